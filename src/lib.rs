@@ -1,0 +1,2 @@
+//! bansho: a hardened terminal workstation for municipal tax offices and the
+//! records service it talks to.
