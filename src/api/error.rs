@@ -1,0 +1,48 @@
+//! Error codes and messages the service sends. Messages are written for the
+//! person at the terminal; internal error text never leaves the service.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The body or a parameter is malformed, has an unknown field or a wrong type.
+    BadRequest,
+    /// The search text could not be understood (its message says why).
+    InvalidQuery,
+    /// User ID, PIN or code wrong; deliberately the same for an unknown user.
+    LoginFailed,
+    /// Too many failures: the account is locked for a while.
+    AccountLocked,
+    /// No session, or it ended (idle, lifetime, logout).
+    Unauthenticated,
+    /// The session's role may not do this.
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    /// The service cannot record the access durably, so it returns nothing.
+    AuditUnavailable,
+    /// The store cannot be reached.
+    StoreUnavailable,
+    Internal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorBody {
+    pub error: ApiError,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}

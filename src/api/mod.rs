@@ -1,0 +1,172 @@
+//! Request and response types of the records service's HTTP API (`/api/v1`),
+//! shared by the service, the typed client and the tests.
+//!
+//! Requests reject unknown fields: the service takes only what a form names.
+
+pub mod error;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::resident::{ResidentStatus, Sex};
+pub use crate::domain::roles::{Department, Permission, Role};
+use crate::secret::{Pin, SessionToken, TotpCode};
+
+pub use error::{ApiError, ErrorCode};
+
+/// Path prefix of every route.
+pub const PREFIX: &str = "/api/v1";
+
+/// A business purpose (業務) that every access of a session is recorded under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Purpose {
+    pub code: String,
+    pub name_ja: String,
+    pub name_en: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PurposeList {
+    pub purposes: Vec<Purpose>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub user_id: String,
+    pub pin: Pin,
+    pub totp: TotpCode,
+    pub purpose: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffInfo {
+    pub user_id: String,
+    pub display_name: String,
+    pub role: Role,
+    pub department: Department,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginResponse {
+    pub token: SessionToken,
+    pub session: SessionInfo,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionInfo {
+    pub staff: StaffInfo,
+    pub purpose: Purpose,
+    pub terminal: String,
+    /// Seconds of inactivity after which the service ends the session.
+    pub idle_timeout_secs: u64,
+    /// RFC 3339, UTC: the session's absolute end.
+    pub expires_at: String,
+    /// What this session's role may do, for the terminal to show or hide keys.
+    /// The service checks every request regardless.
+    pub permissions: Vec<Permission>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchRequest {
+    pub query: String,
+}
+
+/// One line of a search result: enough to pick the right person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResidentSummary {
+    pub person_number: String,
+    pub name: String,
+    pub kana: String,
+    /// ISO 8601 date.
+    pub birth_date: String,
+    pub sex: Sex,
+    /// `None` when hidden (支援措置 without the permission to see it).
+    pub address: Option<String>,
+    pub status: ResidentStatus,
+    pub support_measure: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchResponse {
+    pub results: Vec<ResidentSummary>,
+    /// More residents matched than the limit: the clerk must narrow the search.
+    pub truncated: bool,
+    pub limit: usize,
+}
+
+/// A resident's record as this session may see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResidentRecord {
+    pub person_number: String,
+    pub name: String,
+    pub kana: String,
+    pub birth_date: String,
+    pub sex: Sex,
+    pub postal_code: Option<String>,
+    pub address: Option<String>,
+    pub address_hidden: bool,
+    pub status: ResidentStatus,
+    pub support_measure: bool,
+    /// Last four digits behind a mask, only for roles whose work needs the
+    /// number; absent (never sent) for everyone else.
+    pub my_number_masked: Option<String>,
+    /// Whether this session may ask for the full number.
+    pub can_reveal: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevealRequest {
+    /// Why the full number is needed (recorded in the access log as a code).
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevealResponse {
+    pub my_number: crate::secret::Secret,
+}
+
+/// One access-log row as auditors see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at: String,
+    pub user_id: String,
+    pub terminal: String,
+    pub action: String,
+    pub subjects: Vec<String>,
+    pub purpose: String,
+    pub outcome: String,
+    pub detail: String,
+    pub sensitive: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditList {
+    pub rows: Vec<AuditRow>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffList {
+    pub staff: Vec<StaffInfo>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+}

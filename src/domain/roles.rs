@@ -1,0 +1,184 @@
+//! Roles, departments and what each may do. Deny by default: a permission
+//! not listed for a role is refused by the service.
+
+use serde::{Deserialize, Serialize};
+
+/// Staff roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 入力担当: searches, views, keys.
+    Clerk,
+    /// 所属長 / 審査担当.
+    Supervisor,
+    /// 情報システム部門.
+    ItOfficer,
+    /// 個人番号利用事務監査: read-only, never sees My Numbers.
+    Auditor,
+}
+
+/// Departments (課). The assessment department's work needs the My Number;
+/// the collections department's does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Department {
+    /// 課税課
+    Assessment,
+    /// 納税課
+    Collections,
+    /// 情報システム課
+    InformationSystems,
+    /// 監査
+    Audit,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Clerk => "clerk",
+            Role::Supervisor => "supervisor",
+            Role::ItOfficer => "it_officer",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        [Role::Clerk, Role::Supervisor, Role::ItOfficer, Role::Auditor]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+}
+
+impl Department {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Department::Assessment => "assessment",
+            Department::Collections => "collections",
+            Department::InformationSystems => "information_systems",
+            Department::Audit => "audit",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Department> {
+        [
+            Department::Assessment,
+            Department::Collections,
+            Department::InformationSystems,
+            Department::Audit,
+        ]
+        .into_iter()
+        .find(|d| d.as_str() == s)
+    }
+}
+
+/// What a request may need. Every route of the service names exactly one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// Search residents from the search box.
+    SearchResidents,
+    /// Open a resident's record (基本4情報, address, status).
+    ViewResident,
+    /// See the masked My Number (last four digits) on a record.
+    ViewMaskedMyNumber,
+    /// Ask for the full My Number (explicit, logged).
+    RevealMyNumber,
+    /// See the address of a 支援措置 person.
+    ViewProtectedAddress,
+    /// Read the access log.
+    ReadAuditLog,
+    /// List and manage staff accounts.
+    ManageStaff,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 7] = [
+        Permission::SearchResidents,
+        Permission::ViewResident,
+        Permission::ViewMaskedMyNumber,
+        Permission::RevealMyNumber,
+        Permission::ViewProtectedAddress,
+        Permission::ReadAuditLog,
+        Permission::ManageStaff,
+    ];
+}
+
+/// The permissions of a role in a department: least privilege, nothing by
+/// default. Only the assessment department's work needs the My Number.
+pub fn permissions(role: Role, department: Department) -> &'static [Permission] {
+    use Permission::*;
+    match (role, department) {
+        (Role::Clerk, Department::Assessment) => &[
+            SearchResidents,
+            ViewResident,
+            ViewMaskedMyNumber,
+            RevealMyNumber,
+        ],
+        (Role::Clerk, Department::Collections) => &[SearchResidents, ViewResident],
+        (Role::Supervisor, Department::Assessment) => &[
+            SearchResidents,
+            ViewResident,
+            ViewMaskedMyNumber,
+            RevealMyNumber,
+            ViewProtectedAddress,
+            ReadAuditLog,
+        ],
+        (Role::Supervisor, Department::Collections) => {
+            &[SearchResidents, ViewResident, ViewProtectedAddress, ReadAuditLog]
+        }
+        (Role::ItOfficer, Department::InformationSystems) => {
+            &[SearchResidents, ViewResident, ReadAuditLog, ManageStaff]
+        }
+        (Role::Auditor, Department::Audit) => &[SearchResidents, ViewResident, ReadAuditLog],
+        // Any other pairing is a misconfiguration: it may do nothing.
+        _ => &[],
+    }
+}
+
+pub fn has_permission(role: Role, department: Department, permission: Permission) -> bool {
+    permissions(role, department).contains(&permission)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_assessment_work_sees_the_my_number() {
+        for (role, dept) in [
+            (Role::Clerk, Department::Collections),
+            (Role::ItOfficer, Department::InformationSystems),
+            (Role::Auditor, Department::Audit),
+            (Role::Supervisor, Department::Collections),
+        ] {
+            assert!(!has_permission(role, dept, Permission::ViewMaskedMyNumber));
+            assert!(!has_permission(role, dept, Permission::RevealMyNumber));
+        }
+        assert!(has_permission(
+            Role::Clerk,
+            Department::Assessment,
+            Permission::RevealMyNumber
+        ));
+    }
+
+    #[test]
+    fn unknown_pairings_get_nothing() {
+        assert!(permissions(Role::Auditor, Department::Assessment).is_empty());
+        assert!(permissions(Role::Clerk, Department::Audit).is_empty());
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for role in [Role::Clerk, Role::Supervisor, Role::ItOfficer, Role::Auditor] {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        for dept in [
+            Department::Assessment,
+            Department::Collections,
+            Department::InformationSystems,
+            Department::Audit,
+        ] {
+            assert_eq!(Department::parse(dept.as_str()), Some(dept));
+        }
+    }
+}
