@@ -1,2 +1,4 @@
 //! bansho: a hardened terminal workstation for municipal tax offices and the
 //! records service it talks to.
+
+pub mod text;
