@@ -1,4 +1,5 @@
 //! bansho: a hardened terminal workstation for municipal tax offices and the
 //! records service it talks to.
 
+pub mod domain;
 pub mod text;

@@ -1,0 +1,3 @@
+//! Pure rules of the domain: no I/O, no clock, no randomness of their own.
+
+pub mod my_number;
