@@ -1,3 +1,4 @@
 //! Pure rules of the domain: no I/O, no clock, no randomness of their own.
 
 pub mod my_number;
+pub mod wareki;
