@@ -1,4 +1,5 @@
 //! Pure rules of the domain: no I/O, no clock, no randomness of their own.
 
+pub mod kana;
 pub mod my_number;
 pub mod wareki;
