@@ -3,4 +3,7 @@
 pub mod itaiji;
 pub mod kana;
 pub mod my_number;
+pub mod person_number;
+pub mod pin_policy;
+pub mod resident;
 pub mod wareki;
