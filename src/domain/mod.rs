@@ -6,4 +6,5 @@ pub mod my_number;
 pub mod person_number;
 pub mod pin_policy;
 pub mod resident;
+pub mod search_query;
 pub mod wareki;
