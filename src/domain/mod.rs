@@ -7,4 +7,5 @@ pub mod person_number;
 pub mod pin_policy;
 pub mod resident;
 pub mod search_query;
+pub mod synth;
 pub mod wareki;
