@@ -1,4 +1,12 @@
 //! Pure rules of the domain: no I/O, no clock, no randomness of their own.
 
+pub mod itaiji;
+pub mod kana;
+pub mod my_number;
+pub mod person_number;
+pub mod pin_policy;
 pub mod resident;
 pub mod roles;
+pub mod search_query;
+pub mod synth;
+pub mod wareki;

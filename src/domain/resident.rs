@@ -1,6 +1,10 @@
-//! Value types of a resident's record.
+//! Value types shared by records, the service and the workstation.
+
+use std::fmt;
+use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use thiserror::Error;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -16,21 +20,16 @@ impl Sex {
             Sex::Female => "female",
         }
     }
-}
 
-impl std::str::FromStr for Sex {
-    type Err = UnknownValue;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "male" => Ok(Sex::Male),
-            "female" => Ok(Sex::Female),
-            _ => Err(UnknownValue("sex")),
+    /// 男 / 女, as printed on forms.
+    pub fn kanji(self) -> &'static str {
+        match self {
+            Sex::Male => "男",
+            Sex::Female => "女",
         }
     }
 }
 
-/// Whether the person still lives in the city. Moved-out and deceased
-/// residents stay searchable (taxes outlive both) and carry strong badges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ResidentStatus {
@@ -47,42 +46,96 @@ impl ResidentStatus {
             ResidentStatus::Deceased => "deceased",
         }
     }
+
+    /// 住民 / 転出 / 死亡, as shown on badges.
+    pub fn kanji(self) -> &'static str {
+        match self {
+            ResidentStatus::Resident => "住民",
+            ResidentStatus::MovedOut => "転出",
+            ResidentStatus::Deceased => "死亡",
+        }
+    }
 }
 
-impl std::str::FromStr for ResidentStatus {
+/// A stored value that names no known variant.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("unknown {kind} value; expected one of: {expected}")]
+pub struct UnknownValue {
+    pub kind: &'static str,
+    pub expected: &'static str,
+}
+
+impl FromStr for Sex {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "male" => Ok(Sex::Male),
+            "female" => Ok(Sex::Female),
+            _ => Err(UnknownValue {
+                kind: "sex",
+                expected: "male, female",
+            }),
+        }
+    }
+}
+
+impl FromStr for ResidentStatus {
     type Err = UnknownValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "resident" => Ok(ResidentStatus::Resident),
             "moved_out" => Ok(ResidentStatus::MovedOut),
             "deceased" => Ok(ResidentStatus::Deceased),
-            _ => Err(UnknownValue("status")),
+            _ => Err(UnknownValue {
+                kind: "resident status",
+                expected: "resident, moved_out, deceased",
+            }),
         }
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown value for {0}")]
-pub struct UnknownValue(pub &'static str);
+impl fmt::Display for Sex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for ResidentStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn names_round_trip_through_text_and_serde() {
-        for status in [
+    fn names_round_trip_and_match_serde() {
+        for s in [Sex::Male, Sex::Female] {
+            assert_eq!(s.as_str().parse::<Sex>(), Ok(s));
+            assert_eq!(
+                serde_json::to_string(&s).expect("json"),
+                format!("\"{}\"", s.as_str())
+            );
+        }
+        for s in [
             ResidentStatus::Resident,
             ResidentStatus::MovedOut,
             ResidentStatus::Deceased,
         ] {
-            assert_eq!(status.as_str().parse::<ResidentStatus>(), Ok(status));
-            let json = serde_json::to_string(&status).unwrap();
-            assert_eq!(json, format!("\"{}\"", status.as_str()));
+            assert_eq!(s.as_str().parse::<ResidentStatus>(), Ok(s));
+            assert_eq!(
+                serde_json::to_string(&s).expect("json"),
+                format!("\"{}\"", s.as_str())
+            );
+            let back: ResidentStatus =
+                serde_json::from_str(&format!("\"{}\"", s.as_str())).expect("json");
+            assert_eq!(back, s);
         }
-        for sex in [Sex::Male, Sex::Female] {
-            assert_eq!(sex.as_str().parse::<Sex>(), Ok(sex));
-        }
-        assert!("alive".parse::<ResidentStatus>().is_err());
+        assert_eq!(ResidentStatus::MovedOut.as_str(), "moved_out");
+        assert!("MovedOut".parse::<ResidentStatus>().is_err());
+        assert!("Male".parse::<Sex>().is_err());
+        assert!(serde_json::from_str::<Sex>("\"other\"").is_err());
     }
 }
