@@ -2,7 +2,13 @@
 //! records service it talks to.
 
 pub mod api;
+pub mod cli;
 pub mod client;
 pub mod domain;
 pub mod secret;
+#[cfg(feature = "server")]
+pub mod server;
+#[cfg(feature = "server")]
+pub mod store;
+pub mod telemetry;
 pub mod text;

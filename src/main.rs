@@ -1,1 +1,43 @@
-fn main() {}
+#![deny(clippy::unwrap_used, clippy::panic)]
+
+use clap::Parser;
+
+use bansho::cli::{Cli, Command};
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("bansho: cannot start: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            #[cfg(all(feature = "server", feature = "tui"))]
+            Some(Command::Demo(args)) => bansho::cli::demo::run(args).await,
+            #[cfg(feature = "tui")]
+            Some(Command::Tui(args)) => bansho::cli::workstation::run(args).await,
+            #[cfg(feature = "tui")]
+            None => bansho::cli::workstation::run_default().await,
+            #[cfg(not(feature = "tui"))]
+            None => {
+                use clap::CommandFactory;
+                let _ = Cli::command().print_help();
+                Ok(std::process::ExitCode::SUCCESS)
+            }
+            #[cfg(feature = "server")]
+            Some(Command::Serve(args)) => bansho::cli::serve::run(args).await,
+            #[cfg(feature = "server")]
+            Some(Command::Admin(args)) => bansho::cli::admin::run(args).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("bansho: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

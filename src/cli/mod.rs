@@ -1,0 +1,160 @@
+//! The command line: `bansho` subcommands and their arguments.
+
+#[cfg(feature = "server")]
+pub mod admin;
+#[cfg(all(feature = "server", feature = "tui"))]
+pub mod demo;
+#[cfg(feature = "server")]
+pub mod serve;
+#[cfg(feature = "tui")]
+pub mod workstation;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "bansho",
+    version,
+    about = "番所: tax records workstation and records service"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start a throwaway service with synthetic residents and open the workstation.
+    #[cfg(all(feature = "server", feature = "tui"))]
+    Demo(DemoArgs),
+    /// The workstation, against a running records service.
+    #[cfg(feature = "tui")]
+    Tui(TuiArgs),
+    /// The records service.
+    #[cfg(feature = "server")]
+    Serve(ServeArgs),
+    /// IT officer tasks.
+    #[cfg(feature = "server")]
+    Admin(AdminArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UiArgs {
+    /// Interface language: ja or en (default: from LANG).
+    #[arg(long, value_parser = ["ja", "en"])]
+    pub lang: Option<String>,
+    /// Your keymap file; its bindings override the defaults.
+    #[arg(long)]
+    pub keymap: Option<PathBuf>,
+    /// Theme: dark, light, high-contrast, mono, or a theme file.
+    #[arg(long, default_value = "dark")]
+    pub theme: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Synthetic residents to seed (up to 2,000,000).
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(0..=2_000_000))]
+    pub residents: u64,
+    /// Seed for the synthetic data: the same seed gives the same residents.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Keep the store in DIR instead of a temporary directory.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    #[command(flatten)]
+    pub ui: UiArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TuiArgs {
+    /// Address of the records service.
+    #[arg(long, env = "BANSHO_SERVER", default_value = "http://127.0.0.1:8443")]
+    pub server: String,
+    #[command(flatten)]
+    pub ui: UiArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Data directory created by `bansho admin init`.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    pub listen: SocketAddr,
+}
+
+#[derive(Debug, Args)]
+pub struct AdminArgs {
+    #[command(subcommand)]
+    pub command: AdminCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a store, its keys and the first IT officer.
+    Init {
+        #[arg(long)]
+        data: PathBuf,
+        /// User ID of the first IT officer.
+        #[arg(long, default_value = "admin")]
+        admin_user: String,
+    },
+    /// Add synthetic residents.
+    Seed {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=2_000_000))]
+        residents: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// The access log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain: exit 0 if intact, 1 naming the first bad row.
+    Verify {
+        #[arg(long)]
+        data: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a staff account; prints its PIN and TOTP enrolment secret once.
+    Add {
+        #[arg(long)]
+        data: PathBuf,
+        /// User ID (3-32 letters, digits, '-', '_', '.').
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// clerk, supervisor, it_officer or auditor.
+        #[arg(long)]
+        role: String,
+        /// assessment, collections, information_systems or audit.
+        #[arg(long)]
+        department: String,
+    },
+    /// List staff accounts.
+    List {
+        #[arg(long)]
+        data: PathBuf,
+    },
+}

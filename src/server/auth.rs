@@ -1,0 +1,374 @@
+//! Login (user ID + PIN + TOTP), sessions and the per-request session check.
+
+use std::sync::LazyLock;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::http::{HeaderMap, StatusCode};
+use time::OffsetDateTime;
+
+use super::error::AppError;
+use super::{AppState, UNREGISTERED_TERMINAL, crypto, totp};
+use crate::api::error::ErrorCode;
+use crate::api::{LoginRequest, Purpose, SessionInfo, StaffInfo};
+use crate::domain::roles::{Department, Permission, Role, permissions};
+use crate::secret::{Pin, SessionToken};
+use crate::store::{AuditEntry, SessionRow, StaffRow};
+
+/// Argon2id at OWASP's minimum: 19 MiB, 2 passes, 1 lane.
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19_456, 2, 1, None).expect("constant Argon2 parameters are valid");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes a PIN into a PHC string.
+pub fn hash_pin(pin: &Pin) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+    argon2()
+        .hash_password(pin.expose().as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|_| AppError::internal())
+}
+
+fn verify_pin(pin: &Pin, phc: &str) -> bool {
+    match PasswordHash::new(phc) {
+        Ok(hash) => argon2()
+            .verify_password(pin.expose().as_bytes(), &hash)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// A hash to verify against when the user does not exist, so an unknown
+/// user costs the same time as a wrong PIN.
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_pin(&Pin::new("bansho-dummy-pin-never-valid")).unwrap_or_default());
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct SessionCtx {
+    pub user_id: String,
+    pub display_name: String,
+    pub role: Role,
+    pub department: Department,
+    pub terminal: String,
+    pub purpose: String,
+    pub token_hash: Vec<u8>,
+    pub expires_at: OffsetDateTime,
+}
+
+impl SessionCtx {
+    pub fn can(&self, permission: Permission) -> bool {
+        permissions(self.role, self.department).contains(&permission)
+    }
+
+    /// An access-log entry by this session.
+    pub fn entry(&self, at: OffsetDateTime, action: &str, outcome: &str) -> AuditEntry {
+        AuditEntry {
+            at,
+            user_id: self.user_id.clone(),
+            terminal: self.terminal.clone(),
+            action: action.to_string(),
+            subjects: Vec::new(),
+            query_hmac: None,
+            purpose: self.purpose.clone(),
+            outcome: outcome.to_string(),
+            detail: String::new(),
+            sensitive: false,
+        }
+    }
+}
+
+fn login_failed() -> AppError {
+    AppError::new(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::LoginFailed,
+        "user ID, PIN or code is wrong",
+    )
+}
+
+fn account_locked(until: OffsetDateTime) -> AppError {
+    AppError::new(
+        StatusCode::LOCKED,
+        ErrorCode::AccountLocked,
+        format!(
+            "too many failed attempts: the account is locked until {} UTC",
+            crate::store::chain::format_time(until)
+                .get(..16)
+                .unwrap_or_default()
+                .replace('T', " ")
+        ),
+    )
+}
+
+/// A user ID as it may appear in the access log: printable ASCII, bounded.
+fn loggable_user_id(raw: &str) -> String {
+    let cleaned: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_graphic())
+        .take(64)
+        .collect();
+    if cleaned.is_empty() {
+        "(empty)".to_string()
+    } else {
+        cleaned
+    }
+}
+
+fn staff_role(staff: &StaffRow) -> Result<(Role, Department), AppError> {
+    match (
+        Role::parse(&staff.role),
+        Department::parse(&staff.department),
+    ) {
+        (Some(role), Some(department)) => Ok((role, department)),
+        _ => Err(AppError::internal()),
+    }
+}
+
+fn staff_info(staff: &StaffRow, role: Role, department: Department) -> StaffInfo {
+    StaffInfo {
+        user_id: staff.user_id.clone(),
+        display_name: staff.display_name.clone(),
+        role,
+        department,
+    }
+}
+
+/// Checks PIN and code, applies the lockout, opens a session. Every attempt
+/// leaves an access-log row; unknown users and wrong PINs answer alike.
+pub async fn login(
+    state: &AppState,
+    request: LoginRequest,
+) -> Result<(SessionToken, SessionInfo), AppError> {
+    let now = state.clock.now();
+    let user_id = loggable_user_id(&request.user_id);
+    let attempt = |outcome: &str, detail: &str| AuditEntry {
+        at: now,
+        user_id: user_id.clone(),
+        terminal: UNREGISTERED_TERMINAL.to_string(),
+        action: "login".to_string(),
+        subjects: Vec::new(),
+        query_hmac: None,
+        purpose: String::new(),
+        outcome: outcome.to_string(),
+        detail: detail.to_string(),
+        sensitive: false,
+    };
+
+    let purposes = state.store(|s| s.purposes()).await?;
+    let Some(purpose) = purposes.into_iter().find(|p| p.code == request.purpose) else {
+        state.audit(attempt("denied", "unknown_purpose")).await?;
+        return Err(AppError::bad_request(
+            "choose a business purpose from the list",
+        ));
+    };
+
+    let lookup = request.user_id.clone();
+    let staff = state.store(move |s| s.staff(&lookup)).await?;
+    let Some(staff) = staff.filter(|s| !s.disabled) else {
+        // Same work and answer as a wrong PIN.
+        let pin = request.pin.clone();
+        let _ = tokio::task::spawn_blocking(move || verify_pin(&pin, &DUMMY_HASH)).await;
+        state.audit(attempt("failure", "unknown_user")).await?;
+        return Err(login_failed());
+    };
+
+    if let Some(until) = staff.locked_until.filter(|until| *until > now) {
+        state.audit(attempt("denied", "locked")).await?;
+        return Err(account_locked(until));
+    }
+
+    let pin = request.pin.clone();
+    let phc = staff.pin_hash.clone();
+    let pin_ok = tokio::task::spawn_blocking(move || verify_pin(&pin, &phc))
+        .await
+        .map_err(|_| AppError::internal())?;
+
+    let failure = if !pin_ok {
+        Some("wrong_pin")
+    } else {
+        let secret = state
+            .keys
+            .open_totp_secret(&staff.user_id, &staff.totp_secret_enc)
+            .map_err(|_| {
+                tracing::error!(user = %user_id, "TOTP secret does not decrypt");
+                AppError::internal()
+            })?;
+        match totp::matching_step(&secret, request.totp.expose(), now.unix_timestamp()) {
+            None => Some("wrong_code"),
+            Some(step) => {
+                let uid = staff.user_id.clone();
+                if state.store(move |s| s.claim_totp_step(&uid, step)).await? {
+                    None
+                } else {
+                    Some("code_reused")
+                }
+            }
+        }
+    };
+
+    if let Some(reason) = failure {
+        let uid = staff.user_id.clone();
+        let (threshold, lock_for) = (
+            state.config.lockout_threshold,
+            state.config.lockout_duration,
+        );
+        let outcome = state
+            .store(move |s| s.record_login_failure(&uid, now, threshold, lock_for))
+            .await?;
+        let detail = match outcome.locked_until {
+            Some(_) => format!("{reason};locked"),
+            None => reason.to_string(),
+        };
+        state.audit(attempt("failure", &detail)).await?;
+        return Err(login_failed());
+    }
+
+    let (role, department) = staff_role(&staff)?;
+    let token = SessionToken::new(crypto::new_token());
+    let session = SessionRow {
+        token_hash: crypto::token_hash(token.expose()),
+        user_id: staff.user_id.clone(),
+        terminal: UNREGISTERED_TERMINAL.to_string(),
+        purpose: purpose.code.clone(),
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + state.config.absolute_timeout,
+    };
+    let uid = staff.user_id.clone();
+    let row = session.clone();
+    state
+        .store(move |s| {
+            s.reset_login_failures(&uid)?;
+            s.insert_session(&row)
+        })
+        .await?;
+    let mut ok = attempt("ok", "");
+    ok.purpose = purpose.code.clone();
+    if let Err(error) = state.audit(ok).await {
+        // A login that cannot be logged does not happen.
+        let gone = session.token_hash.clone();
+        let _ = state.store(move |s| s.delete_session(&gone)).await;
+        return Err(error);
+    }
+
+    let info = SessionInfo {
+        staff: staff_info(&staff, role, department),
+        purpose: Purpose {
+            code: purpose.code,
+            name_ja: purpose.name_ja,
+            name_en: purpose.name_en,
+        },
+        terminal: session.terminal,
+        idle_timeout_secs: state.config.idle_timeout.whole_seconds().max(0) as u64,
+        expires_at: crate::store::chain::format_time(session.expires_at),
+        permissions: permissions(role, department).to_vec(),
+    };
+    Ok((token, info))
+}
+
+/// How often a session's last-seen time is written: finer than this adds a
+/// write to every request for no gain in the idle check.
+const TOUCH_GRANULARITY: time::Duration = time::Duration::seconds(15);
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.len() <= 128)
+}
+
+/// The session of a request, if it is valid now. Expired sessions are
+/// removed and their end logged.
+pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<SessionCtx, AppError> {
+    let token = bearer(headers).ok_or_else(AppError::unauthenticated)?;
+    let hash = crypto::token_hash(token);
+    let now = state.clock.now();
+    let lookup = hash.clone();
+    let session = state
+        .store(move |s| s.session(&lookup))
+        .await?
+        .ok_or_else(AppError::unauthenticated)?;
+
+    let idle_end = session.last_seen_at + state.config.idle_timeout;
+    let ended = if now >= session.expires_at {
+        Some("absolute_timeout")
+    } else if now >= idle_end {
+        Some("idle_timeout")
+    } else {
+        None
+    };
+    let uid = session.user_id.clone();
+    let staff = state.store(move |s| s.staff(&uid)).await?;
+    let ended = ended.or(match &staff {
+        Some(s) if !s.disabled => None,
+        _ => Some("staff_disabled"),
+    });
+    if let Some(reason) = ended {
+        let gone = hash.clone();
+        state.store(move |s| s.delete_session(&gone)).await?;
+        state
+            .audit(AuditEntry {
+                at: now,
+                user_id: session.user_id.clone(),
+                terminal: session.terminal.clone(),
+                action: "session_end".into(),
+                subjects: Vec::new(),
+                query_hmac: None,
+                purpose: session.purpose.clone(),
+                outcome: "expired".into(),
+                detail: reason.into(),
+                sensitive: false,
+            })
+            .await?;
+        return Err(AppError::unauthenticated());
+    }
+    let staff = staff.ok_or_else(AppError::unauthenticated)?;
+    let (role, department) = staff_role(&staff)?;
+
+    if now - session.last_seen_at >= TOUCH_GRANULARITY {
+        let touched = hash.clone();
+        state.store(move |s| s.touch_session(&touched, now)).await?;
+    }
+
+    Ok(SessionCtx {
+        user_id: staff.user_id,
+        display_name: staff.display_name,
+        role,
+        department,
+        terminal: session.terminal,
+        purpose: session.purpose,
+        token_hash: hash,
+        expires_at: session.expires_at,
+    })
+}
+
+/// The session as the client may see it.
+pub async fn session_info(state: &AppState, ctx: &SessionCtx) -> Result<SessionInfo, AppError> {
+    let purposes = state.store(|s| s.purposes()).await?;
+    let purpose = purposes
+        .into_iter()
+        .find(|p| p.code == ctx.purpose)
+        .map(|p| Purpose {
+            code: p.code,
+            name_ja: p.name_ja,
+            name_en: p.name_en,
+        })
+        .ok_or_else(AppError::internal)?;
+    Ok(SessionInfo {
+        staff: StaffInfo {
+            user_id: ctx.user_id.clone(),
+            display_name: ctx.display_name.clone(),
+            role: ctx.role,
+            department: ctx.department,
+        },
+        purpose,
+        terminal: ctx.terminal.clone(),
+        idle_timeout_secs: state.config.idle_timeout.whole_seconds().max(0) as u64,
+        expires_at: crate::store::chain::format_time(ctx.expires_at),
+        permissions: permissions(ctx.role, ctx.department).to_vec(),
+    })
+}

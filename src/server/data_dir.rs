@@ -1,0 +1,288 @@
+//! The data directory of a service: the SQLite store, the master key, and the
+//! setup tasks of `bansho admin init` and `bansho admin seed`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rand::Rng;
+use time::OffsetDateTime;
+use zeroize::Zeroizing;
+
+use super::crypto::Keys;
+use super::{auth, totp};
+use crate::domain::pin_policy::check_pin;
+use crate::domain::roles::{Department, Role};
+use crate::domain::synth;
+use crate::secret::Pin;
+use crate::store::sqlite::SqliteStore;
+use crate::store::{AuditEntry, PurposeRow, ResidentRow, StaffRow, Store};
+
+pub const DB_FILE: &str = "bansho.db";
+pub const KEY_FILE: &str = "keys/master.key";
+
+/// Terminal name recorded for administrative commands run on the server.
+pub const CONSOLE_TERMINAL: &str = "console";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("{0} already holds a bansho store; refusing to overwrite it")]
+    AlreadyInitialised(String),
+    #[error("{0} holds no bansho store; run `bansho admin init --data {0}` first")]
+    NotInitialised(String),
+    #[error(transparent)]
+    Keys(#[from] super::crypto::KeyError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("cannot create {path}: {reason}")]
+    Io { path: String, reason: String },
+    #[error("user {0} already exists")]
+    StaffExists(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub fn db_path(dir: &Path) -> PathBuf {
+    dir.join(DB_FILE)
+}
+
+pub fn key_path(dir: &Path) -> PathBuf {
+    dir.join(KEY_FILE)
+}
+
+/// The business purposes (業務) a fresh store offers.
+pub fn default_purposes() -> Vec<PurposeRow> {
+    [
+        ("assessment", "個人住民税の賦課", "Resident tax assessment"),
+        ("collection", "収納・滞納整理", "Collection and arrears"),
+        ("certificate", "税証明の発行", "Tax certificates"),
+        ("system_operation", "システム運用", "System operation"),
+        ("audit", "監査", "Audit"),
+    ]
+    .into_iter()
+    .map(|(code, ja, en)| PurposeRow {
+        code: code.into(),
+        name_ja: ja.into(),
+        name_en: en.into(),
+    })
+    .collect()
+}
+
+/// Creates the store and master key in `dir`.
+pub fn init(dir: &Path) -> Result<(Arc<SqliteStore>, Keys), SetupError> {
+    if db_path(dir).exists() || key_path(dir).exists() {
+        return Err(SetupError::AlreadyInitialised(dir.display().to_string()));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| SetupError::Io {
+        path: dir.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    let keys = if std::env::var(super::crypto::MASTER_KEY_ENV).is_ok() {
+        Keys::load(&key_path(dir))?
+    } else {
+        Keys::create(&key_path(dir))?
+    };
+    let store = Arc::new(SqliteStore::open(&db_path(dir))?);
+    for purpose in default_purposes() {
+        store.upsert_purpose(&purpose)?;
+    }
+    store.set_meta(
+        "created_at",
+        &crate::store::chain::format_time(OffsetDateTime::now_utc()),
+    )?;
+    Ok((store, keys))
+}
+
+/// Opens an existing store and its key.
+pub fn open(dir: &Path) -> Result<(Arc<SqliteStore>, Keys), SetupError> {
+    if !db_path(dir).exists() {
+        return Err(SetupError::NotInitialised(dir.display().to_string()));
+    }
+    let keys = Keys::load(&key_path(dir))?;
+    let store = Arc::new(SqliteStore::open(&db_path(dir))?);
+    Ok((store, keys))
+}
+
+/// A staff account to create, with its secrets in memory only.
+pub struct NewStaff {
+    pub user_id: String,
+    pub display_name: String,
+    pub role: Role,
+    pub department: Department,
+    pub pin: Pin,
+    pub totp_secret: Zeroizing<Vec<u8>>,
+}
+
+impl NewStaff {
+    /// A new account with a generated PIN and TOTP secret.
+    pub fn generated(
+        user_id: &str,
+        display_name: &str,
+        role: Role,
+        department: Department,
+    ) -> Self {
+        Self {
+            user_id: user_id.into(),
+            display_name: display_name.into(),
+            role,
+            department,
+            pin: generate_pin(),
+            totp_secret: totp::new_secret(),
+        }
+    }
+}
+
+/// The demo's staff: one of each role, in both departments that search,
+/// with fresh secrets.
+pub fn demo_staff() -> Vec<NewStaff> {
+    [
+        ("kazei01", "課税 一郎", Role::Clerk, Department::Assessment),
+        ("nozei01", "納税 花子", Role::Clerk, Department::Collections),
+        (
+            "shunin01",
+            "主任 健",
+            Role::Supervisor,
+            Department::Assessment,
+        ),
+        (
+            "joho01",
+            "情報 守",
+            Role::ItOfficer,
+            Department::InformationSystems,
+        ),
+        ("kansa01", "監査 正", Role::Auditor, Department::Audit),
+    ]
+    .into_iter()
+    .map(|(id, name, role, dept)| NewStaff::generated(id, name, role, dept))
+    .collect()
+}
+
+/// A random 10-digit PIN that passes the PIN policy.
+pub fn generate_pin() -> Pin {
+    let mut rng = rand::rng();
+    loop {
+        let pin: String = (0..10)
+            .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
+            .collect();
+        if check_pin(&pin).is_ok() {
+            return Pin::new(pin);
+        }
+    }
+}
+
+fn valid_user_id(user_id: &str) -> bool {
+    (3..=32).contains(&user_id.len())
+        && user_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+}
+
+/// Stores a staff account: PIN hashed with Argon2id, TOTP secret sealed.
+pub fn create_staff(
+    store: &dyn Store,
+    keys: &Keys,
+    staff: &NewStaff,
+    now: OffsetDateTime,
+) -> Result<(), SetupError> {
+    if !valid_user_id(&staff.user_id) {
+        return Err(SetupError::Invalid(
+            "a user ID has 3 to 32 characters: letters, digits, '-', '_' or '.'".into(),
+        ));
+    }
+    check_pin(staff.pin.expose()).map_err(|e| SetupError::Invalid(e.to_string()))?;
+    if store.staff(&staff.user_id)?.is_some() {
+        return Err(SetupError::StaffExists(staff.user_id.clone()));
+    }
+    let pin_hash = auth::hash_pin(&staff.pin)
+        .map_err(|_| SetupError::Invalid("the PIN could not be hashed".into()))?;
+    store.insert_staff(&StaffRow {
+        user_id: staff.user_id.clone(),
+        display_name: staff.display_name.clone(),
+        role: staff.role.as_str().into(),
+        department: staff.department.as_str().into(),
+        pin_hash,
+        totp_secret_enc: keys.seal_totp_secret(&staff.user_id, &staff.totp_secret),
+        failed_logins: 0,
+        locked_until: None,
+        last_totp_step: None,
+        disabled: false,
+        created_at: now,
+    })?;
+    Ok(())
+}
+
+/// Gives an existing account a new PIN and TOTP secret.
+pub fn reset_staff(store: &dyn Store, keys: &Keys, staff: &NewStaff) -> Result<(), SetupError> {
+    check_pin(staff.pin.expose()).map_err(|e| SetupError::Invalid(e.to_string()))?;
+    let pin_hash = auth::hash_pin(&staff.pin)
+        .map_err(|_| SetupError::Invalid("the PIN could not be hashed".into()))?;
+    store.reset_credentials(
+        &staff.user_id,
+        &pin_hash,
+        &keys.seal_totp_secret(&staff.user_id, &staff.totp_secret),
+    )?;
+    Ok(())
+}
+
+/// An access-log row for an administrative command.
+pub fn admin_entry(actor: &str, action: &str, detail: String) -> AuditEntry {
+    AuditEntry {
+        at: OffsetDateTime::now_utc(),
+        user_id: actor.into(),
+        terminal: CONSOLE_TERMINAL.into(),
+        action: action.into(),
+        subjects: Vec::new(),
+        query_hmac: None,
+        purpose: "system_operation".into(),
+        outcome: "ok".into(),
+        detail,
+        sensitive: false,
+    }
+}
+
+/// The stored form of a synthetic resident.
+pub fn resident_row(keys: &Keys, r: &synth::SyntheticResident) -> ResidentRow {
+    use crate::domain::{itaiji, kana};
+    let name = format!("{}\u{3000}{}", r.family_name, r.given_name);
+    let reading = format!("{}\u{3000}{}", r.family_kana, r.given_kana);
+    let person = r.person_number.as_str().to_string();
+    ResidentRow {
+        my_number_enc: keys.seal_my_number(&person, r.my_number.expose()),
+        my_number_index: keys.my_number_index(r.my_number.expose()),
+        name_key: itaiji::name_key(&name),
+        kana_key: kana::reading_key(&reading),
+        address_key: itaiji::address_key(&r.address),
+        name,
+        kana: reading,
+        birth_date: r.birth_date.to_string(),
+        sex: r.sex.as_str().into(),
+        postal_code: r.postal_code.clone(),
+        address: r.address.clone(),
+        status: r.status.as_str().into(),
+        support_measure: r.support_measure,
+        person_number: person,
+    }
+}
+
+/// Adds `count` synthetic residents after those already stored, in batches;
+/// `progress` hears the running total.
+pub fn seed_residents(
+    store: &dyn Store,
+    keys: &Keys,
+    seed: u64,
+    count: u64,
+    mut progress: impl FnMut(u64),
+) -> Result<u64, SetupError> {
+    const BATCH: u64 = 10_000;
+    let start = store.resident_count()?;
+    let mut done = 0;
+    while done < count {
+        let n = BATCH.min(count - done);
+        let rows: Vec<ResidentRow> = (start + done..start + done + n)
+            .map(|i| resident_row(keys, &synth::generate(seed, i)))
+            .collect();
+        store.insert_residents(&rows)?;
+        done += n;
+        progress(done);
+    }
+    Ok(done)
+}

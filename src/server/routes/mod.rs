@@ -1,0 +1,253 @@
+//! Every route of the service and the access it needs. Deny by default: a
+//! route is served only if it is in `ROUTES`, and the router refuses to build
+//! when a handler is registered without an entry.
+
+mod audit_log;
+mod residents;
+mod session;
+mod staff;
+
+use axum::extract::{Request, State};
+use axum::http::{Method, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{MethodFilter, MethodRouter, on};
+use axum::{Extension, Router};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use super::AppState;
+use super::auth::{SessionCtx, authenticate};
+use super::error::AppError;
+use crate::domain::roles::Permission;
+
+/// What a route requires of its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (health, the purpose list, login itself).
+    Public,
+    /// Any valid session.
+    Session,
+    /// A valid session whose role has this permission.
+    Permission(Permission),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RouteSpec {
+    pub method: &'static str,
+    /// Path under `/api/v1`, in axum's syntax.
+    pub path: &'static str,
+    pub access: Access,
+    /// The action name recorded in the access log when refused.
+    pub action: &'static str,
+}
+
+pub const ROUTES: &[RouteSpec] = &[
+    RouteSpec {
+        method: "GET",
+        path: "/health",
+        access: Access::Public,
+        action: "health",
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/purposes",
+        access: Access::Public,
+        action: "purposes",
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/login",
+        access: Access::Public,
+        action: "login",
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/logout",
+        access: Access::Session,
+        action: "logout",
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/session",
+        access: Access::Session,
+        action: "session",
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/residents/search",
+        access: Access::Permission(Permission::SearchResidents),
+        action: "search",
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/residents/{person}",
+        access: Access::Permission(Permission::ViewResident),
+        action: "view",
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/residents/{person}/reveal",
+        access: Access::Permission(Permission::RevealMyNumber),
+        action: "reveal",
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/audit",
+        access: Access::Permission(Permission::ReadAuditLog),
+        action: "audit_read",
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/admin/staff",
+        access: Access::Permission(Permission::ManageStaff),
+        action: "staff_list",
+    },
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum RouteTableError {
+    #[error("route {method} {path} has no entry in the access table")]
+    Unmapped { method: String, path: String },
+    #[error("access table entry {method} {path} has no handler")]
+    Unregistered { method: String, path: String },
+}
+
+/// Registers handlers, each with the access its table entry names.
+struct Registrar {
+    router: Router<AppState>,
+    state: AppState,
+    registered: Vec<(&'static str, &'static str)>,
+    missing: Option<RouteTableError>,
+}
+
+impl Registrar {
+    fn add(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        handler: MethodRouter<AppState>,
+    ) -> Self {
+        let Some(spec) = ROUTES
+            .iter()
+            .find(|r| r.method == method && r.path == path)
+            .copied()
+        else {
+            self.missing.get_or_insert(RouteTableError::Unmapped {
+                method: method.into(),
+                path: path.into(),
+            });
+            return self;
+        };
+        let guarded = handler.route_layer(middleware::from_fn_with_state(
+            self.state.clone(),
+            move |state: State<AppState>, request: Request, next: Next| {
+                guard(state, spec, request, next)
+            },
+        ));
+        self.registered.push((method, path));
+        self.router = self.router.route(path, guarded);
+        self
+    }
+
+    fn finish(self) -> Result<Router<AppState>, RouteTableError> {
+        if let Some(error) = self.missing {
+            return Err(error);
+        }
+        if let Some(spec) = ROUTES
+            .iter()
+            .find(|r| !self.registered.contains(&(r.method, r.path)))
+        {
+            return Err(RouteTableError::Unregistered {
+                method: spec.method.into(),
+                path: spec.path.into(),
+            });
+        }
+        Ok(self.router)
+    }
+}
+
+fn method(m: &'static str) -> MethodFilter {
+    MethodFilter::try_from(Method::from_bytes(m.as_bytes()).unwrap_or(Method::GET))
+        .unwrap_or(MethodFilter::GET)
+}
+
+macro_rules! handler {
+    ($method:literal, $h:expr) => {
+        on(method($method), $h)
+    };
+}
+
+/// The service's router under `/api/v1`.
+pub fn router(state: AppState) -> Result<Router, RouteTableError> {
+    let api = Registrar {
+        router: Router::new(),
+        state: state.clone(),
+        registered: Vec::new(),
+        missing: None,
+    }
+    .add("GET", "/health", handler!("GET", session::health))
+    .add("GET", "/purposes", handler!("GET", session::purposes))
+    .add("POST", "/login", handler!("POST", session::login))
+    .add("POST", "/logout", handler!("POST", session::logout))
+    .add("GET", "/session", handler!("GET", session::current))
+    .add(
+        "POST",
+        "/residents/search",
+        handler!("POST", residents::search),
+    )
+    .add(
+        "GET",
+        "/residents/{person}",
+        handler!("GET", residents::view),
+    )
+    .add(
+        "POST",
+        "/residents/{person}/reveal",
+        handler!("POST", residents::reveal),
+    )
+    .add("GET", "/audit", handler!("GET", audit_log::list))
+    .add("GET", "/admin/staff", handler!("GET", staff::list))
+    .finish()?;
+
+    Ok(Router::new()
+        .nest(crate::api::PREFIX, api)
+        .fallback(|| async { AppError::not_found("route") })
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state.config.body_limit,
+        ))
+        // Responses may carry personal data: never cache them anywhere.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        ))
+        .with_state(state))
+}
+
+/// Authenticates and authorises one request before its handler runs.
+/// A refusal for lack of permission is logged like any other access.
+async fn guard(
+    State(state): State<AppState>,
+    spec: RouteSpec,
+    mut request: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    match spec.access {
+        Access::Public => Ok(next.run(request).await),
+        Access::Session | Access::Permission(_) => {
+            let ctx = authenticate(&state, request.headers()).await?;
+            if let Access::Permission(permission) = spec.access
+                && !ctx.can(permission)
+            {
+                let mut entry = ctx.entry(state.clock.now(), spec.action, "denied");
+                entry.detail = "forbidden".into();
+                state.audit(entry).await?;
+                return Err(AppError::forbidden());
+            }
+            request.extensions_mut().insert(ctx);
+            Ok(next.run(request).await)
+        }
+    }
+}
+
+/// The caller's session, put there by `guard`.
+pub type Caller = Extension<SessionCtx>;

@@ -1,0 +1,221 @@
+//! Search, record view and the explicit reveal of a My Number. Each writes
+//! its access-log row before any data leaves; if the row cannot be written,
+//! nothing is returned.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use unicode_normalization::UnicodeNormalization;
+
+use super::Caller;
+use crate::api::error::ErrorCode;
+use crate::api::{
+    ResidentRecord, ResidentSummary, RevealRequest, RevealResponse, SearchRequest, SearchResponse,
+};
+use crate::domain::person_number::PersonNumber;
+use crate::domain::resident::{ResidentStatus, Sex};
+use crate::domain::roles::Permission;
+use crate::domain::search_query::{SearchTerm, classify};
+use crate::secret::Secret;
+use crate::server::AppState;
+use crate::server::auth::SessionCtx;
+use crate::server::crypto::Keys;
+use crate::server::error::AppError;
+use crate::server::json::ApiJson;
+use crate::store::{ResidentQuery, ResidentRow};
+
+fn to_store_query(keys: &Keys, terms: &[SearchTerm]) -> ResidentQuery {
+    let mut q = ResidentQuery::default();
+    for term in terms {
+        match term {
+            SearchTerm::MyNumber(n) => q.my_number_index.push(keys.my_number_index(n.expose())),
+            SearchTerm::PersonNumber(p) => q.person_numbers.push(p.as_str().to_string()),
+            SearchTerm::BirthDate(d) => q.birth_dates.push(d.to_string()),
+            SearchTerm::Reading(k) => q.kana_prefixes.push(k.clone()),
+            SearchTerm::Name(k) => q.name_prefixes.push(k.clone()),
+            SearchTerm::Address(k) => q.address_fragments.push(k.clone()),
+        }
+    }
+    q
+}
+
+fn parse_row<T: std::str::FromStr>(text: &str) -> Result<T, AppError> {
+    text.parse().map_err(|_| {
+        tracing::error!("resident row holds an unknown enumeration value");
+        AppError::internal()
+    })
+}
+
+fn address_visible(caller: &SessionCtx, row: &ResidentRow) -> bool {
+    !row.support_measure || caller.can(Permission::ViewProtectedAddress)
+}
+
+fn summary(caller: &SessionCtx, row: ResidentRow) -> Result<ResidentSummary, AppError> {
+    let sex: Sex = parse_row(&row.sex)?;
+    let status: ResidentStatus = parse_row(&row.status)?;
+    Ok(ResidentSummary {
+        address: address_visible(caller, &row).then(|| row.address.clone()),
+        person_number: row.person_number,
+        name: row.name,
+        kana: row.kana,
+        birth_date: row.birth_date,
+        sex,
+        status,
+        support_measure: row.support_measure,
+    })
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(request): ApiJson<SearchRequest>,
+) -> Result<Json<SearchResponse>, AppError> {
+    let now = state.clock.now();
+    let normalised: String = request.query.trim().nfkc().collect();
+    let mut entry = caller.entry(now, "search", "ok");
+    entry.query_hmac = Some(state.keys.query_hmac(&normalised));
+
+    let terms = match classify(&request.query) {
+        Ok(query) => query.terms,
+        Err(error) => {
+            entry.outcome = "invalid_query".into();
+            state.audit(entry).await?;
+            return Err(AppError::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::InvalidQuery,
+                error.to_string(),
+            ));
+        }
+    };
+    let query = to_store_query(&state.keys, &terms);
+    let limit = state.config.max_results;
+    let mut rows = state
+        .store(move |s| s.search_residents(&query, limit + 1))
+        .await?;
+    let truncated = rows.len() > limit;
+    rows.truncate(limit);
+
+    entry.subjects = rows.iter().map(|r| r.person_number.clone()).collect();
+    entry.sensitive = rows.iter().any(|r| r.support_measure);
+    entry.detail = format!("results={}{}", rows.len(), if truncated { "+" } else { "" });
+    state.audit(entry).await?;
+
+    let results = rows
+        .into_iter()
+        .map(|row| summary(&caller, row))
+        .collect::<Result<_, _>>()?;
+    Ok(Json(SearchResponse {
+        results,
+        truncated,
+        limit,
+    }))
+}
+
+fn person_param(raw: &str) -> Result<PersonNumber, AppError> {
+    PersonNumber::parse(raw).map_err(|e| AppError::bad_request(e.to_string()))
+}
+
+async fn load(
+    state: &AppState,
+    caller: &SessionCtx,
+    action: &str,
+    person: &PersonNumber,
+) -> Result<ResidentRow, AppError> {
+    let key = person.as_str().to_string();
+    match state.store(move |s| s.resident(&key)).await? {
+        Some(row) => Ok(row),
+        None => {
+            let mut entry = caller.entry(state.clock.now(), action, "not_found");
+            entry.subjects = vec![person.as_str().to_string()];
+            state.audit(entry).await?;
+            Err(AppError::not_found("resident"))
+        }
+    }
+}
+
+fn decrypt_my_number(state: &AppState, row: &ResidentRow) -> Result<Secret, AppError> {
+    let digits = state
+        .keys
+        .open_my_number(&row.person_number, &row.my_number_enc)
+        .map_err(|_| {
+            tracing::error!(person = %row.person_number, "stored My Number does not decrypt");
+            AppError::internal()
+        })?;
+    let text = std::str::from_utf8(&digits).map_err(|_| AppError::internal())?;
+    Ok(Secret::new(text))
+}
+
+pub async fn view(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(person): Path<String>,
+) -> Result<Json<ResidentRecord>, AppError> {
+    let person = person_param(&person)?;
+    let row = load(&state, &caller, "view", &person).await?;
+
+    let masked = if caller.can(Permission::ViewMaskedMyNumber) {
+        let number = decrypt_my_number(&state, &row)?;
+        let digits = number.expose();
+        Some(format!(
+            "********{}",
+            &digits[digits.len().saturating_sub(4)..]
+        ))
+    } else {
+        None
+    };
+    let visible = address_visible(&caller, &row);
+
+    let mut entry = caller.entry(state.clock.now(), "view", "ok");
+    entry.subjects = vec![row.person_number.clone()];
+    entry.sensitive = row.support_measure;
+    if !visible {
+        entry.detail = "address_hidden".into();
+    }
+    state.audit(entry).await?;
+
+    Ok(Json(ResidentRecord {
+        sex: parse_row(&row.sex)?,
+        status: parse_row(&row.status)?,
+        postal_code: visible.then(|| row.postal_code.clone()),
+        address: visible.then(|| row.address.clone()),
+        address_hidden: !visible,
+        person_number: row.person_number,
+        name: row.name,
+        kana: row.kana,
+        birth_date: row.birth_date,
+        support_measure: row.support_measure,
+        my_number_masked: masked,
+        can_reveal: caller.can(Permission::RevealMyNumber),
+    }))
+}
+
+/// Reasons a clerk may give for revealing a number: short codes, so the log
+/// never holds free text.
+fn valid_reason(reason: &str) -> bool {
+    (1..=32).contains(&reason.len())
+        && reason
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+pub async fn reveal(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(person): Path<String>,
+    ApiJson(request): ApiJson<RevealRequest>,
+) -> Result<Json<RevealResponse>, AppError> {
+    let person = person_param(&person)?;
+    if !valid_reason(&request.reason) {
+        return Err(AppError::bad_request(
+            "reason must be a short code of lowercase letters, digits and _",
+        ));
+    }
+    let row = load(&state, &caller, "reveal", &person).await?;
+    let number = decrypt_my_number(&state, &row)?;
+    let mut entry = caller.entry(state.clock.now(), "reveal", "ok");
+    entry.subjects = vec![row.person_number.clone()];
+    entry.sensitive = row.support_measure;
+    entry.detail = format!("reason={}", request.reason);
+    state.audit(entry).await?;
+    Ok(Json(RevealResponse { my_number: number }))
+}

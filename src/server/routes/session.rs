@@ -1,0 +1,57 @@
+//! Health, purposes, login, logout and the current session.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+
+use super::Caller;
+use crate::api::{Health, LoginRequest, LoginResponse, Purpose, PurposeList, SessionInfo};
+use crate::server::AppState;
+use crate::server::auth;
+use crate::server::error::AppError;
+use crate::server::json::ApiJson;
+
+pub async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    })
+}
+
+pub async fn purposes(State(state): State<AppState>) -> Result<Json<PurposeList>, AppError> {
+    let rows = state.store(|s| s.purposes()).await?;
+    Ok(Json(PurposeList {
+        purposes: rows
+            .into_iter()
+            .map(|p| Purpose {
+                code: p.code,
+                name_ja: p.name_ja,
+                name_en: p.name_en,
+            })
+            .collect(),
+    }))
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<Json<LoginResponse>, AppError> {
+    let (token, session) = auth::login(&state, request).await?;
+    Ok(Json(LoginResponse { token, session }))
+}
+
+pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, AppError> {
+    let hash = caller.token_hash.clone();
+    state.store(move |s| s.delete_session(&hash)).await?;
+    state
+        .audit(caller.entry(state.clock.now(), "logout", "ok"))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn current(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<SessionInfo>, AppError> {
+    Ok(Json(auth::session_info(&state, &caller).await?))
+}

@@ -1,0 +1,33 @@
+//! Staff accounts, for IT officers.
+
+use axum::Json;
+use axum::extract::State;
+
+use super::Caller;
+use crate::api::{StaffInfo, StaffList};
+use crate::domain::roles::{Department, Role};
+use crate::server::AppState;
+use crate::server::error::AppError;
+
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<StaffList>, AppError> {
+    let rows = state.store(|s| s.list_staff()).await?;
+    state
+        .audit(caller.entry(state.clock.now(), "staff_list", "ok"))
+        .await?;
+    Ok(Json(StaffList {
+        staff: rows
+            .into_iter()
+            .filter_map(|s| {
+                Some(StaffInfo {
+                    role: Role::parse(&s.role)?,
+                    department: Department::parse(&s.department)?,
+                    user_id: s.user_id,
+                    display_name: s.display_name,
+                })
+            })
+            .collect(),
+    }))
+}

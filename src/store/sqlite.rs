@@ -1,0 +1,698 @@
+//! The embedded store: one SQLite file in WAL mode. Reads use a small pool of
+//! connections; every write is one transaction with `synchronous=FULL`, so a
+//! committed audit row survives a power cut.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use time::OffsetDateTime;
+
+use super::chain::{self, AuditEntry, AuditRecord, GENESIS, format_time, parse_time};
+use super::*;
+
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/sqlite/0001_init.sql"))];
+
+/// Connections kept open for reuse; more are opened under load and closed
+/// when the pool is full.
+const POOL_SIZE: usize = 16;
+
+pub struct SqliteStore {
+    path: PathBuf,
+    pool: Mutex<Vec<Connection>>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+fn unavailable(e: rusqlite::Error) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(code, _)
+            if code.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            StoreError::Conflict(e.to_string())
+        }
+        _ => StoreError::Unavailable(e.to_string()),
+    }
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
+
+fn time_col(text: String) -> Result<OffsetDateTime, StoreError> {
+    parse_time(&text).ok_or_else(|| corrupt("timestamp"))
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store file and applies migrations.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        let store = Self {
+            path: path.to_path_buf(),
+            pool: Mutex::new(Vec::new()),
+        };
+        let mut conn = store.connect()?;
+        migrate(&mut conn)?;
+        store.give_back(conn);
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn connect(&self) -> StoreResult<Connection> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(unavailable)?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(unavailable)?;
+        // WAL: readers never wait for the writer. FULL: a commit is on disk
+        // before it returns, which the audit log's promise needs.
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(unavailable)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(unavailable)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(unavailable)?;
+        Ok(conn)
+    }
+
+    fn take(&self) -> StoreResult<Connection> {
+        let pooled = self.pool.lock().ok().and_then(|mut pool| pool.pop());
+        match pooled {
+            Some(conn) => Ok(conn),
+            None => self.connect(),
+        }
+    }
+
+    fn give_back(&self, conn: Connection) {
+        if let Ok(mut pool) = self.pool.lock()
+            && pool.len() < POOL_SIZE
+        {
+            pool.push(conn);
+        }
+    }
+
+    /// Runs `f` on a pooled connection. A connection that failed is dropped,
+    /// not reused, so a broken handle cannot poison later requests.
+    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let mut conn = self.take()?;
+        let result = f(&mut conn);
+        if result.is_ok() {
+            self.give_back(conn);
+        }
+        result
+    }
+}
+
+fn migrate(conn: &mut Connection) -> StoreResult<()> {
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(unavailable)?;
+    for (target, sql) in MIGRATIONS {
+        if *target > version {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(unavailable)?;
+            tx.execute_batch(sql).map_err(unavailable)?;
+            tx.pragma_update(None, "user_version", target)
+                .map_err(unavailable)?;
+            tx.commit().map_err(unavailable)?;
+        }
+    }
+    Ok(())
+}
+
+const STAFF_COLUMNS: &str = "user_id, display_name, role, department, pin_hash, totp_secret_enc, \
+     failed_logins, locked_until, last_totp_step, disabled, created_at";
+
+fn staff_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(StaffRow, Option<String>, String)> {
+    Ok((
+        StaffRow {
+            user_id: row.get(0)?,
+            display_name: row.get(1)?,
+            role: row.get(2)?,
+            department: row.get(3)?,
+            pin_hash: row.get(4)?,
+            totp_secret_enc: row.get(5)?,
+            failed_logins: row.get(6)?,
+            locked_until: None,
+            last_totp_step: row.get(8)?,
+            disabled: row.get::<_, i64>(9)? != 0,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+        },
+        row.get(7)?,
+        row.get(10)?,
+    ))
+}
+
+fn finish_staff(parts: (StaffRow, Option<String>, String)) -> StoreResult<StaffRow> {
+    let (mut staff, locked, created) = parts;
+    staff.locked_until = match locked {
+        Some(text) => Some(time_col(text)?),
+        None => None,
+    };
+    staff.created_at = time_col(created)?;
+    Ok(staff)
+}
+
+const RESIDENT_COLUMNS: &str = "person_number, my_number_enc, my_number_index, name, kana, name_key, \
+     kana_key, birth_date, sex, postal_code, address, address_key, status, support_measure";
+
+fn resident_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ResidentRow> {
+    Ok(ResidentRow {
+        person_number: row.get(0)?,
+        my_number_enc: row.get(1)?,
+        my_number_index: row.get(2)?,
+        name: row.get(3)?,
+        kana: row.get(4)?,
+        name_key: row.get(5)?,
+        kana_key: row.get(6)?,
+        birth_date: row.get(7)?,
+        sex: row.get(8)?,
+        postal_code: row.get(9)?,
+        address: row.get(10)?,
+        address_key: row.get(11)?,
+        status: row.get(12)?,
+        support_measure: row.get::<_, i64>(13)? != 0,
+    })
+}
+
+const AUDIT_COLUMNS: &str = "seq, at, user_id, terminal, action, subjects, query_hmac, purpose, \
+     outcome, detail, sensitive, prev_hash, hash";
+
+fn audit_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(AuditRecord, String)> {
+    let subjects: String = row.get(5)?;
+    Ok((
+        AuditRecord {
+            seq: row.get(0)?,
+            entry: AuditEntry {
+                at: OffsetDateTime::UNIX_EPOCH,
+                user_id: row.get(2)?,
+                terminal: row.get(3)?,
+                action: row.get(4)?,
+                subjects: split_subjects(&subjects),
+                query_hmac: row.get(6)?,
+                purpose: row.get(7)?,
+                outcome: row.get(8)?,
+                detail: row.get(9)?,
+                sensitive: row.get::<_, i64>(10)? != 0,
+            },
+            prev_hash: row.get(11)?,
+            hash: row.get(12)?,
+        },
+        row.get(1)?,
+    ))
+}
+
+fn finish_audit(parts: (AuditRecord, String)) -> StoreResult<AuditRecord> {
+    let (mut record, at) = parts;
+    record.entry.at = time_col(at)?;
+    Ok(record)
+}
+
+pub(crate) fn split_subjects(text: &str) -> Vec<String> {
+    if text.is_empty() {
+        Vec::new()
+    } else {
+        text.split(',').map(str::to_string).collect()
+    }
+}
+
+/// The smallest string greater than every string starting with `prefix`.
+pub(crate) fn prefix_upper_bound(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+/// `LIKE` pattern matching `fragment` anywhere, with wildcards escaped.
+pub(crate) fn contains_pattern(fragment: &str) -> String {
+    let mut pattern = String::with_capacity(fragment.len() + 2);
+    pattern.push('%');
+    for c in fragment.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+impl Store for SqliteStore {
+    fn get_meta(&self, key: &str) -> StoreResult<Option<String>> {
+        self.with(|c| {
+            c.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .optional()
+                .map_err(unavailable)
+        })
+    }
+
+    fn set_meta(&self, key: &str, value: &str) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO meta(key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )
+            .map(|_| ())
+            .map_err(unavailable)
+        })
+    }
+
+    fn purposes(&self) -> StoreResult<Vec<PurposeRow>> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare_cached("SELECT code, name_ja, name_en FROM purposes ORDER BY code")
+                .map_err(unavailable)?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok(PurposeRow {
+                        code: r.get(0)?,
+                        name_ja: r.get(1)?,
+                        name_en: r.get(2)?,
+                    })
+                })
+                .map_err(unavailable)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(unavailable)
+        })
+    }
+
+    fn upsert_purpose(&self, p: &PurposeRow) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO purposes(code, name_ja, name_en) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(code) DO UPDATE SET name_ja = excluded.name_ja, name_en = excluded.name_en",
+                [&p.code, &p.name_ja, &p.name_en],
+            )
+            .map(|_| ())
+            .map_err(unavailable)
+        })
+    }
+
+    fn insert_staff(&self, s: &StaffRow) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                &format!(
+                    "INSERT INTO staff({STAFF_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"
+                ),
+                params![
+                    s.user_id,
+                    s.display_name,
+                    s.role,
+                    s.department,
+                    s.pin_hash,
+                    s.totp_secret_enc,
+                    s.failed_logins,
+                    s.locked_until.map(format_time),
+                    s.last_totp_step,
+                    i64::from(s.disabled),
+                    format_time(s.created_at),
+                ],
+            )
+            .map(|_| ())
+            .map_err(unavailable)
+        })
+    }
+
+    fn staff(&self, user_id: &str) -> StoreResult<Option<StaffRow>> {
+        let parts = self.with(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {STAFF_COLUMNS} FROM staff WHERE user_id = ?1"
+            ))
+            .and_then(|mut s| s.query_row([user_id], staff_from_row).optional())
+            .map_err(unavailable)
+        })?;
+        parts.map(finish_staff).transpose()
+    }
+
+    fn list_staff(&self) -> StoreResult<Vec<StaffRow>> {
+        let parts = self.with(|c| {
+            let mut stmt = c
+                .prepare_cached(&format!(
+                    "SELECT {STAFF_COLUMNS} FROM staff ORDER BY user_id"
+                ))
+                .map_err(unavailable)?;
+            let rows = stmt.query_map([], staff_from_row).map_err(unavailable)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(unavailable)
+        })?;
+        parts.into_iter().map(finish_staff).collect()
+    }
+
+    fn reset_credentials(
+        &self,
+        user_id: &str,
+        pin_hash: &str,
+        totp_secret_enc: &[u8],
+    ) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE staff SET pin_hash = ?2, totp_secret_enc = ?3, failed_logins = 0,
+                 locked_until = NULL, last_totp_step = NULL WHERE user_id = ?1",
+                params![user_id, pin_hash, totp_secret_enc],
+            )
+            .map(|_| ())
+            .map_err(unavailable)
+        })
+    }
+
+    fn record_login_failure(
+        &self,
+        user_id: &str,
+        now: OffsetDateTime,
+        threshold: i64,
+        lock_for: time::Duration,
+    ) -> StoreResult<FailureOutcome> {
+        self.with(|c| {
+            let tx = c
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(unavailable)?;
+            let failed: i64 = tx
+                .query_row(
+                    "UPDATE staff SET failed_logins = failed_logins + 1 WHERE user_id = ?1
+                     RETURNING failed_logins",
+                    [user_id],
+                    |r| r.get(0),
+                )
+                .map_err(unavailable)?;
+            let locked_until = (failed >= threshold).then(|| now + lock_for);
+            if let Some(until) = locked_until {
+                tx.execute(
+                    "UPDATE staff SET locked_until = ?2, failed_logins = 0 WHERE user_id = ?1",
+                    params![user_id, format_time(until)],
+                )
+                .map_err(unavailable)?;
+            }
+            tx.commit().map_err(unavailable)?;
+            Ok(FailureOutcome {
+                failed_logins: failed,
+                locked_until,
+            })
+        })
+    }
+
+    fn reset_login_failures(&self, user_id: &str) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE user_id = ?1",
+                [user_id],
+            )
+            .map(|_| ())
+            .map_err(unavailable)
+        })
+    }
+
+    fn claim_totp_step(&self, user_id: &str, step: i64) -> StoreResult<bool> {
+        self.with(|c| {
+            let changed = c
+                .execute(
+                    "UPDATE staff SET last_totp_step = ?2
+                     WHERE user_id = ?1 AND (last_totp_step IS NULL OR last_totp_step < ?2)",
+                    params![user_id, step],
+                )
+                .map_err(unavailable)?;
+            Ok(changed == 1)
+        })
+    }
+
+    fn insert_session(&self, s: &SessionRow) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO sessions(token_hash, user_id, terminal, purpose, created_at, last_seen_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    s.token_hash,
+                    s.user_id,
+                    s.terminal,
+                    s.purpose,
+                    format_time(s.created_at),
+                    format_time(s.last_seen_at),
+                    format_time(s.expires_at),
+                ],
+            )
+            .map(|_| ())
+            .map_err(unavailable)
+        })
+    }
+
+    fn session(&self, token_hash: &[u8]) -> StoreResult<Option<SessionRow>> {
+        type Parts = (Vec<u8>, String, String, String, String, String, String);
+        let parts: Option<Parts> = self.with(|c| {
+            c.prepare_cached(
+                "SELECT token_hash, user_id, terminal, purpose, created_at, last_seen_at, expires_at
+                 FROM sessions WHERE token_hash = ?1",
+            )
+            .and_then(|mut s| {
+                s.query_row([token_hash], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+                })
+                .optional()
+            })
+            .map_err(unavailable)
+        })?;
+        parts
+            .map(
+                |(token_hash, user_id, terminal, purpose, created, seen, expires)| {
+                    Ok(SessionRow {
+                        token_hash,
+                        user_id,
+                        terminal,
+                        purpose,
+                        created_at: time_col(created)?,
+                        last_seen_at: time_col(seen)?,
+                        expires_at: time_col(expires)?,
+                    })
+                },
+            )
+            .transpose()
+    }
+
+    fn touch_session(&self, token_hash: &[u8], now: OffsetDateTime) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1",
+                params![token_hash, format_time(now)],
+            )
+            .map(|_| ())
+            .map_err(unavailable)
+        })
+    }
+
+    fn delete_session(&self, token_hash: &[u8]) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])
+                .map(|_| ())
+                .map_err(unavailable)
+        })
+    }
+
+    fn insert_residents(&self, rows: &[ResidentRow]) -> StoreResult<()> {
+        self.with(|c| {
+            let tx = c
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(unavailable)?;
+            {
+                let mut stmt = tx
+                    .prepare_cached(&format!(
+                        "INSERT INTO residents({RESIDENT_COLUMNS})
+                         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)"
+                    ))
+                    .map_err(unavailable)?;
+                for r in rows {
+                    stmt.execute(params![
+                        r.person_number,
+                        r.my_number_enc,
+                        r.my_number_index,
+                        r.name,
+                        r.kana,
+                        r.name_key,
+                        r.kana_key,
+                        r.birth_date,
+                        r.sex,
+                        r.postal_code,
+                        r.address,
+                        r.address_key,
+                        r.status,
+                        i64::from(r.support_measure),
+                    ])
+                    .map_err(unavailable)?;
+                }
+            }
+            tx.commit().map_err(unavailable)
+        })
+    }
+
+    fn search_residents(&self, q: &ResidentQuery, limit: usize) -> StoreResult<Vec<ResidentRow>> {
+        if q.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut clauses: Vec<&str> = Vec::new();
+        let mut values: Vec<rusqlite::types::Value> = Vec::new();
+        for index in &q.my_number_index {
+            clauses.push("my_number_index = ?");
+            values.push(index.clone().into());
+        }
+        for pn in &q.person_numbers {
+            clauses.push("person_number = ?");
+            values.push(pn.clone().into());
+        }
+        for date in &q.birth_dates {
+            clauses.push("birth_date = ?");
+            values.push(date.clone().into());
+        }
+        for prefix in &q.kana_prefixes {
+            clauses.push("kana_key >= ? AND kana_key < ?");
+            values.push(prefix.clone().into());
+            values.push(prefix_upper_bound(prefix).into());
+        }
+        for prefix in &q.name_prefixes {
+            clauses.push("name_key >= ? AND name_key < ?");
+            values.push(prefix.clone().into());
+            values.push(prefix_upper_bound(prefix).into());
+        }
+        for fragment in &q.address_fragments {
+            clauses.push("address_key LIKE ? ESCAPE '\\'");
+            values.push(contains_pattern(fragment).into());
+        }
+        let sql = format!(
+            "SELECT {RESIDENT_COLUMNS} FROM residents WHERE {} ORDER BY kana_key, birth_date, person_number LIMIT {}",
+            clauses.join(" AND "),
+            limit
+        );
+        self.with(|c| {
+            let mut stmt = c.prepare_cached(&sql).map_err(unavailable)?;
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(values), resident_from_row)
+                .map_err(unavailable)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(unavailable)
+        })
+    }
+
+    fn resident(&self, person_number: &str) -> StoreResult<Option<ResidentRow>> {
+        self.with(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {RESIDENT_COLUMNS} FROM residents WHERE person_number = ?1"
+            ))
+            .and_then(|mut s| s.query_row([person_number], resident_from_row).optional())
+            .map_err(unavailable)
+        })
+    }
+
+    fn resident_count(&self) -> StoreResult<u64> {
+        self.with(|c| {
+            c.query_row("SELECT count(*) FROM residents", [], |r| r.get::<_, i64>(0))
+                .map(|n| n.max(0) as u64)
+                .map_err(unavailable)
+        })
+    }
+
+    fn append_audit(&self, entries: &[AuditEntry]) -> StoreResult<Vec<AuditRecord>> {
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.with(|c| {
+            // IMMEDIATE takes the write lock first, so the tail read below is
+            // the tail we append to, even with other processes writing.
+            let tx = c
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(unavailable)?;
+            let (last_seq, last_hash): (i64, String) = tx
+                .query_row(
+                    "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(unavailable)?
+                .unwrap_or((0, GENESIS.to_string()));
+            let records = chain::chain(entries, last_seq, &last_hash);
+            {
+                let mut stmt = tx
+                    .prepare_cached(&format!(
+                        "INSERT INTO audit_log({AUDIT_COLUMNS})
+                         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)"
+                    ))
+                    .map_err(unavailable)?;
+                for r in &records {
+                    let e = &r.entry;
+                    stmt.execute(params![
+                        r.seq,
+                        format_time(e.at),
+                        e.user_id,
+                        e.terminal,
+                        e.action,
+                        e.subjects.join(","),
+                        e.query_hmac,
+                        e.purpose,
+                        e.outcome,
+                        e.detail,
+                        i64::from(e.sensitive),
+                        r.prev_hash,
+                        r.hash,
+                    ])
+                    .map_err(unavailable)?;
+                }
+            }
+            tx.commit().map_err(unavailable)?;
+            Ok(records)
+        })
+    }
+
+    fn audit_rows(&self, after: i64, limit: usize) -> StoreResult<Vec<AuditRecord>> {
+        let parts = self.with(|c| {
+            let mut stmt = c
+                .prepare_cached(&format!(
+                    "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+                ))
+                .map_err(unavailable)?;
+            let rows = stmt
+                .query_map(params![after, limit as i64], audit_from_row)
+                .map_err(unavailable)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(unavailable)
+        })?;
+        parts.into_iter().map(finish_audit).collect()
+    }
+
+    fn audit_tail(&self, limit: usize) -> StoreResult<Vec<AuditRecord>> {
+        let parts = self.with(|c| {
+            let mut stmt = c
+                .prepare_cached(&format!(
+                    "SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT ?1"
+                ))
+                .map_err(unavailable)?;
+            let rows = stmt
+                .query_map(params![limit as i64], audit_from_row)
+                .map_err(unavailable)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(unavailable)
+        })?;
+        parts.into_iter().map(finish_audit).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(contains_pattern("1_2%"), "%1\\_2\\%%");
+    }
+
+    #[test]
+    fn prefix_bound_sorts_after_every_extension() {
+        let upper = prefix_upper_bound("ヤマ");
+        assert!("ヤマダ" < upper.as_str());
+        assert!("ヤマ" < upper.as_str());
+        assert!("ヤミ" > upper.as_str());
+    }
+}

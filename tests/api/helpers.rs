@@ -1,0 +1,258 @@
+//! A real records service on a random loopback port over a fresh SQLite
+//! store in a temporary directory, with a manual clock.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use bansho::api::{LoginRequest, LoginResponse};
+use bansho::client::{ApiClient, ClientError};
+use bansho::domain::my_number::MyNumber;
+use bansho::domain::person_number::PersonNumber;
+use bansho::domain::resident::{ResidentStatus, Sex};
+use bansho::domain::synth::SyntheticResident;
+use bansho::secret::{Pin, TotpCode};
+use bansho::server::clock::{Clock, ManualClock};
+use bansho::server::crypto::Keys;
+use bansho::server::data_dir;
+use bansho::server::{AppState, Application, ServerConfig, totp};
+use bansho::store::Store;
+use bansho::store::sqlite::SqliteStore;
+use time::macros::{date, datetime};
+
+pub const CLERK: &str = "kazei01";
+pub const COLLECTIONS: &str = "nozei01";
+pub const SUPERVISOR: &str = "shunin01";
+pub const IT: &str = "joho01";
+pub const AUDITOR: &str = "kansa01";
+/// An account whose role and department do not fit together: it may do
+/// nothing at all, which lets every route be checked against a refusal.
+pub const MISFIT: &str = "misfit01";
+pub const ALL_STAFF: [&str; 6] = [CLERK, COLLECTIONS, SUPERVISOR, IT, AUDITOR, MISFIT];
+
+/// Residents every test can count on, besides the synthetic ones.
+pub struct Known;
+impl Known {
+    pub const TAKAHASHI: &'static str = "9000000001";
+    pub const TAKAHASHI_MY_NUMBER: &'static str = "123456789018";
+    pub const YAMAZAKI: &'static str = "9000000002";
+    pub const PROTECTED: &'static str = "9000000003";
+    pub const PROTECTED_ADDRESS: &'static str = "番所市北町9丁目9番9号";
+    pub const DECEASED: &'static str = "9000000004";
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub clock: Arc<ManualClock>,
+    pub store: Arc<SqliteStore>,
+    #[allow(dead_code)]
+    pub keys: Arc<Keys>,
+    pub dir: tempfile::TempDir,
+    staff: HashMap<String, (Pin, Vec<u8>)>,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn known(
+    person: &str,
+    my_number: &str,
+    family: (&str, &str),
+    given: (&str, &str),
+    birth: time::Date,
+    status: ResidentStatus,
+    support_measure: bool,
+    address: &str,
+) -> SyntheticResident {
+    SyntheticResident {
+        person_number: PersonNumber::parse(person).expect("valid person number"),
+        my_number: MyNumber::parse(my_number).expect("valid My Number"),
+        family_name: family.0.into(),
+        family_kana: family.1.into(),
+        given_name: given.0.into(),
+        given_kana: given.1.into(),
+        birth_date: birth,
+        sex: Sex::Male,
+        postal_code: "060-0001".into(),
+        address: address.into(),
+        status,
+        support_measure,
+    }
+}
+
+pub fn known_residents() -> Vec<SyntheticResident> {
+    vec![
+        known(
+            Known::TAKAHASHI,
+            Known::TAKAHASHI_MY_NUMBER,
+            ("髙橋", "タカハシ"),
+            ("一郎", "イチロウ"),
+            date!(1993 - 01 - 01),
+            ResidentStatus::Resident,
+            false,
+            "番所市本町3丁目4番5号",
+        ),
+        known(
+            Known::YAMAZAKI,
+            "621498320257",
+            ("山﨑", "ヤマザキ"),
+            ("京子", "キョウコ"),
+            date!(1961 - 03 - 15),
+            ResidentStatus::MovedOut,
+            false,
+            "番所市南町1丁目2番3号",
+        ),
+        known(
+            Known::PROTECTED,
+            "023456789013",
+            ("齋藤", "サイトウ"),
+            ("美咲", "ミサキ"),
+            date!(1988 - 07 - 07),
+            ResidentStatus::Resident,
+            true,
+            Known::PROTECTED_ADDRESS,
+        ),
+        known(
+            Known::DECEASED,
+            "123456789050",
+            ("渡邊", "ワタナベ"),
+            ("清", "キヨシ"),
+            date!(1931 - 11 - 03),
+            ResidentStatus::Deceased,
+            false,
+            "番所市西町2丁目1番1号",
+        ),
+    ]
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(ServerConfig::default(), 300).await
+}
+
+pub async fn spawn_app_with(config: ServerConfig, residents: u64) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().to_path_buf();
+    let (store, keys, staff) = tokio::task::spawn_blocking(move || {
+        let (store, keys) = data_dir::init(&path).expect("init store");
+        let mut staff = HashMap::new();
+        let misfit = data_dir::NewStaff::generated(
+            MISFIT,
+            "誤設定",
+            bansho::domain::roles::Role::Clerk,
+            bansho::domain::roles::Department::Audit,
+        );
+        for s in data_dir::demo_staff().into_iter().chain([misfit]) {
+            data_dir::create_staff(store.as_ref(), &keys, &s, START).expect("create staff");
+            staff.insert(s.user_id.clone(), (s.pin.clone(), s.totp_secret.to_vec()));
+        }
+        let rows: Vec<_> = known_residents()
+            .iter()
+            .map(|r| data_dir::resident_row(&keys, r))
+            .collect();
+        store.insert_residents(&rows).expect("known residents");
+        data_dir::seed_residents(store.as_ref(), &keys, 7, residents, |_| {}).expect("seed");
+        (store, keys, staff)
+    })
+    .await
+    .expect("setup");
+    let keys = Arc::new(keys);
+    let clock = Arc::new(ManualClock::new(START));
+    let state = AppState::new(store.clone(), keys.clone(), clock.clone(), config);
+    let app = Application::build(state, "127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("build app");
+    let base = format!("http://{}", app.addr());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        base,
+        clock,
+        store,
+        keys,
+        dir,
+        staff,
+        _stop: stop,
+    }
+}
+
+/// Monday morning at the office; mid-step so the TOTP window is predictable.
+pub const START: time::OffsetDateTime = datetime!(2026-11-23 00:00:10 UTC);
+
+impl TestApp {
+    pub fn client(&self) -> ApiClient {
+        ApiClient::new(&self.base).expect("client")
+    }
+
+    pub fn secret(&self, user: &str) -> Vec<u8> {
+        self.staff[user].1.clone()
+    }
+
+    pub fn pin(&self, user: &str) -> Pin {
+        self.staff[user].0.clone()
+    }
+
+    /// The code `user`'s authenticator shows at the service's current time.
+    pub fn code(&self, user: &str) -> TotpCode {
+        self.code_at(user, self.clock.now())
+    }
+
+    pub fn code_at(&self, user: &str, at: time::OffsetDateTime) -> TotpCode {
+        let secret = &self.staff[user].1;
+        TotpCode::new(totp::code_at(
+            secret,
+            totp::DIGITS,
+            at.unix_timestamp() as u64,
+        ))
+    }
+
+    pub fn login_request(&self, user: &str, purpose: &str) -> LoginRequest {
+        LoginRequest {
+            user_id: user.into(),
+            pin: self.pin(user),
+            totp: self.code(user),
+            purpose: purpose.into(),
+        }
+    }
+
+    pub async fn try_login(&self, user: &str) -> Result<LoginResponse, ClientError> {
+        self.client()
+            .login(&self.login_request(user, purpose_of(user)))
+            .await
+    }
+
+    /// Logs `user` in with a fresh code (moving the clock to the next step
+    /// so that the one-time rule never gets in the way) and returns a client
+    /// holding the session.
+    pub async fn login(&self, user: &str) -> ApiClient {
+        self.next_step();
+        let response = self.try_login(user).await.expect("login");
+        self.client().with_token(response.token)
+    }
+
+    /// Moves the clock to the start of the next 30-second step (+1 s).
+    pub fn next_step(&self) {
+        let now = self.clock.now().unix_timestamp();
+        let next = (now / 30 + 1) * 30 + 1;
+        self.clock
+            .set(time::OffsetDateTime::from_unix_timestamp(next).expect("time"));
+    }
+
+    pub fn audit_tail(&self, n: usize) -> Vec<bansho::store::AuditRecord> {
+        self.store.audit_tail(n).expect("audit tail")
+    }
+
+    /// A raw connection to the store file, as an attacker or a broken disk
+    /// would see it.
+    pub fn raw_db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(data_dir::db_path(self.dir.path())).expect("open db")
+    }
+}
+
+pub fn purpose_of(user: &str) -> &'static str {
+    match user {
+        COLLECTIONS => "collection",
+        IT => "system_operation",
+        AUDITOR => "audit",
+        _ => "assessment",
+    }
+}

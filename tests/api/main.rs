@@ -1,0 +1,9 @@
+//! API tests against a real service on a loopback port, driven by the typed
+//! client. One binary, several modules (so they build once).
+
+mod access;
+mod audit;
+mod helpers;
+mod login;
+mod malformed;
+mod residents;

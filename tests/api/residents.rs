@@ -1,0 +1,225 @@
+use bansho::api::ErrorCode;
+use bansho::domain::resident::ResidentStatus;
+use reqwest::Method;
+
+use crate::helpers::*;
+
+async fn person_numbers(client: &bansho::client::ApiClient, query: &str) -> Vec<String> {
+    client
+        .search(query)
+        .await
+        .unwrap_or_else(|e| panic!("search {query:?}: {e}"))
+        .results
+        .into_iter()
+        .map(|r| r.person_number)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_one_box_finds_a_person_by_every_kind_of_input() {
+    let app = spawn_app().await;
+    let clerk = app.login(CLERK).await;
+    for query in [
+        Known::TAKAHASHI_MY_NUMBER,
+        "1234 5678 9018",
+        "１２３４５６７８９０１８",
+        Known::TAKAHASHI,
+        "たかはし 19930101",
+        "タカハシ 1993-01-01",
+        "ﾀｶﾊｼ 4050101",
+        "髙橋 H5.1.1",
+        "高橋 平成5年1月1日",
+        "本町3丁目4番5号",
+        "高橋 本町3丁目",
+    ] {
+        let found = person_numbers(&clerk, query).await;
+        assert!(
+            found.contains(&Known::TAKAHASHI.to_string()),
+            "{query:?} found {found:?}"
+        );
+        assert!(found.len() <= 50);
+    }
+    // 異体字 fold both ways.
+    assert!(
+        person_numbers(&clerk, "山崎")
+            .await
+            .contains(&Known::YAMAZAKI.to_string())
+    );
+    assert!(
+        person_numbers(&clerk, "渡辺")
+            .await
+            .contains(&Known::DECEASED.to_string())
+    );
+    assert!(
+        person_numbers(&clerk, "斎藤")
+            .await
+            .contains(&Known::PROTECTED.to_string())
+    );
+}
+
+#[tokio::test]
+async fn a_bad_check_digit_is_an_error_and_nothing_is_searched() {
+    let app = spawn_app().await;
+    let clerk = app.login(CLERK).await;
+    let error = clerk.search("123456789019").await.unwrap_err();
+    assert_eq!(error.code(), Some(ErrorCode::InvalidQuery));
+    assert_eq!(error.status(), Some(400));
+    assert!(error.to_string().contains("check digit"), "{error}");
+    let row = &app.audit_tail(1)[0];
+    assert_eq!(row.entry.action, "search");
+    assert_eq!(row.entry.outcome, "invalid_query");
+    assert!(row.entry.subjects.is_empty());
+}
+
+#[tokio::test]
+async fn results_stop_at_50_and_say_so() {
+    let app = spawn_app_with(Default::default(), 3000).await;
+    let clerk = app.login(CLERK).await;
+    // A one-kana prefix matches far more than 50 of 3,000.
+    let response = clerk.search("サ").await.expect("search");
+    assert_eq!(response.results.len(), 50);
+    assert!(response.truncated);
+    assert_eq!(response.limit, 50);
+    let narrow = clerk.search(Known::TAKAHASHI).await.expect("search");
+    assert!(!narrow.truncated);
+}
+
+#[tokio::test]
+async fn every_search_is_logged_with_the_people_shown_but_never_the_query() {
+    let app = spawn_app().await;
+    let clerk = app.login(CLERK).await;
+    let query = "たかはし 19930101";
+    let found = person_numbers(&clerk, query).await;
+    let row = &app.audit_tail(1)[0];
+    assert_eq!(row.entry.action, "search");
+    assert_eq!(row.entry.user_id, CLERK);
+    assert_eq!(row.entry.purpose, "assessment");
+    assert_eq!(row.entry.subjects, found);
+    let hmac = row.entry.query_hmac.clone().expect("query HMAC");
+    assert_eq!(hmac.len(), 64);
+    let text = format!("{:?}", row.entry);
+    for secret in [
+        "たかはし",
+        "タカハシ",
+        "19930101",
+        "髙橋",
+        Known::TAKAHASHI_MY_NUMBER,
+    ] {
+        assert!(!text.contains(secret), "{secret} in {text}");
+    }
+    // A My Number search logs its HMAC, never the digits.
+    person_numbers(&clerk, Known::TAKAHASHI_MY_NUMBER).await;
+    let row = &app.audit_tail(1)[0];
+    assert!(!format!("{:?}", row.entry).contains(Known::TAKAHASHI_MY_NUMBER));
+}
+
+#[tokio::test]
+async fn badges_come_through_for_moved_out_deceased_and_protected() {
+    let app = spawn_app().await;
+    let clerk = app.login(CLERK).await;
+    let r = clerk.search(Known::YAMAZAKI).await.expect("search").results;
+    assert_eq!(r[0].status, ResidentStatus::MovedOut);
+    let r = clerk.search(Known::DECEASED).await.expect("search").results;
+    assert_eq!(r[0].status, ResidentStatus::Deceased);
+    let r = clerk
+        .search(Known::PROTECTED)
+        .await
+        .expect("search")
+        .results;
+    assert!(r[0].support_measure);
+    assert_eq!(r[0].address, None, "clerk may not see a protected address");
+    assert!(app.audit_tail(1)[0].entry.sensitive, "touch is highlighted");
+}
+
+#[tokio::test]
+async fn the_my_number_is_masked_for_assessment_and_absent_for_everyone_else() {
+    let app = spawn_app().await;
+    let clerk = app.login(CLERK).await;
+    let record = clerk.resident(Known::TAKAHASHI).await.expect("record");
+    assert_eq!(record.my_number_masked.as_deref(), Some("********9018"));
+    assert!(record.can_reveal);
+
+    for user in [COLLECTIONS, IT, AUDITOR] {
+        let client = app.login(user).await;
+        let (status, body, _) = client
+            .raw(
+                Method::GET,
+                &format!("/residents/{}", Known::TAKAHASHI),
+                None,
+            )
+            .await
+            .expect("raw");
+        assert_eq!(status, 200, "{user}");
+        assert!(!body.contains("9018"), "{user} got the digits: {body}");
+        assert!(body.contains("\"my_number_masked\":null"), "{body}");
+        let record = client.resident(Known::TAKAHASHI).await.expect("record");
+        assert!(!record.can_reveal);
+    }
+}
+
+#[tokio::test]
+async fn revealing_is_explicit_permitted_and_logged() {
+    let app = spawn_app().await;
+    let clerk = app.login(CLERK).await;
+    let shown = clerk
+        .reveal(Known::TAKAHASHI, "counter_identity")
+        .await
+        .expect("reveal");
+    assert_eq!(shown.my_number.expose(), Known::TAKAHASHI_MY_NUMBER);
+    let row = &app.audit_tail(1)[0];
+    assert_eq!(
+        (row.entry.action.as_str(), row.entry.outcome.as_str()),
+        ("reveal", "ok")
+    );
+    assert_eq!(row.entry.subjects, vec![Known::TAKAHASHI.to_string()]);
+
+    let collections = app.login(COLLECTIONS).await;
+    let (status, body, _) = collections
+        .raw(
+            Method::POST,
+            &format!("/residents/{}/reveal", Known::TAKAHASHI),
+            Some(r#"{"reason":"curious"}"#.into()),
+        )
+        .await
+        .expect("raw");
+    assert_eq!(status, 403);
+    assert!(!body.contains("9018"));
+    let row = &app.audit_tail(1)[0];
+    assert_eq!(
+        (row.entry.action.as_str(), row.entry.outcome.as_str()),
+        ("reveal", "denied")
+    );
+    assert_eq!(row.entry.user_id, COLLECTIONS);
+}
+
+#[tokio::test]
+async fn a_protected_address_is_shown_only_with_the_permission() {
+    let app = spawn_app().await;
+    let clerk = app.login(CLERK).await;
+    let (_, body, _) = clerk
+        .raw(
+            Method::GET,
+            &format!("/residents/{}", Known::PROTECTED),
+            None,
+        )
+        .await
+        .expect("raw");
+    assert!(!body.contains(Known::PROTECTED_ADDRESS), "{body}");
+    let record = clerk.resident(Known::PROTECTED).await.expect("record");
+    assert!(record.address_hidden);
+    assert!(app.audit_tail(1)[0].entry.sensitive);
+
+    let supervisor = app.login(SUPERVISOR).await;
+    let record = supervisor.resident(Known::PROTECTED).await.expect("record");
+    assert_eq!(record.address.as_deref(), Some(Known::PROTECTED_ADDRESS));
+}
+
+#[tokio::test]
+async fn an_unknown_or_malformed_person_number_is_a_clear_error() {
+    let app = spawn_app().await;
+    let clerk = app.login(CLERK).await;
+    let missing = clerk.resident("9999999999").await.unwrap_err();
+    assert_eq!(missing.status(), Some(404));
+    let bad = clerk.resident("12ab").await.unwrap_err();
+    assert_eq!(bad.status(), Some(400));
+}
