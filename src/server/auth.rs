@@ -169,6 +169,7 @@ pub async fn login(
         // Same work and answer as a wrong PIN.
         let pin = request.pin.clone();
         let _ = tokio::task::spawn_blocking(move || verify_pin(&pin, &DUMMY_HASH)).await;
+        tracing::info!(user = %user_id, "login refused: unknown user");
         state.audit(attempt("failure", "unknown_user")).await?;
         return Err(login_failed());
     };
@@ -220,11 +221,13 @@ pub async fn login(
             Some(_) => format!("{reason};locked"),
             None => reason.to_string(),
         };
+        tracing::info!(user = %user_id, detail = %detail, "login refused");
         state.audit(attempt("failure", &detail)).await?;
         return Err(login_failed());
     }
 
     let (role, department) = staff_role(&staff)?;
+    tracing::info!(user = %user_id, purpose = %purpose.code, "login");
     let token = SessionToken::new(crypto::new_token());
     let session = SessionRow {
         token_hash: crypto::token_hash(token.expose()),
