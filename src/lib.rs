@@ -5,3 +5,5 @@ pub mod api;
 pub mod client;
 pub mod domain;
 pub mod secret;
+#[cfg(feature = "tui")]
+pub mod tui;

@@ -43,9 +43,14 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Option<Role> {
-        [Role::Clerk, Role::Supervisor, Role::ItOfficer, Role::Auditor]
-            .into_iter()
-            .find(|r| r.as_str() == s)
+        [
+            Role::Clerk,
+            Role::Supervisor,
+            Role::ItOfficer,
+            Role::Auditor,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
     }
 }
 
@@ -123,9 +128,12 @@ pub fn permissions(role: Role, department: Department) -> &'static [Permission] 
             ViewProtectedAddress,
             ReadAuditLog,
         ],
-        (Role::Supervisor, Department::Collections) => {
-            &[SearchResidents, ViewResident, ViewProtectedAddress, ReadAuditLog]
-        }
+        (Role::Supervisor, Department::Collections) => &[
+            SearchResidents,
+            ViewResident,
+            ViewProtectedAddress,
+            ReadAuditLog,
+        ],
         (Role::ItOfficer, Department::InformationSystems) => {
             &[SearchResidents, ViewResident, ReadAuditLog, ManageStaff]
         }
@@ -169,7 +177,12 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for role in [Role::Clerk, Role::Supervisor, Role::ItOfficer, Role::Auditor] {
+        for role in [
+            Role::Clerk,
+            Role::Supervisor,
+            Role::ItOfficer,
+            Role::Auditor,
+        ] {
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
         for dept in [
