@@ -122,15 +122,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     if !search.results.is_empty() {
                         search.focus = SearchFocus::Results;
                     }
-                    app.status = if search.truncated {
-                        Some(Status {
-                            level: Level::Warning,
-                            note: super::app::Note::Local {
-                                key: "search.truncated",
-                                args: vec![("n", search.limit.to_string())],
-                            },
-                        })
-                    } else if search.results.is_empty() {
+                    // A truncated result says so beside the count.
+                    app.status = if search.results.is_empty() {
                         Some(Status::local(Level::Info, "search.no_results"))
                     } else {
                         None
@@ -497,8 +490,10 @@ fn select(app: &mut App, command: Command) {
             (app.login.purpose_list().len(), &mut app.login.purpose_index)
         }
         Screen::Search => {
-            if !app.search.results.is_empty() {
+            if app.search.focus == SearchFocus::Input && !app.search.results.is_empty() {
+                // The first move only leaves the search box.
                 app.search.focus = SearchFocus::Results;
+                return;
             }
             (app.search.results.len(), &mut app.search.selected)
         }

@@ -25,6 +25,29 @@ fn centred(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
+/// Clears `rect` for a popup, also blanking any double-width character cut
+/// in half by its left or right edge (which would otherwise leave half a
+/// character, or shift the border, on a real terminal).
+pub fn clear_popup(frame: &mut Frame, rect: Rect) {
+    let buffer = frame.buffer_mut();
+    let bounds = buffer.area;
+    for y in rect.top()..rect.bottom() {
+        if rect.left() > bounds.left() {
+            let cell = &mut buffer[(rect.left() - 1, y)];
+            if display_width(cell.symbol()) > 1 {
+                cell.set_symbol(" ");
+            }
+        }
+        if rect.right() > rect.left() && rect.right() < bounds.right() {
+            let last = rect.right() - 1;
+            if display_width(buffer[(last, y)].symbol()) > 1 {
+                buffer[(rect.right(), y)].set_symbol(" ");
+            }
+        }
+    }
+    frame.render_widget(Clear, rect);
+}
+
 /// One line per command: its keys and what it does.
 fn entries(app: &App, layer: Layer) -> Vec<(String, String)> {
     let mut out: Vec<(Command, Vec<String>, String)> = Vec::new();
@@ -91,7 +114,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
             style(app, Role::Muted),
         ));
     let inner = block.inner(popup);
-    frame.render_widget(Clear, popup);
+    clear_popup(frame, popup);
     frame.render_widget(block, popup);
     let width = usize::from(inner.width);
     let lines: Vec<Line> = rows
@@ -124,7 +147,7 @@ pub fn draw_confirm(app: &App, popup: Popup, frame: &mut Frame, area: Rect) {
             style(app, Role::Warning),
         ));
     let inner = block.inner(rect);
-    frame.render_widget(Clear, rect);
+    clear_popup(frame, rect);
     frame.render_widget(block, rect);
     let mut hint = Vec::new();
     for command in [Command::Confirm, Command::Cancel] {

@@ -27,6 +27,15 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         }
         None => (area, None),
     };
+    // Three fields, the purposes (at most ten rows), borders.
+    let purpose_rows = app.login.purpose_list().len().clamp(1, 10);
+    let form_height = u16::try_from(purpose_rows + 5).unwrap_or(15);
+    let [_, form_area, _] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(form_height),
+        Constraint::Fill(1),
+    ])
+    .areas(form_area);
     draw_form(app, frame, centre(form_area, FORM_WIDTH));
     if let Some(demo) = demo_area {
         draw_demo(app, frame, centre(demo, 76));
@@ -180,11 +189,12 @@ fn draw_demo(app: &App, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let width = usize::from(inner.width);
-    let columns = [12usize, 22, 16, 8, 10];
+    let columns = [12usize, 24, 14, 12, 10];
     let row = |cells: [String; 5]| -> String {
         let mut out = String::new();
         for (cell, w) in cells.iter().zip(columns) {
-            out.push_str(&pad_to_width(&clean(cell), w));
+            // One column always left free between cells.
+            out.push_str(&pad_to_width(&clean_fit(cell, w - 1), w));
         }
         out
     };

@@ -11,7 +11,7 @@ use crate::domain::resident::{ResidentStatus, Sex};
 use crate::tui::app::{App, SearchFocus};
 use crate::tui::sanitize::{clean_fit, display_width};
 use crate::tui::theme::Role;
-use crate::tui::ui::style;
+use crate::tui::ui::{fit_line, style};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.i18n;
@@ -52,7 +52,16 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
 
     if search.searched {
         let count = t.tf("search.count", &[("n", &search.results.len().to_string())]);
-        frame.render_widget(Span::styled(count, style(app, Role::Muted)), count_area);
+        let mut spans = vec![Span::styled(count, style(app, Role::Muted))];
+        if search.truncated {
+            // Kept beside the count, so it stays while the clerk looks.
+            spans.push(Span::raw("  "));
+            spans.push(Span::styled(
+                t.tf("search.truncated", &[("n", &search.limit.to_string())]),
+                style(app, Role::Warning),
+            ));
+        }
+        frame.render_widget(fit_line(spans, usize::from(count_area.width)), count_area);
     }
     if !search.results.is_empty() {
         draw_table(app, frame, table_area);
@@ -134,7 +143,8 @@ pub fn sex_label(app: &App, sex: Sex) -> String {
 fn draw_table(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.i18n;
     let search = &app.search;
-    let w = widths(app, &search.results, area.width);
+    // Two columns go to the "> " marker of the selected row.
+    let w = widths(app, &search.results, area.width.saturating_sub(2));
     let fit = |text: &str, i: usize| clean_fit(text, usize::from(w[i]));
     let header = Row::new(
         [
@@ -188,7 +198,9 @@ fn draw_table(app: &App, frame: &mut Frame, area: Rect) {
         .header(header)
         .column_spacing(1)
         .style(style(app, Role::Text))
-        .row_highlight_style(highlight);
+        .row_highlight_style(highlight)
+        .highlight_symbol("> ")
+        .highlight_spacing(ratatui::widgets::HighlightSpacing::Always);
     let mut state = TableState::default().with_selected(Some(search.selected));
     frame.render_stateful_widget(table, area, &mut state);
 }
