@@ -407,6 +407,9 @@ mod tests {
         let back = Key::from_event(&KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT));
         assert_eq!(back, key("shift-tab"));
         assert_eq!(key("F10").code, KeyCode::F(10));
+        let shift_f3 = Key::from_event(&KeyEvent::new(KeyCode::F(3), KeyModifiers::SHIFT));
+        assert_eq!(shift_f3, key("shift-f3"));
+        assert_ne!(shift_f3, key("f3"));
         assert_eq!(key("ctrl-r").label(), "Ctrl-R");
         assert_eq!(key("-").code, KeyCode::Char('-'));
         assert!(Key::parse("f99").is_none());

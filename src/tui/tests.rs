@@ -861,3 +861,26 @@ fn open_record_none(app: &mut App) {
     assert!(press(app, KeyCode::F(5)).is_empty());
     assert!(update(app, Action::Run(Command::Confirm)).is_empty());
 }
+
+#[test]
+fn broken_keymap_or_theme_is_named_in_the_status_bar() {
+    let src = "[global]\nkeymap = [\n  { on = [\"ctrl-x\"], run = \"explode\" },\n]\n";
+    let Err(error) = Keymap::parse(src, "/home/clerk/keys.toml") else {
+        panic!("parsed");
+    };
+    for (lang, needle) in [(Lang::Ja, "3 行目"), (Lang::En, "line 3")] {
+        let mut app = new_app(lang, false);
+        app.status = Some(super::app::Status::config("error.keymap", &error));
+        let text = screen_text(&draw(&app, 120, 24));
+        assert!(text.contains("/home/clerk/keys.toml"), "{text}");
+        assert!(text.contains(needle), "{text}");
+        assert!(text.contains("explode"), "{text}");
+    }
+    let Err(error) = Theme::parse("[roles]\ntext = { fg = \"nope\" }\n", "t.toml") else {
+        panic!("parsed");
+    };
+    let mut app = new_app(Lang::En, false);
+    app.status = Some(super::app::Status::config("error.theme", &error));
+    let text = screen_text(&draw(&app, 120, 24));
+    assert!(text.contains("Theme file t.toml, line 2"), "{text}");
+}
