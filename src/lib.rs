@@ -12,3 +12,5 @@ pub mod server;
 pub mod store;
 pub mod telemetry;
 pub mod text;
+#[cfg(feature = "tui")]
+pub mod tui;

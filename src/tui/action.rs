@@ -1,0 +1,134 @@
+//! The one message type of the terminal: the keymap's vocabulary (the
+//! commands a key can `run`) and the results that background tasks send back.
+
+use crossterm::event::KeyEvent;
+
+use crate::api::{LoginResponse, Purpose, ResidentRecord, SearchResponse};
+use crate::client::ClientError;
+use crate::secret::Secret;
+
+/// What failed, as the terminal shows it. `message` is the service's text
+/// (sanitized when drawn) or a locale key for local failures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub code: Option<crate::api::ErrorCode>,
+    pub status: Option<u16>,
+    pub message: FailureText,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FailureText {
+    /// Written by the service for the clerk; drawn after sanitizing.
+    Service(String),
+    /// A locale key (transport or decode trouble: the details stay out of
+    /// the screen, they name hosts and library internals).
+    Local(&'static str),
+}
+
+impl Failure {
+    pub fn is_unauthenticated(&self) -> bool {
+        self.code == Some(crate::api::ErrorCode::Unauthenticated) || self.status == Some(401)
+    }
+
+    pub fn service(code: crate::api::ErrorCode, status: u16, message: &str) -> Failure {
+        Failure {
+            code: Some(code),
+            status: Some(status),
+            message: FailureText::Service(message.to_string()),
+        }
+    }
+}
+
+impl From<ClientError> for Failure {
+    fn from(error: ClientError) -> Failure {
+        match error {
+            ClientError::Api { status, error } => Failure {
+                code: Some(error.code),
+                status: Some(status),
+                message: FailureText::Service(error.message),
+            },
+            ClientError::Transport(_) => Failure {
+                code: None,
+                status: None,
+                message: FailureText::Local("error.transport"),
+            },
+            ClientError::Decode(_) => Failure {
+                code: None,
+                status: None,
+                message: FailureText::Local("error.decode"),
+            },
+        }
+    }
+}
+
+macro_rules! commands {
+    ($($variant:ident => $name:literal),* $(,)?) => {
+        /// A command a key can run (the `run = "..."` names of keymap files).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Command { $($variant),* }
+
+        impl Command {
+            pub const ALL: &'static [Command] = &[$(Command::$variant),*];
+
+            pub fn name(self) -> &'static str {
+                match self { $(Command::$variant => $name),* }
+            }
+
+            pub fn parse(name: &str) -> Option<Command> {
+                match name { $($name => Some(Command::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+commands! {
+    Quit => "quit",
+    Logout => "logout",
+    Help => "help",
+    Back => "back",
+    NextField => "next_field",
+    PrevField => "prev_field",
+    Submit => "submit",
+    SelectNext => "select_next",
+    SelectPrev => "select_prev",
+    PageDown => "page_down",
+    PageUp => "page_up",
+    First => "first",
+    Last => "last",
+    FocusSearch => "focus_search",
+    Reveal => "reveal",
+    Confirm => "confirm",
+    Cancel => "cancel",
+    Noop => "noop",
+}
+
+/// Everything `update` reacts to.
+#[derive(Debug)]
+pub enum Action {
+    /// A command, from a key binding or a test.
+    Run(Command),
+    /// A key press, routed by `update` (focused input, screen, global).
+    Key(KeyEvent),
+    /// Bracketed paste: data for the focused field, never a command.
+    Paste(String),
+    /// One second passed.
+    Tick,
+    /// The terminal changed size.
+    Resize,
+    PurposesLoaded(Result<Vec<Purpose>, Failure>),
+    LoggedIn(Result<Box<LoginResponse>, Failure>),
+    /// A search result; `seq` is the request's number, and only the newest
+    /// request's answer is shown.
+    Searched {
+        seq: u64,
+        result: Result<SearchResponse, Failure>,
+    },
+    RecordLoaded {
+        person: String,
+        result: Result<Box<ResidentRecord>, Failure>,
+    },
+    Revealed {
+        person: String,
+        result: Result<Secret, Failure>,
+    },
+}

@@ -1,0 +1,272 @@
+//! The terminal's state. Nothing here draws or talks to the network:
+//! `update` changes it, `render` reads it.
+
+use crate::api::{Purpose, ResidentRecord, ResidentSummary, SessionInfo};
+use crate::secret::Secret;
+
+use super::action::{Failure, FailureText};
+use super::config_error::ConfigError;
+use super::i18n::{I18n, Lang};
+use super::keymap::Keymap;
+use super::theme::Theme;
+use super::widgets::input::TextInput;
+use super::{DemoAccount, DemoPanel};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Login,
+    Search,
+    Record,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginField {
+    UserId,
+    Pin,
+    Code,
+    Purpose,
+}
+
+impl LoginField {
+    pub const ORDER: [LoginField; 4] = [
+        LoginField::UserId,
+        LoginField::Pin,
+        LoginField::Code,
+        LoginField::Purpose,
+    ];
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Purposes {
+    Loading,
+    Loaded(Vec<Purpose>),
+    Failed,
+}
+
+#[derive(Debug)]
+pub struct LoginState {
+    pub user_id: TextInput,
+    /// The PIN as typed: a zeroizing buffer, drawn as `*`.
+    pub pin: TextInput,
+    /// The one-time code as typed: zeroizing too.
+    pub code: TextInput,
+    pub focus: LoginField,
+    pub purposes: Purposes,
+    pub purpose_index: usize,
+    /// A login request is on its way.
+    pub busy: bool,
+}
+
+impl LoginState {
+    pub fn new() -> LoginState {
+        LoginState {
+            user_id: TextInput::new(64),
+            pin: TextInput::secret(128),
+            code: TextInput::new(8),
+            focus: LoginField::UserId,
+            purposes: Purposes::Loading,
+            purpose_index: 0,
+            busy: false,
+        }
+    }
+
+    pub fn purpose_list(&self) -> &[Purpose] {
+        match &self.purposes {
+            Purposes::Loaded(list) => list,
+            _ => &[],
+        }
+    }
+
+    pub fn focused_input(&mut self) -> Option<&mut TextInput> {
+        match self.focus {
+            LoginField::UserId => Some(&mut self.user_id),
+            LoginField::Pin => Some(&mut self.pin),
+            LoginField::Code => Some(&mut self.code),
+            LoginField::Purpose => None,
+        }
+    }
+}
+
+impl Default for LoginState {
+    fn default() -> Self {
+        LoginState::new()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchFocus {
+    Input,
+    Results,
+}
+
+#[derive(Debug)]
+pub struct SearchState {
+    pub input: TextInput,
+    pub focus: SearchFocus,
+    pub results: Vec<ResidentSummary>,
+    pub truncated: bool,
+    pub limit: usize,
+    pub selected: usize,
+    /// Whether a search has completed (to tell "no results" from "not yet").
+    pub searched: bool,
+    /// The number of the search whose answer is awaited; older answers are
+    /// dropped.
+    pub pending: Option<u64>,
+}
+
+impl SearchState {
+    pub fn new() -> SearchState {
+        SearchState {
+            input: TextInput::new(128),
+            focus: SearchFocus::Input,
+            results: Vec::new(),
+            truncated: false,
+            limit: 0,
+            selected: 0,
+            searched: false,
+            pending: None,
+        }
+    }
+}
+
+impl Default for SearchState {
+    fn default() -> Self {
+        SearchState::new()
+    }
+}
+
+#[derive(Debug)]
+pub struct RecordState {
+    pub record: ResidentRecord,
+    /// The full My Number after a confirmed reveal; dropped (and wiped) when
+    /// the record is left.
+    pub revealed: Option<Secret>,
+    pub revealing: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Popup {
+    ConfirmReveal,
+    ConfirmLogout,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warning,
+    Error,
+}
+
+/// A status-bar message. Locale keys are looked up when drawn; service text
+/// and arguments are sanitized when drawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    Local {
+        key: &'static str,
+        args: Vec<(&'static str, String)>,
+    },
+    Service(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub level: Level,
+    pub note: Note,
+}
+
+impl Status {
+    pub fn local(level: Level, key: &'static str) -> Status {
+        Status {
+            level,
+            note: Note::Local { key, args: vec![] },
+        }
+    }
+
+    pub fn failure(failure: &Failure) -> Status {
+        let note = match &failure.message {
+            FailureText::Service(text) => Note::Service(text.clone()),
+            FailureText::Local(key) => Note::Local { key, args: vec![] },
+        };
+        Status {
+            level: Level::Error,
+            note,
+        }
+    }
+
+    pub fn config(key: &'static str, error: &ConfigError) -> Status {
+        let mut args = vec![("file", error.file.clone()), ("msg", error.message.clone())];
+        let key = match error.line {
+            Some(line) => {
+                args.push(("line", line.to_string()));
+                key
+            }
+            None => "error.file",
+        };
+        Status {
+            level: Level::Warning,
+            note: Note::Local { key, args },
+        }
+    }
+}
+
+pub struct App {
+    pub i18n: I18n,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub screen: Screen,
+    pub login: LoginState,
+    pub session: Option<SessionInfo>,
+    pub search: SearchState,
+    pub record: Option<RecordState>,
+    /// The person whose record is being fetched.
+    pub opening: Option<String>,
+    pub popup: Option<Popup>,
+    pub help: bool,
+    pub status: Option<Status>,
+    pub demo: Option<DemoPanel>,
+    pub demo_accounts: Vec<DemoAccount>,
+    /// Next search request number (never reset, so an answer from before a
+    /// logout can never match a later request).
+    pub next_seq: u64,
+    pub needs_render: bool,
+    pub should_quit: bool,
+}
+
+impl App {
+    pub fn new(lang: Lang, keymap: Keymap, theme: Theme, demo: Option<DemoPanel>) -> App {
+        let demo_accounts = demo.as_ref().map(|d| (d.accounts)()).unwrap_or_default();
+        App {
+            i18n: I18n::new(lang),
+            keymap,
+            theme,
+            screen: Screen::Login,
+            login: LoginState::new(),
+            session: None,
+            search: SearchState::new(),
+            record: None,
+            opening: None,
+            popup: None,
+            help: false,
+            status: None,
+            demo,
+            demo_accounts,
+            next_seq: 1,
+            needs_render: true,
+            should_quit: false,
+        }
+    }
+
+    /// Drops everything tied to a session: records, results, typed text.
+    /// The purposes list is kept (it is public) and reloaded anyway.
+    pub fn reset_session(&mut self) {
+        self.session = None;
+        self.search = SearchState::new();
+        self.record = None;
+        self.opening = None;
+        self.popup = None;
+        self.help = false;
+        self.login = LoginState::new();
+        self.screen = Screen::Login;
+        self.needs_render = true;
+    }
+}

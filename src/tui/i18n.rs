@@ -1,0 +1,146 @@
+//! UI text from `locales/{ja,en}.toml`, embedded at build time. Every label
+//! the terminal draws comes from here; a missing key shows the key itself.
+
+use std::collections::HashMap;
+
+const JA: &str = include_str!("../../locales/ja.toml");
+const EN: &str = include_str!("../../locales/en.toml");
+
+/// The language of the UI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    Ja,
+    #[default]
+    En,
+}
+
+impl Lang {
+    /// From the environment: `LC_ALL`, then `LC_MESSAGES`, then `LANG`;
+    /// `ja*` means Japanese, anything else English.
+    pub fn from_env() -> Lang {
+        let pick = ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .into_iter()
+            .filter_map(|name| std::env::var(name).ok())
+            .find(|value| !value.is_empty());
+        Lang::from_locale(pick.as_deref().unwrap_or(""))
+    }
+
+    /// `ja_JP.UTF-8` → Ja; anything else → En.
+    pub fn from_locale(value: &str) -> Lang {
+        if value.to_ascii_lowercase().starts_with("ja") {
+            Lang::Ja
+        } else {
+            Lang::En
+        }
+    }
+}
+
+/// The strings of one language, keyed `section.name`.
+#[derive(Debug, Clone)]
+pub struct I18n {
+    lang: Lang,
+    strings: HashMap<String, String>,
+}
+
+impl I18n {
+    pub fn new(lang: Lang) -> I18n {
+        let source = match lang {
+            Lang::Ja => JA,
+            Lang::En => EN,
+        };
+        I18n {
+            lang,
+            strings: flatten(source),
+        }
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    /// The text for `key`, or the key itself when it is missing.
+    pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
+        self.strings.get(key).map(String::as_str).unwrap_or(key)
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        self.strings.contains_key(key)
+    }
+
+    /// [`I18n::t`] with `{name}` placeholders filled in.
+    pub fn tf(&self, key: &str, args: &[(&str, &str)]) -> String {
+        let mut text = self.t(key).to_string();
+        for (name, value) in args {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+}
+
+/// `[a] b = "x"` → `a.b = x`. A file that does not parse yields nothing
+/// (keys then show as themselves; the unit tests keep the files valid).
+fn flatten(source: &str) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    if let Ok(table) = source.parse::<toml::Table>() {
+        walk("", &table, &mut out);
+    }
+    out
+}
+
+fn walk(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
+    for (key, value) in table {
+        let full = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match value {
+            toml::Value::String(s) => {
+                out.insert(full, s.clone());
+            }
+            toml::Value::Table(t) => walk(&full, t, out),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn both_locales_parse_and_have_the_same_keys() {
+        for source in [JA, EN] {
+            assert!(source.parse::<toml::Table>().is_ok());
+        }
+        let ja: BTreeSet<_> = flatten(JA).into_keys().collect();
+        let en: BTreeSet<_> = flatten(EN).into_keys().collect();
+        assert!(ja.len() > 50);
+        let only_ja: Vec<_> = ja.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&ja).collect();
+        assert!(only_ja.is_empty(), "only in ja.toml: {only_ja:?}");
+        assert!(only_en.is_empty(), "only in en.toml: {only_en:?}");
+    }
+
+    #[test]
+    fn japanese_labels_are_real() {
+        let ja = I18n::new(Lang::Ja);
+        assert_eq!(ja.t("login.title"), "ログイン");
+        assert_eq!(ja.t("login.user_id"), "利用者ID");
+        assert_eq!(ja.t("login.pin"), "暗証番号");
+        assert_eq!(ja.t("field.my_number"), "個人番号");
+        assert_eq!(ja.t("badge.support"), "支援措置");
+        assert_eq!(ja.tf("search.count", &[("n", "3")]), "3件");
+        assert_eq!(ja.t("no.such.key"), "no.such.key");
+    }
+
+    #[test]
+    fn lang_from_locale_names() {
+        assert_eq!(Lang::from_locale("ja_JP.UTF-8"), Lang::Ja);
+        assert_eq!(Lang::from_locale("ja"), Lang::Ja);
+        assert_eq!(Lang::from_locale("en_US.UTF-8"), Lang::En);
+        assert_eq!(Lang::from_locale("C"), Lang::En);
+        assert_eq!(Lang::from_locale(""), Lang::En);
+    }
+}

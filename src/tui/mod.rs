@@ -1,0 +1,72 @@
+//! The terminal workstation: ratatui + crossterm on tokio.
+//!
+//! Shape: one [`action::Action`] type (the keymap's commands and the results
+//! of background work), `update::update(&mut App, Action) -> Vec<Effect>`
+//! for every state change, `ui::render(&App, &mut Frame)` without side
+//! effects, and `runtime` for the event loop and the HTTP tasks. The TUI is
+//! untrusted: it renders what the service sent, after stripping controls.
+
+pub mod action;
+pub mod app;
+pub mod config_error;
+pub mod i18n;
+pub mod keymap;
+pub mod runtime;
+pub mod sanitize;
+pub mod screens;
+pub mod terminal;
+pub mod theme;
+pub mod ui;
+pub mod update;
+pub mod widgets;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+pub use i18n::Lang;
+
+/// How `bansho tui` and `bansho demo` start the workstation.
+pub struct TuiConfig {
+    /// A client of the records service, not yet logged in.
+    pub client: crate::client::ApiClient,
+    pub lang: Lang,
+    /// Some only in `bansho demo`.
+    pub demo: Option<DemoPanel>,
+    /// The user's keymap file, laid over the defaults key by key (or the name
+    /// of a shipped keymap: `function-keys`, `vim`).
+    pub keymap_file: Option<std::path::PathBuf>,
+    /// "dark" | "light" | "high-contrast" | "mono", or the path of a theme file.
+    pub theme: String,
+}
+
+/// Demo accounts shown on the login screen, marked DEMO. The closure computes
+/// the current TOTP codes (the TUI build has no TOTP code of its own).
+#[derive(Clone)]
+pub struct DemoPanel {
+    pub accounts: Arc<dyn Fn() -> Vec<DemoAccount> + Send + Sync>,
+}
+
+impl std::fmt::Debug for DemoPanel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DemoPanel")
+    }
+}
+
+/// One demo account as the login screen shows it.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub user_id: String,
+    /// Role and department, e.g. "課税 clerk".
+    pub label: String,
+    pub pin: crate::secret::Pin,
+    pub code: String,
+    pub seconds_left: u64,
+}
+
+/// Runs the workstation until the user quits; the terminal is restored on
+/// every way out (return, error, panic).
+pub async fn run(config: TuiConfig) -> anyhow::Result<()> {
+    runtime::run(config).await
+}

@@ -1,0 +1,235 @@
+//! The login screen: user ID, PIN, code, business purpose; in `bansho demo`
+//! a clearly marked panel of demo accounts and their current codes.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+use crate::tui::app::{App, LoginField, Purposes};
+use crate::tui::i18n::Lang;
+use crate::tui::sanitize::{clean, clean_fit, display_width, pad_to_width};
+use crate::tui::theme::Role;
+use crate::tui::ui::{fit_line, style};
+
+const FORM_WIDTH: u16 = 64;
+
+pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
+    let (form_area, demo_area) = match &app.demo {
+        Some(_) => {
+            let want = u16::try_from(app.demo_accounts.len())
+                .unwrap_or(u16::MAX)
+                .saturating_add(4);
+            let demo_height = want.min(area.height / 2);
+            let [form, demo] =
+                Layout::vertical([Constraint::Min(0), Constraint::Length(demo_height)]).areas(area);
+            (form, Some(demo))
+        }
+        None => (area, None),
+    };
+    // Three fields, the purposes (at most ten rows), borders.
+    let purpose_rows = app.login.purpose_list().len().clamp(1, 10);
+    let form_height = u16::try_from(purpose_rows + 5).unwrap_or(15);
+    let [_, form_area, _] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(form_height),
+        Constraint::Fill(1),
+    ])
+    .areas(form_area);
+    draw_form(app, frame, centre(form_area, FORM_WIDTH));
+    if let Some(demo) = demo_area {
+        draw_demo(app, frame, centre(demo, 76));
+    }
+}
+
+fn centre(area: Rect, width: u16) -> Rect {
+    let width = width.min(area.width);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        width,
+        ..area
+    }
+}
+
+fn draw_form(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.i18n;
+    let login = &app.login;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(style(app, Role::Border))
+        .title(Span::styled(
+            format!(" {} ", t.t("login.title")),
+            style(app, Role::Text),
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 || inner.width < 4 {
+        return;
+    }
+    let labels = [
+        (LoginField::UserId, "login.user_id"),
+        (LoginField::Pin, "login.pin"),
+        (LoginField::Code, "login.code"),
+        (LoginField::Purpose, "login.purpose"),
+    ];
+    let label_width = labels
+        .iter()
+        .map(|(_, key)| display_width(t.t(key)))
+        .max()
+        .unwrap_or(0)
+        + 3;
+    let label_cols = u16::try_from(label_width)
+        .unwrap_or(16)
+        .min(inner.width / 2);
+    let field_x = inner.x + label_cols;
+    let field_width = inner.width.saturating_sub(label_cols + 1);
+
+    let mut y = inner.y;
+    for (field, key) in labels {
+        if y >= inner.bottom() {
+            return;
+        }
+        let focused = login.focus == field && !login.busy && app.popup.is_none() && !app.help;
+        let marker = if focused { "> " } else { "  " };
+        let label_style = if focused {
+            style(app, Role::Focus)
+        } else {
+            style(app, Role::Text)
+        };
+        let label = pad_to_width(&format!("{marker}{}", t.t(key)), usize::from(label_cols));
+        frame.render_widget(
+            Span::styled(label, label_style),
+            Rect::new(inner.x, y, label_cols, 1),
+        );
+        let field_area = Rect::new(field_x, y, field_width, 1);
+        let input = match field {
+            LoginField::UserId => Some(&login.user_id),
+            LoginField::Pin => Some(&login.pin),
+            LoginField::Code => Some(&login.code),
+            LoginField::Purpose => None,
+        };
+        match input {
+            Some(input) => {
+                // An underline shows where the field is, even when empty.
+                let field_style =
+                    style(app, Role::Text).add_modifier(ratatui::style::Modifier::UNDERLINED);
+                frame.render_widget(
+                    Span::styled(" ".repeat(usize::from(field_width)), field_style),
+                    field_area,
+                );
+                input.draw(frame, field_area, field_style, focused);
+                y += 1;
+            }
+            None => {
+                let rows = inner.bottom().saturating_sub(y);
+                draw_purposes(
+                    app,
+                    frame,
+                    Rect::new(field_x, y, field_width, rows),
+                    focused,
+                );
+            }
+        }
+    }
+}
+
+fn draw_purposes(app: &App, frame: &mut Frame, area: Rect, focused: bool) {
+    let t = &app.i18n;
+    let login = &app.login;
+    let width = usize::from(area.width);
+    let list = match &login.purposes {
+        Purposes::Loading => {
+            let text = clean_fit(t.t("login.loading_purposes"), width);
+            frame.render_widget(Span::styled(text, style(app, Role::Muted)), area);
+            return;
+        }
+        Purposes::Failed => {
+            let text = clean_fit(t.t("login.no_purposes"), width);
+            frame.render_widget(Span::styled(text, style(app, Role::Error)), area);
+            return;
+        }
+        Purposes::Loaded(list) => list,
+    };
+    let rows = usize::from(area.height);
+    if rows == 0 {
+        return;
+    }
+    let first = login.purpose_index.saturating_sub(rows - 1);
+    let lines: Vec<Line> = list
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(rows)
+        .map(|(i, purpose)| {
+            let name = match t.lang() {
+                Lang::Ja => &purpose.name_ja,
+                Lang::En => &purpose.name_en,
+            };
+            let selected = i == login.purpose_index;
+            let marker = if selected { "> " } else { "  " };
+            let text = format!("{marker}{} ({})", clean(name), clean(&purpose.code));
+            let role = match (selected, focused) {
+                (true, true) => Role::Selection,
+                (true, false) => Role::Focus,
+                _ => Role::Text,
+            };
+            Line::from(Span::styled(clean_fit(&text, width), style(app, role)))
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn draw_demo(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.i18n;
+    let demo = style(app, Role::Demo);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(demo)
+        .title(Span::styled(format!(" {} ", t.t("login.demo_title")), demo));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = usize::from(inner.width);
+    let columns = [12usize, 24, 14, 12, 10];
+    let row = |cells: [String; 5]| -> String {
+        let mut out = String::new();
+        for (cell, w) in cells.iter().zip(columns) {
+            // One column always left free between cells.
+            out.push_str(&pad_to_width(&clean_fit(cell, w - 1), w));
+        }
+        out
+    };
+    let mut lines = vec![Line::from(Span::styled(
+        clean_fit(
+            &row([
+                t.t("login.user_id").to_string(),
+                String::new(),
+                t.t("login.pin").to_string(),
+                t.t("login.code").to_string(),
+                String::new(),
+            ]),
+            width,
+        ),
+        style(app, Role::Muted),
+    ))];
+    for account in &app.demo_accounts {
+        let text = row([
+            account.user_id.clone(),
+            account.label.clone(),
+            account.pin.expose().to_string(),
+            account.code.clone(),
+            t.tf(
+                "login.demo_seconds",
+                &[("n", &account.seconds_left.to_string())],
+            ),
+        ]);
+        lines.push(fit_line(
+            vec![Span::styled(text, style(app, Role::Text))],
+            width,
+        ));
+    }
+    lines.push(Line::from(Span::styled(
+        clean_fit(t.t("login.demo_note"), width),
+        demo,
+    )));
+    frame.render_widget(Paragraph::new(lines), inner);
+}

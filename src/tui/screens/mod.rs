@@ -1,0 +1,6 @@
+//! One module per screen; each draws a part of `App` and changes nothing.
+
+pub mod help;
+pub mod login;
+pub mod record;
+pub mod search;

@@ -1,0 +1,886 @@
+//! The terminal driven like a user: actions into `update`, frames out of
+//! `render` on a `TestBackend`, snapshots under `src/tui/snapshots/`.
+
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use crate::api::{
+    Department, ErrorCode, LoginResponse, Purpose, ResidentRecord, ResidentSummary, Role,
+    SearchResponse, SessionInfo, StaffInfo,
+};
+use crate::domain::resident::{ResidentStatus, Sex};
+use crate::secret::{Pin, Secret, SessionToken};
+
+use super::action::{Action, Command, Failure};
+use super::app::{App, Popup, Screen, SearchFocus};
+use super::i18n::Lang;
+use super::keymap::Keymap;
+use super::theme::Theme;
+use super::ui::render;
+use super::update::{Effect, update};
+use super::{DemoAccount, DemoPanel};
+
+// ---- fixtures -------------------------------------------------------------
+
+fn demo_panel() -> DemoPanel {
+    DemoPanel {
+        accounts: Arc::new(|| {
+            vec![
+                DemoAccount {
+                    user_id: "kazei01".into(),
+                    label: "課税 clerk".into(),
+                    pin: Pin::new("demo-pin-01"),
+                    code: "123456".into(),
+                    seconds_left: 17,
+                },
+                DemoAccount {
+                    user_id: "nozei01".into(),
+                    label: "納税 clerk".into(),
+                    pin: Pin::new("demo-pin-02"),
+                    code: "654321".into(),
+                    seconds_left: 17,
+                },
+                DemoAccount {
+                    user_id: "kazei-sv".into(),
+                    label: "課税 supervisor".into(),
+                    pin: Pin::new("demo-pin-03"),
+                    code: "000111".into(),
+                    seconds_left: 17,
+                },
+                DemoAccount {
+                    user_id: "it01".into(),
+                    label: "情報システム it_officer".into(),
+                    pin: Pin::new("demo-pin-04"),
+                    code: "222333".into(),
+                    seconds_left: 17,
+                },
+                DemoAccount {
+                    user_id: "audit01".into(),
+                    label: "監査 auditor".into(),
+                    pin: Pin::new("demo-pin-05"),
+                    code: "444555".into(),
+                    seconds_left: 17,
+                },
+            ]
+        }),
+    }
+}
+
+fn new_app(lang: Lang, demo: bool) -> App {
+    App::new(
+        lang,
+        Keymap::defaults(),
+        Theme::builtin("dark").unwrap(),
+        demo.then(demo_panel),
+    )
+}
+
+fn purposes() -> Vec<Purpose> {
+    vec![
+        Purpose {
+            code: "assessment".into(),
+            name_ja: "住民税賦課".into(),
+            name_en: "Resident tax assessment".into(),
+        },
+        Purpose {
+            code: "collection".into(),
+            name_ja: "滞納整理".into(),
+            name_en: "Delinquency collection".into(),
+        },
+        Purpose {
+            code: "certificate".into(),
+            name_ja: "税証明発行".into(),
+            name_en: "Tax certificates".into(),
+        },
+    ]
+}
+
+fn session(department: Department) -> SessionInfo {
+    let (user_id, display_name, purpose) = match department {
+        Department::Assessment => ("kazei01", "山田 花子", purposes().remove(0)),
+        _ => ("nozei01", "佐藤 次郎", purposes().remove(1)),
+    };
+    SessionInfo {
+        staff: StaffInfo {
+            user_id: user_id.into(),
+            display_name: display_name.into(),
+            role: Role::Clerk,
+            department,
+        },
+        purpose,
+        terminal: "term-01".into(),
+        idle_timeout_secs: 900,
+        expires_at: "2030-01-01T09:00:00Z".into(),
+        permissions: crate::domain::roles::permissions(Role::Clerk, department).to_vec(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // one row of a table, column by column
+fn summary(
+    number: &str,
+    name: &str,
+    kana: &str,
+    birth: &str,
+    sex: Sex,
+    address: Option<&str>,
+    status: ResidentStatus,
+    support: bool,
+) -> ResidentSummary {
+    ResidentSummary {
+        person_number: number.into(),
+        name: name.into(),
+        kana: kana.into(),
+        birth_date: birth.into(),
+        sex,
+        address: address.map(Into::into),
+        status,
+        support_measure: support,
+    }
+}
+
+fn results() -> Vec<ResidentSummary> {
+    use ResidentStatus::*;
+    vec![
+        summary(
+            "1000000001",
+            "髙橋 一郎",
+            "タカハシ イチロウ",
+            "1980-04-01",
+            Sex::Male,
+            Some("東京都千代田区千代田1-1"),
+            Resident,
+            false,
+        ),
+        summary(
+            "1000000002",
+            "齋藤 花子",
+            "サイトウ ハナコ",
+            "1975-12-24",
+            Sex::Female,
+            None,
+            Resident,
+            true,
+        ),
+        summary(
+            "1000000003",
+            "髙橋 進",
+            "タカハシ ススム",
+            "1941-07-15",
+            Sex::Male,
+            Some("大阪府大阪市北区梅田3-1"),
+            Deceased,
+            false,
+        ),
+        summary(
+            "1000000004",
+            "斎藤 一",
+            "サイトウ ハジメ",
+            "1990-02-28",
+            Sex::Male,
+            Some("札幌市中央区北1条西2丁目"),
+            MovedOut,
+            false,
+        ),
+        summary(
+            "1000000005",
+            "渡邊 ゆき",
+            "ワタナベ ユキ",
+            "2001-01-01",
+            Sex::Female,
+            None,
+            MovedOut,
+            true,
+        ),
+    ]
+}
+
+fn record(department: Department) -> ResidentRecord {
+    let assessment = department == Department::Assessment;
+    ResidentRecord {
+        person_number: "1000000001".into(),
+        name: "髙橋 一郎".into(),
+        kana: "タカハシ イチロウ".into(),
+        birth_date: "1980-04-01".into(),
+        sex: Sex::Male,
+        postal_code: Some("100-0001".into()),
+        address: Some("東京都千代田区千代田1-1".into()),
+        address_hidden: false,
+        status: ResidentStatus::Resident,
+        support_measure: false,
+        my_number_masked: assessment.then(|| "********5678".into()),
+        can_reveal: assessment,
+    }
+}
+
+// ---- driving ----------------------------------------------------------------
+
+fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    update(app, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
+    update(
+        app,
+        Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+    )
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+/// Logs in through the keyboard; returns the effects of the last step.
+fn log_in(app: &mut App, department: Department) {
+    update(app, Action::PurposesLoaded(Ok(purposes())));
+    type_text(app, "kazei01");
+    press(app, KeyCode::Tab);
+    type_text(app, "correct-pin-1");
+    press(app, KeyCode::Tab);
+    type_text(app, "123456");
+    press(app, KeyCode::Enter);
+    let effects = press(app, KeyCode::Enter);
+    assert!(
+        matches!(effects.as_slice(), [Effect::Login(_)]),
+        "{effects:?}"
+    );
+    let effects = update(
+        app,
+        Action::LoggedIn(Ok(Box::new(LoginResponse {
+            token: SessionToken::new("tok"),
+            session: session(department),
+        }))),
+    );
+    assert!(matches!(effects.as_slice(), [Effect::StartSession(_)]));
+    assert_eq!(app.screen, Screen::Search);
+}
+
+/// Types a query, presses Enter and answers with `response`.
+fn search(app: &mut App, query: &str, response: Result<SearchResponse, Failure>) -> Vec<Effect> {
+    press(app, KeyCode::F(3));
+    press(app, KeyCode::End);
+    while !app.search.input.is_empty() {
+        press(app, KeyCode::Backspace);
+    }
+    type_text(app, query);
+    let effects = press(app, KeyCode::Enter);
+    let Some(Effect::Search { seq, query: sent }) = effects.into_iter().next() else {
+        panic!("no search effect");
+    };
+    assert_eq!(sent, query);
+    update(
+        app,
+        Action::Searched {
+            seq,
+            result: response,
+        },
+    )
+}
+
+fn found(results: Vec<ResidentSummary>, truncated: bool) -> Result<SearchResponse, Failure> {
+    Ok(SearchResponse {
+        results,
+        truncated,
+        limit: 100,
+    })
+}
+
+fn open_record(app: &mut App, department: Department) {
+    let effects = press(app, KeyCode::Enter);
+    let Some(Effect::OpenRecord(person)) = effects.into_iter().next() else {
+        panic!("no open effect");
+    };
+    update(
+        app,
+        Action::RecordLoaded {
+            person,
+            result: Ok(Box::new(record(department))),
+        },
+    );
+    assert_eq!(app.screen, Screen::Record);
+}
+
+fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|frame| render(app, frame)).unwrap();
+    terminal
+}
+
+/// The buffer as text, one line per row (wide characters once).
+fn screen_text(terminal: &Terminal<TestBackend>) -> String {
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let mut skip = 0;
+        for x in 0..buffer.area.width {
+            let symbol = buffer[(x, y)].symbol();
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            skip = super::sanitize::display_width(symbol).saturating_sub(1);
+            out.push_str(symbol);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn searched_app(lang: Lang) -> App {
+    let mut app = new_app(lang, false);
+    log_in(&mut app, Department::Assessment);
+    search(&mut app, "たかはし", found(results(), false));
+    app
+}
+
+// ---- snapshots --------------------------------------------------------------
+
+#[test]
+fn login_screen_ja_and_en() {
+    for (lang, name) in [(Lang::Ja, "login_ja"), (Lang::En, "login_en")] {
+        let mut app = new_app(lang, false);
+        update(&mut app, Action::PurposesLoaded(Ok(purposes())));
+        type_text(&mut app, "kazei01");
+        press(&mut app, KeyCode::Tab);
+        type_text(&mut app, "secret-pin");
+        let terminal = draw(&app, 80, 24);
+        let text = screen_text(&terminal);
+        assert!(!text.contains("secret-pin"), "PIN shown:\n{text}");
+        assert!(text.contains("**********"));
+        assert!(!text.contains("DEMO"));
+        insta::assert_snapshot!(name, terminal.backend());
+    }
+}
+
+#[test]
+fn login_screen_with_demo_panel_ja_and_en() {
+    for (lang, name) in [(Lang::Ja, "login_demo_ja"), (Lang::En, "login_demo_en")] {
+        let mut app = new_app(lang, true);
+        update(&mut app, Action::PurposesLoaded(Ok(purposes())));
+        let terminal = draw(&app, 80, 24);
+        let text = screen_text(&terminal);
+        assert!(text.contains("DEMO"), "{text}");
+        for account in [
+            "kazei01",
+            "nozei01",
+            "it01",
+            "audit01",
+            "demo-pin-01",
+            "654321",
+        ] {
+            assert!(text.contains(account), "{account} missing:\n{text}");
+        }
+        insta::assert_snapshot!(name, terminal.backend());
+    }
+}
+
+#[test]
+fn search_results_with_badges_80x24_and_120x40() {
+    let app = searched_app(Lang::Ja);
+    assert_eq!(app.search.focus, SearchFocus::Results);
+    let small = draw(&app, 80, 24);
+    let text = screen_text(&small);
+    for needle in [
+        "髙橋",
+        "齋藤",
+        "転出",
+        "死亡",
+        "支援措置",
+        "非表示",
+        "kazei01",
+        "住民税賦課",
+    ] {
+        assert!(text.contains(needle), "{needle} missing:\n{text}");
+    }
+    insta::assert_snapshot!("search_ja_80x24", small.backend());
+    insta::assert_snapshot!("search_ja_120x40", draw(&app, 120, 40).backend());
+
+    let app = searched_app(Lang::En);
+    insta::assert_snapshot!("search_en_120x40", draw(&app, 120, 40).backend());
+}
+
+#[test]
+fn mono_theme_still_shows_badges_as_text() {
+    let mut app = searched_app(Lang::Ja);
+    app.theme = Theme::builtin("mono").unwrap();
+    let terminal = draw(&app, 80, 24);
+    let text = screen_text(&terminal);
+    for needle in ["転出", "死亡", "支援措置"] {
+        assert!(text.contains(needle));
+    }
+    let buffer = terminal.backend().buffer();
+    assert!(
+        buffer
+            .content()
+            .iter()
+            .all(|c| c.fg == ratatui::style::Color::Reset && c.bg == ratatui::style::Color::Reset)
+    );
+}
+
+#[test]
+fn truncated_results_tell_the_clerk_to_narrow() {
+    for (lang, name, needle) in [
+        (Lang::Ja, "search_truncated_ja", "絞り込んで"),
+        (Lang::En, "search_truncated_en", "Narrow the search"),
+    ] {
+        let mut app = new_app(lang, false);
+        log_in(&mut app, Department::Assessment);
+        search(&mut app, "山田", found(results(), true));
+        let terminal = draw(&app, 80, 24);
+        assert!(screen_text(&terminal).contains(needle));
+        insta::assert_snapshot!(name, terminal.backend());
+    }
+}
+
+#[test]
+fn service_error_message_is_shown() {
+    let mut app = new_app(Lang::Ja, false);
+    log_in(&mut app, Department::Assessment);
+    let message = "個人番号の検査用数字が正しくありません";
+    search(
+        &mut app,
+        "123456789012",
+        Err(Failure::service(ErrorCode::InvalidQuery, 400, message)),
+    );
+    assert_eq!(app.screen, Screen::Search);
+    let terminal = draw(&app, 80, 24);
+    assert!(screen_text(&terminal).contains(message));
+    insta::assert_snapshot!("search_error_ja", terminal.backend());
+}
+
+#[test]
+fn record_of_an_assessment_clerk_shows_masked_number_and_reveal_key() {
+    let mut app = searched_app(Lang::Ja);
+    open_record(&mut app, Department::Assessment);
+    let terminal = draw(&app, 80, 24);
+    let text = screen_text(&terminal);
+    assert!(text.contains("個人番号"));
+    assert!(text.contains("********5678"));
+    assert!(text.contains("F5"));
+    insta::assert_snapshot!("record_assessment_ja", terminal.backend());
+}
+
+#[test]
+fn record_of_a_collections_clerk_has_no_number_line() {
+    let mut app = new_app(Lang::Ja, false);
+    log_in(&mut app, Department::Collections);
+    search(&mut app, "たかはし", found(results(), false));
+    open_record(&mut app, Department::Collections);
+    let terminal = draw(&app, 80, 24);
+    let text = screen_text(&terminal);
+    assert!(!text.contains("個人番号"), "{text}");
+    assert!(!text.contains("F5"), "{text}");
+    assert!(text.contains("髙橋"));
+    insta::assert_snapshot!("record_collections_ja", terminal.backend());
+
+    // Asking anyway only explains.
+    ctrl(&mut app, 'r');
+    assert_eq!(app.popup, None);
+}
+
+#[test]
+fn record_en_with_hidden_address() {
+    let mut app = searched_app(Lang::En);
+    open_record(&mut app, Department::Assessment);
+    if let Some(state) = app.record.as_mut() {
+        state.record.address = None;
+        state.record.address_hidden = true;
+        state.record.support_measure = true;
+    }
+    let terminal = draw(&app, 80, 24);
+    let text = screen_text(&terminal);
+    assert!(text.contains("hidden (support measure)"), "{text}");
+    insta::assert_snapshot!("record_hidden_address_en", terminal.backend());
+}
+
+#[test]
+fn help_overlay_lists_the_keys_of_the_screen() {
+    let mut app = searched_app(Lang::Ja);
+    update(&mut app, Action::Run(Command::Help));
+    assert!(app.help);
+    let terminal = draw(&app, 80, 24);
+    let text = screen_text(&terminal);
+    assert!(text.contains("キー操作"));
+    assert!(text.contains("Ctrl-Q"));
+    insta::assert_snapshot!("help_search_ja", terminal.backend());
+
+    let mut app = searched_app(Lang::En);
+    open_record(&mut app, Department::Assessment);
+    press(&mut app, KeyCode::F(1));
+    let terminal = draw(&app, 80, 24);
+    let text = screen_text(&terminal);
+    assert!(text.contains("Reveal the full My Number"), "{text}");
+    insta::assert_snapshot!("help_record_en", terminal.backend());
+    press(&mut app, KeyCode::Esc);
+    assert!(!app.help);
+    assert_eq!(app.screen, Screen::Record);
+}
+
+#[test]
+fn reveal_asks_first_then_shows_until_the_record_is_left() {
+    let mut app = searched_app(Lang::Ja);
+    open_record(&mut app, Department::Assessment);
+    assert!(press(&mut app, KeyCode::F(5)).is_empty());
+    assert_eq!(app.popup, Some(Popup::ConfirmReveal));
+    insta::assert_snapshot!("confirm_reveal_ja", draw(&app, 80, 24).backend());
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(matches!(effects.as_slice(), [Effect::Reveal(p)] if p == "1000000001"));
+    update(
+        &mut app,
+        Action::Revealed {
+            person: "1000000001".into(),
+            result: Ok(Secret::new("123456785678")),
+        },
+    );
+    assert!(screen_text(&draw(&app, 80, 24)).contains("123456785678"));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen, Screen::Search);
+    assert!(app.record.is_none());
+    assert!(!screen_text(&draw(&app, 80, 24)).contains("123456785678"));
+
+    // A late answer for a record no longer open is dropped.
+    update(
+        &mut app,
+        Action::Revealed {
+            person: "1000000001".into(),
+            result: Ok(Secret::new("123456785678")),
+        },
+    );
+    assert!(app.record.is_none());
+}
+
+// ---- security ---------------------------------------------------------------
+
+#[test]
+fn control_characters_from_the_service_never_reach_the_buffer() {
+    let evil = "山田\x1b]52;c;QUJD\x07\x1b[2J\u{202E}";
+    let mut app = new_app(Lang::Ja, false);
+    log_in(&mut app, Department::Assessment);
+    let mut rows = results();
+    rows[0].name = evil.into();
+    rows[0].kana = evil.into();
+    rows[0].address = Some(evil.into());
+    search(&mut app, "やまだ", found(rows, false));
+    let mut screens = vec![draw(&app, 120, 40)];
+
+    let effects = press(&mut app, KeyCode::Enter);
+    let Some(Effect::OpenRecord(person)) = effects.into_iter().next() else {
+        panic!("no open");
+    };
+    let mut rec = record(Department::Assessment);
+    rec.name = evil.into();
+    rec.address = Some(evil.into());
+    rec.postal_code = Some(evil.into());
+    update(
+        &mut app,
+        Action::RecordLoaded {
+            person,
+            result: Ok(Box::new(rec)),
+        },
+    );
+    screens.push(draw(&app, 80, 24));
+    update(
+        &mut app,
+        Action::Revealed {
+            person: "x".into(),
+            result: Err(Failure::service(ErrorCode::Forbidden, 403, evil)),
+        },
+    );
+    press(&mut app, KeyCode::Esc);
+    search(
+        &mut app,
+        "x",
+        Err(Failure::service(ErrorCode::InvalidQuery, 400, evil)),
+    );
+    screens.push(draw(&app, 80, 24));
+
+    for terminal in &screens {
+        let text = screen_text(terminal);
+        assert!(text.contains("山田"), "{text}");
+        for bad in ['\x1b', '\x07', '\u{202E}'] {
+            assert!(!text.contains(bad), "{bad:?} in\n{text}");
+        }
+    }
+}
+
+#[test]
+fn paste_is_data_and_never_confirms() {
+    let mut app = searched_app(Lang::Ja);
+    open_record(&mut app, Department::Assessment);
+    press(&mut app, KeyCode::F(5));
+    assert_eq!(app.popup, Some(Popup::ConfirmReveal));
+    let effects = update(&mut app, Action::Paste("1234\r".into()));
+    assert!(effects.is_empty());
+    assert_eq!(app.popup, Some(Popup::ConfirmReveal));
+    assert!(app.record.as_ref().is_some_and(|r| !r.revealing));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.popup, None);
+
+    // Logout confirm too.
+    press(&mut app, KeyCode::F(10));
+    assert_eq!(app.popup, Some(Popup::ConfirmLogout));
+    assert!(update(&mut app, Action::Paste("\r\n".into())).is_empty());
+    assert!(app.session.is_some());
+
+    // Into a field, a paste is text without line breaks, and does not submit.
+    let mut app = new_app(Lang::Ja, false);
+    log_in(&mut app, Department::Assessment);
+    let effects = update(&mut app, Action::Paste("髙橋\r\n一郎\n".into()));
+    assert!(effects.is_empty());
+    assert_eq!(app.search.input.text(), "髙橋一郎");
+    assert_eq!(app.search.pending, None);
+}
+
+#[test]
+fn logout_drops_all_records_and_clears_the_terminal() {
+    let mut app = searched_app(Lang::Ja);
+    open_record(&mut app, Department::Assessment);
+    let mut terminal = draw(&app, 80, 24);
+    assert!(screen_text(&terminal).contains("髙橋"));
+    press(&mut app, KeyCode::F(10));
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(matches!(effects[0], Effect::Logout));
+    assert!(effects.iter().any(|e| matches!(e, Effect::ClearTerminal)));
+    assert_eq!(app.screen, Screen::Login);
+    assert!(app.session.is_none() && app.record.is_none());
+    assert!(app.search.results.is_empty());
+    terminal.clear().unwrap();
+    terminal.draw(|frame| render(&app, frame)).unwrap();
+    let text = screen_text(&terminal);
+    for leaked in ["髙橋", "齋藤", "5678", "1000000001", "kazei01"] {
+        assert!(!text.contains(leaked), "{leaked} still on screen:\n{text}");
+    }
+    assert!(text.contains("ログアウトしました"));
+}
+
+#[test]
+fn session_ended_by_the_service_returns_to_login() {
+    let mut app = searched_app(Lang::Ja);
+    let effects = press(&mut app, KeyCode::Enter);
+    let Some(Effect::OpenRecord(person)) = effects.into_iter().next() else {
+        panic!("no open");
+    };
+    let effects = update(
+        &mut app,
+        Action::RecordLoaded {
+            person,
+            result: Err(Failure::service(
+                ErrorCode::Unauthenticated,
+                401,
+                "session ended",
+            )),
+        },
+    );
+    assert!(effects.iter().any(|e| matches!(e, Effect::EndSession)));
+    assert!(effects.iter().any(|e| matches!(e, Effect::ClearTerminal)));
+    assert_eq!(app.screen, Screen::Login);
+    assert!(app.session.is_none() && app.search.results.is_empty());
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(text.contains("セッションが終了しました"), "{text}");
+    assert!(!text.contains("髙橋"));
+}
+
+#[test]
+fn failed_login_shows_the_service_message_and_forgets_pin_and_code() {
+    let mut app = new_app(Lang::Ja, false);
+    update(&mut app, Action::PurposesLoaded(Ok(purposes())));
+    type_text(&mut app, "kazei01");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "wrong-pin");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "999999");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Down);
+    let effects = press(&mut app, KeyCode::Enter);
+    let Some(Effect::Login(request)) = effects.into_iter().next() else {
+        panic!("no login");
+    };
+    assert_eq!(request.user_id, "kazei01");
+    assert_eq!(request.pin.expose(), "wrong-pin");
+    assert_eq!(request.totp.expose(), "999999");
+    assert_eq!(request.purpose, "collection");
+    // A second Enter while the request is out does nothing.
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    let message = "ログインに失敗が続いたため、アカウントは一時的にロックされています";
+    update(
+        &mut app,
+        Action::LoggedIn(Err(Failure::service(
+            ErrorCode::AccountLocked,
+            423,
+            message,
+        ))),
+    );
+    assert!(app.login.pin.is_empty() && app.login.code.is_empty());
+    assert_eq!(app.login.user_id.text(), "kazei01");
+    let terminal = draw(&app, 80, 24);
+    assert!(screen_text(&terminal).contains("ロックされています"));
+    insta::assert_snapshot!("login_locked_ja", terminal.backend());
+}
+
+#[test]
+fn login_needs_every_field() {
+    let mut app = new_app(Lang::En, false);
+    update(&mut app, Action::PurposesLoaded(Ok(purposes())));
+    type_text(&mut app, "kazei01");
+    press(&mut app, KeyCode::BackTab); // wraps to the purpose list
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    assert!(screen_text(&draw(&app, 80, 24)).contains("Enter user ID, PIN"));
+}
+
+// ---- behaviour --------------------------------------------------------------
+
+#[test]
+fn stale_search_results_are_dropped() {
+    let mut app = new_app(Lang::Ja, false);
+    log_in(&mut app, Department::Assessment);
+    type_text(&mut app, "髙橋");
+    let Some(Effect::Search { seq: first, .. }) = press(&mut app, KeyCode::Enter).pop() else {
+        panic!("no search");
+    };
+    press(&mut app, KeyCode::Backspace);
+    type_text(&mut app, "田");
+    let Some(Effect::Search { seq: second, .. }) = press(&mut app, KeyCode::Enter).pop() else {
+        panic!("no search");
+    };
+    assert!(second > first);
+    let newest = vec![results().remove(1)];
+    update(
+        &mut app,
+        Action::Searched {
+            seq: second,
+            result: found(newest.clone(), false),
+        },
+    );
+    update(
+        &mut app,
+        Action::Searched {
+            seq: first,
+            result: found(results(), true),
+        },
+    );
+    assert_eq!(app.search.results, newest);
+    assert!(!app.search.truncated);
+}
+
+#[test]
+fn results_from_before_a_logout_are_dropped() {
+    let mut app = new_app(Lang::Ja, false);
+    log_in(&mut app, Department::Assessment);
+    type_text(&mut app, "髙橋");
+    let Some(Effect::Search { seq, .. }) = press(&mut app, KeyCode::Enter).pop() else {
+        panic!("no search");
+    };
+    press(&mut app, KeyCode::F(10));
+    press(&mut app, KeyCode::Enter);
+    log_in(&mut app, Department::Assessment);
+    update(
+        &mut app,
+        Action::Searched {
+            seq,
+            result: found(results(), false),
+        },
+    );
+    assert!(app.search.results.is_empty());
+}
+
+#[test]
+fn keys_go_to_the_focused_field_first() {
+    let mut app = searched_app(Lang::Ja);
+    // Results focused: '?' opens help.
+    press(&mut app, KeyCode::Char('?'));
+    assert!(app.help);
+    press(&mut app, KeyCode::Esc);
+    // Search box focused: '?' is text.
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.search.focus, SearchFocus::Input);
+    press(&mut app, KeyCode::Char('?'));
+    assert!(!app.help);
+    assert!(app.search.input.text().ends_with('?'));
+    // Down moves into the results; typing goes back to the box.
+    press(&mut app, KeyCode::Down);
+    assert_eq!(app.search.focus, SearchFocus::Results);
+    assert_eq!(app.search.selected, 0);
+    press(&mut app, KeyCode::Down);
+    assert_eq!(app.search.selected, 1);
+    press(&mut app, KeyCode::Char('x'));
+    assert_eq!(app.search.focus, SearchFocus::Input);
+    assert!(app.search.input.text().ends_with('x'));
+    // Ctrl-Q quits from anywhere.
+    let effects = ctrl(&mut app, 'q');
+    assert!(matches!(effects.as_slice(), [Effect::Quit]));
+    assert!(app.should_quit && app.session.is_none());
+}
+
+#[test]
+fn demo_codes_refresh_on_tick() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let left = Arc::new(AtomicU64::new(30));
+    let counter = left.clone();
+    let panel = DemoPanel {
+        accounts: Arc::new(move || {
+            vec![DemoAccount {
+                user_id: "kazei01".into(),
+                label: "課税 clerk".into(),
+                pin: Pin::new("demo-pin-01"),
+                code: "123456".into(),
+                seconds_left: counter.fetch_sub(1, Ordering::SeqCst),
+            }]
+        }),
+    };
+    let mut app = App::new(Lang::En, Keymap::defaults(), Theme::default(), Some(panel));
+    app.needs_render = false;
+    update(&mut app, Action::Tick);
+    assert!(app.needs_render);
+    assert!(screen_text(&draw(&app, 80, 24)).contains("29s left"));
+    assert_eq!(left.load(Ordering::SeqCst), 28);
+}
+
+#[test]
+fn screens_survive_tiny_and_odd_sizes() {
+    let mut app = searched_app(Lang::Ja);
+    for (w, h) in [(1, 1), (10, 3), (20, 5), (79, 23), (200, 60)] {
+        draw(&app, w, h);
+    }
+    update(&mut app, Action::Run(Command::Help));
+    for (w, h) in [(1, 1), (10, 3), (33, 7)] {
+        draw(&app, w, h);
+    }
+    let mut app = new_app(Lang::Ja, true);
+    for (w, h) in [(1, 1), (10, 3), (40, 10)] {
+        draw(&app, w, h);
+    }
+    open_record_none(&mut app);
+}
+
+fn open_record_none(app: &mut App) {
+    // Keys for screens the user is not on do nothing.
+    assert!(press(app, KeyCode::F(5)).is_empty());
+    assert!(update(app, Action::Run(Command::Confirm)).is_empty());
+}
+
+#[test]
+fn broken_keymap_or_theme_is_named_in_the_status_bar() {
+    let src = "[global]\nkeymap = [\n  { on = [\"ctrl-x\"], run = \"explode\" },\n]\n";
+    let Err(error) = Keymap::parse(src, "/home/clerk/keys.toml") else {
+        panic!("parsed");
+    };
+    for (lang, needle) in [(Lang::Ja, "3 行目"), (Lang::En, "line 3")] {
+        let mut app = new_app(lang, false);
+        app.status = Some(super::app::Status::config("error.keymap", &error));
+        let text = screen_text(&draw(&app, 120, 24));
+        assert!(text.contains("/home/clerk/keys.toml"), "{text}");
+        assert!(text.contains(needle), "{text}");
+        assert!(text.contains("explode"), "{text}");
+    }
+    let Err(error) = Theme::parse("[roles]\ntext = { fg = \"nope\" }\n", "t.toml") else {
+        panic!("parsed");
+    };
+    let mut app = new_app(Lang::En, false);
+    app.status = Some(super::app::Status::config("error.theme", &error));
+    let text = screen_text(&draw(&app, 120, 24));
+    assert!(text.contains("Theme file t.toml, line 2"), "{text}");
+}

@@ -1,0 +1,180 @@
+//! `render(&App, &mut Frame)`: draws the state, changes nothing. Every
+//! string that came from the service goes through `sanitize::clean`.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::action::Command;
+use super::app::{App, Level, Note, Screen};
+use super::keymap::Layer;
+use super::sanitize::{clean, clean_fit, display_width, fit_prefix};
+use super::screens;
+use super::theme::Role;
+
+pub fn render(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    let [header, body, status, hints] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_header(app, frame, header);
+    match app.screen {
+        Screen::Login => screens::login::draw(app, frame, body),
+        Screen::Search => screens::search::draw(app, frame, body),
+        Screen::Record => screens::record::draw(app, frame, body),
+    }
+    draw_status(app, frame, status);
+    draw_hints(app, frame, hints);
+    if app.help {
+        screens::help::draw(app, frame, body);
+    }
+    if let Some(popup) = app.popup {
+        screens::help::draw_confirm(app, popup, frame, body);
+    }
+}
+
+/// Text of a style role.
+pub fn style(app: &App, role: Role) -> Style {
+    app.theme.style(role)
+}
+
+fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.i18n;
+    let header = style(app, Role::Header);
+    let mut spans = vec![Span::styled(format!(" {} ", t.t("app.title")), header)];
+    if app.demo.is_some() {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            format!(" {} ", t.t("app.demo")),
+            style(app, Role::Demo),
+        ));
+    }
+    if let Some(session) = &app.session {
+        let staff = &session.staff;
+        let role = format!(
+            "{} {}",
+            t.t(&format!("department.{}", staff.department.as_str())),
+            t.t(&format!("role.{}", staff.role.as_str()))
+        );
+        let purpose = match t.lang() {
+            super::i18n::Lang::Ja => &session.purpose.name_ja,
+            super::i18n::Lang::En => &session.purpose.name_en,
+        };
+        spans.push(Span::raw(format!(
+            " {} {} ({})  {} {}  {} {}",
+            t.t("header.user"),
+            clean(&staff.user_id),
+            clean(&staff.display_name),
+            t.t("header.role"),
+            role,
+            t.t("header.purpose"),
+            clean(purpose),
+        )));
+    }
+    let line = fit_line(spans, usize::from(area.width));
+    frame.render_widget(Paragraph::new(line).style(style(app, Role::Text)), area);
+}
+
+/// Cuts a line of spans to `width` columns without splitting a character.
+pub fn fit_line(spans: Vec<Span<'static>>, width: usize) -> Line<'static> {
+    let mut left = width;
+    let mut out = Vec::new();
+    for span in spans {
+        if left == 0 {
+            break;
+        }
+        let w = display_width(&span.content);
+        if w <= left {
+            left -= w;
+            out.push(span);
+        } else {
+            let cut = fit_prefix(&span.content, left);
+            left = 0;
+            out.push(Span::styled(cut, span.style));
+        }
+    }
+    Line::from(out)
+}
+
+/// The text of a status note, sanitized.
+pub fn note_text(app: &App, note: &Note) -> String {
+    match note {
+        Note::Local { key, args } => {
+            let cleaned: Vec<(&str, String)> = args.iter().map(|(k, v)| (*k, clean(v))).collect();
+            let refs: Vec<(&str, &str)> = cleaned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.i18n.tf(key, &refs)
+        }
+        Note::Service(text) => clean(text),
+    }
+}
+
+fn draw_status(app: &App, frame: &mut Frame, area: Rect) {
+    let Some(status) = &app.status else { return };
+    let role = match status.level {
+        Level::Info => Role::Info,
+        Level::Warning => Role::Warning,
+        Level::Error => Role::Error,
+    };
+    let text = clean_fit(&note_text(app, &status.note), usize::from(area.width));
+    frame.render_widget(Paragraph::new(Span::styled(text, style(app, role))), area);
+}
+
+/// Short key hints of the current context, from the keymap.
+fn draw_hints(app: &App, frame: &mut Frame, area: Rect) {
+    let (layer, commands): (Layer, &[Command]) = if app.popup.is_some() {
+        (Layer::Confirm, &[Command::Confirm, Command::Cancel])
+    } else if app.help {
+        (Layer::Help, &[Command::Back])
+    } else {
+        match app.screen {
+            Screen::Login => (Layer::Login, &[Command::NextField, Command::Submit]),
+            Screen::Search => (Layer::Search, &[Command::Submit, Command::SelectNext]),
+            Screen::Record => (Layer::Record, &[Command::Back, Command::Reveal]),
+        }
+    };
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for command in commands {
+        if *command == Command::Reveal && !app.record.as_ref().is_some_and(|r| r.record.can_reveal)
+        {
+            continue;
+        }
+        if let Some(key) = app.keymap.key_for(layer, *command) {
+            pairs.push((key.label(), hint(app, *command)));
+        }
+    }
+    for command in [Command::Help, Command::Logout, Command::Quit] {
+        if command == Command::Logout && app.session.is_none() {
+            continue;
+        }
+        if app.popup.is_some() && command != Command::Quit {
+            continue;
+        }
+        if let Some(key) = app.keymap.key_for(Layer::Global, command) {
+            pairs.push((key.label(), hint(app, command)));
+        }
+    }
+    let mut spans = Vec::new();
+    for (key, text) in pairs {
+        spans.push(Span::styled(key, style(app, Role::Key)));
+        spans.push(Span::styled(format!(" {text}  "), style(app, Role::Muted)));
+    }
+    frame.render_widget(
+        Paragraph::new(fit_line(spans, usize::from(area.width))),
+        area,
+    );
+}
+
+fn hint(app: &App, command: Command) -> String {
+    let key = match (command, app.screen) {
+        (Command::Submit, Screen::Login) => "hint.submit_login".to_string(),
+        (Command::Submit, Screen::Search) => "hint.submit_search".to_string(),
+        _ => format!("hint.{}", command.name()),
+    };
+    app.i18n.t(&key).to_string()
+}

@@ -1,0 +1,515 @@
+//! `update(&mut App, Action) -> Vec<Effect>`: every change of state happens
+//! here, synchronously; whatever needs the network or the terminal comes out
+//! as an [`Effect`] for the runtime to carry out.
+
+use crossterm::event::KeyCode;
+
+use crate::api::LoginRequest;
+use crate::secret::{Pin, SessionToken, TotpCode};
+
+use super::action::{Action, Command, Failure};
+use super::app::{
+    App, Level, LoginField, Popup, Purposes, RecordState, Screen, SearchFocus, Status,
+};
+use super::keymap::{Key, Layer};
+use super::widgets::input::TextInput;
+
+/// Rows moved by page up / page down.
+const PAGE: usize = 10;
+
+/// Work for the runtime.
+#[derive(Debug)]
+pub enum Effect {
+    LoadPurposes,
+    Login(Box<LoginRequest>),
+    /// Use this token for the requests that follow.
+    StartSession(SessionToken),
+    Search {
+        seq: u64,
+        query: String,
+    },
+    OpenRecord(String),
+    Reveal(String),
+    /// Tell the service the session ends, then forget the token.
+    Logout,
+    /// Forget the token (the service already ended the session).
+    EndSession,
+    /// Clear the terminal, so nothing of the last screen survives.
+    ClearTerminal,
+    /// Log out if needed, restore the terminal and leave.
+    Quit,
+}
+
+pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Tick => {
+            if let Some(demo) = &app.demo {
+                app.demo_accounts = (demo.accounts)();
+                app.needs_render = app.screen == Screen::Login;
+            }
+            vec![]
+        }
+        Action::Resize => {
+            app.needs_render = true;
+            vec![]
+        }
+        Action::Key(event) => {
+            app.needs_render = true;
+            route_key(app, Key::from_event(&event))
+        }
+        Action::Paste(text) => {
+            app.needs_render = true;
+            paste(app, &text);
+            vec![]
+        }
+        Action::Run(command) => {
+            app.needs_render = true;
+            run(app, command)
+        }
+        Action::PurposesLoaded(result) => {
+            app.needs_render = true;
+            match result {
+                Ok(list) => {
+                    app.login.purposes = Purposes::Loaded(list);
+                    app.login.purpose_index = 0;
+                }
+                Err(failure) => {
+                    app.login.purposes = Purposes::Failed;
+                    app.status = Some(Status::failure(&failure));
+                }
+            }
+            vec![]
+        }
+        Action::LoggedIn(result) => {
+            if !app.login.busy || app.screen != Screen::Login {
+                return vec![];
+            }
+            app.needs_render = true;
+            app.login.busy = false;
+            match result {
+                Ok(response) => {
+                    let response = *response;
+                    app.login = Default::default();
+                    app.session = Some(response.session);
+                    app.screen = Screen::Search;
+                    app.search = Default::default();
+                    app.status = None;
+                    vec![Effect::StartSession(response.token)]
+                }
+                Err(failure) => {
+                    app.login.pin.clear();
+                    app.login.code.clear();
+                    app.login.focus = LoginField::Pin;
+                    app.status = Some(Status::failure(&failure));
+                    vec![]
+                }
+            }
+        }
+        Action::Searched { seq, result } => {
+            if app.search.pending != Some(seq) || app.session.is_none() {
+                return vec![]; // an older search, or from before a logout
+            }
+            app.needs_render = true;
+            app.search.pending = None;
+            match result {
+                Ok(response) => {
+                    let search = &mut app.search;
+                    search.results = response.results;
+                    search.truncated = response.truncated;
+                    search.limit = response.limit;
+                    search.selected = 0;
+                    search.searched = true;
+                    if !search.results.is_empty() {
+                        search.focus = SearchFocus::Results;
+                    }
+                    // A truncated result says so beside the count.
+                    app.status = if search.results.is_empty() {
+                        Some(Status::local(Level::Info, "search.no_results"))
+                    } else {
+                        None
+                    };
+                    vec![]
+                }
+                Err(failure) => failed(app, &failure),
+            }
+        }
+        Action::RecordLoaded { person, result } => {
+            if app.opening.as_deref() != Some(person.as_str()) || app.session.is_none() {
+                return vec![];
+            }
+            app.needs_render = true;
+            app.opening = None;
+            match result {
+                Ok(record) => {
+                    app.record = Some(RecordState {
+                        record: *record,
+                        revealed: None,
+                        revealing: false,
+                    });
+                    app.screen = Screen::Record;
+                    app.status = None;
+                    vec![]
+                }
+                Err(failure) => failed(app, &failure),
+            }
+        }
+        Action::Revealed { person, result } => {
+            let Some(state) = app.record.as_mut() else {
+                return vec![];
+            };
+            if state.record.person_number != person || !state.revealing {
+                return vec![];
+            }
+            app.needs_render = true;
+            state.revealing = false;
+            match result {
+                Ok(number) => {
+                    state.revealed = Some(number);
+                    app.status = Some(Status::local(Level::Info, "record.revealed_note"));
+                    vec![]
+                }
+                Err(failure) => failed(app, &failure),
+            }
+        }
+    }
+}
+
+/// A request failed: a 401 ends the session; anything else is shown.
+fn failed(app: &mut App, failure: &Failure) -> Vec<Effect> {
+    if failure.is_unauthenticated() {
+        app.reset_session();
+        app.status = Some(Status::local(Level::Warning, "login.session_ended"));
+        return vec![
+            Effect::EndSession,
+            Effect::ClearTerminal,
+            Effect::LoadPurposes,
+        ];
+    }
+    app.status = Some(Status::failure(failure));
+    vec![]
+}
+
+/// The text field that has focus, if any.
+fn focused_input(app: &mut App) -> Option<&mut TextInput> {
+    if app.popup.is_some() || app.help {
+        return None;
+    }
+    match app.screen {
+        Screen::Login if !app.login.busy => app.login.focused_input(),
+        Screen::Search if app.search.focus == SearchFocus::Input => Some(&mut app.search.input),
+        _ => None,
+    }
+}
+
+/// Focused text field first, then the screen's layer, then global keys.
+fn route_key(app: &mut App, key: Key) -> Vec<Effect> {
+    if app.popup.is_some() {
+        return match app.keymap.lookup(Layer::Confirm, key) {
+            Some(command) => run(app, command),
+            None => match app.keymap.lookup(Layer::Global, key) {
+                Some(Command::Quit) => run(app, Command::Quit),
+                _ => vec![],
+            },
+        };
+    }
+    if app.help {
+        return match app.keymap.lookup(Layer::Help, key) {
+            Some(command) => run(app, command),
+            None => match app.keymap.lookup(Layer::Global, key) {
+                Some(command @ (Command::Quit | Command::Help)) => run(app, command),
+                _ => vec![],
+            },
+        };
+    }
+    if let Some(input) = focused_input(app) {
+        if edit(input, key) {
+            return vec![];
+        }
+    }
+    let layer = match app.screen {
+        Screen::Login => Layer::Login,
+        Screen::Search => Layer::Search,
+        Screen::Record => Layer::Record,
+    };
+    if let Some(command) = app.keymap.lookup(layer, key) {
+        return run(app, command);
+    }
+    if let Some(command) = app.keymap.lookup(Layer::Global, key) {
+        return run(app, command);
+    }
+    // Typing in the results list goes back to the search box.
+    if app.screen == Screen::Search && key.is_bare_char() {
+        app.search.focus = SearchFocus::Input;
+        edit(&mut app.search.input, key);
+    }
+    vec![]
+}
+
+/// Text editing keys of a focused field. Returns whether the key was used.
+fn edit(input: &mut TextInput, key: Key) -> bool {
+    if key.is_bare_char() {
+        if let KeyCode::Char(c) = key.code {
+            input.insert(c);
+        }
+        return true;
+    }
+    if !key.mods.is_empty() {
+        return false;
+    }
+    match key.code {
+        KeyCode::Backspace => input.backspace(),
+        KeyCode::Delete => input.delete(),
+        KeyCode::Left => input.left(),
+        KeyCode::Right => input.right(),
+        KeyCode::Home => input.home(),
+        KeyCode::End => input.end(),
+        _ => return false,
+    }
+    true
+}
+
+/// Pasted text goes into the focused field as data; with a popup or the
+/// help open it goes nowhere (a paste can never confirm anything).
+fn paste(app: &mut App, text: &str) {
+    if app.popup.is_some() || app.help {
+        return;
+    }
+    if app.screen == Screen::Search {
+        app.search.focus = SearchFocus::Input;
+    }
+    if let Some(input) = focused_input(app) {
+        input.insert_str(text);
+    }
+}
+
+fn run(app: &mut App, command: Command) -> Vec<Effect> {
+    match command {
+        Command::Noop => vec![],
+        Command::Quit => {
+            app.should_quit = true;
+            app.reset_session();
+            vec![Effect::Quit]
+        }
+        Command::Help => {
+            if app.popup.is_none() {
+                app.help = !app.help;
+            }
+            vec![]
+        }
+        Command::Logout => {
+            if app.session.is_some() && app.popup.is_none() {
+                app.help = false;
+                app.popup = Some(Popup::ConfirmLogout);
+            }
+            vec![]
+        }
+        Command::Cancel => {
+            app.popup = None;
+            vec![]
+        }
+        Command::Confirm => match app.popup.take() {
+            Some(Popup::ConfirmLogout) => {
+                app.reset_session();
+                app.status = Some(Status::local(Level::Info, "login.logged_out"));
+                vec![Effect::Logout, Effect::ClearTerminal, Effect::LoadPurposes]
+            }
+            Some(Popup::ConfirmReveal) => match app.record.as_mut() {
+                Some(state) if state.record.can_reveal && state.revealed.is_none() => {
+                    state.revealing = true;
+                    app.status = Some(Status::local(Level::Info, "record.revealing"));
+                    vec![Effect::Reveal(state.record.person_number.clone())]
+                }
+                _ => vec![],
+            },
+            None => vec![],
+        },
+        Command::Back => {
+            if app.help {
+                app.help = false;
+                return vec![];
+            }
+            if app.popup.is_some() {
+                app.popup = None;
+                return vec![];
+            }
+            match app.screen {
+                Screen::Record => leave_record(app, SearchFocus::Results),
+                Screen::Search => app.search.focus = SearchFocus::Input,
+                Screen::Login => {}
+            }
+            vec![]
+        }
+        Command::FocusSearch => {
+            match app.screen {
+                Screen::Record => leave_record(app, SearchFocus::Input),
+                Screen::Search => app.search.focus = SearchFocus::Input,
+                Screen::Login => {}
+            }
+            vec![]
+        }
+        Command::NextField | Command::PrevField => {
+            match app.screen {
+                Screen::Login => move_login_focus(app, command == Command::NextField),
+                Screen::Search => {
+                    app.search.focus = match app.search.focus {
+                        SearchFocus::Input if !app.search.results.is_empty() => {
+                            SearchFocus::Results
+                        }
+                        _ => SearchFocus::Input,
+                    }
+                }
+                Screen::Record => {}
+            }
+            vec![]
+        }
+        Command::Submit => submit(app),
+        Command::SelectNext
+        | Command::SelectPrev
+        | Command::PageDown
+        | Command::PageUp
+        | Command::First
+        | Command::Last => {
+            select(app, command);
+            vec![]
+        }
+        Command::Reveal => {
+            if app.screen != Screen::Record {
+                return vec![];
+            }
+            match &app.record {
+                Some(state)
+                    if state.record.can_reveal && state.revealed.is_none() && !state.revealing =>
+                {
+                    app.popup = Some(Popup::ConfirmReveal);
+                }
+                Some(state) if state.record.can_reveal => {}
+                Some(_) => {
+                    app.status = Some(Status::local(Level::Warning, "record.reveal_not_permitted"))
+                }
+                None => {}
+            }
+            vec![]
+        }
+    }
+}
+
+/// Leaves the record screen; the record and any revealed number are dropped.
+fn leave_record(app: &mut App, focus: SearchFocus) {
+    app.record = None;
+    app.screen = Screen::Search;
+    app.search.focus = if app.search.results.is_empty() {
+        SearchFocus::Input
+    } else {
+        focus
+    };
+    app.status = None;
+}
+
+fn move_login_focus(app: &mut App, forward: bool) {
+    let order = LoginField::ORDER;
+    let at = order
+        .iter()
+        .position(|f| *f == app.login.focus)
+        .unwrap_or(0);
+    let next = if forward {
+        (at + 1) % order.len()
+    } else {
+        (at + order.len() - 1) % order.len()
+    };
+    app.login.focus = order[next];
+}
+
+fn submit(app: &mut App) -> Vec<Effect> {
+    match app.screen {
+        Screen::Login => {
+            if app.login.busy {
+                return vec![];
+            }
+            if app.login.focus != LoginField::Purpose {
+                move_login_focus(app, true);
+                return vec![];
+            }
+            login(app)
+        }
+        Screen::Search => match app.search.focus {
+            SearchFocus::Input => {
+                let query = app.search.input.text().trim().to_string();
+                if query.is_empty() {
+                    return vec![];
+                }
+                let seq = app.next_seq;
+                app.next_seq += 1;
+                app.search.pending = Some(seq);
+                app.status = Some(Status::local(Level::Info, "search.in_progress"));
+                vec![Effect::Search { seq, query }]
+            }
+            SearchFocus::Results => {
+                let Some(row) = app.search.results.get(app.search.selected) else {
+                    return vec![];
+                };
+                let person = row.person_number.clone();
+                app.opening = Some(person.clone());
+                app.status = Some(Status::local(Level::Info, "search.opening"));
+                vec![Effect::OpenRecord(person)]
+            }
+        },
+        Screen::Record => vec![],
+    }
+}
+
+fn login(app: &mut App) -> Vec<Effect> {
+    let login = &mut app.login;
+    let purpose = login
+        .purpose_list()
+        .get(login.purpose_index)
+        .map(|p| p.code.clone());
+    let user_id = login.user_id.text().trim().to_string();
+    let (Some(purpose), false, false, false) = (
+        purpose,
+        user_id.is_empty(),
+        login.pin.is_empty(),
+        login.code.is_empty(),
+    ) else {
+        app.status = Some(Status::local(Level::Warning, "login.missing_fields"));
+        return vec![];
+    };
+    let request = LoginRequest {
+        user_id,
+        pin: Pin::new(login.pin.text()),
+        totp: TotpCode::new(login.code.text()),
+        purpose,
+    };
+    login.busy = true;
+    app.status = Some(Status::local(Level::Info, "login.in_progress"));
+    vec![Effect::Login(Box::new(request))]
+}
+
+fn select(app: &mut App, command: Command) {
+    let (len, index) = match app.screen {
+        Screen::Login if app.login.focus == LoginField::Purpose => {
+            (app.login.purpose_list().len(), &mut app.login.purpose_index)
+        }
+        Screen::Search => {
+            if app.search.focus == SearchFocus::Input && !app.search.results.is_empty() {
+                // The first move only leaves the search box.
+                app.search.focus = SearchFocus::Results;
+                return;
+            }
+            (app.search.results.len(), &mut app.search.selected)
+        }
+        _ => return,
+    };
+    if len == 0 {
+        return;
+    }
+    let last = len - 1;
+    *index = match command {
+        Command::SelectNext => (*index + 1).min(last),
+        Command::SelectPrev => index.saturating_sub(1),
+        Command::PageDown => (*index + PAGE).min(last),
+        Command::PageUp => index.saturating_sub(PAGE),
+        Command::First => 0,
+        Command::Last => last,
+        _ => *index,
+    };
+}

@@ -1,0 +1,260 @@
+//! A one-line text field. The text lives in a zeroizing buffer allocated
+//! once (no reallocation copies left behind), the cursor is placed by display
+//! width so CJK text and IME composition line up, and long text scrolls.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::Span;
+use unicode_width::UnicodeWidthChar;
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::tui::sanitize::{display_width, fit_prefix, strip_controls};
+
+/// The masking character for secret fields: ASCII, so never ambiguous width.
+const MASK: char = '*';
+
+pub struct TextInput {
+    buf: Zeroizing<String>,
+    /// Cursor position in characters (not bytes, not columns).
+    cursor: usize,
+    max_chars: usize,
+    masked: bool,
+}
+
+impl std::fmt::Debug for TextInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TextInput")
+            .field("chars", &self.char_count())
+            .field("cursor", &self.cursor)
+            .field("masked", &self.masked)
+            .finish()
+    }
+}
+
+impl TextInput {
+    /// A field of at most `max_chars` characters.
+    pub fn new(max_chars: usize) -> TextInput {
+        TextInput {
+            buf: Zeroizing::new(String::with_capacity(max_chars * 4)),
+            cursor: 0,
+            max_chars,
+            masked: false,
+        }
+    }
+
+    /// A field whose text is drawn as `*`.
+    pub fn secret(max_chars: usize) -> TextInput {
+        TextInput {
+            masked: true,
+            ..TextInput::new(max_chars)
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.buf
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+
+    pub fn char_count(&self) -> usize {
+        self.buf.chars().count()
+    }
+
+    pub fn cursor(&self) -> usize {
+        self.cursor
+    }
+
+    fn byte_at(&self, char_index: usize) -> usize {
+        self.buf
+            .char_indices()
+            .nth(char_index)
+            .map(|(i, _)| i)
+            .unwrap_or(self.buf.len())
+    }
+
+    /// Types one character at the cursor. Controls are refused.
+    pub fn insert(&mut self, c: char) -> bool {
+        let mut tmp = [0u8; 4];
+        if strip_controls(c.encode_utf8(&mut tmp)).is_empty()
+            || self.char_count() >= self.max_chars
+            || self.buf.len() + c.len_utf8() > self.buf.capacity()
+        {
+            return false;
+        }
+        let at = self.byte_at(self.cursor);
+        self.buf.insert(at, c);
+        self.cursor += 1;
+        true
+    }
+
+    /// Pasted text, as data: line breaks and other controls are dropped.
+    pub fn insert_str(&mut self, text: &str) {
+        for c in text.chars() {
+            self.insert(c);
+        }
+    }
+
+    pub fn backspace(&mut self) {
+        if self.cursor > 0 {
+            self.cursor -= 1;
+            let at = self.byte_at(self.cursor);
+            self.buf.remove(at);
+        }
+    }
+
+    pub fn delete(&mut self) {
+        if self.cursor < self.char_count() {
+            let at = self.byte_at(self.cursor);
+            self.buf.remove(at);
+        }
+    }
+
+    pub fn left(&mut self) {
+        self.cursor = self.cursor.saturating_sub(1);
+    }
+
+    pub fn right(&mut self) {
+        self.cursor = (self.cursor + 1).min(self.char_count());
+    }
+
+    pub fn home(&mut self) {
+        self.cursor = 0;
+    }
+
+    pub fn end(&mut self) {
+        self.cursor = self.char_count();
+    }
+
+    /// Empties the field, wiping the old text.
+    pub fn clear(&mut self) {
+        self.buf.zeroize();
+        self.cursor = 0;
+    }
+
+    /// What is drawn: the text, or one mask character per character.
+    fn shown(&self) -> String {
+        if self.masked {
+            std::iter::repeat_n(MASK, self.char_count()).collect()
+        } else {
+            strip_controls(&self.buf).into_owned()
+        }
+    }
+
+    /// The columns of the field's text from `first` (a char index) up to the
+    /// cursor.
+    fn width_between(shown: &str, first: usize, cursor: usize) -> usize {
+        shown
+            .chars()
+            .skip(first)
+            .take(cursor.saturating_sub(first))
+            .map(|c| UnicodeWidthChar::width(c).unwrap_or(0))
+            .sum()
+    }
+
+    /// The first shown character and the cursor's column for a field
+    /// `width` columns wide: scrolls so that the cursor stays visible.
+    pub fn layout(&self, width: usize) -> (usize, usize) {
+        let shown = self.shown();
+        let room = width.saturating_sub(1);
+        let mut first = 0;
+        while first < self.cursor && Self::width_between(&shown, first, self.cursor) > room {
+            first += 1;
+        }
+        (first, Self::width_between(&shown, first, self.cursor))
+    }
+
+    /// Draws the field into `area` (one line); with `focused`, puts the
+    /// terminal cursor at the display column of the text cursor.
+    pub fn draw(&self, frame: &mut Frame, area: Rect, style: Style, focused: bool) {
+        if area.width == 0 || area.height == 0 {
+            return;
+        }
+        let width = usize::from(area.width);
+        let (first, column) = self.layout(width);
+        let shown: String = self.shown().chars().skip(first).collect();
+        let visible = fit_prefix(&shown, width);
+        let line = Rect { height: 1, ..area };
+        frame.render_widget(Span::styled(visible, style), line);
+        if focused {
+            let x = area
+                .x
+                .saturating_add(u16::try_from(column).unwrap_or(u16::MAX));
+            frame.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
+        }
+    }
+
+    /// Columns the whole text takes.
+    pub fn width(&self) -> usize {
+        display_width(&self.shown())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    #[test]
+    fn cursor_sits_at_the_display_column_of_japanese_text() {
+        let mut input = TextInput::new(64);
+        for c in "髙橋aい".chars() {
+            input.insert(c);
+        }
+        assert_eq!(input.layout(40), (0, 7));
+        input.left();
+        assert_eq!(input.layout(40), (0, 5));
+        input.home();
+        input.right();
+        assert_eq!(input.layout(40), (0, 2));
+        input.insert('齋');
+        assert_eq!(input.text(), "髙齋橋aい");
+        assert_eq!(input.layout(40), (0, 4));
+        input.backspace();
+        input.delete();
+        assert_eq!(input.text(), "髙aい");
+        assert_eq!(input.width(), 5);
+
+        let mut terminal = Terminal::new(TestBackend::new(20, 1)).unwrap();
+        terminal
+            .draw(|f| input.draw(f, Rect::new(3, 0, 10, 1), Style::default(), true))
+            .unwrap();
+        // cursor after "髙" = column 3 + 2
+        terminal
+            .backend_mut()
+            .assert_cursor_position(Position::new(5, 0));
+    }
+
+    #[test]
+    fn long_text_scrolls_without_splitting_wide_characters() {
+        let mut input = TextInput::new(64);
+        input.insert_str("山田太郎山田太郎");
+        let (first, col) = input.layout(7);
+        assert_eq!(first, 5);
+        assert_eq!(col, 6);
+        let mut terminal = Terminal::new(TestBackend::new(7, 1)).unwrap();
+        terminal
+            .draw(|f| input.draw(f, Rect::new(0, 0, 7, 1), Style::default(), true))
+            .unwrap();
+        terminal.backend().assert_buffer_lines(["田太郎 "]);
+        terminal
+            .backend_mut()
+            .assert_cursor_position(Position::new(6, 0));
+    }
+
+    #[test]
+    fn secret_fields_show_masks_and_paste_drops_line_breaks() {
+        let mut pin = TextInput::secret(32);
+        pin.insert_str("12\r\n34\x1b");
+        assert_eq!(pin.text(), "1234");
+        assert_eq!(pin.shown(), "****");
+        pin.clear();
+        assert!(pin.is_empty());
+        let mut short = TextInput::new(3);
+        short.insert_str("abcdef");
+        assert_eq!(short.text(), "abc");
+    }
+}

@@ -1,0 +1,3 @@
+//! Small widgets of the terminal.
+
+pub mod input;
