@@ -19,12 +19,18 @@ use crate::tui::{DemoAccount, DemoPanel, TuiConfig};
 
 fn role_label(role: Role, department: Department) -> String {
     let dept = match department {
-        Department::Assessment => "課税 assessment",
-        Department::Collections => "納税 collections",
-        Department::InformationSystems => "情報 IT",
-        Department::Audit => "監査 audit",
+        Department::Assessment => "課税",
+        Department::Collections => "納税",
+        Department::InformationSystems => "情報",
+        Department::Audit => "監査",
     };
-    format!("{dept} {}", role.as_str())
+    let role = match role {
+        Role::Clerk => "clerk",
+        Role::Supervisor => "supervisor",
+        Role::ItOfficer => "IT officer",
+        Role::Auditor => "auditor",
+    };
+    format!("{dept} {role}")
 }
 
 /// Creates (or reopens) the demo store; returns the demo accounts.

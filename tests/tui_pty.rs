@@ -1,0 +1,257 @@
+//! End to end, as a clerk would: the real `bansho serve` and `bansho tui`
+//! binaries, the workstation running in a tmux pseudo-terminal. Log in with a
+//! TOTP code computed from the enrolment secret, search, see a result, quit.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_bansho");
+
+fn tmux_available() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+fn run(args: &[&str]) -> Output {
+    let out = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::null())
+        .env_remove("BANSHO_MASTER_KEY")
+        .output()
+        .expect("run bansho");
+    assert!(
+        out.status.success(),
+        "bansho {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn field(stdout: &[u8], label: &str) -> String {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix(label).map(|v| v.trim().to_string()))
+        .unwrap_or_else(|| panic!("no {label} in output"))
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+struct Tmux(String);
+
+impl Tmux {
+    fn start(name: &str, command: &str) -> Self {
+        let status = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                name,
+                "-x",
+                "100",
+                "-y",
+                "30",
+                command,
+            ])
+            .status()
+            .expect("tmux");
+        assert!(status.success());
+        Self(name.to_string())
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.0])
+            .output()
+            .expect("capture");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["send-keys", "-t", &self.0])
+            .args(keys)
+            .status()
+            .expect("send-keys");
+        assert!(status.success());
+    }
+
+    fn type_text(&self, text: &str) {
+        let status = Command::new("tmux")
+            .args(["send-keys", "-t", &self.0, "-l", text])
+            .status()
+            .expect("send-keys");
+        assert!(status.success());
+    }
+
+    fn wait_for(&self, what: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if screen.contains(what) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited for {what:?}; the screen shows:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn alive(&self) -> bool {
+        Command::new("tmux")
+            .args(["has-session", "-t", &self.0])
+            .stderr(Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false)
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+fn start_server(dir: &Path) -> (Server, String) {
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let child = Command::new(BIN)
+        .args([
+            "serve",
+            "--data",
+            dir.to_str().expect("utf-8"),
+            "--listen",
+            &listen,
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .env_remove("BANSHO_MASTER_KEY")
+        .spawn()
+        .expect("serve");
+    let server = Server(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(&listen).is_err() {
+        assert!(Instant::now() < deadline, "service did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (server, format!("http://{listen}"))
+}
+
+#[test]
+fn a_clerk_logs_in_searches_and_sees_a_result_in_a_real_terminal() {
+    if !tmux_available() {
+        assert!(
+            std::env::var_os("BANSHO_REQUIRE_TMUX").is_none(),
+            "tmux is required here but not installed"
+        );
+        eprintln!("pseudo-terminal test SKIPPED: tmux is not installed");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    let d = dir.to_str().expect("utf-8");
+    run(&["admin", "init", "--data", d]);
+    let enrol = run(&[
+        "admin",
+        "user",
+        "add",
+        "--data",
+        d,
+        "--id",
+        "kazei09",
+        "--name",
+        "課税 九郎",
+        "--role",
+        "clerk",
+        "--department",
+        "assessment",
+    ]);
+    let pin = field(&enrol.stdout, "PIN:");
+    let secret = field(&enrol.stdout, "TOTP secret:");
+    run(&["admin", "seed", "--data", d, "--residents", "500"]);
+    let (_server, url) = start_server(dir);
+
+    let session = format!("bansho-e2e-{}", std::process::id());
+    let tui = Tmux::start(
+        &session,
+        &format!("{BIN} tui --server {url} --lang en --theme mono"),
+    );
+    tui.wait_for("Login");
+    tui.wait_for("assessment");
+
+    let secret = bansho::server::totp::from_base32(&secret).expect("base32 secret");
+    // Not in the last seconds of a step, so the code is still current when typed.
+    let mut now = time::OffsetDateTime::now_utc().unix_timestamp() as u64;
+    if now % 30 > 25 {
+        std::thread::sleep(Duration::from_secs(30 - now % 30 + 1));
+        now = time::OffsetDateTime::now_utc().unix_timestamp() as u64;
+    }
+    let code = bansho::server::totp::code_at(&secret, 6, now);
+
+    tui.type_text("kazei09");
+    tui.keys(&["Tab"]);
+    tui.type_text(&pin);
+    tui.keys(&["Tab"]);
+    tui.type_text(&code);
+    tui.keys(&["Tab"]);
+    tui.keys(&["Enter"]);
+    let screen = tui.wait_for("Resident search");
+    assert!(
+        screen.contains("kazei09"),
+        "the header names the user:\n{screen}"
+    );
+    assert!(
+        !screen.contains(&pin),
+        "the PIN is on the screen:\n{screen}"
+    );
+
+    tui.type_text("サトウ");
+    tui.keys(&["Enter"]);
+    let screen = tui.wait_for("佐藤");
+    assert!(screen.contains("サトウ"), "{screen}");
+
+    tui.keys(&["C-q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while tui.alive() {
+        assert!(Instant::now() < deadline, "the workstation did not quit");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // The search left its row in an intact access log.
+    let verify = run(&["admin", "audit", "verify", "--data", d]);
+    assert!(String::from_utf8_lossy(&verify.stdout).contains("intact"));
+    let db = rusqlite::Connection::open(dir.join("bansho.db")).expect("db");
+    let searches: i64 = db
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'search' AND user_id = 'kazei09' AND outcome = 'ok'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(searches, 1);
+}
