@@ -40,6 +40,15 @@ pub struct LoginRequest {
     pub purpose: String,
 }
 
+/// Unlocking a locked terminal: the session's own user proves presence
+/// again. The service answers with a new token and ends the old one.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnlockRequest {
+    pub pin: Pin,
+    pub totp: TotpCode,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StaffInfo {

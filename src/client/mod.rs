@@ -1,5 +1,7 @@
 //! Typed HTTP client of the records service, used by the terminal and the tests.
 
+pub mod tls;
+
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -17,6 +19,9 @@ pub enum ClientError {
     /// The service could not be reached or the connection broke.
     #[error("cannot reach the records service: {0}")]
     Transport(String),
+    /// The TLS connection was refused, for a reason the terminal can name.
+    #[error("{}", .0.message())]
+    Tls(tls::TlsProblem),
     /// The service answered something this client does not understand.
     #[error("unexpected answer from the records service: {0}")]
     Decode(String),
@@ -60,8 +65,14 @@ impl ApiClient {
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(30))
             .build()
-            .map_err(|e| ClientError::Transport(transport_text(&e)))?;
+            .map_err(|e| transport_error(&e))?;
         Ok(Self::with_http(base, http))
+    }
+
+    /// A client for a registered terminal: presents the bundle's certificate
+    /// and trusts only the service's CA.
+    pub fn for_terminal(base: &str, bundle: &tls::TerminalBundle) -> Result<Self, ClientError> {
+        Ok(Self::with_http(base, bundle.http_client()?))
     }
 
     pub fn with_http(base: &str, http: reqwest::Client) -> Self {
@@ -98,6 +109,12 @@ impl ApiClient {
 
     pub async fn login(&self, request: &LoginRequest) -> Result<LoginResponse, ClientError> {
         self.call(Method::POST, "/login", Some(request)).await
+    }
+
+    /// Unlocks a locked terminal (PIN + code of the session's user). The
+    /// answer carries a new token; the old one no longer works.
+    pub async fn unlock(&self, request: &UnlockRequest) -> Result<LoginResponse, ClientError> {
+        self.call(Method::POST, "/unlock", Some(request)).await
     }
 
     pub async fn logout(&self) -> Result<(), ClientError> {
@@ -159,13 +176,13 @@ impl ApiClient {
         let response = request
             .send()
             .await
-            .map_err(|e| ClientError::Transport(transport_text(&e)))?;
+            .map_err(|e| transport_error(&e))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let text = response
             .text()
             .await
-            .map_err(|e| ClientError::Transport(transport_text(&e)))?;
+            .map_err(|e| transport_error(&e))?;
         Ok((status, text, headers))
     }
 
@@ -191,12 +208,12 @@ impl ApiClient {
         let response = request
             .send()
             .await
-            .map_err(|e| ClientError::Transport(transport_text(&e)))?;
+            .map_err(|e| transport_error(&e))?;
         let status = response.status();
         let bytes = response
             .bytes()
             .await
-            .map_err(|e| ClientError::Transport(transport_text(&e)))?;
+            .map_err(|e| transport_error(&e))?;
         if status.is_success() {
             serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))
         } else {
@@ -209,7 +226,7 @@ impl ApiClient {
             .request(method, path)
             .send()
             .await
-            .map_err(|e| ClientError::Transport(transport_text(&e)))?;
+            .map_err(|e| transport_error(&e))?;
         let status = response.status();
         if status.is_success() {
             return Ok(());
@@ -217,7 +234,7 @@ impl ApiClient {
         let bytes = response
             .bytes()
             .await
-            .map_err(|e| ClientError::Transport(transport_text(&e)))?;
+            .map_err(|e| transport_error(&e))?;
         Err(api_error(status, &bytes))
     }
 }
@@ -229,6 +246,14 @@ fn api_error(status: StatusCode, bytes: &[u8]) -> ClientError {
             error: body.error,
         },
         Err(_) => ClientError::Decode(format!("status {status} without an error body")),
+    }
+}
+
+fn transport_error(error: &reqwest::Error) -> ClientError {
+    let text = transport_text(error);
+    match tls::TlsProblem::classify(&text) {
+        Some(problem) => ClientError::Tls(problem),
+        None => ClientError::Transport(text),
     }
 }
 
