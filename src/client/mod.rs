@@ -173,16 +173,10 @@ impl ApiClient {
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(body);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| transport_error(&e))?;
+        let response = request.send().await.map_err(|e| transport_error(&e))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let text = response
-            .text()
-            .await
-            .map_err(|e| transport_error(&e))?;
+        let text = response.text().await.map_err(|e| transport_error(&e))?;
         Ok((status, text, headers))
     }
 
@@ -205,15 +199,9 @@ impl ApiClient {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| transport_error(&e))?;
+        let response = request.send().await.map_err(|e| transport_error(&e))?;
         let status = response.status();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| transport_error(&e))?;
+        let bytes = response.bytes().await.map_err(|e| transport_error(&e))?;
         if status.is_success() {
             serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))
         } else {
@@ -231,10 +219,7 @@ impl ApiClient {
         if status.is_success() {
             return Ok(());
         }
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| transport_error(&e))?;
+        let bytes = response.bytes().await.map_err(|e| transport_error(&e))?;
         Err(api_error(status, &bytes))
     }
 }

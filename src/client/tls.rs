@@ -63,10 +63,13 @@ impl TerminalBundle {
                 return Err(BundleError::TooOpen { path: shown, mode });
             }
         }
-        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| BundleError::Read {
-            path: shown.clone(),
-            reason: e.to_string(),
-        })?);
+        let text =
+            Zeroizing::new(
+                std::fs::read_to_string(path).map_err(|e| BundleError::Read {
+                    path: shown.clone(),
+                    reason: e.to_string(),
+                })?,
+            );
         Self::parse(&text).map_err(|reason| BundleError::Malformed {
             path: shown,
             reason,
@@ -111,8 +114,9 @@ impl TerminalBundle {
         identity_pem.extend_from_slice(self.certificate.as_bytes());
         identity_pem.push(b'\n');
         identity_pem.extend_from_slice(self.private_key.expose().as_bytes());
-        let identity = reqwest::Identity::from_pem(&identity_pem)
-            .map_err(|_| ClientError::Transport("the terminal certificate or key is unusable".into()))?;
+        let identity = reqwest::Identity::from_pem(&identity_pem).map_err(|_| {
+            ClientError::Transport("the terminal certificate or key is unusable".into())
+        })?;
         let ca = reqwest::Certificate::from_pem(self.ca.as_bytes())
             .map_err(|_| ClientError::Transport("the service CA certificate is unusable".into()))?;
         reqwest::Client::builder()
@@ -149,7 +153,9 @@ impl TlsProblem {
             Some(TlsProblem::TerminalRevoked)
         } else if t.contains("certificaterequired") || t.contains("certificate required") {
             Some(TlsProblem::NoClientCertificate)
-        } else if t.contains("unknownca") || t.contains("unknown ca") || t.contains("badcertificate")
+        } else if t.contains("unknownca")
+            || t.contains("unknown ca")
+            || t.contains("badcertificate")
         {
             Some(TlsProblem::ForeignClientCertificate)
         } else if t.contains("unknownissuer")

@@ -5,6 +5,7 @@ use crossterm::event::KeyEvent;
 
 use crate::api::{LoginResponse, Purpose, ResidentRecord, SearchResponse};
 use crate::client::ClientError;
+use crate::client::tls::TlsProblem;
 use crate::secret::Secret;
 
 /// What failed, as the terminal shows it. `message` is the service's text
@@ -51,6 +52,16 @@ impl From<ClientError> for Failure {
                 code: None,
                 status: None,
                 message: FailureText::Local("error.transport"),
+            },
+            ClientError::Tls(problem) => Failure {
+                code: None,
+                status: None,
+                message: FailureText::Local(match problem {
+                    TlsProblem::NoClientCertificate => "error.tls_no_certificate",
+                    TlsProblem::ForeignClientCertificate => "error.tls_foreign_certificate",
+                    TlsProblem::TerminalRevoked => "error.tls_revoked",
+                    TlsProblem::ServerNotTrusted => "error.tls_server_untrusted",
+                }),
             },
             ClientError::Decode(_) => Failure {
                 code: None,
