@@ -252,3 +252,90 @@ fn bad_arguments_are_refused_with_a_reason() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn terminals_are_enrolled_listed_and_revoked() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    init(dir);
+    let d = dir.to_str().expect("utf-8");
+    let out_path = dir.join("t1.toml");
+    let out = out_path.to_str().expect("utf-8");
+    let enrol = bansho(&[
+        "admin",
+        "terminal",
+        "enroll",
+        "counter-01",
+        "--data",
+        d,
+        "--out",
+        out,
+    ]);
+    assert!(enrol.status.success(), "{}", text(&enrol.stderr));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out_path)
+            .expect("bundle")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let bundle = bansho::client::tls::TerminalBundle::load(&out_path).expect("bundle parses");
+    assert_eq!(bundle.terminal, "counter-01");
+    assert!(bundle.certificate.contains("BEGIN CERTIFICATE"));
+
+    let again = bansho(&[
+        "admin",
+        "terminal",
+        "enroll",
+        "counter-01",
+        "--data",
+        d,
+        "--out",
+        out,
+    ]);
+    assert!(!again.status.success(), "a name is enrolled once");
+
+    let list = bansho(&["admin", "terminal", "list", "--data", d]);
+    assert!(text(&list.stdout).contains("counter-01"));
+    assert!(text(&list.stdout).contains("active"));
+    let revoke = bansho(&["admin", "terminal", "revoke", "counter-01", "--data", d]);
+    assert!(revoke.status.success(), "{}", text(&revoke.stderr));
+    let list = bansho(&["admin", "terminal", "list", "--data", d]);
+    assert!(
+        text(&list.stdout).contains("revoked"),
+        "{}",
+        text(&list.stdout)
+    );
+    let twice = bansho(&["admin", "terminal", "revoke", "counter-01", "--data", d]);
+    assert!(!twice.status.success());
+    assert!(text(&twice.stderr).contains("no active terminal"));
+}
+
+#[test]
+fn a_bundle_others_can_read_is_refused() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    init(dir);
+    let d = dir.to_str().expect("utf-8");
+    let path = dir.join("t.toml");
+    let enrol = bansho(&[
+        "admin",
+        "terminal",
+        "enroll",
+        "counter-02",
+        "--data",
+        d,
+        "--out",
+        path.to_str().expect("utf-8"),
+    ]);
+    assert!(enrol.status.success());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let error = bansho::client::tls::TerminalBundle::load(&path).unwrap_err();
+        assert!(error.to_string().contains("chmod 600"), "{error}");
+    }
+}

@@ -1,5 +1,5 @@
 //! End to end, as a clerk would: the real `bansho serve` and `bansho tui`
-//! binaries, the workstation running in a tmux pseudo-terminal. Log in with a
+//! binaries over mutual TLS, the workstation running in a tmux pseudo-terminal. Log in with a
 //! TOTP code computed from the enrolment secret, search, see a result, quit.
 
 use std::net::TcpListener;
@@ -136,8 +136,7 @@ fn free_port() -> u16 {
         .expect("free port")
 }
 
-fn start_server(dir: &Path) -> (Server, String) {
-    let port = free_port();
+fn start_server(dir: &Path, port: u16) -> Server {
     let listen = format!("127.0.0.1:{port}");
     let child = Command::new(BIN)
         .args([
@@ -159,7 +158,7 @@ fn start_server(dir: &Path) -> (Server, String) {
         assert!(Instant::now() < deadline, "service did not start");
         std::thread::sleep(Duration::from_millis(50));
     }
-    (server, format!("http://{listen}"))
+    server
 }
 
 #[test]
@@ -194,12 +193,30 @@ fn a_clerk_logs_in_searches_and_sees_a_result_in_a_real_terminal() {
     let pin = field(&enrol.stdout, "PIN:");
     let secret = field(&enrol.stdout, "TOTP secret:");
     run(&["admin", "seed", "--data", d, "--residents", "500"]);
-    let (_server, url) = start_server(dir);
+    let port = free_port();
+    let url = format!("https://127.0.0.1:{port}");
+    let bundle = dir.join("counter.toml");
+    run(&[
+        "admin",
+        "terminal",
+        "enroll",
+        "counter-09",
+        "--data",
+        d,
+        "--out",
+        bundle.to_str().expect("utf-8"),
+        "--server",
+        &url,
+    ]);
+    let _server = start_server(dir, port);
 
     let session = format!("bansho-e2e-{}", std::process::id());
     let tui = Tmux::start(
         &session,
-        &format!("{BIN} tui --server {url} --lang en --theme mono"),
+        &format!(
+            "{BIN} tui --terminal {} --lang en --theme mono",
+            bundle.display()
+        ),
     );
     tui.wait_for("Login");
     tui.wait_for("assessment");

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use time::OffsetDateTime;
 
-use super::{AdminArgs, AdminCommand, AuditCommand, UserCommand};
+use super::{AdminArgs, AdminCommand, AuditCommand, TerminalCommand, UserCommand};
 use crate::domain::roles::{Department, Role};
 use crate::server::data_dir::{self, NewStaff};
 use crate::server::totp;
@@ -27,7 +27,12 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<ExitCode> {
 
 fn run_blocking(args: AdminArgs) -> anyhow::Result<ExitCode> {
     match args.command {
-        AdminCommand::Init { data, admin_user } => init(&data, &admin_user),
+        AdminCommand::Init {
+            data,
+            admin_user,
+            server_names,
+        } => init(&data, &admin_user, &server_names),
+        AdminCommand::Terminal { command } => terminal(command),
         AdminCommand::Seed {
             data,
             residents,
@@ -72,8 +77,8 @@ fn print_enrolment(staff: &NewStaff) {
     );
 }
 
-fn init(dir: &Path, admin_user: &str) -> anyhow::Result<ExitCode> {
-    let (store, keys) = data_dir::init(dir)?;
+fn init(dir: &Path, admin_user: &str, server_names: &[String]) -> anyhow::Result<ExitCode> {
+    let (store, keys) = data_dir::init(dir, server_names)?;
     let staff = NewStaff::generated(
         admin_user,
         "IT officer",
@@ -167,6 +172,68 @@ fn verify(dir: &Path) -> anyhow::Result<ExitCode> {
             );
             eprintln!("access log BROKEN at {broken}");
             Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn terminal(command: TerminalCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        TerminalCommand::Enroll {
+            name,
+            data,
+            out,
+            server,
+        } => {
+            let (store, _keys) = data_dir::open(&data)?;
+            let out = out.unwrap_or_else(|| format!("{name}.bansho-terminal.toml").into());
+            let bundle = data_dir::enroll_terminal(store.as_ref(), &data, &name, server)?;
+            append(
+                store.as_ref(),
+                "terminal_enroll",
+                format!("terminal={name}"),
+            )?;
+            data_dir::write_bundle(&bundle, &out)?;
+            println!(
+                "Registered terminal {name}. Its bundle is {} (mode 0600): copy it to the terminal and point `bansho tui --terminal` at it.",
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        TerminalCommand::List { data } => {
+            let (store, _keys) = data_dir::open(&data)?;
+            let terminals = store.terminals()?;
+            append(
+                store.as_ref(),
+                "terminal_list",
+                format!("rows={}", terminals.len()),
+            )?;
+            for t in terminals {
+                let state = match t.revoked_at {
+                    Some(at) => format!("revoked {}", crate::store::chain::format_time(at)),
+                    None => "active".to_string(),
+                };
+                println!(
+                    "{:<20} {}  {}",
+                    t.name,
+                    &t.fingerprint[..16.min(t.fingerprint.len())],
+                    state
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        TerminalCommand::Revoke { name, data } => {
+            let (store, _keys) = data_dir::open(&data)?;
+            let revoked = store.revoke_terminal(&name, OffsetDateTime::now_utc())?;
+            if !revoked {
+                anyhow::bail!("no active terminal named {name}");
+            }
+            append(
+                store.as_ref(),
+                "terminal_revoke",
+                format!("terminal={name}"),
+            )?;
+            println!("Revoked terminal {name}: it is refused from its next request on.");
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

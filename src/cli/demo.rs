@@ -15,7 +15,7 @@ use crate::server::clock::SystemClock;
 use crate::server::data_dir::{self, NewStaff, demo_staff};
 use crate::server::{AppState, Application, ServerConfig, totp};
 use crate::store::Store;
-use crate::tui::{DemoAccount, DemoPanel, TuiConfig};
+use crate::tui::{DemoAccount, DemoPanel};
 
 fn role_label(role: Role, department: Department) -> String {
     let dept = match department {
@@ -37,7 +37,7 @@ fn role_label(role: Role, department: Department) -> String {
 fn prepare(dir: &std::path::Path, args: &DemoArgs) -> anyhow::Result<Vec<NewStaff>> {
     let fresh = !data_dir::db_path(dir).exists();
     let (store, keys) = if fresh {
-        data_dir::init(dir)?
+        data_dir::init(dir, &[])?
     } else {
         data_dir::open(dir)?
     };
@@ -90,14 +90,21 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let staff = tokio::task::spawn_blocking(move || prepare(&prepare_dir, &seed_args)).await??;
 
     let (store, keys) = data_dir::open(&dir)?;
+    // The demo terminal goes through the same mutual TLS as any other.
+    let bundle = data_dir::enroll_terminal(
+        store.as_ref(),
+        &dir,
+        &format!("demo-{}", std::process::id()),
+        None,
+    )?;
     let state = AppState::new(
         store,
         Arc::new(keys),
         Arc::new(SystemClock),
         ServerConfig::default(),
     );
-    let app = Application::build(state, "127.0.0.1:0".parse()?).await?;
-    let base = format!("http://{}", app.addr());
+    let app = Application::build(state, "127.0.0.1:0".parse()?, &dir).await?;
+    let base = app.url();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async move {
         let _ = stopped.await;
@@ -108,14 +115,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         accounts: Arc::new(move || panel_accounts.current()),
     };
 
-    let result = crate::tui::run(TuiConfig {
-        client: ApiClient::new(&base)?,
-        lang: super::workstation::lang(&args.ui),
-        demo: Some(demo),
-        keymap_file: args.ui.keymap.clone(),
-        theme: args.ui.theme.clone(),
-    })
-    .await;
+    let client = ApiClient::for_terminal(&base, &bundle)?;
+    drop(bundle);
+    let result = crate::tui::run(super::workstation::config(client, &args.ui, Some(demo))).await;
 
     let _ = stop.send(());
     let _ = server.await;

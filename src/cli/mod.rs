@@ -52,6 +52,9 @@ pub struct UiArgs {
     /// Theme: dark, light, high-contrast, mono, or a theme file.
     #[arg(long, default_value = "dark")]
     pub theme: String,
+    /// Seconds without input before the screen is blanked and locked.
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(10..=3600))]
+    pub idle_lock: u64,
 }
 
 #[derive(Debug, Args)]
@@ -71,9 +74,12 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct TuiArgs {
-    /// Address of the records service.
-    #[arg(long, env = "BANSHO_SERVER", default_value = "http://127.0.0.1:8443")]
-    pub server: String,
+    /// This terminal's bundle from `bansho admin terminal enroll`.
+    #[arg(long, env = "BANSHO_TERMINAL")]
+    pub terminal: PathBuf,
+    /// Address of the records service (default: the one in the bundle).
+    #[arg(long, env = "BANSHO_SERVER")]
+    pub server: Option<String>,
     #[command(flatten)]
     pub ui: UiArgs,
 }
@@ -96,13 +102,22 @@ pub struct AdminArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
-    /// Create a store, its keys and the first IT officer.
+    /// Create a store, its keys, the terminal CA and the first IT officer.
     Init {
         #[arg(long)]
         data: PathBuf,
         /// User ID of the first IT officer.
         #[arg(long, default_value = "admin")]
         admin_user: String,
+        /// Host name or address terminals use for the service (repeatable;
+        /// localhost and 127.0.0.1 are always included).
+        #[arg(long = "server-name")]
+        server_names: Vec<String>,
+    },
+    /// Registered terminals.
+    Terminal {
+        #[command(subcommand)]
+        command: TerminalCommand,
     },
     /// Add synthetic residents.
     Seed {
@@ -129,6 +144,34 @@ pub enum AdminCommand {
 pub enum AuditCommand {
     /// Walk the hash chain: exit 0 if intact, 1 naming the first bad row.
     Verify {
+        #[arg(long)]
+        data: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TerminalCommand {
+    /// Register a terminal and write its certificate bundle (mode 0600).
+    Enroll {
+        /// Terminal name (3-32 letters, digits, '-', '_', '.').
+        name: String,
+        #[arg(long)]
+        data: PathBuf,
+        /// Where to write the bundle (default: NAME.bansho-terminal.toml).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Service address to write into the bundle, e.g. https://records.city.local:8443
+        #[arg(long)]
+        server: Option<String>,
+    },
+    /// List registered terminals.
+    List {
+        #[arg(long)]
+        data: PathBuf,
+    },
+    /// Revoke a terminal: it is refused at its next connection or request.
+    Revoke {
+        name: String,
         #[arg(long)]
         data: PathBuf,
     },

@@ -16,7 +16,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         Arc::new(SystemClock),
         ServerConfig::default(),
     );
-    let app = Application::build(state, args.listen).await?;
+    let app = Application::build(state, args.listen, &args.data).await?;
     tracing::info!(addr = %app.addr(), "records service listening");
     app.run_until(async {
         let _ = tokio::signal::ctrl_c().await;

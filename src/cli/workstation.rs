@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use super::{TuiArgs, UiArgs};
 use crate::client::ApiClient;
+use crate::client::tls::TerminalBundle;
 use crate::tui::{Lang, TuiConfig};
 
 pub fn lang(ui: &UiArgs) -> Lang {
@@ -15,29 +16,45 @@ pub fn lang(ui: &UiArgs) -> Lang {
 }
 
 pub async fn run(args: TuiArgs) -> anyhow::Result<ExitCode> {
-    let client = ApiClient::new(&args.server)?;
-    crate::tui::run(TuiConfig {
-        client,
-        lang: lang(&args.ui),
-        demo: None,
-        keymap_file: args.ui.keymap.clone(),
-        theme: args.ui.theme.clone(),
-    })
-    .await?;
+    let bundle = TerminalBundle::load(&args.terminal)?;
+    let Some(server) = args.server.clone().or_else(|| bundle.server.clone()) else {
+        anyhow::bail!(
+            "no service address: give --server https://HOST:PORT or enrol the terminal with --server"
+        );
+    };
+    let client = ApiClient::for_terminal(&server, &bundle)?;
+    drop(bundle);
+    crate::tui::run(config(client, &args.ui, None)).await?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// `bansho` with no subcommand: the workstation against `BANSHO_SERVER` or
-/// the default address.
+/// The workstation's settings from the command line.
+pub fn config(client: ApiClient, ui: &UiArgs, demo: Option<crate::tui::DemoPanel>) -> TuiConfig {
+    TuiConfig {
+        client,
+        lang: lang(ui),
+        demo,
+        keymap_file: ui.keymap.clone(),
+        theme: ui.theme.clone(),
+    }
+}
+
+/// `bansho` with no subcommand: the workstation with the terminal bundle
+/// named by `BANSHO_TERMINAL`.
 pub async fn run_default() -> anyhow::Result<ExitCode> {
-    let server =
-        std::env::var("BANSHO_SERVER").unwrap_or_else(|_| "http://127.0.0.1:8443".to_string());
+    let Some(terminal) = std::env::var_os("BANSHO_TERMINAL") else {
+        anyhow::bail!(
+            "no terminal bundle: run `bansho tui --terminal FILE` or set BANSHO_TERMINAL (try `bansho demo` for a demonstration)"
+        );
+    };
     run(TuiArgs {
-        server,
+        terminal: terminal.into(),
+        server: std::env::var("BANSHO_SERVER").ok(),
         ui: UiArgs {
             lang: None,
             keymap: None,
             theme: "dark".into(),
+            idle_lock: 300,
         },
     })
     .await

@@ -156,6 +156,8 @@ impl TlsProblem {
         } else if t.contains("unknownca")
             || t.contains("unknown ca")
             || t.contains("badcertificate")
+            // A CA of the same name but another key fails the signature check.
+            || t.contains("decrypterror")
         {
             Some(TlsProblem::ForeignClientCertificate)
         } else if t.contains("unknownissuer")

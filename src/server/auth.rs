@@ -8,12 +8,12 @@ use axum::http::{HeaderMap, StatusCode};
 use time::OffsetDateTime;
 
 use super::error::AppError;
-use super::{AppState, UNREGISTERED_TERMINAL, crypto, totp};
+use super::{AppState, crypto, totp};
 use crate::api::error::ErrorCode;
 use crate::api::{LoginRequest, Purpose, SessionInfo, StaffInfo};
 use crate::domain::roles::{Department, Permission, Role, permissions};
 use crate::secret::{Pin, SessionToken};
-use crate::store::{AuditEntry, SessionRow, StaffRow};
+use crate::store::{AuditEntry, PurposeRow, SessionRow, StaffRow};
 
 /// Argon2id at OWASP's minimum: 19 MiB, 2 passes, 1 lane.
 fn argon2() -> Argon2<'static> {
@@ -134,10 +134,128 @@ fn staff_info(staff: &StaffRow, role: Role, department: Department) -> StaffInfo
     }
 }
 
-/// Checks PIN and code, applies the lockout, opens a session. Every attempt
-/// leaves an access-log row; unknown users and wrong PINs answer alike.
+/// Checks the PIN, then the code, and claims the code's step. Returns the
+/// reason for a refusal, or `None` when both factors are right.
+async fn check_factors(
+    state: &AppState,
+    staff: &StaffRow,
+    pin: &Pin,
+    code: &crate::secret::TotpCode,
+    now: OffsetDateTime,
+) -> Result<Option<&'static str>, AppError> {
+    let pin = pin.clone();
+    let phc = staff.pin_hash.clone();
+    let pin_ok = tokio::task::spawn_blocking(move || verify_pin(&pin, &phc))
+        .await
+        .map_err(|_| AppError::internal())?;
+    if !pin_ok {
+        return Ok(Some("wrong_pin"));
+    }
+    let secret = state
+        .keys
+        .open_totp_secret(&staff.user_id, &staff.totp_secret_enc)
+        .map_err(|_| {
+            tracing::error!(user = %staff.user_id, "TOTP secret does not decrypt");
+            AppError::internal()
+        })?;
+    let Some(step) = totp::matching_step(&secret, code.expose(), now.unix_timestamp()) else {
+        return Ok(Some("wrong_code"));
+    };
+    let uid = staff.user_id.clone();
+    if state.store(move |s| s.claim_totp_step(&uid, step)).await? {
+        Ok(None)
+    } else {
+        Ok(Some("code_reused"))
+    }
+}
+
+/// Counts a failed proof of identity; returns the detail for the access log
+/// and whether the account is now locked.
+async fn count_failure(
+    state: &AppState,
+    user_id: &str,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<(String, bool), AppError> {
+    let uid = user_id.to_string();
+    let (threshold, lock_for) = (
+        state.config.lockout_threshold,
+        state.config.lockout_duration,
+    );
+    let outcome = state
+        .store(move |s| s.record_login_failure(&uid, now, threshold, lock_for))
+        .await?;
+    Ok(match outcome.locked_until {
+        Some(_) => (format!("{reason};locked"), true),
+        None => (reason.to_string(), false),
+    })
+}
+
+/// Stores a new session and logs `entry` for it; if the row cannot be
+/// logged, the session is removed again and the caller fails.
+async fn open_session(
+    state: &AppState,
+    staff: &StaffRow,
+    purpose: &str,
+    terminal: &str,
+    now: OffsetDateTime,
+    entry: AuditEntry,
+) -> Result<(SessionToken, SessionRow), AppError> {
+    let token = SessionToken::new(crypto::new_token());
+    let session = SessionRow {
+        token_hash: crypto::token_hash(token.expose()),
+        user_id: staff.user_id.clone(),
+        terminal: terminal.to_string(),
+        purpose: purpose.to_string(),
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + state.config.absolute_timeout,
+    };
+    let uid = staff.user_id.clone();
+    let row = session.clone();
+    state
+        .store(move |s| {
+            s.reset_login_failures(&uid)?;
+            s.insert_session(&row)
+        })
+        .await?;
+    if let Err(error) = state.audit(entry).await {
+        // A login that cannot be logged does not happen.
+        let gone = session.token_hash.clone();
+        let _ = state.store(move |s| s.delete_session(&gone)).await;
+        return Err(error);
+    }
+    Ok((token, session))
+}
+
+fn session_view(
+    state: &AppState,
+    staff: &StaffRow,
+    role: Role,
+    department: Department,
+    purpose: PurposeRow,
+    session: &SessionRow,
+) -> SessionInfo {
+    SessionInfo {
+        staff: staff_info(staff, role, department),
+        purpose: Purpose {
+            code: purpose.code,
+            name_ja: purpose.name_ja,
+            name_en: purpose.name_en,
+        },
+        terminal: session.terminal.clone(),
+        idle_timeout_secs: state.config.idle_timeout.whole_seconds().max(0) as u64,
+        expires_at: crate::store::chain::format_time(session.expires_at),
+        permissions: permissions(role, department).to_vec(),
+    }
+}
+
+/// Checks PIN and code, applies the lockout, opens a session bound to the
+/// terminal. Every attempt leaves an access-log row; unknown users and wrong
+/// PINs answer alike.
 pub async fn login(
     state: &AppState,
+    terminal: &Terminal,
     request: LoginRequest,
 ) -> Result<(SessionToken, SessionInfo), AppError> {
     let now = state.clock.now();
@@ -145,7 +263,7 @@ pub async fn login(
     let attempt = |outcome: &str, detail: &str| AuditEntry {
         at: now,
         user_id: user_id.clone(),
-        terminal: UNREGISTERED_TERMINAL.to_string(),
+        terminal: terminal.name.clone(),
         action: "login".to_string(),
         subjects: Vec::new(),
         query_hmac: None,
@@ -179,48 +297,8 @@ pub async fn login(
         return Err(account_locked(until));
     }
 
-    let pin = request.pin.clone();
-    let phc = staff.pin_hash.clone();
-    let pin_ok = tokio::task::spawn_blocking(move || verify_pin(&pin, &phc))
-        .await
-        .map_err(|_| AppError::internal())?;
-
-    let failure = if !pin_ok {
-        Some("wrong_pin")
-    } else {
-        let secret = state
-            .keys
-            .open_totp_secret(&staff.user_id, &staff.totp_secret_enc)
-            .map_err(|_| {
-                tracing::error!(user = %user_id, "TOTP secret does not decrypt");
-                AppError::internal()
-            })?;
-        match totp::matching_step(&secret, request.totp.expose(), now.unix_timestamp()) {
-            None => Some("wrong_code"),
-            Some(step) => {
-                let uid = staff.user_id.clone();
-                if state.store(move |s| s.claim_totp_step(&uid, step)).await? {
-                    None
-                } else {
-                    Some("code_reused")
-                }
-            }
-        }
-    };
-
-    if let Some(reason) = failure {
-        let uid = staff.user_id.clone();
-        let (threshold, lock_for) = (
-            state.config.lockout_threshold,
-            state.config.lockout_duration,
-        );
-        let outcome = state
-            .store(move |s| s.record_login_failure(&uid, now, threshold, lock_for))
-            .await?;
-        let detail = match outcome.locked_until {
-            Some(_) => format!("{reason};locked"),
-            None => reason.to_string(),
-        };
+    if let Some(reason) = check_factors(state, &staff, &request.pin, &request.totp, now).await? {
+        let (detail, _) = count_failure(state, &staff.user_id, reason, now).await?;
         tracing::info!(user = %user_id, detail = %detail, "login refused");
         state.audit(attempt("failure", &detail)).await?;
         return Err(login_failed());
@@ -228,46 +306,83 @@ pub async fn login(
 
     let (role, department) = staff_role(&staff)?;
     tracing::info!(user = %user_id, purpose = %purpose.code, "login");
-    let token = SessionToken::new(crypto::new_token());
-    let session = SessionRow {
-        token_hash: crypto::token_hash(token.expose()),
-        user_id: staff.user_id.clone(),
-        terminal: UNREGISTERED_TERMINAL.to_string(),
-        purpose: purpose.code.clone(),
-        created_at: now,
-        last_seen_at: now,
-        expires_at: now + state.config.absolute_timeout,
-    };
-    let uid = staff.user_id.clone();
-    let row = session.clone();
-    state
-        .store(move |s| {
-            s.reset_login_failures(&uid)?;
-            s.insert_session(&row)
-        })
-        .await?;
     let mut ok = attempt("ok", "");
     ok.purpose = purpose.code.clone();
-    if let Err(error) = state.audit(ok).await {
-        // A login that cannot be logged does not happen.
-        let gone = session.token_hash.clone();
-        let _ = state.store(move |s| s.delete_session(&gone)).await;
-        return Err(error);
-    }
-
-    let info = SessionInfo {
-        staff: staff_info(&staff, role, department),
-        purpose: Purpose {
-            code: purpose.code,
-            name_ja: purpose.name_ja,
-            name_en: purpose.name_en,
-        },
-        terminal: session.terminal,
-        idle_timeout_secs: state.config.idle_timeout.whole_seconds().max(0) as u64,
-        expires_at: crate::store::chain::format_time(session.expires_at),
-        permissions: permissions(role, department).to_vec(),
-    };
+    let (token, session) =
+        open_session(state, &staff, &purpose.code, &terminal.name, now, ok).await?;
+    let info = session_view(state, &staff, role, department, purpose, &session);
     Ok((token, info))
+}
+
+/// Unlocks a locked terminal: the session's own user proves both factors
+/// again; the old token ends and a new one is issued. Failures count toward
+/// the lockout, and a lockout ends the session.
+pub async fn unlock(
+    state: &AppState,
+    ctx: &SessionCtx,
+    request: crate::api::UnlockRequest,
+) -> Result<(SessionToken, SessionInfo), AppError> {
+    let now = state.clock.now();
+    let uid = ctx.user_id.clone();
+    let staff = state
+        .store(move |s| s.staff(&uid))
+        .await?
+        .ok_or_else(AppError::unauthenticated)?;
+    let old = ctx.token_hash.clone();
+    if let Some(reason) = check_factors(state, &staff, &request.pin, &request.totp, now).await? {
+        let (detail, locked) = count_failure(state, &staff.user_id, reason, now).await?;
+        let mut entry = ctx.entry(now, "unlock", "failure");
+        entry.detail = detail;
+        state.audit(entry).await?;
+        if locked {
+            state.store(move |s| s.delete_session(&old)).await?;
+            return Err(AppError::unauthenticated());
+        }
+        return Err(login_failed());
+    }
+    let purpose = state
+        .store(|s| s.purposes())
+        .await?
+        .into_iter()
+        .find(|p| p.code == ctx.purpose)
+        .ok_or_else(AppError::internal)?;
+    state.store(move |s| s.delete_session(&old)).await?;
+    let (token, session) = open_session(
+        state,
+        &staff,
+        &ctx.purpose,
+        &ctx.terminal,
+        now,
+        ctx.entry(now, "unlock", "ok"),
+    )
+    .await?;
+    let info = session_view(state, &staff, ctx.role, ctx.department, purpose, &session);
+    Ok((token, info))
+}
+
+/// The registered terminal a request came from (from its TLS client
+/// certificate, checked against the registry on every request so that a
+/// revoked terminal is cut off at once, even on an open connection).
+#[derive(Debug, Clone)]
+pub struct Terminal {
+    pub name: String,
+}
+
+pub async fn resolve_terminal(
+    state: &AppState,
+    peer: Option<&super::transport::PeerCertificate>,
+) -> Result<Terminal, AppError> {
+    let Some(peer) = peer else {
+        return Err(AppError::terminal_refused());
+    };
+    let fingerprint = peer.fingerprint.clone();
+    match state
+        .store(move |s| s.terminal_by_fingerprint(&fingerprint))
+        .await?
+    {
+        Some(t) if t.revoked_at.is_none() => Ok(Terminal { name: t.name }),
+        _ => Err(AppError::terminal_refused()),
+    }
 }
 
 /// How often a session's last-seen time is written: finer than this adds a
@@ -286,7 +401,11 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 /// The session of a request, if it is valid now. Expired sessions are
 /// removed and their end logged.
-pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<SessionCtx, AppError> {
+pub async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    terminal: &Terminal,
+) -> Result<SessionCtx, AppError> {
     let token = bearer(headers).ok_or_else(AppError::unauthenticated)?;
     let hash = crypto::token_hash(token);
     let now = state.clock.now();
@@ -331,6 +450,26 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Sessi
     }
     let staff = staff.ok_or_else(AppError::unauthenticated)?;
     let (role, department) = staff_role(&staff)?;
+
+    // A session belongs to the terminal it was opened on: a token carried
+    // to another terminal is refused and the attempt logged.
+    if session.terminal != terminal.name {
+        state
+            .audit(AuditEntry {
+                at: now,
+                user_id: session.user_id.clone(),
+                terminal: terminal.name.clone(),
+                action: "session_use".into(),
+                subjects: Vec::new(),
+                query_hmac: None,
+                purpose: session.purpose.clone(),
+                outcome: "denied".into(),
+                detail: "terminal_mismatch".into(),
+                sensitive: false,
+            })
+            .await?;
+        return Err(AppError::unauthenticated());
+    }
 
     if now - session.last_seen_at >= TOUCH_GRANULARITY {
         let touched = hash.clone();

@@ -39,6 +39,8 @@ pub enum SetupError {
     StaffExists(String),
     #[error("{0}")]
     Invalid(String),
+    #[error(transparent)]
+    Pki(#[from] super::pki::PkiError),
 }
 
 pub fn db_path(dir: &Path) -> PathBuf {
@@ -67,8 +69,10 @@ pub fn default_purposes() -> Vec<PurposeRow> {
     .collect()
 }
 
-/// Creates the store and master key in `dir`.
-pub fn init(dir: &Path) -> Result<(Arc<SqliteStore>, Keys), SetupError> {
+/// Creates the store, master key, terminal CA and server certificate in
+/// `dir`. `server_names` are the host names or addresses terminals will use
+/// for the service (loopback is always included).
+pub fn init(dir: &Path, server_names: &[String]) -> Result<(Arc<SqliteStore>, Keys), SetupError> {
     if db_path(dir).exists() || key_path(dir).exists() {
         return Err(SetupError::AlreadyInitialised(dir.display().to_string()));
     }
@@ -81,6 +85,7 @@ pub fn init(dir: &Path) -> Result<(Arc<SqliteStore>, Keys), SetupError> {
     } else {
         Keys::create(&key_path(dir))?
     };
+    super::pki::create(dir, server_names)?;
     let store = Arc::new(SqliteStore::open(&db_path(dir))?);
     for purpose in default_purposes() {
         store.upsert_purpose(&purpose)?;
@@ -221,6 +226,51 @@ pub fn reset_staff(store: &dyn Store, keys: &Keys, staff: &NewStaff) -> Result<(
         &keys.seal_totp_secret(&staff.user_id, &staff.totp_secret),
     )?;
     Ok(())
+}
+
+/// Registers a terminal: issues its client certificate and returns the
+/// bundle to install on it.
+pub fn enroll_terminal(
+    store: &dyn Store,
+    dir: &Path,
+    name: &str,
+    server: Option<String>,
+) -> Result<crate::client::tls::TerminalBundle, SetupError> {
+    if !valid_user_id(name) {
+        return Err(SetupError::Invalid(
+            "a terminal name has 3 to 32 characters: letters, digits, '-', '_' or '.'".into(),
+        ));
+    }
+    if store.terminals()?.iter().any(|t| t.name == name) {
+        return Err(SetupError::Invalid(format!(
+            "terminal {name} is already registered; revoked names are not reused"
+        )));
+    }
+    let issued = super::pki::issue_terminal(dir, name)?;
+    store.insert_terminal(&crate::store::TerminalRow {
+        name: name.to_string(),
+        fingerprint: issued.fingerprint.clone(),
+        created_at: OffsetDateTime::now_utc(),
+        revoked_at: None,
+    })?;
+    Ok(crate::client::tls::TerminalBundle {
+        terminal: name.to_string(),
+        server,
+        certificate: issued.certificate_pem,
+        private_key: crate::secret::Secret::new(issued.private_key_pem.as_str()),
+        ca: issued.ca_pem,
+    })
+}
+
+/// Writes a terminal bundle readable by its owner only.
+pub fn write_bundle(
+    bundle: &crate::client::tls::TerminalBundle,
+    path: &Path,
+) -> Result<(), SetupError> {
+    super::crypto::write_private(path, bundle.to_toml().as_bytes()).map_err(|e| SetupError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })
 }
 
 /// An access-log row for an administrative command.

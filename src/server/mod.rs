@@ -8,8 +8,11 @@ pub mod crypto;
 pub mod data_dir;
 pub mod error;
 pub mod json;
+pub mod pki;
+pub mod rate_limit;
 pub mod routes;
 pub mod totp;
+pub mod transport;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -32,6 +35,10 @@ pub struct ServerConfig {
     pub absolute_timeout: time::Duration,
     pub max_results: usize,
     pub body_limit: usize,
+    /// Reads (search, view, reveal, log) per second each user may make, and
+    /// the burst allowed above that rate.
+    pub reads_per_second: u32,
+    pub read_burst: u32,
 }
 
 impl Default for ServerConfig {
@@ -43,13 +50,11 @@ impl Default for ServerConfig {
             absolute_timeout: time::Duration::hours(12),
             max_results: 50,
             body_limit: 64 * 1024,
+            reads_per_second: 10,
+            read_burst: 30,
         }
     }
 }
-
-/// The terminal a session is recorded against until terminals carry their
-/// own certificates.
-pub const UNREGISTERED_TERMINAL: &str = "unregistered";
 
 #[derive(Clone)]
 pub struct AppState {
@@ -58,6 +63,7 @@ pub struct AppState {
     pub audit: AuditLog,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<ServerConfig>,
+    pub limiter: Arc<rate_limit::ReadLimiter>,
 }
 
 impl AppState {
@@ -69,6 +75,10 @@ impl AppState {
     ) -> Self {
         Self {
             audit: AuditLog::start(store.clone()),
+            limiter: Arc::new(rate_limit::ReadLimiter::new(
+                config.reads_per_second,
+                config.read_burst,
+            )),
             store,
             keys,
             clock,
@@ -98,15 +108,26 @@ impl AppState {
     }
 }
 
-/// A bound, not yet running service.
+/// A bound, not yet running service. It speaks only TLS and only to
+/// registered terminals.
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     addr: SocketAddr,
+    tls: Arc<rustls::ServerConfig>,
 }
 
 impl Application {
-    pub async fn build(state: AppState, listen: SocketAddr) -> anyhow::Result<Self> {
+    /// Binds `listen` with the TLS configuration of the data directory
+    /// `tls_dir` (its CA and server certificate), checking terminals against
+    /// the store's registry.
+    pub async fn build(
+        state: AppState,
+        listen: SocketAddr,
+        tls_dir: &std::path::Path,
+    ) -> anyhow::Result<Self> {
+        let registry = Arc::new(transport::StoreRegistry(state.store.clone()));
+        let tls = pki::server_config(tls_dir, registry)?;
         let router = routes::router(state)?;
         let listener = TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
@@ -114,6 +135,7 @@ impl Application {
             listener,
             router,
             addr,
+            tls,
         })
     }
 
@@ -125,13 +147,16 @@ impl Application {
         self.addr.port()
     }
 
+    /// `https://` base address for clients.
+    pub fn url(&self) -> String {
+        format!("https://{}", self.addr)
+    }
+
     /// Serves until `shutdown` completes.
     pub async fn run_until(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
+        transport::serve_tls(self.listener, self.router, self.tls, shutdown).await
     }
 }

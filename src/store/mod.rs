@@ -120,6 +120,15 @@ pub struct FailureOutcome {
     pub locked_until: Option<OffsetDateTime>,
 }
 
+/// A registered terminal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TerminalRow {
+    pub name: String,
+    pub fingerprint: String,
+    pub created_at: OffsetDateTime,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PurposeRow {
     pub code: String,
@@ -164,6 +173,13 @@ pub trait Store: Send + Sync + 'static {
     /// stored one. Returns false when the code was already used (or an older
     /// one): exactly one of several concurrent claims of a step wins.
     fn claim_totp_step(&self, user_id: &str, step: i64) -> StoreResult<bool>;
+
+    // Terminals.
+    fn insert_terminal(&self, terminal: &TerminalRow) -> StoreResult<()>;
+    fn terminals(&self) -> StoreResult<Vec<TerminalRow>>;
+    fn terminal_by_fingerprint(&self, fingerprint: &str) -> StoreResult<Option<TerminalRow>>;
+    /// Marks a terminal revoked; false if there is no such active terminal.
+    fn revoke_terminal(&self, name: &str, at: OffsetDateTime) -> StoreResult<bool>;
 
     // Sessions.
     fn insert_session(&self, session: &SessionRow) -> StoreResult<()>;

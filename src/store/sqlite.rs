@@ -12,7 +12,10 @@ use time::OffsetDateTime;
 use super::chain::{self, AuditEntry, AuditRecord, GENESIS, format_time, parse_time};
 use super::*;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/sqlite/0001_init.sql")),
+    (2, include_str!("migrations/sqlite/0002_terminals.sql")),
+];
 
 /// Connections kept open for reuse; more are opened under load and closed
 /// when the pool is full.
@@ -222,6 +225,17 @@ fn finish_audit(parts: (AuditRecord, String)) -> StoreResult<AuditRecord> {
     Ok(record)
 }
 
+fn terminal_row(
+    (name, fingerprint, created, revoked): (String, String, String, Option<String>),
+) -> StoreResult<TerminalRow> {
+    Ok(TerminalRow {
+        name,
+        fingerprint,
+        created_at: time_col(created)?,
+        revoked_at: revoked.map(time_col).transpose()?,
+    })
+}
+
 pub(crate) fn split_subjects(text: &str) -> Vec<String> {
     if text.is_empty() {
         Vec::new()
@@ -422,6 +436,64 @@ impl Store for SqliteStore {
                 )
                 .map_err(unavailable)?;
             Ok(changed == 1)
+        })
+    }
+
+    fn insert_terminal(&self, t: &TerminalRow) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO terminals(name, fingerprint, created_at, revoked_at) VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    t.name,
+                    t.fingerprint,
+                    format_time(t.created_at),
+                    t.revoked_at.map(format_time)
+                ],
+            )
+            .map(|_| ())
+            .map_err(unavailable)
+        })
+    }
+
+    fn terminals(&self) -> StoreResult<Vec<TerminalRow>> {
+        let parts: Vec<(String, String, String, Option<String>)> = self.with(|c| {
+            let mut stmt = c
+                .prepare_cached(
+                    "SELECT name, fingerprint, created_at, revoked_at FROM terminals ORDER BY name",
+                )
+                .map_err(unavailable)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .map_err(unavailable)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(unavailable)
+        })?;
+        parts.into_iter().map(terminal_row).collect()
+    }
+
+    fn terminal_by_fingerprint(&self, fingerprint: &str) -> StoreResult<Option<TerminalRow>> {
+        let parts: Option<(String, String, String, Option<String>)> = self.with(|c| {
+            c.prepare_cached(
+                "SELECT name, fingerprint, created_at, revoked_at FROM terminals WHERE fingerprint = ?1",
+            )
+            .and_then(|mut s| {
+                s.query_row([fingerprint], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .optional()
+            })
+            .map_err(unavailable)
+        })?;
+        parts.map(terminal_row).transpose()
+    }
+
+    fn revoke_terminal(&self, name: &str, at: OffsetDateTime) -> StoreResult<bool> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE terminals SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL",
+                params![name, format_time(at)],
+            )
+            .map(|n| n == 1)
+            .map_err(unavailable)
         })
     }
 

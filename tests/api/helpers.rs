@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use bansho::api::{LoginRequest, LoginResponse};
+use bansho::client::tls::TerminalBundle;
 use bansho::client::{ApiClient, ClientError};
 use bansho::domain::my_number::MyNumber;
 use bansho::domain::person_number::PersonNumber;
@@ -40,8 +41,11 @@ impl Known {
     pub const DECEASED: &'static str = "9000000004";
 }
 
+pub const TERMINAL: &str = "counter-01";
+
 pub struct TestApp {
     pub base: String,
+    pub bundle: TerminalBundle,
     pub clock: Arc<ManualClock>,
     pub store: Arc<SqliteStore>,
     #[allow(dead_code)]
@@ -130,8 +134,10 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(config: ServerConfig, residents: u64) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().to_path_buf();
-    let (store, keys, staff) = tokio::task::spawn_blocking(move || {
-        let (store, keys) = data_dir::init(&path).expect("init store");
+    let (store, keys, staff, bundle) = tokio::task::spawn_blocking(move || {
+        let (store, keys) = data_dir::init(&path, &[]).expect("init store");
+        let bundle = data_dir::enroll_terminal(store.as_ref(), &path, TERMINAL, None)
+            .expect("enroll terminal");
         let mut staff = HashMap::new();
         let misfit = data_dir::NewStaff::generated(
             MISFIT,
@@ -149,23 +155,24 @@ pub async fn spawn_app_with(config: ServerConfig, residents: u64) -> TestApp {
             .collect();
         store.insert_residents(&rows).expect("known residents");
         data_dir::seed_residents(store.as_ref(), &keys, 7, residents, |_| {}).expect("seed");
-        (store, keys, staff)
+        (store, keys, staff, bundle)
     })
     .await
     .expect("setup");
     let keys = Arc::new(keys);
     let clock = Arc::new(ManualClock::new(START));
     let state = AppState::new(store.clone(), keys.clone(), clock.clone(), config);
-    let app = Application::build(state, "127.0.0.1:0".parse().expect("addr"))
+    let app = Application::build(state, "127.0.0.1:0".parse().expect("addr"), dir.path())
         .await
         .expect("build app");
-    let base = format!("http://{}", app.addr());
+    let base = app.url();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run_until(async move {
         let _ = stopped.await;
     }));
     TestApp {
         base,
+        bundle,
         clock,
         store,
         keys,
@@ -179,8 +186,17 @@ pub async fn spawn_app_with(config: ServerConfig, residents: u64) -> TestApp {
 pub const START: time::OffsetDateTime = datetime!(2026-11-23 00:00:10 UTC);
 
 impl TestApp {
+    /// A client on the registered test terminal (mutual TLS).
     pub fn client(&self) -> ApiClient {
-        ApiClient::new(&self.base).expect("client")
+        ApiClient::for_terminal(&self.base, &self.bundle).expect("client")
+    }
+
+    /// Registers another terminal and returns a client on it.
+    pub fn enroll(&self, name: &str) -> (ApiClient, TerminalBundle) {
+        let bundle = data_dir::enroll_terminal(self.store.as_ref(), self.dir.path(), name, None)
+            .expect("enroll");
+        let client = ApiClient::for_terminal(&self.base, &bundle).expect("client");
+        (client, bundle)
     }
 
     pub fn secret(&self, user: &str) -> Vec<u8> {

@@ -7,3 +7,4 @@ mod helpers;
 mod login;
 mod malformed;
 mod residents;
+mod terminals;

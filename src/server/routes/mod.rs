@@ -16,8 +16,9 @@ use axum::{Extension, Router};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::AppState;
-use super::auth::{SessionCtx, authenticate};
+use super::auth::{SessionCtx, authenticate, resolve_terminal};
 use super::error::AppError;
+use super::transport::PeerCertificate;
 use crate::domain::roles::Permission;
 
 /// What a route requires of its caller.
@@ -65,6 +66,12 @@ pub const ROUTES: &[RouteSpec] = &[
         path: "/logout",
         access: Access::Session,
         action: "logout",
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/unlock",
+        access: Access::Session,
+        action: "unlock",
     },
     RouteSpec {
         method: "GET",
@@ -189,6 +196,7 @@ pub fn router(state: AppState) -> Result<Router, RouteTableError> {
     .add("GET", "/purposes", handler!("GET", session::purposes))
     .add("POST", "/login", handler!("POST", session::login))
     .add("POST", "/logout", handler!("POST", session::logout))
+    .add("POST", "/unlock", handler!("POST", session::unlock))
     .add("GET", "/session", handler!("GET", session::current))
     .add(
         "POST",
@@ -223,30 +231,37 @@ pub fn router(state: AppState) -> Result<Router, RouteTableError> {
         .with_state(state))
 }
 
-/// Authenticates and authorises one request before its handler runs.
-/// A refusal for lack of permission is logged like any other access.
+/// Identifies the terminal, authenticates and authorises one request, and
+/// applies the per-user read limit, before its handler runs. Refusals for
+/// lack of permission and over-limit bursts are logged like any access.
 async fn guard(
     State(state): State<AppState>,
     spec: RouteSpec,
     mut request: Request,
     next: Next,
 ) -> Result<Response, AppError> {
-    match spec.access {
-        Access::Public => Ok(next.run(request).await),
-        Access::Session | Access::Permission(_) => {
-            let ctx = authenticate(&state, request.headers()).await?;
-            if let Access::Permission(permission) = spec.access
-                && !ctx.can(permission)
-            {
-                let mut entry = ctx.entry(state.clock.now(), spec.action, "denied");
-                entry.detail = "forbidden".into();
-                state.audit(entry).await?;
-                return Err(AppError::forbidden());
-            }
-            request.extensions_mut().insert(ctx);
-            Ok(next.run(request).await)
+    let terminal = resolve_terminal(&state, request.extensions().get::<PeerCertificate>()).await?;
+    request.extensions_mut().insert(terminal.clone());
+    if spec.access == Access::Public {
+        return Ok(next.run(request).await);
+    }
+    let ctx = authenticate(&state, request.headers(), &terminal).await?;
+    if let Access::Permission(permission) = spec.access {
+        if !ctx.can(permission) {
+            let mut entry = ctx.entry(state.clock.now(), spec.action, "denied");
+            entry.detail = "forbidden".into();
+            state.audit(entry).await?;
+            return Err(AppError::forbidden());
+        }
+        if !state.limiter.allow(&ctx.user_id) {
+            let mut entry = ctx.entry(state.clock.now(), spec.action, "rate_limited");
+            entry.detail = "burst".into();
+            state.audit(entry).await?;
+            return Err(AppError::rate_limited());
         }
     }
+    request.extensions_mut().insert(ctx);
+    Ok(next.run(request).await)
 }
 
 /// The caller's session, put there by `guard`.

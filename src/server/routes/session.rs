@@ -1,13 +1,15 @@
 //! Health, purposes, login, logout and the current session.
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::{Extension, Json};
 
 use super::Caller;
-use crate::api::{Health, LoginRequest, LoginResponse, Purpose, PurposeList, SessionInfo};
+use crate::api::{
+    Health, LoginRequest, LoginResponse, Purpose, PurposeList, SessionInfo, UnlockRequest,
+};
 use crate::server::AppState;
-use crate::server::auth;
+use crate::server::auth::{self, Terminal};
 use crate::server::error::AppError;
 use crate::server::json::ApiJson;
 
@@ -34,9 +36,19 @@ pub async fn purposes(State(state): State<AppState>) -> Result<Json<PurposeList>
 
 pub async fn login(
     State(state): State<AppState>,
+    Extension(terminal): Extension<Terminal>,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, AppError> {
-    let (token, session) = auth::login(&state, request).await?;
+    let (token, session) = auth::login(&state, &terminal, request).await?;
+    Ok(Json(LoginResponse { token, session }))
+}
+
+pub async fn unlock(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(request): ApiJson<UnlockRequest>,
+) -> Result<Json<LoginResponse>, AppError> {
+    let (token, session) = auth::unlock(&state, &caller, request).await?;
     Ok(Json(LoginResponse { token, session }))
 }
 

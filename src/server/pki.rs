@@ -1,0 +1,293 @@
+//! The service's own certificate authority: it signs the service's server
+//! certificate and one client certificate per registered terminal. ECDSA
+//! P-256 with SHA-256 (CRYPTREC), issued with rcgen.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose, SanType,
+};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
+use rustls::server::WebPkiClientVerifier;
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::{CertificateError, DistinguishedName as TlsName, SignatureScheme};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+use zeroize::Zeroizing;
+
+use super::crypto::write_private;
+
+pub const CA_CERT: &str = "tls/ca.pem";
+pub const CA_KEY: &str = "tls/ca.key";
+pub const SERVER_CERT: &str = "tls/server.pem";
+pub const SERVER_KEY: &str = "tls/server.key";
+
+const CA_NAME: &str = "bansho terminal CA";
+
+#[derive(Debug, thiserror::Error)]
+pub enum PkiError {
+    #[error("certificate generation failed: {0}")]
+    Generate(String),
+    #[error("cannot read {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error("cannot write {path}: {reason}")]
+    Write { path: String, reason: String },
+    #[error("{path} is not a usable certificate or key")]
+    Malformed { path: String },
+    #[error("TLS configuration failed: {0}")]
+    Tls(String),
+}
+
+fn generate(e: rcgen::Error) -> PkiError {
+    PkiError::Generate(e.to_string())
+}
+
+fn read(dir: &Path, name: &str) -> Result<Zeroizing<String>, PkiError> {
+    let path = dir.join(name);
+    std::fs::read_to_string(&path)
+        .map(Zeroizing::new)
+        .map_err(|e| PkiError::Read {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })
+}
+
+fn write(path: PathBuf, text: &str, private: bool) -> Result<(), PkiError> {
+    let fail = |e: std::io::Error| PkiError::Write {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    if private {
+        write_private(&path, text.as_bytes()).map_err(fail)
+    } else {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(fail)?;
+        }
+        std::fs::write(&path, text).map_err(fail)
+    }
+}
+
+/// The CA's parameters. Rebuilt identically whenever the CA signs, so the
+/// issuer name and key identifier always match the stored CA certificate.
+fn ca_params(now: OffsetDateTime) -> CertificateParams {
+    let mut params = CertificateParams::default();
+    let mut name = DistinguishedName::new();
+    name.push(DnType::CommonName, CA_NAME);
+    name.push(DnType::OrganizationName, "bansho");
+    params.distinguished_name = name;
+    params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    params.not_before = now - time::Duration::days(1);
+    params.not_after = now + time::Duration::days(3650);
+    params
+}
+
+fn leaf_params(
+    common_name: &str,
+    names: Vec<SanType>,
+    usage: ExtendedKeyUsagePurpose,
+    now: OffsetDateTime,
+) -> CertificateParams {
+    let mut params = CertificateParams::default();
+    let mut name = DistinguishedName::new();
+    name.push(DnType::CommonName, common_name);
+    params.distinguished_name = name;
+    params.subject_alt_names = names;
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    params.extended_key_usages = vec![usage];
+    params.use_authority_key_identifier_extension = true;
+    params.not_before = now - time::Duration::days(1);
+    params.not_after = now + time::Duration::days(2 * 365);
+    params
+}
+
+/// Creates the CA and the server certificate in `dir/tls`. `server_names`
+/// are the host names and addresses terminals will use; loopback is always
+/// included.
+pub fn create(dir: &Path, server_names: &[String]) -> Result<(), PkiError> {
+    let now = OffsetDateTime::now_utc();
+    let ca_key = KeyPair::generate().map_err(generate)?;
+    let ca_cert = ca_params(now).self_signed(&ca_key).map_err(generate)?;
+
+    let mut names = vec![
+        SanType::DnsName("localhost".try_into().map_err(generate)?),
+        SanType::IpAddress(std::net::Ipv4Addr::LOCALHOST.into()),
+        SanType::IpAddress(std::net::Ipv6Addr::LOCALHOST.into()),
+    ];
+    for name in server_names {
+        match name.parse::<std::net::IpAddr>() {
+            Ok(ip) => names.push(SanType::IpAddress(ip)),
+            Err(_) => names.push(SanType::DnsName(name.clone().try_into().map_err(generate)?)),
+        }
+    }
+    let server_key = KeyPair::generate().map_err(generate)?;
+    let issuer = Issuer::new(ca_params(now), &ca_key);
+    let server_cert = leaf_params(
+        "bansho records service",
+        names,
+        ExtendedKeyUsagePurpose::ServerAuth,
+        now,
+    )
+    .signed_by(&server_key, &issuer)
+    .map_err(generate)?;
+
+    write(dir.join(CA_KEY), &ca_key.serialize_pem(), true)?;
+    write(dir.join(CA_CERT), &ca_cert.pem(), false)?;
+    write(dir.join(SERVER_KEY), &server_key.serialize_pem(), true)?;
+    write(dir.join(SERVER_CERT), &server_cert.pem(), false)?;
+    Ok(())
+}
+
+/// A terminal's new certificate and key, signed by the CA.
+pub struct IssuedTerminal {
+    pub certificate_pem: String,
+    pub private_key_pem: Zeroizing<String>,
+    pub ca_pem: String,
+    pub fingerprint: String,
+}
+
+pub fn issue_terminal(dir: &Path, terminal: &str) -> Result<IssuedTerminal, PkiError> {
+    let now = OffsetDateTime::now_utc();
+    let ca_key_pem = read(dir, CA_KEY)?;
+    let ca_key = KeyPair::from_pem(&ca_key_pem).map_err(|_| PkiError::Malformed {
+        path: dir.join(CA_KEY).display().to_string(),
+    })?;
+    let ca_pem = read(dir, CA_CERT)?.to_string();
+    let issuer = Issuer::new(ca_params(now), &ca_key);
+    let key = KeyPair::generate().map_err(generate)?;
+    let cert = leaf_params(
+        terminal,
+        Vec::new(),
+        ExtendedKeyUsagePurpose::ClientAuth,
+        now,
+    )
+    .signed_by(&key, &issuer)
+    .map_err(generate)?;
+    Ok(IssuedTerminal {
+        fingerprint: fingerprint(cert.der()),
+        certificate_pem: cert.pem(),
+        private_key_pem: Zeroizing::new(key.serialize_pem()),
+        ca_pem,
+    })
+}
+
+/// SHA-256 of a certificate's DER, hex: the registry's key.
+pub fn fingerprint(der: &[u8]) -> String {
+    hex::encode(Sha256::digest(der))
+}
+
+/// Which certificates belong to terminals that may connect now.
+pub trait TerminalRegistry: Send + Sync + std::fmt::Debug {
+    /// The terminal's name if the fingerprint is registered and not revoked.
+    /// Errors (a dead store) count as "no".
+    fn active_terminal(&self, fingerprint: &str) -> Option<String>;
+}
+
+/// Checks the CA signature (webpki) and then the registry, on every
+/// connection: a revoked terminal is refused at its next handshake.
+#[derive(Debug)]
+struct RegisteredTerminals {
+    inner: Arc<dyn ClientCertVerifier>,
+    registry: Arc<dyn TerminalRegistry>,
+}
+
+impl ClientCertVerifier for RegisteredTerminals {
+    fn root_hint_subjects(&self) -> &[TlsName] {
+        self.inner.root_hint_subjects()
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        self.inner
+            .verify_client_cert(end_entity, intermediates, now)?;
+        match self.registry.active_terminal(&fingerprint(end_entity)) {
+            Some(_) => Ok(ClientCertVerified::assertion()),
+            None => Err(rustls::Error::InvalidCertificate(CertificateError::Revoked)),
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// The service's TLS configuration: TLS 1.3 and 1.2 (ECDHE + AES-GCM only),
+/// client certificates required and checked against the registry.
+pub fn server_config(
+    dir: &Path,
+    registry: Arc<dyn TerminalRegistry>,
+) -> Result<Arc<rustls::ServerConfig>, PkiError> {
+    let ca_pem = read(dir, CA_CERT)?;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
+        let cert = cert.map_err(|_| PkiError::Malformed {
+            path: dir.join(CA_CERT).display().to_string(),
+        })?;
+        roots.add(cert).map_err(|e| PkiError::Tls(e.to_string()))?;
+    }
+    let inner = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider())
+        .build()
+        .map_err(|e| PkiError::Tls(e.to_string()))?;
+    let verifier = Arc::new(RegisteredTerminals { inner, registry });
+
+    let chain_pem = read(dir, SERVER_CERT)?;
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(chain_pem.as_bytes())
+        .collect::<Result<_, _>>()
+        .map_err(|_| PkiError::Malformed {
+            path: dir.join(SERVER_CERT).display().to_string(),
+        })?;
+    let key_pem = read(dir, SERVER_KEY)?;
+    let key =
+        PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).map_err(|_| PkiError::Malformed {
+            path: dir.join(SERVER_KEY).display().to_string(),
+        })?;
+
+    let mut provider = rustls::crypto::ring::default_provider();
+    // AES-GCM suites only (CRYPTREC); ChaCha20 is not on the list.
+    provider.cipher_suites.retain(|suite| {
+        matches!(
+            suite.suite(),
+            rustls::CipherSuite::TLS13_AES_256_GCM_SHA384
+                | rustls::CipherSuite::TLS13_AES_128_GCM_SHA256
+                | rustls::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+                | rustls::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+        )
+    });
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(provider))
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .map_err(|e| PkiError::Tls(e.to_string()))?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(chain, key)
+        .map_err(|e| PkiError::Tls(e.to_string()))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
