@@ -114,6 +114,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         demo: Some(demo),
         keymap_file: args.ui.keymap.clone(),
         theme: args.ui.theme.clone(),
+        idle_lock: crate::tui::DEFAULT_IDLE_LOCK,
     })
     .await;
 

@@ -22,6 +22,7 @@ pub async fn run(args: TuiArgs) -> anyhow::Result<ExitCode> {
         demo: None,
         keymap_file: args.ui.keymap.clone(),
         theme: args.ui.theme.clone(),
+        idle_lock: crate::tui::DEFAULT_IDLE_LOCK,
     })
     .await?;
     Ok(ExitCode::SUCCESS)

@@ -2,7 +2,7 @@
 //! results from HTTP tasks over a channel, a one-second tick. Draws only
 //! when something changed.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
@@ -11,7 +11,7 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use crate::client::ApiClient;
 
 use super::TuiConfig;
-use super::action::{Action, Failure};
+use super::action::{Action, Failure, FailureText};
 use super::app::{App, Status};
 use super::keymap::Keymap;
 use super::terminal::TerminalGuard;
@@ -82,7 +82,34 @@ impl Runtime {
                     )
                 });
             }
+            Effect::Unlock(request) => match self.session.clone() {
+                Some(client) => self.spawn(async move {
+                    Action::Unlocked(
+                        client
+                            .unlock(&request)
+                            .await
+                            .map(Box::new)
+                            .map_err(Failure::from),
+                    )
+                }),
+                None => {
+                    // No token to unlock with: the session is gone.
+                    let _ = self.tx.send(Action::Unlocked(Err(Failure {
+                        code: Some(crate::api::ErrorCode::Unauthenticated),
+                        status: None,
+                        message: FailureText::Local("login.session_ended"),
+                    })));
+                }
+            },
+            // The old client (and its token, wiped on drop) is replaced: after
+            // an unlock the service has already ended the old token.
             Effect::StartSession(token) => self.session = Some(self.base.with_token(token)),
+            Effect::DiscardSession(token) => {
+                let client = self.base.with_token(token);
+                tokio::spawn(async move {
+                    let _ = client.logout().await;
+                });
+            }
             Effect::Search { seq, query } => {
                 if let Some(client) = self.session.clone() {
                     self.spawn(async move {
@@ -144,6 +171,8 @@ pub async fn run(config: TuiConfig) -> anyhow::Result<()> {
     let (keymap, keymap_error) = Keymap::load(config.keymap_file.as_deref());
     let (theme, theme_error) = Theme::load(&config.theme);
     let mut app = App::new(config.lang, keymap, theme, config.demo);
+    app.idle_lock = config.idle_lock;
+    app.last_input = Instant::now();
     if let Some(error) = &theme_error {
         app.status = Some(Status::config("error.theme", error));
     }
@@ -165,15 +194,17 @@ pub async fn run(config: TuiConfig) -> anyhow::Result<()> {
         }
         let action = tokio::select! {
             event = events.next() => match event {
-                Some(Ok(Event::Key(key))) if key.kind == KeyEventKind::Press => Action::Key(key),
-                Some(Ok(Event::Paste(text))) => Action::Paste(text),
+                Some(Ok(Event::Key(key))) if key.kind == KeyEventKind::Press => {
+                    Action::Key(key, Instant::now())
+                }
+                Some(Ok(Event::Paste(text))) => Action::Paste(text, Instant::now()),
                 Some(Ok(Event::Resize(_, _))) => Action::Resize,
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e.into()),
                 None => break,
             },
             Some(action) = rx.recv() => action,
-            _ = tick.tick() => Action::Tick,
+            _ = tick.tick() => Action::Tick(Instant::now()),
         };
         for effect in update(&mut app, action) {
             if runtime.apply(effect, Some(&mut guard)).await == Flow::Quit {
