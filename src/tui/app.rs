@@ -334,9 +334,18 @@ impl App {
         true
     }
 
-    /// Whether the terminal has been idle for the lock time at `now`.
+    /// Whether the terminal has been idle for the lock time at `now`. The
+    /// lock never comes later than the service's own idle timeout: records
+    /// do not stay on the screen of a session the service has ended.
     pub fn idle_expired(&self, now: Instant) -> bool {
-        self.session.is_some() && now.saturating_duration_since(self.last_input) >= self.idle_lock
+        let Some(session) = &self.session else {
+            return false;
+        };
+        let service = match session.idle_timeout_secs {
+            0 => self.idle_lock,
+            secs => Duration::from_secs(secs),
+        };
+        now.saturating_duration_since(self.last_input) >= self.idle_lock.min(service)
     }
 
     fn drop_records(&mut self) {

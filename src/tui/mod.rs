@@ -47,6 +47,8 @@ pub struct TuiConfig {
     /// Idle time after which an open session locks: every record is dropped
     /// from memory and the screen, and only PIN + code of the same user
     /// unlock it. [`DEFAULT_IDLE_LOCK`] unless set (`--idle-lock SECS`).
+    /// The lock comes no later than the service's idle timeout for the
+    /// session, whatever this says.
     pub idle_lock: Duration,
 }
 

@@ -1088,6 +1088,13 @@ fn keys_and_pastes_reset_the_idle_timer() {
     tick(&mut app, Duration::from_secs(1));
     assert_eq!(app.screen, Screen::Locked);
 
+    // Never later than the service's idle timeout (900 s in the fixture).
+    let mut app = searched_app(Lang::En);
+    app.idle_lock = 60 * minute;
+    assert!(tick(&mut app, 15 * minute - Duration::from_secs(1)).is_empty());
+    tick(&mut app, Duration::from_secs(1));
+    assert_eq!(app.screen, Screen::Locked);
+
     // Without a session there is nothing to lock.
     let mut app = new_app(Lang::Ja, false);
     assert!(tick(&mut app, 60 * minute).is_empty());
