@@ -36,6 +36,7 @@ pub fn config(client: ApiClient, ui: &UiArgs, demo: Option<crate::tui::DemoPanel
         demo,
         keymap_file: ui.keymap.clone(),
         theme: ui.theme.clone(),
+        idle_lock: std::time::Duration::from_secs(ui.idle_lock),
     }
 }
 

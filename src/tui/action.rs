@@ -1,6 +1,8 @@
 //! The one message type of the terminal: the keymap's vocabulary (the
 //! commands a key can `run`) and the results that background tasks send back.
 
+use std::time::Instant;
+
 use crossterm::event::KeyEvent;
 
 use crate::api::{LoginResponse, Purpose, ResidentRecord, SearchResponse};
@@ -27,8 +29,16 @@ pub enum FailureText {
 }
 
 impl Failure {
+    /// The service says the session is gone (401 `unauthenticated`). A
+    /// wrong PIN or code at unlock is a 401 too, but `login_failed`: the
+    /// session lives on and the user may try again.
     pub fn is_unauthenticated(&self) -> bool {
-        self.code == Some(crate::api::ErrorCode::Unauthenticated) || self.status == Some(401)
+        use crate::api::ErrorCode;
+        match self.code {
+            Some(ErrorCode::Unauthenticated) => true,
+            Some(ErrorCode::LoginFailed) => false,
+            _ => self.status == Some(401),
+        }
     }
 
     pub fn service(code: crate::api::ErrorCode, status: u16, message: &str) -> Failure {
@@ -110,6 +120,7 @@ commands! {
     Reveal => "reveal",
     Confirm => "confirm",
     Cancel => "cancel",
+    SwitchUser => "switch_user",
     Noop => "noop",
 }
 
@@ -118,16 +129,21 @@ commands! {
 pub enum Action {
     /// A command, from a key binding or a test.
     Run(Command),
-    /// A key press, routed by `update` (focused input, screen, global).
-    Key(KeyEvent),
-    /// Bracketed paste: data for the focused field, never a command.
-    Paste(String),
-    /// One second passed.
-    Tick,
+    /// A key press at the given time, routed by `update` (focused input,
+    /// screen, global). Keys and pastes are what counts as activity for the
+    /// idle lock; the time comes from the runtime, so tests step it.
+    Key(KeyEvent, Instant),
+    /// Bracketed paste at the given time: data for the focused field, never
+    /// a command.
+    Paste(String, Instant),
+    /// The clock, about once a second: locks an idle session.
+    Tick(Instant),
     /// The terminal changed size.
     Resize,
     PurposesLoaded(Result<Vec<Purpose>, Failure>),
     LoggedIn(Result<Box<LoginResponse>, Failure>),
+    /// The answer to an unlock: a new token and session, or why not.
+    Unlocked(Result<Box<LoginResponse>, Failure>),
     /// A search result; `seq` is the request's number, and only the newest
     /// request's answer is shown.
     Searched {

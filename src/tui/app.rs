@@ -1,6 +1,8 @@
 //! The terminal's state. Nothing here draws or talks to the network:
 //! `update` changes it, `render` reads it.
 
+use std::time::{Duration, Instant};
+
 use crate::api::{Purpose, ResidentRecord, ResidentSummary, SessionInfo};
 use crate::secret::Secret;
 
@@ -17,6 +19,8 @@ pub enum Screen {
     Login,
     Search,
     Record,
+    /// Idle lock: no record data in memory, only the user ID, PIN and code.
+    Locked,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +94,44 @@ impl LoginState {
 impl Default for LoginState {
     fn default() -> Self {
         LoginState::new()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockField {
+    Pin,
+    Code,
+}
+
+/// A locked terminal: whose session waits, and the PIN and code typed to
+/// unlock it (zeroizing buffers, the PIN drawn as `*`). Nothing else of the
+/// session is kept: no name, no purpose, no records.
+#[derive(Debug)]
+pub struct LockState {
+    pub user_id: String,
+    pub pin: TextInput,
+    pub code: TextInput,
+    pub focus: LockField,
+    /// An unlock request is on its way.
+    pub busy: bool,
+}
+
+impl LockState {
+    pub fn new(user_id: String) -> LockState {
+        LockState {
+            user_id,
+            pin: TextInput::secret(128),
+            code: TextInput::new(8),
+            focus: LockField::Pin,
+            busy: false,
+        }
+    }
+
+    pub fn focused_input(&mut self) -> &mut TextInput {
+        match self.focus {
+            LockField::Pin => &mut self.pin,
+            LockField::Code => &mut self.code,
+        }
     }
 }
 
@@ -216,6 +258,14 @@ pub struct App {
     pub screen: Screen,
     pub login: LoginState,
     pub session: Option<SessionInfo>,
+    /// Some while the terminal is locked (then `session` is None).
+    pub lock: Option<LockState>,
+    /// Idle time after which an open session locks.
+    pub idle_lock: Duration,
+    /// When the user last pressed a key or pasted (runtime's clock).
+    pub last_input: Instant,
+    /// The latest time the runtime has told `update` about.
+    pub now: Instant,
     pub search: SearchState,
     pub record: Option<RecordState>,
     /// The person whose record is being fetched.
@@ -235,6 +285,7 @@ pub struct App {
 impl App {
     pub fn new(lang: Lang, keymap: Keymap, theme: Theme, demo: Option<DemoPanel>) -> App {
         let demo_accounts = demo.as_ref().map(|d| (d.accounts)()).unwrap_or_default();
+        let now = Instant::now();
         App {
             i18n: I18n::new(lang),
             keymap,
@@ -242,6 +293,10 @@ impl App {
             screen: Screen::Login,
             login: LoginState::new(),
             session: None,
+            lock: None,
+            idle_lock: super::DEFAULT_IDLE_LOCK,
+            last_input: now,
+            now,
             search: SearchState::new(),
             record: None,
             opening: None,
@@ -259,14 +314,47 @@ impl App {
     /// Drops everything tied to a session: records, results, typed text.
     /// The purposes list is kept (it is public) and reloaded anyway.
     pub fn reset_session(&mut self) {
+        self.drop_records();
         self.session = None;
+        self.lock = None;
+        self.login = LoginState::new();
+        self.screen = Screen::Login;
+    }
+
+    /// Locks the terminal: every record, result and typed search is dropped
+    /// (revealed numbers wiped), and of the session only the user ID stays.
+    /// Returns false when there is no open session to lock.
+    pub fn lock_session(&mut self) -> bool {
+        let Some(session) = self.session.take() else {
+            return false;
+        };
+        self.drop_records();
+        self.lock = Some(LockState::new(session.staff.user_id));
+        self.screen = Screen::Locked;
+        true
+    }
+
+    /// Whether the terminal has been idle for the lock time at `now`. The
+    /// lock never comes later than the service's own idle timeout: records
+    /// do not stay on the screen of a session the service has ended.
+    pub fn idle_expired(&self, now: Instant) -> bool {
+        let Some(session) = &self.session else {
+            return false;
+        };
+        let service = match session.idle_timeout_secs {
+            0 => self.idle_lock,
+            secs => Duration::from_secs(secs),
+        };
+        now.saturating_duration_since(self.last_input) >= self.idle_lock.min(service)
+    }
+
+    fn drop_records(&mut self) {
         self.search = SearchState::new();
         self.record = None;
         self.opening = None;
         self.popup = None;
         self.help = false;
-        self.login = LoginState::new();
-        self.screen = Screen::Login;
+        self.status = None;
         self.needs_render = true;
     }
 }

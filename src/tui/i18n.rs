@@ -136,6 +136,31 @@ mod tests {
     }
 
     #[test]
+    fn every_command_has_a_description_and_a_hint() {
+        for lang in [Lang::Ja, Lang::En] {
+            let t = I18n::new(lang);
+            for command in crate::tui::action::Command::ALL {
+                for section in ["action", "hint"] {
+                    let key = format!("{section}.{}", command.name());
+                    assert!(t.has(&key), "{lang:?}: {key} missing");
+                }
+            }
+            for key in [
+                "lock.title",
+                "lock.notice",
+                "lock.prompt",
+                "lock.other_user",
+                "lock.missing_fields",
+                "lock.in_progress",
+                "lock.switched",
+                "hint.submit_unlock",
+            ] {
+                assert!(t.has(key), "{lang:?}: {key} missing");
+            }
+        }
+    }
+
+    #[test]
     fn lang_from_locale_names() {
         assert_eq!(Lang::from_locale("ja_JP.UTF-8"), Lang::Ja);
         assert_eq!(Lang::from_locale("ja"), Lang::Ja);

@@ -30,16 +30,19 @@ pub enum Layer {
     Record,
     Help,
     Confirm,
+    /// The idle-lock screen.
+    Lock,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 6] = [
+    pub const ALL: [Layer; 7] = [
         Layer::Global,
         Layer::Login,
         Layer::Search,
         Layer::Record,
         Layer::Help,
         Layer::Confirm,
+        Layer::Lock,
     ];
 
     fn index(self) -> usize {
@@ -50,6 +53,7 @@ impl Layer {
             Layer::Record => 3,
             Layer::Help => 4,
             Layer::Confirm => 5,
+            Layer::Lock => 6,
         }
     }
 }
@@ -199,11 +203,16 @@ pub struct Binding {
 }
 
 /// Commands that must never sit on a bare printable key.
-const DANGEROUS: &[Command] = &[Command::Reveal, Command::Logout, Command::Confirm];
+const DANGEROUS: &[Command] = &[
+    Command::Reveal,
+    Command::Logout,
+    Command::Confirm,
+    Command::SwitchUser,
+];
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keymap {
-    layers: [Vec<Binding>; 6],
+    layers: [Vec<Binding>; 7],
 }
 
 #[derive(Deserialize)]
@@ -221,6 +230,8 @@ struct FileDe {
     help: Option<SectionDe>,
     #[serde(default)]
     confirm: Option<SectionDe>,
+    #[serde(default)]
+    lock: Option<SectionDe>,
 }
 
 #[derive(Deserialize)]
@@ -259,6 +270,7 @@ impl Keymap {
             (Layer::Record, de.record),
             (Layer::Help, de.help),
             (Layer::Confirm, de.confirm),
+            (Layer::Lock, de.lock),
         ];
         for (layer, section) in sections {
             let Some(section) = section else { continue };
@@ -377,8 +389,16 @@ mod tests {
             (FUNCTION_KEYS, "function-keys"),
             (VIM, "vim"),
         ] {
-            if let Err(e) = Keymap::parse(src, name) {
-                panic!("{e}");
+            match Keymap::parse(src, name) {
+                Ok(map) => {
+                    assert!(!map.bindings(Layer::Lock).is_empty(), "{name}: no [lock]");
+                    for layer in Layer::ALL {
+                        for b in map.bindings(layer) {
+                            assert!(!b.desc.is_empty(), "{name}: {:?} has no desc", b.key);
+                        }
+                    }
+                }
+                Err(e) => panic!("{e}"),
             }
         }
         let map = Keymap::defaults();
@@ -391,6 +411,11 @@ mod tests {
             Some(Command::Quit)
         );
         assert_eq!(map.lookup(Layer::Record, key("f5")), Some(Command::Reveal));
+        assert_eq!(
+            map.lookup(Layer::Lock, key("f9")),
+            Some(Command::SwitchUser)
+        );
+        assert_eq!(map.lookup(Layer::Lock, key("enter")), Some(Command::Submit));
         for layer in Layer::ALL {
             for b in map.bindings(layer) {
                 assert!(!b.desc.is_empty(), "{:?} has no desc", b.key);
@@ -453,6 +478,9 @@ mod tests {
     #[test]
     fn dangerous_commands_refuse_bare_letters() {
         let src = "[record]\nkeymap = [ { on = [\"r\"], run = \"reveal\" } ]\n";
+        let err = Keymap::parse(src, "k.toml").unwrap_err();
+        assert_eq!(err.line, Some(2));
+        let src = "[lock]\nkeymap = [ { on = [\"s\"], run = \"switch_user\" } ]\n";
         let err = Keymap::parse(src, "k.toml").unwrap_err();
         assert_eq!(err.line, Some(2));
     }

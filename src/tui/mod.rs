@@ -24,8 +24,13 @@ pub mod widgets;
 mod tests;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 pub use i18n::Lang;
+
+/// How long the terminal may sit without a key or a paste before it locks
+/// (the service ends an idle session later, at 15 minutes or less).
+pub const DEFAULT_IDLE_LOCK: Duration = Duration::from_secs(5 * 60);
 
 /// How `bansho tui` and `bansho demo` start the workstation.
 pub struct TuiConfig {
@@ -39,6 +44,12 @@ pub struct TuiConfig {
     pub keymap_file: Option<std::path::PathBuf>,
     /// "dark" | "light" | "high-contrast" | "mono", or the path of a theme file.
     pub theme: String,
+    /// Idle time after which an open session locks: every record is dropped
+    /// from memory and the screen, and only PIN + code of the same user
+    /// unlock it. [`DEFAULT_IDLE_LOCK`] unless set (`--idle-lock SECS`).
+    /// The lock comes no later than the service's idle timeout for the
+    /// session, whatever this says.
+    pub idle_lock: Duration,
 }
 
 /// Demo accounts shown on the login screen, marked DEMO. The closure computes

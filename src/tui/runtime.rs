@@ -2,7 +2,7 @@
 //! results from HTTP tasks over a channel, a one-second tick. Draws only
 //! when something changed.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
@@ -11,7 +11,7 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use crate::client::ApiClient;
 
 use super::TuiConfig;
-use super::action::{Action, Failure};
+use super::action::{Action, Failure, FailureText};
 use super::app::{App, Status};
 use super::keymap::Keymap;
 use super::terminal::TerminalGuard;
@@ -82,7 +82,34 @@ impl Runtime {
                     )
                 });
             }
+            Effect::Unlock(request) => match self.session.clone() {
+                Some(client) => self.spawn(async move {
+                    Action::Unlocked(
+                        client
+                            .unlock(&request)
+                            .await
+                            .map(Box::new)
+                            .map_err(Failure::from),
+                    )
+                }),
+                None => {
+                    // No token to unlock with: the session is gone.
+                    let _ = self.tx.send(Action::Unlocked(Err(Failure {
+                        code: Some(crate::api::ErrorCode::Unauthenticated),
+                        status: None,
+                        message: FailureText::Local("login.session_ended"),
+                    })));
+                }
+            },
+            // The old client (and its token, wiped on drop) is replaced: after
+            // an unlock the service has already ended the old token.
             Effect::StartSession(token) => self.session = Some(self.base.with_token(token)),
+            Effect::DiscardSession(token) => {
+                let client = self.base.with_token(token);
+                tokio::spawn(async move {
+                    let _ = client.logout().await;
+                });
+            }
             Effect::Search { seq, query } => {
                 if let Some(client) = self.session.clone() {
                     self.spawn(async move {
@@ -144,6 +171,8 @@ pub async fn run(config: TuiConfig) -> anyhow::Result<()> {
     let (keymap, keymap_error) = Keymap::load(config.keymap_file.as_deref());
     let (theme, theme_error) = Theme::load(&config.theme);
     let mut app = App::new(config.lang, keymap, theme, config.demo);
+    app.idle_lock = config.idle_lock;
+    app.last_input = Instant::now();
     if let Some(error) = &theme_error {
         app.status = Some(Status::config("error.theme", error));
     }
@@ -165,15 +194,17 @@ pub async fn run(config: TuiConfig) -> anyhow::Result<()> {
         }
         let action = tokio::select! {
             event = events.next() => match event {
-                Some(Ok(Event::Key(key))) if key.kind == KeyEventKind::Press => Action::Key(key),
-                Some(Ok(Event::Paste(text))) => Action::Paste(text),
+                Some(Ok(Event::Key(key))) if key.kind == KeyEventKind::Press => {
+                    Action::Key(key, Instant::now())
+                }
+                Some(Ok(Event::Paste(text))) => Action::Paste(text, Instant::now()),
                 Some(Ok(Event::Resize(_, _))) => Action::Resize,
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e.into()),
                 None => break,
             },
             Some(action) = rx.recv() => action,
-            _ = tick.tick() => Action::Tick,
+            _ = tick.tick() => Action::Tick(Instant::now()),
         };
         for effect in update(&mut app, action) {
             if runtime.apply(effect, Some(&mut guard)).await == Flow::Quit {
@@ -186,4 +217,132 @@ pub async fn run(config: TuiConfig) -> anyhow::Result<()> {
     }
     drop(guard);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+
+    use tokio::sync::mpsc::unbounded_channel;
+
+    use super::*;
+    use crate::api::{
+        Department, LoginResponse, Purpose, Role, SessionInfo, StaffInfo, UnlockRequest,
+    };
+    use crate::secret::{Pin, SessionToken, TotpCode};
+
+    fn session_info() -> SessionInfo {
+        SessionInfo {
+            staff: StaffInfo {
+                user_id: "kazei01".into(),
+                display_name: "山田 花子".into(),
+                role: Role::Clerk,
+                department: Department::Assessment,
+            },
+            purpose: Purpose {
+                code: "assessment".into(),
+                name_ja: "住民税賦課".into(),
+                name_en: "Resident tax assessment".into(),
+            },
+            terminal: "term-01".into(),
+            idle_timeout_secs: 900,
+            expires_at: "2030-01-01T09:00:00Z".into(),
+            permissions: vec![],
+        }
+    }
+
+    /// A one-request HTTP server: answers `body` with 200 and hands back the
+    /// request it got.
+    fn serve_once(body: String) -> (String, std::thread::JoinHandle<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let handle = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut request = Vec::new();
+            let mut chunk = [0u8; 4096];
+            loop {
+                let n = stream.read(&mut chunk).unwrap();
+                request.extend_from_slice(&chunk[..n]);
+                let text = String::from_utf8_lossy(&request).to_string();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let length = text
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap())
+                        })
+                        .unwrap_or(0);
+                    if request.len() >= end + 4 + length {
+                        break;
+                    }
+                }
+                if n == 0 {
+                    break;
+                }
+            }
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            stream.write_all(answer.as_bytes()).unwrap();
+            String::from_utf8(request).unwrap()
+        });
+        (base, handle)
+    }
+
+    #[tokio::test]
+    async fn unlock_uses_the_old_token_and_the_new_one_replaces_it() {
+        let answer = serde_json::to_string(&LoginResponse {
+            token: SessionToken::new("tok-new"),
+            session: session_info(),
+        })
+        .unwrap();
+        let (base, server) = serve_once(answer);
+        let (tx, mut rx) = unbounded_channel();
+        let mut runtime = Runtime::new(ApiClient::new(&base).unwrap(), tx);
+        runtime
+            .apply(Effect::StartSession(SessionToken::new("tok-old")), None)
+            .await;
+        let request = UnlockRequest {
+            pin: Pin::new("correct-pin-1"),
+            totp: TotpCode::new("654321"),
+        };
+        runtime.apply(Effect::Unlock(Box::new(request)), None).await;
+        let Some(Action::Unlocked(Ok(response))) = rx.recv().await else {
+            panic!("no unlock answer");
+        };
+        let sent = server.join().unwrap();
+        assert!(sent.starts_with("POST /api/v1/unlock "), "{sent}");
+        assert!(
+            sent.to_ascii_lowercase()
+                .contains("authorization: bearer tok-old"),
+            "{sent}"
+        );
+        assert!(sent.contains("\"pin\":\"correct-pin-1\""), "{sent}");
+        assert!(sent.contains("\"totp\":\"654321\""), "{sent}");
+
+        runtime
+            .apply(Effect::StartSession(response.token.clone()), None)
+            .await;
+        let token = runtime.session.as_ref().and_then(|c| c.token());
+        assert_eq!(token.map(|t| t.expose()), Some("tok-new"));
+        assert!(format!("{:?}", runtime.session).contains("redacted"));
+    }
+
+    #[tokio::test]
+    async fn unlock_without_a_session_reports_the_session_ended() {
+        let (tx, mut rx) = unbounded_channel();
+        let mut runtime = Runtime::new(ApiClient::new("http://127.0.0.1:9").unwrap(), tx);
+        let request = UnlockRequest {
+            pin: Pin::new("p"),
+            totp: TotpCode::new("1"),
+        };
+        runtime.apply(Effect::Unlock(Box::new(request)), None).await;
+        let Some(Action::Unlocked(Err(failure))) = rx.recv().await else {
+            panic!("no answer");
+        };
+        assert!(failure.is_unauthenticated());
+    }
 }

@@ -21,17 +21,36 @@ pub type Backend = CrosstermBackend<Stdout>;
 
 static HOOK: Once = Once::new();
 
-/// Puts the terminal back as it was; safe to call more than once.
-pub fn restore() {
-    let mut out = stdout();
-    let _ = execute!(
+/// What entering TUI mode writes to the terminal: the alternate screen,
+/// mouse capture (the terminal's own selection, and so its copy, is off
+/// while the workstation runs) and bracketed paste (pasted text arrives as
+/// one event of data, never as keys).
+pub fn write_setup(out: &mut impl Write) -> std::io::Result<()> {
+    execute!(
+        out,
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste
+    )
+}
+
+/// What leaving TUI mode writes: the screen cleared first, then everything
+/// [`write_setup`] turned on turned off again.
+pub fn write_teardown(out: &mut impl Write) -> std::io::Result<()> {
+    execute!(
         out,
         Clear(ClearType::All),
         DisableBracketedPaste,
         DisableMouseCapture,
         LeaveAlternateScreen,
         Show
-    );
+    )
+}
+
+/// Puts the terminal back as it was; safe to call more than once.
+pub fn restore() {
+    let mut out = stdout();
+    let _ = write_teardown(&mut out);
     let _ = disable_raw_mode();
     let _ = out.flush();
 }
@@ -56,12 +75,7 @@ impl TerminalGuard {
         install_panic_hook();
         enable_raw_mode()?;
         let mut out = stdout();
-        if let Err(e) = execute!(
-            out,
-            EnterAlternateScreen,
-            EnableMouseCapture,
-            EnableBracketedPaste
-        ) {
+        if let Err(e) = write_setup(&mut out) {
             restore();
             return Err(e);
         }
@@ -87,5 +101,35 @@ impl TerminalGuard {
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         restore();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(f: fn(&mut Vec<u8>) -> std::io::Result<()>) -> String {
+        let mut out = Vec::new();
+        f(&mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn setup_captures_the_mouse_and_brackets_pastes() {
+        let setup = written(write_setup);
+        for code in ["\x1b[?1049h", "\x1b[?1000h", "\x1b[?1006h", "\x1b[?2004h"] {
+            assert!(setup.contains(code), "{code:?} missing from {setup:?}");
+        }
+        // No clipboard write (OSC 52) in anything the guard sends.
+        let teardown = written(write_teardown);
+        for code in ["\x1b[2J", "\x1b[?1000l", "\x1b[?2004l", "\x1b[?1049l"] {
+            assert!(
+                teardown.contains(code),
+                "{code:?} missing from {teardown:?}"
+            );
+        }
+        assert!(!setup.contains("\x1b]52") && !teardown.contains("\x1b]52"));
+        // The screen is cleared before the alternate screen is left.
+        assert!(teardown.find("\x1b[2J") < teardown.find("\x1b[?1049l"));
     }
 }

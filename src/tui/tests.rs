@@ -2,6 +2,7 @@
 //! `render` on a `TestBackend`, snapshots under `src/tui/snapshots/`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -218,14 +219,31 @@ fn record(department: Department) -> ResidentRecord {
 // ---- driving ----------------------------------------------------------------
 
 fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    update(app, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    let at = app.now;
+    update(
+        app,
+        Action::Key(KeyEvent::new(code, KeyModifiers::NONE), at),
+    )
 }
 
 fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
+    let at = app.now;
     update(
         app,
-        Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+        Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL), at),
     )
+}
+
+/// A bracketed paste at the app's current time.
+fn paste(app: &mut App, text: &str) -> Vec<Effect> {
+    let at = app.now;
+    update(app, Action::Paste(text.into(), at))
+}
+
+/// The clock moves on by `step`; the runtime's tick arrives.
+fn tick(app: &mut App, step: Duration) -> Vec<Effect> {
+    let at = app.now + step;
+    update(app, Action::Tick(at))
 }
 
 fn type_text(app: &mut App, text: &str) {
@@ -613,7 +631,7 @@ fn paste_is_data_and_never_confirms() {
     open_record(&mut app, Department::Assessment);
     press(&mut app, KeyCode::F(5));
     assert_eq!(app.popup, Some(Popup::ConfirmReveal));
-    let effects = update(&mut app, Action::Paste("1234\r".into()));
+    let effects = paste(&mut app, "1234\r");
     assert!(effects.is_empty());
     assert_eq!(app.popup, Some(Popup::ConfirmReveal));
     assert!(app.record.as_ref().is_some_and(|r| !r.revealing));
@@ -623,13 +641,13 @@ fn paste_is_data_and_never_confirms() {
     // Logout confirm too.
     press(&mut app, KeyCode::F(10));
     assert_eq!(app.popup, Some(Popup::ConfirmLogout));
-    assert!(update(&mut app, Action::Paste("\r\n".into())).is_empty());
+    assert!(paste(&mut app, "\r\n").is_empty());
     assert!(app.session.is_some());
 
     // Into a field, a paste is text without line breaks, and does not submit.
     let mut app = new_app(Lang::Ja, false);
     log_in(&mut app, Department::Assessment);
-    let effects = update(&mut app, Action::Paste("髙橋\r\n一郎\n".into()));
+    let effects = paste(&mut app, "髙橋\r\n一郎\n");
     assert!(effects.is_empty());
     assert_eq!(app.search.input.text(), "髙橋一郎");
     assert_eq!(app.search.pending, None);
@@ -833,7 +851,7 @@ fn demo_codes_refresh_on_tick() {
     };
     let mut app = App::new(Lang::En, Keymap::defaults(), Theme::default(), Some(panel));
     app.needs_render = false;
-    update(&mut app, Action::Tick);
+    tick(&mut app, Duration::ZERO);
     assert!(app.needs_render);
     assert!(screen_text(&draw(&app, 80, 24)).contains("29s left"));
     assert_eq!(left.load(Ordering::SeqCst), 28);
@@ -883,4 +901,511 @@ fn broken_keymap_or_theme_is_named_in_the_status_bar() {
     app.status = Some(super::app::Status::config("error.theme", &error));
     let text = screen_text(&draw(&app, 120, 24));
     assert!(text.contains("Theme file t.toml, line 2"), "{text}");
+}
+
+// ---- idle lock and screen hygiene -------------------------------------------
+
+/// What must never be left on a locked or logged-out screen: the resident's
+/// name, kana, address, postal code, person number and My Number, what was
+/// typed to find them, and the staff member's name and purpose.
+const LEAKS: &[&str] = &[
+    "鷲尾",
+    "澄香",
+    "ワシオ",
+    "スミカ",
+    "稚内",
+    "宗谷岬",
+    "098-6758",
+    "2000000077",
+    "123456789018",
+    "9018",
+    "わしお",
+    "山田",
+    "花子",
+    "住民税賦課",
+    "Resident tax",
+];
+
+fn washio_summary() -> ResidentSummary {
+    summary(
+        "2000000077",
+        "鷲尾 澄香",
+        "ワシオ スミカ",
+        "1969-11-03",
+        Sex::Female,
+        Some("北海道稚内市宗谷岬2-7"),
+        ResidentStatus::Resident,
+        false,
+    )
+}
+
+fn washio_record() -> ResidentRecord {
+    ResidentRecord {
+        person_number: "2000000077".into(),
+        name: "鷲尾 澄香".into(),
+        kana: "ワシオ スミカ".into(),
+        birth_date: "1969-11-03".into(),
+        sex: Sex::Female,
+        postal_code: Some("098-6758".into()),
+        address: Some("北海道稚内市宗谷岬2-7".into()),
+        address_hidden: false,
+        status: ResidentStatus::Resident,
+        support_measure: false,
+        my_number_masked: Some("********9018".into()),
+        can_reveal: true,
+    }
+}
+
+/// Carries out the effects that touch the terminal, as the runtime does.
+fn apply_to(terminal: &mut Terminal<TestBackend>, effects: &[Effect]) {
+    if effects.iter().any(|e| matches!(e, Effect::ClearTerminal)) {
+        terminal.clear().unwrap();
+    }
+}
+
+fn redraw(terminal: &mut Terminal<TestBackend>, app: &App) -> String {
+    terminal.draw(|frame| render(app, frame)).unwrap();
+    screen_text(terminal)
+}
+
+fn assert_no_leaks(text: &str) {
+    for leak in LEAKS {
+        assert!(!text.contains(leak), "{leak} still on screen:\n{text}");
+    }
+}
+
+/// Logged in, searched, opened a record and revealed its My Number; the
+/// terminal that showed all of it.
+fn revealed_app(lang: Lang) -> (App, Terminal<TestBackend>) {
+    let mut app = new_app(lang, false);
+    log_in(&mut app, Department::Assessment);
+    search(&mut app, "わしお", found(vec![washio_summary()], false));
+    let mut terminal = draw(&app, 80, 24);
+    assert!(screen_text(&terminal).contains("宗谷岬"));
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(matches!(effects.as_slice(), [Effect::OpenRecord(p)] if p == "2000000077"));
+    update(
+        &mut app,
+        Action::RecordLoaded {
+            person: "2000000077".into(),
+            result: Ok(Box::new(washio_record())),
+        },
+    );
+    press(&mut app, KeyCode::F(5));
+    press(&mut app, KeyCode::Enter);
+    update(
+        &mut app,
+        Action::Revealed {
+            person: "2000000077".into(),
+            result: Ok(Secret::new("123456789018")),
+        },
+    );
+    let text = redraw(&mut terminal, &app);
+    for shown in [
+        "鷲尾",
+        "ワシオ",
+        "稚内",
+        "098-6758",
+        "2000000077",
+        "123456789018",
+    ] {
+        assert!(text.contains(shown), "{shown} missing:\n{text}");
+    }
+    (app, terminal)
+}
+
+fn assert_state_dropped(app: &App) {
+    assert!(app.session.is_none());
+    assert!(app.record.is_none());
+    assert!(app.opening.is_none());
+    assert!(app.search.results.is_empty());
+    assert!(app.search.input.is_empty());
+    assert!(app.search.pending.is_none());
+    assert!(app.popup.is_none() && !app.help);
+}
+
+#[test]
+fn idle_lock_drops_every_record_and_clears_the_screen() {
+    for (lang, name) in [(Lang::Ja, "lock_ja"), (Lang::En, "lock_en")] {
+        let (mut app, mut terminal) = revealed_app(lang);
+        let effects = tick(&mut app, super::DEFAULT_IDLE_LOCK);
+        assert!(
+            matches!(effects.as_slice(), [Effect::ClearTerminal]),
+            "{effects:?}"
+        );
+        assert_eq!(app.screen, Screen::Locked);
+        assert_state_dropped(&app);
+        assert_eq!(app.status, None);
+        let lock = app.lock.as_ref().unwrap();
+        assert_eq!(lock.user_id, "kazei01");
+        assert!(lock.pin.is_empty() && lock.code.is_empty());
+
+        apply_to(&mut terminal, &effects);
+        let text = redraw(&mut terminal, &app);
+        assert_no_leaks(&text);
+        assert!(text.contains("kazei01"), "{text}");
+        // Neither of ratatui's buffers keeps the record.
+        let back = terminal.current_buffer_mut().clone();
+        let back: String = back.content().iter().map(|c| c.symbol()).collect();
+        assert_no_leaks(&back);
+        insta::assert_snapshot!(name, terminal.backend());
+    }
+}
+
+#[test]
+fn idle_just_below_the_lock_time_does_not_lock() {
+    let (mut app, _) = revealed_app(Lang::Ja);
+    let effects = tick(
+        &mut app,
+        super::DEFAULT_IDLE_LOCK - Duration::from_millis(1),
+    );
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(app.screen, Screen::Record);
+    assert!(app.record.as_ref().is_some_and(|r| r.revealed.is_some()));
+    let effects = tick(&mut app, Duration::from_millis(1));
+    assert!(matches!(effects.as_slice(), [Effect::ClearTerminal]));
+    assert_eq!(app.screen, Screen::Locked);
+}
+
+#[test]
+fn keys_and_pastes_reset_the_idle_timer() {
+    let minute = Duration::from_secs(60);
+    let mut app = searched_app(Lang::Ja);
+    tick(&mut app, 4 * minute);
+    press(&mut app, KeyCode::Down);
+    tick(&mut app, 4 * minute);
+    paste(&mut app, "髙橋");
+    assert!(tick(&mut app, 5 * minute - Duration::from_secs(1)).is_empty());
+    assert_eq!(app.screen, Screen::Search);
+    assert!(!app.search.results.is_empty());
+    tick(&mut app, Duration::from_secs(1));
+    assert_eq!(app.screen, Screen::Locked);
+
+    // The lock time is configurable.
+    let mut app = searched_app(Lang::En);
+    app.idle_lock = minute;
+    assert!(tick(&mut app, minute - Duration::from_secs(1)).is_empty());
+    tick(&mut app, Duration::from_secs(1));
+    assert_eq!(app.screen, Screen::Locked);
+
+    // Never later than the service's idle timeout (900 s in the fixture).
+    let mut app = searched_app(Lang::En);
+    app.idle_lock = 60 * minute;
+    assert!(tick(&mut app, 15 * minute - Duration::from_secs(1)).is_empty());
+    tick(&mut app, Duration::from_secs(1));
+    assert_eq!(app.screen, Screen::Locked);
+
+    // Without a session there is nothing to lock.
+    let mut app = new_app(Lang::Ja, false);
+    assert!(tick(&mut app, 60 * minute).is_empty());
+    assert_eq!(app.screen, Screen::Login);
+}
+
+#[test]
+fn a_key_after_the_lock_time_locks_and_is_swallowed() {
+    let mut app = searched_app(Lang::Ja);
+    press(&mut app, KeyCode::Esc); // to the search box
+    let late = app.last_input + super::DEFAULT_IDLE_LOCK;
+    let effects = update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE), late),
+    );
+    assert!(matches!(effects.as_slice(), [Effect::ClearTerminal]));
+    assert_eq!(app.screen, Screen::Locked);
+    assert_state_dropped(&app);
+    assert!(app.lock.as_ref().is_some_and(|l| l.pin.is_empty()));
+
+    // A late paste too (say, a number meant for the search box).
+    let mut app = searched_app(Lang::Ja);
+    let late = app.last_input + super::DEFAULT_IDLE_LOCK;
+    let effects = update(&mut app, Action::Paste("123456789018".into(), late));
+    assert!(matches!(effects.as_slice(), [Effect::ClearTerminal]));
+    assert!(app.lock.as_ref().is_some_and(|l| l.pin.is_empty()));
+}
+
+#[test]
+fn answers_from_before_the_lock_are_dropped() {
+    let mut app = searched_app(Lang::Ja);
+    press(&mut app, KeyCode::Esc);
+    let Some(Effect::Search { seq, .. }) = press(&mut app, KeyCode::Enter).pop() else {
+        panic!("no search");
+    };
+    tick(&mut app, super::DEFAULT_IDLE_LOCK);
+    assert_eq!(app.screen, Screen::Locked);
+    update(
+        &mut app,
+        Action::Searched {
+            seq,
+            result: found(vec![washio_summary()], false),
+        },
+    );
+    update(
+        &mut app,
+        Action::RecordLoaded {
+            person: "2000000077".into(),
+            result: Ok(Box::new(washio_record())),
+        },
+    );
+    update(
+        &mut app,
+        Action::Revealed {
+            person: "2000000077".into(),
+            result: Ok(Secret::new("123456789018")),
+        },
+    );
+    assert_eq!(app.screen, Screen::Locked);
+    assert_state_dropped(&app);
+    assert_no_leaks(&screen_text(&draw(&app, 120, 40)));
+}
+
+fn locked_app(lang: Lang) -> App {
+    let mut app = searched_app(lang);
+    tick(&mut app, super::DEFAULT_IDLE_LOCK);
+    assert_eq!(app.screen, Screen::Locked);
+    app
+}
+
+#[test]
+fn a_pasted_return_in_the_unlock_pin_does_not_submit() {
+    let mut app = locked_app(Lang::Ja);
+    let effects = paste(&mut app, "1234\r");
+    assert!(effects.is_empty(), "{effects:?}");
+    let lock = app.lock.as_ref().unwrap();
+    assert_eq!(lock.pin.text(), "1234");
+    assert!(!lock.busy);
+    press(&mut app, KeyCode::Tab);
+    assert!(paste(&mut app, "654321\r\n").is_empty());
+    let lock = app.lock.as_ref().unwrap();
+    assert_eq!(lock.code.text(), "654321");
+    assert!(!lock.busy);
+    // The PIN is drawn masked.
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(text.contains("****") && !text.contains("1234"), "{text}");
+}
+
+/// Types PIN and code on the lock screen; returns the unlock request's effects.
+fn enter_unlock(app: &mut App, pin: &str, code: &str) -> Vec<Effect> {
+    type_text(app, pin);
+    assert!(press(app, KeyCode::Enter).is_empty());
+    type_text(app, code);
+    press(app, KeyCode::Enter)
+}
+
+#[test]
+fn unlock_takes_pin_and_code_and_starts_the_new_token() {
+    let mut app = locked_app(Lang::Ja);
+    let mut effects = enter_unlock(&mut app, "correct-pin-1", "654321");
+    let Some(Effect::Unlock(request)) = effects.pop() else {
+        panic!("no unlock: {effects:?}");
+    };
+    assert_eq!(request.pin.expose(), "correct-pin-1");
+    assert_eq!(request.totp.expose(), "654321");
+    let lock = app.lock.as_ref().unwrap();
+    assert!(lock.busy && lock.pin.is_empty() && lock.code.is_empty());
+    // Enter again while the request is out does nothing.
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+
+    let effects = update(
+        &mut app,
+        Action::Unlocked(Ok(Box::new(LoginResponse {
+            token: SessionToken::new("tok-2"),
+            session: session(Department::Assessment),
+        }))),
+    );
+    assert!(matches!(effects.as_slice(), [Effect::StartSession(t)] if t.expose() == "tok-2"));
+    assert_eq!(app.screen, Screen::Search);
+    assert!(app.lock.is_none() && app.session.is_some());
+    assert!(app.search.results.is_empty());
+    // The idle time counts from the unlock.
+    assert!(tick(&mut app, Duration::from_secs(1)).is_empty());
+    assert_eq!(app.screen, Screen::Search);
+}
+
+#[test]
+fn unlock_needs_both_fields() {
+    let mut app = locked_app(Lang::En);
+    press(&mut app, KeyCode::Enter);
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    assert!(screen_text(&draw(&app, 80, 24)).contains("Enter PIN and code"));
+}
+
+#[test]
+fn a_wrong_pin_or_a_rate_limit_at_unlock_keeps_the_lock_and_shows_why() {
+    let mut app = locked_app(Lang::Ja);
+    for (code, status, message) in [
+        (
+            ErrorCode::LoginFailed,
+            401,
+            "利用者ID、暗証番号または確認コードが違います",
+        ),
+        (
+            ErrorCode::RateLimited,
+            429,
+            "要求が多すぎます。しばらく待ってから操作してください",
+        ),
+        (
+            ErrorCode::AccountLocked,
+            423,
+            "失敗が続いたためロックされています",
+        ),
+    ] {
+        enter_unlock(&mut app, "wrong-pin", "000000");
+        let effects = update(
+            &mut app,
+            Action::Unlocked(Err(Failure::service(code, status, message))),
+        );
+        assert!(effects.is_empty(), "{effects:?}");
+        assert_eq!(app.screen, Screen::Locked);
+        let lock = app.lock.as_ref().unwrap();
+        assert!(!lock.busy && lock.pin.is_empty() && lock.code.is_empty());
+        let text = screen_text(&draw(&app, 80, 24));
+        assert!(text.contains(message), "{text}");
+        assert!(text.contains("kazei01"));
+    }
+}
+
+#[test]
+fn session_ended_while_locked_goes_to_login() {
+    let mut app = locked_app(Lang::Ja);
+    let mut terminal = draw(&app, 80, 24);
+    enter_unlock(&mut app, "correct-pin-1", "654321");
+    let effects = update(
+        &mut app,
+        Action::Unlocked(Err(Failure::service(
+            ErrorCode::Unauthenticated,
+            401,
+            "session ended",
+        ))),
+    );
+    assert!(effects.iter().any(|e| matches!(e, Effect::EndSession)));
+    assert!(effects.iter().any(|e| matches!(e, Effect::ClearTerminal)));
+    assert!(effects.iter().any(|e| matches!(e, Effect::LoadPurposes)));
+    assert_eq!(app.screen, Screen::Login);
+    assert!(app.lock.is_none());
+    assert_state_dropped(&app);
+    apply_to(&mut terminal, &effects);
+    let text = redraw(&mut terminal, &app);
+    assert!(text.contains("セッションが終了しました"), "{text}");
+    assert!(!text.contains("kazei01"), "{text}");
+}
+
+#[test]
+fn another_user_at_a_locked_terminal_logs_the_first_out() {
+    for lang in [Lang::Ja, Lang::En] {
+        let (mut app, mut terminal) = revealed_app(lang);
+        tick(&mut app, super::DEFAULT_IDLE_LOCK);
+        type_text(&mut app, "half-typed");
+        let effects = press(&mut app, KeyCode::F(9));
+        assert!(
+            matches!(
+                effects.as_slice(),
+                [Effect::Logout, Effect::ClearTerminal, Effect::LoadPurposes]
+            ),
+            "{effects:?}"
+        );
+        assert_eq!(app.screen, Screen::Login);
+        assert!(app.lock.is_none());
+        assert!(app.login.user_id.is_empty() && app.login.pin.is_empty());
+        assert_state_dropped(&app);
+        apply_to(&mut terminal, &effects);
+        let text = redraw(&mut terminal, &app);
+        assert_no_leaks(&text);
+        assert!(!text.contains("kazei01"), "{text}");
+    }
+}
+
+#[test]
+fn an_unlock_answered_after_switching_user_is_discarded() {
+    let mut app = locked_app(Lang::Ja);
+    enter_unlock(&mut app, "correct-pin-1", "654321");
+    press(&mut app, KeyCode::F(9));
+    let effects = update(
+        &mut app,
+        Action::Unlocked(Ok(Box::new(LoginResponse {
+            token: SessionToken::new("tok-late"),
+            session: session(Department::Assessment),
+        }))),
+    );
+    assert!(matches!(effects.as_slice(), [Effect::DiscardSession(t)] if t.expose() == "tok-late"));
+    assert_eq!(app.screen, Screen::Login);
+    assert!(app.session.is_none());
+}
+
+#[test]
+fn logout_after_a_revealed_number_leaves_nothing_on_screen() {
+    let (mut app, mut terminal) = revealed_app(Lang::Ja);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::F(10));
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(effects.iter().any(|e| matches!(e, Effect::ClearTerminal)));
+    assert_state_dropped(&app);
+    apply_to(&mut terminal, &effects);
+    let text = redraw(&mut terminal, &app);
+    assert_no_leaks(&text);
+    assert!(!text.contains("kazei01"), "{text}");
+}
+
+#[test]
+fn the_lock_screen_has_its_own_keys_and_help() {
+    let mut app = locked_app(Lang::En);
+    // Log out needs a session: on the lock screen it does nothing.
+    assert!(press(&mut app, KeyCode::F(10)).is_empty());
+    assert_eq!(app.popup, None);
+    press(&mut app, KeyCode::F(1));
+    assert!(app.help);
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(text.contains("F9"), "{text}");
+    assert!(text.contains("log this session out"), "{text}");
+    assert!(text.contains("Ctrl-Q"), "{text}");
+    assert!(!text.contains("F10"), "{text}");
+    insta::assert_snapshot!("help_lock_en", draw(&app, 80, 24).backend());
+    press(&mut app, KeyCode::Esc);
+    assert!(!app.help);
+    assert_eq!(app.screen, Screen::Locked);
+    // Shift-Tab and Tab move between the fields.
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(
+        app.lock.as_ref().map(|l| l.focus),
+        Some(super::app::LockField::Code)
+    );
+    // Quit still works, and logs out.
+    let effects = ctrl(&mut app, 'q');
+    assert!(matches!(effects.as_slice(), [Effect::Quit]));
+    assert!(app.lock.is_none());
+}
+
+#[test]
+fn a_rate_limited_search_shows_the_service_message() {
+    let mut app = searched_app(Lang::Ja);
+    let message = "短時間の検索が多すぎます。しばらく待ってから検索してください";
+    search(
+        &mut app,
+        "さいとう",
+        Err(Failure::service(ErrorCode::RateLimited, 429, message)),
+    );
+    assert_eq!(app.screen, Screen::Search);
+    assert!(app.session.is_some());
+    assert_eq!(app.search.pending, None);
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(text.contains(message), "{text}");
+    // The next search goes out as usual.
+    search(&mut app, "たかはし", found(results(), false));
+    assert_eq!(app.search.results.len(), results().len());
+    assert_eq!(app.status, None);
+
+    // Opening a record too.
+    let effects = press(&mut app, KeyCode::Enter);
+    let Some(Effect::OpenRecord(person)) = effects.into_iter().next() else {
+        panic!("no open");
+    };
+    update(
+        &mut app,
+        Action::RecordLoaded {
+            person,
+            result: Err(Failure::service(ErrorCode::RateLimited, 429, message)),
+        },
+    );
+    assert_eq!(app.screen, Screen::Search);
+    assert!(app.opening.is_none() && app.session.is_some());
+    assert!(screen_text(&draw(&app, 80, 24)).contains(message));
 }

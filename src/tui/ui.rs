@@ -28,6 +28,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::Login => screens::login::draw(app, frame, body),
         Screen::Search => screens::search::draw(app, frame, body),
         Screen::Record => screens::record::draw(app, frame, body),
+        Screen::Locked => screens::lock::draw(app, frame, body),
     }
     draw_status(app, frame, status);
     draw_hints(app, frame, hints);
@@ -136,6 +137,10 @@ fn draw_hints(app: &App, frame: &mut Frame, area: Rect) {
             Screen::Login => (Layer::Login, &[Command::NextField, Command::Submit]),
             Screen::Search => (Layer::Search, &[Command::Submit, Command::SelectNext]),
             Screen::Record => (Layer::Record, &[Command::Back, Command::Reveal]),
+            Screen::Locked => (
+                Layer::Lock,
+                &[Command::NextField, Command::Submit, Command::SwitchUser],
+            ),
         }
     };
     let mut pairs: Vec<(String, String)> = Vec::new();
@@ -174,6 +179,7 @@ fn hint(app: &App, command: Command) -> String {
     let key = match (command, app.screen) {
         (Command::Submit, Screen::Login) => "hint.submit_login".to_string(),
         (Command::Submit, Screen::Search) => "hint.submit_search".to_string(),
+        (Command::Submit, Screen::Locked) => "hint.submit_unlock".to_string(),
         _ => format!("hint.{}", command.name()),
     };
     app.i18n.t(&key).to_string()

@@ -2,14 +2,16 @@
 //! here, synchronously; whatever needs the network or the terminal comes out
 //! as an [`Effect`] for the runtime to carry out.
 
+use std::time::Instant;
+
 use crossterm::event::KeyCode;
 
-use crate::api::LoginRequest;
+use crate::api::{LoginRequest, UnlockRequest};
 use crate::secret::{Pin, SessionToken, TotpCode};
 
 use super::action::{Action, Command, Failure};
 use super::app::{
-    App, Level, LoginField, Popup, Purposes, RecordState, Screen, SearchFocus, Status,
+    App, Level, LockField, LoginField, Popup, Purposes, RecordState, Screen, SearchFocus, Status,
 };
 use super::keymap::{Key, Layer};
 use super::widgets::input::TextInput;
@@ -22,8 +24,13 @@ const PAGE: usize = 10;
 pub enum Effect {
     LoadPurposes,
     Login(Box<LoginRequest>),
-    /// Use this token for the requests that follow.
+    /// Unlock with the locked session's token; the answer's token replaces it.
+    Unlock(Box<UnlockRequest>),
+    /// Use this token for the requests that follow (replacing any other).
     StartSession(SessionToken),
+    /// A token nobody will use (an unlock answered after the user left the
+    /// lock screen): end its session at the service.
+    DiscardSession(SessionToken),
     Search {
         seq: u64,
         query: String,
@@ -42,7 +49,11 @@ pub enum Effect {
 
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
-        Action::Tick => {
+        Action::Tick(now) => {
+            observe(app, now);
+            if app.idle_expired(now) {
+                return lock(app);
+            }
             if let Some(demo) = &app.demo {
                 app.demo_accounts = (demo.accounts)();
                 app.needs_render = app.screen == Screen::Login;
@@ -53,15 +64,22 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.needs_render = true;
             vec![]
         }
-        Action::Key(event) => {
+        Action::Key(event, at) => {
             app.needs_render = true;
+            if let Some(effects) = input(app, at) {
+                return effects;
+            }
             route_key(app, Key::from_event(&event))
         }
-        Action::Paste(text) => {
+        Action::Paste(text, at) => {
             app.needs_render = true;
+            if let Some(effects) = input(app, at) {
+                return effects;
+            }
             paste(app, &text);
             vec![]
         }
+        Action::Unlocked(result) => unlocked(app, result),
         Action::Run(command) => {
             app.needs_render = true;
             run(app, command)
@@ -174,6 +192,68 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     }
 }
 
+/// Moves the app's clock forward (never back).
+fn observe(app: &mut App, now: Instant) {
+    if now > app.now {
+        app.now = now;
+    }
+}
+
+/// A key or paste at `at`. If the session had already been idle for the
+/// lock time, the terminal locks and the input is swallowed (it was meant
+/// for a screen that is no longer there): returns the lock's effects.
+fn input(app: &mut App, at: Instant) -> Option<Vec<Effect>> {
+    observe(app, at);
+    let expired = app.idle_expired(at);
+    app.last_input = at;
+    expired.then(|| lock(app))
+}
+
+/// Idle lock: records dropped, the terminal cleared.
+fn lock(app: &mut App) -> Vec<Effect> {
+    if !app.lock_session() {
+        return vec![];
+    }
+    vec![Effect::ClearTerminal]
+}
+
+/// The service's answer to an unlock.
+fn unlocked(app: &mut App, result: Result<Box<crate::api::LoginResponse>, Failure>) -> Vec<Effect> {
+    let waiting = app.screen == Screen::Locked && app.lock.as_ref().is_some_and(|l| l.busy);
+    if !waiting {
+        // The user left the lock screen meanwhile: a new token would keep
+        // a session alive that nobody sees.
+        return match result {
+            Ok(response) => vec![Effect::DiscardSession(response.token)],
+            Err(_) => vec![],
+        };
+    }
+    app.needs_render = true;
+    match result {
+        Ok(response) => {
+            let response = *response;
+            app.lock = None;
+            app.session = Some(response.session);
+            app.screen = Screen::Search;
+            app.search = Default::default();
+            app.last_input = app.now;
+            app.status = None;
+            vec![Effect::StartSession(response.token)]
+        }
+        Err(failure) if failure.is_unauthenticated() => failed(app, &failure),
+        Err(failure) => {
+            if let Some(lock) = app.lock.as_mut() {
+                lock.busy = false;
+                lock.pin.clear();
+                lock.code.clear();
+                lock.focus = LockField::Pin;
+            }
+            app.status = Some(Status::failure(&failure));
+            vec![]
+        }
+    }
+}
+
 /// A request failed: a 401 ends the session; anything else is shown.
 fn failed(app: &mut App, failure: &Failure) -> Vec<Effect> {
     if failure.is_unauthenticated() {
@@ -197,6 +277,10 @@ fn focused_input(app: &mut App) -> Option<&mut TextInput> {
     match app.screen {
         Screen::Login if !app.login.busy => app.login.focused_input(),
         Screen::Search if app.search.focus == SearchFocus::Input => Some(&mut app.search.input),
+        Screen::Locked => match app.lock.as_mut() {
+            Some(lock) if !lock.busy => Some(lock.focused_input()),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -226,15 +310,14 @@ fn route_key(app: &mut App, key: Key) -> Vec<Effect> {
             return vec![];
         }
     }
-    let layer = match app.screen {
-        Screen::Login => Layer::Login,
-        Screen::Search => Layer::Search,
-        Screen::Record => Layer::Record,
-    };
+    let layer = screen_layer(app.screen);
     if let Some(command) = app.keymap.lookup(layer, key) {
         return run(app, command);
     }
     if let Some(command) = app.keymap.lookup(Layer::Global, key) {
+        if app.screen == Screen::Locked && !locked_global(command) {
+            return vec![];
+        }
         return run(app, command);
     }
     // Typing in the results list goes back to the search box.
@@ -243,6 +326,22 @@ fn route_key(app: &mut App, key: Key) -> Vec<Effect> {
         edit(&mut app.search.input, key);
     }
     vec![]
+}
+
+/// The keymap layer of a screen.
+pub fn screen_layer(screen: Screen) -> Layer {
+    match screen {
+        Screen::Login => Layer::Login,
+        Screen::Search => Layer::Search,
+        Screen::Record => Layer::Record,
+        Screen::Locked => Layer::Lock,
+    }
+}
+
+/// The global commands that work on the lock screen (the others act on a
+/// session, which a locked terminal does not have).
+pub fn locked_global(command: Command) -> bool {
+    matches!(command, Command::Quit | Command::Help | Command::Noop)
 }
 
 /// Text editing keys of a focused field. Returns whether the key was used.
@@ -307,6 +406,16 @@ fn run(app: &mut App, command: Command) -> Vec<Effect> {
             app.popup = None;
             vec![]
         }
+        Command::SwitchUser => {
+            // Another user at a locked terminal: the locked session ends at
+            // the service, and everything of it is dropped.
+            if app.screen != Screen::Locked {
+                return vec![];
+            }
+            app.reset_session();
+            app.status = Some(Status::local(Level::Info, "lock.switched"));
+            vec![Effect::Logout, Effect::ClearTerminal, Effect::LoadPurposes]
+        }
         Command::Confirm => match app.popup.take() {
             Some(Popup::ConfirmLogout) => {
                 app.reset_session();
@@ -335,7 +444,7 @@ fn run(app: &mut App, command: Command) -> Vec<Effect> {
             match app.screen {
                 Screen::Record => leave_record(app, SearchFocus::Results),
                 Screen::Search => app.search.focus = SearchFocus::Input,
-                Screen::Login => {}
+                Screen::Login | Screen::Locked => {}
             }
             vec![]
         }
@@ -343,7 +452,7 @@ fn run(app: &mut App, command: Command) -> Vec<Effect> {
             match app.screen {
                 Screen::Record => leave_record(app, SearchFocus::Input),
                 Screen::Search => app.search.focus = SearchFocus::Input,
-                Screen::Login => {}
+                Screen::Login | Screen::Locked => {}
             }
             vec![]
         }
@@ -356,6 +465,14 @@ fn run(app: &mut App, command: Command) -> Vec<Effect> {
                             SearchFocus::Results
                         }
                         _ => SearchFocus::Input,
+                    }
+                }
+                Screen::Locked => {
+                    if let Some(lock) = app.lock.as_mut() {
+                        lock.focus = match lock.focus {
+                            LockField::Pin => LockField::Code,
+                            LockField::Code => LockField::Pin,
+                        };
                     }
                 }
                 Screen::Record => {}
@@ -454,7 +571,37 @@ fn submit(app: &mut App) -> Vec<Effect> {
             }
         },
         Screen::Record => vec![],
+        Screen::Locked => unlock(app),
     }
+}
+
+/// Enter on the lock screen: from the PIN to the code; from the code, the
+/// unlock request (PIN and code wiped from the fields once sent).
+fn unlock(app: &mut App) -> Vec<Effect> {
+    let Some(lock) = app.lock.as_mut() else {
+        return vec![];
+    };
+    if lock.busy {
+        return vec![];
+    }
+    if lock.focus == LockField::Pin {
+        lock.focus = LockField::Code;
+        return vec![];
+    }
+    if lock.pin.is_empty() || lock.code.is_empty() {
+        app.status = Some(Status::local(Level::Warning, "lock.missing_fields"));
+        return vec![];
+    }
+    let request = UnlockRequest {
+        pin: Pin::new(lock.pin.text()),
+        totp: TotpCode::new(lock.code.text()),
+    };
+    lock.pin.clear();
+    lock.code.clear();
+    lock.focus = LockField::Pin;
+    lock.busy = true;
+    app.status = Some(Status::local(Level::Info, "lock.in_progress"));
+    vec![Effect::Unlock(Box::new(request))]
 }
 
 fn login(app: &mut App) -> Vec<Effect> {

@@ -12,6 +12,7 @@ use crate::tui::keymap::{Binding, Layer};
 use crate::tui::sanitize::{clean, display_width, pad_to_width};
 use crate::tui::theme::Role;
 use crate::tui::ui::{fit_line, style};
+use crate::tui::update::{locked_global, screen_layer};
 
 /// A box of `width` x `height` in the middle of `area`.
 fn centred(area: Rect, width: u16, height: u16) -> Rect {
@@ -71,6 +72,10 @@ fn entries(app: &App, layer: Layer) -> Vec<(String, String)> {
     }
     out.into_iter()
         .filter(|(c, _, _)| *c != Command::Reveal || reveal_allowed(app))
+        .filter(|(c, _, _)| {
+            // On the lock screen only the global keys that act there.
+            layer != Layer::Global || app.screen != Screen::Locked || locked_global(*c)
+        })
         .map(|(_, keys, text)| (keys.join(", "), text))
         .collect()
 }
@@ -81,11 +86,7 @@ fn reveal_allowed(app: &App) -> bool {
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.i18n;
-    let layer = match app.screen {
-        Screen::Login => Layer::Login,
-        Screen::Search => Layer::Search,
-        Screen::Record => Layer::Record,
-    };
+    let layer = screen_layer(app.screen);
     let mut rows = entries(app, layer);
     rows.extend(entries(app, Layer::Global));
     let key_w = rows
