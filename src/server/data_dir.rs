@@ -33,6 +33,9 @@ pub enum SetupError {
     Keys(#[from] super::crypto::KeyError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[cfg(feature = "postgres")]
+    #[error(transparent)]
+    Postgres(#[from] crate::store::postgres::PgOpenError),
     #[error("cannot create {path}: {reason}")]
     Io { path: String, reason: String },
     #[error("user {0} already exists")]
@@ -82,14 +85,18 @@ pub fn init(dir: &Path) -> Result<(Arc<SqliteStore>, Keys), SetupError> {
         Keys::create(&key_path(dir))?
     };
     let store = Arc::new(SqliteStore::open(&db_path(dir))?);
+    prepare_new_store(store.as_ref(), OffsetDateTime::now_utc())?;
+    Ok((store, keys))
+}
+
+/// Fills a freshly created store of any backend: the purposes and its
+/// creation time (which marks it as initialised).
+pub fn prepare_new_store(store: &dyn Store, now: OffsetDateTime) -> Result<(), SetupError> {
     for purpose in default_purposes() {
         store.upsert_purpose(&purpose)?;
     }
-    store.set_meta(
-        "created_at",
-        &crate::store::chain::format_time(OffsetDateTime::now_utc()),
-    )?;
-    Ok((store, keys))
+    store.set_meta("created_at", &crate::store::chain::format_time(now))?;
+    Ok(())
 }
 
 /// Opens an existing store and its key.
