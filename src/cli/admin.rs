@@ -2,15 +2,17 @@
 //! writes its own access-log row.
 
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use time::OffsetDateTime;
 
-use super::{AdminArgs, AdminCommand, AuditCommand, UserCommand};
+use super::{AdminArgs, AdminCommand, AuditCommand, StoreArgs, UserCommand};
 use crate::domain::roles::{Department, Role};
+use crate::server::crypto::Keys;
 use crate::server::data_dir::{self, NewStaff};
+use crate::server::store_location::{self, OpenOptions, StoreLocation};
 use crate::server::totp;
 use crate::store::Store;
 use crate::store::chain::ChainVerifier;
@@ -27,26 +29,42 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<ExitCode> {
 
 fn run_blocking(args: AdminArgs) -> anyhow::Result<ExitCode> {
     match args.command {
-        AdminCommand::Init { data, admin_user } => init(&data, &admin_user),
+        AdminCommand::Init { store, admin_user } => init(&store, &admin_user),
         AdminCommand::Seed {
-            data,
+            store,
             residents,
             seed,
-        } => seed_cmd(&data, residents, seed),
+        } => seed_cmd(&store, residents, seed),
         AdminCommand::Audit {
-            command: AuditCommand::Verify { data },
-        } => verify(&data),
+            command: AuditCommand::Verify { store },
+        } => verify(&store),
         AdminCommand::User { command } => match command {
             UserCommand::Add {
-                data,
+                store,
                 id,
                 name,
                 role,
                 department,
-            } => add_user(&data, &id, &name, &role, &department),
-            UserCommand::List { data } => list_users(&data),
+            } => add_user(&store, &id, &name, &role, &department),
+            UserCommand::List { store } => list_users(&store),
         },
     }
+}
+
+/// The store named by `--data` or `--store`, and how to open it.
+pub fn location(args: &StoreArgs) -> anyhow::Result<(StoreLocation, OpenOptions)> {
+    let location =
+        StoreLocation::from_args(args.data.clone(), args.store.clone(), args.key_file.clone())?;
+    let options = OpenOptions {
+        allow_unsafe_durability: args.allow_unsafe_durability,
+    };
+    Ok((location, options))
+}
+
+/// Opens the existing store named by the arguments.
+pub fn open(args: &StoreArgs) -> anyhow::Result<(Arc<dyn Store>, Keys)> {
+    let (location, options) = location(args)?;
+    Ok(store_location::open(&location, &options)?)
 }
 
 fn append(store: &dyn Store, action: &str, detail: String) -> anyhow::Result<()> {
@@ -72,8 +90,9 @@ fn print_enrolment(staff: &NewStaff) {
     );
 }
 
-fn init(dir: &Path, admin_user: &str) -> anyhow::Result<ExitCode> {
-    let (store, keys) = data_dir::init(dir)?;
+fn init(args: &StoreArgs, admin_user: &str) -> anyhow::Result<ExitCode> {
+    let (location, options) = location(args)?;
+    let (store, keys) = store_location::init(&location, &options)?;
     let staff = NewStaff::generated(
         admin_user,
         "IT officer",
@@ -86,13 +105,13 @@ fn init(dir: &Path, admin_user: &str) -> anyhow::Result<ExitCode> {
         "admin_init",
         format!("first_it_officer={admin_user}"),
     )?;
-    println!("Created a bansho store in {}", dir.display());
+    println!("Created a bansho store in {}", location.describe());
     print_enrolment(&staff);
     Ok(ExitCode::SUCCESS)
 }
 
-fn seed_cmd(dir: &Path, residents: u64, seed: u64) -> anyhow::Result<ExitCode> {
-    let (store, keys) = data_dir::open(dir)?;
+fn seed_cmd(args: &StoreArgs, residents: u64, seed: u64) -> anyhow::Result<ExitCode> {
+    let (store, keys) = open(args)?;
     // One store, one seed: a second seed would draw colliding My Numbers.
     let seed = match store.get_meta("synthetic_seed")? {
         Some(stored) => stored.parse().context("stored seed is not a number")?,
@@ -141,8 +160,8 @@ pub fn verify_chain(
     }
 }
 
-fn verify(dir: &Path) -> anyhow::Result<ExitCode> {
-    let (store, _keys) = data_dir::open(dir)?;
+fn verify(args: &StoreArgs) -> anyhow::Result<ExitCode> {
+    let (store, _keys) = open(args)?;
     let started = std::time::Instant::now();
     match verify_chain(store.as_ref())? {
         Ok(rows) => {
@@ -172,7 +191,7 @@ fn verify(dir: &Path) -> anyhow::Result<ExitCode> {
 }
 
 fn add_user(
-    dir: &Path,
+    args: &StoreArgs,
     id: &str,
     name: &str,
     role: &str,
@@ -182,7 +201,7 @@ fn add_user(
         Role::parse(role).context("role must be clerk, supervisor, it_officer or auditor")?;
     let department = Department::parse(department)
         .context("department must be assessment, collections, information_systems or audit")?;
-    let (store, keys) = data_dir::open(dir)?;
+    let (store, keys) = open(args)?;
     let staff = NewStaff::generated(id, name, role, department);
     data_dir::create_staff(store.as_ref(), &keys, &staff, OffsetDateTime::now_utc())?;
     append(
@@ -198,8 +217,8 @@ fn add_user(
     Ok(ExitCode::SUCCESS)
 }
 
-fn list_users(dir: &Path) -> anyhow::Result<ExitCode> {
-    let (store, _keys) = data_dir::open(dir)?;
+fn list_users(args: &StoreArgs) -> anyhow::Result<ExitCode> {
+    let (store, _keys) = open(args)?;
     let staff = store.list_staff()?;
     append(
         store.as_ref(),

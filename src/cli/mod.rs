@@ -78,11 +78,38 @@ pub struct TuiArgs {
     pub ui: UiArgs,
 }
 
+/// Where the records are: `--data DIR` (embedded SQLite) or `--store URL`
+/// (PostgreSQL). Exactly one is required.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// Data directory of the embedded store, created by `bansho admin init --data DIR`.
+    #[arg(
+        long,
+        value_name = "DIR",
+        required_unless_present = "store",
+        conflicts_with = "store"
+    )]
+    pub data: Option<PathBuf>,
+    /// PostgreSQL instead of a data directory:
+    /// postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=require&sslrootcert=FILE].
+    /// May come from BANSHO_STORE, which keeps a password off the command line.
+    #[arg(long, value_name = "URL", env = "BANSHO_STORE", hide_env_values = true)]
+    pub store: Option<String>,
+    /// With --store: the master key file (64 hex digits; created by `admin init`
+    /// if missing). BANSHO_MASTER_KEY, when set, wins.
+    #[arg(long, value_name = "PATH", requires = "store")]
+    pub key_file: Option<PathBuf>,
+    /// With --store: run even though the database server has fsync,
+    /// synchronous_commit or full_page_writes off (committed records could be
+    /// lost in a crash). For test systems only.
+    #[arg(long, requires = "store")]
+    pub allow_unsafe_durability: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Data directory created by `bansho admin init`.
-    #[arg(long)]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub store: StoreArgs,
     /// Address and port to listen on.
     #[arg(long, default_value = "127.0.0.1:8443")]
     pub listen: SocketAddr,
@@ -98,16 +125,16 @@ pub struct AdminArgs {
 pub enum AdminCommand {
     /// Create a store, its keys and the first IT officer.
     Init {
-        #[arg(long)]
-        data: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
         /// User ID of the first IT officer.
         #[arg(long, default_value = "admin")]
         admin_user: String,
     },
     /// Add synthetic residents.
     Seed {
-        #[arg(long)]
-        data: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..=2_000_000))]
         residents: u64,
         #[arg(long, default_value_t = 1)]
@@ -129,8 +156,8 @@ pub enum AdminCommand {
 pub enum AuditCommand {
     /// Walk the hash chain: exit 0 if intact, 1 naming the first bad row.
     Verify {
-        #[arg(long)]
-        data: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
 }
 
@@ -138,8 +165,8 @@ pub enum AuditCommand {
 pub enum UserCommand {
     /// Add a staff account; prints its PIN and TOTP enrolment secret once.
     Add {
-        #[arg(long)]
-        data: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
         /// User ID (3-32 letters, digits, '-', '_', '.').
         #[arg(long)]
         id: String,
@@ -154,7 +181,7 @@ pub enum UserCommand {
     },
     /// List staff accounts.
     List {
-        #[arg(long)]
-        data: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
 }

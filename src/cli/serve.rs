@@ -5,11 +5,15 @@ use std::sync::Arc;
 
 use super::ServeArgs;
 use crate::server::clock::SystemClock;
-use crate::server::{AppState, Application, ServerConfig, data_dir};
+use crate::server::{AppState, Application, ServerConfig};
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     crate::telemetry::init_stderr();
-    let (store, keys) = data_dir::open(&args.data)?;
+    // Opening may connect to a database and migrate it: off the async threads.
+    let store_args = args.store.clone();
+    let (store, keys) = tokio::task::spawn_blocking(move || super::admin::open(&store_args))
+        .await
+        .map_err(|_| anyhow::anyhow!("opening the store stopped"))??;
     let state = AppState::new(
         store,
         Arc::new(keys),

@@ -9,6 +9,7 @@ pub mod data_dir;
 pub mod error;
 pub mod json;
 pub mod routes;
+pub mod store_location;
 pub mod totp;
 
 use std::net::SocketAddr;
