@@ -118,13 +118,26 @@ fn pool_error(e: r2d2::Error) -> StoreError {
     StoreError::Unavailable(format!("no PostgreSQL connection: {e}"))
 }
 
-/// Connection failures are logged through `tracing`, not `log`.
-#[derive(Debug)]
-struct TracingErrors;
+/// Connection failures are logged through `tracing`, not `log`, and the
+/// last one is kept for the error message of a failed open.
+#[derive(Debug, Default, Clone)]
+struct TracingErrors {
+    last: Arc<std::sync::Mutex<Option<String>>>,
+}
+
+impl TracingErrors {
+    fn last(&self) -> Option<String> {
+        self.last.lock().ok().and_then(|last| last.clone())
+    }
+}
 
 impl r2d2::HandleError<::postgres::Error> for TracingErrors {
     fn handle_error(&self, error: ::postgres::Error) {
-        tracing::warn!(error = %describe(&error), "PostgreSQL connection failed");
+        let text = describe(&error);
+        tracing::warn!(error = %text, "PostgreSQL connection failed");
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some(text);
+        }
     }
 }
 
@@ -343,6 +356,7 @@ where
     <T::TlsConnect as ::postgres::tls::TlsConnect<::postgres::Socket>>::Future: Send,
 {
     let max = options.max_connections.max(1);
+    let errors = TracingErrors::default();
     r2d2::Pool::builder()
         .max_size(max)
         .min_idle(Some(options.min_idle.min(max)))
@@ -352,9 +366,14 @@ where
         .test_on_check_out(true)
         .idle_timeout(Some(Duration::from_secs(600)))
         .max_lifetime(Some(Duration::from_secs(1800)))
-        .error_handler(Box::new(TracingErrors))
+        .error_handler(Box::new(errors.clone()))
         .build(manager)
-        .map_err(|e| StoreError::Unavailable(format!("cannot connect to PostgreSQL: {e}")))
+        .map_err(|e| {
+            StoreError::Unavailable(format!(
+                "cannot connect to PostgreSQL: {}",
+                errors.last().unwrap_or_else(|| e.to_string())
+            ))
+        })
 }
 
 impl PostgresStore {
@@ -451,7 +470,8 @@ fn check_durability(c: &mut Client) -> StoreResult<Option<UnsafeSetting>> {
 fn migrate(c: &mut Client) -> StoreResult<()> {
     let mut tx = c.transaction().map_err(db_error)?;
     tx.batch_execute(&format!(
-        "SELECT pg_advisory_xact_lock({MIGRATION_LOCK});
+        "SET LOCAL client_min_messages = warning;
+         SELECT pg_advisory_xact_lock({MIGRATION_LOCK});
          CREATE TABLE IF NOT EXISTS schema_migrations (
              version    BIGINT PRIMARY KEY,
              applied_at TEXT NOT NULL
