@@ -132,10 +132,15 @@ impl Drop for TestDb {
         let name = self.name.clone();
         off_runtime(move || {
             if let Ok(mut admin) = postgres::Client::connect(&url, postgres::NoTls) {
-                let _ = admin.batch_execute(&format!(
-                    "ALTER DATABASE {name} ALLOW_CONNECTIONS true; \
-                     DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                ));
+                // Two statements: DROP DATABASE cannot run in the implicit
+                // transaction of a multi-statement query.
+                let _ =
+                    admin.batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"));
+                if let Err(e) =
+                    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                {
+                    let _ = writeln!(std::io::stderr(), "could not drop {name}: {e}");
+                }
             }
         });
     }
