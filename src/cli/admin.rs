@@ -2,15 +2,17 @@
 //! writes its own access-log row.
 
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use time::OffsetDateTime;
 
-use super::{AdminArgs, AdminCommand, AuditCommand, TerminalCommand, UserCommand};
+use super::{AdminArgs, AdminCommand, AuditCommand, StoreArgs, TerminalCommand, UserCommand};
 use crate::domain::roles::{Department, Role};
+use crate::server::crypto::Keys;
 use crate::server::data_dir::{self, NewStaff};
+use crate::server::store_location::{self, OpenOptions, StoreLocation};
 use crate::server::totp;
 use crate::store::Store;
 use crate::store::chain::ChainVerifier;
@@ -28,30 +30,48 @@ pub async fn run(args: AdminArgs) -> anyhow::Result<ExitCode> {
 fn run_blocking(args: AdminArgs) -> anyhow::Result<ExitCode> {
     match args.command {
         AdminCommand::Init {
-            data,
+            store,
             admin_user,
             server_names,
-        } => init(&data, &admin_user, &server_names),
+        } => init(&store, &admin_user, &server_names),
         AdminCommand::Terminal { command } => terminal(command),
         AdminCommand::Seed {
-            data,
+            store,
             residents,
             seed,
-        } => seed_cmd(&data, residents, seed),
+        } => seed_cmd(&store, residents, seed),
         AdminCommand::Audit {
-            command: AuditCommand::Verify { data },
-        } => verify(&data),
+            command: AuditCommand::Verify { store },
+        } => verify(&store),
         AdminCommand::User { command } => match command {
             UserCommand::Add {
-                data,
+                store,
                 id,
                 name,
                 role,
                 department,
-            } => add_user(&data, &id, &name, &role, &department),
-            UserCommand::List { data } => list_users(&data),
+            } => add_user(&store, &id, &name, &role, &department),
+            UserCommand::List { store } => list_users(&store),
         },
     }
+}
+
+/// The store named by `--data` or `--store`, and how to open it.
+pub fn location(args: &StoreArgs) -> anyhow::Result<(StoreLocation, OpenOptions)> {
+    let location = StoreLocation {
+        dir: args.data.clone(),
+        url: args.store.clone(),
+    };
+    let options = OpenOptions {
+        allow_unsafe_durability: args.allow_unsafe_durability,
+    };
+    Ok((location, options))
+}
+
+/// Opens the existing store named by the arguments.
+pub fn open(args: &StoreArgs) -> anyhow::Result<(Arc<dyn Store>, Keys)> {
+    let (location, options) = location(args)?;
+    Ok(store_location::open(&location, &options)?)
 }
 
 fn append(store: &dyn Store, action: &str, detail: String) -> anyhow::Result<()> {
@@ -77,8 +97,9 @@ fn print_enrolment(staff: &NewStaff) {
     );
 }
 
-fn init(dir: &Path, admin_user: &str, server_names: &[String]) -> anyhow::Result<ExitCode> {
-    let (store, keys) = data_dir::init(dir, server_names)?;
+fn init(args: &StoreArgs, admin_user: &str, server_names: &[String]) -> anyhow::Result<ExitCode> {
+    let (location, options) = location(args)?;
+    let (store, keys) = store_location::init(&location, &options, server_names)?;
     let staff = NewStaff::generated(
         admin_user,
         "IT officer",
@@ -91,13 +112,13 @@ fn init(dir: &Path, admin_user: &str, server_names: &[String]) -> anyhow::Result
         "admin_init",
         format!("first_it_officer={admin_user}"),
     )?;
-    println!("Created a bansho store in {}", dir.display());
+    println!("Created a bansho store in {}", location.describe());
     print_enrolment(&staff);
     Ok(ExitCode::SUCCESS)
 }
 
-fn seed_cmd(dir: &Path, residents: u64, seed: u64) -> anyhow::Result<ExitCode> {
-    let (store, keys) = data_dir::open(dir)?;
+fn seed_cmd(args: &StoreArgs, residents: u64, seed: u64) -> anyhow::Result<ExitCode> {
+    let (store, keys) = open(args)?;
     // One store, one seed: a second seed would draw colliding My Numbers.
     let seed = match store.get_meta("synthetic_seed")? {
         Some(stored) => stored.parse().context("stored seed is not a number")?,
@@ -146,8 +167,8 @@ pub fn verify_chain(
     }
 }
 
-fn verify(dir: &Path) -> anyhow::Result<ExitCode> {
-    let (store, _keys) = data_dir::open(dir)?;
+fn verify(args: &StoreArgs) -> anyhow::Result<ExitCode> {
+    let (store, _keys) = open(args)?;
     let started = std::time::Instant::now();
     match verify_chain(store.as_ref())? {
         Ok(rows) => {
@@ -180,13 +201,13 @@ fn terminal(command: TerminalCommand) -> anyhow::Result<ExitCode> {
     match command {
         TerminalCommand::Enroll {
             name,
-            data,
+            store: args,
             out,
             server,
         } => {
-            let (store, _keys) = data_dir::open(&data)?;
+            let (store, _keys) = open(&args)?;
             let out = out.unwrap_or_else(|| format!("{name}.bansho-terminal.toml").into());
-            let bundle = data_dir::enroll_terminal(store.as_ref(), &data, &name, server)?;
+            let bundle = data_dir::enroll_terminal(store.as_ref(), &args.data, &name, server)?;
             append(
                 store.as_ref(),
                 "terminal_enroll",
@@ -199,8 +220,8 @@ fn terminal(command: TerminalCommand) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        TerminalCommand::List { data } => {
-            let (store, _keys) = data_dir::open(&data)?;
+        TerminalCommand::List { store: args } => {
+            let (store, _keys) = open(&args)?;
             let terminals = store.terminals()?;
             append(
                 store.as_ref(),
@@ -221,8 +242,8 @@ fn terminal(command: TerminalCommand) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        TerminalCommand::Revoke { name, data } => {
-            let (store, _keys) = data_dir::open(&data)?;
+        TerminalCommand::Revoke { name, store: args } => {
+            let (store, _keys) = open(&args)?;
             let revoked = store.revoke_terminal(&name, OffsetDateTime::now_utc())?;
             if !revoked {
                 anyhow::bail!("no active terminal named {name}");
@@ -239,7 +260,7 @@ fn terminal(command: TerminalCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn add_user(
-    dir: &Path,
+    args: &StoreArgs,
     id: &str,
     name: &str,
     role: &str,
@@ -249,7 +270,7 @@ fn add_user(
         Role::parse(role).context("role must be clerk, supervisor, it_officer or auditor")?;
     let department = Department::parse(department)
         .context("department must be assessment, collections, information_systems or audit")?;
-    let (store, keys) = data_dir::open(dir)?;
+    let (store, keys) = open(args)?;
     let staff = NewStaff::generated(id, name, role, department);
     data_dir::create_staff(store.as_ref(), &keys, &staff, OffsetDateTime::now_utc())?;
     append(
@@ -265,8 +286,8 @@ fn add_user(
     Ok(ExitCode::SUCCESS)
 }
 
-fn list_users(dir: &Path) -> anyhow::Result<ExitCode> {
-    let (store, _keys) = data_dir::open(dir)?;
+fn list_users(args: &StoreArgs) -> anyhow::Result<ExitCode> {
+    let (store, _keys) = open(args)?;
     let staff = store.list_staff()?;
     append(
         store.as_ref(),

@@ -84,11 +84,30 @@ pub struct TuiArgs {
     pub ui: UiArgs,
 }
 
+/// Where the records are: `--data DIR` (embedded SQLite) or `--store URL`
+/// (PostgreSQL). Exactly one is required.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// The service's directory, created by `bansho admin init`: master key,
+    /// terminal CA, server certificate, and the embedded store.
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// Keep the records in PostgreSQL instead of the directory's SQLite file:
+    /// postgres://USER[:PASSWORD]@HOST[:PORT]/DB[?sslmode=require&sslrootcert=FILE].
+    /// May come from BANSHO_STORE, which keeps a password off the command line.
+    #[arg(long, value_name = "URL", env = "BANSHO_STORE", hide_env_values = true)]
+    pub store: Option<String>,
+    /// With --store: run even though the database server has fsync,
+    /// synchronous_commit or full_page_writes off (committed records could be
+    /// lost in a crash). For test systems only.
+    #[arg(long, requires = "store")]
+    pub allow_unsafe_durability: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Data directory created by `bansho admin init`.
-    #[arg(long)]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub store: StoreArgs,
     /// Address and port to listen on.
     #[arg(long, default_value = "127.0.0.1:8443")]
     pub listen: SocketAddr,
@@ -104,8 +123,8 @@ pub struct AdminArgs {
 pub enum AdminCommand {
     /// Create a store, its keys, the terminal CA and the first IT officer.
     Init {
-        #[arg(long)]
-        data: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
         /// User ID of the first IT officer.
         #[arg(long, default_value = "admin")]
         admin_user: String,
@@ -121,8 +140,8 @@ pub enum AdminCommand {
     },
     /// Add synthetic residents.
     Seed {
-        #[arg(long)]
-        data: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..=2_000_000))]
         residents: u64,
         #[arg(long, default_value_t = 1)]
@@ -144,8 +163,8 @@ pub enum AdminCommand {
 pub enum AuditCommand {
     /// Walk the hash chain: exit 0 if intact, 1 naming the first bad row.
     Verify {
-        #[arg(long)]
-        data: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
 }
 
@@ -155,8 +174,8 @@ pub enum TerminalCommand {
     Enroll {
         /// Terminal name (3-32 letters, digits, '-', '_', '.').
         name: String,
-        #[arg(long)]
-        data: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
         /// Where to write the bundle (default: NAME.bansho-terminal.toml).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -166,14 +185,14 @@ pub enum TerminalCommand {
     },
     /// List registered terminals.
     List {
-        #[arg(long)]
-        data: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Revoke a terminal: it is refused at its next connection or request.
     Revoke {
         name: String,
-        #[arg(long)]
-        data: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
 }
 
@@ -181,8 +200,8 @@ pub enum TerminalCommand {
 pub enum UserCommand {
     /// Add a staff account; prints its PIN and TOTP enrolment secret once.
     Add {
-        #[arg(long)]
-        data: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
         /// User ID (3-32 letters, digits, '-', '_', '.').
         #[arg(long)]
         id: String,
@@ -197,7 +216,7 @@ pub enum UserCommand {
     },
     /// List staff accounts.
     List {
-        #[arg(long)]
-        data: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
 }

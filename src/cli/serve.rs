@@ -5,18 +5,22 @@ use std::sync::Arc;
 
 use super::ServeArgs;
 use crate::server::clock::SystemClock;
-use crate::server::{AppState, Application, ServerConfig, data_dir};
+use crate::server::{AppState, Application, ServerConfig};
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     crate::telemetry::init_stderr();
-    let (store, keys) = data_dir::open(&args.data)?;
+    // Opening may connect to a database and migrate it: off the async threads.
+    let store_args = args.store.clone();
+    let (store, keys) = tokio::task::spawn_blocking(move || super::admin::open(&store_args))
+        .await
+        .map_err(|_| anyhow::anyhow!("opening the store stopped"))??;
     let state = AppState::new(
         store,
         Arc::new(keys),
         Arc::new(SystemClock),
         ServerConfig::default(),
     );
-    let app = Application::build(state, args.listen, &args.data).await?;
+    let app = Application::build(state, args.listen, &args.store.data).await?;
     tracing::info!(addr = %app.addr(), "records service listening");
     app.run_until(async {
         let _ = tokio::signal::ctrl_c().await;

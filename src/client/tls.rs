@@ -143,6 +143,8 @@ pub enum TlsProblem {
     TerminalRevoked,
     /// The service's certificate is not from the pinned CA.
     ServerNotTrusted,
+    /// The service could not check the terminal (its store is unavailable).
+    ServiceUnavailable,
 }
 
 impl TlsProblem {
@@ -160,6 +162,12 @@ impl TlsProblem {
             || t.contains("decrypterror")
         {
             Some(TlsProblem::ForeignClientCertificate)
+        } else if t.contains("internalerror")
+            || t.contains("internal error")
+            // What the service answers when it cannot read its registry.
+            || t.contains("handshakefailure")
+        {
+            Some(TlsProblem::ServiceUnavailable)
         } else if t.contains("unknownissuer")
             || t.contains("invalid peer certificate")
             || t.contains("notvalidforname")
@@ -183,6 +191,9 @@ impl TlsProblem {
             }
             TlsProblem::ServerNotTrusted => {
                 "the server's certificate is not from the pinned CA: this may not be the records service"
+            }
+            TlsProblem::ServiceUnavailable => {
+                "the records service refused the connection: it may be unable to check terminals right now; try again shortly"
             }
         }
     }

@@ -33,6 +33,9 @@ pub enum SetupError {
     Keys(#[from] super::crypto::KeyError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[cfg(feature = "postgres")]
+    #[error(transparent)]
+    Postgres(#[from] crate::store::postgres::PgOpenError),
     #[error("cannot create {path}: {reason}")]
     Io { path: String, reason: String },
     #[error("user {0} already exists")]
@@ -73,7 +76,20 @@ pub fn default_purposes() -> Vec<PurposeRow> {
 /// `dir`. `server_names` are the host names or addresses terminals will use
 /// for the service (loopback is always included).
 pub fn init(dir: &Path, server_names: &[String]) -> Result<(Arc<SqliteStore>, Keys), SetupError> {
-    if db_path(dir).exists() || key_path(dir).exists() {
+    if db_path(dir).exists() {
+        return Err(SetupError::AlreadyInitialised(dir.display().to_string()));
+    }
+    let keys = init_service_dir(dir, server_names)?;
+    let store = Arc::new(SqliteStore::open(&db_path(dir))?);
+    prepare_new_store(store.as_ref(), OffsetDateTime::now_utc())?;
+    Ok((store, keys))
+}
+
+/// Creates a service directory without its records: the master key (unless
+/// it comes from the environment), the terminal CA and the server
+/// certificate. Refuses a directory that already has them.
+pub fn init_service_dir(dir: &Path, server_names: &[String]) -> Result<Keys, SetupError> {
+    if key_path(dir).exists() || dir.join(super::pki::CA_CERT).exists() {
         return Err(SetupError::AlreadyInitialised(dir.display().to_string()));
     }
     std::fs::create_dir_all(dir).map_err(|e| SetupError::Io {
@@ -86,15 +102,17 @@ pub fn init(dir: &Path, server_names: &[String]) -> Result<(Arc<SqliteStore>, Ke
         Keys::create(&key_path(dir))?
     };
     super::pki::create(dir, server_names)?;
-    let store = Arc::new(SqliteStore::open(&db_path(dir))?);
+    Ok(keys)
+}
+
+/// Fills a freshly created store of any backend: the purposes and its
+/// creation time (which marks it as initialised).
+pub fn prepare_new_store(store: &dyn Store, now: OffsetDateTime) -> Result<(), SetupError> {
     for purpose in default_purposes() {
         store.upsert_purpose(&purpose)?;
     }
-    store.set_meta(
-        "created_at",
-        &crate::store::chain::format_time(OffsetDateTime::now_utc()),
-    )?;
-    Ok((store, keys))
+    store.set_meta("created_at", &crate::store::chain::format_time(now))?;
+    Ok(())
 }
 
 /// Opens an existing store and its key.

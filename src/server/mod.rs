@@ -11,6 +11,7 @@ pub mod json;
 pub mod pki;
 pub mod rate_limit;
 pub mod routes;
+pub mod store_location;
 pub mod totp;
 pub mod transport;
 

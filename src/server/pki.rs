@@ -179,11 +179,15 @@ pub fn fingerprint(der: &[u8]) -> String {
     hex::encode(Sha256::digest(der))
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegistryUnavailable;
+
 /// Which certificates belong to terminals that may connect now.
 pub trait TerminalRegistry: Send + Sync + std::fmt::Debug {
-    /// The terminal's name if the fingerprint is registered and not revoked.
-    /// Errors (a dead store) count as "no".
-    fn active_terminal(&self, fingerprint: &str) -> Option<String>;
+    /// The terminal's name if the fingerprint is registered and not revoked;
+    /// `Err` when the registry cannot be read (the connection is refused,
+    /// but not as revoked).
+    fn active_terminal(&self, fingerprint: &str) -> Result<Option<String>, RegistryUnavailable>;
 }
 
 /// Checks the CA signature (webpki) and then the registry, on every
@@ -208,8 +212,12 @@ impl ClientCertVerifier for RegisteredTerminals {
         self.inner
             .verify_client_cert(end_entity, intermediates, now)?;
         match self.registry.active_terminal(&fingerprint(end_entity)) {
-            Some(_) => Ok(ClientCertVerified::assertion()),
-            None => Err(rustls::Error::InvalidCertificate(CertificateError::Revoked)),
+            Ok(Some(_)) => Ok(ClientCertVerified::assertion()),
+            Ok(None) => Err(rustls::Error::InvalidCertificate(CertificateError::Revoked)),
+            // Fail closed, with an internal-error alert rather than "revoked".
+            Err(RegistryUnavailable) => Err(rustls::Error::General(
+                "terminal registry unavailable".into(),
+            )),
         }
     }
 

@@ -15,7 +15,7 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
-use super::pki::{self, TerminalRegistry};
+use super::pki::{self, RegistryUnavailable, TerminalRegistry};
 use crate::store::Store;
 
 /// How long a client may take to finish the TLS handshake.
@@ -37,13 +37,27 @@ impl std::fmt::Debug for StoreRegistry {
 }
 
 impl TerminalRegistry for StoreRegistry {
-    fn active_terminal(&self, fingerprint: &str) -> Option<String> {
+    fn active_terminal(&self, fingerprint: &str) -> Result<Option<String>, RegistryUnavailable> {
+        // The verifier runs on an async worker thread, and a store may be a
+        // blocking client that must not run there: look up on a thread of
+        // its own (once per handshake, not per request).
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| self.lookup(fingerprint))
+                .join()
+                .unwrap_or(Err(RegistryUnavailable))
+        })
+    }
+}
+
+impl StoreRegistry {
+    fn lookup(&self, fingerprint: &str) -> Result<Option<String>, RegistryUnavailable> {
         match self.0.terminal_by_fingerprint(fingerprint) {
-            Ok(Some(t)) if t.revoked_at.is_none() => Some(t.name),
-            Ok(_) => None,
+            Ok(Some(t)) if t.revoked_at.is_none() => Ok(Some(t.name)),
+            Ok(_) => Ok(None),
             Err(error) => {
                 tracing::error!(error = %error, "terminal registry unavailable: refusing the connection");
-                None
+                Err(RegistryUnavailable)
             }
         }
     }

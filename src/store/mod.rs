@@ -1,8 +1,10 @@
 //! The `Store` trait: everything the service keeps, behind one interface with
-//! an embedded SQLite implementation (and room for others). The service never
-//! speaks SQL itself.
+//! an embedded SQLite implementation and a PostgreSQL one for several service
+//! instances on one database. The service never speaks SQL itself.
 
 pub mod chain;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod sqlite;
 
 use time::OffsetDateTime;

@@ -71,6 +71,7 @@ impl From<ClientError> for Failure {
                     TlsProblem::ForeignClientCertificate => "error.tls_foreign_certificate",
                     TlsProblem::TerminalRevoked => "error.tls_revoked",
                     TlsProblem::ServerNotTrusted => "error.tls_server_untrusted",
+                    TlsProblem::ServiceUnavailable => "error.tls_service_unavailable",
                 }),
             },
             ClientError::Decode(_) => Failure {

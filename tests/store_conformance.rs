@@ -1,0 +1,927 @@
+//! One conformance suite for every `Store`: the same test functions run
+//! against a fresh SQLite file (`sqlite::*`) and, when `BANSHO_TEST_PG_URL`
+//! is set, a fresh PostgreSQL database (`postgres::*`). Without the variable
+//! the PostgreSQL half says plainly that it was skipped.
+
+#[path = "common/pg.rs"]
+mod pg;
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::sync::Arc;
+
+use bansho::domain::{itaiji, kana, synth};
+use bansho::server::crypto::Keys;
+use bansho::server::data_dir;
+use bansho::store::chain::{self, ChainVerifier, GENESIS};
+use bansho::store::{
+    AuditEntry, AuditRecord, PurposeRow, ResidentQuery, ResidentRow, SessionRow, StaffRow, Store,
+    StoreError,
+};
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+type RawSql = dyn Fn(&str) -> Result<(), String> + Send + Sync;
+type Reopen = dyn Fn() -> Arc<dyn Store> + Send + Sync;
+
+/// A store under test, a way to run raw SQL on its data (as an attacker
+/// with database access would), and a way to open a second, independent
+/// handle on the same data (a second service instance).
+struct Backend {
+    name: &'static str,
+    store: Arc<dyn Store>,
+    raw: Box<RawSql>,
+    reopen: Box<Reopen>,
+    _guard: Box<dyn std::any::Any>,
+}
+
+impl Backend {
+    fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+}
+
+fn sqlite_backend() -> Backend {
+    use bansho::store::sqlite::SqliteStore;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("bansho.db");
+    let store = Arc::new(SqliteStore::open(&path).expect("open sqlite"));
+    let raw_path = path.clone();
+    let reopen_path = path.clone();
+    Backend {
+        name: "SQLite",
+        store,
+        raw: Box::new(move |sql| {
+            rusqlite::Connection::open(&raw_path)
+                .and_then(|c| c.execute_batch(sql))
+                .map_err(|e| e.to_string())
+        }),
+        reopen: Box::new(move || Arc::new(SqliteStore::open(&reopen_path).expect("reopen"))),
+        _guard: Box::new(dir),
+    }
+}
+
+#[cfg(feature = "postgres")]
+fn postgres_backend(test: &str) -> Option<Backend> {
+    use bansho::store::postgres::{PgOptions, PostgresStore};
+    let admin = pg::admin_url(test)?;
+    let db = Arc::new(pg::TestDb::create(&admin));
+    let open = {
+        let url = db.url.clone();
+        move || -> Arc<dyn Store> {
+            Arc::new(PostgresStore::open(&url, &PgOptions::default()).expect("open postgres"))
+        }
+    };
+    let raw_db = db.clone();
+    Some(Backend {
+        name: "PostgreSQL",
+        store: open(),
+        raw: Box::new(move |sql| raw_db.exec(sql)),
+        reopen: Box::new(open),
+        _guard: Box::new(db),
+    })
+}
+
+#[cfg(not(feature = "postgres"))]
+fn postgres_backend(test: &str) -> Option<Backend> {
+    pg::admin_url(test).and(None)
+}
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $name() {
+                    super::$name(&super::sqlite_backend());
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(backend) =
+                        super::postgres_backend(concat!("postgres::", stringify!($name)))
+                    {
+                        super::$name(&backend);
+                    }
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    meta_and_purposes,
+    staff_crud_and_credential_reset,
+    login_failures_lock_the_account,
+    concurrent_login_failures_all_count,
+    claim_totp_step_is_once_only,
+    ten_concurrent_claims_of_one_step_let_one_win,
+    sessions_round_trip,
+    terminals_register_and_revoke,
+    residents_by_each_kind_of_query,
+    residents_search_matches_the_reference_semantics,
+    residents_conflicts,
+    audit_append_rows_and_tail,
+    audit_hashes_match_the_canonical_chain,
+    concurrent_appenders_on_two_handles_keep_one_chain,
+    audit_log_refuses_update_and_delete,
+    reopening_keeps_data_and_migrations_are_idempotent,
+    search_cost_report,
+);
+
+const NOW: OffsetDateTime = datetime!(2026-11-23 09:00:00.123456 UTC);
+
+fn keys() -> Keys {
+    Keys::from_master(&[7u8; 32])
+}
+
+fn staff(user_id: &str) -> StaffRow {
+    StaffRow {
+        user_id: user_id.into(),
+        display_name: "課税 一郎".into(),
+        role: "clerk".into(),
+        department: "assessment".into(),
+        pin_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        totp_secret_enc: vec![1, 2, 3, 0, 255],
+        failed_logins: 0,
+        locked_until: None,
+        last_totp_step: None,
+        disabled: false,
+        created_at: NOW,
+    }
+}
+
+fn prepared(b: &Backend) {
+    data_dir::prepare_new_store(b.store(), NOW).expect("prepare");
+}
+
+fn meta_and_purposes(b: &Backend) {
+    let s = b.store();
+    assert_eq!(s.get_meta("k").unwrap(), None);
+    s.set_meta("k", "一").unwrap();
+    s.set_meta("k", "二").unwrap();
+    assert_eq!(s.get_meta("k").unwrap().as_deref(), Some("二"));
+    assert!(s.purposes().unwrap().is_empty());
+    prepared(b);
+    let codes: Vec<String> = s.purposes().unwrap().into_iter().map(|p| p.code).collect();
+    let mut sorted = codes.clone();
+    sorted.sort();
+    assert_eq!(codes, sorted, "purposes come in code order");
+    assert!(codes.contains(&"assessment".to_string()));
+    s.upsert_purpose(&PurposeRow {
+        code: "assessment".into(),
+        name_ja: "賦課".into(),
+        name_en: "Assessment".into(),
+    })
+    .unwrap();
+    let p = s
+        .purposes()
+        .unwrap()
+        .into_iter()
+        .find(|p| p.code == "assessment")
+        .unwrap();
+    assert_eq!(
+        (p.name_ja.as_str(), p.name_en.as_str()),
+        ("賦課", "Assessment")
+    );
+    assert!(s.get_meta("created_at").unwrap().is_some());
+}
+
+fn staff_crud_and_credential_reset(b: &Backend) {
+    let s = b.store();
+    assert!(s.staff("nobody").unwrap().is_none());
+    let mut locked = staff("zz-last");
+    locked.locked_until = Some(NOW);
+    locked.last_totp_step = Some(42);
+    locked.failed_logins = 3;
+    locked.disabled = true;
+    s.insert_staff(&locked).unwrap();
+    s.insert_staff(&staff("aa-first")).unwrap();
+    let got = s.staff("zz-last").unwrap().unwrap();
+    assert_eq!(got.locked_until, Some(NOW));
+    assert_eq!(got.last_totp_step, Some(42));
+    assert_eq!(got.failed_logins, 3);
+    assert!(got.disabled);
+    assert_eq!(got.created_at, NOW);
+    assert_eq!(got.totp_secret_enc, vec![1, 2, 3, 0, 255]);
+    assert_eq!(got.display_name, "課税 一郎");
+    let ids: Vec<String> = s
+        .list_staff()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.user_id)
+        .collect();
+    assert_eq!(ids, ["aa-first", "zz-last"]);
+    assert!(matches!(
+        s.insert_staff(&staff("aa-first")),
+        Err(StoreError::Conflict(_))
+    ));
+    s.reset_credentials("zz-last", "new-hash", &[9, 9]).unwrap();
+    let reset = s.staff("zz-last").unwrap().unwrap();
+    assert_eq!(reset.pin_hash, "new-hash");
+    assert_eq!(reset.totp_secret_enc, vec![9, 9]);
+    assert_eq!(reset.failed_logins, 0);
+    assert_eq!(reset.locked_until, None);
+    assert_eq!(reset.last_totp_step, None);
+}
+
+fn login_failures_lock_the_account(b: &Backend) {
+    let s = b.store();
+    s.insert_staff(&staff("clerk1")).unwrap();
+    let lock_for = time::Duration::minutes(15);
+    let first = s.record_login_failure("clerk1", NOW, 3, lock_for).unwrap();
+    assert_eq!((first.failed_logins, first.locked_until), (1, None));
+    let second = s.record_login_failure("clerk1", NOW, 3, lock_for).unwrap();
+    assert_eq!((second.failed_logins, second.locked_until), (2, None));
+    let third = s.record_login_failure("clerk1", NOW, 3, lock_for).unwrap();
+    assert_eq!(third.failed_logins, 3);
+    assert_eq!(third.locked_until, Some(NOW + lock_for));
+    let row = s.staff("clerk1").unwrap().unwrap();
+    assert_eq!(row.locked_until, Some(NOW + lock_for));
+    assert_eq!(row.failed_logins, 0, "the count restarts once locked");
+    s.record_login_failure("clerk1", NOW, 3, lock_for).unwrap();
+    s.reset_login_failures("clerk1").unwrap();
+    let row = s.staff("clerk1").unwrap().unwrap();
+    assert_eq!((row.failed_logins, row.locked_until), (0, None));
+    assert!(s.record_login_failure("nobody", NOW, 3, lock_for).is_err());
+}
+
+fn concurrent_login_failures_all_count(b: &Backend) {
+    b.store().insert_staff(&staff("clerk1")).unwrap();
+    let other = (b.reopen)();
+    let stores = [b.store.clone(), other];
+    std::thread::scope(|scope| {
+        for i in 0..16 {
+            let store = stores[i % 2].clone();
+            scope.spawn(move || {
+                store
+                    .record_login_failure("clerk1", NOW, 1000, time::Duration::minutes(1))
+                    .unwrap()
+            });
+        }
+    });
+    assert_eq!(
+        b.store().staff("clerk1").unwrap().unwrap().failed_logins,
+        16
+    );
+}
+
+fn claim_totp_step_is_once_only(b: &Backend) {
+    let s = b.store();
+    s.insert_staff(&staff("clerk1")).unwrap();
+    assert!(s.claim_totp_step("clerk1", 100).unwrap());
+    assert!(!s.claim_totp_step("clerk1", 100).unwrap(), "replay");
+    assert!(!s.claim_totp_step("clerk1", 99).unwrap(), "older step");
+    assert!(s.claim_totp_step("clerk1", 101).unwrap());
+    assert!(!s.claim_totp_step("nobody", 5).unwrap());
+    assert_eq!(
+        s.staff("clerk1").unwrap().unwrap().last_totp_step,
+        Some(101)
+    );
+}
+
+fn ten_concurrent_claims_of_one_step_let_one_win(b: &Backend) {
+    b.store().insert_staff(&staff("clerk1")).unwrap();
+    let other = (b.reopen)();
+    let stores = [b.store.clone(), other];
+    for step in [1000, 1001, 1002] {
+        let barrier = std::sync::Barrier::new(10);
+        let wins: usize = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..10)
+                .map(|i| {
+                    let store = stores[i % 2].clone();
+                    let barrier = &barrier;
+                    scope.spawn(move || {
+                        barrier.wait();
+                        store.claim_totp_step("clerk1", step).unwrap()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| usize::from(h.join().unwrap()))
+                .sum()
+        });
+        assert_eq!(wins, 1, "step {step}");
+    }
+}
+
+fn terminals_register_and_revoke(b: &Backend) {
+    let s = b.store();
+    let terminal = |name: &str, fp: &str| bansho::store::TerminalRow {
+        name: name.into(),
+        fingerprint: fp.into(),
+        created_at: NOW,
+        revoked_at: None,
+    };
+    s.insert_terminal(&terminal("counter-02", "bb")).unwrap();
+    s.insert_terminal(&terminal("counter-01", "aa")).unwrap();
+    assert!(matches!(
+        s.insert_terminal(&terminal("counter-03", "aa")),
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        s.insert_terminal(&terminal("counter-01", "cc")),
+        Err(StoreError::Conflict(_))
+    ));
+    let names: Vec<_> = s.terminals().unwrap().into_iter().map(|t| t.name).collect();
+    assert_eq!(names, ["counter-01", "counter-02"]);
+    let found = s.terminal_by_fingerprint("aa").unwrap().unwrap();
+    assert_eq!(found, terminal("counter-01", "aa"));
+    assert_eq!(s.terminal_by_fingerprint("zz").unwrap(), None);
+
+    let later = NOW + time::Duration::hours(1);
+    assert!(s.revoke_terminal("counter-01", later).unwrap());
+    assert!(
+        !s.revoke_terminal("counter-01", later).unwrap(),
+        "revoked once"
+    );
+    assert!(!s.revoke_terminal("nobody", later).unwrap());
+    let revoked = s.terminal_by_fingerprint("aa").unwrap().unwrap();
+    assert_eq!(revoked.revoked_at, Some(later));
+    assert_eq!(
+        s.terminal_by_fingerprint("bb").unwrap().unwrap().revoked_at,
+        None
+    );
+}
+
+fn sessions_round_trip(b: &Backend) {
+    let s = b.store();
+    prepared(b);
+    s.insert_staff(&staff("clerk1")).unwrap();
+    let token = vec![0u8, 1, 2, 255, 254];
+    let session = SessionRow {
+        token_hash: token.clone(),
+        user_id: "clerk1".into(),
+        terminal: "端末-01".into(),
+        purpose: "assessment".into(),
+        created_at: NOW,
+        last_seen_at: NOW,
+        expires_at: NOW + time::Duration::hours(12),
+    };
+    s.insert_session(&session).unwrap();
+    let got = s.session(&token).unwrap().unwrap();
+    assert_eq!(got.user_id, "clerk1");
+    assert_eq!(got.terminal, "端末-01");
+    assert_eq!(got.expires_at, NOW + time::Duration::hours(12));
+    let later = NOW + time::Duration::seconds(61);
+    s.touch_session(&token, later).unwrap();
+    assert_eq!(s.session(&token).unwrap().unwrap().last_seen_at, later);
+    assert!(s.session(&[9, 9]).unwrap().is_none());
+    assert!(matches!(
+        s.insert_session(&session),
+        Err(StoreError::Conflict(_))
+    ));
+    let mut orphan = session.clone();
+    orphan.token_hash = vec![7];
+    orphan.user_id = "nobody".into();
+    assert!(
+        matches!(s.insert_session(&orphan), Err(StoreError::Conflict(_))),
+        "a session must name a real user"
+    );
+    s.delete_session(&token).unwrap();
+    assert!(s.session(&token).unwrap().is_none());
+    s.delete_session(&token).unwrap();
+}
+
+fn resident(
+    keys: &Keys,
+    person: &str,
+    name: &str,
+    reading: &str,
+    birth: &str,
+    address: &str,
+) -> ResidentRow {
+    let digits = format!("{:0>12}", person);
+    ResidentRow {
+        person_number: person.into(),
+        my_number_enc: keys.seal_my_number(person, &digits),
+        my_number_index: keys.my_number_index(&digits),
+        name: name.into(),
+        kana: reading.into(),
+        name_key: itaiji::name_key(name),
+        kana_key: kana::reading_key(reading),
+        birth_date: birth.into(),
+        sex: "male".into(),
+        postal_code: "060-0001".into(),
+        address: address.into(),
+        address_key: itaiji::address_key(address),
+        status: "resident".into(),
+        support_measure: person.ends_with('7'),
+    }
+}
+
+fn known(keys: &Keys) -> Vec<ResidentRow> {
+    [
+        (
+            "9000000001",
+            "髙橋　一郎",
+            "タカハシ　イチロウ",
+            "1993-01-01",
+            "番所市本町3丁目4番5号",
+        ),
+        (
+            "9000000002",
+            "高橋　花子",
+            "たかはし　はなこ",
+            "1990-05-05",
+            "番所市本町3丁目4番6号",
+        ),
+        (
+            "9000000003",
+            "山田　太郎",
+            "ヤマダ　タロウ",
+            "1980-02-02",
+            "番所市南町1-2-3",
+        ),
+        (
+            "9000000004",
+            "山﨑　京子",
+            "ヤマザキ　キョウコ",
+            "1961-03-15",
+            "番所市南町100%ビル",
+        ),
+        (
+            "9000000005",
+            "八巻　進",
+            "ヤマキ　ススム",
+            "1970-01-01",
+            "番所市北町1_2",
+        ),
+        (
+            "9000000006",
+            "矢見　実",
+            "ヤミ　ミノル",
+            "1975-04-04",
+            "Bansho Tower ABC 12",
+        ),
+        (
+            "9000000007",
+            "𠮷野　家康",
+            "ヨシノ　イエヤス",
+            "2000-12-31",
+            "番所市西町\\9",
+        ),
+        (
+            "9000000008",
+            "谷　一",
+            "ヤ　ハジメ",
+            "1999-09-09",
+            "番所市東町",
+        ),
+        (
+            "9000000000",
+            "髙橋　一郎",
+            "タカハシ　イチロウ",
+            "1993-01-01",
+            "番所市本町",
+        ),
+    ]
+    .into_iter()
+    .map(|(p, n, k, d, a)| resident(keys, p, n, k, d, a))
+    .collect()
+}
+
+fn numbers(rows: &[ResidentRow]) -> Vec<&str> {
+    rows.iter().map(|r| r.person_number.as_str()).collect()
+}
+
+fn search(s: &dyn Store, q: &ResidentQuery) -> Vec<String> {
+    s.search_residents(q, 50)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.person_number)
+        .collect()
+}
+
+fn residents_by_each_kind_of_query(b: &Backend) {
+    let s = b.store();
+    let keys = keys();
+    let rows = known(&keys);
+    s.insert_residents(&rows).unwrap();
+    assert_eq!(s.resident_count().unwrap(), rows.len() as u64);
+    let got = s.resident("9000000007").unwrap().unwrap();
+    assert_eq!(got.name, "𠮷野　家康");
+    assert!(got.support_measure);
+    assert_eq!(got.my_number_enc, rows[6].my_number_enc);
+    assert_eq!(
+        keys.open_my_number("9000000007", &got.my_number_enc)
+            .unwrap()
+            .as_slice(),
+        b"009000000007"
+    );
+    assert!(s.resident("1").unwrap().is_none());
+    assert!(
+        s.search_residents(&ResidentQuery::default(), 50)
+            .unwrap()
+            .is_empty()
+    );
+
+    let q = |f: &dyn Fn(&mut ResidentQuery)| {
+        let mut q = ResidentQuery::default();
+        f(&mut q);
+        search(s, &q)
+    };
+    // Blind index: exact lookup only.
+    assert_eq!(
+        q(&|q| q.my_number_index.push(keys.my_number_index("009000000004"))),
+        ["9000000004"]
+    );
+    assert_eq!(
+        q(&|q| q.person_numbers.push("9000000005".into())),
+        ["9000000005"]
+    );
+    assert_eq!(
+        q(&|q| q.birth_dates.push("1993-01-01".into())),
+        ["9000000000", "9000000001"]
+    );
+    // Kana prefix ranges: ヤマ is ヤマダ, ヤマザキ, ヤマキ, not ヤミ or ヤ.
+    assert_eq!(
+        q(&|q| q.kana_prefixes.push(kana::reading_key("ヤマ"))),
+        ["9000000005", "9000000004", "9000000003"]
+    );
+    assert_eq!(
+        q(&|q| q.kana_prefixes.push(kana::reading_key("たかはし"))).len(),
+        3
+    );
+    // Name prefixes fold variants (髙 = 高) and handle characters outside the BMP.
+    assert_eq!(
+        q(&|q| q.name_prefixes.push(itaiji::name_key("高橋"))),
+        ["9000000000", "9000000001", "9000000002"]
+    );
+    assert_eq!(
+        q(&|q| q.name_prefixes.push(itaiji::name_key("𠮷"))),
+        ["9000000007"]
+    );
+    assert_eq!(
+        q(&|q| q.name_prefixes.push(itaiji::name_key("山崎"))),
+        ["9000000004"]
+    );
+    // Address fragments: LIKE wildcards are literal, ASCII case is ignored.
+    assert_eq!(
+        q(&|q| q.address_fragments.push("100%".into())),
+        ["9000000004"]
+    );
+    assert_eq!(
+        q(&|q| q.address_fragments.push("1_2".into())),
+        ["9000000005"]
+    );
+    assert_eq!(
+        q(&|q| q.address_fragments.push("\\9".into())),
+        ["9000000007"]
+    );
+    assert_eq!(q(&|q| q.address_fragments.push("%".into())), ["9000000004"]);
+    assert_eq!(
+        q(&|q| q.address_fragments.push("abc".into())),
+        ["9000000006"]
+    );
+    // Every condition must hold.
+    assert_eq!(
+        q(&|q| {
+            q.name_prefixes.push(itaiji::name_key("高橋"));
+            q.address_fragments.push("4番6".into());
+        }),
+        ["9000000002"]
+    );
+    assert!(
+        q(&|q| {
+            q.kana_prefixes.push(kana::reading_key("ヤマ"));
+            q.birth_dates.push("1993-01-01".into());
+        })
+        .is_empty()
+    );
+    // The limit keeps the order.
+    let mut all = ResidentQuery::default();
+    all.address_fragments.push("町".into());
+    let limited = s.search_residents(&all, 2).unwrap();
+    let full = s.search_residents(&all, 50).unwrap();
+    assert_eq!(numbers(&limited), numbers(&full[..2]));
+}
+
+/// What a search must return, computed without any database.
+fn reference(rows: &[ResidentRow], q: &ResidentQuery, limit: usize) -> Vec<String> {
+    let upper = |p: &str| format!("{p}\u{10FFFF}");
+    let mut hits: Vec<&ResidentRow> = rows
+        .iter()
+        .filter(|r| {
+            q.my_number_index.iter().all(|i| &r.my_number_index == i)
+                && q.person_numbers.iter().all(|p| &r.person_number == p)
+                && q.birth_dates.iter().all(|d| &r.birth_date == d)
+                && q.kana_prefixes
+                    .iter()
+                    .all(|p| r.kana_key.as_str() >= p.as_str() && r.kana_key < upper(p))
+                && q.name_prefixes
+                    .iter()
+                    .all(|p| r.name_key.as_str() >= p.as_str() && r.name_key < upper(p))
+                && q.address_fragments.iter().all(|f| {
+                    r.address_key
+                        .to_ascii_lowercase()
+                        .contains(&f.to_ascii_lowercase())
+                })
+        })
+        .collect();
+    hits.sort_by(|a, b| {
+        (&a.kana_key, &a.birth_date, &a.person_number).cmp(&(
+            &b.kana_key,
+            &b.birth_date,
+            &b.person_number,
+        ))
+    });
+    hits.into_iter()
+        .take(limit)
+        .map(|r| r.person_number.clone())
+        .collect()
+}
+
+fn synthetic(keys: &Keys, n: u64) -> Vec<ResidentRow> {
+    (0..n)
+        .map(|i| data_dir::resident_row(keys, &synth::generate(11, i)))
+        .collect()
+}
+
+fn prefix(s: &str, chars: usize) -> String {
+    s.chars().take(chars).collect()
+}
+
+fn residents_search_matches_the_reference_semantics(b: &Backend) {
+    let s = b.store();
+    let keys = keys();
+    let mut rows = synthetic(&keys, 600);
+    rows.extend(known(&keys));
+    s.insert_residents(&rows).unwrap();
+    let mut queries: Vec<(ResidentQuery, usize)> = Vec::new();
+    for (i, r) in rows.iter().enumerate().step_by(37) {
+        for len in 1..=3 {
+            let mut q = ResidentQuery::default();
+            q.kana_prefixes.push(prefix(&r.kana_key, len));
+            queries.push((q, 20));
+            let mut q = ResidentQuery::default();
+            q.name_prefixes.push(prefix(&r.name_key, len));
+            queries.push((q, 50));
+        }
+        let mut q = ResidentQuery::default();
+        q.kana_prefixes.push(prefix(&r.kana_key, 2));
+        q.birth_dates.push(r.birth_date.clone());
+        queries.push((q, 50));
+        let mut q = ResidentQuery::default();
+        let address: Vec<char> = r.address_key.chars().collect();
+        let start = i % address.len().max(1);
+        q.address_fragments.push(
+            address[start..(start + 3).min(address.len())]
+                .iter()
+                .collect(),
+        );
+        queries.push((q, 10));
+        let mut q = ResidentQuery::default();
+        q.my_number_index.push(r.my_number_index.clone());
+        queries.push((q, 50));
+    }
+    let mut nonempty = 0;
+    for (q, limit) in &queries {
+        let got: Vec<String> = s
+            .search_residents(q, *limit)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.person_number)
+            .collect();
+        let want = reference(&rows, q, *limit);
+        assert_eq!(
+            got, want,
+            "kana {:?} name {:?} address {:?} birth {:?}",
+            q.kana_prefixes, q.name_prefixes, q.address_fragments, q.birth_dates
+        );
+        nonempty += usize::from(!got.is_empty());
+    }
+    assert!(nonempty > queries.len() / 2, "the queries must find people");
+}
+
+fn residents_conflicts(b: &Backend) {
+    let s = b.store();
+    let keys = keys();
+    let rows = known(&keys);
+    s.insert_residents(&rows).unwrap();
+    let mut same_number = resident(&keys, "9100000000", "別人", "ベツジン", "2001-01-01", "x");
+    same_number.my_number_index = rows[0].my_number_index.clone();
+    let batch = vec![
+        resident(&keys, "9100000001", "新人", "シンジン", "2001-01-01", "x"),
+        same_number,
+    ];
+    assert!(matches!(
+        s.insert_residents(&batch),
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        s.resident_count().unwrap(),
+        rows.len() as u64,
+        "a failed batch leaves nothing behind"
+    );
+    assert!(matches!(
+        s.insert_residents(&rows[..1]),
+        Err(StoreError::Conflict(_))
+    ));
+}
+
+fn entry(i: usize) -> AuditEntry {
+    AuditEntry {
+        at: NOW + time::Duration::microseconds(i as i64 * 1_000_001),
+        user_id: format!("clerk{}", i % 3),
+        terminal: "端末-01".into(),
+        action: if i % 2 == 0 { "search" } else { "view" }.into(),
+        subjects: (0..i % 3).map(|k| format!("90000000{k:02}")).collect(),
+        query_hmac: (i % 2 == 0).then(|| format!("{i:064x}")),
+        purpose: "assessment".into(),
+        outcome: "ok".into(),
+        detail: if i % 4 == 0 {
+            String::new()
+        } else {
+            format!("詳細{i};a,b")
+        },
+        sensitive: i % 5 == 0,
+    }
+}
+
+fn all_rows(s: &dyn Store) -> Vec<AuditRecord> {
+    s.audit_rows(0, 1_000_000).unwrap()
+}
+
+fn verify(rows: &[AuditRecord]) -> i64 {
+    let mut v = ChainVerifier::default();
+    for r in rows {
+        v.check(r).unwrap_or_else(|e| panic!("chain broken: {e}"));
+    }
+    v.verified()
+}
+
+fn audit_append_rows_and_tail(b: &Backend) {
+    let s = b.store();
+    assert!(s.append_audit(&[]).unwrap().is_empty());
+    assert!(s.audit_tail(5).unwrap().is_empty());
+    let first = s.append_audit(&[entry(0), entry(1), entry(2)]).unwrap();
+    assert_eq!(first.iter().map(|r| r.seq).collect::<Vec<_>>(), [1, 2, 3]);
+    assert_eq!(first[0].prev_hash, GENESIS);
+    let second = s.append_audit(&[entry(3), entry(4)]).unwrap();
+    assert_eq!(second[0].seq, 4);
+    assert_eq!(second[0].prev_hash, first[2].hash);
+    let stored = all_rows(s);
+    let returned: Vec<AuditRecord> = first.into_iter().chain(second).collect();
+    assert_eq!(stored, returned, "rows read back exactly as appended");
+    assert_eq!(
+        s.audit_rows(2, 2)
+            .unwrap()
+            .iter()
+            .map(|r| r.seq)
+            .collect::<Vec<_>>(),
+        [3, 4]
+    );
+    assert_eq!(
+        s.audit_tail(2)
+            .unwrap()
+            .iter()
+            .map(|r| r.seq)
+            .collect::<Vec<_>>(),
+        [5, 4]
+    );
+    assert_eq!(verify(&stored), 5);
+}
+
+fn audit_hashes_match_the_canonical_chain(b: &Backend) {
+    // The same entries give the same hashes on every backend, so a log can
+    // move between them and still verify.
+    let entries: Vec<AuditEntry> = (0..7).map(entry).collect();
+    let expected = chain::chain(&entries, 0, GENESIS);
+    b.store().append_audit(&entries[..4]).unwrap();
+    b.store().append_audit(&entries[4..]).unwrap();
+    let stored = all_rows(b.store());
+    assert_eq!(stored, expected);
+    assert_eq!(
+        stored[6].hash,
+        chain::entry_hash(7, &entries[6], &stored[5].hash)
+    );
+}
+
+fn concurrent_appenders_on_two_handles_keep_one_chain(b: &Backend) {
+    let other = (b.reopen)();
+    let stores = [b.store.clone(), other];
+    const THREADS: usize = 8;
+    const ROUNDS: usize = 20;
+    let seqs: Vec<i64> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..THREADS)
+            .map(|t| {
+                let store = stores[t % 2].clone();
+                scope.spawn(move || {
+                    let mut seqs = Vec::new();
+                    for r in 0..ROUNDS {
+                        let batch: Vec<AuditEntry> = (0..1 + r % 3)
+                            .map(|k| entry(t * 1000 + r * 10 + k))
+                            .collect();
+                        seqs.extend(store.append_audit(&batch).unwrap().iter().map(|r| r.seq));
+                    }
+                    seqs
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let expected_rows: usize = THREADS * (0..ROUNDS).map(|r| 1 + r % 3).sum::<usize>();
+    assert_eq!(seqs.len(), expected_rows);
+    assert_eq!(
+        seqs.iter().collect::<HashSet<_>>().len(),
+        expected_rows,
+        "no sequence number handed out twice"
+    );
+    let rows = all_rows(b.store());
+    assert_eq!(rows.len(), expected_rows);
+    assert_eq!(verify(&rows), expected_rows as i64);
+}
+
+fn audit_log_refuses_update_and_delete(b: &Backend) {
+    let s = b.store();
+    s.append_audit(&[entry(0), entry(1), entry(2)]).unwrap();
+    for sql in [
+        "UPDATE audit_log SET outcome = 'denied' WHERE seq = 2",
+        "DELETE FROM audit_log WHERE seq = 3",
+        "DELETE FROM audit_log",
+    ] {
+        let refused = (b.raw)(sql);
+        assert!(
+            refused.as_ref().is_err_and(|e| e.contains("append-only")),
+            "{sql}: {refused:?}"
+        );
+    }
+    // PostgreSQL also has TRUNCATE, which skips row triggers.
+    if let Err(e) = (b.raw)("TRUNCATE audit_log") {
+        assert!(
+            e.contains("append-only") || e.contains("syntax error"),
+            "{e}"
+        );
+    }
+    let rows = all_rows(s);
+    assert_eq!(rows.len(), 3);
+    assert_eq!(verify(&rows), 3);
+}
+
+fn reopening_keeps_data_and_migrations_are_idempotent(b: &Backend) {
+    prepared(b);
+    b.store().set_meta("marker", "残る").unwrap();
+    b.store().append_audit(&[entry(0)]).unwrap();
+    let again = (b.reopen)();
+    let third = (b.reopen)();
+    assert_eq!(again.get_meta("marker").unwrap().as_deref(), Some("残る"));
+    assert_eq!(third.purposes().unwrap(), b.store().purposes().unwrap());
+    assert_eq!(again.append_audit(&[entry(1)]).unwrap()[0].seq, 2);
+}
+
+/// Not a pass/fail test: the cost of the same searches on each backend,
+/// printed for the record.
+fn search_cost_report(b: &Backend) {
+    let s = b.store();
+    let keys = keys();
+    let rows = synthetic(&keys, 20_000);
+    let started = std::time::Instant::now();
+    s.insert_residents(&rows).unwrap();
+    let insert = started.elapsed();
+    let kana: Vec<String> = rows
+        .iter()
+        .step_by(200)
+        .map(|r| prefix(&r.kana_key, 2))
+        .collect();
+    let started = std::time::Instant::now();
+    let mut found = 0;
+    for p in &kana {
+        let mut q = ResidentQuery::default();
+        q.kana_prefixes.push(p.clone());
+        found += s.search_residents(&q, 50).unwrap().len();
+    }
+    let prefix_each = started.elapsed() / kana.len() as u32;
+    let started = std::time::Instant::now();
+    for r in rows.iter().step_by(200) {
+        let mut q = ResidentQuery::default();
+        q.my_number_index.push(r.my_number_index.clone());
+        assert_eq!(s.search_residents(&q, 50).unwrap().len(), 1);
+    }
+    let exact_each = started.elapsed() / kana.len() as u32;
+    let started = std::time::Instant::now();
+    let entries: Vec<AuditEntry> = (0..100).map(entry).collect();
+    for e in &entries {
+        s.append_audit(std::slice::from_ref(e)).unwrap();
+    }
+    let audit_each = started.elapsed() / 100;
+    let _ = writeln!(
+        std::io::stderr(),
+        "search cost [{}]: 20000 residents inserted in {:.2?}; kana prefix search {:.2?} each \
+         ({} results over {} queries); blind-index lookup {:.2?} each; single audit append {:.2?} each",
+        b.name,
+        insert,
+        prefix_each,
+        found,
+        kana.len(),
+        exact_each,
+        audit_each
+    );
+}
