@@ -71,7 +71,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         line("field.kana", vec![Span::styled(clean(&r.kana), text)]),
         line(
             "field.birth_date",
-            vec![Span::styled(clean(&r.birth_date), text)],
+            vec![Span::styled(birth_date_with_era(&r.birth_date), text)],
         ),
         line("field.sex", vec![Span::styled(sex_label(app, r.sex), text)]),
     ];
@@ -137,4 +137,17 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         }
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The date as sent, with its 和暦 form beside it, as clerks read dates on
+/// paper forms: `1993-01-01 (平成5年1月1日)`.
+fn birth_date_with_era(iso: &str) -> String {
+    let shown = clean(iso);
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    match time::Date::parse(&shown, &format) {
+        Ok(date) if crate::domain::wareki::to_wareki(date).is_some() => {
+            format!("{shown} ({})", crate::domain::wareki::format_wareki(date))
+        }
+        _ => shown,
+    }
 }
