@@ -8,6 +8,7 @@ use crate::server::clock::SystemClock;
 use crate::server::{AppState, Application, ServerConfig, data_dir};
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    super::refuse_unaudited()?;
     crate::telemetry::init_stderr();
     let (store, keys) = data_dir::open(&args.data)?;
     let state = AppState::new(

@@ -15,6 +15,7 @@ use super::*;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/sqlite/0001_init.sql")),
     (2, include_str!("migrations/sqlite/0002_terminals.sql")),
+    (3, include_str!("migrations/sqlite/0003_search_indexes.sql")),
 ];
 
 /// Connections kept open for reuse; more are opened under load and closed
@@ -261,6 +262,150 @@ pub(crate) fn contains_pattern(fragment: &str) -> String {
     }
     pattern.push('%');
     pattern
+}
+
+/// Whether the trigram index can find candidates for `fragment`: three
+/// characters or more (shorter ones have no trigram) and no LIKE wildcard
+/// (the index takes no ESCAPE clause).
+fn trigram_searchable(fragment: &str) -> bool {
+    fragment.chars().count() >= 3 && !fragment.contains(['%', '_', '\\'])
+}
+
+/// Rows per transaction of a bulk load into a store that already holds
+/// residents (and so keeps its indexes while loading).
+const LOAD_COMMIT_ROWS: u64 = 200_000;
+
+impl SqliteStore {
+    /// Bulk load (seeding): one connection with `synchronous=OFF` and a large
+    /// page cache. Into an empty table the secondary indexes, the address
+    /// trigram index and its triggers are dropped first and built once at
+    /// the end, all in one transaction; into a filled one rows go in with the
+    /// indexes in place, in large transactions. Either way the store is
+    /// checkpointed and synced to disk before this returns.
+    fn bulk_load(
+        &self,
+        batches: &mut dyn Iterator<Item = StoreResult<Vec<ResidentRow>>>,
+    ) -> StoreResult<u64> {
+        let mut conn = self.connect()?;
+        conn.pragma_update(None, "synchronous", "OFF")
+            .map_err(unavailable)?;
+        conn.pragma_update(None, "cache_size", -262_144)
+            .map_err(unavailable)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")
+            .map_err(unavailable)?;
+        // Index builds sort with a helper thread.
+        conn.pragma_update(None, "threads", 2)
+            .map_err(unavailable)?;
+        let result = load_into(&mut conn, batches);
+        // Whatever happened, leave nothing unsynced behind: back to FULL, and
+        // the WAL copied into the database file and synced.
+        let synced = conn
+            .pragma_update(None, "synchronous", "FULL")
+            .and_then(|_| conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())))
+            .map_err(unavailable);
+        let loaded = result?;
+        synced?;
+        Ok(loaded)
+    }
+}
+
+fn insert_resident_rows(tx: &rusqlite::Transaction<'_>, rows: &[ResidentRow]) -> StoreResult<()> {
+    let mut stmt = tx
+        .prepare_cached(&format!(
+            "INSERT INTO residents({RESIDENT_COLUMNS})
+             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)"
+        ))
+        .map_err(unavailable)?;
+    for r in rows {
+        stmt.execute(params![
+            r.person_number,
+            r.my_number_enc,
+            r.my_number_index,
+            r.name,
+            r.kana,
+            r.name_key,
+            r.kana_key,
+            r.birth_date,
+            r.sex,
+            r.postal_code,
+            r.address,
+            r.address_key,
+            r.status,
+            i64::from(r.support_measure),
+        ])
+        .map_err(unavailable)?;
+    }
+    Ok(())
+}
+
+fn load_into(
+    conn: &mut Connection,
+    batches: &mut dyn Iterator<Item = StoreResult<Vec<ResidentRow>>>,
+) -> StoreResult<u64> {
+    let empty: bool = conn
+        .query_row("SELECT NOT EXISTS (SELECT 1 FROM residents)", [], |r| {
+            r.get(0)
+        })
+        .map_err(unavailable)?;
+    let mut loaded = 0u64;
+    if !empty {
+        let mut tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(unavailable)?;
+        let mut in_tx = 0u64;
+        for batch in batches {
+            let batch = batch?;
+            insert_resident_rows(&tx, &batch)?;
+            loaded += batch.len() as u64;
+            in_tx += batch.len() as u64;
+            if in_tx >= LOAD_COMMIT_ROWS {
+                tx.commit().map_err(unavailable)?;
+                tx = conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(unavailable)?;
+                in_tx = 0;
+            }
+        }
+        tx.commit().map_err(unavailable)?;
+        return Ok(loaded);
+    }
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(unavailable)?;
+    // The schema's own definitions, so the rebuilt indexes and triggers are
+    // exactly the ones the migrations made.
+    let derived: Vec<(String, String, String)> = {
+        let mut stmt = tx
+            .prepare(
+                "SELECT type, name, sql FROM sqlite_master
+                 WHERE tbl_name = 'residents' AND type IN ('index', 'trigger') AND sql IS NOT NULL",
+            )
+            .map_err(unavailable)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(unavailable)?;
+        rows.collect::<Result<_, _>>().map_err(unavailable)?
+    };
+    for (kind, name, _) in &derived {
+        let kind = if kind == "index" { "INDEX" } else { "TRIGGER" };
+        tx.execute_batch(&format!("DROP {kind} \"{}\"", name.replace('"', "\"\"")))
+            .map_err(unavailable)?;
+    }
+    for batch in batches {
+        let batch = batch?;
+        insert_resident_rows(&tx, &batch)?;
+        loaded += batch.len() as u64;
+    }
+    for (_, _, sql) in &derived {
+        tx.execute_batch(sql).map_err(unavailable)?;
+    }
+    tx.execute(
+        "INSERT INTO residents_address(residents_address) VALUES ('rebuild')",
+        [],
+    )
+    .map_err(unavailable)?;
+    tx.commit().map_err(unavailable)?;
+    Ok(loaded)
 }
 
 impl Store for SqliteStore {
@@ -573,35 +718,16 @@ impl Store for SqliteStore {
             let tx = c
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(unavailable)?;
-            {
-                let mut stmt = tx
-                    .prepare_cached(&format!(
-                        "INSERT INTO residents({RESIDENT_COLUMNS})
-                         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)"
-                    ))
-                    .map_err(unavailable)?;
-                for r in rows {
-                    stmt.execute(params![
-                        r.person_number,
-                        r.my_number_enc,
-                        r.my_number_index,
-                        r.name,
-                        r.kana,
-                        r.name_key,
-                        r.kana_key,
-                        r.birth_date,
-                        r.sex,
-                        r.postal_code,
-                        r.address,
-                        r.address_key,
-                        r.status,
-                        i64::from(r.support_measure),
-                    ])
-                    .map_err(unavailable)?;
-                }
-            }
+            insert_resident_rows(&tx, rows)?;
             tx.commit().map_err(unavailable)
         })
+    }
+
+    fn load_residents(
+        &self,
+        batches: &mut dyn Iterator<Item = StoreResult<Vec<ResidentRow>>>,
+    ) -> StoreResult<u64> {
+        self.bulk_load(batches)
     }
 
     fn search_residents(&self, q: &ResidentQuery, limit: usize) -> StoreResult<Vec<ResidentRow>> {
@@ -633,6 +759,13 @@ impl Store for SqliteStore {
             values.push(prefix_upper_bound(prefix).into());
         }
         for fragment in &q.address_fragments {
+            if trigram_searchable(fragment) {
+                // Candidates from the trigram index, each re-checked below.
+                clauses.push(
+                    "rowid IN (SELECT rowid FROM residents_address WHERE address_key LIKE ?)",
+                );
+                values.push(format!("%{fragment}%").into());
+            }
             clauses.push("address_key LIKE ? ESCAPE '\\'");
             values.push(contains_pattern(fragment).into());
         }
