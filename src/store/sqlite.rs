@@ -18,6 +18,9 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("migrations/sqlite/0003_search_indexes.sql")),
 ];
 
+/// How much of the store file each connection may map into memory.
+const MMAP_BYTES: i64 = 4 << 30;
+
 /// Connections kept open for reuse; more are opened under load and closed
 /// when the pool is full.
 const POOL_SIZE: usize = 16;
@@ -88,6 +91,10 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(unavailable)?;
         conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(unavailable)?;
+        // Reads map the file instead of copying pages through read(2): at
+        // city scale a search touches pages all over a file of a gigabyte.
+        conn.pragma_update(None, "mmap_size", MMAP_BYTES)
             .map_err(unavailable)?;
         Ok(conn)
     }
@@ -271,6 +278,70 @@ fn trigram_searchable(fragment: &str) -> bool {
     fragment.chars().count() >= 3 && !fragment.contains(['%', '_', '\\'])
 }
 
+/// Trigrams of a fragment the index is asked for.
+const TRIGRAMS_MATCHED: usize = 2;
+
+/// An FTS5 query for the rows holding a few rare trigrams of `fragment`.
+/// Intersecting every trigram (what the index does for LIKE) walks the long
+/// lists of common ones (`3丁目` is in a fifth of all addresses). Instead:
+/// the rarest trigram, then the rarest that does not overlap it (overlapping
+/// trigrams occur in the same rows, so they narrow little). Every candidate
+/// is re-checked with LIKE, so the answer is exactly LIKE's.
+fn rare_trigrams(c: &Connection, fragment: &str) -> StoreResult<String> {
+    let chars: Vec<char> = fragment.chars().collect();
+    let mut stmt = c
+        .prepare_cached("SELECT docs FROM residents_address_stats WHERE gram = ?1")
+        .map_err(unavailable)?;
+    // (documents, position, trigram)
+    let mut counted: Vec<(i64, usize, String)> = Vec::with_capacity(chars.len());
+    for (position, window) in chars.windows(3).enumerate() {
+        let gram: String = window.iter().collect();
+        let docs: i64 = stmt
+            .query_row([&gram], |r| r.get(0))
+            .optional()
+            .map_err(unavailable)?
+            .unwrap_or(0);
+        counted.push((docs, position, gram));
+    }
+    counted.sort();
+    let mut chosen: Vec<&(i64, usize, String)> = Vec::with_capacity(TRIGRAMS_MATCHED);
+    for candidate in &counted {
+        if chosen.len() == TRIGRAMS_MATCHED {
+            break;
+        }
+        if chosen.iter().all(|c| c.1.abs_diff(candidate.1) >= 3) {
+            chosen.push(candidate);
+        }
+    }
+    if chosen.len() < TRIGRAMS_MATCHED {
+        // A short fragment: take the next rarest, overlapping or not.
+        for candidate in &counted {
+            if chosen.len() == TRIGRAMS_MATCHED {
+                break;
+            }
+            if !chosen.iter().any(|c| c.1 == candidate.1) {
+                chosen.push(candidate);
+            }
+        }
+    }
+    Ok(chosen
+        .iter()
+        .map(|(_, _, gram)| format!("\"{}\"", gram.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" AND "))
+}
+
+/// Recounts the trigrams of all addresses (planning data for
+/// [`rare_trigrams`]); a second or so at 2 million residents.
+fn refresh_trigram_stats(tx: &rusqlite::Transaction<'_>) -> StoreResult<()> {
+    tx.execute_batch(
+        "DELETE FROM residents_address_stats;
+         INSERT INTO residents_address_stats(gram, docs)
+             SELECT term, doc FROM residents_address_vocab;",
+    )
+    .map_err(unavailable)
+}
+
 /// Rows per transaction of a bulk load into a store that already holds
 /// residents (and so keeps its indexes while loading).
 const LOAD_COMMIT_ROWS: u64 = 200_000;
@@ -366,6 +437,7 @@ fn load_into(
                 in_tx = 0;
             }
         }
+        refresh_trigram_stats(&tx)?;
         tx.commit().map_err(unavailable)?;
         return Ok(loaded);
     }
@@ -404,6 +476,7 @@ fn load_into(
         [],
     )
     .map_err(unavailable)?;
+    refresh_trigram_stats(&tx)?;
     tx.commit().map_err(unavailable)?;
     Ok(loaded)
 }
@@ -734,47 +807,48 @@ impl Store for SqliteStore {
         if q.is_empty() {
             return Ok(Vec::new());
         }
-        let mut clauses: Vec<&str> = Vec::new();
-        let mut values: Vec<rusqlite::types::Value> = Vec::new();
-        for index in &q.my_number_index {
-            clauses.push("my_number_index = ?");
-            values.push(index.clone().into());
-        }
-        for pn in &q.person_numbers {
-            clauses.push("person_number = ?");
-            values.push(pn.clone().into());
-        }
-        for date in &q.birth_dates {
-            clauses.push("birth_date = ?");
-            values.push(date.clone().into());
-        }
-        for prefix in &q.kana_prefixes {
-            clauses.push("kana_key >= ? AND kana_key < ?");
-            values.push(prefix.clone().into());
-            values.push(prefix_upper_bound(prefix).into());
-        }
-        for prefix in &q.name_prefixes {
-            clauses.push("name_key >= ? AND name_key < ?");
-            values.push(prefix.clone().into());
-            values.push(prefix_upper_bound(prefix).into());
-        }
-        for fragment in &q.address_fragments {
-            if trigram_searchable(fragment) {
-                // Candidates from the trigram index, each re-checked below.
-                clauses.push(
-                    "rowid IN (SELECT rowid FROM residents_address WHERE address_key LIKE ?)",
-                );
-                values.push(format!("%{fragment}%").into());
-            }
-            clauses.push("address_key LIKE ? ESCAPE '\\'");
-            values.push(contains_pattern(fragment).into());
-        }
-        let sql = format!(
-            "SELECT {RESIDENT_COLUMNS} FROM residents WHERE {} ORDER BY kana_key, birth_date, person_number LIMIT {}",
-            clauses.join(" AND "),
-            limit
-        );
         self.with(|c| {
+            let mut clauses: Vec<&str> = Vec::new();
+            let mut values: Vec<rusqlite::types::Value> = Vec::new();
+            for index in &q.my_number_index {
+                clauses.push("my_number_index = ?");
+                values.push(index.clone().into());
+            }
+            for pn in &q.person_numbers {
+                clauses.push("person_number = ?");
+                values.push(pn.clone().into());
+            }
+            for date in &q.birth_dates {
+                clauses.push("birth_date = ?");
+                values.push(date.clone().into());
+            }
+            for prefix in &q.kana_prefixes {
+                clauses.push("kana_key >= ? AND kana_key < ?");
+                values.push(prefix.clone().into());
+                values.push(prefix_upper_bound(prefix).into());
+            }
+            for prefix in &q.name_prefixes {
+                clauses.push("name_key >= ? AND name_key < ?");
+                values.push(prefix.clone().into());
+                values.push(prefix_upper_bound(prefix).into());
+            }
+            for fragment in &q.address_fragments {
+                if trigram_searchable(fragment) {
+                    // Candidates from the trigram index (rows holding its
+                    // rarest trigrams), each re-checked with LIKE below.
+                    clauses.push(
+                        "rowid IN (SELECT rowid FROM residents_address WHERE residents_address MATCH ?)",
+                    );
+                    values.push(rare_trigrams(c, fragment)?.into());
+                }
+                clauses.push("address_key LIKE ? ESCAPE '\\'");
+                values.push(contains_pattern(fragment).into());
+            }
+            let sql = format!(
+                "SELECT {RESIDENT_COLUMNS} FROM residents WHERE {} ORDER BY kana_key, birth_date, person_number LIMIT {}",
+                clauses.join(" AND "),
+                limit
+            );
             let mut stmt = c.prepare_cached(&sql).map_err(unavailable)?;
             let rows = stmt
                 .query_map(rusqlite::params_from_iter(values), resident_from_row)

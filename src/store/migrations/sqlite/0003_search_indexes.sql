@@ -61,3 +61,15 @@ CREATE TRIGGER residents_address_update AFTER UPDATE OF address_key ON residents
         VALUES ('delete', old.rowid, old.address_key);
     INSERT INTO residents_address(rowid, address_key) VALUES (new.rowid, new.address_key);
 END;
+
+-- How many addresses hold each trigram, so a search can pick the rarest
+-- trigrams of a fragment. Planning data only (like ANALYZE): refreshed after
+-- every bulk load; a trigram missing here counts as rare, and a stale count
+-- can only make a search slower, never change its answer.
+CREATE VIRTUAL TABLE residents_address_vocab USING fts5vocab(residents_address, row);
+CREATE TABLE residents_address_stats (
+    gram TEXT PRIMARY KEY,
+    docs INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+INSERT INTO residents_address_stats(gram, docs)
+    SELECT term, doc FROM residents_address_vocab;
