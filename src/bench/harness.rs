@@ -57,22 +57,22 @@ pub struct Harness {
     pub residents: u64,
     pub max_results: usize,
     tag: String,
+    next_staff: std::sync::atomic::AtomicUsize,
     _temp: Option<tempfile::TempDir>,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
-/// The store in `data` (created and seeded as needed), or a temporary one.
-/// Returns the store, keys, directory, seed and the temp-dir guard.
-fn prepare(
-    data: Option<&Path>,
-    residents: u64,
-) -> anyhow::Result<(
+/// A prepared store: the store, keys, directory, seed and temp-dir guard.
+type Prepared = (
     Arc<SqliteStore>,
     Keys,
     PathBuf,
     u64,
     Option<tempfile::TempDir>,
-)> {
+);
+
+/// The store in `data` (created and seeded as needed), or a temporary one.
+fn prepare(data: Option<&Path>, residents: u64) -> anyhow::Result<Prepared> {
     let (temp, dir) = match data {
         Some(dir) => (None, dir.to_path_buf()),
         None => {
@@ -177,6 +177,7 @@ impl Harness {
             residents,
             max_results,
             tag,
+            next_staff: std::sync::atomic::AtomicUsize::new(0),
             _temp: temp,
             _stop: stop,
         })
@@ -192,7 +193,10 @@ impl Harness {
     pub async fn staff(&self, n: usize) -> anyhow::Result<Vec<NewStaff>> {
         let mut made = Vec::with_capacity(n);
         let mut tasks = Vec::with_capacity(n);
-        for i in 0..n {
+        let first = self
+            .next_staff
+            .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        for i in first..first + n {
             let staff = NewStaff::generated(
                 &format!("bench-{}-{i}", self.tag),
                 "ベンチ 課税",

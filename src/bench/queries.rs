@@ -120,16 +120,19 @@ mod tests {
             for kind in Kind::ALL {
                 let q = query(kind, 1, i);
                 let terms = classify(&q).expect("query parses").terms;
-                let ok = match (kind, terms.as_slice()) {
-                    (Kind::MyNumber, [SearchTerm::MyNumber(_)]) => true,
-                    (Kind::PersonNumber, [SearchTerm::PersonNumber(_)]) => true,
-                    (Kind::BirthDate, [SearchTerm::BirthDate(_)]) => true,
-                    (Kind::KanaPrefix, [SearchTerm::Reading(_)]) => true,
-                    (Kind::KanjiName, [SearchTerm::Name(_)]) => true,
-                    (Kind::Address, [SearchTerm::Address(_)]) => true,
-                    (Kind::Combination, [SearchTerm::Reading(_), SearchTerm::BirthDate(_)]) => true,
-                    _ => false,
-                };
+                let ok = matches!(
+                    (kind, terms.as_slice()),
+                    (Kind::MyNumber, [SearchTerm::MyNumber(_)])
+                        | (Kind::PersonNumber, [SearchTerm::PersonNumber(_)])
+                        | (Kind::BirthDate, [SearchTerm::BirthDate(_)])
+                        | (Kind::KanaPrefix, [SearchTerm::Reading(_)])
+                        | (Kind::KanjiName, [SearchTerm::Name(_)])
+                        | (Kind::Address, [SearchTerm::Address(_)])
+                        | (
+                            Kind::Combination,
+                            [SearchTerm::Reading(_), SearchTerm::BirthDate(_)]
+                        )
+                );
                 assert!(ok, "{kind:?} {q:?} -> {terms:?}");
             }
         }
