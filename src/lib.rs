@@ -2,6 +2,8 @@
 //! records service it talks to.
 
 pub mod api;
+#[cfg(feature = "server")]
+pub mod bench;
 pub mod cli;
 pub mod client;
 pub mod domain;

@@ -31,6 +31,8 @@ fn main() -> std::process::ExitCode {
             Some(Command::Serve(args)) => bansho::cli::serve::run(args).await,
             #[cfg(feature = "server")]
             Some(Command::Admin(args)) => bansho::cli::admin::run(args).await,
+            #[cfg(feature = "server")]
+            Some(Command::Bench(args)) => bansho::cli::bench::run(args).await,
         }
     });
     match result {

@@ -69,6 +69,7 @@ fn prepare(dir: &std::path::Path, args: &DemoArgs) -> anyhow::Result<Vec<NewStaf
 }
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    super::refuse_unaudited()?;
     let temp = match &args.data {
         Some(_) => None,
         None => Some(tempfile::Builder::new().prefix("bansho-demo-").tempdir()?),

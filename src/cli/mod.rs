@@ -2,6 +2,8 @@
 
 #[cfg(feature = "server")]
 pub mod admin;
+#[cfg(feature = "server")]
+pub mod bench;
 #[cfg(all(feature = "server", feature = "tui"))]
 pub mod demo;
 #[cfg(feature = "server")]
@@ -13,6 +15,20 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+
+/// The refusal of every command that would serve people from a
+/// `bench-unaudited` build (benchmark only: it writes no access log).
+#[cfg(feature = "server")]
+pub(crate) fn refuse_unaudited() -> anyhow::Result<()> {
+    if crate::server::audit::AUDITED {
+        Ok(())
+    } else {
+        anyhow::bail!(
+            "this binary was built with the benchmark-only feature bench-unaudited: it writes no \
+             access log and must never serve anyone; rebuild without that feature"
+        )
+    }
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -39,6 +55,82 @@ pub enum Command {
     /// IT officer tasks.
     #[cfg(feature = "server")]
     Admin(AdminArgs),
+    /// Benchmarks (docs/performance.md): figures, never pass/fail.
+    #[cfg(feature = "server")]
+    Bench(BenchArgs),
+}
+
+#[cfg(feature = "server")]
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    pub command: BenchCommand,
+}
+
+#[cfg(feature = "server")]
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Time and peak memory to seed N residents into a fresh store.
+    Seed {
+        #[arg(long, default_value_t = 2_000_000, value_parser = clap::value_parser!(u64).range(1..=2_000_000))]
+        residents: u64,
+        /// Seed into DIR (must not hold a store yet) instead of a temporary directory.
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
+    /// Search latency per query kind: store floor, server side, end to end over TLS.
+    Search {
+        /// Store sizes, comma-separated (one store each).
+        #[arg(long, default_value = "2000000")]
+        residents: String,
+        /// Queries per kind.
+        #[arg(long, default_value_t = 1000)]
+        iterations: usize,
+        /// Keep the stores in DIR/<residents> and reuse them next time.
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
+    /// Audited searches per second with N concurrent sessions.
+    Throughput {
+        #[arg(long, default_value_t = 2_000_000, value_parser = clap::value_parser!(u64).range(1..=2_000_000))]
+        residents: u64,
+        /// Concurrent sessions, comma-separated.
+        #[arg(long, default_value = "1,8,32,64")]
+        sessions: String,
+        /// Seconds per concurrency level.
+        #[arg(long, default_value_t = 10.0)]
+        seconds: f64,
+        /// Queries: all (every kind in turn) or exact (My Number, person number).
+        #[arg(long, default_value = "all")]
+        mix: String,
+        /// Reuse (or create) the store in DIR.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Write the rates to FILE (for --baseline of another run).
+        #[arg(long)]
+        save: Option<PathBuf>,
+        /// Rates of another run (e.g. the bench-unaudited build) to compare with.
+        #[arg(long)]
+        baseline: Option<PathBuf>,
+    },
+    /// Workstation start time, memory and keystroke-to-frame time.
+    #[cfg(feature = "tui")]
+    Tui {
+        /// Key presses measured.
+        #[arg(long, default_value_t = 500)]
+        keys: usize,
+        /// Runs of the real binary.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
+    /// Access-log verification time against log size.
+    Verify {
+        /// Log sizes, comma-separated, grown in turn.
+        #[arg(long, default_value = "10000,100000,1000000")]
+        rows: String,
+    },
+    /// Every benchmark on a tiny data set (a few seconds; CI runs this).
+    Smoke,
 }
 
 #[derive(Debug, Clone, Args)]

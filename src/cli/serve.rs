@@ -8,6 +8,7 @@ use crate::server::clock::SystemClock;
 use crate::server::{AppState, Application, ServerConfig};
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    super::refuse_unaudited()?;
     crate::telemetry::init_stderr();
     // Opening may connect to a database and migrate it: off the async threads.
     let store_args = args.store.clone();

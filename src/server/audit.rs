@@ -44,6 +44,7 @@ impl AuditLog {
     }
 
     /// Appends `entry` durably; returns its sequence number.
+    #[cfg(not(feature = "bench-unaudited"))]
     pub async fn record(&self, entry: AuditEntry) -> Result<i64, AuditUnavailable> {
         let (reply, answer) = oneshot::channel();
         self.queue
@@ -52,7 +53,19 @@ impl AuditLog {
             .map_err(|_| AuditUnavailable)?;
         answer.await.map_err(|_| AuditUnavailable)?
     }
+
+    /// BENCHMARK-ONLY BUILD: the entry is dropped, nothing is written. This
+    /// exists only to measure what durable auditing costs; `bansho serve` and
+    /// `bansho demo` refuse to start in such a build.
+    #[cfg(feature = "bench-unaudited")]
+    pub async fn record(&self, entry: AuditEntry) -> Result<i64, AuditUnavailable> {
+        drop(entry);
+        Ok(0)
+    }
 }
+
+/// False only in a `bench-unaudited` build, which must never be deployed.
+pub const AUDITED: bool = !cfg!(feature = "bench-unaudited");
 
 fn write_loop(store: Arc<dyn Store>, mut receiver: mpsc::Receiver<Pending>) {
     let mut batch: Vec<Pending> = Vec::with_capacity(MAX_BATCH);

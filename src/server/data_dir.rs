@@ -331,8 +331,10 @@ pub fn resident_row(keys: &Keys, r: &synth::SyntheticResident) -> ResidentRow {
     }
 }
 
-/// Adds `count` synthetic residents after those already stored, in batches;
-/// `progress` hears the running total.
+/// Adds `count` synthetic residents after those already stored, as one bulk
+/// load; `progress` hears the running total. Rows are generated and sealed
+/// (AES-256-GCM, HMAC) on worker threads while the store inserts the batches
+/// before them.
 pub fn seed_residents(
     store: &dyn Store,
     keys: &Keys,
@@ -342,15 +344,47 @@ pub fn seed_residents(
 ) -> Result<u64, SetupError> {
     const BATCH: u64 = 10_000;
     let start = store.resident_count()?;
-    let mut done = 0;
-    while done < count {
-        let n = BATCH.min(count - done);
-        let rows: Vec<ResidentRow> = (start + done..start + done + n)
-            .map(|i| resident_row(keys, &synth::generate(seed, i)))
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .clamp(1, 8) as u64;
+    let batches = count.div_ceil(BATCH);
+    let loaded = std::thread::scope(|scope| {
+        // Worker w makes batches w, w + workers, ...; each hands them over on
+        // its own bounded channel, so memory stays a few batches per worker
+        // and the batches arrive in order.
+        let receivers: Vec<_> = (0..workers)
+            .map(|w| {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ResidentRow>>(2);
+                scope.spawn(move || {
+                    let mut b = w;
+                    while b < batches {
+                        let first = b * BATCH;
+                        let n = BATCH.min(count - first);
+                        let rows: Vec<ResidentRow> = (start + first..start + first + n)
+                            .map(|i| resident_row(keys, &synth::generate(seed, i)))
+                            .collect();
+                        if tx.send(rows).is_err() {
+                            return;
+                        }
+                        b += workers;
+                    }
+                });
+                rx
+            })
             .collect();
-        store.insert_residents(&rows)?;
-        done += n;
-        progress(done);
-    }
-    Ok(done)
+        let mut done = 0u64;
+        let mut ordered = (0..batches).map(|b| {
+            let rows = receivers[(b % workers) as usize].recv().map_err(|_| {
+                crate::store::StoreError::Unavailable("a seeding worker stopped".into())
+            })?;
+            done += rows.len() as u64;
+            progress(done);
+            Ok(rows)
+        });
+        store.load_residents(&mut ordered)
+        // Leaving the scope drops the receivers first, so a worker blocked
+        // on a full channel after a failed load ends too.
+    })?;
+    Ok(loaded)
 }

@@ -144,6 +144,13 @@ impl Application {
         self.addr
     }
 
+    /// Wraps the finished router, e.g. in a layer that only a benchmark
+    /// installs (request timing). Every route and guard stays as it was.
+    pub fn map_router(mut self, wrap: impl FnOnce(axum::Router) -> axum::Router) -> Self {
+        self.router = wrap(self.router);
+        self
+    }
+
     pub fn port(&self) -> u16 {
         self.addr.port()
     }

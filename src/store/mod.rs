@@ -191,6 +191,22 @@ pub trait Store: Send + Sync + 'static {
 
     // Residents.
     fn insert_residents(&self, rows: &[ResidentRow]) -> StoreResult<()>;
+    /// A bulk load (seeding, imports): every batch the iterator yields, as
+    /// fast as the store can take them. Returns the rows added. A store may
+    /// relax per-transaction durability while loading, but must have all of
+    /// it durable before returning. The default inserts batch by batch.
+    fn load_residents(
+        &self,
+        batches: &mut dyn Iterator<Item = StoreResult<Vec<ResidentRow>>>,
+    ) -> StoreResult<u64> {
+        let mut loaded = 0;
+        for batch in batches {
+            let batch = batch?;
+            self.insert_residents(&batch)?;
+            loaded += batch.len() as u64;
+        }
+        Ok(loaded)
+    }
     /// At most `limit` rows in a stable order (reading, then date of birth).
     fn search_residents(
         &self,

@@ -3,7 +3,7 @@
 //! when a handler is registered without an entry.
 
 mod audit_log;
-mod residents;
+pub(crate) mod residents;
 mod session;
 mod staff;
 

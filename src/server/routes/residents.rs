@@ -24,7 +24,7 @@ use crate::server::error::AppError;
 use crate::server::json::ApiJson;
 use crate::store::{ResidentQuery, ResidentRow};
 
-fn to_store_query(keys: &Keys, terms: &[SearchTerm]) -> ResidentQuery {
+pub(crate) fn to_store_query(keys: &Keys, terms: &[SearchTerm]) -> ResidentQuery {
     let mut q = ResidentQuery::default();
     for term in terms {
         match term {

@@ -1,0 +1,252 @@
+//! A real records service for a benchmark: in this process, on
+//! 127.0.0.1:0, over mutual TLS with a freshly enrolled terminal, with its
+//! own staff accounts logged in through the API (PIN + computed TOTP code).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use rand::Rng;
+use time::OffsetDateTime;
+
+use crate::api::LoginRequest;
+use crate::client::ApiClient;
+use crate::client::tls::TerminalBundle;
+use crate::domain::roles::{Department, Role};
+use crate::secret::TotpCode;
+use crate::server::clock::SystemClock;
+use crate::server::crypto::Keys;
+use crate::server::data_dir::{self, NewStaff};
+use crate::server::{AppState, Application, ServerConfig, totp};
+use crate::store::Store;
+use crate::store::sqlite::SqliteStore;
+
+/// Durations of the search requests as the service saw them: from the
+/// request reaching the router (after TLS and HTTP parsing) to the response
+/// being ready, so terminal check, session check, rate limit, search,
+/// durable audit row and JSON encoding are all inside.
+#[derive(Debug, Clone, Default)]
+pub struct ServerTimes(Arc<Mutex<Vec<Duration>>>);
+
+impl ServerTimes {
+    fn push(&self, d: Duration) {
+        if let Ok(mut v) = self.0.lock() {
+            v.push(d);
+        }
+    }
+
+    /// The durations recorded since the last call.
+    pub fn take(&self) -> Vec<Duration> {
+        self.0
+            .lock()
+            .map(|mut v| std::mem::take(&mut *v))
+            .unwrap_or_default()
+    }
+}
+
+pub struct Harness {
+    pub store: Arc<SqliteStore>,
+    pub keys: Arc<Keys>,
+    pub bundle: TerminalBundle,
+    pub base: String,
+    pub dir: PathBuf,
+    pub times: ServerTimes,
+    /// The synthetic-data seed of the store.
+    pub seed: u64,
+    pub residents: u64,
+    pub max_results: usize,
+    tag: String,
+    next_staff: std::sync::atomic::AtomicUsize,
+    _temp: Option<tempfile::TempDir>,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// A prepared store: the store, keys, directory, seed and temp-dir guard.
+type Prepared = (
+    Arc<SqliteStore>,
+    Keys,
+    PathBuf,
+    u64,
+    Option<tempfile::TempDir>,
+);
+
+/// The store in `data` (created and seeded as needed), or a temporary one.
+fn prepare(data: Option<&Path>, residents: u64) -> anyhow::Result<Prepared> {
+    let (temp, dir) = match data {
+        Some(dir) => (None, dir.to_path_buf()),
+        None => {
+            let temp = tempfile::Builder::new().prefix("bansho-bench-").tempdir()?;
+            let dir = temp.path().to_path_buf();
+            (Some(temp), dir)
+        }
+    };
+    let (store, keys) = if data_dir::db_path(&dir).exists() {
+        data_dir::open(&dir)?
+    } else {
+        data_dir::init(&dir, &[])?
+    };
+    let seed = match store.get_meta("synthetic_seed")? {
+        Some(stored) => stored.parse().context("stored seed is not a number")?,
+        None => {
+            store.set_meta("synthetic_seed", "1")?;
+            1
+        }
+    };
+    let have = store.resident_count()?;
+    if have < residents {
+        let started = Instant::now();
+        eprintln!(
+            "  seeding {} residents in {}",
+            residents - have,
+            dir.display()
+        );
+        data_dir::seed_residents(store.as_ref(), &keys, seed, residents - have, |_| {})?;
+        eprintln!("  seeded in {:.1} s", started.elapsed().as_secs_f64());
+    } else if have > residents {
+        eprintln!(
+            "  note: {} holds {have} residents, more than the {residents} asked for",
+            dir.display()
+        );
+    }
+    Ok((store, keys, dir, seed, temp))
+}
+
+fn tag() -> String {
+    let n: u32 = rand::rng().random();
+    format!("{n:08x}")
+}
+
+impl Harness {
+    /// Starts the service over the store in `data` (or a temporary one)
+    /// holding at least `residents` synthetic residents. The read limit is
+    /// raised for this instance only, so the benchmark measures the service
+    /// rather than the limiter.
+    pub async fn start(data: Option<&Path>, residents: u64) -> anyhow::Result<Harness> {
+        let data = data.map(Path::to_path_buf);
+        let tag = tag();
+        let terminal = format!("bench-{tag}");
+        let (store, keys, dir, seed, temp, bundle) = tokio::task::spawn_blocking(move || {
+            let (store, keys, dir, seed, temp) = prepare(data.as_deref(), residents)?;
+            let bundle = data_dir::enroll_terminal(store.as_ref(), &dir, &terminal, None)?;
+            anyhow::Ok((store, keys, dir, seed, temp, bundle))
+        })
+        .await??;
+        let residents = store.resident_count()?;
+        let keys = Arc::new(keys);
+        let config = ServerConfig {
+            reads_per_second: 1_000_000,
+            read_burst: 1_000_000,
+            ..ServerConfig::default()
+        };
+        let max_results = config.max_results;
+        let state = AppState::new(store.clone(), keys.clone(), Arc::new(SystemClock), config);
+        let times = ServerTimes::default();
+        let recorder = times.clone();
+        let app = Application::build(state, "127.0.0.1:0".parse()?, &dir)
+            .await?
+            .map_router(move |router| {
+                router.layer(axum::middleware::from_fn(
+                    move |request: axum::extract::Request, next: axum::middleware::Next| {
+                        let recorder = recorder.clone();
+                        async move {
+                            let search = request.uri().path().ends_with("/residents/search");
+                            let started = Instant::now();
+                            let response = next.run(request).await;
+                            if search {
+                                recorder.push(started.elapsed());
+                            }
+                            response
+                        }
+                    },
+                ))
+            });
+        let base = app.url();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async move {
+            let _ = stopped.await;
+        }));
+        Ok(Harness {
+            store,
+            keys,
+            bundle,
+            base,
+            dir,
+            times,
+            seed,
+            residents,
+            max_results,
+            tag,
+            next_staff: std::sync::atomic::AtomicUsize::new(0),
+            _temp: temp,
+            _stop: stop,
+        })
+    }
+
+    /// A client on the benchmark's terminal, not logged in.
+    pub fn client(&self) -> anyhow::Result<ApiClient> {
+        Ok(ApiClient::for_terminal(&self.base, &self.bundle)?)
+    }
+
+    /// Creates `n` assessment clerks (one per concurrent session: a TOTP
+    /// code is accepted once per user) with their PINs and secrets.
+    pub async fn staff(&self, n: usize) -> anyhow::Result<Vec<NewStaff>> {
+        let mut made = Vec::with_capacity(n);
+        let mut tasks = Vec::with_capacity(n);
+        let first = self
+            .next_staff
+            .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        for i in first..first + n {
+            let staff = NewStaff::generated(
+                &format!("bench-{}-{i}", self.tag),
+                "ベンチ 課税",
+                Role::Clerk,
+                Department::Assessment,
+            );
+            let store = self.store.clone();
+            let keys = self.keys.clone();
+            let copy = NewStaff {
+                user_id: staff.user_id.clone(),
+                display_name: staff.display_name.clone(),
+                role: staff.role,
+                department: staff.department,
+                pin: staff.pin.clone(),
+                totp_secret: staff.totp_secret.clone(),
+            };
+            made.push(staff);
+            tasks.push(tokio::task::spawn_blocking(move || {
+                data_dir::create_staff(store.as_ref(), &keys, &copy, OffsetDateTime::now_utc())
+            }));
+        }
+        for task in tasks {
+            task.await??;
+        }
+        Ok(made)
+    }
+
+    /// The login request of `staff` with the code its authenticator shows now.
+    pub fn login_request(staff: &NewStaff) -> LoginRequest {
+        let now = OffsetDateTime::now_utc().unix_timestamp().max(0) as u64;
+        LoginRequest {
+            user_id: staff.user_id.clone(),
+            pin: staff.pin.clone(),
+            totp: TotpCode::new(totp::code_at(&staff.totp_secret, totp::DIGITS, now)),
+            purpose: "assessment".into(),
+        }
+    }
+
+    /// `n` logged-in sessions, each its own client (own TLS connection).
+    pub async fn sessions(&self, n: usize) -> anyhow::Result<Vec<ApiClient>> {
+        let staff = self.staff(n).await?;
+        let mut logins = Vec::with_capacity(n);
+        for s in &staff {
+            let client = self.client()?;
+            let request = Self::login_request(s);
+            logins.push(async move {
+                let response = client.login(&request).await?;
+                anyhow::Ok(client.with_token(response.token))
+            });
+        }
+        futures::future::try_join_all(logins).await
+    }
+}

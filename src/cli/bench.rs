@@ -1,0 +1,59 @@
+//! `bansho bench ...`: the benchmarks of docs/performance.md.
+
+use std::process::ExitCode;
+
+use super::{BenchArgs, BenchCommand};
+use crate::bench::{self, stats::parse_list};
+
+fn list(text: &str) -> anyhow::Result<Vec<u64>> {
+    parse_list(text).map_err(|e| anyhow::anyhow!(e))
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    match args.command {
+        BenchCommand::Seed { residents, data } => {
+            tokio::task::spawn_blocking(move || bench::seed::run(data.as_deref(), residents))
+                .await??;
+        }
+        BenchCommand::Search {
+            residents,
+            iterations,
+            data,
+        } => bench::search::run(data.as_deref(), &list(&residents)?, iterations).await?,
+        BenchCommand::Throughput {
+            residents,
+            sessions,
+            seconds,
+            mix,
+            data,
+            save,
+            baseline,
+        } => {
+            let sessions: Vec<usize> = list(&sessions)?.into_iter().map(|n| n as usize).collect();
+            anyhow::ensure!(
+                sessions.iter().all(|&n| (1..=512).contains(&n)),
+                "sessions must be between 1 and 512"
+            );
+            let mix = bench::throughput::Mix::parse(&mix)
+                .ok_or_else(|| anyhow::anyhow!("--mix is all or exact"))?;
+            bench::throughput::run(
+                data.as_deref(),
+                residents,
+                &sessions,
+                seconds,
+                mix,
+                save.as_deref(),
+                baseline.as_deref(),
+            )
+            .await?;
+        }
+        #[cfg(feature = "tui")]
+        BenchCommand::Tui { keys, runs } => bench::tui::run(keys, runs).await?,
+        BenchCommand::Verify { rows } => {
+            let rows = list(&rows)?;
+            tokio::task::spawn_blocking(move || bench::verify::run(&rows)).await??;
+        }
+        BenchCommand::Smoke => bench::smoke().await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
