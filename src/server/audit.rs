@@ -23,6 +23,7 @@ type Pending = (AuditEntry, oneshot::Sender<Result<i64, AuditUnavailable>>);
 /// Handle to the writer; cheap to clone.
 #[derive(Clone)]
 pub struct AuditLog {
+    #[cfg_attr(feature = "bench-unaudited", allow(dead_code))]
     queue: mpsc::Sender<Pending>,
 }
 

@@ -410,10 +410,17 @@ pub async fn authenticate(
     let hash = crypto::token_hash(token);
     let now = state.clock.now();
     let lookup = hash.clone();
-    let session = state
-        .store(move |s| s.session(&lookup))
-        .await?
-        .ok_or_else(AppError::unauthenticated)?;
+    // Session and account in one trip to the store's threads.
+    let (session, staff) = state
+        .store(move |s| {
+            let Some(session) = s.session(&lookup)? else {
+                return Ok((None, None));
+            };
+            let staff = s.staff(&session.user_id)?;
+            Ok((Some(session), staff))
+        })
+        .await?;
+    let session = session.ok_or_else(AppError::unauthenticated)?;
 
     let idle_end = session.last_seen_at + state.config.idle_timeout;
     let ended = if now >= session.expires_at {
@@ -423,8 +430,6 @@ pub async fn authenticate(
     } else {
         None
     };
-    let uid = session.user_id.clone();
-    let staff = state.store(move |s| s.staff(&uid)).await?;
     let ended = ended.or(match &staff {
         Some(s) if !s.disabled => None,
         _ => Some("staff_disabled"),

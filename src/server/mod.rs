@@ -65,6 +65,10 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<ServerConfig>,
     pub limiter: Arc<rate_limit::ReadLimiter>,
+    /// Store calls running at once. More than the machine has cores only
+    /// adds threads competing for them, the access-log writer among them:
+    /// past this, requests wait their turn on the async side.
+    store_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -84,6 +88,9 @@ impl AppState {
             keys,
             clock,
             config: Arc::new(config),
+            store_slots: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
+            )),
         }
     }
 
@@ -92,6 +99,11 @@ impl AppState {
         &self,
         f: impl FnOnce(&dyn Store) -> StoreResult<T> + Send + 'static,
     ) -> Result<T, AppError> {
+        let _slot = self
+            .store_slots
+            .acquire()
+            .await
+            .map_err(|_| AppError::internal())?;
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || f(store.as_ref()))
             .await

@@ -22,8 +22,9 @@ const MIGRATIONS: &[(i64, &str)] = &[
 const MMAP_BYTES: i64 = 4 << 30;
 
 /// Connections kept open for reuse; more are opened under load and closed
-/// when the pool is full.
-const POOL_SIZE: usize = 16;
+/// when the pool is full. Enough for a busy office: opening a connection
+/// (schema, pragmas, mapping the file) costs far more than a search.
+const POOL_SIZE: usize = 64;
 
 pub struct SqliteStore {
     path: PathBuf,
