@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use crate::client::ApiClient;
@@ -185,6 +186,10 @@ pub async fn run(config: TuiConfig) -> anyhow::Result<()> {
     runtime.apply(Effect::LoadPurposes, Some(&mut guard)).await;
 
     let mut events = EventStream::new();
+    // A closed terminal (hangup) or a polite kill ends the session and
+    // restores the terminal like Ctrl-Q, so nothing is left behind.
+    let mut hangup = signal(SignalKind::hangup())?;
+    let mut terminate = signal(SignalKind::terminate())?;
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     'main: loop {
@@ -205,6 +210,8 @@ pub async fn run(config: TuiConfig) -> anyhow::Result<()> {
             },
             Some(action) = rx.recv() => action,
             _ = tick.tick() => Action::Tick(Instant::now()),
+            _ = hangup.recv() => break 'main,
+            _ = terminate.recv() => break 'main,
         };
         for effect in update(&mut app, action) {
             if runtime.apply(effect, Some(&mut guard)).await == Flow::Quit {
