@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::action::Command;
 use super::app::{App, Level, Note, Screen};
@@ -41,6 +41,21 @@ pub fn render(app: &App, frame: &mut Frame) {
 }
 
 /// Text of a style role.
+/// A bordered panel titled from the locale key `title`, drawn over `area`
+/// with the border in `border`; returns the area inside the border.
+pub fn panel(app: &App, frame: &mut Frame, area: Rect, title: &str, border: Role) -> Rect {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(style(app, border))
+        .title(Span::styled(
+            format!(" {} ", app.i18n.t(title)),
+            style(app, Role::Text),
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
 pub fn style(app: &App, role: Role) -> Style {
     app.theme.style(role)
 }

@@ -10,7 +10,7 @@ use crate::tui::app::{App, LoginField, Purposes};
 use crate::tui::i18n::Lang;
 use crate::tui::sanitize::{clean, clean_fit, display_width, pad_to_width};
 use crate::tui::theme::Role;
-use crate::tui::ui::{fit_line, style};
+use crate::tui::ui::{fit_line, panel, style};
 
 const FORM_WIDTH: u16 = 64;
 
@@ -54,15 +54,7 @@ fn centre(area: Rect, width: u16) -> Rect {
 fn draw_form(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.i18n;
     let login = &app.login;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(style(app, Role::Border))
-        .title(Span::styled(
-            format!(" {} ", t.t("login.title")),
-            style(app, Role::Text),
-        ));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = panel(app, frame, area, "login.title", Role::Border);
     if inner.height == 0 || inner.width < 4 {
         return;
     }

@@ -5,7 +5,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use crate::tui::action::Command;
 use crate::tui::app::App;
@@ -13,26 +13,18 @@ use crate::tui::keymap::Layer;
 use crate::tui::sanitize::{clean, display_width, pad_to_width};
 use crate::tui::screens::search::{badges, sex_label};
 use crate::tui::theme::Role;
-use crate::tui::ui::{fit_line, style};
+use crate::tui::ui::{fit_line, panel, style};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.i18n;
     let Some(state) = &app.record else { return };
     let r = &state.record;
     let border = if r.support_measure {
-        style(app, Role::SensitiveRecord)
+        Role::SensitiveRecord
     } else {
-        style(app, Role::Border)
+        Role::Border
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(border)
-        .title(Span::styled(
-            format!(" {} ", t.t("record.title")),
-            style(app, Role::Text),
-        ));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = panel(app, frame, area, "record.title", border);
 
     let keys = [
         "field.person_number",

@@ -4,14 +4,14 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Row, Table, TableState};
+use ratatui::widgets::{Cell, Row, Table, TableState};
 
 use crate::api::ResidentSummary;
 use crate::domain::resident::{ResidentStatus, Sex};
 use crate::tui::app::{App, SearchFocus};
 use crate::tui::sanitize::{clean_fit, display_width};
 use crate::tui::theme::Role;
-use crate::tui::ui::{fit_line, style};
+use crate::tui::ui::{fit_line, panel, style};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.i18n;
@@ -24,20 +24,8 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     .areas(area);
 
     let focused = search.focus == SearchFocus::Input && app.popup.is_none() && !app.help;
-    let border = if focused {
-        style(app, Role::Focus)
-    } else {
-        style(app, Role::Border)
-    };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(border)
-        .title(Span::styled(
-            format!(" {} ", t.t("search.title")),
-            style(app, Role::Text),
-        ));
-    let inner = block.inner(input_area);
-    frame.render_widget(block, input_area);
+    let border = if focused { Role::Focus } else { Role::Border };
+    let inner = panel(app, frame, input_area, "search.title", border);
     if search.input.is_empty() {
         let hint = clean_fit(t.t("search.placeholder"), usize::from(inner.width));
         frame.render_widget(Span::styled(hint, style(app, Role::Muted)), inner);
