@@ -235,10 +235,9 @@ fn api_error(status: StatusCode, bytes: &[u8]) -> ClientError {
 }
 
 fn transport_error(error: &reqwest::Error) -> ClientError {
-    let text = transport_text(error);
-    match tls::TlsProblem::classify(&text) {
+    match tls::TlsProblem::of(error) {
         Some(problem) => ClientError::Tls(problem),
-        None => ClientError::Transport(text),
+        None => ClientError::Transport(transport_text(error)),
     }
 }
 

@@ -148,33 +148,46 @@ pub enum TlsProblem {
 }
 
 impl TlsProblem {
-    /// Reads the problem out of a transport error's text chain.
-    pub fn classify(text: &str) -> Option<TlsProblem> {
-        let t = text.to_ascii_lowercase();
-        if t.contains("certificaterevoked") || t.contains("certificate revoked") {
-            Some(TlsProblem::TerminalRevoked)
-        } else if t.contains("certificaterequired") || t.contains("certificate required") {
-            Some(TlsProblem::NoClientCertificate)
-        } else if t.contains("unknownca")
-            || t.contains("unknown ca")
-            || t.contains("badcertificate")
-            // A CA of the same name but another key fails the signature check.
-            || t.contains("decrypterror")
-        {
-            Some(TlsProblem::ForeignClientCertificate)
-        } else if t.contains("internalerror")
-            || t.contains("internal error")
-            // What the service answers when it cannot read its registry.
-            || t.contains("handshakefailure")
-        {
-            Some(TlsProblem::ServiceUnavailable)
-        } else if t.contains("unknownissuer")
-            || t.contains("invalid peer certificate")
-            || t.contains("notvalidforname")
-        {
-            Some(TlsProblem::ServerNotTrusted)
-        } else {
-            None
+    /// Finds the TLS error in a transport error's chain (rustls errors
+    /// travel inside `std::io::Error`, whose `source` skips them) and names
+    /// the problem it means.
+    pub fn of(error: &(dyn std::error::Error + 'static)) -> Option<TlsProblem> {
+        let mut next = Some(error);
+        while let Some(current) = next {
+            if let Some(tls) = current.downcast_ref::<rustls::Error>() {
+                return Self::from_rustls(tls);
+            }
+            // `io::Error::source` skips the error it wraps: step into it.
+            next = match current.downcast_ref::<std::io::Error>() {
+                Some(io) => match io.get_ref() {
+                    Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+                    None => current.source(),
+                },
+                None => current.source(),
+            };
+        }
+        None
+    }
+
+    fn from_rustls(error: &rustls::Error) -> Option<TlsProblem> {
+        use rustls::AlertDescription as Alert;
+        match error {
+            rustls::Error::AlertReceived(alert) => match alert {
+                Alert::CertificateRevoked => Some(TlsProblem::TerminalRevoked),
+                Alert::CertificateRequired => Some(TlsProblem::NoClientCertificate),
+                // A CA of the same name but another key fails the signature
+                // check: the service answers decrypt_error.
+                Alert::UnknownCA | Alert::BadCertificate | Alert::DecryptError => {
+                    Some(TlsProblem::ForeignClientCertificate)
+                }
+                // What the service answers when it cannot read its registry.
+                Alert::HandshakeFailure | Alert::InternalError => {
+                    Some(TlsProblem::ServiceUnavailable)
+                }
+                _ => None,
+            },
+            rustls::Error::InvalidCertificate(_) => Some(TlsProblem::ServerNotTrusted),
+            _ => None,
         }
     }
 
