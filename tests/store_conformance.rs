@@ -15,8 +15,8 @@ use bansho::server::crypto::Keys;
 use bansho::server::data_dir;
 use bansho::store::chain::{self, ChainVerifier, GENESIS};
 use bansho::store::{
-    AuditEntry, AuditRecord, PurposeRow, ResidentQuery, ResidentRow, SessionRow, StaffRow, Store,
-    StoreError,
+    AttemptClaim, AuditEntry, AuditRecord, LockoutPolicy, PurposeRow, ResidentQuery, ResidentRow,
+    SessionRow, StaffRow, Store, StoreError, TotpClaim,
 };
 use time::OffsetDateTime;
 use time::macros::datetime;
@@ -115,9 +115,11 @@ macro_rules! conformance {
 conformance!(
     meta_and_purposes,
     staff_crud_and_credential_reset,
-    login_failures_lock_the_account,
-    concurrent_login_failures_all_count,
+    login_attempts_lock_known_and_unknown_ids_alike,
+    parallel_attempts_on_two_handles_check_at_most_the_threshold,
+    login_guard_stays_bounded,
     claim_totp_step_is_once_only,
+    session_purpose_is_chosen_once,
     ten_concurrent_claims_of_one_step_let_one_win,
     sessions_round_trip,
     terminals_register_and_revoke,
@@ -146,8 +148,6 @@ fn staff(user_id: &str) -> StaffRow {
         department: "assessment".into(),
         pin_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
         totp_secret_enc: vec![1, 2, 3, 0, 255],
-        failed_logins: 0,
-        locked_until: None,
         last_totp_step: None,
         disabled: false,
         created_at: NOW,
@@ -194,16 +194,12 @@ fn staff_crud_and_credential_reset(b: &Backend) {
     let s = b.store();
     assert!(s.staff("nobody").unwrap().is_none());
     let mut locked = staff("zz-last");
-    locked.locked_until = Some(NOW);
     locked.last_totp_step = Some(42);
-    locked.failed_logins = 3;
     locked.disabled = true;
     s.insert_staff(&locked).unwrap();
     s.insert_staff(&staff("aa-first")).unwrap();
     let got = s.staff("zz-last").unwrap().unwrap();
-    assert_eq!(got.locked_until, Some(NOW));
     assert_eq!(got.last_totp_step, Some(42));
-    assert_eq!(got.failed_logins, 3);
     assert!(got.disabled);
     assert_eq!(got.created_at, NOW);
     assert_eq!(got.totp_secret_enc, vec![1, 2, 3, 0, 255]);
@@ -223,60 +219,169 @@ fn staff_crud_and_credential_reset(b: &Backend) {
     let reset = s.staff("zz-last").unwrap().unwrap();
     assert_eq!(reset.pin_hash, "new-hash");
     assert_eq!(reset.totp_secret_enc, vec![9, 9]);
-    assert_eq!(reset.failed_logins, 0);
-    assert_eq!(reset.locked_until, None);
     assert_eq!(reset.last_totp_step, None);
 }
 
-fn login_failures_lock_the_account(b: &Backend) {
-    let s = b.store();
-    s.insert_staff(&staff("clerk1")).unwrap();
-    let lock_for = time::Duration::minutes(15);
-    let first = s.record_login_failure("clerk1", NOW, 3, lock_for).unwrap();
-    assert_eq!((first.failed_logins, first.locked_until), (1, None));
-    let second = s.record_login_failure("clerk1", NOW, 3, lock_for).unwrap();
-    assert_eq!((second.failed_logins, second.locked_until), (2, None));
-    let third = s.record_login_failure("clerk1", NOW, 3, lock_for).unwrap();
-    assert_eq!(third.failed_logins, 3);
-    assert_eq!(third.locked_until, Some(NOW + lock_for));
-    let row = s.staff("clerk1").unwrap().unwrap();
-    assert_eq!(row.locked_until, Some(NOW + lock_for));
-    assert_eq!(row.failed_logins, 0, "the count restarts once locked");
-    s.record_login_failure("clerk1", NOW, 3, lock_for).unwrap();
-    s.reset_login_failures("clerk1").unwrap();
-    let row = s.staff("clerk1").unwrap().unwrap();
-    assert_eq!((row.failed_logins, row.locked_until), (0, None));
-    assert!(s.record_login_failure("nobody", NOW, 3, lock_for).is_err());
+fn policy(threshold: i64) -> LockoutPolicy {
+    LockoutPolicy {
+        threshold,
+        lock_for: time::Duration::minutes(15),
+        forget_after: time::Duration::hours(24),
+        max_tracked: 10_000,
+    }
 }
 
-fn concurrent_login_failures_all_count(b: &Backend) {
-    b.store().insert_staff(&staff("clerk1")).unwrap();
+fn login_attempts_lock_known_and_unknown_ids_alike(b: &Backend) {
+    let s = b.store();
+    let p = policy(3);
+    // The store knows keys only: whether an account has the ID is not its
+    // business, so both keys go through the same steps.
+    for key in [b"key-of-a-real-id".as_slice(), b"key-of-a-guess"] {
+        let claims: Vec<AttemptClaim> = (0..4)
+            .map(|_| s.claim_login_attempt(key, NOW, &p).unwrap())
+            .collect();
+        assert_eq!(
+            claims,
+            [
+                AttemptClaim::Granted {
+                    attempt: 1,
+                    locks: false
+                },
+                AttemptClaim::Granted {
+                    attempt: 2,
+                    locks: false
+                },
+                AttemptClaim::Granted {
+                    attempt: 3,
+                    locks: true
+                },
+                AttemptClaim::Locked {
+                    until: NOW + p.lock_for
+                },
+            ]
+        );
+        // The lock ends; counting starts again.
+        let later = NOW + p.lock_for;
+        assert_eq!(
+            s.claim_login_attempt(key, later, &p).unwrap(),
+            AttemptClaim::Granted {
+                attempt: 1,
+                locks: false
+            }
+        );
+        s.refund_login_attempt(key).unwrap();
+        assert_eq!(s.login_guard(key).unwrap().unwrap().attempts, 0);
+        s.clear_login_attempts(key).unwrap();
+        assert_eq!(s.login_guard(key).unwrap(), None);
+    }
+    // A count with no attempt for the forget time starts again.
+    let key = b"quiet";
+    s.claim_login_attempt(key, NOW, &p).unwrap();
+    s.claim_login_attempt(key, NOW, &p).unwrap();
+    assert_eq!(
+        s.claim_login_attempt(key, NOW + p.forget_after, &p)
+            .unwrap(),
+        AttemptClaim::Granted {
+            attempt: 1,
+            locks: false
+        }
+    );
+}
+
+fn parallel_attempts_on_two_handles_check_at_most_the_threshold(b: &Backend) {
     let other = (b.reopen)();
     let stores = [b.store.clone(), other];
-    std::thread::scope(|scope| {
-        for i in 0..16 {
-            let store = stores[i % 2].clone();
-            scope.spawn(move || {
-                store
-                    .record_login_failure("clerk1", NOW, 1000, time::Duration::minutes(1))
-                    .unwrap()
-            });
-        }
+    let p = policy(5);
+    let barrier = std::sync::Barrier::new(30);
+    let claims: Vec<AttemptClaim> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..30)
+            .map(|i| {
+                let store = stores[i % 2].clone();
+                let barrier = &barrier;
+                scope.spawn(move || {
+                    barrier.wait();
+                    store.claim_login_attempt(b"target", NOW, &p).unwrap()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
+    let granted: Vec<i64> = claims
+        .iter()
+        .filter_map(|c| match c {
+            AttemptClaim::Granted { attempt, .. } => Some(*attempt),
+            AttemptClaim::Locked { .. } => None,
+        })
+        .collect();
+    let mut sorted = granted.clone();
+    sorted.sort();
     assert_eq!(
-        b.store().staff("clerk1").unwrap().unwrap().failed_logins,
-        16
+        sorted,
+        [1, 2, 3, 4, 5],
+        "each attempt counted once: {claims:?}"
     );
+    assert_eq!(claims.len() - granted.len(), 25);
+}
+
+fn login_guard_stays_bounded(b: &Backend) {
+    let s = b.store();
+    let mut p = policy(5);
+    p.max_tracked = 50;
+    // A locked key survives any number of guesses of other IDs.
+    for _ in 0..5 {
+        s.claim_login_attempt(b"locked-one", NOW, &p).unwrap();
+    }
+    for i in 0..400u32 {
+        let at = NOW + time::Duration::milliseconds(i64::from(i));
+        s.claim_login_attempt(format!("guess-{i}").as_bytes(), at, &p)
+            .unwrap();
+    }
+    let tracked = s.login_guard_count().unwrap();
+    assert!(tracked <= 50, "{tracked} IDs tracked");
+    assert!(
+        matches!(
+            s.claim_login_attempt(b"locked-one", NOW + time::Duration::seconds(1), &p)
+                .unwrap(),
+            AttemptClaim::Locked { .. }
+        ),
+        "a lock is never forgotten to make room"
+    );
+    // The newest guesses are still counted.
+    assert!(s.login_guard(b"guess-399").unwrap().is_some());
 }
 
 fn claim_totp_step_is_once_only(b: &Backend) {
     let s = b.store();
     s.insert_staff(&staff("clerk1")).unwrap();
-    assert!(s.claim_totp_step("clerk1", 100).unwrap());
-    assert!(!s.claim_totp_step("clerk1", 100).unwrap(), "replay");
-    assert!(!s.claim_totp_step("clerk1", 99).unwrap(), "older step");
-    assert!(s.claim_totp_step("clerk1", 101).unwrap());
-    assert!(!s.claim_totp_step("nobody", 5).unwrap());
+    let used = |step: i64, terminal: &str| TotpClaim::AlreadyUsed {
+        last_step: Some(step),
+        terminal: Some(terminal.to_string()),
+    };
+    assert_eq!(
+        s.claim_totp_step("clerk1", 100, "t1").unwrap(),
+        TotpClaim::Claimed
+    );
+    assert_eq!(
+        s.claim_totp_step("clerk1", 100, "t2").unwrap(),
+        used(100, "t1"),
+        "replay, and where the code was used"
+    );
+    assert_eq!(
+        s.claim_totp_step("clerk1", 99, "t1").unwrap(),
+        used(100, "t1"),
+        "older step"
+    );
+    assert_eq!(
+        s.claim_totp_step("clerk1", 101, "t2").unwrap(),
+        TotpClaim::Claimed
+    );
+    assert_eq!(
+        s.claim_totp_step("nobody", 5, "t1").unwrap(),
+        TotpClaim::AlreadyUsed {
+            last_step: None,
+            terminal: None
+        }
+    );
     assert_eq!(
         s.staff("clerk1").unwrap().unwrap().last_totp_step,
         Some(101)
@@ -296,7 +401,7 @@ fn ten_concurrent_claims_of_one_step_let_one_win(b: &Backend) {
                     let barrier = &barrier;
                     scope.spawn(move || {
                         barrier.wait();
-                        store.claim_totp_step("clerk1", step).unwrap()
+                        store.claim_totp_step("clerk1", step, "t1").unwrap() == TotpClaim::Claimed
                     })
                 })
                 .collect();
@@ -357,7 +462,7 @@ fn sessions_round_trip(b: &Backend) {
         token_hash: token.clone(),
         user_id: "clerk1".into(),
         terminal: "端末-01".into(),
-        purpose: "assessment".into(),
+        purpose: Some("assessment".into()),
         created_at: NOW,
         last_seen_at: NOW,
         expires_at: NOW + time::Duration::hours(12),
@@ -385,6 +490,36 @@ fn sessions_round_trip(b: &Backend) {
     s.delete_session(&token).unwrap();
     assert!(s.session(&token).unwrap().is_none());
     s.delete_session(&token).unwrap();
+}
+
+fn session_purpose_is_chosen_once(b: &Backend) {
+    let s = b.store();
+    prepared(b);
+    s.insert_staff(&staff("clerk1")).unwrap();
+    let session = SessionRow {
+        token_hash: vec![4, 2],
+        user_id: "clerk1".into(),
+        terminal: "counter-01".into(),
+        purpose: None,
+        created_at: NOW,
+        last_seen_at: NOW,
+        expires_at: NOW + time::Duration::hours(12),
+    };
+    s.insert_session(&session).unwrap();
+    assert_eq!(s.session(&[4, 2]).unwrap().unwrap().purpose, None);
+    assert!(s.choose_session_purpose(&[4, 2], "certificate").unwrap());
+    assert!(
+        !s.choose_session_purpose(&[4, 2], "assessment").unwrap(),
+        "once only"
+    );
+    assert_eq!(
+        s.session(&[4, 2]).unwrap().unwrap().purpose.as_deref(),
+        Some("certificate")
+    );
+    assert!(
+        !s.choose_session_purpose(&[9], "assessment").unwrap(),
+        "no such session"
+    );
 }
 
 fn resident(

@@ -219,7 +219,6 @@ fn a_clerk_logs_in_searches_and_sees_a_result_in_a_real_terminal() {
         ),
     );
     tui.wait_for("Login");
-    tui.wait_for("assessment");
 
     let secret = bansho::server::totp::from_base32(&secret).expect("base32 secret");
     // Not in the last seconds of a step, so the code is still current when typed.
@@ -235,9 +234,14 @@ fn a_clerk_logs_in_searches_and_sees_a_result_in_a_real_terminal() {
     tui.type_text(&pin);
     tui.keys(&["Tab"]);
     tui.type_text(&code);
-    tui.keys(&["Tab"]);
+    tui.keys(&["Enter"]);
+    // The assessment department has two purposes: none is preselected.
+    let screen = tui.wait_for("Business purpose");
+    assert!(screen.contains("(certificate)"), "{screen}");
+    tui.keys(&["Down"]);
     tui.keys(&["Enter"]);
     let screen = tui.wait_for("Resident search");
+    assert!(screen.contains("Resident tax assessment"), "{screen}");
     assert!(
         screen.contains("kazei09"),
         "the header names the user:\n{screen}"

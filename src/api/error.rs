@@ -18,6 +18,14 @@ pub enum ErrorCode {
     Unauthenticated,
     /// The session's role may not do this.
     Forbidden,
+    /// The session has no business purpose yet: choose one first.
+    PurposeRequired,
+    /// That purpose is not one of the caller's department's.
+    PurposeNotAllowed,
+    /// The purpose of a session is chosen once.
+    PurposeAlreadyChosen,
+    /// Too many logins are waiting to be checked: try again shortly.
+    Busy,
     NotFound,
     PayloadTooLarge,
     RateLimited,

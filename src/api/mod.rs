@@ -25,18 +25,24 @@ pub struct Purpose {
     pub name_en: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PurposeList {
-    pub purposes: Vec<Purpose>,
-}
-
+/// Logging in. The purpose may be named at once when the terminal knows it;
+/// otherwise a department with one purpose gets it, and one with several
+/// gets a session that may do nothing until one is chosen
+/// ([`ChoosePurposeRequest`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub user_id: String,
     pub pin: Pin,
     pub totp: TotpCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+}
+
+/// Choosing the business purpose of a session that has none yet.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChoosePurposeRequest {
     pub purpose: String,
 }
 
@@ -69,7 +75,10 @@ pub struct LoginResponse {
 #[serde(deny_unknown_fields)]
 pub struct SessionInfo {
     pub staff: StaffInfo,
-    pub purpose: Purpose,
+    /// `None` until chosen: the session may do nothing else until then.
+    pub purpose: Option<Purpose>,
+    /// The purposes of the caller's department, the only ones it may choose.
+    pub purposes: Vec<Purpose>,
     pub terminal: String,
     /// Seconds of inactivity after which the service ends the session.
     pub idle_timeout_secs: u64,

@@ -231,7 +231,7 @@ impl Harness {
             user_id: staff.user_id.clone(),
             pin: staff.pin.clone(),
             totp: TotpCode::new(totp::code_at(&staff.totp_secret, totp::DIGITS, now)),
-            purpose: "assessment".into(),
+            purpose: Some("assessment".into()),
         }
     }
 

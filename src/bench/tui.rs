@@ -20,7 +20,6 @@ use ratatui::backend::TestBackend;
 
 use super::harness::Harness;
 use super::stats::{self, Summary, fmt, summarize};
-use crate::api::Purpose;
 use crate::server::data_dir;
 use crate::tui::Lang;
 use crate::tui::action::Action;
@@ -56,15 +55,7 @@ async fn in_process(harness: &Harness, keys: usize) -> anyhow::Result<Summary> {
 
     let theme = Theme::builtin("dark").ok_or_else(|| anyhow::anyhow!("no dark theme"))?;
     let mut app = App::new(Lang::Ja, Keymap::defaults(), theme, None);
-    let purposes: Vec<Purpose> = data_dir::default_purposes()
-        .into_iter()
-        .map(|p| Purpose {
-            code: p.code,
-            name_ja: p.name_ja,
-            name_en: p.name_en,
-        })
-        .collect();
-    update(&mut app, Action::PurposesLoaded(Ok(purposes)));
+
     // Through the login form as a clerk types it, then the service's answer.
     let request = Harness::login_request(staff);
     let typed = [

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::ServeArgs;
 use crate::server::clock::SystemClock;
-use crate::server::{AppState, Application, ServerConfig};
+use crate::server::{AppState, Application};
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     super::refuse_unaudited()?;
@@ -15,12 +15,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let (store, keys) = tokio::task::spawn_blocking(move || super::admin::open(&store_args))
         .await
         .map_err(|_| anyhow::anyhow!("opening the store stopped"))??;
-    let state = AppState::new(
-        store,
-        Arc::new(keys),
-        Arc::new(SystemClock),
-        ServerConfig::default(),
-    );
+    let config = crate::server::settings::load(&args.store.data)?;
+    let state = AppState::new(store, Arc::new(keys), Arc::new(SystemClock), config);
     let app = Application::build(state, args.listen, &args.store.data).await?;
     tracing::info!(addr = %app.addr(), "records service listening");
     app.run_until(async {

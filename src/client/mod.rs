@@ -103,8 +103,16 @@ impl ApiClient {
         self.call(Method::GET, "/health", None::<&()>).await
     }
 
-    pub async fn purposes(&self) -> Result<PurposeList, ClientError> {
-        self.call(Method::GET, "/purposes", None::<&()>).await
+    /// Chooses the business purpose of a session opened without one.
+    pub async fn choose_purpose(&self, purpose: &str) -> Result<SessionInfo, ClientError> {
+        self.call(
+            Method::POST,
+            "/session/purpose",
+            Some(&ChoosePurposeRequest {
+                purpose: purpose.to_string(),
+            }),
+        )
+        .await
     }
 
     pub async fn login(&self, request: &LoginRequest) -> Result<LoginResponse, ClientError> {

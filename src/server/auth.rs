@@ -8,12 +8,14 @@ use axum::http::{HeaderMap, StatusCode};
 use time::OffsetDateTime;
 
 use super::error::AppError;
+use super::login_gate::Busy;
+use super::settings::PurposeDef;
 use super::{AppState, crypto, totp};
 use crate::api::error::ErrorCode;
 use crate::api::{LoginRequest, Purpose, SessionInfo, StaffInfo};
 use crate::domain::roles::{Department, Permission, Role, permissions};
 use crate::secret::{Pin, SessionToken};
-use crate::store::{AuditEntry, PurposeRow, SessionRow, StaffRow};
+use crate::store::{AttemptClaim, AuditEntry, SessionRow, StaffRow, TotpClaim};
 
 /// Argon2id at OWASP's minimum: 19 MiB, 2 passes, 1 lane.
 fn argon2() -> Argon2<'static> {
@@ -52,14 +54,16 @@ pub struct SessionCtx {
     pub role: Role,
     pub department: Department,
     pub terminal: String,
-    pub purpose: String,
+    /// `None` until the user has chosen one: until then the session may do
+    /// nothing but choose.
+    pub purpose: Option<String>,
     pub token_hash: Vec<u8>,
     pub expires_at: OffsetDateTime,
 }
 
 impl SessionCtx {
     pub fn can(&self, permission: Permission) -> bool {
-        permissions(self.role, self.department).contains(&permission)
+        self.purpose.is_some() && permissions(self.role, self.department).contains(&permission)
     }
 
     /// An access-log entry by this session.
@@ -71,7 +75,7 @@ impl SessionCtx {
             action: action.to_string(),
             subjects: Vec::new(),
             query_hmac: None,
-            purpose: self.purpose.clone(),
+            purpose: self.purpose.clone().unwrap_or_default(),
             outcome: outcome.to_string(),
             detail: String::new(),
             sensitive: false,
@@ -87,17 +91,32 @@ fn login_failed() -> AppError {
     )
 }
 
-fn account_locked(until: OffsetDateTime) -> AppError {
+/// The same answer for a real account and for an ID nobody has: both are
+/// counted and locked alike.
+fn account_locked(state: &AppState, until: OffsetDateTime) -> AppError {
     AppError::new(
         StatusCode::LOCKED,
         ErrorCode::AccountLocked,
         format!(
-            "too many failed attempts: the account is locked until {} UTC",
-            crate::store::chain::format_time(until)
-                .get(..16)
-                .unwrap_or_default()
-                .replace('T', " ")
+            "too many failed attempts: the account is locked until {}",
+            state.config.time_zone.show(until)
         ),
+    )
+}
+
+fn code_just_used() -> AppError {
+    AppError::new(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::LoginFailed,
+        "this code has just been used to log in at this terminal: wait for the next code",
+    )
+}
+
+fn terminal_login_limit() -> AppError {
+    AppError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::RateLimited,
+        "too many login attempts from this terminal: wait a minute and try again",
     )
 }
 
@@ -125,31 +144,45 @@ fn staff_role(staff: &StaffRow) -> Result<(Role, Department), AppError> {
     }
 }
 
-fn staff_info(staff: &StaffRow, role: Role, department: Department) -> StaffInfo {
-    StaffInfo {
-        user_id: staff.user_id.clone(),
-        display_name: staff.display_name.clone(),
-        role,
-        department,
-    }
+/// What the two factors came to.
+enum Verdict {
+    Accepted,
+    /// The reason for the access log.
+    Refused(&'static str),
+    /// The code that just opened a session for this user at this terminal,
+    /// sent again (a double-submitted form): refused, but not counted.
+    JustUsedHere,
 }
 
-/// Checks the PIN, then the code, and claims the code's step. Returns the
-/// reason for a refusal, or `None` when both factors are right.
+/// Checks the PIN (against a dummy hash when there is no such account, so
+/// both cost the same), then the code, and claims the code's step. Runs in
+/// one of the login gate's slots.
 async fn check_factors(
     state: &AppState,
-    staff: &StaffRow,
+    staff: Option<&StaffRow>,
     pin: &Pin,
     code: &crate::secret::TotpCode,
+    terminal: &str,
     now: OffsetDateTime,
-) -> Result<Option<&'static str>, AppError> {
+) -> Result<Verdict, AppError> {
+    let slot = match state.login_gate.enter().await {
+        Ok(slot) => slot,
+        Err(Busy) => return Err(AppError::busy()),
+    };
     let pin = pin.clone();
-    let phc = staff.pin_hash.clone();
-    let pin_ok = tokio::task::spawn_blocking(move || verify_pin(&pin, &phc))
-        .await
-        .map_err(|_| AppError::internal())?;
+    let phc = staff.map_or_else(|| DUMMY_HASH.clone(), |s| s.pin_hash.clone());
+    let pin_ok = tokio::task::spawn_blocking(move || {
+        let ok = verify_pin(&pin, &phc);
+        drop(slot);
+        ok
+    })
+    .await
+    .map_err(|_| AppError::internal())?;
+    let Some(staff) = staff else {
+        return Ok(Verdict::Refused("unknown_user"));
+    };
     if !pin_ok {
-        return Ok(Some("wrong_pin"));
+        return Ok(Verdict::Refused("wrong_pin"));
     }
     let secret = state
         .keys
@@ -159,36 +192,38 @@ async fn check_factors(
             AppError::internal()
         })?;
     let Some(step) = totp::matching_step(&secret, code.expose(), now.unix_timestamp()) else {
-        return Ok(Some("wrong_code"));
+        return Ok(Verdict::Refused("wrong_code"));
     };
     let uid = staff.user_id.clone();
-    if state.store(move |s| s.claim_totp_step(&uid, step)).await? {
-        Ok(None)
-    } else {
-        Ok(Some("code_reused"))
-    }
+    let here = terminal.to_string();
+    Ok(
+        match state
+            .store(move |s| s.claim_totp_step(&uid, step, &here))
+            .await?
+        {
+            TotpClaim::Claimed => Verdict::Accepted,
+            TotpClaim::AlreadyUsed {
+                last_step: Some(last),
+                terminal: Some(used_at),
+            } if last == step && used_at == terminal => Verdict::JustUsedHere,
+            TotpClaim::AlreadyUsed { .. } => Verdict::Refused("code_reused"),
+        },
+    )
 }
 
-/// Counts a failed proof of identity; returns the detail for the access log
-/// and whether the account is now locked.
-async fn count_failure(
+/// Counts one attempt for `user_id` as typed before anything is checked.
+async fn claim_attempt(
     state: &AppState,
     user_id: &str,
-    reason: &str,
     now: OffsetDateTime,
-) -> Result<(String, bool), AppError> {
-    let uid = user_id.to_string();
-    let (threshold, lock_for) = (
-        state.config.lockout_threshold,
-        state.config.lockout_duration,
-    );
-    let outcome = state
-        .store(move |s| s.record_login_failure(&uid, now, threshold, lock_for))
+) -> Result<(Vec<u8>, AttemptClaim), AppError> {
+    let key = state.keys.login_guard_key(user_id);
+    let policy = state.config.lockout_policy();
+    let lookup = key.clone();
+    let claim = state
+        .store(move |s| s.claim_login_attempt(&lookup, now, &policy))
         .await?;
-    Ok(match outcome.locked_until {
-        Some(_) => (format!("{reason};locked"), true),
-        None => (reason.to_string(), false),
-    })
+    Ok((key, claim))
 }
 
 /// Stores a new session and logs `entry` for it; if the row cannot be
@@ -196,7 +231,7 @@ async fn count_failure(
 async fn open_session(
     state: &AppState,
     staff: &StaffRow,
-    purpose: &str,
+    purpose: Option<String>,
     terminal: &str,
     now: OffsetDateTime,
     entry: AuditEntry,
@@ -206,19 +241,13 @@ async fn open_session(
         token_hash: crypto::token_hash(token.expose()),
         user_id: staff.user_id.clone(),
         terminal: terminal.to_string(),
-        purpose: purpose.to_string(),
+        purpose,
         created_at: now,
         last_seen_at: now,
         expires_at: now + state.config.absolute_timeout,
     };
-    let uid = staff.user_id.clone();
     let row = session.clone();
-    state
-        .store(move |s| {
-            s.reset_login_failures(&uid)?;
-            s.insert_session(&row)
-        })
-        .await?;
+    state.store(move |s| s.insert_session(&row)).await?;
     if let Err(error) = state.audit(entry).await {
         // A login that cannot be logged does not happen.
         let gone = session.token_hash.clone();
@@ -228,31 +257,48 @@ async fn open_session(
     Ok((token, session))
 }
 
+fn api_purpose(p: &PurposeDef) -> Purpose {
+    Purpose {
+        code: p.code.clone(),
+        name_ja: p.name_ja.clone(),
+        name_en: p.name_en.clone(),
+    }
+}
+
+/// The session as the client may see it.
 fn session_view(
     state: &AppState,
-    staff: &StaffRow,
-    role: Role,
-    department: Department,
-    purpose: PurposeRow,
-    session: &SessionRow,
+    staff: StaffInfo,
+    purpose: Option<&str>,
+    terminal: &str,
+    expires_at: OffsetDateTime,
 ) -> SessionInfo {
+    let choices = state.config.purposes_of(staff.department);
+    let permissions = match purpose {
+        Some(_) => permissions(staff.role, staff.department).to_vec(),
+        None => Vec::new(),
+    };
     SessionInfo {
-        staff: staff_info(staff, role, department),
-        purpose: Purpose {
-            code: purpose.code,
-            name_ja: purpose.name_ja,
-            name_en: purpose.name_en,
-        },
-        terminal: session.terminal.clone(),
+        purpose: purpose.and_then(|code| {
+            choices
+                .iter()
+                .find(|p| p.code == code)
+                .map(|p| api_purpose(p))
+        }),
+        purposes: choices.iter().map(|p| api_purpose(p)).collect(),
+        staff,
+        terminal: terminal.to_string(),
         idle_timeout_secs: state.config.idle_timeout.whole_seconds().max(0) as u64,
-        expires_at: crate::store::chain::format_time(session.expires_at),
-        permissions: permissions(role, department).to_vec(),
+        expires_at: crate::store::chain::format_time(expires_at),
+        permissions,
     }
 }
 
 /// Checks PIN and code, applies the lockout, opens a session bound to the
-/// terminal. Every attempt leaves an access-log row; unknown users and wrong
-/// PINs answer alike.
+/// terminal. Every attempt leaves an access-log row. Unknown user IDs are
+/// counted, locked and answered exactly like real ones; the attempt is
+/// counted before it is checked, atomically in the store, so however many
+/// run at once only `lockout_threshold` are ever checked before the lock.
 pub async fn login(
     state: &AppState,
     terminal: &Terminal,
@@ -273,90 +319,268 @@ pub async fn login(
         sensitive: false,
     };
 
-    let purposes = state.store(|s| s.purposes()).await?;
-    let Some(purpose) = purposes.into_iter().find(|p| p.code == request.purpose) else {
-        state.audit(attempt("denied", "unknown_purpose")).await?;
-        return Err(AppError::bad_request(
-            "choose a business purpose from the list",
-        ));
+    if !state.terminal_logins.allow(&terminal.name) {
+        state
+            .audit(attempt("rate_limited", "terminal_logins"))
+            .await?;
+        return Err(terminal_login_limit());
+    }
+    let (key, claim) = claim_attempt(state, &request.user_id, now).await?;
+    let locks = match claim {
+        AttemptClaim::Locked { until } => {
+            state.audit(attempt("denied", "locked")).await?;
+            return Err(account_locked(state, until));
+        }
+        AttemptClaim::Granted { locks, .. } => locks,
     };
 
     let lookup = request.user_id.clone();
-    let staff = state.store(move |s| s.staff(&lookup)).await?;
-    let Some(staff) = staff.filter(|s| !s.disabled) else {
-        // Same work and answer as a wrong PIN.
-        let pin = request.pin.clone();
-        let _ = tokio::task::spawn_blocking(move || verify_pin(&pin, &DUMMY_HASH)).await;
-        tracing::info!(user = %user_id, "login refused: unknown user");
-        state.audit(attempt("failure", "unknown_user")).await?;
-        return Err(login_failed());
+    let staff = state
+        .store(move |s| s.staff(&lookup))
+        .await?
+        .filter(|s| !s.disabled);
+    let verdict = match check_factors(
+        state,
+        staff.as_ref(),
+        &request.pin,
+        &request.totp,
+        &terminal.name,
+        now,
+    )
+    .await
+    {
+        Ok(verdict) => verdict,
+        Err(error) => {
+            if error.code == ErrorCode::Busy {
+                // Not checked: not counted.
+                let refund = key.clone();
+                state
+                    .store(move |s| s.refund_login_attempt(&refund))
+                    .await?;
+                state.audit(attempt("denied", "busy")).await?;
+            }
+            return Err(error);
+        }
     };
-
-    if let Some(until) = staff.locked_until.filter(|until| *until > now) {
-        state.audit(attempt("denied", "locked")).await?;
-        return Err(account_locked(until));
-    }
-
-    if let Some(reason) = check_factors(state, &staff, &request.pin, &request.totp, now).await? {
-        let (detail, _) = count_failure(state, &staff.user_id, reason, now).await?;
-        tracing::info!(user = %user_id, detail = %detail, "login refused");
-        state.audit(attempt("failure", &detail)).await?;
-        return Err(login_failed());
-    }
+    let staff = match (verdict, staff) {
+        (Verdict::Accepted, Some(staff)) => staff,
+        (Verdict::JustUsedHere, _) => {
+            let refund = key.clone();
+            state
+                .store(move |s| s.refund_login_attempt(&refund))
+                .await?;
+            state
+                .audit(attempt("failure", "code_reused_same_terminal"))
+                .await?;
+            return Err(code_just_used());
+        }
+        (Verdict::Refused(reason), _) => {
+            let detail = if locks {
+                format!("{reason};locked")
+            } else {
+                reason.to_string()
+            };
+            tracing::info!(user = %user_id, detail = %detail, "login refused");
+            state.audit(attempt("failure", &detail)).await?;
+            return Err(login_failed());
+        }
+        (Verdict::Accepted, None) => return Err(AppError::internal()),
+    };
+    state.store(move |s| s.clear_login_attempts(&key)).await?;
 
     let (role, department) = staff_role(&staff)?;
-    tracing::info!(user = %user_id, purpose = %purpose.code, "login");
-    let mut ok = attempt("ok", "");
-    ok.purpose = purpose.code.clone();
-    let (token, session) =
-        open_session(state, &staff, &purpose.code, &terminal.name, now, ok).await?;
-    let info = session_view(state, &staff, role, department, purpose, &session);
+    let choices = state.config.purposes_of(department);
+    let purpose = match &request.purpose {
+        Some(code) => match choices.iter().find(|p| &p.code == code) {
+            Some(p) => Some(p.code.clone()),
+            None => {
+                state
+                    .audit(attempt("denied", "purpose_not_allowed"))
+                    .await?;
+                return Err(AppError::purpose_not_allowed());
+            }
+        },
+        None if choices.len() == 1 => Some(choices[0].code.clone()),
+        None => None,
+    };
+    tracing::info!(user = %user_id, purpose = purpose.as_deref().unwrap_or("-"), "login");
+    let mut ok = attempt(
+        "ok",
+        if purpose.is_none() {
+            "purpose_pending"
+        } else {
+            ""
+        },
+    );
+    ok.purpose = purpose.clone().unwrap_or_default();
+    let (token, session) = open_session(state, &staff, purpose, &terminal.name, now, ok).await?;
+    let info = session_view(
+        state,
+        staff_info(&staff, role, department),
+        session.purpose.as_deref(),
+        &session.terminal,
+        session.expires_at,
+    );
     Ok((token, info))
 }
 
+fn staff_info(staff: &StaffRow, role: Role, department: Department) -> StaffInfo {
+    StaffInfo {
+        user_id: staff.user_id.clone(),
+        display_name: staff.display_name.clone(),
+        role,
+        department,
+    }
+}
+
+/// Sets the business purpose of a session opened without one: once, and
+/// only one of the caller's department's.
+pub async fn choose_purpose(
+    state: &AppState,
+    ctx: &SessionCtx,
+    code: &str,
+) -> Result<SessionInfo, AppError> {
+    let now = state.clock.now();
+    let mut entry = ctx.entry(now, "purpose_choose", "ok");
+    if ctx.purpose.is_some() {
+        entry.outcome = "denied".into();
+        entry.detail = "already_chosen".into();
+        state.audit(entry).await?;
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::PurposeAlreadyChosen,
+            "this session's purpose is already chosen: log in again to work under another",
+        ));
+    }
+    let Some(purpose) = state
+        .config
+        .purposes_of(ctx.department)
+        .into_iter()
+        .find(|p| p.code == code)
+        .map(|p| p.code.clone())
+    else {
+        entry.outcome = "denied".into();
+        entry.detail = "purpose_not_allowed".into();
+        state.audit(entry).await?;
+        return Err(AppError::purpose_not_allowed());
+    };
+    let token = ctx.token_hash.clone();
+    let chosen = purpose.clone();
+    if !state
+        .store(move |s| s.choose_session_purpose(&token, &chosen))
+        .await?
+    {
+        return Err(AppError::unauthenticated());
+    }
+    entry.purpose = purpose.clone();
+    state.audit(entry).await?;
+    let mut ctx = ctx.clone();
+    ctx.purpose = Some(purpose);
+    Ok(session_info(state, &ctx))
+}
+
 /// Unlocks a locked terminal: the session's own user proves both factors
-/// again; the old token ends and a new one is issued. Failures count toward
-/// the lockout, and a lockout ends the session.
+/// again; the old token ends and a new one is issued. Attempts count toward
+/// the lockout like logins, and a lockout ends the session.
 pub async fn unlock(
     state: &AppState,
     ctx: &SessionCtx,
     request: crate::api::UnlockRequest,
 ) -> Result<(SessionToken, SessionInfo), AppError> {
     let now = state.clock.now();
+    let old = ctx.token_hash.clone();
+    let refuse = |detail: String| {
+        let mut entry = ctx.entry(now, "unlock", "failure");
+        entry.detail = detail;
+        entry
+    };
+    if !state.terminal_logins.allow(&ctx.terminal) {
+        let mut entry = ctx.entry(now, "unlock", "rate_limited");
+        entry.detail = "terminal_logins".into();
+        state.audit(entry).await?;
+        return Err(terminal_login_limit());
+    }
+    let (key, claim) = claim_attempt(state, &ctx.user_id, now).await?;
+    let locks = match claim {
+        AttemptClaim::Locked { .. } => {
+            state.audit(refuse("locked".into())).await?;
+            state.store(move |s| s.delete_session(&old)).await?;
+            return Err(AppError::unauthenticated());
+        }
+        AttemptClaim::Granted { locks, .. } => locks,
+    };
     let uid = ctx.user_id.clone();
     let staff = state
         .store(move |s| s.staff(&uid))
         .await?
         .ok_or_else(AppError::unauthenticated)?;
-    let old = ctx.token_hash.clone();
-    if let Some(reason) = check_factors(state, &staff, &request.pin, &request.totp, now).await? {
-        let (detail, locked) = count_failure(state, &staff.user_id, reason, now).await?;
-        let mut entry = ctx.entry(now, "unlock", "failure");
-        entry.detail = detail;
-        state.audit(entry).await?;
-        if locked {
-            state.store(move |s| s.delete_session(&old)).await?;
-            return Err(AppError::unauthenticated());
+    let verdict = check_factors(
+        state,
+        Some(&staff),
+        &request.pin,
+        &request.totp,
+        &ctx.terminal,
+        now,
+    )
+    .await;
+    match verdict {
+        Ok(Verdict::Accepted) => {}
+        Ok(Verdict::JustUsedHere) => {
+            let refund = key.clone();
+            state
+                .store(move |s| s.refund_login_attempt(&refund))
+                .await?;
+            state
+                .audit(refuse("code_reused_same_terminal".into()))
+                .await?;
+            return Err(code_just_used());
         }
-        return Err(login_failed());
+        Ok(Verdict::Refused(reason)) => {
+            let detail = if locks {
+                format!("{reason};locked")
+            } else {
+                reason.to_string()
+            };
+            state.audit(refuse(detail)).await?;
+            if locks {
+                state.store(move |s| s.delete_session(&old)).await?;
+                return Err(AppError::unauthenticated());
+            }
+            return Err(login_failed());
+        }
+        Err(error) => {
+            if error.code == ErrorCode::Busy {
+                let refund = key.clone();
+                state
+                    .store(move |s| s.refund_login_attempt(&refund))
+                    .await?;
+                state.audit(refuse("busy".into())).await?;
+            }
+            return Err(error);
+        }
     }
-    let purpose = state
-        .store(|s| s.purposes())
-        .await?
-        .into_iter()
-        .find(|p| p.code == ctx.purpose)
-        .ok_or_else(AppError::internal)?;
-    state.store(move |s| s.delete_session(&old)).await?;
+    state
+        .store(move |s| {
+            s.clear_login_attempts(&key)?;
+            s.delete_session(&old)
+        })
+        .await?;
     let (token, session) = open_session(
         state,
         &staff,
-        &ctx.purpose,
+        ctx.purpose.clone(),
         &ctx.terminal,
         now,
         ctx.entry(now, "unlock", "ok"),
     )
     .await?;
-    let info = session_view(state, &staff, ctx.role, ctx.department, purpose, &session);
+    let info = session_view(
+        state,
+        staff_info(&staff, ctx.role, ctx.department),
+        session.purpose.as_deref(),
+        &session.terminal,
+        session.expires_at,
+    );
     Ok((token, info))
 }
 
@@ -445,7 +669,7 @@ pub async fn authenticate(
                 action: "session_end".into(),
                 subjects: Vec::new(),
                 query_hmac: None,
-                purpose: session.purpose.clone(),
+                purpose: session.purpose.clone().unwrap_or_default(),
                 outcome: "expired".into(),
                 detail: reason.into(),
                 sensitive: false,
@@ -467,7 +691,7 @@ pub async fn authenticate(
                 action: "session_use".into(),
                 subjects: Vec::new(),
                 query_hmac: None,
-                purpose: session.purpose.clone(),
+                purpose: session.purpose.clone().unwrap_or_default(),
                 outcome: "denied".into(),
                 detail: "terminal_mismatch".into(),
                 sensitive: false,
@@ -494,28 +718,17 @@ pub async fn authenticate(
 }
 
 /// The session as the client may see it.
-pub async fn session_info(state: &AppState, ctx: &SessionCtx) -> Result<SessionInfo, AppError> {
-    let purposes = state.store(|s| s.purposes()).await?;
-    let purpose = purposes
-        .into_iter()
-        .find(|p| p.code == ctx.purpose)
-        .map(|p| Purpose {
-            code: p.code,
-            name_ja: p.name_ja,
-            name_en: p.name_en,
-        })
-        .ok_or_else(AppError::internal)?;
-    Ok(SessionInfo {
-        staff: StaffInfo {
+pub fn session_info(state: &AppState, ctx: &SessionCtx) -> SessionInfo {
+    session_view(
+        state,
+        StaffInfo {
             user_id: ctx.user_id.clone(),
             display_name: ctx.display_name.clone(),
             role: ctx.role,
             department: ctx.department,
         },
-        purpose,
-        terminal: ctx.terminal.clone(),
-        idle_timeout_secs: state.config.idle_timeout.whole_seconds().max(0) as u64,
-        expires_at: crate::store::chain::format_time(ctx.expires_at),
-        permissions: permissions(ctx.role, ctx.department).to_vec(),
-    })
+        ctx.purpose.as_deref(),
+        &ctx.terminal,
+        ctx.expires_at,
+    )
 }

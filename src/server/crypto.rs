@@ -42,6 +42,7 @@ pub struct Keys {
     my_number_index: KeyBytes,
     query_hmac: KeyBytes,
     totp_aead: KeyBytes,
+    login_guard: KeyBytes,
 }
 
 impl std::fmt::Debug for Keys {
@@ -70,6 +71,7 @@ impl Keys {
             my_number_index: derive(master, "my-number-index"),
             query_hmac: derive(master, "query-hmac"),
             totp_aead: derive(master, "totp-aead"),
+            login_guard: derive(master, "login-guard"),
         }
     }
 
@@ -125,6 +127,12 @@ impl Keys {
     /// Keyed HMAC of a search text, the only trace of it the access log keeps.
     pub fn query_hmac(&self, query: &str) -> String {
         hex::encode(hmac(&self.query_hmac, query.as_bytes()))
+    }
+
+    /// What login attempts for a user ID as typed are counted under: the
+    /// store never holds a guessed ID in the clear.
+    pub fn login_guard_key(&self, user_id: &str) -> Vec<u8> {
+        hmac(&self.login_guard, user_id.as_bytes())
     }
 
     pub fn seal_totp_secret(&self, user_id: &str, secret: &[u8]) -> Vec<u8> {

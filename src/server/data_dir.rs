@@ -54,22 +54,17 @@ pub fn key_path(dir: &Path) -> PathBuf {
     dir.join(KEY_FILE)
 }
 
-/// The business purposes (業務) a fresh store offers.
+/// The business purposes (業務) a fresh store records; the service records
+/// its configured ones when it starts.
 pub fn default_purposes() -> Vec<PurposeRow> {
-    [
-        ("assessment", "個人住民税の賦課", "Resident tax assessment"),
-        ("collection", "収納・滞納整理", "Collection and arrears"),
-        ("certificate", "税証明の発行", "Tax certificates"),
-        ("system_operation", "システム運用", "System operation"),
-        ("audit", "監査", "Audit"),
-    ]
-    .into_iter()
-    .map(|(code, ja, en)| PurposeRow {
-        code: code.into(),
-        name_ja: ja.into(),
-        name_en: en.into(),
-    })
-    .collect()
+    super::settings::default_purposes()
+        .into_iter()
+        .map(|p| PurposeRow {
+            code: p.code,
+            name_ja: p.name_ja,
+            name_en: p.name_en,
+        })
+        .collect()
 }
 
 /// Creates the store, master key, terminal CA and server certificate in
@@ -224,8 +219,6 @@ pub fn create_staff(
         department: staff.department.as_str().into(),
         pin_hash,
         totp_secret_enc: keys.seal_totp_secret(&staff.user_id, &staff.totp_secret),
-        failed_logins: 0,
-        locked_until: None,
         last_totp_step: None,
         disabled: false,
         created_at: now,
@@ -243,6 +236,7 @@ pub fn reset_staff(store: &dyn Store, keys: &Keys, staff: &NewStaff) -> Result<(
         &pin_hash,
         &keys.seal_totp_secret(&staff.user_id, &staff.totp_secret),
     )?;
+    store.clear_login_attempts(&keys.login_guard_key(&staff.user_id))?;
     Ok(())
 }
 

@@ -61,6 +61,30 @@ impl AppError {
         )
     }
 
+    pub fn busy() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Busy,
+            "the service is busy checking other logins: try again in a moment",
+        )
+    }
+
+    pub fn purpose_required() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::PurposeRequired,
+            "choose the business purpose of this session first",
+        )
+    }
+
+    pub fn purpose_not_allowed() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::PurposeNotAllowed,
+            "that business purpose is not one of your department's",
+        )
+    }
+
     pub fn not_found(what: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,

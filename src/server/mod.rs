@@ -8,9 +8,11 @@ pub mod crypto;
 pub mod data_dir;
 pub mod error;
 pub mod json;
+pub mod login_gate;
 pub mod pki;
 pub mod rate_limit;
 pub mod routes;
+pub mod settings;
 pub mod store_location;
 pub mod totp;
 pub mod transport;
@@ -27,11 +29,27 @@ use crypto::Keys;
 use error::AppError;
 
 /// Tunable rules of the service. Defaults follow the security requirements
-/// (5 failures lock 15 minutes; sessions idle 15 minutes, 12 hours at most).
+/// (5 failures lock 15 minutes; sessions idle 15 minutes, 12 hours at most);
+/// an office changes them in `bansho.toml` ([`settings`]).
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
+    /// Login attempts checked per user ID (known or not) before the lock.
     pub lockout_threshold: i64,
     pub lockout_duration: time::Duration,
+    /// A count of attempts with none this long starts again.
+    pub lockout_forget_after: time::Duration,
+    /// Most user IDs whose attempts are tracked at once.
+    pub login_tracked_max: u64,
+    /// PIN checks (Argon2id, 19 MiB each) running at once.
+    pub login_verifications: usize,
+    /// PIN checks waiting their turn; past this, logins are answered 503.
+    pub login_queue: usize,
+    /// Login and unlock attempts per terminal per minute.
+    pub terminal_logins_per_minute: u32,
+    /// The office's time zone, for times shown to people.
+    pub time_zone: settings::OfficeTimeZone,
+    /// The business purposes, each bound to a department.
+    pub purposes: Vec<settings::PurposeDef>,
     pub idle_timeout: time::Duration,
     pub absolute_timeout: time::Duration,
     pub max_results: usize,
@@ -42,11 +60,40 @@ pub struct ServerConfig {
     pub read_burst: u32,
 }
 
+impl ServerConfig {
+    pub fn lockout_policy(&self) -> crate::store::LockoutPolicy {
+        crate::store::LockoutPolicy {
+            threshold: self.lockout_threshold,
+            lock_for: self.lockout_duration,
+            forget_after: self.lockout_forget_after,
+            max_tracked: self.login_tracked_max,
+        }
+    }
+
+    /// The purposes of `department`'s work, in the configured order.
+    pub fn purposes_of(
+        &self,
+        department: crate::domain::roles::Department,
+    ) -> Vec<&settings::PurposeDef> {
+        self.purposes
+            .iter()
+            .filter(|p| p.department == department)
+            .collect()
+    }
+}
+
 impl Default for ServerConfig {
     fn default() -> Self {
         Self {
             lockout_threshold: 5,
             lockout_duration: time::Duration::minutes(15),
+            lockout_forget_after: time::Duration::hours(24),
+            login_tracked_max: 100_000,
+            login_verifications: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            login_queue: 64,
+            terminal_logins_per_minute: 20,
+            time_zone: settings::OfficeTimeZone::default(),
+            purposes: settings::default_purposes(),
             idle_timeout: time::Duration::minutes(15),
             absolute_timeout: time::Duration::hours(12),
             max_results: 50,
@@ -65,6 +112,10 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<ServerConfig>,
     pub limiter: Arc<rate_limit::ReadLimiter>,
+    /// Login and unlock attempts per terminal.
+    pub terminal_logins: Arc<rate_limit::TerminalLoginLimiter>,
+    /// PIN verifications at once, and the queue before them.
+    pub login_gate: Arc<login_gate::LoginGate>,
     /// Store calls running at once. More than the machine has cores only
     /// adds threads competing for them, the access-log writer among them:
     /// past this, requests wait their turn on the async side.
@@ -83,6 +134,13 @@ impl AppState {
             limiter: Arc::new(rate_limit::ReadLimiter::new(
                 config.reads_per_second,
                 config.read_burst,
+            )),
+            terminal_logins: Arc::new(rate_limit::TerminalLoginLimiter::new(
+                config.terminal_logins_per_minute,
+            )),
+            login_gate: Arc::new(login_gate::LoginGate::new(
+                config.login_verifications,
+                config.login_queue,
             )),
             store,
             keys,
@@ -139,6 +197,34 @@ impl Application {
         listen: SocketAddr,
         tls_dir: &std::path::Path,
     ) -> anyhow::Result<Self> {
+        // Sessions name their purpose; the store keeps the configured ones
+        // so every purpose a session or access-log row names is on record.
+        let purposes: Vec<crate::store::PurposeRow> = state
+            .config
+            .purposes
+            .iter()
+            .map(|p| crate::store::PurposeRow {
+                code: p.code.clone(),
+                name_ja: p.name_ja.clone(),
+                name_en: p.name_en.clone(),
+            })
+            .collect();
+        state
+            .store(move |s| purposes.iter().try_for_each(|p| s.upsert_purpose(p)))
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot record the configured purposes: {}", e.message))?;
+        let config = &state.config;
+        tracing::info!(
+            reads_per_second = config.reads_per_second,
+            read_burst = config.read_burst,
+            lockout_threshold = config.lockout_threshold,
+            lockout_minutes = config.lockout_duration.whole_minutes(),
+            login_verifications = config.login_verifications,
+            login_queue = config.login_queue,
+            terminal_logins_per_minute = config.terminal_logins_per_minute,
+            time_zone = config.time_zone.name(),
+            "service limits"
+        );
         let registry = Arc::new(transport::StoreRegistry(state.store.clone()));
         let tls = pki::server_config(tls_dir, registry)?;
         let router = routes::router(state)?;

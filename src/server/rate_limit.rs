@@ -31,6 +31,31 @@ impl ReadLimiter {
     }
 }
 
+/// Login and unlock attempts per terminal, whatever user ID they name: a
+/// terminal cannot try IDs or PINs faster than this.
+pub struct TerminalLoginLimiter {
+    limiter: DefaultKeyedRateLimiter<String>,
+}
+
+impl std::fmt::Debug for TerminalLoginLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TerminalLoginLimiter")
+    }
+}
+
+impl TerminalLoginLimiter {
+    pub fn new(per_minute: u32) -> Self {
+        let rate = NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+        Self {
+            limiter: RateLimiter::keyed(Quota::per_minute(rate)),
+        }
+    }
+
+    pub fn allow(&self, terminal: &str) -> bool {
+        self.limiter.check_key(&terminal.to_string()).is_ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,5 +69,13 @@ mod tests {
             limiter.allow("nozei01"),
             "another user has their own allowance"
         );
+    }
+
+    #[test]
+    fn logins_are_limited_per_terminal() {
+        let limiter = TerminalLoginLimiter::new(3);
+        let allowed = (0..10).filter(|_| limiter.allow("counter-01")).count();
+        assert_eq!(allowed, 3);
+        assert!(limiter.allow("counter-02"));
     }
 }

@@ -37,8 +37,6 @@ pub struct StaffRow {
     /// PHC string (Argon2id).
     pub pin_hash: String,
     pub totp_secret_enc: Vec<u8>,
-    pub failed_logins: i64,
-    pub locked_until: Option<OffsetDateTime>,
     pub last_totp_step: Option<i64>,
     pub disabled: bool,
     pub created_at: OffsetDateTime,
@@ -59,7 +57,8 @@ pub struct SessionRow {
     pub token_hash: Vec<u8>,
     pub user_id: String,
     pub terminal: String,
-    pub purpose: String,
+    /// `None` until the user has chosen one of the department's purposes.
+    pub purpose: Option<String>,
     pub created_at: OffsetDateTime,
     pub last_seen_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
@@ -115,11 +114,91 @@ impl ResidentQuery {
     }
 }
 
-/// What a failed login did to the account.
+/// The lockout rules the store applies when a login attempt is claimed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FailureOutcome {
-    pub failed_logins: i64,
+pub struct LockoutPolicy {
+    /// Attempts checked before the lock; the last of them sets it.
+    pub threshold: i64,
+    pub lock_for: time::Duration,
+    /// A user ID's count is forgotten after this long without an attempt.
+    pub forget_after: time::Duration,
+    /// Most user IDs (known or not) tracked at once; past it the quietest
+    /// unlocked ones are forgotten first.
+    pub max_tracked: u64,
+}
+
+/// The answer to a claim of one login attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptClaim {
+    /// The attempt may be checked. `locks` is set on the last attempt
+    /// before the lock: the lock is already in place and stays unless this
+    /// attempt succeeds.
+    Granted { attempt: i64, locks: bool },
+    /// Locked: the attempt must not be checked.
+    Locked { until: OffsetDateTime },
+}
+
+/// One user ID's attempts as the store keeps them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginGuardRow {
+    pub attempts: i64,
     pub locked_until: Option<OffsetDateTime>,
+    pub last_at: OffsetDateTime,
+}
+
+impl LoginGuardRow {
+    /// The row after one more attempt at `now`, and what that attempt may
+    /// do. Both stores run this inside one locked transaction, so attempts
+    /// racing on any number of service instances are counted one by one.
+    pub fn claim(
+        current: Option<LoginGuardRow>,
+        now: OffsetDateTime,
+        policy: &LockoutPolicy,
+    ) -> (LoginGuardRow, AttemptClaim) {
+        let fresh = LoginGuardRow {
+            attempts: 0,
+            locked_until: None,
+            last_at: now,
+        };
+        let row = match current {
+            Some(row) if row.locked_until.is_some_and(|until| until > now) => {
+                let until = row.locked_until.unwrap_or(now);
+                return (row, AttemptClaim::Locked { until });
+            }
+            // An ended lock, or a count gone quiet, starts again.
+            Some(row) if row.locked_until.is_some() || now - row.last_at >= policy.forget_after => {
+                fresh
+            }
+            Some(row) => row,
+            None => fresh,
+        };
+        let attempts = row.attempts + 1;
+        let locks = attempts >= policy.threshold;
+        let next = LoginGuardRow {
+            attempts,
+            locked_until: locks.then(|| now + policy.lock_for),
+            last_at: now,
+        };
+        (
+            next,
+            AttemptClaim::Granted {
+                attempt: attempts,
+                locks,
+            },
+        )
+    }
+}
+
+/// The answer to a claim of a TOTP step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TotpClaim {
+    Claimed,
+    /// This step (or a later one) was already used; the last accepted step
+    /// and the terminal it was used at.
+    AlreadyUsed {
+        last_step: Option<i64>,
+        terminal: Option<String>,
+    },
 }
 
 /// A registered terminal.
@@ -154,27 +233,38 @@ pub trait Store: Send + Sync + 'static {
     fn staff(&self, user_id: &str) -> StoreResult<Option<StaffRow>>;
     fn list_staff(&self) -> StoreResult<Vec<StaffRow>>;
     /// Replaces a PIN hash and sealed TOTP secret (credential reset); clears
-    /// the lockout and the last used step.
+    /// the last used step. The lockout is the login guard's
+    /// ([`Store::clear_login_attempts`]).
     fn reset_credentials(
         &self,
         user_id: &str,
         pin_hash: &str,
         totp_secret_enc: &[u8],
     ) -> StoreResult<()>;
-    /// Counts a failure; at `threshold` consecutive failures the account is
-    /// locked until `now + lock_for`.
-    fn record_login_failure(
+    /// Counts one login attempt for the user ID whose keyed hash is `key`
+    /// (known account or not) before any factor is checked, applying
+    /// [`LoginGuardRow::claim`] atomically: however many attempts run at
+    /// once, at most `policy.threshold` are granted before the lock. A new
+    /// key may make room by forgetting quiet ones, so the table stays bounded.
+    fn claim_login_attempt(
         &self,
-        user_id: &str,
+        key: &[u8],
         now: OffsetDateTime,
-        threshold: i64,
-        lock_for: time::Duration,
-    ) -> StoreResult<FailureOutcome>;
-    fn reset_login_failures(&self, user_id: &str) -> StoreResult<()>;
-    /// Records `step` as the last accepted TOTP step if it is later than the
-    /// stored one. Returns false when the code was already used (or an older
-    /// one): exactly one of several concurrent claims of a step wins.
-    fn claim_totp_step(&self, user_id: &str, step: i64) -> StoreResult<bool>;
+        policy: &LockoutPolicy,
+    ) -> StoreResult<AttemptClaim>;
+    /// Takes one counted attempt back (a double-submitted form).
+    fn refund_login_attempt(&self, key: &[u8]) -> StoreResult<()>;
+    /// Forgets the attempts and any lock of `key` (a successful login, a
+    /// credential reset).
+    fn clear_login_attempts(&self, key: &[u8]) -> StoreResult<()>;
+    /// The attempts of `key`, if tracked.
+    fn login_guard(&self, key: &[u8]) -> StoreResult<Option<LoginGuardRow>>;
+    /// How many user IDs are tracked.
+    fn login_guard_count(&self) -> StoreResult<u64>;
+    /// Records `step` as the last accepted TOTP step, used at `terminal`, if
+    /// it is later than the stored one; otherwise the code was already used
+    /// (or an older one): exactly one of several concurrent claims wins.
+    fn claim_totp_step(&self, user_id: &str, step: i64, terminal: &str) -> StoreResult<TotpClaim>;
 
     // Terminals.
     fn insert_terminal(&self, terminal: &TerminalRow) -> StoreResult<()>;
@@ -188,6 +278,9 @@ pub trait Store: Send + Sync + 'static {
     fn session(&self, token_hash: &[u8]) -> StoreResult<Option<SessionRow>>;
     fn touch_session(&self, token_hash: &[u8], now: OffsetDateTime) -> StoreResult<()>;
     fn delete_session(&self, token_hash: &[u8]) -> StoreResult<()>;
+    /// Sets the purpose of a session that has none yet; false if it has one
+    /// (or is gone).
+    fn choose_session_purpose(&self, token_hash: &[u8], purpose: &str) -> StoreResult<bool>;
 
     // Residents.
     fn insert_residents(&self, rows: &[ResidentRow]) -> StoreResult<()>;

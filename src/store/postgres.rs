@@ -37,6 +37,7 @@ use super::*;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/postgres/0001_init.sql")),
     (2, include_str!("migrations/postgres/0002_terminals.sql")),
+    (3, include_str!("migrations/postgres/0003_login_guard.sql")),
 ];
 
 /// Advisory lock keys ("bansho" in ASCII, plus a tag). Advisory locks are
@@ -512,11 +513,10 @@ fn migrate(c: &mut Client) -> StoreResult<()> {
 }
 
 const STAFF_COLUMNS: &str = "user_id, display_name, role, department, pin_hash, totp_secret_enc, \
-     failed_logins, locked_until, last_totp_step, disabled, created_at";
+     last_totp_step, disabled, created_at";
 
 fn staff_from_row(row: &Row) -> StoreResult<StaffRow> {
-    let locked: Option<String> = get(row, 7)?;
-    let created: String = get(row, 10)?;
+    let created: String = get(row, 8)?;
     Ok(StaffRow {
         user_id: get(row, 0)?,
         display_name: get(row, 1)?,
@@ -524,12 +524,53 @@ fn staff_from_row(row: &Row) -> StoreResult<StaffRow> {
         department: get(row, 3)?,
         pin_hash: get(row, 4)?,
         totp_secret_enc: get(row, 5)?,
-        failed_logins: get(row, 6)?,
-        locked_until: locked.as_deref().map(time_col).transpose()?,
-        last_totp_step: get(row, 8)?,
-        disabled: get(row, 9)?,
+        last_totp_step: get(row, 6)?,
+        disabled: get(row, 7)?,
         created_at: time_col(&created)?,
     })
+}
+
+fn guard_from_row(row: &Row) -> StoreResult<LoginGuardRow> {
+    let locked: Option<String> = get(row, 1)?;
+    let last: String = get(row, 2)?;
+    Ok(LoginGuardRow {
+        attempts: get(row, 0)?,
+        locked_until: locked.as_deref().map(time_col).transpose()?,
+        last_at: time_col(&last)?,
+    })
+}
+
+/// Makes room for one more tracked user ID: quiet counts go first, then,
+/// past the cap, the unlocked ones attempted longest ago.
+fn prune_login_guard(
+    tx: &mut ::postgres::Transaction<'_>,
+    now: OffsetDateTime,
+    policy: &LockoutPolicy,
+) -> StoreResult<()> {
+    let now_text = format_time(now);
+    tx.execute(
+        "DELETE FROM login_guard WHERE last_at < $1 AND (locked_until IS NULL OR locked_until <= $2)",
+        &[&format_time(now - policy.forget_after), &now_text],
+    )
+    .map_err(db_error)?;
+    let tracked: i64 = get(
+        &tx.query_one("SELECT count(*) FROM login_guard", &[])
+            .map_err(db_error)?,
+        0,
+    )?;
+    let cap = i64::try_from(policy.max_tracked).unwrap_or(i64::MAX).max(1);
+    if tracked >= cap {
+        let excess: i64 = tracked - cap + 1;
+        tx.execute(
+            "DELETE FROM login_guard WHERE key IN (
+                 SELECT key FROM login_guard
+                 WHERE locked_until IS NULL OR locked_until <= $1
+                 ORDER BY last_at LIMIT $2)",
+            &[&now_text as &(dyn ToSql + Sync), &excess],
+        )
+        .map_err(db_error)?;
+    }
+    Ok(())
 }
 
 const RESIDENT_COLUMNS: &str = "person_number, my_number_enc, my_number_index, name, kana, name_key, \
@@ -661,9 +702,7 @@ impl Store for PostgresStore {
     fn insert_staff(&self, s: &StaffRow) -> StoreResult<()> {
         self.with(|c| {
             c.execute(
-                &format!(
-                    "INSERT INTO staff({STAFF_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)"
-                ),
+                &format!("INSERT INTO staff({STAFF_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)"),
                 &[
                     &s.user_id,
                     &s.display_name,
@@ -671,8 +710,6 @@ impl Store for PostgresStore {
                     &s.department,
                     &s.pin_hash,
                     &s.totp_secret_enc,
-                    &s.failed_logins,
-                    &s.locked_until.map(format_time),
                     &s.last_totp_step,
                     &s.disabled,
                     &format_time(s.created_at),
@@ -717,8 +754,8 @@ impl Store for PostgresStore {
     ) -> StoreResult<()> {
         self.with(|c| {
             c.execute(
-                "UPDATE staff SET pin_hash = $2, totp_secret_enc = $3, failed_logins = 0,
-                 locked_until = NULL, last_totp_step = NULL WHERE user_id = $1",
+                "UPDATE staff SET pin_hash = $2, totp_secret_enc = $3, last_totp_step = NULL,
+                 last_totp_terminal = NULL WHERE user_id = $1",
                 &[&user_id, &pin_hash, &totp_secret_enc],
             )
             .map(|_| ())
@@ -726,64 +763,129 @@ impl Store for PostgresStore {
         })
     }
 
-    fn record_login_failure(
+    fn claim_login_attempt(
         &self,
-        user_id: &str,
+        key: &[u8],
         now: OffsetDateTime,
-        threshold: i64,
-        lock_for: time::Duration,
-    ) -> StoreResult<FailureOutcome> {
+        policy: &LockoutPolicy,
+    ) -> StoreResult<AttemptClaim> {
         self.with(|c| {
             let mut tx = c.transaction().map_err(db_error)?;
-            // The UPDATE locks the row until commit: concurrent failures on
-            // other instances queue behind it and count on from its result.
-            let row = tx
-                .query_one(
-                    "UPDATE staff SET failed_logins = failed_logins + 1 WHERE user_id = $1
-                     RETURNING failed_logins",
-                    &[&user_id],
+            // The row exists before it is locked, so two first attempts on
+            // two instances cannot both insert; FOR UPDATE then makes every
+            // other claim of the key wait for this transaction.
+            let inserted = tx
+                .execute(
+                    "INSERT INTO login_guard(key, attempts, locked_until, last_at)
+                     VALUES ($1, 0, NULL, $2) ON CONFLICT (key) DO NOTHING",
+                    &[&key, &format_time(now)],
                 )
                 .map_err(db_error)?;
-            let failed: i64 = get(&row, 0)?;
-            let locked_until = (failed >= threshold).then(|| now + lock_for);
-            if let Some(until) = locked_until {
-                tx.execute(
-                    "UPDATE staff SET locked_until = $2, failed_logins = 0 WHERE user_id = $1",
-                    &[&user_id, &format_time(until)],
-                )
-                .map_err(db_error)?;
+            if inserted == 1 {
+                prune_login_guard(&mut tx, now, policy)?;
             }
+            let current = tx
+                .query_opt(
+                    "SELECT attempts, locked_until, last_at FROM login_guard WHERE key = $1 FOR UPDATE",
+                    &[&key],
+                )
+                .map_err(db_error)?
+                .as_ref()
+                .map(guard_from_row)
+                .transpose()?
+                .filter(|_| inserted == 0);
+            let (next, claim) = LoginGuardRow::claim(current, now, policy);
+            tx.execute(
+                "INSERT INTO login_guard(key, attempts, locked_until, last_at)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (key) DO UPDATE SET attempts = EXCLUDED.attempts,
+                     locked_until = EXCLUDED.locked_until, last_at = EXCLUDED.last_at",
+                &[
+                    &key,
+                    &next.attempts,
+                    &next.locked_until.map(format_time),
+                    &format_time(next.last_at),
+                ],
+            )
+            .map_err(db_error)?;
             tx.commit().map_err(db_error)?;
-            Ok(FailureOutcome {
-                failed_logins: failed,
-                locked_until,
-            })
+            Ok(claim)
         })
     }
 
-    fn reset_login_failures(&self, user_id: &str) -> StoreResult<()> {
+    fn refund_login_attempt(&self, key: &[u8]) -> StoreResult<()> {
         self.with(|c| {
             c.execute(
-                "UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE user_id = $1",
-                &[&user_id],
+                "UPDATE login_guard SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0",
+                &[&key],
             )
             .map(|_| ())
             .map_err(db_error)
         })
     }
 
-    fn claim_totp_step(&self, user_id: &str, step: i64) -> StoreResult<bool> {
+    fn clear_login_attempts(&self, key: &[u8]) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute("DELETE FROM login_guard WHERE key = $1", &[&key])
+                .map(|_| ())
+                .map_err(db_error)
+        })
+    }
+
+    fn login_guard(&self, key: &[u8]) -> StoreResult<Option<LoginGuardRow>> {
+        self.with(|c| {
+            c.query_opt(
+                "SELECT attempts, locked_until, last_at FROM login_guard WHERE key = $1",
+                &[&key],
+            )
+            .map_err(db_error)?
+            .as_ref()
+            .map(guard_from_row)
+            .transpose()
+        })
+    }
+
+    fn login_guard_count(&self) -> StoreResult<u64> {
+        self.with(|c| {
+            let n: i64 = get(
+                &c.query_one("SELECT count(*) FROM login_guard", &[])
+                    .map_err(db_error)?,
+                0,
+            )?;
+            Ok(n.max(0) as u64)
+        })
+    }
+
+    fn claim_totp_step(&self, user_id: &str, step: i64, terminal: &str) -> StoreResult<TotpClaim> {
         self.with(|c| {
             // One conditional UPDATE: a concurrent claimer waits for the row
             // lock, re-checks the condition on the committed row and loses.
             let changed = c
                 .execute(
-                    "UPDATE staff SET last_totp_step = $2
+                    "UPDATE staff SET last_totp_step = $2, last_totp_terminal = $3
                      WHERE user_id = $1 AND (last_totp_step IS NULL OR last_totp_step < $2)",
-                    &[&user_id, &step],
+                    &[&user_id, &step, &terminal],
                 )
                 .map_err(db_error)?;
-            Ok(changed == 1)
+            if changed == 1 {
+                return Ok(TotpClaim::Claimed);
+            }
+            let row = c
+                .query_opt(
+                    "SELECT last_totp_step, last_totp_terminal FROM staff WHERE user_id = $1",
+                    &[&user_id],
+                )
+                .map_err(db_error)?;
+            Ok(match row {
+                Some(r) => TotpClaim::AlreadyUsed {
+                    last_step: get(&r, 0)?,
+                    terminal: get(&r, 1)?,
+                },
+                None => TotpClaim::AlreadyUsed {
+                    last_step: None,
+                    terminal: None,
+                },
+            })
         })
     }
 
@@ -903,6 +1005,17 @@ impl Store for PostgresStore {
             c.execute("DELETE FROM sessions WHERE token_hash = $1", &[&token_hash])
                 .map(|_| ())
                 .map_err(db_error)
+        })
+    }
+
+    fn choose_session_purpose(&self, token_hash: &[u8], purpose: &str) -> StoreResult<bool> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE sessions SET purpose = $2 WHERE token_hash = $1 AND purpose IS NULL",
+                &[&token_hash, &purpose],
+            )
+            .map(|n| n == 1)
+            .map_err(db_error)
         })
     }
 

@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/sqlite/0001_init.sql")),
     (2, include_str!("migrations/sqlite/0002_terminals.sql")),
     (3, include_str!("migrations/sqlite/0003_search_indexes.sql")),
+    (4, include_str!("migrations/sqlite/0004_login_guard.sql")),
 ];
 
 /// How much of the store file each connection may map into memory.
@@ -147,9 +148,9 @@ fn migrate(conn: &mut Connection) -> StoreResult<()> {
 }
 
 const STAFF_COLUMNS: &str = "user_id, display_name, role, department, pin_hash, totp_secret_enc, \
-     failed_logins, locked_until, last_totp_step, disabled, created_at";
+     last_totp_step, disabled, created_at";
 
-fn staff_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(StaffRow, Option<String>, String)> {
+fn staff_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(StaffRow, String)> {
     Ok((
         StaffRow {
             user_id: row.get(0)?,
@@ -158,25 +159,57 @@ fn staff_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(StaffRow, Option
             department: row.get(3)?,
             pin_hash: row.get(4)?,
             totp_secret_enc: row.get(5)?,
-            failed_logins: row.get(6)?,
-            locked_until: None,
-            last_totp_step: row.get(8)?,
-            disabled: row.get::<_, i64>(9)? != 0,
+            last_totp_step: row.get(6)?,
+            disabled: row.get::<_, i64>(7)? != 0,
             created_at: OffsetDateTime::UNIX_EPOCH,
         },
-        row.get(7)?,
-        row.get(10)?,
+        row.get(8)?,
     ))
 }
 
-fn finish_staff(parts: (StaffRow, Option<String>, String)) -> StoreResult<StaffRow> {
-    let (mut staff, locked, created) = parts;
-    staff.locked_until = match locked {
-        Some(text) => Some(time_col(text)?),
-        None => None,
-    };
+fn finish_staff(parts: (StaffRow, String)) -> StoreResult<StaffRow> {
+    let (mut staff, created) = parts;
     staff.created_at = time_col(created)?;
     Ok(staff)
+}
+
+fn guard_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, Option<String>, String)> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+}
+
+fn finish_guard(parts: (i64, Option<String>, String)) -> StoreResult<LoginGuardRow> {
+    let (attempts, locked, last) = parts;
+    Ok(LoginGuardRow {
+        attempts,
+        locked_until: locked.map(time_col).transpose()?,
+        last_at: time_col(last)?,
+    })
+}
+
+/// Makes room for one more tracked user ID: quiet counts go first, then,
+/// past the cap, the unlocked ones attempted longest ago.
+fn prune_login_guard(
+    tx: &rusqlite::Transaction<'_>,
+    now: OffsetDateTime,
+    policy: &LockoutPolicy,
+) -> rusqlite::Result<()> {
+    let now_text = format_time(now);
+    tx.execute(
+        "DELETE FROM login_guard WHERE last_at < ?1 AND (locked_until IS NULL OR locked_until <= ?2)",
+        params![format_time(now - policy.forget_after), now_text],
+    )?;
+    let tracked: i64 = tx.query_row("SELECT count(*) FROM login_guard", [], |r| r.get(0))?;
+    let cap = i64::try_from(policy.max_tracked).unwrap_or(i64::MAX).max(1);
+    if tracked >= cap {
+        tx.execute(
+            "DELETE FROM login_guard WHERE key IN (
+                 SELECT key FROM login_guard
+                 WHERE locked_until IS NULL OR locked_until <= ?1
+                 ORDER BY last_at LIMIT ?2)",
+            params![now_text, tracked - cap + 1],
+        )?;
+    }
+    Ok(())
 }
 
 const RESIDENT_COLUMNS: &str = "person_number, my_number_enc, my_number_index, name, kana, name_key, \
@@ -536,9 +569,7 @@ impl Store for SqliteStore {
     fn insert_staff(&self, s: &StaffRow) -> StoreResult<()> {
         self.with(|c| {
             c.execute(
-                &format!(
-                    "INSERT INTO staff({STAFF_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"
-                ),
+                &format!("INSERT INTO staff({STAFF_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"),
                 params![
                     s.user_id,
                     s.display_name,
@@ -546,8 +577,6 @@ impl Store for SqliteStore {
                     s.department,
                     s.pin_hash,
                     s.totp_secret_enc,
-                    s.failed_logins,
-                    s.locked_until.map(format_time),
                     s.last_totp_step,
                     i64::from(s.disabled),
                     format_time(s.created_at),
@@ -590,8 +619,8 @@ impl Store for SqliteStore {
     ) -> StoreResult<()> {
         self.with(|c| {
             c.execute(
-                "UPDATE staff SET pin_hash = ?2, totp_secret_enc = ?3, failed_logins = 0,
-                 locked_until = NULL, last_totp_step = NULL WHERE user_id = ?1",
+                "UPDATE staff SET pin_hash = ?2, totp_secret_enc = ?3, last_totp_step = NULL,
+                 last_totp_terminal = NULL WHERE user_id = ?1",
                 params![user_id, pin_hash, totp_secret_enc],
             )
             .map(|_| ())
@@ -599,62 +628,116 @@ impl Store for SqliteStore {
         })
     }
 
-    fn record_login_failure(
+    fn claim_login_attempt(
         &self,
-        user_id: &str,
+        key: &[u8],
         now: OffsetDateTime,
-        threshold: i64,
-        lock_for: time::Duration,
-    ) -> StoreResult<FailureOutcome> {
+        policy: &LockoutPolicy,
+    ) -> StoreResult<AttemptClaim> {
         self.with(|c| {
+            // IMMEDIATE: the write lock is taken before the row is read, so
+            // concurrent claims (from any process) are counted one by one.
             let tx = c
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(unavailable)?;
-            let failed: i64 = tx
-                .query_row(
-                    "UPDATE staff SET failed_logins = failed_logins + 1 WHERE user_id = ?1
-                     RETURNING failed_logins",
-                    [user_id],
-                    |r| r.get(0),
+            let current = tx
+                .prepare_cached(
+                    "SELECT attempts, locked_until, last_at FROM login_guard WHERE key = ?1",
                 )
-                .map_err(unavailable)?;
-            let locked_until = (failed >= threshold).then(|| now + lock_for);
-            if let Some(until) = locked_until {
+                .and_then(|mut s| s.query_row([key], guard_from_row).optional())
+                .map_err(unavailable)?
+                .map(finish_guard)
+                .transpose()?;
+            if current.is_none() {
+                prune_login_guard(&tx, now, policy).map_err(unavailable)?;
+            }
+            let (next, claim) = LoginGuardRow::claim(current, now, policy);
+            if current != Some(next) {
                 tx.execute(
-                    "UPDATE staff SET locked_until = ?2, failed_logins = 0 WHERE user_id = ?1",
-                    params![user_id, format_time(until)],
+                    "INSERT INTO login_guard(key, attempts, locked_until, last_at)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT(key) DO UPDATE SET attempts = excluded.attempts,
+                         locked_until = excluded.locked_until, last_at = excluded.last_at",
+                    params![
+                        key,
+                        next.attempts,
+                        next.locked_until.map(format_time),
+                        format_time(next.last_at)
+                    ],
                 )
                 .map_err(unavailable)?;
             }
             tx.commit().map_err(unavailable)?;
-            Ok(FailureOutcome {
-                failed_logins: failed,
-                locked_until,
-            })
+            Ok(claim)
         })
     }
 
-    fn reset_login_failures(&self, user_id: &str) -> StoreResult<()> {
+    fn refund_login_attempt(&self, key: &[u8]) -> StoreResult<()> {
         self.with(|c| {
             c.execute(
-                "UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE user_id = ?1",
-                [user_id],
+                "UPDATE login_guard SET attempts = attempts - 1 WHERE key = ?1 AND attempts > 0",
+                [key],
             )
             .map(|_| ())
             .map_err(unavailable)
         })
     }
 
-    fn claim_totp_step(&self, user_id: &str, step: i64) -> StoreResult<bool> {
+    fn clear_login_attempts(&self, key: &[u8]) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute("DELETE FROM login_guard WHERE key = ?1", [key])
+                .map(|_| ())
+                .map_err(unavailable)
+        })
+    }
+
+    fn login_guard(&self, key: &[u8]) -> StoreResult<Option<LoginGuardRow>> {
+        self.with(|c| {
+            c.prepare_cached(
+                "SELECT attempts, locked_until, last_at FROM login_guard WHERE key = ?1",
+            )
+            .and_then(|mut s| s.query_row([key], guard_from_row).optional())
+            .map_err(unavailable)
+        })?
+        .map(finish_guard)
+        .transpose()
+    }
+
+    fn login_guard_count(&self) -> StoreResult<u64> {
+        self.with(|c| {
+            c.query_row("SELECT count(*) FROM login_guard", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n.max(0) as u64)
+            .map_err(unavailable)
+        })
+    }
+
+    fn claim_totp_step(&self, user_id: &str, step: i64, terminal: &str) -> StoreResult<TotpClaim> {
         self.with(|c| {
             let changed = c
                 .execute(
-                    "UPDATE staff SET last_totp_step = ?2
+                    "UPDATE staff SET last_totp_step = ?2, last_totp_terminal = ?3
                      WHERE user_id = ?1 AND (last_totp_step IS NULL OR last_totp_step < ?2)",
-                    params![user_id, step],
+                    params![user_id, step, terminal],
                 )
                 .map_err(unavailable)?;
-            Ok(changed == 1)
+            if changed == 1 {
+                return Ok(TotpClaim::Claimed);
+            }
+            let (last_step, terminal) = c
+                .query_row(
+                    "SELECT last_totp_step, last_totp_terminal FROM staff WHERE user_id = ?1",
+                    [user_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(unavailable)?
+                .unwrap_or((None, None));
+            Ok(TotpClaim::AlreadyUsed {
+                last_step,
+                terminal,
+            })
         })
     }
 
@@ -737,7 +820,15 @@ impl Store for SqliteStore {
     }
 
     fn session(&self, token_hash: &[u8]) -> StoreResult<Option<SessionRow>> {
-        type Parts = (Vec<u8>, String, String, String, String, String, String);
+        type Parts = (
+            Vec<u8>,
+            String,
+            String,
+            Option<String>,
+            String,
+            String,
+            String,
+        );
         let parts: Option<Parts> = self.with(|c| {
             c.prepare_cached(
                 "SELECT token_hash, user_id, terminal, purpose, created_at, last_seen_at, expires_at
@@ -784,6 +875,17 @@ impl Store for SqliteStore {
             c.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])
                 .map(|_| ())
                 .map_err(unavailable)
+        })
+    }
+
+    fn choose_session_purpose(&self, token_hash: &[u8], purpose: &str) -> StoreResult<bool> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE sessions SET purpose = ?2 WHERE token_hash = ?1 AND purpose IS NULL",
+                params![token_hash, purpose],
+            )
+            .map(|n| n == 1)
+            .map_err(unavailable)
         })
     }
 

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use crossterm::event::KeyEvent;
 
-use crate::api::{LoginResponse, Purpose, ResidentRecord, SearchResponse};
+use crate::api::{LoginResponse, ResidentRecord, SearchResponse, SessionInfo};
 use crate::client::ClientError;
 use crate::client::tls::TlsProblem;
 use crate::secret::Secret;
@@ -141,7 +141,8 @@ pub enum Action {
     Tick(Instant),
     /// The terminal changed size.
     Resize,
-    PurposesLoaded(Result<Vec<Purpose>, Failure>),
+    /// The service's answer to the choice of a purpose.
+    PurposeChosen(Result<SessionInfo, Failure>),
     LoggedIn(Result<Box<LoginResponse>, Failure>),
     /// The answer to an unlock: a new token and session, or why not.
     Unlocked(Result<Box<LoginResponse>, Failure>),

@@ -4,6 +4,11 @@
 use std::time::{Duration, Instant};
 
 use crate::api::{Purpose, ResidentRecord, ResidentSummary, SessionInfo};
+
+/// The purposes the session may choose from (its department's).
+pub fn purpose_choices(app: &App) -> &[Purpose] {
+    app.session.as_ref().map_or(&[], |s| s.purposes.as_slice())
+}
 use crate::secret::Secret;
 
 use super::action::{Failure, FailureText};
@@ -17,6 +22,9 @@ use super::{DemoAccount, DemoPanel};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
     Login,
+    /// Logged in without a business purpose: choosing one of the
+    /// department's, none preselected.
+    Purpose,
     Search,
     Record,
     /// Idle lock: no record data in memory, only the user ID, PIN and code.
@@ -28,23 +36,19 @@ pub enum LoginField {
     UserId,
     Pin,
     Code,
-    Purpose,
 }
 
 impl LoginField {
-    pub const ORDER: [LoginField; 4] = [
-        LoginField::UserId,
-        LoginField::Pin,
-        LoginField::Code,
-        LoginField::Purpose,
-    ];
+    pub const ORDER: [LoginField; 3] = [LoginField::UserId, LoginField::Pin, LoginField::Code];
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Purposes {
-    Loading,
-    Loaded(Vec<Purpose>),
-    Failed,
+/// Choosing the session's business purpose from the department's list the
+/// service sent: nothing is chosen until the user picks one.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PurposeChoice {
+    pub selected: Option<usize>,
+    /// The choice is on its way to the service.
+    pub busy: bool,
 }
 
 #[derive(Debug)]
@@ -55,8 +59,6 @@ pub struct LoginState {
     /// The one-time code as typed: zeroizing too.
     pub code: TextInput,
     pub focus: LoginField,
-    pub purposes: Purposes,
-    pub purpose_index: usize,
     /// A login request is on its way.
     pub busy: bool,
 }
@@ -68,25 +70,15 @@ impl LoginState {
             pin: TextInput::secret(128),
             code: TextInput::new(8),
             focus: LoginField::UserId,
-            purposes: Purposes::Loading,
-            purpose_index: 0,
             busy: false,
         }
     }
 
-    pub fn purpose_list(&self) -> &[Purpose] {
-        match &self.purposes {
-            Purposes::Loaded(list) => list,
-            _ => &[],
-        }
-    }
-
-    pub fn focused_input(&mut self) -> Option<&mut TextInput> {
+    pub fn focused_input(&mut self) -> &mut TextInput {
         match self.focus {
-            LoginField::UserId => Some(&mut self.user_id),
-            LoginField::Pin => Some(&mut self.pin),
-            LoginField::Code => Some(&mut self.code),
-            LoginField::Purpose => None,
+            LoginField::UserId => &mut self.user_id,
+            LoginField::Pin => &mut self.pin,
+            LoginField::Code => &mut self.code,
         }
     }
 }
@@ -257,6 +249,7 @@ pub struct App {
     pub theme: Theme,
     pub screen: Screen,
     pub login: LoginState,
+    pub purpose: PurposeChoice,
     pub session: Option<SessionInfo>,
     /// Some while the terminal is locked (then `session` is None).
     pub lock: Option<LockState>,
@@ -292,6 +285,7 @@ impl App {
             theme,
             screen: Screen::Login,
             login: LoginState::new(),
+            purpose: PurposeChoice::default(),
             session: None,
             lock: None,
             idle_lock: super::DEFAULT_IDLE_LOCK,
@@ -312,13 +306,22 @@ impl App {
     }
 
     /// Drops everything tied to a session: records, results, typed text.
-    /// The purposes list is kept (it is public) and reloaded anyway.
     pub fn reset_session(&mut self) {
         self.drop_records();
         self.session = None;
         self.lock = None;
         self.login = LoginState::new();
+        self.purpose = PurposeChoice::default();
         self.screen = Screen::Login;
+    }
+
+    /// The screen a session starts on (after login or unlock): the purpose
+    /// choice until it has one, then the search.
+    pub fn start_screen(&self) -> Screen {
+        match &self.session {
+            Some(session) if session.purpose.is_none() => Screen::Purpose,
+            _ => Screen::Search,
+        }
     }
 
     /// Locks the terminal: every record, result and typed search is dropped

@@ -59,18 +59,6 @@ impl Runtime {
 
     pub async fn apply(&mut self, effect: Effect, guard: Option<&mut TerminalGuard>) -> Flow {
         match effect {
-            Effect::LoadPurposes => {
-                let client = self.base.clone();
-                self.spawn(async move {
-                    Action::PurposesLoaded(
-                        client
-                            .purposes()
-                            .await
-                            .map(|list| list.purposes)
-                            .map_err(Failure::from),
-                    )
-                });
-            }
             Effect::Login(request) => {
                 let client = self.base.clone();
                 self.spawn(async move {
@@ -83,6 +71,18 @@ impl Runtime {
                     )
                 });
             }
+            Effect::ChoosePurpose(code) => match self.session.clone() {
+                Some(client) => self.spawn(async move {
+                    Action::PurposeChosen(client.choose_purpose(&code).await.map_err(Failure::from))
+                }),
+                None => {
+                    let _ = self.tx.send(Action::PurposeChosen(Err(Failure {
+                        code: Some(crate::api::ErrorCode::Unauthenticated),
+                        status: None,
+                        message: FailureText::Local("login.session_ended"),
+                    })));
+                }
+            },
             Effect::Unlock(request) => match self.session.clone() {
                 Some(client) => self.spawn(async move {
                     Action::Unlocked(
@@ -183,7 +183,6 @@ pub async fn run(config: TuiConfig) -> anyhow::Result<()> {
     let (tx, mut rx) = unbounded_channel();
     let mut runtime = Runtime::new(config.client, tx);
     let mut guard = TerminalGuard::enter()?;
-    runtime.apply(Effect::LoadPurposes, Some(&mut guard)).await;
 
     let mut events = EventStream::new();
     // A closed terminal (hangup) or a polite kill ends the session and
@@ -247,11 +246,12 @@ mod tests {
                 role: Role::Clerk,
                 department: Department::Assessment,
             },
-            purpose: Purpose {
+            purpose: Some(Purpose {
                 code: "assessment".into(),
                 name_ja: "住民税賦課".into(),
                 name_en: "Resident tax assessment".into(),
-            },
+            }),
+            purposes: vec![],
             terminal: "term-01".into(),
             idle_timeout_secs: 900,
             expires_at: "2030-01-01T09:00:00Z".into(),

@@ -100,9 +100,25 @@ fn purposes() -> Vec<Purpose> {
 }
 
 fn session(department: Department) -> SessionInfo {
-    let (user_id, display_name, purpose) = match department {
-        Department::Assessment => ("kazei01", "山田 花子", purposes().remove(0)),
-        _ => ("nozei01", "佐藤 次郎", purposes().remove(1)),
+    let (user_id, display_name, purpose, choices) = match department {
+        Department::Assessment => {
+            let list = purposes();
+            (
+                "kazei01",
+                "山田 花子",
+                list[0].clone(),
+                vec![list[0].clone(), list[2].clone()],
+            )
+        }
+        _ => {
+            let list = purposes();
+            (
+                "nozei01",
+                "佐藤 次郎",
+                list[1].clone(),
+                vec![list[1].clone()],
+            )
+        }
     };
     SessionInfo {
         staff: StaffInfo {
@@ -111,7 +127,8 @@ fn session(department: Department) -> SessionInfo {
             role: Role::Clerk,
             department,
         },
-        purpose,
+        purpose: Some(purpose),
+        purposes: choices,
         terminal: "term-01".into(),
         idle_timeout_secs: 900,
         expires_at: "2030-01-01T09:00:00Z".into(),
@@ -254,13 +271,11 @@ fn type_text(app: &mut App, text: &str) {
 
 /// Logs in through the keyboard; returns the effects of the last step.
 fn log_in(app: &mut App, department: Department) {
-    update(app, Action::PurposesLoaded(Ok(purposes())));
     type_text(app, "kazei01");
     press(app, KeyCode::Tab);
     type_text(app, "correct-pin-1");
     press(app, KeyCode::Tab);
     type_text(app, "123456");
-    press(app, KeyCode::Enter);
     let effects = press(app, KeyCode::Enter);
     assert!(
         matches!(effects.as_slice(), [Effect::Login(_)]),
@@ -361,7 +376,6 @@ fn searched_app(lang: Lang) -> App {
 fn login_screen_ja_and_en() {
     for (lang, name) in [(Lang::Ja, "login_ja"), (Lang::En, "login_en")] {
         let mut app = new_app(lang, false);
-        update(&mut app, Action::PurposesLoaded(Ok(purposes())));
         type_text(&mut app, "kazei01");
         press(&mut app, KeyCode::Tab);
         type_text(&mut app, "secret-pin");
@@ -377,8 +391,7 @@ fn login_screen_ja_and_en() {
 #[test]
 fn login_screen_with_demo_panel_ja_and_en() {
     for (lang, name) in [(Lang::Ja, "login_demo_ja"), (Lang::En, "login_demo_en")] {
-        let mut app = new_app(lang, true);
-        update(&mut app, Action::PurposesLoaded(Ok(purposes())));
+        let app = new_app(lang, true);
         let terminal = draw(&app, 80, 24);
         let text = screen_text(&terminal);
         assert!(text.contains("DEMO"), "{text}");
@@ -705,14 +718,11 @@ fn session_ended_by_the_service_returns_to_login() {
 #[test]
 fn failed_login_shows_the_service_message_and_forgets_pin_and_code() {
     let mut app = new_app(Lang::Ja, false);
-    update(&mut app, Action::PurposesLoaded(Ok(purposes())));
     type_text(&mut app, "kazei01");
     press(&mut app, KeyCode::Tab);
     type_text(&mut app, "wrong-pin");
     press(&mut app, KeyCode::Tab);
     type_text(&mut app, "999999");
-    press(&mut app, KeyCode::Tab);
-    press(&mut app, KeyCode::Down);
     let effects = press(&mut app, KeyCode::Enter);
     let Some(Effect::Login(request)) = effects.into_iter().next() else {
         panic!("no login");
@@ -720,7 +730,7 @@ fn failed_login_shows_the_service_message_and_forgets_pin_and_code() {
     assert_eq!(request.user_id, "kazei01");
     assert_eq!(request.pin.expose(), "wrong-pin");
     assert_eq!(request.totp.expose(), "999999");
-    assert_eq!(request.purpose, "collection");
+    assert_eq!(request.purpose, None, "the purpose is chosen after login");
     // A second Enter while the request is out does nothing.
     assert!(press(&mut app, KeyCode::Enter).is_empty());
     let message = "ログインに失敗が続いたため、アカウントは一時的にロックされています";
@@ -739,12 +749,72 @@ fn failed_login_shows_the_service_message_and_forgets_pin_and_code() {
     insta::assert_snapshot!("login_locked_ja", terminal.backend());
 }
 
+/// The service's answer to a login of an assessment clerk whose department
+/// has two purposes: a session without one yet.
+fn pending_purpose_login(app: &mut App) {
+    type_text(app, "kazei01");
+    press(app, KeyCode::Tab);
+    type_text(app, "correct-pin-1");
+    press(app, KeyCode::Tab);
+    type_text(app, "123456");
+    let effects = press(app, KeyCode::Enter);
+    assert!(
+        matches!(effects.as_slice(), [Effect::Login(_)]),
+        "{effects:?}"
+    );
+    let mut pending = session(Department::Assessment);
+    pending.purpose = None;
+    pending.permissions = vec![];
+    update(
+        app,
+        Action::LoggedIn(Ok(Box::new(LoginResponse {
+            token: SessionToken::new("tok"),
+            session: pending,
+        }))),
+    );
+}
+
+#[test]
+fn the_purpose_is_chosen_after_login_with_none_preselected() {
+    for (lang, name) in [
+        (Lang::Ja, "purpose_choice_ja"),
+        (Lang::En, "purpose_choice_en"),
+    ] {
+        let mut app = new_app(lang, false);
+        pending_purpose_login(&mut app);
+        assert_eq!(app.screen, Screen::Purpose);
+        assert_eq!(app.purpose.selected, None);
+        let terminal = draw(&app, 80, 24);
+        let text = screen_text(&terminal);
+        assert!(!text.contains("> "), "nothing preselected:\n{text}");
+        insta::assert_snapshot!(name, terminal.backend());
+    }
+    let mut app = new_app(Lang::Ja, false);
+    pending_purpose_login(&mut app);
+    assert!(
+        press(&mut app, KeyCode::Enter).is_empty(),
+        "nothing chosen yet"
+    );
+    assert!(screen_text(&draw(&app, 80, 24)).contains("業務を選んでから"));
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    let effects = press(&mut app, KeyCode::Enter);
+    let [Effect::ChoosePurpose(code)] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(code, "certificate");
+    let mut chosen = session(Department::Assessment);
+    chosen.purpose = Some(purposes()[2].clone());
+    update(&mut app, Action::PurposeChosen(Ok(chosen)));
+    assert_eq!(app.screen, Screen::Search);
+    assert!(screen_text(&draw(&app, 120, 40)).contains("税証明発行"));
+}
+
 #[test]
 fn login_needs_every_field() {
     let mut app = new_app(Lang::En, false);
-    update(&mut app, Action::PurposesLoaded(Ok(purposes())));
     type_text(&mut app, "kazei01");
-    press(&mut app, KeyCode::BackTab); // wraps to the purpose list
+    press(&mut app, KeyCode::BackTab); // wraps to the code field
     assert!(press(&mut app, KeyCode::Enter).is_empty());
     assert!(screen_text(&draw(&app, 80, 24)).contains("Enter user ID, PIN"));
 }
@@ -1279,7 +1349,6 @@ fn session_ended_while_locked_goes_to_login() {
     );
     assert!(effects.iter().any(|e| matches!(e, Effect::EndSession)));
     assert!(effects.iter().any(|e| matches!(e, Effect::ClearTerminal)));
-    assert!(effects.iter().any(|e| matches!(e, Effect::LoadPurposes)));
     assert_eq!(app.screen, Screen::Login);
     assert!(app.lock.is_none());
     assert_state_dropped(&app);
@@ -1297,10 +1366,7 @@ fn another_user_at_a_locked_terminal_logs_the_first_out() {
         type_text(&mut app, "half-typed");
         let effects = press(&mut app, KeyCode::F(9));
         assert!(
-            matches!(
-                effects.as_slice(),
-                [Effect::Logout, Effect::ClearTerminal, Effect::LoadPurposes]
-            ),
+            matches!(effects.as_slice(), [Effect::Logout, Effect::ClearTerminal]),
             "{effects:?}"
         );
         assert_eq!(app.screen, Screen::Login);

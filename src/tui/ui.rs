@@ -26,6 +26,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     draw_header(app, frame, header);
     match app.screen {
         Screen::Login => screens::login::draw(app, frame, body),
+        Screen::Purpose => screens::purpose::draw(app, frame, body),
         Screen::Search => screens::search::draw(app, frame, body),
         Screen::Record => screens::record::draw(app, frame, body),
         Screen::Locked => screens::lock::draw(app, frame, body),
@@ -78,9 +79,10 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
             t.t(&format!("department.{}", staff.department.as_str())),
             t.t(&format!("role.{}", staff.role.as_str()))
         );
-        let purpose = match t.lang() {
-            super::i18n::Lang::Ja => &session.purpose.name_ja,
-            super::i18n::Lang::En => &session.purpose.name_en,
+        let purpose = match (&session.purpose, t.lang()) {
+            (Some(p), super::i18n::Lang::Ja) => p.name_ja.as_str(),
+            (Some(p), super::i18n::Lang::En) => p.name_en.as_str(),
+            (None, _) => t.t("header.no_purpose"),
         };
         spans.push(Span::raw(format!(
             " {} {} ({})  {} {}  {} {}",
@@ -150,6 +152,7 @@ fn draw_hints(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         match app.screen {
             Screen::Login => (Layer::Login, &[Command::NextField, Command::Submit]),
+            Screen::Purpose => (Layer::Login, &[Command::SelectNext, Command::Submit]),
             Screen::Search => (Layer::Search, &[Command::Submit, Command::SelectNext]),
             Screen::Record => (Layer::Record, &[Command::Back, Command::Reveal]),
             Screen::Locked => (
@@ -193,6 +196,8 @@ fn draw_hints(app: &App, frame: &mut Frame, area: Rect) {
 fn hint(app: &App, command: Command) -> String {
     let key = match (command, app.screen) {
         (Command::Submit, Screen::Login) => "hint.submit_login".to_string(),
+        (Command::Submit, Screen::Purpose) => "hint.submit_purpose".to_string(),
+        (Command::SelectNext, Screen::Purpose) => "hint.select_purpose".to_string(),
         (Command::Submit, Screen::Search) => "hint.submit_search".to_string(),
         (Command::Submit, Screen::Locked) => "hint.submit_unlock".to_string(),
         _ => format!("hint.{}", command.name()),

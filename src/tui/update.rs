@@ -11,7 +11,8 @@ use crate::secret::{Pin, SessionToken, TotpCode};
 
 use super::action::{Action, Command, Failure};
 use super::app::{
-    App, Level, LockField, LoginField, Popup, Purposes, RecordState, Screen, SearchFocus, Status,
+    App, Level, LockField, LoginField, Popup, PurposeChoice, RecordState, Screen, SearchFocus,
+    Status, purpose_choices,
 };
 use super::keymap::{Key, Layer};
 use super::widgets::input::TextInput;
@@ -22,8 +23,9 @@ const PAGE: usize = 10;
 /// Work for the runtime.
 #[derive(Debug)]
 pub enum Effect {
-    LoadPurposes,
     Login(Box<LoginRequest>),
+    /// Choose the business purpose of the session that has none yet.
+    ChoosePurpose(String),
     /// Unlock with the locked session's token; the answer's token replaces it.
     Unlock(Box<UnlockRequest>),
     /// Use this token for the requests that follow (replacing any other).
@@ -84,19 +86,23 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.needs_render = true;
             run(app, command)
         }
-        Action::PurposesLoaded(result) => {
-            app.needs_render = true;
-            match result {
-                Ok(list) => {
-                    app.login.purposes = Purposes::Loaded(list);
-                    app.login.purpose_index = 0;
-                }
-                Err(failure) => {
-                    app.login.purposes = Purposes::Failed;
-                    app.status = Some(Status::failure(&failure));
-                }
+        Action::PurposeChosen(result) => {
+            if !app.purpose.busy || app.screen != Screen::Purpose {
+                return vec![];
             }
-            vec![]
+            app.needs_render = true;
+            app.purpose.busy = false;
+            match result {
+                Ok(session) => {
+                    app.session = Some(session);
+                    app.purpose = PurposeChoice::default();
+                    app.screen = app.start_screen();
+                    app.search = Default::default();
+                    app.status = None;
+                    vec![]
+                }
+                Err(failure) => failed(app, &failure),
+            }
         }
         Action::LoggedIn(result) => {
             if !app.login.busy || app.screen != Screen::Login {
@@ -109,7 +115,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                     let response = *response;
                     app.login = Default::default();
                     app.session = Some(response.session);
-                    app.screen = Screen::Search;
+                    app.purpose = PurposeChoice::default();
+                    app.screen = app.start_screen();
                     app.search = Default::default();
                     app.status = None;
                     vec![Effect::StartSession(response.token)]
@@ -234,7 +241,7 @@ fn unlocked(app: &mut App, result: Result<Box<crate::api::LoginResponse>, Failur
             let response = *response;
             app.lock = None;
             app.session = Some(response.session);
-            app.screen = Screen::Search;
+            app.screen = app.start_screen();
             app.search = Default::default();
             app.last_input = app.now;
             app.status = None;
@@ -259,11 +266,7 @@ fn failed(app: &mut App, failure: &Failure) -> Vec<Effect> {
     if failure.is_unauthenticated() {
         app.reset_session();
         app.status = Some(Status::local(Level::Warning, "login.session_ended"));
-        return vec![
-            Effect::EndSession,
-            Effect::ClearTerminal,
-            Effect::LoadPurposes,
-        ];
+        return vec![Effect::EndSession, Effect::ClearTerminal];
     }
     app.status = Some(Status::failure(failure));
     vec![]
@@ -275,7 +278,7 @@ fn focused_input(app: &mut App) -> Option<&mut TextInput> {
         return None;
     }
     match app.screen {
-        Screen::Login if !app.login.busy => app.login.focused_input(),
+        Screen::Login if !app.login.busy => Some(app.login.focused_input()),
         Screen::Search if app.search.focus == SearchFocus::Input => Some(&mut app.search.input),
         Screen::Locked => match app.lock.as_mut() {
             Some(lock) if !lock.busy => Some(lock.focused_input()),
@@ -331,7 +334,7 @@ fn route_key(app: &mut App, key: Key) -> Vec<Effect> {
 /// The keymap layer of a screen.
 pub fn screen_layer(screen: Screen) -> Layer {
     match screen {
-        Screen::Login => Layer::Login,
+        Screen::Login | Screen::Purpose => Layer::Login,
         Screen::Search => Layer::Search,
         Screen::Record => Layer::Record,
         Screen::Locked => Layer::Lock,
@@ -414,13 +417,13 @@ fn run(app: &mut App, command: Command) -> Vec<Effect> {
             }
             app.reset_session();
             app.status = Some(Status::local(Level::Info, "lock.switched"));
-            vec![Effect::Logout, Effect::ClearTerminal, Effect::LoadPurposes]
+            vec![Effect::Logout, Effect::ClearTerminal]
         }
         Command::Confirm => match app.popup.take() {
             Some(Popup::ConfirmLogout) => {
                 app.reset_session();
                 app.status = Some(Status::local(Level::Info, "login.logged_out"));
-                vec![Effect::Logout, Effect::ClearTerminal, Effect::LoadPurposes]
+                vec![Effect::Logout, Effect::ClearTerminal]
             }
             Some(Popup::ConfirmReveal) => match app.record.as_mut() {
                 Some(state) if state.record.can_reveal && state.revealed.is_none() => {
@@ -444,7 +447,7 @@ fn run(app: &mut App, command: Command) -> Vec<Effect> {
             match app.screen {
                 Screen::Record => leave_record(app, SearchFocus::Results),
                 Screen::Search => app.search.focus = SearchFocus::Input,
-                Screen::Login | Screen::Locked => {}
+                Screen::Login | Screen::Purpose | Screen::Locked => {}
             }
             vec![]
         }
@@ -452,13 +455,14 @@ fn run(app: &mut App, command: Command) -> Vec<Effect> {
             match app.screen {
                 Screen::Record => leave_record(app, SearchFocus::Input),
                 Screen::Search => app.search.focus = SearchFocus::Input,
-                Screen::Login | Screen::Locked => {}
+                Screen::Login | Screen::Purpose | Screen::Locked => {}
             }
             vec![]
         }
         Command::NextField | Command::PrevField => {
             match app.screen {
                 Screen::Login => move_login_focus(app, command == Command::NextField),
+                Screen::Purpose => {}
                 Screen::Search => {
                     app.search.focus = match app.search.focus {
                         SearchFocus::Input if !app.search.results.is_empty() => {
@@ -542,12 +546,13 @@ fn submit(app: &mut App) -> Vec<Effect> {
             if app.login.busy {
                 return vec![];
             }
-            if app.login.focus != LoginField::Purpose {
+            if app.login.focus != LoginField::Code {
                 move_login_focus(app, true);
                 return vec![];
             }
             login(app)
         }
+        Screen::Purpose => choose_purpose(app),
         Screen::Search => match app.search.focus {
             SearchFocus::Input => {
                 let query = app.search.input.text().trim().to_string();
@@ -604,15 +609,30 @@ fn unlock(app: &mut App) -> Vec<Effect> {
     vec![Effect::Unlock(Box::new(request))]
 }
 
+/// Enter on the purpose screen: sends the chosen purpose; with none chosen
+/// yet, says so.
+fn choose_purpose(app: &mut App) -> Vec<Effect> {
+    if app.purpose.busy {
+        return vec![];
+    }
+    let chosen = app
+        .purpose
+        .selected
+        .and_then(|i| purpose_choices(app).get(i))
+        .map(|p| p.code.clone());
+    let Some(code) = chosen else {
+        app.status = Some(Status::local(Level::Warning, "purpose.none_chosen"));
+        return vec![];
+    };
+    app.purpose.busy = true;
+    app.status = Some(Status::local(Level::Info, "purpose.in_progress"));
+    vec![Effect::ChoosePurpose(code)]
+}
+
 fn login(app: &mut App) -> Vec<Effect> {
     let login = &mut app.login;
-    let purpose = login
-        .purpose_list()
-        .get(login.purpose_index)
-        .map(|p| p.code.clone());
     let user_id = login.user_id.text().trim().to_string();
-    let (Some(purpose), false, false, false) = (
-        purpose,
+    let (false, false, false) = (
         user_id.is_empty(),
         login.pin.is_empty(),
         login.code.is_empty(),
@@ -624,7 +644,7 @@ fn login(app: &mut App) -> Vec<Effect> {
         user_id,
         pin: Pin::new(login.pin.text()),
         totp: TotpCode::new(login.code.text()),
-        purpose,
+        purpose: None,
     };
     login.busy = true;
     app.status = Some(Status::local(Level::Info, "login.in_progress"));
@@ -633,8 +653,26 @@ fn login(app: &mut App) -> Vec<Effect> {
 
 fn select(app: &mut App, command: Command) {
     let (len, index) = match app.screen {
-        Screen::Login if app.login.focus == LoginField::Purpose => {
-            (app.login.purpose_list().len(), &mut app.login.purpose_index)
+        Screen::Purpose if !app.purpose.busy => {
+            let len = purpose_choices(app).len();
+            if len == 0 {
+                return;
+            }
+            // The first move picks the first (or last) purpose.
+            let next = match (app.purpose.selected, command) {
+                (None, Command::SelectPrev | Command::PageUp | Command::Last) => len - 1,
+                (None, _) => 0,
+                (Some(i), Command::SelectNext) => (i + 1).min(len - 1),
+                (Some(i), Command::SelectPrev) => i.saturating_sub(1),
+                (Some(i), Command::PageDown) => (i + PAGE).min(len - 1),
+                (Some(i), Command::PageUp) => i.saturating_sub(PAGE),
+                (Some(_), Command::First) => 0,
+                (Some(_), Command::Last) => len - 1,
+                (Some(i), _) => i,
+            };
+            app.purpose.selected = Some(next);
+            app.status = None;
+            return;
         }
         Screen::Search => {
             if app.search.focus == SearchFocus::Input && !app.search.results.is_empty() {

@@ -2,6 +2,7 @@ use bansho::api::ErrorCode;
 use bansho::secret::{Pin, TotpCode};
 use bansho::server::ServerConfig;
 use bansho::server::clock::Clock;
+use bansho::store::Store;
 
 use crate::helpers::*;
 
@@ -11,7 +12,7 @@ async fn login_whoami_logout() {
     let clerk = app.login(CLERK).await;
     let me = clerk.session().await.expect("session");
     assert_eq!(me.staff.user_id, CLERK);
-    assert_eq!(me.purpose.code, "assessment");
+    assert_eq!(me.purpose.expect("purpose").code, "assessment");
     assert_eq!(me.idle_timeout_secs, 15 * 60);
     clerk.logout().await.expect("logout");
     let after = clerk.session().await.unwrap_err();
@@ -36,12 +37,50 @@ async fn a_code_is_accepted_once_and_replays_are_logged() {
     let app = spawn_app().await;
     app.next_step();
     app.try_login(CLERK).await.expect("first use");
-    let replay = app.try_login(CLERK).await.unwrap_err();
+    // The same code from another terminal is a replay, and counts.
+    let (elsewhere, _) = app.enroll("counter-02");
+    let request = app.login_request(CLERK, "assessment");
+    let replay = elsewhere.login(&request).await.unwrap_err();
     assert_eq!(replay.code(), Some(ErrorCode::LoginFailed));
     let last = &app.audit_tail(1)[0];
     assert_eq!(last.entry.action, "login");
     assert_eq!(last.entry.outcome, "failure");
     assert_eq!(last.entry.detail, "code_reused");
+    assert_eq!(attempts_counted(&app, CLERK), 1);
+}
+
+#[tokio::test]
+async fn a_double_submitted_login_form_is_refused_without_counting() {
+    let app = spawn_app().await;
+    app.next_step();
+    app.try_login(CLERK).await.expect("first use");
+    let again = app.try_login(CLERK).await.unwrap_err();
+    assert_eq!(again.code(), Some(ErrorCode::LoginFailed));
+    assert!(again.to_string().contains("just been used"), "{again}");
+    let last = &app.audit_tail(1)[0];
+    assert_eq!(
+        (last.entry.outcome.as_str(), last.entry.detail.as_str()),
+        ("failure", "code_reused_same_terminal")
+    );
+    assert_eq!(
+        attempts_counted(&app, CLERK),
+        0,
+        "not counted toward lockout"
+    );
+    // Even five of them lock nothing.
+    for _ in 0..5 {
+        let _ = app.try_login(CLERK).await;
+    }
+    app.next_step();
+    app.try_login(CLERK).await.expect("not locked");
+}
+
+/// Attempts the store is counting for a user ID.
+fn attempts_counted(app: &TestApp, user_id: &str) -> i64 {
+    app.store
+        .login_guard(&app.keys.login_guard_key(user_id))
+        .expect("guard")
+        .map_or(0, |row| row.attempts)
 }
 
 #[tokio::test]
@@ -163,18 +202,6 @@ async fn unknown_user_and_wrong_pin_answer_alike() {
     let rows = app.audit_tail(2);
     assert_eq!(rows[0].entry.detail, "wrong_pin");
     assert_eq!(rows[1].entry.detail, "unknown_user");
-}
-
-#[tokio::test]
-async fn a_purpose_must_come_from_the_list() {
-    let app = spawn_app().await;
-    let purposes = app.client().purposes().await.expect("purposes");
-    assert!(purposes.purposes.iter().any(|p| p.code == "assessment"));
-    app.next_step();
-    let mut request = app.login_request(CLERK, "fishing");
-    request.purpose = "fishing".into();
-    let error = app.client().login(&request).await.unwrap_err();
-    assert_eq!(error.code(), Some(ErrorCode::BadRequest));
 }
 
 #[tokio::test]

@@ -4,7 +4,9 @@
 mod access;
 mod audit;
 mod helpers;
+mod lockout;
 mod login;
 mod malformed;
+mod purposes;
 mod residents;
 mod terminals;

@@ -15,8 +15,8 @@ async fn unknown_fields_wrong_types_and_broken_json_are_400_with_a_reason() {
             "unknown field `admin`",
         ),
         (
-            r#"{"user_id":"a","pin":"b","totp":"c"}"#,
-            "missing field `purpose`",
+            r#"{"user_id":"a","pin":"b","purpose":"d"}"#,
+            "missing field `totp`",
         ),
         (
             r#"{"user_id":"a","pin":987654321,"totp":"c","purpose":"d"}"#,

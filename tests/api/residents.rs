@@ -73,7 +73,7 @@ async fn a_bad_check_digit_is_an_error_and_nothing_is_searched() {
 
 #[tokio::test]
 async fn results_stop_at_50_and_say_so() {
-    let app = spawn_app_with(Default::default(), 3000).await;
+    let app = spawn_app_with(test_config(), 3000).await;
     let clerk = app.login(CLERK).await;
     // A one-kana prefix matches far more than 50 of 3,000.
     let response = clerk.search("サ").await.expect("search");

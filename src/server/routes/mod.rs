@@ -24,7 +24,7 @@ use crate::domain::roles::Permission;
 /// What a route requires of its caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
-    /// Anyone (health, the purpose list, login itself).
+    /// Anyone (health, login itself).
     Public,
     /// Any valid session.
     Session,
@@ -50,12 +50,6 @@ pub const ROUTES: &[RouteSpec] = &[
         action: "health",
     },
     RouteSpec {
-        method: "GET",
-        path: "/purposes",
-        access: Access::Public,
-        action: "purposes",
-    },
-    RouteSpec {
         method: "POST",
         path: "/login",
         access: Access::Public,
@@ -78,6 +72,12 @@ pub const ROUTES: &[RouteSpec] = &[
         path: "/session",
         access: Access::Session,
         action: "session",
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/session/purpose",
+        access: Access::Session,
+        action: "purpose_choose",
     },
     RouteSpec {
         method: "POST",
@@ -193,11 +193,15 @@ pub fn router(state: AppState) -> Result<Router, RouteTableError> {
         missing: None,
     }
     .add("GET", "/health", handler!("GET", session::health))
-    .add("GET", "/purposes", handler!("GET", session::purposes))
     .add("POST", "/login", handler!("POST", session::login))
     .add("POST", "/logout", handler!("POST", session::logout))
     .add("POST", "/unlock", handler!("POST", session::unlock))
     .add("GET", "/session", handler!("GET", session::current))
+    .add(
+        "POST",
+        "/session/purpose",
+        handler!("POST", session::choose_purpose),
+    )
     .add(
         "POST",
         "/residents/search",
@@ -247,6 +251,13 @@ async fn guard(
     }
     let ctx = authenticate(&state, request.headers(), &terminal).await?;
     if let Access::Permission(permission) = spec.access {
+        // A session may do nothing until its business purpose is chosen.
+        if ctx.purpose.is_none() {
+            let mut entry = ctx.entry(state.clock.now(), spec.action, "denied");
+            entry.detail = "no_purpose".into();
+            state.audit(entry).await?;
+            return Err(AppError::purpose_required());
+        }
         if !ctx.can(permission) {
             let mut entry = ctx.entry(state.clock.now(), spec.action, "denied");
             entry.detail = "forbidden".into();

@@ -1,4 +1,4 @@
-//! Health, purposes, login, logout and the current session.
+//! Health, login, the session's purpose, logout and the current session.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -6,7 +6,7 @@ use axum::{Extension, Json};
 
 use super::Caller;
 use crate::api::{
-    Health, LoginRequest, LoginResponse, Purpose, PurposeList, SessionInfo, UnlockRequest,
+    ChoosePurposeRequest, Health, LoginRequest, LoginResponse, SessionInfo, UnlockRequest,
 };
 use crate::server::AppState;
 use crate::server::auth::{self, Terminal};
@@ -20,18 +20,14 @@ pub async fn health() -> Json<Health> {
     })
 }
 
-pub async fn purposes(State(state): State<AppState>) -> Result<Json<PurposeList>, AppError> {
-    let rows = state.store(|s| s.purposes()).await?;
-    Ok(Json(PurposeList {
-        purposes: rows
-            .into_iter()
-            .map(|p| Purpose {
-                code: p.code,
-                name_ja: p.name_ja,
-                name_en: p.name_en,
-            })
-            .collect(),
-    }))
+pub async fn choose_purpose(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(request): ApiJson<ChoosePurposeRequest>,
+) -> Result<Json<SessionInfo>, AppError> {
+    Ok(Json(
+        auth::choose_purpose(&state, &caller, &request.purpose).await?,
+    ))
 }
 
 pub async fn login(
@@ -65,5 +61,5 @@ pub async fn current(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<SessionInfo>, AppError> {
-    Ok(Json(auth::session_info(&state, &caller).await?))
+    Ok(Json(auth::session_info(&state, &caller)))
 }

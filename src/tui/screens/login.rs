@@ -1,14 +1,14 @@
-//! The login screen: user ID, PIN, code, business purpose; in `bansho demo`
-//! a clearly marked panel of demo accounts and their current codes.
+//! The login screen: user ID, PIN, code; in `bansho demo` a clearly marked
+//! panel of demo accounts and their current codes. The business purpose is
+//! chosen after login, from the department's own ([`super::purpose`]).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-use crate::tui::app::{App, LoginField, Purposes};
-use crate::tui::i18n::Lang;
-use crate::tui::sanitize::{clean, clean_fit, display_width, pad_to_width};
+use crate::tui::app::{App, LoginField};
+use crate::tui::sanitize::{clean_fit, display_width, pad_to_width};
 use crate::tui::theme::Role;
 use crate::tui::ui::{fit_line, panel, style};
 
@@ -27,9 +27,8 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         }
         None => (area, None),
     };
-    // Three fields, the purposes (at most ten rows), borders.
-    let purpose_rows = app.login.purpose_list().len().clamp(1, 10);
-    let form_height = u16::try_from(purpose_rows + 5).unwrap_or(15);
+    // Three fields and the borders.
+    let form_height = 5;
     let [_, form_area, _] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(form_height),
@@ -62,7 +61,6 @@ fn draw_form(app: &App, frame: &mut Frame, area: Rect) {
         (LoginField::UserId, "login.user_id"),
         (LoginField::Pin, "login.pin"),
         (LoginField::Code, "login.code"),
-        (LoginField::Purpose, "login.purpose"),
     ];
     let label_width = labels
         .iter()
@@ -76,8 +74,7 @@ fn draw_form(app: &App, frame: &mut Frame, area: Rect) {
     let field_x = inner.x + label_cols;
     let field_width = inner.width.saturating_sub(label_cols + 1);
 
-    let mut y = inner.y;
-    for (field, key) in labels {
+    for (y, (field, key)) in (inner.y..).zip(labels) {
         if y >= inner.bottom() {
             return;
         }
@@ -95,80 +92,18 @@ fn draw_form(app: &App, frame: &mut Frame, area: Rect) {
         );
         let field_area = Rect::new(field_x, y, field_width, 1);
         let input = match field {
-            LoginField::UserId => Some(&login.user_id),
-            LoginField::Pin => Some(&login.pin),
-            LoginField::Code => Some(&login.code),
-            LoginField::Purpose => None,
+            LoginField::UserId => &login.user_id,
+            LoginField::Pin => &login.pin,
+            LoginField::Code => &login.code,
         };
-        match input {
-            Some(input) => {
-                // An underline shows where the field is, even when empty.
-                let field_style =
-                    style(app, Role::Text).add_modifier(ratatui::style::Modifier::UNDERLINED);
-                frame.render_widget(
-                    Span::styled(" ".repeat(usize::from(field_width)), field_style),
-                    field_area,
-                );
-                input.draw(frame, field_area, field_style, focused);
-                y += 1;
-            }
-            None => {
-                let rows = inner.bottom().saturating_sub(y);
-                draw_purposes(
-                    app,
-                    frame,
-                    Rect::new(field_x, y, field_width, rows),
-                    focused,
-                );
-            }
-        }
+        // An underline shows where the field is, even when empty.
+        let field_style = style(app, Role::Text).add_modifier(ratatui::style::Modifier::UNDERLINED);
+        frame.render_widget(
+            Span::styled(" ".repeat(usize::from(field_width)), field_style),
+            field_area,
+        );
+        input.draw(frame, field_area, field_style, focused);
     }
-}
-
-fn draw_purposes(app: &App, frame: &mut Frame, area: Rect, focused: bool) {
-    let t = &app.i18n;
-    let login = &app.login;
-    let width = usize::from(area.width);
-    let list = match &login.purposes {
-        Purposes::Loading => {
-            let text = clean_fit(t.t("login.loading_purposes"), width);
-            frame.render_widget(Span::styled(text, style(app, Role::Muted)), area);
-            return;
-        }
-        Purposes::Failed => {
-            let text = clean_fit(t.t("login.no_purposes"), width);
-            frame.render_widget(Span::styled(text, style(app, Role::Error)), area);
-            return;
-        }
-        Purposes::Loaded(list) => list,
-    };
-    let rows = usize::from(area.height);
-    if rows == 0 {
-        return;
-    }
-    let first = login.purpose_index.saturating_sub(rows - 1);
-    let lines: Vec<Line> = list
-        .iter()
-        .enumerate()
-        .skip(first)
-        .take(rows)
-        .map(|(i, purpose)| {
-            let name = match t.lang() {
-                Lang::Ja => &purpose.name_ja,
-                Lang::En => &purpose.name_en,
-            };
-            let selected = i == login.purpose_index;
-            let marker = if selected { "> " } else { "  " };
-            let text = format!("{marker}{} ({})", clean(name), clean(&purpose.code));
-            let role = match (selected, focused) {
-                (true, true) => Role::Selection,
-                (true, false) => Role::Focus,
-                _ => Role::Text,
-            };
-            Line::from(Span::styled(clean_fit(&text, width), style(app, role)))
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines), area);
 }
 
 fn draw_demo(app: &App, frame: &mut Frame, area: Rect) {
