@@ -10,6 +10,7 @@ pub mod error;
 pub mod json;
 pub mod pki;
 pub mod rate_limit;
+pub mod refusals;
 pub mod routes;
 pub mod store_location;
 pub mod totp;
