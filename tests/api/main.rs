@@ -6,5 +6,6 @@ mod audit;
 mod helpers;
 mod login;
 mod malformed;
+mod refusals;
 mod residents;
 mod terminals;
