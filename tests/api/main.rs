@@ -3,6 +3,7 @@
 
 mod access;
 mod audit;
+mod connections;
 mod helpers;
 mod login;
 mod malformed;
