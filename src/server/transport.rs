@@ -309,8 +309,11 @@ fn handshake_reason(error: &std::io::Error) -> &'static str {
         Some(rustls::Error::NoCertificatesPresented) => "no_certificate",
         Some(rustls::Error::InvalidCertificate(_)) => "untrusted_certificate",
         Some(rustls::Error::PeerIncompatible(P::NoCipherSuitesInCommon)) => "no_shared_cipher",
+        // A TLS 1.0/1.1 hello lacks signature_algorithms, which rustls
+        // checks before the version itself.
         Some(rustls::Error::PeerIncompatible(
-            P::SupportedVersionsExtensionRequired
+            P::SignatureAlgorithmsExtensionRequired
+            | P::SupportedVersionsExtensionRequired
             | P::Tls12NotOffered
             | P::Tls12NotOfferedOrEnabled
             | P::ServerDoesNotSupportTls12Or13,
