@@ -211,6 +211,16 @@ async fn check_factors(
     )
 }
 
+/// A refusal that may come in floods (over the terminal's limit, a full
+/// queue): written through the refusal log, one row per source and interval.
+async fn refused(state: &AppState, entry: AuditEntry) -> Result<(), AppError> {
+    state
+        .refusals
+        .record(entry)
+        .await
+        .map_err(|_| AppError::audit_unavailable())
+}
+
 /// Counts one attempt for `user_id` as typed before anything is checked.
 async fn claim_attempt(
     state: &AppState,
@@ -320,9 +330,7 @@ pub async fn login(
     };
 
     if !state.terminal_logins.allow(&terminal.name) {
-        state
-            .audit(attempt("rate_limited", "terminal_logins"))
-            .await?;
+        refused(state, attempt("rate_limited", "terminal_logins")).await?;
         return Err(terminal_login_limit());
     }
     let (key, claim) = claim_attempt(state, &request.user_id, now).await?;
@@ -357,7 +365,7 @@ pub async fn login(
                 state
                     .store(move |s| s.refund_login_attempt(&refund))
                     .await?;
-                state.audit(attempt("denied", "busy")).await?;
+                refused(state, attempt("denied", "busy")).await?;
             }
             return Err(error);
         }
@@ -497,7 +505,7 @@ pub async fn unlock(
     if !state.terminal_logins.allow(&ctx.terminal) {
         let mut entry = ctx.entry(now, "unlock", "rate_limited");
         entry.detail = "terminal_logins".into();
-        state.audit(entry).await?;
+        refused(state, entry).await?;
         return Err(terminal_login_limit());
     }
     let (key, claim) = claim_attempt(state, &ctx.user_id, now).await?;
@@ -554,7 +562,7 @@ pub async fn unlock(
                 state
                     .store(move |s| s.refund_login_attempt(&refund))
                     .await?;
-                state.audit(refuse("busy".into())).await?;
+                refused(state, refuse("busy".into())).await?;
             }
             return Err(error);
         }
@@ -592,21 +600,58 @@ pub struct Terminal {
     pub name: String,
 }
 
+/// The terminal of a request, if the registry has it and it is not revoked.
+/// A refusal is written to the access log (through `refusals`, so a
+/// terminal hammering the service leaves a bounded number of rows) under the
+/// refused route's `action`: the terminal's name if the registry knows it,
+/// else the certificate's fingerprint, and the reason.
 pub async fn resolve_terminal(
     state: &AppState,
     peer: Option<&super::transport::PeerCertificate>,
+    action: &str,
 ) -> Result<Terminal, AppError> {
-    let Some(peer) = peer else {
-        return Err(AppError::terminal_refused());
+    let refusal = |terminal: String, detail: String| AuditEntry {
+        at: state.clock.now(),
+        user_id: super::refusals::UNKNOWN_USER.into(),
+        terminal,
+        action: action.to_string(),
+        subjects: Vec::new(),
+        query_hmac: None,
+        purpose: String::new(),
+        outcome: "denied".into(),
+        detail,
+        sensitive: false,
     };
-    let fingerprint = peer.fingerprint.clone();
-    match state
-        .store(move |s| s.terminal_by_fingerprint(&fingerprint))
-        .await?
-    {
-        Some(t) if t.revoked_at.is_none() => Ok(Terminal { name: t.name }),
-        _ => Err(AppError::terminal_refused()),
-    }
+    let entry = match peer {
+        None => refusal(
+            super::refusals::NO_CERTIFICATE.into(),
+            "no_certificate".into(),
+        ),
+        Some(peer) => {
+            let fingerprint = peer.fingerprint.clone();
+            let found = state
+                .store(move |s| s.terminal_by_fingerprint(&fingerprint))
+                .await?;
+            let fingerprint = &peer.fingerprint;
+            match found {
+                Some(t) if t.revoked_at.is_none() => return Ok(Terminal { name: t.name }),
+                Some(t) => refusal(
+                    t.name,
+                    format!("terminal_revoked;fingerprint={fingerprint}"),
+                ),
+                None => refusal(
+                    fingerprint.clone(),
+                    format!("terminal_unregistered;fingerprint={fingerprint}"),
+                ),
+            }
+        }
+    };
+    state
+        .refusals
+        .record(entry)
+        .await
+        .map_err(|_| AppError::audit_unavailable())?;
+    Err(AppError::terminal_refused())
 }
 
 /// How often a session's last-seen time is written: finer than this adds a

@@ -11,6 +11,7 @@ pub mod json;
 pub mod login_gate;
 pub mod pki;
 pub mod rate_limit;
+pub mod refusals;
 pub mod routes;
 pub mod settings;
 pub mod store_location;
@@ -58,6 +59,9 @@ pub struct ServerConfig {
     /// the burst allowed above that rate.
     pub reads_per_second: u32,
     pub read_burst: u32,
+    /// Repeated refusals of one source for one reason within this interval
+    /// are written as one row with a count (see `refusals`).
+    pub refusal_interval: time::Duration,
 }
 
 impl ServerConfig {
@@ -100,6 +104,7 @@ impl Default for ServerConfig {
             body_limit: 64 * 1024,
             reads_per_second: 10,
             read_burst: 30,
+            refusal_interval: time::Duration::seconds(10),
         }
     }
 }
@@ -116,6 +121,8 @@ pub struct AppState {
     pub terminal_logins: Arc<rate_limit::TerminalLoginLimiter>,
     /// PIN verifications at once, and the queue before them.
     pub login_gate: Arc<login_gate::LoginGate>,
+    /// Refusals go to the access log through here, so floods stay bounded.
+    pub refusals: Arc<refusals::RefusalLog>,
     /// Store calls running at once. More than the machine has cores only
     /// adds threads competing for them, the access-log writer among them:
     /// past this, requests wait their turn on the async side.
@@ -129,8 +136,14 @@ impl AppState {
         clock: Arc<dyn Clock>,
         config: ServerConfig,
     ) -> Self {
+        let audit = AuditLog::start(store.clone());
         Self {
-            audit: AuditLog::start(store.clone()),
+            refusals: Arc::new(refusals::RefusalLog::new(
+                audit.clone(),
+                clock.clone(),
+                config.refusal_interval,
+            )),
+            audit,
             limiter: Arc::new(rate_limit::ReadLimiter::new(
                 config.reads_per_second,
                 config.read_burst,
@@ -186,6 +199,7 @@ pub struct Application {
     router: axum::Router,
     addr: SocketAddr,
     tls: Arc<rustls::ServerConfig>,
+    refusals: Arc<refusals::RefusalLog>,
 }
 
 impl Application {
@@ -227,6 +241,7 @@ impl Application {
         );
         let registry = Arc::new(transport::StoreRegistry(state.store.clone()));
         let tls = pki::server_config(tls_dir, registry)?;
+        let refusals = state.refusals.clone();
         let router = routes::router(state)?;
         let listener = TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
@@ -235,6 +250,7 @@ impl Application {
             router,
             addr,
             tls,
+            refusals,
         })
     }
 
@@ -258,11 +274,34 @@ impl Application {
         format!("https://{}", self.addr)
     }
 
-    /// Serves until `shutdown` completes.
+    /// Serves until `shutdown` completes, then writes the counts of
+    /// repeated refusals still pending.
     pub async fn run_until(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        transport::serve_tls(self.listener, self.router, self.tls, shutdown).await
+        let sweeper = tokio::spawn(sweep_refusals(self.refusals.clone()));
+        let served = transport::serve_tls(
+            self.listener,
+            self.router,
+            self.tls,
+            self.refusals.clone(),
+            shutdown,
+        )
+        .await;
+        sweeper.abort();
+        self.refusals.flush().await;
+        served
+    }
+}
+
+/// Writes the counts of ended refusal intervals, so a flood that stops is
+/// accounted for without waiting for its source's next refusal.
+async fn sweep_refusals(refusals: Arc<refusals::RefusalLog>) {
+    let mut ticks = tokio::time::interval(refusals.sweep_period());
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        refusals.sweep().await;
     }
 }

@@ -182,12 +182,57 @@ pub fn fingerprint(der: &[u8]) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RegistryUnavailable;
 
+/// What the registry says about a certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TerminalStatus {
+    /// A registered terminal that may connect.
+    Active(String),
+    /// A terminal that was registered under this name and revoked.
+    Revoked(String),
+    /// Not a terminal's certificate.
+    Unregistered,
+}
+
 /// Which certificates belong to terminals that may connect now.
 pub trait TerminalRegistry: Send + Sync + std::fmt::Debug {
-    /// The terminal's name if the fingerprint is registered and not revoked;
-    /// `Err` when the registry cannot be read (the connection is refused,
-    /// but not as revoked).
-    fn active_terminal(&self, fingerprint: &str) -> Result<Option<String>, RegistryUnavailable>;
+    /// The terminal's status; `Err` when the registry cannot be read (the
+    /// connection is refused, but not as revoked).
+    fn terminal_status(&self, fingerprint: &str) -> Result<TerminalStatus, RegistryUnavailable>;
+}
+
+/// Why the verifier refused a client certificate, for the access log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateRefusal {
+    pub fingerprint: String,
+    /// The terminal's name, if the registry knows it.
+    pub terminal: Option<String>,
+    /// `revoked`, `unregistered`, `untrusted_certificate` (not from this
+    /// service's CA, expired, malformed) or `registry_unavailable`.
+    pub reason: &'static str,
+}
+
+tokio::task_local! {
+    /// The refusal of the handshake being driven by this task, if any.
+    static REFUSED: std::cell::RefCell<Option<CertificateRefusal>>;
+}
+
+/// Drives a handshake and returns, with its outcome, why the verifier
+/// refused the client's certificate (rustls reports only an alert code).
+pub async fn with_refusal_note<T>(
+    handshake: impl std::future::Future<Output = T>,
+) -> (T, Option<CertificateRefusal>) {
+    REFUSED
+        .scope(std::cell::RefCell::new(None), async move {
+            let outcome = handshake.await;
+            let note = REFUSED.with(|cell| cell.borrow_mut().take());
+            (outcome, note)
+        })
+        .await
+}
+
+fn note_refusal(refusal: CertificateRefusal) {
+    // Outside `with_refusal_note` there is nobody to tell.
+    let _ = REFUSED.try_with(|cell| *cell.borrow_mut() = Some(refusal));
 }
 
 /// Checks the CA signature (webpki) and then the registry, on every
@@ -209,15 +254,40 @@ impl ClientCertVerifier for RegisteredTerminals {
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
-        self.inner
-            .verify_client_cert(end_entity, intermediates, now)?;
-        match self.registry.active_terminal(&fingerprint(end_entity)) {
-            Ok(Some(_)) => Ok(ClientCertVerified::assertion()),
-            Ok(None) => Err(rustls::Error::InvalidCertificate(CertificateError::Revoked)),
+        let fingerprint = fingerprint(end_entity);
+        let refuse = |terminal: Option<String>, reason: &'static str| {
+            note_refusal(CertificateRefusal {
+                fingerprint: fingerprint.clone(),
+                terminal,
+                reason,
+            })
+        };
+        if let Err(error) = self
+            .inner
+            .verify_client_cert(end_entity, intermediates, now)
+        {
+            refuse(None, "untrusted_certificate");
+            return Err(error);
+        }
+        // Revoked and never registered are refused alike: the alert does
+        // not tell a stranger which certificates were once terminals'.
+        match self.registry.terminal_status(&fingerprint) {
+            Ok(TerminalStatus::Active(_)) => Ok(ClientCertVerified::assertion()),
+            Ok(TerminalStatus::Revoked(name)) => {
+                refuse(Some(name), "revoked");
+                Err(rustls::Error::InvalidCertificate(CertificateError::Revoked))
+            }
+            Ok(TerminalStatus::Unregistered) => {
+                refuse(None, "unregistered");
+                Err(rustls::Error::InvalidCertificate(CertificateError::Revoked))
+            }
             // Fail closed, with an internal-error alert rather than "revoked".
-            Err(RegistryUnavailable) => Err(rustls::Error::General(
-                "terminal registry unavailable".into(),
-            )),
+            Err(RegistryUnavailable) => {
+                refuse(None, "registry_unavailable");
+                Err(rustls::Error::General(
+                    "terminal registry unavailable".into(),
+                ))
+            }
         }
     }
 
@@ -297,5 +367,10 @@ pub fn server_config(
         .with_single_cert(chain, key)
         .map_err(|e| PkiError::Tls(e.to_string()))?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    // No session resumption: a resumed session skips the verifier, so every
+    // connection makes a full handshake and its certificate is checked
+    // against the registry (and a refusal logged) each time.
+    config.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
+    config.send_tls13_tickets = 0;
     Ok(Arc::new(config))
 }

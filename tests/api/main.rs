@@ -3,10 +3,12 @@
 
 mod access;
 mod audit;
+mod connections;
 mod helpers;
 mod lockout;
 mod login;
 mod malformed;
 mod purposes;
+mod refusals;
 mod residents;
 mod terminals;

@@ -10,7 +10,7 @@ mod staff;
 use axum::extract::{Request, State};
 use axum::http::{Method, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use axum::{Extension, Router};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -237,14 +237,28 @@ pub fn router(state: AppState) -> Result<Router, RouteTableError> {
 
 /// Identifies the terminal, authenticates and authorises one request, and
 /// applies the per-user read limit, before its handler runs. Refusals for
-/// lack of permission and over-limit bursts are logged like any access.
+/// lack of permission are logged like any access; refused terminals and
+/// over-limit bursts through `refusals`, one row per source, reason and
+/// interval with a count, so a flood cannot fill the disk.
 async fn guard(
     State(state): State<AppState>,
     spec: RouteSpec,
     mut request: Request,
     next: Next,
 ) -> Result<Response, AppError> {
-    let terminal = resolve_terminal(&state, request.extensions().get::<PeerCertificate>()).await?;
+    let peer = request.extensions().get::<PeerCertificate>();
+    let terminal = match resolve_terminal(&state, peer, spec.action).await {
+        Ok(terminal) => terminal,
+        Err(refused) => {
+            // Nothing more will be served on this connection.
+            let mut response = refused.into_response();
+            response.headers_mut().insert(
+                header::CONNECTION,
+                header::HeaderValue::from_static("close"),
+            );
+            return Ok(response);
+        }
+    };
     request.extensions_mut().insert(terminal.clone());
     if spec.access == Access::Public {
         return Ok(next.run(request).await);
@@ -267,7 +281,11 @@ async fn guard(
         if !state.limiter.allow(&ctx.user_id) {
             let mut entry = ctx.entry(state.clock.now(), spec.action, "rate_limited");
             entry.detail = "burst".into();
-            state.audit(entry).await?;
+            state
+                .refusals
+                .record(entry)
+                .await
+                .map_err(|_| AppError::audit_unavailable())?;
             return Err(AppError::rate_limited());
         }
     }
