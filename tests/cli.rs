@@ -12,6 +12,18 @@ fn bansho(args: &[&str]) -> Output {
         .expect("run bansho")
 }
 
+/// A temporary directory only its owner can use, as a data directory must
+/// be (tempfile makes them 0777 less the umask).
+fn private_tempdir() -> tempfile::TempDir {
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    builder.tempdir().expect("tmp")
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -81,7 +93,7 @@ fn init_without_a_terminal_prints_the_first_officers_secrets_once() {
 
 #[test]
 fn admin_commands_write_access_log_rows_and_verify_passes() {
-    let tmp = tempfile::tempdir().expect("tmp");
+    let tmp = private_tempdir();
     let dir = tmp.path();
     init(dir);
     let d = dir.to_str().expect("utf-8");
@@ -134,7 +146,7 @@ fn admin_commands_write_access_log_rows_and_verify_passes() {
 /// A store with a few access-log rows and its append-only triggers removed,
 /// as someone with the file in hand could do.
 fn tampered_store() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().expect("tmp");
+    let tmp = private_tempdir();
     init(tmp.path());
     let d = tmp.path().to_str().expect("utf-8");
     for _ in 0..3 {
@@ -200,7 +212,7 @@ fn commands_on_a_missing_store_say_what_to_do() {
 
 #[test]
 fn bad_arguments_are_refused_with_a_reason() {
-    let tmp = tempfile::tempdir().expect("tmp");
+    let tmp = private_tempdir();
     init(tmp.path());
     let d = tmp.path().to_str().expect("utf-8");
     let out = bansho(&["admin", "seed", "--data", d, "--residents", "3000000"]);
@@ -255,7 +267,7 @@ fn bad_arguments_are_refused_with_a_reason() {
 
 #[test]
 fn terminals_are_enrolled_listed_and_revoked() {
-    let tmp = tempfile::tempdir().expect("tmp");
+    let tmp = private_tempdir();
     let dir = tmp.path();
     init(dir);
     let d = dir.to_str().expect("utf-8");
@@ -315,7 +327,7 @@ fn terminals_are_enrolled_listed_and_revoked() {
 
 #[test]
 fn a_bundle_others_can_read_is_refused() {
-    let tmp = tempfile::tempdir().expect("tmp");
+    let tmp = private_tempdir();
     let dir = tmp.path();
     init(dir);
     let d = dir.to_str().expect("utf-8");
