@@ -79,7 +79,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         (None, Some(t)) => t.path().to_path_buf(),
         (None, None) => anyhow::bail!("no data directory"),
     };
-    crate::telemetry::init_file(&dir.join("service.log"))?;
+    crate::telemetry::init_file(crate::private_fs::open_append(&dir.join("service.log"))?);
 
     let prepare_dir = dir.clone();
     let seed_args = DemoArgs {
