@@ -7,6 +7,7 @@ pub mod bench;
 pub mod cli;
 pub mod client;
 pub mod domain;
+pub mod private_fs;
 pub mod secret;
 #[cfg(feature = "server")]
 pub mod server;

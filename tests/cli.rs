@@ -1,7 +1,8 @@
-//! The `bansho admin` commands, run as the real binary.
+//! The `bansho admin` and `bansho serve` commands, run as the real binary.
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 fn bansho(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bansho"))
@@ -10,6 +11,18 @@ fn bansho(args: &[&str]) -> Output {
         .env_remove("BANSHO_MASTER_KEY")
         .output()
         .expect("run bansho")
+}
+
+/// A temporary directory only its owner can use, as a data directory must
+/// be (tempfile makes them 0777 less the umask).
+fn private_tempdir() -> tempfile::TempDir {
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    builder.tempdir().expect("tmp")
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -81,7 +94,7 @@ fn init_without_a_terminal_prints_the_first_officers_secrets_once() {
 
 #[test]
 fn admin_commands_write_access_log_rows_and_verify_passes() {
-    let tmp = tempfile::tempdir().expect("tmp");
+    let tmp = private_tempdir();
     let dir = tmp.path();
     init(dir);
     let d = dir.to_str().expect("utf-8");
@@ -134,7 +147,7 @@ fn admin_commands_write_access_log_rows_and_verify_passes() {
 /// A store with a few access-log rows and its append-only triggers removed,
 /// as someone with the file in hand could do.
 fn tampered_store() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().expect("tmp");
+    let tmp = private_tempdir();
     init(tmp.path());
     let d = tmp.path().to_str().expect("utf-8");
     for _ in 0..3 {
@@ -200,7 +213,7 @@ fn commands_on_a_missing_store_say_what_to_do() {
 
 #[test]
 fn bad_arguments_are_refused_with_a_reason() {
-    let tmp = tempfile::tempdir().expect("tmp");
+    let tmp = private_tempdir();
     init(tmp.path());
     let d = tmp.path().to_str().expect("utf-8");
     let out = bansho(&["admin", "seed", "--data", d, "--residents", "3000000"]);
@@ -255,7 +268,7 @@ fn bad_arguments_are_refused_with_a_reason() {
 
 #[test]
 fn terminals_are_enrolled_listed_and_revoked() {
-    let tmp = tempfile::tempdir().expect("tmp");
+    let tmp = private_tempdir();
     let dir = tmp.path();
     init(dir);
     let d = dir.to_str().expect("utf-8");
@@ -315,7 +328,7 @@ fn terminals_are_enrolled_listed_and_revoked() {
 
 #[test]
 fn a_bundle_others_can_read_is_refused() {
-    let tmp = tempfile::tempdir().expect("tmp");
+    let tmp = private_tempdir();
     let dir = tmp.path();
     init(dir);
     let d = dir.to_str().expect("utf-8");
@@ -338,4 +351,401 @@ fn a_bundle_others_can_read_is_refused() {
         let error = bansho::client::tls::TerminalBundle::load(&path).unwrap_err();
         assert!(error.to_string().contains("chmod 600"), "{error}");
     }
+}
+
+/// `bansho ARGS` under `umask MASK` (std's `Command` cannot set one).
+fn bansho_under_umask(mask: &str, args: &[&str]) -> Command {
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg(format!("umask {mask} && exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_bansho"))
+        .args(args)
+        .stdin(Stdio::null())
+        .env_remove("BANSHO_MASTER_KEY")
+        .env_remove("BANSHO_STORE");
+    command
+}
+
+fn succeeds(mut command: Command) -> Output {
+    let out = command.output().expect("run bansho");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    out
+}
+
+/// Every path under `dir`, `dir` included, with its permission bits.
+#[cfg(unix)]
+fn modes(dir: &Path) -> Vec<(PathBuf, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::symlink_metadata(dir).expect("stat");
+    let mut all = vec![(dir.to_path_buf(), meta.permissions().mode() & 0o777)];
+    if meta.is_dir() {
+        for entry in std::fs::read_dir(dir).expect("read dir") {
+            all.extend(modes(&entry.expect("entry").path()));
+        }
+    }
+    all
+}
+
+/// The paths under `dir` that a group or other account may use.
+#[cfg(unix)]
+fn shared(dir: &Path) -> Vec<(PathBuf, u32)> {
+    modes(dir)
+        .into_iter()
+        .filter(|(_, mode)| mode & 0o077 != 0)
+        .collect()
+}
+
+#[cfg(unix)]
+fn chmod(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+}
+
+/// A running `bansho serve` with its standard error in a file.
+struct Serve {
+    child: Child,
+    log: PathBuf,
+    addr: String,
+}
+
+impl Serve {
+    /// Starts the service on a free loopback port under `umask MASK` and
+    /// waits for it to say where it listens. `log` is outside the data
+    /// directory: it is the test's file, not the service's.
+    fn start(dir: &Path, log: PathBuf, mask: &str, extra: &[&str]) -> Serve {
+        let file = std::fs::File::create(&log).expect("log file");
+        let mut args = vec![
+            "serve",
+            "--data",
+            dir.to_str().expect("utf-8"),
+            "--listen",
+            "127.0.0.1:0",
+        ];
+        args.extend_from_slice(extra);
+        let child = bansho_under_umask(mask, &args)
+            .stdout(Stdio::null())
+            .stderr(file)
+            .spawn()
+            .expect("serve");
+        let mut serve = Serve {
+            child,
+            log,
+            addr: String::new(),
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let written = serve.log_text();
+            if let Some(line) = written
+                .lines()
+                .find(|l| l.contains("records service listening"))
+            {
+                let at = line.find("127.0.0.1:").expect("address in the line");
+                serve.addr = line[at..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
+                    .collect();
+                return serve;
+            }
+            if let Ok(Some(status)) = serve.child.try_wait() {
+                panic!("serve ended ({status}) before listening:\n{written}");
+            }
+            assert!(Instant::now() < deadline, "serve did not start:\n{written}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn log_bytes(&self) -> Vec<u8> {
+        std::fs::read(&self.log).expect("read log")
+    }
+
+    fn log_text(&self) -> String {
+        text(&self.log_bytes())
+    }
+
+    /// A login attempt over mutual TLS from `bundle`: refused (unknown user),
+    /// but written to the access log, so the store has written its WAL.
+    fn attempt_login(&self, bundle: &Path) {
+        let bundle = bansho::client::tls::TerminalBundle::load(bundle).expect("bundle");
+        let client =
+            bansho::client::ApiClient::for_terminal(&format!("https://{}", self.addr), &bundle)
+                .expect("client");
+        let request = bansho::api::LoginRequest {
+            user_id: "nosuch01".into(),
+            pin: bansho::secret::Pin::new("8401937265"),
+            totp: bansho::secret::TotpCode::new("000000"),
+            purpose: Some("assessment".into()),
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let answer = runtime.block_on(client.login(&request));
+        assert!(answer.is_err(), "an unknown user logged in");
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs a command that must end by itself (a refusal); one that keeps
+/// running is stopped and reported.
+fn output_of_refusal(mut command: Command) -> Output {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let out = child.wait_with_output().expect("output");
+            panic!(
+                "the command kept running instead of refusing:\n{}",
+                text(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("output")
+}
+
+#[cfg(unix)]
+#[test]
+fn init_leaves_nothing_for_other_accounts_whatever_the_umask() {
+    for mask in ["022", "000"] {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let dir = tmp.path().join("data");
+        let d = dir.to_str().expect("utf-8");
+        succeeds(bansho_under_umask(mask, &["admin", "init", "--data", d]));
+        let made: Vec<PathBuf> = modes(&dir).into_iter().map(|(p, _)| p).collect();
+        for expected in [
+            "bansho.db",
+            "keys",
+            "keys/master.key",
+            "tls",
+            "tls/ca.pem",
+            "tls/ca.key",
+            "tls/server.pem",
+            "tls/server.key",
+        ] {
+            assert!(made.contains(&dir.join(expected)), "{expected}: {made:?}");
+        }
+        assert_eq!(shared(&dir), vec![], "after init under umask {mask}");
+        for (path, mode) in modes(&dir) {
+            let want = if path.is_dir() { 0o700 } else { 0o600 };
+            assert_eq!(mode, want, "{} under umask {mask}", path.display());
+        }
+        // Commands that write afterwards create nothing others can read.
+        succeeds(bansho_under_umask(
+            mask,
+            &["admin", "seed", "--data", d, "--residents", "20"],
+        ));
+        succeeds(bansho_under_umask(
+            mask,
+            &[
+                "admin",
+                "terminal",
+                "enroll",
+                "counter-03",
+                "--data",
+                d,
+                "--out",
+                dir.join("counter-03.toml").to_str().expect("utf-8"),
+            ],
+        ));
+        assert_eq!(shared(&dir), vec![], "after seed under umask {mask}");
+    }
+}
+
+/// Initialises `tmp/data` under `mask` and enrolls a terminal whose bundle
+/// is `tmp/counter.toml`.
+fn service_dir(tmp: &Path, mask: &str) -> (PathBuf, PathBuf) {
+    let dir = tmp.join("data");
+    let d = dir.to_str().expect("utf-8");
+    let bundle = tmp.join("counter.toml");
+    succeeds(bansho_under_umask(mask, &["admin", "init", "--data", d]));
+    succeeds(bansho_under_umask(
+        mask,
+        &[
+            "admin",
+            "terminal",
+            "enroll",
+            "counter-04",
+            "--data",
+            d,
+            "--out",
+            bundle.to_str().expect("utf-8"),
+        ],
+    ));
+    (dir, bundle)
+}
+
+#[cfg(unix)]
+#[test]
+fn a_serving_store_keeps_its_wal_private_and_its_log_file_free_of_escapes() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (dir, bundle) = service_dir(tmp.path(), "000");
+    let serve = Serve::start(&dir, tmp.path().join("serve.log"), "000", &[]);
+    serve.attempt_login(&bundle);
+    // SQLite made these itself while the service holds the store open.
+    for file in ["bansho.db-wal", "bansho.db-shm"] {
+        assert!(dir.join(file).exists(), "{file} while serving");
+    }
+    assert_eq!(shared(&dir), vec![], "while serving under umask 000");
+    let log = serve.log_bytes();
+    assert!(!log.is_empty());
+    assert!(
+        !log.contains(&0x1b),
+        "an escape sequence in a log file:\n{}",
+        text(&log)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn json_log_lines_each_parse_as_json() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (dir, bundle) = service_dir(tmp.path(), "022");
+    let serve = Serve::start(
+        &dir,
+        tmp.path().join("serve.log"),
+        "022",
+        &["--log-format", "json"],
+    );
+    serve.attempt_login(&bundle);
+    drop_and_keep_log(serve, |log| {
+        assert!(!log.contains('\x1b'), "{log}");
+        let lines: Vec<serde_json::Value> = log
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect();
+        assert!(
+            lines
+                .iter()
+                .any(|l| l["fields"]["message"] == "records service listening"),
+            "{log}"
+        );
+        for line in &lines {
+            assert!(line["level"].is_string(), "{line}");
+            assert!(line["timestamp"].is_string(), "{line}");
+        }
+    });
+}
+
+/// Stops the service, so every line is written, then looks at its log.
+fn drop_and_keep_log(serve: Serve, check: impl FnOnce(&str)) {
+    let log = serve.log.clone();
+    drop(serve);
+    check(&text(&std::fs::read(log).expect("read log")));
+}
+
+fn audit_rows(dir: &Path) -> i64 {
+    db(dir)
+        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+        .expect("count")
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_and_admin_refuse_a_data_dir_others_can_read_naming_the_chmod() {
+    let tmp = private_tempdir();
+    let dir = tmp.path();
+    init(dir);
+    let d = dir.to_str().expect("utf-8");
+    let before = audit_rows(dir);
+    let pg = "postgres://bansho@127.0.0.1:1/none";
+    let cases: &[(&str, u32, &str)] = &[
+        ("", 0o755, "chmod 700"),
+        ("bansho.db", 0o644, "chmod 600"),
+        ("tls", 0o750, "chmod 700"),
+        ("keys/master.key", 0o604, "chmod 600"),
+        ("tls/server.pem", 0o644, "chmod 600"),
+    ];
+    for (name, loose, fix) in cases {
+        let path = if name.is_empty() {
+            dir.to_path_buf()
+        } else {
+            dir.join(name)
+        };
+        let owner = if path.is_dir() { 0o700 } else { 0o600 };
+        chmod(&path, *loose);
+        let commands: Vec<Vec<&str>> = vec![
+            vec!["admin", "user", "list", "--data", d],
+            vec!["admin", "audit", "verify", "--data", d],
+            vec!["admin", "terminal", "list", "--data", d],
+            vec!["admin", "seed", "--data", d, "--residents", "1"],
+            vec!["admin", "init", "--data", d],
+            vec!["serve", "--data", d, "--listen", "127.0.0.1:0"],
+            // The keys and the CA are in the directory with PostgreSQL too;
+            // the refusal comes before any connection is tried.
+            vec![
+                "serve",
+                "--data",
+                d,
+                "--store",
+                pg,
+                "--listen",
+                "127.0.0.1:0",
+            ],
+            vec!["admin", "terminal", "list", "--data", d, "--store", pg],
+        ];
+        for args in commands {
+            let out = output_of_refusal(bansho_under_umask("022", &args));
+            let stderr = text(&out.stderr);
+            assert!(!out.status.success(), "{args:?} ran with {name} {loose:o}");
+            let line = format!(
+                "{} has mode {loose:04o}: run `{fix} {}`",
+                path.display(),
+                path.display()
+            );
+            assert!(stderr.contains(&line), "{args:?}: {stderr}");
+            assert!(!stderr.contains("PostgreSQL"), "{args:?}: {stderr}");
+        }
+        chmod(&path, owner);
+    }
+    assert_eq!(
+        audit_rows(dir),
+        before,
+        "a refused command opened the store"
+    );
+    succeeds(bansho_under_umask(
+        "022",
+        &["admin", "user", "list", "--data", d],
+    ));
+}
+
+#[cfg(all(unix, feature = "tui"))]
+#[test]
+fn the_demo_store_is_private_in_a_temporary_or_a_kept_directory() {
+    use bansho::cli::demo::{DemoDir, prepare};
+    use bansho::server::data_dir;
+    use bansho::store::Store;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let kept = tmp.path().join("kept");
+    for data in [None, Some(kept.as_path())] {
+        let demo = DemoDir::create(data).expect("demo dir");
+        let dir = demo.path().to_path_buf();
+        prepare(&dir, 20, 1).expect("prepare");
+        let (store, _keys) = data_dir::open(&dir).expect("open");
+        store
+            .append_audit(&[data_dir::admin_entry("demo", "admin_seed", String::new())])
+            .expect("write");
+        for file in ["service.log", "bansho.db-wal", "bansho.db-shm"] {
+            assert!(dir.join(file).exists(), "{file} in {data:?}");
+        }
+        assert_eq!(shared(&dir), vec![], "demo store in {data:?}");
+        drop(store);
+        drop(demo);
+        assert_eq!(dir.exists(), data.is_some(), "only a kept store stays");
+    }
+    // A kept store that others can read is not reopened.
+    chmod(&kept.join("bansho.db"), 0o644);
+    let error = DemoDir::create(Some(&kept)).err().expect("refused");
+    assert!(error.to_string().contains("chmod 600"), "{error}");
 }

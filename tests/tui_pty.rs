@@ -172,7 +172,9 @@ fn a_clerk_logs_in_searches_and_sees_a_result_in_a_real_terminal() {
         return;
     }
     let tmp = tempfile::tempdir().expect("tmp");
-    let dir = tmp.path();
+    // A folder init creates (0700): the service refuses one others can read.
+    let data = tmp.path().join("data");
+    let dir = data.as_path();
     let d = dir.to_str().expect("utf-8");
     run(&["admin", "init", "--data", d]);
     let enrol = run(&[

@@ -56,8 +56,11 @@ fn run_blocking(args: AdminArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The store named by `--data` or `--store`, and how to open it.
+/// The store named by `--data` or `--store`, and how to open it. Refuses a
+/// data directory that other accounts could read or write, before anything
+/// in it is opened: with `--store` it still holds the keys and the CA.
 pub fn location(args: &StoreArgs) -> anyhow::Result<(StoreLocation, OpenOptions)> {
+    crate::private_fs::check_private(&args.data)?;
     let location = StoreLocation {
         dir: args.data.clone(),
         url: args.store.clone(),

@@ -2,10 +2,12 @@
 //! residents and one account of each role, and the workstation in front of
 //! it. The login screen shows the demo accounts and their live codes.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use anyhow::Context;
 use time::OffsetDateTime;
 
 use super::DemoArgs;
@@ -33,8 +35,64 @@ fn role_label(role: Role, department: Department) -> String {
     format!("{dept} {role}")
 }
 
-/// Creates (or reopens) the demo store; returns the demo accounts.
-fn prepare(dir: &std::path::Path, args: &DemoArgs) -> anyhow::Result<Vec<NewStaff>> {
+/// The demo's log, in its data directory (the terminal is the workstation's).
+pub const LOG_FILE: &str = "service.log";
+
+/// Where the demo keeps its store and log: a fresh temporary directory,
+/// removed when this is dropped, or `--data DIR`, kept. Either way only its
+/// owner can read it: the synthetic records look like real ones.
+pub struct DemoDir {
+    path: PathBuf,
+    log: Option<std::fs::File>,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl DemoDir {
+    /// Creates the directory 0700 (a kept one that others can read or
+    /// write is refused) and opens its log file, 0600.
+    pub fn create(data: Option<&Path>) -> anyhow::Result<Self> {
+        let (path, temp) = match data {
+            Some(dir) => {
+                crate::private_fs::check_private(dir)?;
+                crate::private_fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+                (dir.to_path_buf(), None)
+            }
+            None => {
+                // tempfile makes folders 0777 less the umask unless told.
+                #[cfg(unix)]
+                let mode =
+                    std::os::unix::fs::PermissionsExt::from_mode(crate::private_fs::DIR_MODE);
+                let mut builder = tempfile::Builder::new();
+                builder.prefix("bansho-demo-");
+                #[cfg(unix)]
+                builder.permissions(mode);
+                let temp = builder.tempdir()?;
+                (temp.path().to_path_buf(), Some(temp))
+            }
+        };
+        let log_path = path.join(LOG_FILE);
+        let log = crate::private_fs::open_append(&log_path)
+            .with_context(|| format!("cannot open {}", log_path.display()))?;
+        Ok(Self {
+            path,
+            log: Some(log),
+            _temp: temp,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The log file, once: the service's log writes to it from then on.
+    pub fn take_log(&mut self) -> Option<std::fs::File> {
+        self.log.take()
+    }
+}
+
+/// Creates (or reopens) the demo store in `dir`; returns the demo accounts.
+pub fn prepare(dir: &Path, residents: u64, seed: u64) -> anyhow::Result<Vec<NewStaff>> {
     let fresh = !data_dir::db_path(dir).exists();
     let (store, keys) = if fresh {
         data_dir::init(dir, &[])?
@@ -51,18 +109,17 @@ fn prepare(dir: &std::path::Path, args: &DemoArgs) -> anyhow::Result<Vec<NewStaf
         }
     }
     if fresh {
-        store.set_meta("synthetic_seed", &args.seed.to_string())?;
-        let total = args.residents;
-        eprintln!("bansho demo: seeding {total} synthetic residents...");
-        data_dir::seed_residents(store.as_ref(), &keys, args.seed, total, |done| {
+        store.set_meta("synthetic_seed", &seed.to_string())?;
+        eprintln!("bansho demo: seeding {residents} synthetic residents...");
+        data_dir::seed_residents(store.as_ref(), &keys, seed, residents, |done| {
             if done % 200_000 == 0 {
-                eprintln!("  {done}/{total}");
+                eprintln!("  {done}/{residents}");
             }
         })?;
         store.append_audit(&[data_dir::admin_entry(
             "demo",
             "admin_seed",
-            format!("residents={total};seed={}", args.seed),
+            format!("residents={residents};seed={seed}"),
         )])?;
     }
     Ok(staff)
@@ -70,25 +127,16 @@ fn prepare(dir: &std::path::Path, args: &DemoArgs) -> anyhow::Result<Vec<NewStaf
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     super::refuse_unaudited()?;
-    let temp = match &args.data {
-        Some(_) => None,
-        None => Some(tempfile::Builder::new().prefix("bansho-demo-").tempdir()?),
-    };
-    let dir: PathBuf = match (&args.data, &temp) {
-        (Some(dir), _) => dir.clone(),
-        (None, Some(t)) => t.path().to_path_buf(),
-        (None, None) => anyhow::bail!("no data directory"),
-    };
-    crate::telemetry::init_file(&dir.join("service.log"))?;
+    let mut demo_dir = DemoDir::create(args.data.as_deref())?;
+    if let Some(log) = demo_dir.take_log() {
+        crate::telemetry::init_file(log);
+    }
+    let dir = demo_dir.path().to_path_buf();
 
     let prepare_dir = dir.clone();
-    let seed_args = DemoArgs {
-        residents: args.residents,
-        seed: args.seed,
-        data: args.data.clone(),
-        ui: args.ui.clone(),
-    };
-    let staff = tokio::task::spawn_blocking(move || prepare(&prepare_dir, &seed_args)).await??;
+    let (residents, seed) = (args.residents, args.seed);
+    let staff =
+        tokio::task::spawn_blocking(move || prepare(&prepare_dir, residents, seed)).await??;
 
     let (store, keys) = data_dir::open(&dir)?;
     // The demo terminal goes through the same mutual TLS as any other.
@@ -122,7 +170,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
 
     let _ = stop.send(());
     let _ = server.await;
-    drop(temp);
+    drop(demo_dir);
     result?;
     Ok(ExitCode::SUCCESS)
 }

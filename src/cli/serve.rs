@@ -9,7 +9,7 @@ use crate::server::{AppState, Application};
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     super::refuse_unaudited()?;
-    crate::telemetry::init_stderr();
+    crate::telemetry::init_stderr(args.log_format);
     // Opening may connect to a database and migrate it: off the async threads.
     let store_args = args.store.clone();
     let (store, keys) = tokio::task::spawn_blocking(move || super::admin::open(&store_args))

@@ -203,21 +203,10 @@ pub fn new_token() -> String {
     hex::encode(bytes.as_ref())
 }
 
-/// Writes a file readable by its owner only.
+/// Writes a new file readable by its owner only (0600, in a 0700 folder if
+/// the folder is new).
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    #[cfg(unix)]
-    use std::os::unix::fs::OpenOptionsExt;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    options.mode(0o600);
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
+    crate::private_fs::write_new(path, bytes)
 }
 
 #[cfg(test)]

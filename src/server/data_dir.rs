@@ -87,7 +87,7 @@ pub fn init_service_dir(dir: &Path, server_names: &[String]) -> Result<Keys, Set
     if key_path(dir).exists() || dir.join(super::pki::CA_CERT).exists() {
         return Err(SetupError::AlreadyInitialised(dir.display().to_string()));
     }
-    std::fs::create_dir_all(dir).map_err(|e| SetupError::Io {
+    crate::private_fs::create_dir_all(dir).map_err(|e| SetupError::Io {
         path: dir.display().to_string(),
         reason: e.to_string(),
     })?;

@@ -55,19 +55,13 @@ fn read(dir: &Path, name: &str) -> Result<Zeroizing<String>, PkiError> {
         })
 }
 
-fn write(path: PathBuf, text: &str, private: bool) -> Result<(), PkiError> {
-    let fail = |e: std::io::Error| PkiError::Write {
+/// Writes a key or certificate 0600. Certificates are public, but the
+/// directory's rule is one rule: nothing in it is for other accounts.
+fn write(path: PathBuf, text: &str) -> Result<(), PkiError> {
+    write_private(&path, text.as_bytes()).map_err(|e| PkiError::Write {
         path: path.display().to_string(),
         reason: e.to_string(),
-    };
-    if private {
-        write_private(&path, text.as_bytes()).map_err(fail)
-    } else {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(fail)?;
-        }
-        std::fs::write(&path, text).map_err(fail)
-    }
+    })
 }
 
 /// The CA's parameters. Rebuilt identically whenever the CA signs, so the
@@ -134,10 +128,10 @@ pub fn create(dir: &Path, server_names: &[String]) -> Result<(), PkiError> {
     .signed_by(&server_key, &issuer)
     .map_err(generate)?;
 
-    write(dir.join(CA_KEY), &ca_key.serialize_pem(), true)?;
-    write(dir.join(CA_CERT), &ca_cert.pem(), false)?;
-    write(dir.join(SERVER_KEY), &server_key.serialize_pem(), true)?;
-    write(dir.join(SERVER_CERT), &server_cert.pem(), false)?;
+    write(dir.join(CA_KEY), &ca_key.serialize_pem())?;
+    write(dir.join(CA_CERT), &ca_cert.pem())?;
+    write(dir.join(SERVER_KEY), &server_key.serialize_pem())?;
+    write(dir.join(SERVER_CERT), &server_cert.pem())?;
     Ok(())
 }
 

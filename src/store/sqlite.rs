@@ -60,8 +60,14 @@ fn time_col(text: String) -> Result<OffsetDateTime, StoreError> {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the store file and applies migrations.
+    /// Opens (creating if needed, readable by its owner only) the store file
+    /// and applies migrations.
     pub fn open(path: &Path) -> StoreResult<Self> {
+        // SQLite would create the file 0644 under the usual umask, and its
+        // -wal and -shm files take the main file's mode.
+        crate::private_fs::create_if_missing(path).map_err(|e| {
+            StoreError::Unavailable(format!("cannot create {}: {e}", path.display()))
+        })?;
         let store = Self {
             path: path.to_path_buf(),
             pool: Mutex::new(Vec::new()),
