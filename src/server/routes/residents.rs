@@ -14,7 +14,7 @@ use crate::api::{
 };
 use crate::domain::person_number::PersonNumber;
 use crate::domain::resident::{ResidentStatus, Sex};
-use crate::domain::roles::Permission;
+use crate::domain::roles::{Permission, permissions};
 use crate::domain::search_query::{SearchTerm, classify};
 use crate::secret::Secret;
 use crate::server::AppState;
@@ -24,8 +24,16 @@ use crate::server::error::AppError;
 use crate::server::json::ApiJson;
 use crate::store::{ResidentQuery, ResidentRow};
 
-pub(crate) fn to_store_query(keys: &Keys, terms: &[SearchTerm]) -> ResidentQuery {
-    let mut q = ResidentQuery::default();
+/// The store query for `terms` as searched by a caller holding `granted`.
+pub(crate) fn to_store_query(
+    keys: &Keys,
+    granted: &[Permission],
+    terms: &[SearchTerm],
+) -> ResidentQuery {
+    let mut q = ResidentQuery {
+        may_match_protected_address: granted.contains(&Permission::ViewProtectedAddress),
+        ..ResidentQuery::default()
+    };
     for term in terms {
         match term {
             SearchTerm::MyNumber(n) => q.my_number_index.push(keys.my_number_index(n.expose())),
@@ -87,7 +95,11 @@ pub async fn search(
             ));
         }
     };
-    let query = to_store_query(&state.keys, &terms);
+    let query = to_store_query(
+        &state.keys,
+        permissions(caller.role, caller.department),
+        &terms,
+    );
     let limit = state.config.max_results;
     let mut rows = state
         .store(move |s| s.search_residents(&query, limit + 1))
