@@ -15,7 +15,7 @@ use crate::api::{
 use crate::domain::person_number::PersonNumber;
 use crate::domain::resident::{ResidentStatus, Sex};
 use crate::domain::roles::{Permission, permissions};
-use crate::domain::search_query::{SearchTerm, classify};
+use crate::domain::search_query::{QueryError, SearchQuery, SearchTerm, classify};
 use crate::secret::Secret;
 use crate::server::AppState;
 use crate::server::auth::SessionCtx;
@@ -73,6 +73,21 @@ fn summary(caller: &SessionCtx, row: ResidentRow) -> Result<ResidentSummary, App
     })
 }
 
+const MY_NUMBER_SEARCH_REFUSED: &str = "searching by My Number is not part of your work: \
+     search by name, date of birth or person number instead";
+
+/// Whether the text was typed as a My Number, well-formed or not: a caller
+/// who may not search by number learns nothing from its check digit either.
+fn searches_by_my_number(classified: &Result<SearchQuery, QueryError>) -> bool {
+    match classified {
+        Ok(query) => query
+            .terms
+            .iter()
+            .any(|t| matches!(t, SearchTerm::MyNumber(_))),
+        Err(error) => matches!(error, QueryError::MyNumber(_)),
+    }
+}
+
 pub async fn search(
     State(state): State<AppState>,
     caller: Caller,
@@ -83,7 +98,18 @@ pub async fn search(
     let mut entry = caller.entry(now, "search", "ok");
     entry.query_hmac = Some(state.keys.query_hmac(&normalised));
 
-    let terms = match classify(&request.query) {
+    let classified = classify(&request.query);
+    if searches_by_my_number(&classified) && !caller.can(Permission::SearchByMyNumber) {
+        entry.outcome = "denied".into();
+        entry.detail = "my_number_search_not_permitted".into();
+        state.audit(entry).await?;
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            MY_NUMBER_SEARCH_REFUSED,
+        ));
+    }
+    let terms = match classified {
         Ok(query) => query.terms,
         Err(error) => {
             entry.outcome = "invalid_query".into();
