@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::api::{Purpose, ResidentRecord, ResidentSummary, SessionInfo};
+use crate::api::{Permission, Purpose, ResidentRecord, ResidentSummary, SessionInfo};
 use crate::secret::Secret;
 
 use super::action::{Failure, FailureText};
@@ -21,6 +21,20 @@ pub enum Screen {
     Record,
     /// Idle lock: no record data in memory, only the user ID, PIN and code.
     Locked,
+    /// A session whose role may not search residents (the IT officer): a
+    /// notice instead of a search box that could only be refused.
+    NoSearch,
+}
+
+impl Screen {
+    /// Where a session starts: the search box if its role may search.
+    pub fn home(session: &SessionInfo) -> Screen {
+        if session.permissions.contains(&Permission::SearchResidents) {
+            Screen::Search
+        } else {
+            Screen::NoSearch
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

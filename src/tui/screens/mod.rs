@@ -3,5 +3,6 @@
 pub mod help;
 pub mod lock;
 pub mod login;
+pub mod no_search;
 pub mod record;
 pub mod search;
