@@ -126,6 +126,7 @@ conformance!(
     residents_by_each_kind_of_query,
     residents_search_matches_the_reference_semantics,
     residents_conflicts,
+    residents_address_terms_never_match_a_protected_resident_without_the_permission,
     audit_append_rows_and_tail,
     audit_hashes_match_the_canonical_chain,
     concurrent_appenders_on_two_handles_keep_one_chain,
@@ -705,7 +706,10 @@ fn residents_by_each_kind_of_query(b: &Backend) {
         ["9000000005"]
     );
     assert_eq!(
-        q(&|q| q.address_fragments.push("\\9".into())),
+        q(&|q| {
+            q.address_fragments.push("\\9".into());
+            q.may_match_protected_address = true;
+        }),
         ["9000000007"]
     );
     assert_eq!(q(&|q| q.address_fragments.push("%".into())), ["9000000004"]);
@@ -756,6 +760,9 @@ fn reference(rows: &[ResidentRow], q: &ResidentQuery, limit: usize) -> Vec<Strin
                         .to_ascii_lowercase()
                         .contains(&f.to_ascii_lowercase())
                 })
+                && !(r.support_measure
+                    && !q.address_fragments.is_empty()
+                    && !q.may_match_protected_address)
         })
         .collect();
     hits.sort_by(|a, b| {
@@ -785,6 +792,11 @@ fn residents_search_matches_the_reference_semantics(b: &Backend) {
     let s = b.store();
     let keys = keys();
     let mut rows = synthetic(&keys, 600);
+    // More 支援措置 residents than the generator's rate gives, on addresses
+    // long enough for the trigram path.
+    for r in rows.iter_mut().step_by(50) {
+        r.support_measure = true;
+    }
     rows.extend(known(&keys));
     s.insert_residents(&rows).unwrap();
     let mut queries: Vec<(ResidentQuery, usize)> = Vec::new();
@@ -801,11 +813,22 @@ fn residents_search_matches_the_reference_semantics(b: &Backend) {
         q.kana_prefixes.push(prefix(&r.kana_key, 2));
         q.birth_dates.push(r.birth_date.clone());
         queries.push((q, 50));
-        let mut q = ResidentQuery::default();
         let address: Vec<char> = r.address_key.chars().collect();
         let start = i % address.len().max(1);
+        for (len, may_see) in [(3, false), (3, true), (2, false), (6, false)] {
+            let mut q = ResidentQuery::default();
+            q.address_fragments.push(
+                address[start..(start + len).min(address.len())]
+                    .iter()
+                    .collect(),
+            );
+            q.may_match_protected_address = may_see;
+            queries.push((q, 10));
+        }
+        let mut q = ResidentQuery::default();
+        q.name_prefixes.push(prefix(&r.name_key, 1));
         q.address_fragments.push(
-            address[start..(start + 3).min(address.len())]
+            address[start..(start + 4).min(address.len())]
                 .iter()
                 .collect(),
         );
@@ -813,6 +836,30 @@ fn residents_search_matches_the_reference_semantics(b: &Backend) {
         let mut q = ResidentQuery::default();
         q.my_number_index.push(r.my_number_index.clone());
         queries.push((q, 50));
+    }
+    // The 支援措置 residents' own addresses, whole and in part, with and
+    // without the permission to see them.
+    let protected: Vec<&ResidentRow> = rows.iter().filter(|r| r.support_measure).collect();
+    assert!(
+        protected.len() >= 3,
+        "the sample must hold 支援措置 residents"
+    );
+    for r in protected {
+        let address: Vec<char> = r.address_key.chars().collect();
+        for fragment in [
+            r.address_key.clone(),
+            address[address.len().saturating_sub(5)..].iter().collect(),
+            address[address.len().saturating_sub(2)..].iter().collect(),
+        ] {
+            for may_see in [false, true] {
+                let mut q = ResidentQuery::default();
+                q.address_fragments.push(fragment.clone());
+                q.may_match_protected_address = may_see;
+                queries.push((q.clone(), 50));
+                q.kana_prefixes.push(prefix(&r.kana_key, 1));
+                queries.push((q, 5));
+            }
+        }
     }
     let mut nonempty = 0;
     for (q, limit) in &queries {
@@ -824,13 +871,116 @@ fn residents_search_matches_the_reference_semantics(b: &Backend) {
             .collect();
         let want = reference(&rows, q, *limit);
         assert_eq!(
-            got, want,
-            "kana {:?} name {:?} address {:?} birth {:?}",
-            q.kana_prefixes, q.name_prefixes, q.address_fragments, q.birth_dates
+            got,
+            want,
+            "kana {:?} name {:?} address {:?} birth {:?} protected {}",
+            q.kana_prefixes,
+            q.name_prefixes,
+            q.address_fragments,
+            q.birth_dates,
+            q.may_match_protected_address
         );
         nonempty += usize::from(!got.is_empty());
     }
     assert!(nonempty > queries.len() / 2, "the queries must find people");
+}
+
+/// A 支援措置 resident and her neighbours: without the permission to see
+/// protected addresses, no address fragment (on the trigram path or the
+/// LIKE path, alone or with a name) makes her match, and the limit counts
+/// only the residents that may match. Her name alone still finds her.
+fn residents_address_terms_never_match_a_protected_resident_without_the_permission(b: &Backend) {
+    let s = b.store();
+    let keys = keys();
+    // Person numbers ending in 7 are 支援措置 (see `resident`); her reading
+    // sorts first, so a filter after the LIMIT would come up short.
+    let mut rows = vec![resident(
+        &keys,
+        "9200000007",
+        "齋藤　美咲",
+        "サイトウ　アイ",
+        "1988-07-07",
+        "番所市北町9丁目9番9号",
+    )];
+    for (i, given) in ["イチロウ", "ジロウ", "サブロウ"].iter().enumerate() {
+        rows.push(resident(
+            &keys,
+            &format!("920000000{}", i + 1),
+            "齋藤　某",
+            &format!("サイトウ　{given}"),
+            "1970-01-01",
+            &format!("番所市北町9丁目9番{}号", i + 1),
+        ));
+    }
+    s.insert_residents(&rows).unwrap();
+    let protected = "9200000007".to_string();
+    let neighbours = ["9200000001", "9200000003", "9200000002"];
+
+    let query = |fragments: &[&str], name: Option<&str>, may_see: bool| ResidentQuery {
+        address_fragments: fragments.iter().map(|f| itaiji::address_key(f)).collect(),
+        name_prefixes: name.map(itaiji::name_key).into_iter().collect(),
+        may_match_protected_address: may_see,
+        ..ResidentQuery::default()
+    };
+    for fragments in [
+        &["北町9丁目9番9号"][..], // trigram path
+        &["9号"],                 // LIKE path (too short for trigrams)
+        &["9番9"],
+        &["北町", "9番9号"],
+        &["9_9"], // a LIKE wildcard, escaped: matches nothing
+    ] {
+        for name in [None, Some("齋藤")] {
+            let hidden = search(s, &query(fragments, name, false));
+            assert!(
+                !hidden.contains(&protected),
+                "[{}] {fragments:?} {name:?} found her: {hidden:?}",
+                b.name
+            );
+            let shown = search(s, &query(fragments, name, true));
+            let expect_her = !fragments.contains(&"9_9");
+            assert_eq!(
+                shown.contains(&protected),
+                expect_her,
+                "[{}] {fragments:?} {name:?} with the permission: {shown:?}",
+                b.name
+            );
+            assert_eq!(
+                hidden,
+                shown
+                    .iter()
+                    .filter(|p| **p != protected)
+                    .cloned()
+                    .collect::<Vec<_>>(),
+                "[{}] {fragments:?} {name:?}: the others stay as they are",
+                b.name
+            );
+        }
+    }
+    // The limit counts only who may match: a LIMIT of 3 gets all three
+    // neighbours, on both paths.
+    for fragment in ["北町9丁目9番", "9番"] {
+        let limited = s
+            .search_residents(&query(&[fragment], None, false), 3)
+            .unwrap();
+        assert_eq!(numbers(&limited), neighbours, "[{}] {fragment}", b.name);
+        let seen = s
+            .search_residents(&query(&[fragment], None, true), 3)
+            .unwrap();
+        assert_eq!(
+            numbers(&seen),
+            [protected.as_str(), neighbours[0], neighbours[1]],
+            "[{}] {fragment}",
+            b.name
+        );
+    }
+    // Without an address term she is found as anyone else is.
+    assert_eq!(
+        search(s, &query(&[], Some("齋藤　美"), false)),
+        std::slice::from_ref(&protected)
+    );
+    let mut by_birth = ResidentQuery::default();
+    by_birth.birth_dates.push("1988-07-07".into());
+    assert_eq!(search(s, &by_birth), [protected]);
 }
 
 fn residents_conflicts(b: &Backend) {

@@ -22,6 +22,10 @@ use crate::server::{AppState, Application, ServerConfig, totp};
 use crate::store::Store;
 use crate::store::sqlite::SqliteStore;
 
+/// The role of every benchmark account: assessment clerks, whose searches
+/// cover every kind of term (the My Number among them).
+pub const STAFF_ROLE: (Role, Department) = (Role::Clerk, Department::Assessment);
+
 /// Durations of the search requests as the service saw them: from the
 /// request reaching the router (after TLS and HTTP parsing) to the response
 /// being ready, so terminal check, session check, rate limit, search,
@@ -200,8 +204,8 @@ impl Harness {
             let staff = NewStaff::generated(
                 &format!("bench-{}-{i}", self.tag),
                 "ベンチ 課税",
-                Role::Clerk,
-                Department::Assessment,
+                STAFF_ROLE.0,
+                STAFF_ROLE.1,
             );
             let store = self.store.clone();
             let keys = self.keys.clone();

@@ -11,9 +11,10 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use super::harness::Harness;
+use super::harness::{Harness, STAFF_ROLE};
 use super::queries::{self, Kind};
 use super::stats::{self, Summary, fmt, ratio, summarize};
+use crate::domain::roles::permissions;
 use crate::domain::search_query::classify;
 use crate::server::routes::residents::to_store_query;
 use crate::store::Store;
@@ -54,11 +55,12 @@ pub async fn measure(
         let store = harness.store.clone();
         let keys = harness.keys.clone();
         let floor_queries = sample.clone();
+        let granted = permissions(STAFF_ROLE.0, STAFF_ROLE.1);
         let mut floor = tokio::task::spawn_blocking(move || {
             let mut times = Vec::with_capacity(floor_queries.len());
             for q in &floor_queries {
                 let terms = classify(q)?.terms;
-                let query = to_store_query(&keys, &terms);
+                let query = to_store_query(&keys, granted, &terms);
                 let started = Instant::now();
                 let found = store.search_residents(&query, limit + 1)?;
                 times.push(started.elapsed());

@@ -80,8 +80,12 @@ impl Department {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Permission {
-    /// Search residents from the search box.
+    /// Search residents from the search box (by name, reading, date of
+    /// birth, person number or address).
     SearchResidents,
+    /// Use a My Number as a search key: only where the work needs the
+    /// number, since finding its person tells whose number it is.
+    SearchByMyNumber,
     /// Open a resident's record (基本4情報, address, status).
     ViewResident,
     /// See the masked My Number (last four digits) on a record.
@@ -97,8 +101,9 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 7] = [
+    pub const ALL: [Permission; 8] = [
         Permission::SearchResidents,
+        Permission::SearchByMyNumber,
         Permission::ViewResident,
         Permission::ViewMaskedMyNumber,
         Permission::RevealMyNumber,
@@ -109,12 +114,14 @@ impl Permission {
 }
 
 /// The permissions of a role in a department: least privilege, nothing by
-/// default. Only the assessment department's work needs the My Number.
+/// default. Only the assessment department's work needs the My Number, and
+/// the IT officer's work (terminals, grants, sign-off) needs no resident data.
 pub fn permissions(role: Role, department: Department) -> &'static [Permission] {
     use Permission::*;
     match (role, department) {
         (Role::Clerk, Department::Assessment) => &[
             SearchResidents,
+            SearchByMyNumber,
             ViewResident,
             ViewMaskedMyNumber,
             RevealMyNumber,
@@ -122,6 +129,7 @@ pub fn permissions(role: Role, department: Department) -> &'static [Permission] 
         (Role::Clerk, Department::Collections) => &[SearchResidents, ViewResident],
         (Role::Supervisor, Department::Assessment) => &[
             SearchResidents,
+            SearchByMyNumber,
             ViewResident,
             ViewMaskedMyNumber,
             RevealMyNumber,
@@ -134,9 +142,7 @@ pub fn permissions(role: Role, department: Department) -> &'static [Permission] 
             ViewProtectedAddress,
             ReadAuditLog,
         ],
-        (Role::ItOfficer, Department::InformationSystems) => {
-            &[SearchResidents, ViewResident, ReadAuditLog, ManageStaff]
-        }
+        (Role::ItOfficer, Department::InformationSystems) => &[ReadAuditLog, ManageStaff],
         (Role::Auditor, Department::Audit) => &[SearchResidents, ViewResident, ReadAuditLog],
         // Any other pairing is a misconfiguration: it may do nothing.
         _ => &[],
@@ -167,6 +173,56 @@ mod tests {
             Department::Assessment,
             Permission::RevealMyNumber
         ));
+    }
+
+    #[test]
+    fn only_assessment_work_searches_by_my_number() {
+        let mut holders: Vec<(Role, Department)> = Vec::new();
+        for role in [
+            Role::Clerk,
+            Role::Supervisor,
+            Role::ItOfficer,
+            Role::Auditor,
+        ] {
+            for dept in [
+                Department::Assessment,
+                Department::Collections,
+                Department::InformationSystems,
+                Department::Audit,
+            ] {
+                if has_permission(role, dept, Permission::SearchByMyNumber) {
+                    holders.push((role, dept));
+                }
+            }
+        }
+        assert_eq!(
+            holders,
+            [
+                (Role::Clerk, Department::Assessment),
+                (Role::Supervisor, Department::Assessment)
+            ]
+        );
+        // Searching by number is a narrowing of searching at all.
+        for (role, dept) in holders {
+            assert!(has_permission(role, dept, Permission::SearchResidents));
+        }
+    }
+
+    #[test]
+    fn the_it_officer_gets_no_resident_data() {
+        let (role, dept) = (Role::ItOfficer, Department::InformationSystems);
+        for permission in [
+            Permission::SearchResidents,
+            Permission::SearchByMyNumber,
+            Permission::ViewResident,
+            Permission::ViewMaskedMyNumber,
+            Permission::RevealMyNumber,
+            Permission::ViewProtectedAddress,
+        ] {
+            assert!(!has_permission(role, dept, permission), "{permission:?}");
+        }
+        assert!(has_permission(role, dept, Permission::ManageStaff));
+        assert!(has_permission(role, dept, Permission::ReadAuditLog));
     }
 
     #[test]

@@ -101,6 +101,11 @@ pub struct ResidentQuery {
     pub kana_prefixes: Vec<String>,
     pub name_prefixes: Vec<String>,
     pub address_fragments: Vec<String>,
+    /// Whether the caller may see the address of a 支援措置 resident. Without
+    /// it (the default), a query with any address fragment never matches
+    /// such a resident, so the address cannot be worked out by narrowing a
+    /// search; the limit then counts only the residents it may match.
+    pub may_match_protected_address: bool,
 }
 
 impl ResidentQuery {
@@ -111,6 +116,11 @@ impl ResidentQuery {
             && self.kana_prefixes.is_empty()
             && self.name_prefixes.is_empty()
             && self.address_fragments.is_empty()
+    }
+
+    /// Whether 支援措置 residents must be left out of this search.
+    pub fn excludes_protected(&self) -> bool {
+        !self.address_fragments.is_empty() && !self.may_match_protected_address
     }
 }
 

@@ -1095,6 +1095,9 @@ impl Store for PostgresStore {
             let p = next(Box::new(contains_pattern(fragment)), &mut values);
             clauses.push(format!("address_key ILIKE {p} ESCAPE '\\'"));
         }
+        if q.excludes_protected() {
+            clauses.push("NOT support_measure".into());
+        }
         let sql = format!(
             "SELECT {RESIDENT_COLUMNS} FROM residents WHERE {} \
              ORDER BY kana_key, birth_date, person_number LIMIT {}",

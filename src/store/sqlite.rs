@@ -953,6 +953,9 @@ impl Store for SqliteStore {
                 clauses.push("address_key LIKE ? ESCAPE '\\'");
                 values.push(contains_pattern(fragment).into());
             }
+            if q.excludes_protected() {
+                clauses.push("support_measure = 0");
+            }
             let sql = format!(
                 "SELECT {RESIDENT_COLUMNS} FROM residents WHERE {} ORDER BY kana_key, birth_date, person_number LIMIT {}",
                 clauses.join(" AND "),

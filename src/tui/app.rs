@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::api::{Purpose, ResidentRecord, ResidentSummary, SessionInfo};
+use crate::api::{Permission, Purpose, ResidentRecord, ResidentSummary, SessionInfo};
 
 /// The purposes the session may choose from (its department's).
 pub fn purpose_choices(app: &App) -> &[Purpose] {
@@ -29,6 +29,23 @@ pub enum Screen {
     Record,
     /// Idle lock: no record data in memory, only the user ID, PIN and code.
     Locked,
+    /// A session whose role may not search residents (the IT officer): a
+    /// notice instead of a search box that could only be refused.
+    NoSearch,
+}
+
+impl Screen {
+    /// Where a session starts: the purpose choice until it has one, then
+    /// the search box if its role may search.
+    pub fn home(session: &SessionInfo) -> Screen {
+        if session.purpose.is_none() {
+            Screen::Purpose
+        } else if session.permissions.contains(&Permission::SearchResidents) {
+            Screen::Search
+        } else {
+            Screen::NoSearch
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -315,13 +332,10 @@ impl App {
         self.screen = Screen::Login;
     }
 
-    /// The screen a session starts on (after login or unlock): the purpose
-    /// choice until it has one, then the search.
+    /// The screen a session starts on (after login, unlock or the choice
+    /// of a purpose).
     pub fn start_screen(&self) -> Screen {
-        match &self.session {
-            Some(session) if session.purpose.is_none() => Screen::Purpose,
-            _ => Screen::Search,
-        }
+        self.session.as_ref().map_or(Screen::Login, Screen::home)
     }
 
     /// Locks the terminal: every record, result and typed search is dropped

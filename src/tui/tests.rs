@@ -1475,3 +1475,123 @@ fn a_rate_limited_search_shows_the_service_message() {
     assert!(app.opening.is_none() && app.session.is_some());
     assert!(screen_text(&draw(&app, 80, 24)).contains(message));
 }
+
+// ---- a role that may not search ---------------------------------------------
+
+/// The IT officer's session: no resident search, no record view.
+fn it_officer_session() -> SessionInfo {
+    let (role, department) = (Role::ItOfficer, Department::InformationSystems);
+    SessionInfo {
+        staff: StaffInfo {
+            user_id: "joho01".into(),
+            display_name: "情報 三郎".into(),
+            role,
+            department,
+        },
+        purpose: Some(Purpose {
+            code: "system_operation".into(),
+            name_ja: "システム運用".into(),
+            name_en: "System operation".into(),
+        }),
+        purposes: vec![],
+        terminal: "term-01".into(),
+        idle_timeout_secs: 900,
+        expires_at: "2030-01-01T09:00:00Z".into(),
+        permissions: crate::domain::roles::permissions(role, department).to_vec(),
+    }
+}
+
+/// Logs in through the keyboard and answers with `session`.
+fn log_in_as(app: &mut App, session: SessionInfo) {
+    type_text(app, &session.staff.user_id);
+    press(app, KeyCode::Tab);
+    type_text(app, "correct-pin-1");
+    press(app, KeyCode::Tab);
+    type_text(app, "123456");
+    assert!(matches!(
+        press(app, KeyCode::Enter).as_slice(),
+        [Effect::Login(_)]
+    ));
+    let effects = update(
+        app,
+        Action::LoggedIn(Ok(Box::new(LoginResponse {
+            token: SessionToken::new("tok"),
+            session,
+        }))),
+    );
+    assert!(matches!(effects.as_slice(), [Effect::StartSession(_)]));
+}
+
+#[test]
+fn a_role_that_may_not_search_gets_a_notice_instead_of_a_search_box() {
+    for (lang, name, notice, placeholder) in [
+        (
+            Lang::Ja,
+            "no_search_ja",
+            "住民の検索も記録の表示もできません",
+            "氏名・カナ",
+        ),
+        (
+            Lang::En,
+            "no_search_en",
+            "terminals, staff, grants",
+            "birth date",
+        ),
+    ] {
+        let mut app = new_app(lang, false);
+        log_in_as(&mut app, it_officer_session());
+        assert_eq!(app.screen, Screen::NoSearch);
+        // Typing, pasting and Enter search nothing.
+        type_text(&mut app, "たかはし");
+        assert!(press(&mut app, KeyCode::Enter).is_empty());
+        assert!(paste(&mut app, "123456789018\r").is_empty());
+        assert!(press(&mut app, KeyCode::F(3)).is_empty());
+        assert!(app.search.input.is_empty());
+        assert_eq!(app.screen, Screen::NoSearch);
+
+        let terminal = draw(&app, 80, 24);
+        let text = screen_text(&terminal);
+        assert!(text.contains(notice), "{text}");
+        assert!(text.contains("F10"), "the logout key is named:\n{text}");
+        assert!(text.contains("joho01"), "{text}");
+        assert!(!text.contains(placeholder), "a search box:\n{text}");
+        insta::assert_snapshot!(name, terminal.backend());
+
+        // Help lists the global keys once; logging out still works.
+        press(&mut app, KeyCode::F(1));
+        let help = screen_text(&draw(&app, 80, 24));
+        assert_eq!(help.matches("Ctrl-Q, Ctrl-C").count(), 1, "{help}");
+        press(&mut app, KeyCode::Esc);
+        press(&mut app, KeyCode::F(10));
+        assert_eq!(app.popup, Some(Popup::ConfirmLogout));
+    }
+}
+
+#[test]
+fn unlocking_a_session_that_may_not_search_returns_to_the_notice() {
+    let mut app = new_app(Lang::Ja, false);
+    log_in_as(&mut app, it_officer_session());
+    tick(&mut app, super::DEFAULT_IDLE_LOCK);
+    assert_eq!(app.screen, Screen::Locked);
+    enter_unlock(&mut app, "correct-pin-1", "654321");
+    update(
+        &mut app,
+        Action::Unlocked(Ok(Box::new(LoginResponse {
+            token: SessionToken::new("tok-2"),
+            session: it_officer_session(),
+        }))),
+    );
+    assert_eq!(app.screen, Screen::NoSearch);
+}
+
+#[test]
+fn the_search_box_offers_the_my_number_only_to_roles_that_may_search_by_it() {
+    let mut app = new_app(Lang::Ja, false);
+    log_in(&mut app, Department::Assessment);
+    assert!(screen_text(&draw(&app, 80, 24)).contains("個人番号"));
+    let mut app = new_app(Lang::Ja, false);
+    log_in(&mut app, Department::Collections);
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(text.contains("宛名番号"), "{text}");
+    assert!(!text.contains("個人番号"), "{text}");
+}

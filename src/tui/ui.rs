@@ -30,6 +30,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::Search => screens::search::draw(app, frame, body),
         Screen::Record => screens::record::draw(app, frame, body),
         Screen::Locked => screens::lock::draw(app, frame, body),
+        Screen::NoSearch => screens::no_search::draw(app, frame, body),
     }
     draw_status(app, frame, status);
     draw_hints(app, frame, hints);
@@ -159,6 +160,7 @@ fn draw_hints(app: &App, frame: &mut Frame, area: Rect) {
                 Layer::Lock,
                 &[Command::NextField, Command::Submit, Command::SwitchUser],
             ),
+            Screen::NoSearch => (Layer::Global, &[]),
         }
     };
     let mut pairs: Vec<(String, String)> = Vec::new();

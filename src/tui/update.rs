@@ -114,9 +114,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 Ok(response) => {
                     let response = *response;
                     app.login = Default::default();
+                    app.screen = Screen::home(&response.session);
                     app.session = Some(response.session);
                     app.purpose = PurposeChoice::default();
-                    app.screen = app.start_screen();
                     app.search = Default::default();
                     app.status = None;
                     vec![Effect::StartSession(response.token)]
@@ -240,8 +240,8 @@ fn unlocked(app: &mut App, result: Result<Box<crate::api::LoginResponse>, Failur
         Ok(response) => {
             let response = *response;
             app.lock = None;
+            app.screen = Screen::home(&response.session);
             app.session = Some(response.session);
-            app.screen = app.start_screen();
             app.search = Default::default();
             app.last_input = app.now;
             app.status = None;
@@ -338,6 +338,7 @@ pub fn screen_layer(screen: Screen) -> Layer {
         Screen::Search => Layer::Search,
         Screen::Record => Layer::Record,
         Screen::Locked => Layer::Lock,
+        Screen::NoSearch => Layer::Global,
     }
 }
 
@@ -447,7 +448,7 @@ fn run(app: &mut App, command: Command) -> Vec<Effect> {
             match app.screen {
                 Screen::Record => leave_record(app, SearchFocus::Results),
                 Screen::Search => app.search.focus = SearchFocus::Input,
-                Screen::Login | Screen::Purpose | Screen::Locked => {}
+                Screen::Login | Screen::Purpose | Screen::Locked | Screen::NoSearch => {}
             }
             vec![]
         }
@@ -455,7 +456,7 @@ fn run(app: &mut App, command: Command) -> Vec<Effect> {
             match app.screen {
                 Screen::Record => leave_record(app, SearchFocus::Input),
                 Screen::Search => app.search.focus = SearchFocus::Input,
-                Screen::Login | Screen::Purpose | Screen::Locked => {}
+                Screen::Login | Screen::Purpose | Screen::Locked | Screen::NoSearch => {}
             }
             vec![]
         }
@@ -479,7 +480,7 @@ fn run(app: &mut App, command: Command) -> Vec<Effect> {
                         };
                     }
                 }
-                Screen::Record => {}
+                Screen::Record | Screen::NoSearch => {}
             }
             vec![]
         }
@@ -575,7 +576,7 @@ fn submit(app: &mut App) -> Vec<Effect> {
                 vec![Effect::OpenRecord(person)]
             }
         },
-        Screen::Record => vec![],
+        Screen::Record | Screen::NoSearch => vec![],
         Screen::Locked => unlock(app),
     }
 }

@@ -132,3 +132,60 @@ async fn the_auditor_reads_the_log_and_clerks_cannot() {
         Permission::ReadAuditLog
     ));
 }
+
+/// The My Number as a search key, role by role: served where the work needs
+/// the number, refused (403, a `denied` row) everywhere else, including the
+/// roles that may not search at all.
+#[tokio::test]
+async fn a_my_number_search_is_served_only_to_roles_holding_its_permission() {
+    let app = spawn_app().await;
+    let body = format!(r#"{{"query":"{}"}}"#, Known::TAKAHASHI_MY_NUMBER);
+    let mut served = Vec::new();
+    for user in ALL_STAFF {
+        let client = app.login(user).await;
+        let (status, text, _) = client
+            .raw(Method::POST, "/residents/search", Some(body.clone()))
+            .await
+            .expect("raw");
+        let (role, dept) = role_of(user);
+        let row = &app.audit_tail(1)[0];
+        assert_eq!(row.entry.action, "search", "{user}");
+        if has_permission(role, dept, Permission::SearchByMyNumber) {
+            assert_eq!(status, 200, "{user}: {text}");
+            assert_eq!(row.entry.subjects, [Known::TAKAHASHI], "{user}");
+            served.push(user);
+        } else {
+            assert_eq!(status, 403, "{user}: {text}");
+            assert!(!text.contains(Known::TAKAHASHI), "{user}: {text}");
+            assert_eq!(row.entry.outcome, "denied", "{user}");
+            assert!(row.entry.subjects.is_empty(), "{user}");
+        }
+    }
+    assert_eq!(served, [CLERK, SUPERVISOR]);
+}
+
+/// Terminals, grants and sign-off need no resident data: the IT officer
+/// neither searches nor opens a record, and keeps the log and staff work.
+#[tokio::test]
+async fn the_it_officer_neither_searches_nor_opens_records() {
+    let app = spawn_app().await;
+    let it = app.login(IT).await;
+    let search = it.search("タカハシ").await.unwrap_err();
+    assert_eq!(search.status(), Some(403), "{search}");
+    assert_eq!(
+        (
+            app.audit_tail(1)[0].entry.action.as_str(),
+            app.audit_tail(1)[0].entry.outcome.as_str()
+        ),
+        ("search", "denied")
+    );
+    let view = it.resident(Known::TAKAHASHI).await.unwrap_err();
+    assert_eq!(view.status(), Some(403), "{view}");
+    assert_eq!(app.audit_tail(1)[0].entry.action, "view");
+    assert!(it.audit(5).await.is_ok());
+    let (status, _, _) = it
+        .raw(Method::GET, "/admin/staff", None)
+        .await
+        .expect("raw");
+    assert_eq!(status, 200);
+}

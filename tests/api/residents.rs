@@ -1,5 +1,10 @@
-use bansho::api::ErrorCode;
+use bansho::api::{ErrorCode, SearchResponse};
+use bansho::domain::my_number::MyNumber;
+use bansho::domain::person_number::PersonNumber;
 use bansho::domain::resident::ResidentStatus;
+use bansho::domain::synth;
+use bansho::server::{ServerConfig, data_dir};
+use bansho::store::Store;
 use reqwest::Method;
 
 use crate::helpers::*;
@@ -139,7 +144,7 @@ async fn the_my_number_is_masked_for_assessment_and_absent_for_everyone_else() {
     assert_eq!(record.my_number_masked.as_deref(), Some("********9018"));
     assert!(record.can_reveal);
 
-    for user in [COLLECTIONS, IT, AUDITOR] {
+    for user in [COLLECTIONS, AUDITOR] {
         let client = app.login(user).await;
         let (status, body, _) = client
             .raw(
@@ -222,4 +227,193 @@ async fn an_unknown_or_malformed_person_number_is_a_clear_error() {
     assert_eq!(missing.status(), Some(404));
     let bad = clerk.resident("12ab").await.unwrap_err();
     assert_eq!(bad.status(), Some(400));
+}
+
+/// Enough read allowance for a probe of a few hundred searches.
+fn probing_config() -> ServerConfig {
+    ServerConfig {
+        reads_per_second: 1000,
+        read_burst: 1000,
+        ..ServerConfig::default()
+    }
+}
+
+/// The probe: narrowing an address search 丁目 by 丁目, 番 by 番, 号 by 号,
+/// with the name, reading or person number alongside, never makes the
+/// 支援措置 resident (齋藤 美咲, 番所市北町9丁目9番9号) appear for a clerk
+/// who may not see the address; the supervisor, who may, finds her by it.
+#[tokio::test]
+async fn an_address_term_never_makes_a_protected_resident_match_without_the_permission() {
+    let app = spawn_app_with(probing_config(), 300).await;
+    let clerk = app.login(CLERK).await;
+    let mut probes = Vec::new();
+    for n in 1..=12 {
+        for m in 1..=12 {
+            probes.push(format!("齋藤 北町{n}丁目{m}番"));
+        }
+    }
+    for k in 1..=12 {
+        probes.push(format!("齋藤 北町9丁目9番{k}号"));
+        probes.push(format!("北町9丁目9番{k}号"));
+        probes.push(format!("さいとう 9丁目9番{k}号"));
+        probes.push(format!("{} 9丁目9番{k}号", Known::PROTECTED));
+        probes.push(format!("19880707 9-9-{k}"));
+    }
+    probes.push("北町".into());
+    probes.push("番所市".into());
+    for query in &probes {
+        let response = clerk
+            .search(query)
+            .await
+            .unwrap_or_else(|e| panic!("search {query:?}: {e}"));
+        assert!(
+            !response
+                .results
+                .iter()
+                .any(|r| r.person_number == Known::PROTECTED),
+            "{query:?} found the protected resident"
+        );
+    }
+    // Her name alone still finds her, with the address hidden.
+    let by_name = clerk.search("齋藤").await.expect("search").results;
+    let row = by_name
+        .iter()
+        .find(|r| r.person_number == Known::PROTECTED)
+        .expect("found by name");
+    assert_eq!(row.address, None);
+
+    let supervisor = app.login(SUPERVISOR).await;
+    let found = supervisor
+        .search("齋藤 北町9丁目9番9号")
+        .await
+        .expect("search")
+        .results;
+    let row = found
+        .iter()
+        .find(|r| r.person_number == Known::PROTECTED)
+        .expect("the supervisor finds her by the address");
+    assert_eq!(row.address.as_deref(), Some(Known::PROTECTED_ADDRESS));
+}
+
+fn shown(response: &SearchResponse) -> (Vec<String>, usize, bool) {
+    let people = response
+        .results
+        .iter()
+        .map(|r| r.person_number.clone())
+        .collect::<Vec<_>>();
+    let count = people.len();
+    (people, count, response.truncated)
+}
+
+/// With exactly the limit of other residents matching, a protected resident
+/// whose address also matches must not tip the answer into "truncated": the
+/// list, its count and the flag are those of the same search with her gone.
+#[tokio::test]
+async fn a_protected_resident_changes_neither_count_nor_truncation_of_an_address_search() {
+    let config = ServerConfig {
+        max_results: 3,
+        ..ServerConfig::default()
+    };
+    let app = spawn_app_with(config, 0).await;
+    let neighbours: Vec<_> = (1..=3u8)
+        .map(|i| {
+            let mut r = synth::generate(1, u64::from(i));
+            r.person_number = PersonNumber::parse(&format!("910000000{i}")).expect("person");
+            r.my_number = MyNumber::from_base(&[9, 1, 0, 0, 0, 0, 0, 0, 0, 0, i]);
+            r.family_name = "齋藤".into();
+            r.family_kana = "サイトウ".into();
+            r.address = format!("番所市北町9丁目9番{i}号");
+            r.support_measure = false;
+            data_dir::resident_row(&app.keys, &r)
+        })
+        .collect();
+    app.store.insert_residents(&neighbours).expect("insert");
+    let query = "齋藤 北町9丁目9番";
+
+    let clerk = app.login(CLERK).await;
+    let with_her = shown(&clerk.search(query).await.expect("search"));
+    app.raw_db()
+        .execute(
+            "DELETE FROM residents WHERE person_number = ?1",
+            [Known::PROTECTED],
+        )
+        .expect("delete");
+    let without_her = shown(&clerk.search(query).await.expect("search"));
+    let mut neighbours_shown = without_her.0.clone();
+    neighbours_shown.sort();
+    assert_eq!(
+        (neighbours_shown, without_her.1, without_her.2),
+        (
+            vec![
+                "9100000001".to_string(),
+                "9100000002".to_string(),
+                "9100000003".to_string()
+            ],
+            3,
+            false
+        ),
+        "the neighbours fill the limit exactly"
+    );
+    assert_eq!(with_her, without_her);
+}
+
+/// A My Number search by a role whose work does not need the number:
+/// 403 with a message saying what to search by, a refused row, no search.
+async fn assert_my_number_search_refused(app: &TestApp, user: &str, query: &str) {
+    let client = app.login(user).await;
+    let body = serde_json::json!({ "query": query }).to_string();
+    let (status, body, _) = client
+        .raw(Method::POST, "/residents/search", Some(body))
+        .await
+        .expect("raw");
+    assert_eq!(status, 403, "{user} {query:?}: {body}");
+    let error: bansho::api::error::ErrorBody = serde_json::from_str(&body).expect("error body");
+    assert_eq!(error.error.code, ErrorCode::Forbidden);
+    let message = &error.error.message;
+    assert!(
+        message.contains("My Number") && message.contains("name, date of birth or person number"),
+        "{message}"
+    );
+    assert!(!body.contains(Known::TAKAHASHI), "{body}");
+    let row = &app.audit_tail(1)[0];
+    assert_eq!(row.entry.user_id, user);
+    assert_eq!(
+        (row.entry.action.as_str(), row.entry.outcome.as_str()),
+        ("search", "denied")
+    );
+    assert_eq!(row.entry.detail, "my_number_search_not_permitted");
+    assert!(row.entry.subjects.is_empty(), "nothing was searched");
+}
+
+#[tokio::test]
+async fn searching_by_my_number_is_refused_where_the_work_does_not_need_it() {
+    let app = spawn_app().await;
+    for user in [COLLECTIONS, AUDITOR] {
+        for query in [
+            Known::TAKAHASHI_MY_NUMBER,
+            "1234 5678 9018",
+            "1234-5678-9018",
+            "高橋 123456789018",
+            // A wrong check digit is refused alike: no oracle for it either.
+            "123456789019",
+        ] {
+            assert_my_number_search_refused(&app, user, query).await;
+        }
+        // Their own work's searches still answer.
+        let client = app.login(user).await;
+        assert!(
+            person_numbers(&client, "高橋 本町3丁目")
+                .await
+                .contains(&Known::TAKAHASHI.to_string()),
+            "{user}"
+        );
+    }
+    for user in [CLERK, SUPERVISOR] {
+        let client = app.login(user).await;
+        assert_eq!(
+            person_numbers(&client, Known::TAKAHASHI_MY_NUMBER).await,
+            [Known::TAKAHASHI],
+            "{user}"
+        );
+    }
 }

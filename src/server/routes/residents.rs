@@ -14,8 +14,8 @@ use crate::api::{
 };
 use crate::domain::person_number::PersonNumber;
 use crate::domain::resident::{ResidentStatus, Sex};
-use crate::domain::roles::Permission;
-use crate::domain::search_query::{SearchTerm, classify};
+use crate::domain::roles::{Permission, permissions};
+use crate::domain::search_query::{QueryError, SearchQuery, SearchTerm, classify};
 use crate::secret::Secret;
 use crate::server::AppState;
 use crate::server::auth::SessionCtx;
@@ -24,8 +24,16 @@ use crate::server::error::AppError;
 use crate::server::json::ApiJson;
 use crate::store::{ResidentQuery, ResidentRow};
 
-pub(crate) fn to_store_query(keys: &Keys, terms: &[SearchTerm]) -> ResidentQuery {
-    let mut q = ResidentQuery::default();
+/// The store query for `terms` as searched by a caller holding `granted`.
+pub(crate) fn to_store_query(
+    keys: &Keys,
+    granted: &[Permission],
+    terms: &[SearchTerm],
+) -> ResidentQuery {
+    let mut q = ResidentQuery {
+        may_match_protected_address: granted.contains(&Permission::ViewProtectedAddress),
+        ..ResidentQuery::default()
+    };
     for term in terms {
         match term {
             SearchTerm::MyNumber(n) => q.my_number_index.push(keys.my_number_index(n.expose())),
@@ -65,6 +73,21 @@ fn summary(caller: &SessionCtx, row: ResidentRow) -> Result<ResidentSummary, App
     })
 }
 
+const MY_NUMBER_SEARCH_REFUSED: &str = "searching by My Number is not part of your work: \
+     search by name, date of birth or person number instead";
+
+/// Whether the text was typed as a My Number, well-formed or not: a caller
+/// who may not search by number learns nothing from its check digit either.
+fn searches_by_my_number(classified: &Result<SearchQuery, QueryError>) -> bool {
+    match classified {
+        Ok(query) => query
+            .terms
+            .iter()
+            .any(|t| matches!(t, SearchTerm::MyNumber(_))),
+        Err(error) => matches!(error, QueryError::MyNumber(_)),
+    }
+}
+
 pub async fn search(
     State(state): State<AppState>,
     caller: Caller,
@@ -75,7 +98,18 @@ pub async fn search(
     let mut entry = caller.entry(now, "search", "ok");
     entry.query_hmac = Some(state.keys.query_hmac(&normalised));
 
-    let terms = match classify(&request.query) {
+    let classified = classify(&request.query);
+    if searches_by_my_number(&classified) && !caller.can(Permission::SearchByMyNumber) {
+        entry.outcome = "denied".into();
+        entry.detail = "my_number_search_not_permitted".into();
+        state.audit(entry).await?;
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            MY_NUMBER_SEARCH_REFUSED,
+        ));
+    }
+    let terms = match classified {
         Ok(query) => query.terms,
         Err(error) => {
             entry.outcome = "invalid_query".into();
@@ -87,7 +121,11 @@ pub async fn search(
             ));
         }
     };
-    let query = to_store_query(&state.keys, &terms);
+    let query = to_store_query(
+        &state.keys,
+        permissions(caller.role, caller.department),
+        &terms,
+    );
     let limit = state.config.max_results;
     let mut rows = state
         .store(move |s| s.search_residents(&query, limit + 1))

@@ -87,7 +87,11 @@ fn reveal_allowed(app: &App) -> bool {
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.i18n;
     let layer = screen_layer(app.screen);
-    let mut rows = entries(app, layer);
+    let mut rows = if layer == Layer::Global {
+        Vec::new() // a screen with no keys of its own
+    } else {
+        entries(app, layer)
+    };
     rows.extend(entries(app, Layer::Global));
     let key_w = rows
         .iter()

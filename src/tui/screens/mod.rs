@@ -3,6 +3,7 @@
 pub mod help;
 pub mod lock;
 pub mod login;
+pub mod no_search;
 pub mod purpose;
 pub mod record;
 pub mod search;

@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table, TableState};
 
-use crate::api::ResidentSummary;
+use crate::api::{Permission, ResidentSummary};
 use crate::domain::resident::{ResidentStatus, Sex};
 use crate::tui::app::{App, SearchFocus};
 use crate::tui::sanitize::{clean_fit, display_width};
@@ -27,7 +27,17 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let border = if focused { Role::Focus } else { Role::Border };
     let inner = panel(app, frame, input_area, "search.title", border);
     if search.input.is_empty() {
-        let hint = clean_fit(t.t("search.placeholder"), usize::from(inner.width));
+        // Only roles that may search by My Number are told they can.
+        let by_number = app
+            .session
+            .as_ref()
+            .is_some_and(|s| s.permissions.contains(&Permission::SearchByMyNumber));
+        let placeholder = if by_number {
+            "search.placeholder"
+        } else {
+            "search.placeholder_no_my_number"
+        };
+        let hint = clean_fit(t.t(placeholder), usize::from(inner.width));
         frame.render_widget(Span::styled(hint, style(app, Role::Muted)), inner);
         if focused {
             frame.set_cursor_position((inner.x, inner.y));
