@@ -165,19 +165,12 @@ async fn check_factors(
     terminal: &str,
     now: OffsetDateTime,
 ) -> Result<Verdict, AppError> {
-    let slot = match state.login_gate.enter().await {
-        Ok(slot) => slot,
-        Err(Busy) => return Err(AppError::busy()),
-    };
     let pin = pin.clone();
     let phc = staff.map_or_else(|| DUMMY_HASH.clone(), |s| s.pin_hash.clone());
-    let pin_ok = tokio::task::spawn_blocking(move || {
-        let ok = verify_pin(&pin, &phc);
-        drop(slot);
-        ok
-    })
-    .await
-    .map_err(|_| AppError::internal())?;
+    let pin_ok = match state.login_gate.run(move || verify_pin(&pin, &phc)).await {
+        Ok(ok) => ok,
+        Err(Busy) => return Err(AppError::busy()),
+    };
     let Some(staff) = staff else {
         return Ok(Verdict::Refused("unknown_user"));
     };
