@@ -18,7 +18,13 @@ pub enum ErrorCode {
     Unauthenticated,
     /// The session's role may not do this.
     Forbidden,
+    /// No route at that path.
     NotFound,
+    /// The route exists but does not take that method (the `Allow` header
+    /// lists those it takes).
+    MethodNotAllowed,
+    /// The body is not sent as `application/json`.
+    UnsupportedMediaType,
     PayloadTooLarge,
     RateLimited,
     /// The service cannot record the access durably, so it returns nothing.
