@@ -1,6 +1,7 @@
 //! Bad input gets a clear error that says what is wrong, and never echoes a
 //! secret back.
 
+use bansho::api::ErrorCode;
 use reqwest::Method;
 
 use crate::helpers::*;
@@ -241,4 +242,43 @@ async fn refusals_axum_makes_itself_carry_the_json_error_body() {
         assert_eq!(code, "unsupported_media_type", "{content_type:?}");
         assert!(message.contains("application/json"), "{message}");
     }
+}
+
+#[tokio::test]
+async fn search_text_with_a_control_or_invisible_character_is_refused_at_its_position() {
+    let app = spawn_app().await;
+    let clerk = app.login(CLERK).await;
+    for (query, position) in [
+        ("髙橋\r\n一郎", 3),
+        ("髙橋\x1b[2J", 3),
+        ("髙橋\u{202E}", 3),
+        ("\u{200b}髙橋", 1),
+        ("たかはし 19930101\u{7f}", 14),
+        ("髙\u{85}橋", 2),
+    ] {
+        let error = clerk.search(query).await.expect_err(query);
+        assert_eq!(error.status(), Some(400), "{query:?}");
+        assert_eq!(error.code(), Some(ErrorCode::InvalidQuery), "{query:?}");
+        let message = error.to_string();
+        assert!(
+            message.starts_with(&format!("character {position} of the search is a control")),
+            "{query:?}: {message}"
+        );
+        assert!(!message.contains("髙橋"), "{message}");
+        let row = app.audit_tail(1).pop().expect("row");
+        assert_eq!(
+            (row.entry.action.as_str(), row.entry.outcome.as_str()),
+            ("search", "invalid_query")
+        );
+        assert!(row.entry.subjects.is_empty(), "{query:?} searched");
+    }
+    // A tab from a pasted table separates terms like a space.
+    let found = clerk.search("たかはし\t19930101").await.expect("tab");
+    assert!(
+        found
+            .results
+            .iter()
+            .any(|r| r.person_number == Known::TAKAHASHI),
+        "{found:?}"
+    );
 }
