@@ -3,13 +3,15 @@
 use clap::Parser;
 
 use bansho::cli::{Cli, Command};
+use bansho::text::mark_controls;
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("bansho: cannot start: {error}");
+            let message = error.to_string();
+            eprintln!("bansho: cannot start: {}", mark_controls(&message));
             return std::process::ExitCode::FAILURE;
         }
     };
@@ -38,7 +40,10 @@ fn main() -> std::process::ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("bansho: {error:#}");
+            // The chain can quote untrusted text (a file's content, a path,
+            // the service's words): controls show as markers, never act.
+            let message = format!("{error:#}");
+            eprintln!("bansho: {}", mark_controls(&message));
             std::process::ExitCode::FAILURE
         }
     }

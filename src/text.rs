@@ -1,9 +1,10 @@
 //! Text made safe and measurable for a terminal.
 //!
 //! Untrusted text (names, addresses, error details from the service) must pass
-//! through [`strip_controls`] before it reaches any terminal output: a control
+//! through [`mark_controls`] before it reaches any terminal output: a control
 //! sequence in a record could otherwise write to the clipboard, clear the screen
-//! or reorder what the clerk sees.
+//! or reorder what the clerk sees, and a removed line break would silently join
+//! two words.
 
 use std::borrow::Cow;
 
@@ -16,29 +17,75 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 /// column each everywhere.
 pub const TRUNCATION_MARKER: &str = "...";
 
-/// True for characters that must never reach a terminal: C0 controls, DEL, C1
-/// controls and the bidirectional formatting characters.
+/// Drawn in place of each run of characters that [`mark_controls`] takes
+/// out, so that `田中\r\n管理者` reads `田中〓管理者`, not `田中管理者`.
+///
+/// 〓 (U+3013 GETA MARK) is what Japanese print has long used for a
+/// character that cannot be shown. Its East Asian Width is W, two columns in
+/// every terminal; U+FFFD and `?`-like marks are either ambiguous width (A)
+/// or read as ordinary text.
+pub const UNSHOWN_MARKER: char = '\u{3013}';
+
+/// True for characters that must never reach a terminal and that a search
+/// refuses: C0 controls, DEL, C1 controls, the bidirectional formatting
+/// characters (embeddings, overrides, isolates, marks), the line and
+/// paragraph separators, and the zero-width and other invisible format
+/// characters (soft hyphen, zero-width space, joiners, word joiner,
+/// invisible operators, byte-order mark, interlinear annotation, tags), each
+/// of which can make text read other than it is. Variation selectors are not
+/// among them: an ideographic variation sequence is how a 異体字 of a name
+/// is written.
 pub fn is_unsafe_control(c: char) -> bool {
     matches!(
         c,
         '\u{0000}'..='\u{001F}'
             | '\u{007F}'..='\u{009F}'
+            | '\u{00AD}'
             | '\u{061C}'
-            | '\u{200E}'
-            | '\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2066}'..='\u{2069}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{E0000}'..='\u{E007F}'
     )
 }
 
-/// Removes C0 controls (tab and newlines included), DEL, C1 controls and bidi
-/// controls. Borrows when there was nothing to remove.
+/// Removes every [`is_unsafe_control`] character without a trace: for what
+/// the clerk types, where a control is refused at the key. Borrows when there
+/// was nothing to remove.
 pub fn strip_controls(s: &str) -> Cow<'_, str> {
     if s.chars().any(is_unsafe_control) {
         Cow::Owned(s.chars().filter(|c| !is_unsafe_control(*c)).collect())
     } else {
         Cow::Borrowed(s)
     }
+}
+
+/// Replaces each run of [`is_unsafe_control`] characters with one
+/// [`UNSHOWN_MARKER`]: for untrusted text (from the service, from files,
+/// error messages), which must neither act on the terminal nor join what
+/// the controls separated. Borrows when there was nothing to replace.
+pub fn mark_controls(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut in_run = false;
+    for c in s.chars() {
+        if is_unsafe_control(c) {
+            if !in_run {
+                out.push(UNSHOWN_MARKER);
+            }
+            in_run = true;
+        } else {
+            out.push(c);
+            in_run = false;
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Columns the text occupies in a terminal.
@@ -100,12 +147,60 @@ mod tests {
     }
 
     #[test]
+    fn invisible_format_characters_are_controls_too() {
+        for c in [
+            '\u{ad}',
+            '\u{180e}',
+            '\u{200b}',
+            '\u{200c}',
+            '\u{200d}',
+            '\u{2028}',
+            '\u{2029}',
+            '\u{2060}',
+            '\u{2064}',
+            '\u{206a}',
+            '\u{feff}',
+            '\u{fffb}',
+            '\u{e0001}',
+            '\u{e007f}',
+        ] {
+            assert!(is_unsafe_control(c), "U+{:04X} allowed", c as u32);
+        }
+        // Ordinary text, full-width spaces and the variation selectors of
+        // 異体字 sequences are not controls.
+        for c in [
+            'a',
+            '・',
+            '\u{3000}',
+            '\u{a0}',
+            '\u{fe00}',
+            '\u{e0100}',
+            '\u{e01ef}',
+            '〓',
+        ] {
+            assert!(!is_unsafe_control(c), "U+{:04X} refused", c as u32);
+        }
+    }
+
+    #[test]
     fn clean_text_is_borrowed() {
-        let s = "山田 太郎 (ヤマダ タロウ) 1-2-3";
+        let s = "山田 太郎 (ヤマダ タロウ) 1-2-3 葛\u{e0100}城";
         assert!(matches!(strip_controls(s), Cow::Borrowed(_)));
+        assert!(matches!(mark_controls(s), Cow::Borrowed(_)));
         assert!(matches!(strip_controls("a\nb"), Cow::Owned(_)));
-        // Zero-width joiner and ordinary punctuation are not controls.
-        assert_eq!(strip_controls("a\u{200d}b・"), "a\u{200d}b・");
+    }
+
+    #[test]
+    fn each_run_of_controls_becomes_one_visible_marker() {
+        assert_eq!(mark_controls("田中\r\n管理者"), "田中〓管理者");
+        assert_eq!(
+            mark_controls("山田\x1b]52;c;AAAA\x07\x1b[2J\u{202E}太郎"),
+            "山田〓]52;c;AAAA〓[2J〓太郎"
+        );
+        assert_eq!(mark_controls("\x1b\x1b\u{200b}a\tb\u{7f}"), "〓a〓b〓");
+        assert_eq!(mark_controls("\r\n"), "〓");
+        // Wide everywhere: two columns, never the ambiguous width of U+FFFD.
+        assert_eq!(display_width(&UNSHOWN_MARKER.to_string()), 2);
     }
 
     #[test]

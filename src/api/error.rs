@@ -26,7 +26,13 @@ pub enum ErrorCode {
     PurposeAlreadyChosen,
     /// Too many logins are waiting to be checked: try again shortly.
     Busy,
+    /// No route at that path.
     NotFound,
+    /// The route exists but does not take that method (the `Allow` header
+    /// lists those it takes).
+    MethodNotAllowed,
+    /// The body is not sent as `application/json`.
+    UnsupportedMediaType,
     PayloadTooLarge,
     RateLimited,
     /// The service cannot record the access durably, so it returns nothing.

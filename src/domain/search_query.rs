@@ -14,6 +14,13 @@
 //!
 //! Terms combine to narrow the search (`やまだ 4050101`). Anything else is an
 //! error naming the term, and an error in any term means no search at all.
+//!
+//! A control or invisible character ([`crate::text::is_unsafe_control`]: C0
+//! and C1 controls, DEL, bidi overrides and isolates, zero-width and other
+//! format characters, line separators) is refused with its position, since
+//! what it would search for is not what the clerk sees. The tab is the one
+//! exception: a paste from a table may carry it, and it separates terms like
+//! a space.
 
 use thiserror::Error;
 use unicode_normalization::UnicodeNormalization;
@@ -23,6 +30,7 @@ use super::kana::{is_kana_text, reading_key};
 use super::my_number::{MyNumber, MyNumberError};
 use super::person_number::PersonNumber;
 use super::wareki::{DateError, parse_date};
+use crate::text::is_unsafe_control;
 
 pub const MAX_QUERY_CHARS: usize = 200;
 pub const MAX_TERMS: usize = 6;
@@ -54,6 +62,14 @@ pub enum QueryError {
     TooLong,
     #[error("too many search terms: use at most {MAX_TERMS}")]
     TooManyTerms,
+    #[error(
+        "character {position} of the search is a control or invisible formatting character: \
+         remove it and type the search again"
+    )]
+    Control {
+        /// 1-based character position in the text as typed.
+        position: usize,
+    },
     #[error("My Number: {0}")]
     MyNumber(MyNumberError),
     #[error("term {term} is not a valid date of birth: {source}")]
@@ -164,10 +180,21 @@ fn classify_term(term: usize, token: &str) -> Result<SearchTerm, QueryError> {
     Err(QueryError::Unrecognised { term })
 }
 
+/// The first character a search refuses, as a 1-based position.
+fn first_control(input: &str) -> Option<usize> {
+    input
+        .chars()
+        .position(|c| c != '\t' && is_unsafe_control(c))
+        .map(|i| i + 1)
+}
+
 /// Classifies what was typed into the search box.
 pub fn classify(input: &str) -> Result<SearchQuery, QueryError> {
     if input.chars().count() > MAX_QUERY_CHARS {
         return Err(QueryError::TooLong);
+    }
+    if let Some(position) = first_control(input) {
+        return Err(QueryError::Control { position });
     }
     // (1-based position as typed, NFKC text)
     let typed: Vec<(usize, String)> = input
@@ -403,6 +430,50 @@ mod tests {
         assert!(classify("あ い う え お か").is_ok());
         // Three groups of four count as one term.
         assert!(classify("あ い う え お 1234 5678 9018").is_ok());
+    }
+
+    #[test]
+    fn controls_and_invisible_characters_are_refused_at_their_position() {
+        for (input, position) in [
+            ("山田\n", 3),
+            ("\r山田", 1),
+            ("やまだ 4050101\u{0}", 12),
+            ("山田\x1b[2J", 3),
+            ("ﾔﾏﾀﾞ\u{7f}", 5),
+            ("髙橋\u{9b}", 3),
+            ("山田\u{202E}太郎", 3),
+            ("山\u{2066}田", 2),
+            ("山田\u{200b}", 3),
+            ("\u{feff}123456789018", 1),
+            ("山田\u{2028}太郎", 3),
+            ("山田\u{e0041}", 3),
+            ("山田\u{ad}太郎", 3),
+            // Positions count characters as typed, before NFKC and joining.
+            ("１２３４ ５６７８ ９０１８\u{200d}", 15),
+        ] {
+            assert_eq!(
+                classify(input),
+                Err(QueryError::Control { position }),
+                "{input:?}"
+            );
+        }
+        assert_eq!(
+            QueryError::Control { position: 3 }.to_string(),
+            "character 3 of the search is a control or invisible formatting character: \
+             remove it and type the search again"
+        );
+    }
+
+    #[test]
+    fn tabs_separate_terms_and_variation_selectors_stay() {
+        assert_eq!(
+            classify("やまだ\t4050101"),
+            Ok(SearchQuery {
+                terms: vec![reading("ヤマダ"), birth(date!(1993 - 01 - 01))]
+            })
+        );
+        // An ideographic variation sequence (葛 + VS17) is part of a name.
+        assert!(classify("葛\u{e0100}城").is_ok());
     }
 
     #[test]

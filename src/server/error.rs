@@ -1,9 +1,12 @@
 //! Errors as the client sees them: a code, a status and a message written for
 //! the person at the terminal. Internal error text is logged (without PII),
 //! never sent.
+//!
+//! [`refusals_as_json`] gives the refusals axum makes itself (404, 405,
+//! 415, path and query rejections) the same body as every other error.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::api::error::{ApiError, ErrorBody, ErrorCode};
@@ -93,6 +96,18 @@ impl AppError {
         )
     }
 
+    /// No route at the path asked for.
+    pub fn no_route() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            format!(
+                "no such route: the service's paths are under {}",
+                crate::api::PREFIX
+            ),
+        )
+    }
+
     pub fn audit_unavailable() -> Self {
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -138,5 +153,86 @@ impl IntoResponse for AppError {
             },
         };
         (self.status, Json(body)).into_response()
+    }
+}
+
+/// Gives every refusal without a JSON body (one that axum or a layer made
+/// itself) the JSON error body of its status. The original body is read only
+/// to tell which part of the request was wrong; it is never sent on, since
+/// axum's texts quote what the client sent. Headers such as `Allow` stay.
+pub async fn refusals_as_json(response: Response) -> Response {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) || is_json(response.headers()) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    // axum's rejection texts are one short line; a longer body is not one.
+    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let text = std::str::from_utf8(&text).unwrap_or("");
+    let error = AppError::for_refusal(status, text, &parts.headers);
+    let mut response = error.into_response();
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            response.headers_mut().insert(name, value.clone());
+        }
+    }
+    response
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
+}
+
+impl AppError {
+    /// The error for a refusal axum produced: `status` as it was, a code and
+    /// a message naming what was wrong, from the status and the first words
+    /// of axum's text (never the rest, which may quote the request).
+    fn for_refusal(status: StatusCode, axum_text: &str, headers: &HeaderMap) -> Self {
+        let (code, message) = match status {
+            StatusCode::NOT_FOUND => return Self::no_route(),
+            StatusCode::METHOD_NOT_ALLOWED => {
+                let allowed = headers
+                    .get(header::ALLOW)
+                    .and_then(|v| v.to_str().ok())
+                    .filter(|v| !v.is_empty())
+                    .unwrap_or("another method");
+                (
+                    ErrorCode::MethodNotAllowed,
+                    format!("this path does not take that method; it takes {allowed}"),
+                )
+            }
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+                ErrorCode::UnsupportedMediaType,
+                "send the body as JSON with Content-Type: application/json".into(),
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                (ErrorCode::PayloadTooLarge, "the body is too large".into())
+            }
+            status if status.is_client_error() => {
+                (ErrorCode::BadRequest, request_part(axum_text).into())
+            }
+            _ => (
+                ErrorCode::Internal,
+                "internal error; tell the IT officer".into(),
+            ),
+        };
+        Self::new(status, code, message)
+    }
+}
+
+/// Which part of the request an extractor refused, from the start of axum's
+/// rejection text.
+fn request_part(axum_text: &str) -> &'static str {
+    if axum_text.starts_with("Invalid URL") || axum_text.starts_with("Wrong number of path") {
+        "a path parameter is not valid: it must be percent-encoded UTF-8 text of the form the route takes"
+    } else if axum_text.starts_with("Failed to deserialize query string") {
+        "the query string is not valid: check its parameter names and values"
+    } else if axum_text.starts_with("Failed to buffer the request body") {
+        "the body could not be read"
+    } else {
+        "the request could not be understood"
     }
 }

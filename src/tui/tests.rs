@@ -638,6 +638,66 @@ fn control_characters_from_the_service_never_reach_the_buffer() {
     }
 }
 
+/// A name as a hostile record might carry it: a line break between two
+/// words, a screen-clearing escape and a clipboard write (OSC 52).
+const HOSTILE_NAME: &str = "田中\r\n管理者\x1b[2J\x1b]52;c;QUJD\x07";
+const HOSTILE_NAME_SHOWN: &str = "田中〓管理者〓[2J〓]52;c;QUJD〓";
+
+#[test]
+fn hostile_text_shows_a_marker_where_controls_were_removed() {
+    let mut app = new_app(Lang::Ja, false);
+    log_in(&mut app, Department::Assessment);
+    let mut rows = results();
+    rows[0].name = HOSTILE_NAME.into();
+    rows[0].kana = "タナカ\u{200b}カンリシャ".into();
+    rows[0].address = Some("本町\t1-1\u{202E}".into());
+    search(&mut app, "たなか", found(rows, false));
+    let terminal = draw(&app, 120, 16);
+    let text = screen_text(&terminal);
+    // The name column cuts the rest; the marker counts two columns.
+    assert!(text.contains("田中〓管理者〓[2J〓]5~ タナカ"), "{text}");
+    assert!(text.contains("タナカ〓カンリシャ"), "{text}");
+    assert!(text.contains("本町〓1-1〓"), "{text}");
+    insta::assert_snapshot!("search_hostile_name_ja", terminal.backend());
+
+    let effects = press(&mut app, KeyCode::Enter);
+    let Some(Effect::OpenRecord(person)) = effects.into_iter().next() else {
+        panic!("no open");
+    };
+    let mut rec = record(Department::Assessment);
+    rec.name = HOSTILE_NAME.into();
+    rec.address = Some("本町\r\n1-1\u{9b}2J".into());
+    update(
+        &mut app,
+        Action::RecordLoaded {
+            person,
+            result: Ok(Box::new(rec)),
+        },
+    );
+    let terminal = draw(&app, 80, 24);
+    let text = screen_text(&terminal);
+    assert!(text.contains(HOSTILE_NAME_SHOWN), "{text}");
+    assert!(text.contains("本町〓1-1〓2J"), "{text}");
+    insta::assert_snapshot!("record_hostile_name_ja", terminal.backend());
+}
+
+#[test]
+fn a_service_message_with_controls_shows_markers_in_the_status_line() {
+    let mut app = new_app(Lang::En, false);
+    log_in(&mut app, Department::Assessment);
+    search(
+        &mut app,
+        "x",
+        Err(Failure::service(
+            ErrorCode::InvalidQuery,
+            400,
+            "bad\r\nadmin\x1b[31m says hi",
+        )),
+    );
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(text.contains("bad〓admin〓[31m says hi"), "{text}");
+}
+
 #[test]
 fn paste_is_data_and_never_confirms() {
     let mut app = searched_app(Lang::Ja);

@@ -7,8 +7,8 @@ pub(crate) mod residents;
 mod session;
 mod staff;
 
-use axum::extract::{Request, State};
-use axum::http::{Method, header};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
@@ -17,8 +17,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::AppState;
 use super::auth::{SessionCtx, authenticate, resolve_terminal};
-use super::error::AppError;
+use super::error::{AppError, refusals_as_json};
 use super::transport::PeerCertificate;
+use crate::api::error::ErrorCode;
 use crate::domain::roles::Permission;
 
 /// What a route requires of its caller.
@@ -219,20 +220,48 @@ pub fn router(state: AppState) -> Result<Router, RouteTableError> {
     )
     .add("GET", "/audit", handler!("GET", audit_log::list))
     .add("GET", "/admin/staff", handler!("GET", staff::list))
-    .finish()?;
+    .finish()?
+    .method_not_allowed_fallback(method_not_allowed);
 
     Ok(Router::new()
         .nest(crate::api::PREFIX, api)
-        .fallback(|| async { AppError::not_found("route") })
+        .fallback(|| async { AppError::no_route() })
         .layer(axum::extract::DefaultBodyLimit::max(
             state.config.body_limit,
         ))
+        // 405, 415, path rejections and the like carry the error body too.
+        .layer(middleware::map_response(refusals_as_json))
         // Responses may carry personal data: never cache them anywhere.
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             header::HeaderValue::from_static("no-store"),
         ))
         .with_state(state))
+}
+
+/// A route asked for with a method it does not take: 405 with the methods
+/// it does take, from the access table, in `Allow` and in the message.
+async fn method_not_allowed(path: Option<MatchedPath>) -> Response {
+    let matched = path.as_ref().map(MatchedPath::as_str).unwrap_or("");
+    let mut methods: Vec<&str> = ROUTES
+        .iter()
+        .filter(|r| matched.strip_prefix(crate::api::PREFIX) == Some(r.path))
+        .map(|r| r.method)
+        .collect();
+    if methods.contains(&"GET") {
+        methods.push("HEAD");
+    }
+    let allow = methods.join(", ");
+    let error = AppError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::MethodNotAllowed,
+        format!("this path does not take that method; it takes {allow}"),
+    );
+    let mut response = error.into_response();
+    if let Ok(value) = header::HeaderValue::from_str(&allow) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    response
 }
 
 /// Identifies the terminal, authenticates and authorises one request, and
