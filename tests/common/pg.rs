@@ -10,6 +10,8 @@ use std::sync::Once;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 pub const PG_URL_ENV: &str = "BANSHO_TEST_PG_URL";
+/// Set in CI: a missing PostgreSQL is a failure there, never a skip.
+pub const PG_REQUIRED_ENV: &str = "BANSHO_REQUIRE_PG";
 
 /// The admin URL, or `None` after saying plainly that the PostgreSQL half
 /// is skipped. Written straight to stderr so the test harness does not
@@ -24,6 +26,10 @@ pub fn admin_url(test: &str) -> Option<String> {
             _ => "BANSHO_TEST_PG_URL is not set",
         }
     };
+    assert!(
+        std::env::var_os(PG_REQUIRED_ENV).is_none(),
+        "{test}: PostgreSQL is required here ({PG_REQUIRED_ENV} is set) but {reason}"
+    );
     BANNER.call_once(|| {
         let _ = writeln!(
             std::io::stderr(),
@@ -32,7 +38,6 @@ pub fn admin_url(test: &str) -> Option<String> {
              to run it. ***\n"
         );
     });
-    let _ = test;
     None
 }
 
