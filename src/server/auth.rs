@@ -214,6 +214,16 @@ async fn refused(state: &AppState, entry: AuditEntry) -> Result<(), AppError> {
         .map_err(|_| AppError::audit_unavailable())
 }
 
+/// An attempt that was counted but never checked (the queue was full):
+/// taken back, and the refusal logged.
+async fn not_checked(state: &AppState, key: &[u8], entry: AuditEntry) -> Result<(), AppError> {
+    let refund = key.to_vec();
+    state
+        .store(move |s| s.refund_login_attempt(&refund))
+        .await?;
+    refused(state, entry).await
+}
+
 /// Counts one attempt for `user_id` as typed before anything is checked.
 async fn claim_attempt(
     state: &AppState,
@@ -353,12 +363,7 @@ pub async fn login(
         Ok(verdict) => verdict,
         Err(error) => {
             if error.code == ErrorCode::Busy {
-                // Not checked: not counted.
-                let refund = key.clone();
-                state
-                    .store(move |s| s.refund_login_attempt(&refund))
-                    .await?;
-                refused(state, attempt("denied", "busy")).await?;
+                not_checked(state, &key, attempt("denied", "busy")).await?;
             }
             return Err(error);
         }
@@ -551,11 +556,7 @@ pub async fn unlock(
         }
         Err(error) => {
             if error.code == ErrorCode::Busy {
-                let refund = key.clone();
-                state
-                    .store(move |s| s.refund_login_attempt(&refund))
-                    .await?;
-                refused(state, refuse("busy".into())).await?;
+                not_checked(state, &key, refuse("busy".into())).await?;
             }
             return Err(error);
         }

@@ -43,6 +43,23 @@ pub fn render(app: &App, frame: &mut Frame) {
 }
 
 /// Text of a style role.
+/// A box of `width` x `height` in the middle of `area` (smaller if `area`
+/// is): where the login, purpose, lock and notice panels go.
+pub fn centred(area: Rect, width: u16, height: u16) -> Rect {
+    let [_, row, _] = ratatui::layout::Layout::vertical([
+        ratatui::layout::Constraint::Fill(1),
+        ratatui::layout::Constraint::Length(height),
+        ratatui::layout::Constraint::Fill(1),
+    ])
+    .areas(area);
+    let width = width.min(row.width);
+    Rect {
+        x: row.x + (row.width - width) / 2,
+        width,
+        ..row
+    }
+}
+
 /// A bordered panel titled from the locale key `title`, drawn over `area`
 /// with the border in `border`; returns the area inside the border.
 pub fn panel(app: &App, frame: &mut Frame, area: Rect, title: &str, border: Role) -> Rect {

@@ -13,7 +13,7 @@ use crate::tui::app::{App, LockField};
 use crate::tui::keymap::Layer;
 use crate::tui::sanitize::{clean, display_width, pad_to_width};
 use crate::tui::theme::Role;
-use crate::tui::ui::style;
+use crate::tui::ui::{centred, style};
 
 const BOX_WIDTH: u16 = 64;
 /// Notice (two rows), prompt, blank, user ID, PIN, code, blank, other user.
@@ -22,18 +22,7 @@ const BOX_HEIGHT: u16 = 11;
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let Some(lock) = &app.lock else { return };
     let t = &app.i18n;
-    let [_, area, _] = Layout::vertical([
-        Constraint::Fill(1),
-        Constraint::Length(BOX_HEIGHT),
-        Constraint::Fill(1),
-    ])
-    .areas(area);
-    let width = BOX_WIDTH.min(area.width);
-    let area = Rect {
-        x: area.x + (area.width - width) / 2,
-        width,
-        ..area
-    };
+    let area = centred(area, BOX_WIDTH, BOX_HEIGHT);
     let block = Block::default()
         .borders(Borders::ALL)
         .padding(Padding::horizontal(1))

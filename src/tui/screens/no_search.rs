@@ -3,7 +3,7 @@
 //! refuse, with the key that logs out.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -11,7 +11,7 @@ use crate::tui::action::Command;
 use crate::tui::app::App;
 use crate::tui::keymap::Layer;
 use crate::tui::theme::Role;
-use crate::tui::ui::{panel, style};
+use crate::tui::ui::{centred, panel, style};
 
 const BOX_WIDTH: u16 = 64;
 /// Border, notice (up to three rows), blank, how to log out, border.
@@ -19,18 +19,7 @@ const BOX_HEIGHT: u16 = 7;
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.i18n;
-    let [_, area, _] = Layout::vertical([
-        Constraint::Fill(1),
-        Constraint::Length(BOX_HEIGHT),
-        Constraint::Fill(1),
-    ])
-    .areas(area);
-    let width = BOX_WIDTH.min(area.width);
-    let area = Rect {
-        x: area.x + (area.width - width) / 2,
-        width,
-        ..area
-    };
+    let area = centred(area, BOX_WIDTH, BOX_HEIGHT);
     let inner = panel(app, frame, area, "no_search.title", Role::Border);
     let mut lines = vec![
         Line::from(Span::styled(

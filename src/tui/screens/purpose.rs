@@ -4,7 +4,7 @@
 //! they did not choose.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -12,7 +12,7 @@ use crate::tui::app::{App, purpose_choices};
 use crate::tui::i18n::Lang;
 use crate::tui::sanitize::{clean, clean_fit};
 use crate::tui::theme::Role;
-use crate::tui::ui::{panel, style};
+use crate::tui::ui::{centred, panel, style};
 
 const WIDTH: u16 = 64;
 
@@ -21,18 +21,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
     // The prompt, a blank line, the purposes (at most ten rows), borders.
     let rows = choices.len().clamp(1, 10);
     let height = u16::try_from(rows + 4).unwrap_or(14);
-    let [_, box_area, _] = Layout::vertical([
-        Constraint::Fill(1),
-        Constraint::Length(height),
-        Constraint::Fill(1),
-    ])
-    .areas(area);
-    let width = WIDTH.min(box_area.width);
-    let box_area = Rect {
-        x: box_area.x + (box_area.width - width) / 2,
-        width,
-        ..box_area
-    };
+    let box_area = centred(area, WIDTH, height);
     let inner = panel(app, frame, box_area, "purpose.title", Role::Border);
     if inner.height == 0 || inner.width < 4 {
         return;
