@@ -199,6 +199,77 @@ fn verify_names_the_first_reordered_row() {
     assert_broken_at(tmp.path(), 2);
 }
 
+/// What someone with the file but not the key can do: edit a row and
+/// chain every row after it again with SHA-256, as the unkeyed format did.
+#[test]
+fn an_edited_log_chained_again_without_the_key_does_not_verify() {
+    use bansho::store::Store;
+    use bansho::store::chain::entry_hash_v1;
+    let tmp = tampered_store();
+    let rows = bansho::store::sqlite::SqliteStore::open(&tmp.path().join("bansho.db"))
+        .expect("open")
+        .audit_rows(0, 100)
+        .expect("rows");
+    assert!(rows.len() >= 4);
+    let conn = db(tmp.path());
+    let mut prev = rows[1].hash.clone();
+    for row in &rows[2..] {
+        let mut entry = row.entry.clone();
+        if row.seq == 3 {
+            entry.outcome = "denied".into();
+        }
+        let hash = entry_hash_v1(row.seq, &entry, &prev);
+        conn.execute(
+            "UPDATE audit_log SET outcome = ?1, prev_hash = ?2, hash = ?3 WHERE seq = ?4",
+            rusqlite::params![entry.outcome, prev, hash, row.seq],
+        )
+        .expect("rechain");
+        prev = hash;
+    }
+    drop(conn);
+    assert_broken_at(tmp.path(), 3);
+}
+
+#[cfg(unix)]
+#[test]
+fn verify_needs_the_right_key_and_says_so() {
+    let tmp = tampered_store();
+    let key = tmp.path().join("keys/master.key");
+    let right = std::fs::read(&key).expect("key");
+    std::fs::write(&key, "ab".repeat(32)).expect("another key");
+    let out = verify(tmp.path());
+    assert!(!out.status.success(), "verified with a wrong key");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("master key does not belong"), "{stderr}");
+    assert!(
+        !stderr.contains("BROKEN"),
+        "a wrong key is not a broken log: {stderr}"
+    );
+    std::fs::remove_file(&key).expect("remove key");
+    let out = verify(tmp.path());
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("master key"),
+        "{}",
+        text(&out.stderr)
+    );
+    {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&key)
+            .and_then(|mut f| f.write_all(&right))
+            .expect("restore");
+    }
+    assert!(
+        verify(tmp.path()).status.success(),
+        "the right key verifies"
+    );
+}
+
 #[test]
 fn commands_on_a_missing_store_say_what_to_do() {
     let tmp = tempfile::tempdir().expect("tmp");
@@ -732,9 +803,12 @@ fn the_demo_store_is_private_in_a_temporary_or_a_kept_directory() {
         let demo = DemoDir::create(data).expect("demo dir");
         let dir = demo.path().to_path_buf();
         prepare(&dir, 20, 1).expect("prepare");
-        let (store, _keys) = data_dir::open(&dir).expect("open");
+        let (store, keys) = data_dir::open(&dir).expect("open");
         store
-            .append_audit(&[data_dir::admin_entry("demo", "admin_seed", String::new())])
+            .append_audit(
+                &keys.audit_chain_key(),
+                &[data_dir::admin_entry("demo", "admin_seed", String::new())],
+            )
             .expect("write");
         for file in ["service.log", "bansho.db-wal", "bansho.db-shm"] {
             assert!(dir.join(file).exists(), "{file} in {data:?}");

@@ -1028,12 +1028,18 @@ fn entry(i: usize) -> AuditEntry {
     }
 }
 
+/// The access log's key in these tests (a service derives its own from the
+/// master key).
+fn chain_key() -> chain::ChainKey {
+    chain::ChainKey::new([5; 32])
+}
+
 fn all_rows(s: &dyn Store) -> Vec<AuditRecord> {
     s.audit_rows(0, 1_000_000).unwrap()
 }
 
 fn verify(rows: &[AuditRecord]) -> i64 {
-    let mut v = ChainVerifier::default();
+    let mut v = ChainVerifier::new(chain_key(), 1);
     for r in rows {
         v.check(r).unwrap_or_else(|e| panic!("chain broken: {e}"));
     }
@@ -1042,12 +1048,14 @@ fn verify(rows: &[AuditRecord]) -> i64 {
 
 fn audit_append_rows_and_tail(b: &Backend) {
     let s = b.store();
-    assert!(s.append_audit(&[]).unwrap().is_empty());
+    assert!(s.append_audit(&chain_key(), &[]).unwrap().is_empty());
     assert!(s.audit_tail(5).unwrap().is_empty());
-    let first = s.append_audit(&[entry(0), entry(1), entry(2)]).unwrap();
+    let first = s
+        .append_audit(&chain_key(), &[entry(0), entry(1), entry(2)])
+        .unwrap();
     assert_eq!(first.iter().map(|r| r.seq).collect::<Vec<_>>(), [1, 2, 3]);
     assert_eq!(first[0].prev_hash, GENESIS);
-    let second = s.append_audit(&[entry(3), entry(4)]).unwrap();
+    let second = s.append_audit(&chain_key(), &[entry(3), entry(4)]).unwrap();
     assert_eq!(second[0].seq, 4);
     assert_eq!(second[0].prev_hash, first[2].hash);
     let stored = all_rows(s);
@@ -1070,20 +1078,38 @@ fn audit_append_rows_and_tail(b: &Backend) {
         [5, 4]
     );
     assert_eq!(verify(&stored), 5);
+    // The first append recorded, under the key, that the log is keyed
+    // from row 1; the whole log verifies through the store, and only with
+    // this key.
+    let record = s
+        .get_meta(chain::CHAIN_RECORD)
+        .unwrap()
+        .expect("key record");
+    assert_eq!(chain_key().open_record(&record), Ok(1));
+    let verified = chain::verify_store(s, &chain_key())
+        .unwrap()
+        .expect("intact");
+    assert_eq!((verified.verified(), verified.unkeyed()), (5, 0));
+    assert_eq!(
+        chain::verify_store(s, &chain::ChainKey::new([6; 32]))
+            .unwrap()
+            .err(),
+        Some(chain::ChainBreak::WrongKey)
+    );
 }
 
 fn audit_hashes_match_the_canonical_chain(b: &Backend) {
     // The same entries give the same hashes on every backend, so a log can
     // move between them and still verify.
     let entries: Vec<AuditEntry> = (0..7).map(entry).collect();
-    let expected = chain::chain(&entries, 0, GENESIS);
-    b.store().append_audit(&entries[..4]).unwrap();
-    b.store().append_audit(&entries[4..]).unwrap();
+    let expected = chain::chain(&chain_key(), &entries, 0, GENESIS);
+    b.store().append_audit(&chain_key(), &entries[..4]).unwrap();
+    b.store().append_audit(&chain_key(), &entries[4..]).unwrap();
     let stored = all_rows(b.store());
     assert_eq!(stored, expected);
     assert_eq!(
         stored[6].hash,
-        chain::entry_hash(7, &entries[6], &stored[5].hash)
+        chain::entry_mac(&chain_key(), 7, &entries[6], &stored[5].hash)
     );
 }
 
@@ -1102,7 +1128,13 @@ fn concurrent_appenders_on_two_handles_keep_one_chain(b: &Backend) {
                         let batch: Vec<AuditEntry> = (0..1 + r % 3)
                             .map(|k| entry(t * 1000 + r * 10 + k))
                             .collect();
-                        seqs.extend(store.append_audit(&batch).unwrap().iter().map(|r| r.seq));
+                        seqs.extend(
+                            store
+                                .append_audit(&chain_key(), &batch)
+                                .unwrap()
+                                .iter()
+                                .map(|r| r.seq),
+                        );
                     }
                     seqs
                 })
@@ -1127,7 +1159,8 @@ fn concurrent_appenders_on_two_handles_keep_one_chain(b: &Backend) {
 
 fn audit_log_refuses_update_and_delete(b: &Backend) {
     let s = b.store();
-    s.append_audit(&[entry(0), entry(1), entry(2)]).unwrap();
+    s.append_audit(&chain_key(), &[entry(0), entry(1), entry(2)])
+        .unwrap();
     for sql in [
         "UPDATE audit_log SET outcome = 'denied' WHERE seq = 2",
         "DELETE FROM audit_log WHERE seq = 3",
@@ -1154,12 +1187,15 @@ fn audit_log_refuses_update_and_delete(b: &Backend) {
 fn reopening_keeps_data_and_migrations_are_idempotent(b: &Backend) {
     prepared(b);
     b.store().set_meta("marker", "残る").unwrap();
-    b.store().append_audit(&[entry(0)]).unwrap();
+    b.store().append_audit(&chain_key(), &[entry(0)]).unwrap();
     let again = (b.reopen)();
     let third = (b.reopen)();
     assert_eq!(again.get_meta("marker").unwrap().as_deref(), Some("残る"));
     assert_eq!(third.purposes().unwrap(), b.store().purposes().unwrap());
-    assert_eq!(again.append_audit(&[entry(1)]).unwrap()[0].seq, 2);
+    assert_eq!(
+        again.append_audit(&chain_key(), &[entry(1)]).unwrap()[0].seq,
+        2
+    );
 }
 
 /// Not a pass/fail test: the cost of the same searches on each backend,
@@ -1194,7 +1230,8 @@ fn search_cost_report(b: &Backend) {
     let started = std::time::Instant::now();
     let entries: Vec<AuditEntry> = (0..100).map(entry).collect();
     for e in &entries {
-        s.append_audit(std::slice::from_ref(e)).unwrap();
+        s.append_audit(&chain_key(), std::slice::from_ref(e))
+            .unwrap();
     }
     let audit_each = started.elapsed() / 100;
     let _ = writeln!(

@@ -15,7 +15,7 @@ use crate::server::data_dir::{self, NewStaff};
 use crate::server::store_location::{self, OpenOptions, StoreLocation};
 use crate::server::totp;
 use crate::store::Store;
-use crate::store::chain::ChainVerifier;
+use crate::store::chain::ChainBreak;
 
 /// Who the access log names for commands run at the console.
 const ACTOR: &str = "admin-cli";
@@ -77,9 +77,12 @@ pub fn open(args: &StoreArgs) -> anyhow::Result<(Arc<dyn Store>, Keys)> {
     Ok(store_location::open(&location, &options)?)
 }
 
-fn append(store: &dyn Store, action: &str, detail: String) -> anyhow::Result<()> {
+fn append(store: &dyn Store, keys: &Keys, action: &str, detail: String) -> anyhow::Result<()> {
     store
-        .append_audit(&[data_dir::admin_entry(ACTOR, action, detail)])
+        .append_audit(
+            &keys.audit_chain_key(),
+            &[data_dir::admin_entry(ACTOR, action, detail)],
+        )
         .context("the access log cannot be written, so the command is not done")?;
     Ok(())
 }
@@ -112,6 +115,7 @@ fn init(args: &StoreArgs, admin_user: &str, server_names: &[String]) -> anyhow::
     data_dir::create_staff(store.as_ref(), &keys, &staff, OffsetDateTime::now_utc())?;
     append(
         store.as_ref(),
+        &keys,
         "admin_init",
         format!("first_it_officer={admin_user}"),
     )?;
@@ -138,6 +142,7 @@ fn seed_cmd(args: &StoreArgs, residents: u64, seed: u64) -> anyhow::Result<ExitC
     })?;
     append(
         store.as_ref(),
+        &keys,
         "admin_seed",
         format!("residents={added};seed={seed}"),
     )?;
@@ -149,34 +154,16 @@ fn seed_cmd(args: &StoreArgs, residents: u64, seed: u64) -> anyhow::Result<ExitC
     Ok(ExitCode::SUCCESS)
 }
 
-/// Walks the whole chain. Returns the number of rows or the first break.
-pub fn verify_chain(
-    store: &dyn Store,
-) -> anyhow::Result<Result<i64, crate::store::chain::ChainBreak>> {
-    const PAGE: usize = 10_000;
-    let mut verifier = ChainVerifier::default();
-    let mut after = 0;
-    loop {
-        let rows = store.audit_rows(after, PAGE)?;
-        if rows.is_empty() {
-            return Ok(Ok(verifier.verified()));
-        }
-        for row in &rows {
-            if let Err(broken) = verifier.check(row) {
-                return Ok(Err(broken));
-            }
-        }
-        after = rows.last().map(|r| r.seq).unwrap_or(after);
-    }
-}
-
 fn verify(args: &StoreArgs) -> anyhow::Result<ExitCode> {
-    let (store, _keys) = open(args)?;
+    let (store, keys) = open(args)?;
     let started = std::time::Instant::now();
-    match verify_chain(store.as_ref())? {
-        Ok(rows) => {
+    match crate::store::chain::verify_store(store.as_ref(), &keys.audit_chain_key())? {
+        Ok(verified) => {
+            let rows = verified.verified();
+            let unkeyed = verified.unkeyed();
             append(
                 store.as_ref(),
+                &keys,
                 "audit_verify",
                 format!("intact;rows={rows}"),
             )?;
@@ -184,17 +171,27 @@ fn verify(args: &StoreArgs) -> anyhow::Result<ExitCode> {
                 "access log intact: {rows} rows verified in {:.2} s",
                 started.elapsed().as_secs_f64()
             );
+            if unkeyed > 0 {
+                println!(
+                    "  of them {unkeyed} written before keyed chaining (format v1): they are \
+                     protected by the first keyed row after them"
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(broken) => {
             // Record the finding too; the chain after a break stays broken,
             // but the finding itself must be on the record.
-            let _ = append(
-                store.as_ref(),
-                "audit_verify",
-                format!("broken;first_bad_row={}", broken.seq()),
-            );
-            eprintln!("access log BROKEN at {broken}");
+            let finding = match broken {
+                ChainBreak::WrongKey => "wrong_key".to_string(),
+                ChainBreak::Record => "broken;key_record".to_string(),
+                _ => format!("broken;first_bad_row={}", broken.seq()),
+            };
+            let _ = append(store.as_ref(), &keys, "audit_verify", finding);
+            match broken {
+                ChainBreak::WrongKey => eprintln!("access log NOT CHECKED: {broken}"),
+                _ => eprintln!("access log BROKEN at {broken}"),
+            }
             Ok(ExitCode::FAILURE)
         }
     }
@@ -208,11 +205,12 @@ fn terminal(command: TerminalCommand) -> anyhow::Result<ExitCode> {
             out,
             server,
         } => {
-            let (store, _keys) = open(&args)?;
+            let (store, keys) = open(&args)?;
             let out = out.unwrap_or_else(|| format!("{name}.bansho-terminal.toml").into());
             let bundle = data_dir::enroll_terminal(store.as_ref(), &args.data, &name, server)?;
             append(
                 store.as_ref(),
+                &keys,
                 "terminal_enroll",
                 format!("terminal={name}"),
             )?;
@@ -224,10 +222,11 @@ fn terminal(command: TerminalCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         TerminalCommand::List { store: args } => {
-            let (store, _keys) = open(&args)?;
+            let (store, keys) = open(&args)?;
             let terminals = store.terminals()?;
             append(
                 store.as_ref(),
+                &keys,
                 "terminal_list",
                 format!("rows={}", terminals.len()),
             )?;
@@ -246,13 +245,14 @@ fn terminal(command: TerminalCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         TerminalCommand::Revoke { name, store: args } => {
-            let (store, _keys) = open(&args)?;
+            let (store, keys) = open(&args)?;
             let revoked = store.revoke_terminal(&name, OffsetDateTime::now_utc())?;
             if !revoked {
                 anyhow::bail!("no active terminal named {name}");
             }
             append(
                 store.as_ref(),
+                &keys,
                 "terminal_revoke",
                 format!("terminal={name}"),
             )?;
@@ -278,6 +278,7 @@ fn add_user(
     data_dir::create_staff(store.as_ref(), &keys, &staff, OffsetDateTime::now_utc())?;
     append(
         store.as_ref(),
+        &keys,
         "staff_add",
         format!(
             "user={id};role={};department={}",
@@ -290,10 +291,11 @@ fn add_user(
 }
 
 fn list_users(args: &StoreArgs) -> anyhow::Result<ExitCode> {
-    let (store, _keys) = open(args)?;
+    let (store, keys) = open(args)?;
     let staff = store.list_staff()?;
     append(
         store.as_ref(),
+        &keys,
         "staff_list",
         format!("rows={}", staff.len()),
     )?;

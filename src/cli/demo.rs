@@ -116,11 +116,14 @@ pub fn prepare(dir: &Path, residents: u64, seed: u64) -> anyhow::Result<Vec<NewS
                 eprintln!("  {done}/{residents}");
             }
         })?;
-        store.append_audit(&[data_dir::admin_entry(
-            "demo",
-            "admin_seed",
-            format!("residents={residents};seed={seed}"),
-        )])?;
+        store.append_audit(
+            &keys.audit_chain_key(),
+            &[data_dir::admin_entry(
+                "demo",
+                "admin_seed",
+                format!("residents={residents};seed={seed}"),
+            )],
+        )?;
     }
     Ok(staff)
 }

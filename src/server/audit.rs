@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
+use crate::store::chain::ChainKey;
 use crate::store::{AuditEntry, Store};
 
 /// Most entries committed in one transaction.
@@ -35,11 +36,11 @@ impl std::fmt::Debug for AuditLog {
 
 impl AuditLog {
     /// Starts the writer thread. It ends when the last handle is dropped.
-    pub fn start(store: Arc<dyn Store>) -> Self {
+    pub fn start(store: Arc<dyn Store>, key: ChainKey) -> Self {
         let (queue, receiver) = mpsc::channel(QUEUE_DEPTH);
         std::thread::Builder::new()
             .name("bansho-audit".into())
-            .spawn(move || write_loop(store, receiver))
+            .spawn(move || write_loop(store, key, receiver))
             .expect("the audit writer thread must start");
         Self { queue }
     }
@@ -68,7 +69,7 @@ impl AuditLog {
 /// False only in a `bench-unaudited` build, which must never be deployed.
 pub const AUDITED: bool = !cfg!(feature = "bench-unaudited");
 
-fn write_loop(store: Arc<dyn Store>, mut receiver: mpsc::Receiver<Pending>) {
+fn write_loop(store: Arc<dyn Store>, key: ChainKey, mut receiver: mpsc::Receiver<Pending>) {
     let mut batch: Vec<Pending> = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = receiver.blocking_recv() {
         batch.push(first);
@@ -79,7 +80,7 @@ fn write_loop(store: Arc<dyn Store>, mut receiver: mpsc::Receiver<Pending>) {
             }
         }
         let entries: Vec<AuditEntry> = batch.iter().map(|(e, _)| e.clone()).collect();
-        match store.append_audit(&entries) {
+        match store.append_audit(&key, &entries) {
             Ok(records) => {
                 for ((_, reply), record) in batch.drain(..).zip(records) {
                     let _ = reply.send(Ok(record.seq));

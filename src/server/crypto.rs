@@ -43,6 +43,7 @@ pub struct Keys {
     query_hmac: KeyBytes,
     totp_aead: KeyBytes,
     login_guard: KeyBytes,
+    audit_chain: KeyBytes,
 }
 
 impl std::fmt::Debug for Keys {
@@ -72,6 +73,7 @@ impl Keys {
             query_hmac: derive(master, "query-hmac"),
             totp_aead: derive(master, "totp-aead"),
             login_guard: derive(master, "login-guard"),
+            audit_chain: derive(master, "audit-chain"),
         }
     }
 
@@ -125,6 +127,11 @@ impl Keys {
     }
 
     /// Keyed HMAC of a search text, the only trace of it the access log keeps.
+    /// The key of the access log's chain: derived here, never stored.
+    pub fn audit_chain_key(&self) -> crate::store::chain::ChainKey {
+        crate::store::chain::ChainKey::new(self.audit_chain.0)
+    }
+
     pub fn query_hmac(&self, query: &str) -> String {
         hex::encode(hmac(&self.query_hmac, query.as_bytes()))
     }

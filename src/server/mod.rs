@@ -136,7 +136,7 @@ impl AppState {
         clock: Arc<dyn Clock>,
         config: ServerConfig,
     ) -> Self {
-        let audit = AuditLog::start(store.clone());
+        let audit = AuditLog::start(store.clone(), keys.audit_chain_key());
         Self {
             refusals: Arc::new(refusals::RefusalLog::new(
                 audit.clone(),

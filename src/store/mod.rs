@@ -320,9 +320,14 @@ pub trait Store: Send + Sync + 'static {
     fn resident_count(&self) -> StoreResult<u64>;
 
     // Access log.
-    /// Appends the entries to the hash chain in order, durably, in one
-    /// transaction; returns the stored rows.
-    fn append_audit(&self, entries: &[AuditEntry]) -> StoreResult<Vec<AuditRecord>>;
+    /// Appends the entries to the chain under `key`, in order, durably, in
+    /// one transaction; returns the stored rows. The first append under a
+    /// key records (under the key) from which row on the log is keyed.
+    fn append_audit(
+        &self,
+        key: &chain::ChainKey,
+        entries: &[AuditEntry],
+    ) -> StoreResult<Vec<AuditRecord>>;
     /// Rows with `seq > after`, in order, at most `limit`.
     fn audit_rows(&self, after: i64, limit: usize) -> StoreResult<Vec<AuditRecord>>;
     /// The newest `limit` rows, newest first.

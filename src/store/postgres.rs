@@ -1137,7 +1137,11 @@ impl Store for PostgresStore {
         })
     }
 
-    fn append_audit(&self, entries: &[AuditEntry]) -> StoreResult<Vec<AuditRecord>> {
+    fn append_audit(
+        &self,
+        key: &chain::ChainKey,
+        entries: &[AuditEntry],
+    ) -> StoreResult<Vec<AuditRecord>> {
         if entries.is_empty() {
             return Ok(Vec::new());
         }
@@ -1158,7 +1162,13 @@ impl Store for PostgresStore {
                 Some(row) => (get::<i64>(&row, 0)?, get::<String>(&row, 1)?),
                 None => (0, GENESIS.to_string()),
             };
-            let records = chain::chain(entries, last_seq, &last_hash);
+            // The first keyed append records where the keyed rows begin.
+            tx.execute(
+                "INSERT INTO meta(key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+                &[&chain::CHAIN_RECORD, &key.seal_record(last_seq + 1)],
+            )
+            .map_err(db_error)?;
+            let records = chain::chain(key, entries, last_seq, &last_hash);
             for chunk in records.chunks(INSERT_CHUNK) {
                 let sql = format!(
                     "INSERT INTO audit_log({AUDIT_COLUMNS}) VALUES {}",

@@ -987,7 +987,11 @@ impl Store for SqliteStore {
         })
     }
 
-    fn append_audit(&self, entries: &[AuditEntry]) -> StoreResult<Vec<AuditRecord>> {
+    fn append_audit(
+        &self,
+        key: &chain::ChainKey,
+        entries: &[AuditEntry],
+    ) -> StoreResult<Vec<AuditRecord>> {
         if entries.is_empty() {
             return Ok(Vec::new());
         }
@@ -1006,7 +1010,13 @@ impl Store for SqliteStore {
                 .optional()
                 .map_err(unavailable)?
                 .unwrap_or((0, GENESIS.to_string()));
-            let records = chain::chain(entries, last_seq, &last_hash);
+            // The first keyed append records where the keyed rows begin.
+            tx.execute(
+                "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING",
+                params![chain::CHAIN_RECORD, key.seal_record(last_seq + 1)],
+            )
+            .map_err(unavailable)?;
+            let records = chain::chain(key, entries, last_seq, &last_hash);
             {
                 let mut stmt = tx
                     .prepare_cached(&format!(

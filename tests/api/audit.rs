@@ -1,7 +1,7 @@
 //! The access log: hash-chained, append-only, fail-closed.
 
 use bansho::api::ErrorCode;
-use bansho::cli::admin::verify_chain;
+use bansho::store::chain::verify_store;
 
 use crate::helpers::*;
 
@@ -16,9 +16,10 @@ async fn the_chain_verifies_after_a_working_session() {
         .await
         .expect("reveal");
     clerk.logout().await.expect("logout");
-    let rows = verify_chain(app.store.as_ref())
+    let rows = verify_store(app.store.as_ref(), &app.keys.audit_chain_key())
         .expect("read")
-        .expect("intact");
+        .expect("intact")
+        .verified();
     assert!(rows >= 5, "{rows} rows");
 }
 
