@@ -1,6 +1,13 @@
 //! bansho: a hardened terminal workstation for municipal tax offices and the
 //! records service it talks to.
 
+// Library code fails with a named error, never by unwinding; the few
+// justified exceptions are allowed where they stand, with their reason.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod api;
 #[cfg(feature = "server")]
 pub mod bench;

@@ -1014,17 +1014,22 @@ fn entry(i: usize) -> AuditEntry {
         at: NOW + time::Duration::microseconds(i as i64 * 1_000_001),
         user_id: format!("clerk{}", i % 3),
         terminal: "端末-01".into(),
-        action: if i % 2 == 0 { "search" } else { "view" }.into(),
+        action: if i.is_multiple_of(2) {
+            "search"
+        } else {
+            "view"
+        }
+        .into(),
         subjects: (0..i % 3).map(|k| format!("90000000{k:02}")).collect(),
-        query_hmac: (i % 2 == 0).then(|| format!("{i:064x}")),
+        query_hmac: i.is_multiple_of(2).then(|| format!("{i:064x}")),
         purpose: "assessment".into(),
         outcome: "ok".into(),
-        detail: if i % 4 == 0 {
+        detail: if i.is_multiple_of(4) {
             String::new()
         } else {
             format!("詳細{i};a,b")
         },
-        sensitive: i % 5 == 0,
+        sensitive: i.is_multiple_of(5),
     }
 }
 

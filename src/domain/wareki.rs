@@ -148,10 +148,10 @@ fn outside_era_message(era: Era, year: i32, month: u8, day: u8) -> String {
     if year < 1 {
         return format!("{era} has no year {year} (the first year is 元年)");
     }
-    if let Some(end) = era.end() {
-        if year > end.year() - start.year() + 1 {
-            return format!("{era} has no year {year} (it ended on {end})");
-        }
+    if let Some(end) = era.end()
+        && year > end.year() - start.year() + 1
+    {
+        return format!("{era} has no year {year} (it ended on {end})");
     }
     let typed = format!("{era}{}年{month}月{day}日", era_year_text(year));
     let date = gregorian(start.year() + year - 1, u32::from(month), u32::from(day));

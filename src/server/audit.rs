@@ -38,6 +38,10 @@ impl AuditLog {
     /// Starts the writer thread. It ends when the last handle is dropped.
     pub fn start(store: Arc<dyn Store>, key: ChainKey) -> Self {
         let (queue, receiver) = mpsc::channel(QUEUE_DEPTH);
+        #[allow(
+            clippy::expect_used,
+            reason = "at start-up only: a service that cannot start its access-log writer must not run"
+        )]
         std::thread::Builder::new()
             .name("bansho-audit".into())
             .spawn(move || write_loop(store, key, receiver))

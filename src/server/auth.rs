@@ -19,6 +19,10 @@ use crate::store::{AttemptClaim, AuditEntry, SessionRow, StaffRow, TotpClaim};
 
 /// Argon2id at OWASP's minimum: 19 MiB, 2 passes, 1 lane.
 fn argon2() -> Argon2<'static> {
+    #[allow(
+        clippy::expect_used,
+        reason = "constant parameters, checked by every test that logs in"
+    )]
     let params = Params::new(19_456, 2, 1, None).expect("constant Argon2 parameters are valid");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }

@@ -53,6 +53,7 @@ impl std::fmt::Debug for Keys {
 }
 
 fn derive(master: &[u8; 32], label: &str) -> KeyBytes {
+    #[allow(clippy::expect_used, reason = "HMAC takes a key of any length")]
     let mut mac = <HmacSha256 as Mac>::new_from_slice(master).expect("HMAC takes any key length");
     mac.update(b"bansho/v1/");
     mac.update(label.as_bytes());
@@ -156,6 +157,7 @@ impl Keys {
 }
 
 fn hmac(key: &KeyBytes, data: &[u8]) -> Vec<u8> {
+    #[allow(clippy::expect_used, reason = "HMAC takes a key of any length")]
     let mut mac = <HmacSha256 as Mac>::new_from_slice(&key.0).expect("HMAC takes any key length");
     mac.update(data);
     mac.finalize().into_bytes().to_vec()
@@ -165,6 +167,10 @@ fn seal(key: &KeyBytes, aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
     let cipher = Aes256Gcm::new((&key.0).into());
     let mut nonce = [0u8; NONCE_LEN];
     rand::rng().fill_bytes(&mut nonce);
+    #[allow(
+        clippy::expect_used,
+        reason = "AES-GCM fails only past 64 GiB in one message; ours are a few bytes"
+    )]
     let ciphertext = cipher
         .encrypt(
             Nonce::from_slice(&nonce),

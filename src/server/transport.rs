@@ -259,10 +259,10 @@ impl hyper::body::Body for HandsBackUnread {
 
 impl Drop for HandsBackUnread {
     fn drop(&mut self) {
-        if let Some(body) = self.body.take() {
-            if !hyper::body::Body::is_end_stream(&body) {
-                *self.unread.lock().unwrap_or_else(|e| e.into_inner()) = Some(body);
-            }
+        if let Some(body) = self.body.take()
+            && !hyper::body::Body::is_end_stream(&body)
+        {
+            *self.unread.lock().unwrap_or_else(|e| e.into_inner()) = Some(body);
         }
     }
 }

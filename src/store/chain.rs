@@ -38,7 +38,10 @@ impl ChainKey {
     }
 
     fn mac(&self) -> Hmac<Sha256> {
-        <Hmac<Sha256> as Mac>::new_from_slice(self.0.as_ref()).expect("HMAC takes any key length")
+        #[allow(clippy::expect_used, reason = "HMAC takes a key of any length")]
+        let mac = <Hmac<Sha256> as Mac>::new_from_slice(self.0.as_ref())
+            .expect("HMAC takes any key length");
+        mac
     }
 
     /// The store's record that rows from `keyed_from` on are keyed.

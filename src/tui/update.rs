@@ -308,10 +308,10 @@ fn route_key(app: &mut App, key: Key) -> Vec<Effect> {
             },
         };
     }
-    if let Some(input) = focused_input(app) {
-        if edit(input, key) {
-            return vec![];
-        }
+    if let Some(input) = focused_input(app)
+        && edit(input, key)
+    {
+        return vec![];
     }
     let layer = screen_layer(app.screen);
     if let Some(command) = app.keymap.lookup(layer, key) {

@@ -113,20 +113,21 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
         lines.push(line("field.my_number", value));
     }
 
-    if r.can_reveal && state.revealed.is_none() {
-        if let Some(key) = app.keymap.key_for(Layer::Record, Command::Reveal) {
-            lines.push(Line::default());
-            lines.push(fit_line(
-                vec![
-                    Span::styled(key.label(), style(app, Role::Key)),
-                    Span::styled(
-                        format!(" {}", t.t("action.reveal")),
-                        style(app, Role::Muted),
-                    ),
-                ],
-                width,
-            ));
-        }
+    if r.can_reveal
+        && state.revealed.is_none()
+        && let Some(key) = app.keymap.key_for(Layer::Record, Command::Reveal)
+    {
+        lines.push(Line::default());
+        lines.push(fit_line(
+            vec![
+                Span::styled(key.label(), style(app, Role::Key)),
+                Span::styled(
+                    format!(" {}", t.t("action.reveal")),
+                    style(app, Role::Muted),
+                ),
+            ],
+            width,
+        ));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }
