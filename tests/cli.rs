@@ -230,6 +230,52 @@ fn an_edited_log_chained_again_without_the_key_does_not_verify() {
     assert_broken_at(tmp.path(), 3);
 }
 
+/// Removing the key record and chaining every row again unkeyed would pass
+/// for a log from before keyed chaining, but the service directory kept the
+/// record it saw.
+#[test]
+fn a_removed_key_record_and_an_unkeyed_log_do_not_pass_for_an_old_one() {
+    use bansho::store::Store;
+    use bansho::store::chain::entry_hash_v1;
+    let tmp = tampered_store();
+    let rows = bansho::store::sqlite::SqliteStore::open(&tmp.path().join("bansho.db"))
+        .expect("open")
+        .audit_rows(0, 100)
+        .expect("rows");
+    let conn = db(tmp.path());
+    conn.execute("DELETE FROM meta WHERE key = 'audit_chain'", [])
+        .expect("remove record");
+    let mut prev = bansho::store::chain::GENESIS.to_string();
+    for row in &rows {
+        let hash = entry_hash_v1(row.seq, &row.entry, &prev);
+        conn.execute(
+            "UPDATE audit_log SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
+            rusqlite::params![prev, hash, row.seq],
+        )
+        .expect("rechain");
+        prev = hash;
+    }
+    drop(conn);
+    for _ in 0..2 {
+        // Twice: the first refusal must not start a new keyed part.
+        let out = verify(tmp.path());
+        assert!(!out.status.success(), "an unkeyed rewrite verified");
+        assert!(
+            text(&out.stderr).contains("key record"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    // Even after the service wrote again (a new record from a later row).
+    let d = tmp.path().to_str().expect("utf-8");
+    assert!(
+        bansho(&["admin", "user", "list", "--data", d])
+            .status
+            .success()
+    );
+    assert!(!verify(tmp.path()).status.success());
+}
+
 #[cfg(unix)]
 #[test]
 fn verify_needs_the_right_key_and_says_so() {

@@ -119,6 +119,7 @@ fn init(args: &StoreArgs, admin_user: &str, server_names: &[String]) -> anyhow::
         "admin_init",
         format!("first_it_officer={admin_user}"),
     )?;
+    data_dir::anchor_chain(&args.data, store.as_ref())?;
     println!("Created a bansho store in {}", location.describe());
     print_enrolment(&staff);
     Ok(ExitCode::SUCCESS)
@@ -157,7 +158,12 @@ fn seed_cmd(args: &StoreArgs, residents: u64, seed: u64) -> anyhow::Result<ExitC
 fn verify(args: &StoreArgs) -> anyhow::Result<ExitCode> {
     let (store, keys) = open(args)?;
     let started = std::time::Instant::now();
-    match crate::store::chain::verify_store(store.as_ref(), &keys.audit_chain_key())? {
+    let anchor = data_dir::chain_anchor(&args.data)?;
+    match crate::store::chain::verify_store_anchored(
+        store.as_ref(),
+        &keys.audit_chain_key(),
+        anchor.as_deref(),
+    )? {
         Ok(verified) => {
             let rows = verified.verified();
             let unkeyed = verified.unkeyed();
@@ -187,7 +193,11 @@ fn verify(args: &StoreArgs) -> anyhow::Result<ExitCode> {
                 ChainBreak::Record => "broken;key_record".to_string(),
                 _ => format!("broken;first_bad_row={}", broken.seq()),
             };
-            let _ = append(store.as_ref(), &keys, "audit_verify", finding);
+            // A removed key record is not written again by this row: the
+            // next append would otherwise start a new keyed part.
+            if broken != ChainBreak::Record {
+                let _ = append(store.as_ref(), &keys, "audit_verify", finding);
+            }
             match broken {
                 ChainBreak::WrongKey => eprintln!("access log NOT CHECKED: {broken}"),
                 _ => eprintln!("access log BROKEN at {broken}"),

@@ -18,6 +18,8 @@ use crate::store::sqlite::SqliteStore;
 use crate::store::{AuditEntry, PurposeRow, ResidentRow, StaffRow, Store};
 
 pub const DB_FILE: &str = "bansho.db";
+/// The access log's key record as this service directory last saw it.
+pub const CHAIN_ANCHOR_FILE: &str = "keys/audit-chain.record";
 pub const KEY_FILE: &str = "keys/master.key";
 
 /// Terminal name recorded for administrative commands run on the server.
@@ -108,6 +110,40 @@ pub fn prepare_new_store(store: &dyn Store, now: OffsetDateTime) -> Result<(), S
     }
     store.set_meta("created_at", &crate::store::chain::format_time(now))?;
     Ok(())
+}
+
+/// The key record of the access log as this directory saw it, if it has.
+pub fn chain_anchor(dir: &Path) -> Result<Option<String>, SetupError> {
+    let path = dir.join(CHAIN_ANCHOR_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some(text.trim().to_string())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(SetupError::Io {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        }),
+    }
+}
+
+/// Keeps the store's access-log key record in the service directory the
+/// first time it is seen there, for `audit verify` to hold the store to.
+pub fn anchor_chain(dir: &Path, store: &dyn Store) -> Result<(), SetupError> {
+    if chain_anchor(dir)?.is_some() {
+        return Ok(());
+    }
+    let Some(record) = store.get_meta(crate::store::chain::CHAIN_RECORD)? else {
+        return Ok(());
+    };
+    let path = dir.join(CHAIN_ANCHOR_FILE);
+    // The keys folder is absent when the master key comes from the
+    // environment.
+    path.parent()
+        .map_or(Ok(()), crate::private_fs::create_dir_all)
+        .and_then(|()| super::crypto::write_private(&path, record.as_bytes()))
+        .map_err(|e| SetupError::Io {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })
 }
 
 /// Opens an existing store and its key.

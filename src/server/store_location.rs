@@ -144,6 +144,7 @@ pub fn open(
         }
     };
     check_key(store.as_ref(), &keys)?;
+    data_dir::anchor_chain(&location.dir, store.as_ref())?;
     Ok((store, keys))
 }
 

@@ -199,7 +199,9 @@ pub enum ChainBreak {
         "the access-log key does not match this store: the master key is wrong (or the log's key record was edited); the rows were not checked"
     )]
     WrongKey,
-    #[error("the access log's key record is missing or unreadable (it was removed or edited)")]
+    #[error(
+        "the access log's key record is missing, unreadable or not the one this service directory saw (it was removed or edited)"
+    )]
     Record,
 }
 
@@ -281,9 +283,27 @@ pub fn verify_store(
     store: &dyn super::Store,
     key: &ChainKey,
 ) -> super::StoreResult<Result<ChainVerifier, ChainBreak>> {
+    verify_store_anchored(store, key, None)
+}
+
+/// [`verify_store`], also checking the store's key record against `anchor`,
+/// the record as the service directory last saw it: outside the store, so
+/// removing the record (and chaining the rows again unkeyed) from a copy of
+/// the store cannot pass for a log written before keyed chaining.
+pub fn verify_store_anchored(
+    store: &dyn super::Store,
+    key: &ChainKey,
+    anchor: Option<&str>,
+) -> super::StoreResult<Result<ChainVerifier, ChainBreak>> {
     const PAGE: usize = 10_000;
     let first = store.audit_rows(0, 1)?;
-    let keyed_from = match store.get_meta(CHAIN_RECORD)? {
+    let record = store.get_meta(CHAIN_RECORD)?;
+    if let Some(anchor) = anchor
+        && record.as_deref() != Some(anchor)
+    {
+        return Ok(Err(ChainBreak::Record));
+    }
+    let keyed_from = match record {
         Some(record) => match key.open_record(&record) {
             Ok(from) => from,
             Err(broken) => return Ok(Err(broken)),
