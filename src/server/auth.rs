@@ -208,39 +208,94 @@ async fn check_factors(
     )
 }
 
-/// A refusal that may come in floods (over the terminal's limit, a full
-/// queue): written through the refusal log, one row per source and interval.
-async fn refused(state: &AppState, entry: AuditEntry) -> Result<(), AppError> {
-    state
-        .refusals
-        .record(entry)
-        .await
-        .map_err(|_| AppError::audit_unavailable())
+/// Why a proof of identity was refused; its access-log row is written.
+enum Unproven {
+    /// The terminal tried too often this minute.
+    TerminalLimit,
+    /// Too many checks waiting; the attempt was taken back.
+    Busy,
+    /// Locked before anything was checked.
+    Locked { until: OffsetDateTime },
+    /// A double-submitted form; not counted.
+    JustUsedHere,
+    /// PIN or code wrong (or no such user); `now_locked` when this was the
+    /// last attempt before the lock.
+    Failed { now_locked: bool },
 }
 
-/// An attempt that was counted but never checked (the queue was full):
-/// taken back, and the refusal logged.
-async fn not_checked(state: &AppState, key: &[u8], entry: AuditEntry) -> Result<(), AppError> {
-    let refund = key.to_vec();
-    state
-        .store(move |s| s.refund_login_attempt(&refund))
-        .await?;
-    refused(state, entry).await
-}
-
-/// Counts one attempt for `user_id` as typed before anything is checked.
-async fn claim_attempt(
+/// Proves who is at `terminal` for login and unlock alike: the terminal's
+/// limit, the attempt claimed (atomically, before anything is checked) for
+/// the user ID as typed, PIN and code, the count cleared on success. Every
+/// refusal has written its row, made by `row(outcome, detail)`, before it
+/// is returned. Unknown and disabled IDs take the same steps as accounts.
+async fn prove_factors(
     state: &AppState,
     user_id: &str,
+    pin: &Pin,
+    code: &crate::secret::TotpCode,
+    terminal: &str,
     now: OffsetDateTime,
-) -> Result<(Vec<u8>, AttemptClaim), AppError> {
+    row: impl Fn(&str, &str) -> AuditEntry,
+) -> Result<Result<StaffRow, Unproven>, AppError> {
+    if !state.terminal_logins.allow(terminal) {
+        state
+            .refusal(row("rate_limited", "terminal_logins"))
+            .await?;
+        return Ok(Err(Unproven::TerminalLimit));
+    }
     let key = state.keys.login_guard_key(user_id);
     let policy = state.config.lockout_policy();
     let lookup = key.clone();
-    let claim = state
+    let locks = match state
         .store(move |s| s.claim_login_attempt(&lookup, now, &policy))
-        .await?;
-    Ok((key, claim))
+        .await?
+    {
+        AttemptClaim::Locked { until } => {
+            state.audit(row("denied", "locked")).await?;
+            return Ok(Err(Unproven::Locked { until }));
+        }
+        AttemptClaim::Granted { locks, .. } => locks,
+    };
+    let refund =
+        |key: Vec<u8>| async move { state.store(move |s| s.refund_login_attempt(&key)).await };
+    let uid = user_id.to_string();
+    let staff = state
+        .store(move |s| s.staff(&uid))
+        .await?
+        .filter(|s| !s.disabled);
+    let verdict = match check_factors(state, staff.as_ref(), pin, code, terminal, now).await {
+        Err(error) if error.code == ErrorCode::Busy => {
+            // Not checked: not counted.
+            refund(key).await?;
+            state.refusal(row("denied", "busy")).await?;
+            return Ok(Err(Unproven::Busy));
+        }
+        other => other?,
+    };
+    match (verdict, staff) {
+        (Verdict::Accepted, Some(staff)) => {
+            state.store(move |s| s.clear_login_attempts(&key)).await?;
+            Ok(Ok(staff))
+        }
+        (Verdict::JustUsedHere, _) => {
+            refund(key).await?;
+            state
+                .audit(row("failure", "code_reused_same_terminal"))
+                .await?;
+            Ok(Err(Unproven::JustUsedHere))
+        }
+        (Verdict::Refused(reason), _) => {
+            let detail = if locks {
+                format!("{reason};locked")
+            } else {
+                reason.to_string()
+            };
+            tracing::info!(detail = %detail, "proof of identity refused");
+            state.audit(row("failure", &detail)).await?;
+            Ok(Err(Unproven::Failed { now_locked: locks }))
+        }
+        (Verdict::Accepted, None) => Err(AppError::internal()),
+    }
 }
 
 /// Stores a new session and logs `entry` for it; if the row cannot be
@@ -336,68 +391,24 @@ pub async fn login(
         sensitive: false,
     };
 
-    if !state.terminal_logins.allow(&terminal.name) {
-        refused(state, attempt("rate_limited", "terminal_logins")).await?;
-        return Err(terminal_login_limit());
-    }
-    let (key, claim) = claim_attempt(state, &request.user_id, now).await?;
-    let locks = match claim {
-        AttemptClaim::Locked { until } => {
-            state.audit(attempt("denied", "locked")).await?;
-            return Err(account_locked(state, until));
-        }
-        AttemptClaim::Granted { locks, .. } => locks,
-    };
-
-    let lookup = request.user_id.clone();
-    let staff = state
-        .store(move |s| s.staff(&lookup))
-        .await?
-        .filter(|s| !s.disabled);
-    let verdict = match check_factors(
+    let proof = prove_factors(
         state,
-        staff.as_ref(),
+        &request.user_id,
         &request.pin,
         &request.totp,
         &terminal.name,
         now,
+        attempt,
     )
-    .await
-    {
-        Ok(verdict) => verdict,
-        Err(error) => {
-            if error.code == ErrorCode::Busy {
-                not_checked(state, &key, attempt("denied", "busy")).await?;
-            }
-            return Err(error);
-        }
+    .await?;
+    let staff = match proof {
+        Ok(staff) => staff,
+        Err(Unproven::TerminalLimit) => return Err(terminal_login_limit()),
+        Err(Unproven::Busy) => return Err(AppError::busy()),
+        Err(Unproven::Locked { until }) => return Err(account_locked(state, until)),
+        Err(Unproven::JustUsedHere) => return Err(code_just_used()),
+        Err(Unproven::Failed { .. }) => return Err(login_failed()),
     };
-    let staff = match (verdict, staff) {
-        (Verdict::Accepted, Some(staff)) => staff,
-        (Verdict::JustUsedHere, _) => {
-            let refund = key.clone();
-            state
-                .store(move |s| s.refund_login_attempt(&refund))
-                .await?;
-            state
-                .audit(attempt("failure", "code_reused_same_terminal"))
-                .await?;
-            return Err(code_just_used());
-        }
-        (Verdict::Refused(reason), _) => {
-            let detail = if locks {
-                format!("{reason};locked")
-            } else {
-                reason.to_string()
-            };
-            tracing::info!(user = %user_id, detail = %detail, "login refused");
-            state.audit(attempt("failure", &detail)).await?;
-            return Err(login_failed());
-        }
-        (Verdict::Accepted, None) => return Err(AppError::internal()),
-    };
-    state.store(move |s| s.clear_login_attempts(&key)).await?;
-
     let (role, department) = staff_role(&staff)?;
     let choices = state.config.purposes_of(department);
     let purpose = match &request.purpose {
@@ -499,78 +510,34 @@ pub async fn unlock(
 ) -> Result<(SessionToken, SessionInfo), AppError> {
     let now = state.clock.now();
     let old = ctx.token_hash.clone();
-    let refuse = |detail: String| {
-        let mut entry = ctx.entry(now, "unlock", "failure");
-        entry.detail = detail;
+    let row = |outcome: &str, detail: &str| {
+        let mut entry = ctx.entry(now, "unlock", outcome);
+        entry.detail = detail.to_string();
         entry
     };
-    if !state.terminal_logins.allow(&ctx.terminal) {
-        let mut entry = ctx.entry(now, "unlock", "rate_limited");
-        entry.detail = "terminal_logins".into();
-        refused(state, entry).await?;
-        return Err(terminal_login_limit());
-    }
-    let (key, claim) = claim_attempt(state, &ctx.user_id, now).await?;
-    let locks = match claim {
-        AttemptClaim::Locked { .. } => {
-            state.audit(refuse("locked".into())).await?;
-            state.store(move |s| s.delete_session(&old)).await?;
-            return Err(AppError::unauthenticated());
-        }
-        AttemptClaim::Granted { locks, .. } => locks,
-    };
-    let uid = ctx.user_id.clone();
-    let staff = state
-        .store(move |s| s.staff(&uid))
-        .await?
-        .ok_or_else(AppError::unauthenticated)?;
-    let verdict = check_factors(
+    let proof = prove_factors(
         state,
-        Some(&staff),
+        &ctx.user_id,
         &request.pin,
         &request.totp,
         &ctx.terminal,
         now,
+        row,
     )
-    .await;
-    match verdict {
-        Ok(Verdict::Accepted) => {}
-        Ok(Verdict::JustUsedHere) => {
-            let refund = key.clone();
-            state
-                .store(move |s| s.refund_login_attempt(&refund))
-                .await?;
-            state
-                .audit(refuse("code_reused_same_terminal".into()))
-                .await?;
-            return Err(code_just_used());
+    .await?;
+    let staff = match proof {
+        Ok(staff) => staff,
+        Err(Unproven::TerminalLimit) => return Err(terminal_login_limit()),
+        Err(Unproven::Busy) => return Err(AppError::busy()),
+        Err(Unproven::JustUsedHere) => return Err(code_just_used()),
+        Err(Unproven::Failed { now_locked: false }) => return Err(login_failed()),
+        // A lockout ends the locked session.
+        Err(Unproven::Locked { .. } | Unproven::Failed { now_locked: true }) => {
+            state.store(move |s| s.delete_session(&old)).await?;
+            return Err(AppError::unauthenticated());
         }
-        Ok(Verdict::Refused(reason)) => {
-            let detail = if locks {
-                format!("{reason};locked")
-            } else {
-                reason.to_string()
-            };
-            state.audit(refuse(detail)).await?;
-            if locks {
-                state.store(move |s| s.delete_session(&old)).await?;
-                return Err(AppError::unauthenticated());
-            }
-            return Err(login_failed());
-        }
-        Err(error) => {
-            if error.code == ErrorCode::Busy {
-                not_checked(state, &key, refuse("busy".into())).await?;
-            }
-            return Err(error);
-        }
-    }
-    state
-        .store(move |s| {
-            s.clear_login_attempts(&key)?;
-            s.delete_session(&old)
-        })
-        .await?;
+    };
+    state.store(move |s| s.delete_session(&old)).await?;
     let (token, session) = open_session(
         state,
         &staff,
@@ -608,17 +575,8 @@ pub async fn resolve_terminal(
     peer: Option<&super::transport::PeerCertificate>,
     action: &str,
 ) -> Result<Terminal, AppError> {
-    let refusal = |terminal: String, detail: String| AuditEntry {
-        at: state.clock.now(),
-        user_id: super::refusals::UNKNOWN_USER.into(),
-        terminal,
-        action: action.to_string(),
-        subjects: Vec::new(),
-        query_hmac: None,
-        purpose: String::new(),
-        outcome: "denied".into(),
-        detail,
-        sensitive: false,
+    let refusal = |terminal: String, detail: String| {
+        super::refusals::anonymous(state.clock.now(), terminal, action, detail)
     };
     let entry = match peer {
         None => refusal(
@@ -644,11 +602,7 @@ pub async fn resolve_terminal(
             }
         }
     };
-    state
-        .refusals
-        .record(entry)
-        .await
-        .map_err(|_| AppError::audit_unavailable())?;
+    state.refusal(entry).await?;
     Err(AppError::terminal_refused())
 }
 

@@ -182,6 +182,15 @@ impl AppState {
             .map_err(AppError::from)
     }
 
+    /// Logs a refusal a client can repeat at will: the first of an interval
+    /// at once, the repeats as one counted row ([`refusals`]).
+    pub async fn refusal(&self, entry: AuditEntry) -> Result<(), AppError> {
+        self.refusals
+            .record(entry)
+            .await
+            .map_err(|_| AppError::audit_unavailable())
+    }
+
     /// Appends to the access log; if the row cannot be stored durably the
     /// caller must fail and return no data.
     pub async fn audit(&self, entry: AuditEntry) -> Result<i64, AppError> {

@@ -31,6 +31,23 @@ pub const MANY_SOURCES: &str = "(many sources)";
 /// Sources tracked per interval before new ones are counted together.
 pub const MAX_SOURCES: usize = 4096;
 
+/// The row of a refusal made before anyone logged in: who is unknown, the
+/// terminal is what the connection showed.
+pub fn anonymous(at: OffsetDateTime, terminal: String, action: &str, detail: String) -> AuditEntry {
+    AuditEntry {
+        at,
+        user_id: UNKNOWN_USER.into(),
+        terminal,
+        action: action.to_string(),
+        subjects: Vec::new(),
+        query_hmac: None,
+        purpose: String::new(),
+        outcome: "denied".into(),
+        detail,
+        sensitive: false,
+    }
+}
+
 /// What makes two refusals "the same": everything but the time.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Source {

@@ -34,7 +34,7 @@ use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 use super::pki::{self, CertificateRefusal, RegistryUnavailable, TerminalRegistry, TerminalStatus};
-use super::refusals::{NO_CERTIFICATE, RefusalLog, UNKNOWN_USER};
+use super::refusals::{NO_CERTIFICATE, RefusalLog, anonymous};
 use crate::store::{AuditEntry, Store};
 
 /// How long a client may take to finish the TLS handshake.
@@ -285,18 +285,7 @@ fn handshake_refusal(
         ),
         None => (NO_CERTIFICATE.to_string(), format!("{reason};peer={peer}")),
     };
-    AuditEntry {
-        at,
-        user_id: UNKNOWN_USER.into(),
-        terminal,
-        action: "tls_handshake".into(),
-        subjects: Vec::new(),
-        query_hmac: None,
-        purpose: String::new(),
-        outcome: "denied".into(),
-        detail,
-        sensitive: false,
-    }
+    anonymous(at, terminal, "tls_handshake", detail)
 }
 
 /// Why a handshake failed, as a fixed code (never the library's text).

@@ -172,3 +172,36 @@ async fn unlocking_needs_both_factors_and_replaces_the_token() {
         ("unlock", "ok")
     );
 }
+
+#[tokio::test]
+async fn failed_unlocks_count_toward_the_lockout_and_the_lock_ends_the_session() {
+    let app = spawn_app().await;
+    let clerk = app.login(CLERK).await;
+    let wrong = bansho::api::UnlockRequest {
+        pin: bansho::secret::Pin::new("wrong-pin-000"),
+        totp: app.code(CLERK),
+    };
+    for _ in 0..4 {
+        assert_eq!(
+            clerk.unlock(&wrong).await.unwrap_err().code(),
+            Some(bansho::api::ErrorCode::LoginFailed)
+        );
+    }
+    // The fifth sets the lock: the waiting session ends with it.
+    assert_eq!(
+        clerk.unlock(&wrong).await.unwrap_err().code(),
+        Some(bansho::api::ErrorCode::Unauthenticated)
+    );
+    assert_eq!(clerk.session().await.unwrap_err().status(), Some(401));
+    let row = &app.audit_tail(1)[0].entry;
+    assert_eq!(
+        (row.action.as_str(), row.detail.as_str()),
+        ("unlock", "wrong_pin;locked")
+    );
+    app.next_step();
+    assert_eq!(
+        app.try_login(CLERK).await.unwrap_err().code(),
+        Some(bansho::api::ErrorCode::AccountLocked),
+        "the account is locked for logins too"
+    );
+}

@@ -295,10 +295,12 @@ async fn guard(
     let ctx = authenticate(&state, request.headers(), &terminal).await?;
     if let Access::Permission(permission) = spec.access {
         // A session may do nothing until its business purpose is chosen.
+        // The read limit does not apply yet, so repeats are counted by the
+        // refusal log rather than written one by one.
         if ctx.purpose.is_none() {
             let mut entry = ctx.entry(state.clock.now(), spec.action, "denied");
             entry.detail = "no_purpose".into();
-            state.audit(entry).await?;
+            state.refusal(entry).await?;
             return Err(AppError::purpose_required());
         }
         if !ctx.can(permission) {
@@ -310,11 +312,7 @@ async fn guard(
         if !state.limiter.allow(&ctx.user_id) {
             let mut entry = ctx.entry(state.clock.now(), spec.action, "rate_limited");
             entry.detail = "burst".into();
-            state
-                .refusals
-                .record(entry)
-                .await
-                .map_err(|_| AppError::audit_unavailable())?;
+            state.refusal(entry).await?;
             return Err(AppError::rate_limited());
         }
     }
