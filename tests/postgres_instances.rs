@@ -72,9 +72,14 @@ mod postgres {
             let store = open(&db.url, &setup_options);
             data_dir::prepare_new_store(store.as_ref(), START).expect("prepare");
             bansho::server::pki::create(setup_dir.path(), &[]).expect("pki");
-            let bundle =
-                data_dir::enroll_terminal(store.as_ref(), setup_dir.path(), "pg-terminal", None)
-                    .expect("enroll");
+            let bundle = data_dir::enroll_terminal(
+                store.as_ref(),
+                &setup_keys,
+                setup_dir.path(),
+                "pg-terminal",
+                None,
+            )
+            .expect("enroll");
             let mut staff = HashMap::new();
             for s in data_dir::demo_staff() {
                 data_dir::create_staff(store.as_ref(), &setup_keys, &s, START).expect("staff");

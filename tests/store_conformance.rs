@@ -14,6 +14,7 @@ use bansho::domain::{itaiji, kana, synth};
 use bansho::server::crypto::Keys;
 use bansho::server::data_dir;
 use bansho::store::chain::{self, ChainVerifier, GENESIS};
+use bansho::store::journal::{Applied, Change, Committed, FailPoint, Item};
 use bansho::store::{
     AttemptClaim, AuditEntry, AuditRecord, LockoutPolicy, PurposeRow, ResidentQuery, ResidentRow,
     SessionRow, StaffRow, Store, StoreError, TotpClaim,
@@ -130,6 +131,10 @@ conformance!(
     audit_append_rows_and_tail,
     audit_hashes_match_the_canonical_chain,
     concurrent_appenders_on_two_handles_keep_one_chain,
+    journal_keeps_a_change_and_its_row_together,
+    journal_refused_change_keeps_nothing_of_its_item,
+    journal_failure_points_keep_nothing,
+    journal_rows_are_in_time_order,
     audit_log_refuses_update_and_delete,
     reopening_keeps_data_and_migrations_are_idempotent,
     search_cost_report,
@@ -1106,7 +1111,13 @@ fn audit_append_rows_and_tail(b: &Backend) {
 fn audit_hashes_match_the_canonical_chain(b: &Backend) {
     // The same entries give the same hashes on every backend, so a log can
     // move between them and still verify.
-    let entries: Vec<AuditEntry> = (0..7).map(entry).collect();
+    // A commit stamps its rows with its time: here, the latest of each
+    // batch's entries.
+    let mut entries: Vec<AuditEntry> = (0..7).map(entry).collect();
+    let (first, second) = (entries[3].at, entries[6].at);
+    for (i, e) in entries.iter_mut().enumerate() {
+        e.at = if i < 4 { first } else { second };
+    }
     let expected = chain::chain(&chain_key(), &entries, 0, GENESIS);
     b.store().append_audit(&chain_key(), &entries[..4]).unwrap();
     b.store().append_audit(&chain_key(), &entries[4..]).unwrap();
@@ -1251,4 +1262,145 @@ fn search_cost_report(b: &Backend) {
         exact_each,
         audit_each
     );
+}
+
+fn session_row(token: u8) -> SessionRow {
+    SessionRow {
+        token_hash: vec![token; 32],
+        user_id: "kazei01".into(),
+        terminal: "counter-01".into(),
+        purpose: None,
+        created_at: NOW,
+        last_seen_at: NOW,
+        expires_at: NOW + time::Duration::hours(1),
+    }
+}
+
+fn row_for(action: &str) -> AuditEntry {
+    AuditEntry {
+        action: action.into(),
+        ..entry(0)
+    }
+}
+
+fn commit(s: &dyn Store, items: Vec<Item>, fail: FailPoint) -> Result<Vec<Committed>, StoreError> {
+    s.commit(&chain_key(), NOW, items, fail)
+}
+
+fn journal_keeps_a_change_and_its_row_together(b: &Backend) {
+    let s = b.store();
+    s.insert_staff(&staff("kazei01")).unwrap();
+    let login = row_for("login");
+    let item = Item::new(vec![Change::InsertSession(session_row(1))], move |effect| {
+        assert!(effect.kept());
+        vec![login]
+    });
+    let read = Item::record(row_for("search"));
+    let committed = commit(s, vec![item, read], FailPoint::None).unwrap();
+    assert_eq!(committed.len(), 2);
+    assert_eq!(committed[0].effect.applied, vec![Applied::Done]);
+    assert_eq!(
+        (committed[0].seqs.clone(), committed[1].seqs.clone()),
+        (vec![1], vec![2])
+    );
+    assert!(s.session(&[1; 32]).unwrap().is_some());
+    let actions: Vec<String> = all_rows(s).into_iter().map(|r| r.entry.action).collect();
+    assert_eq!(actions, ["login", "search"]);
+    assert!(chain::verify_store(s, &chain_key()).unwrap().is_ok());
+    // A change whose item makes no row is refused whole.
+    let silent = Item::new(vec![Change::InsertSession(session_row(2))], |_| Vec::new());
+    assert!(matches!(
+        commit(s, vec![silent], FailPoint::None),
+        Err(StoreError::Unavailable(_))
+    ));
+    assert!(s.session(&[2; 32]).unwrap().is_none());
+    assert_eq!(all_rows(s).len(), 2);
+}
+
+fn journal_refused_change_keeps_nothing_of_its_item(b: &Backend) {
+    let s = b.store();
+    s.insert_staff(&staff("kazei01")).unwrap();
+    s.insert_session(&session_row(1)).unwrap();
+    // The second change conflicts (the token exists): the first, a new
+    // session, is rolled back with it, and the next item is still kept.
+    let changes = vec![
+        Change::InsertSession(session_row(3)),
+        Change::InsertSession(session_row(1)),
+    ];
+    let refused = Item::new(changes, |effect| {
+        assert!(!effect.kept());
+        assert!(matches!(effect.refusal(), Some(Applied::Conflict(_))));
+        vec![row_for("login")]
+    });
+    let kept = Item::new(
+        vec![Change::DeleteSession {
+            token_hash: vec![1; 32],
+        }],
+        |_| vec![row_for("logout")],
+    );
+    let committed = commit(s, vec![refused, kept], FailPoint::None).unwrap();
+    assert!(!committed[0].effect.kept());
+    assert!(committed[1].effect.kept());
+    assert!(s.session(&[3; 32]).unwrap().is_none());
+    assert!(s.session(&[1; 32]).unwrap().is_none());
+    // Nothing to change refuses too: the session is gone.
+    let again = Item::new(
+        vec![Change::DeleteSession {
+            token_hash: vec![1; 32],
+        }],
+        |_| Vec::new(),
+    );
+    let committed = commit(s, vec![again], FailPoint::None).unwrap();
+    assert_eq!(committed[0].effect.applied, vec![Applied::NothingToChange]);
+    let actions: Vec<String> = all_rows(s).into_iter().map(|r| r.entry.action).collect();
+    assert_eq!(actions, ["login", "logout"]);
+}
+
+fn journal_failure_points_keep_nothing(b: &Backend) {
+    let s = b.store();
+    s.insert_staff(&staff("kazei01")).unwrap();
+    for point in [FailPoint::AfterChange, FailPoint::AtCommit] {
+        let item = Item::new(vec![Change::InsertSession(session_row(1))], |_| {
+            vec![row_for("login")]
+        });
+        let read = Item::record(row_for("search"));
+        assert!(
+            commit(s, vec![read, item], point).is_err(),
+            "{point:?} must fail the commit"
+        );
+        assert!(s.session(&[1; 32]).unwrap().is_none(), "{point:?}");
+        assert!(all_rows(s).is_empty(), "{point:?}");
+    }
+    // And the store is usable afterwards.
+    let item = Item::new(vec![Change::InsertSession(session_row(1))], |_| {
+        vec![row_for("login")]
+    });
+    commit(s, vec![item], FailPoint::None).unwrap();
+    assert!(chain::verify_store(s, &chain_key()).unwrap().is_ok());
+}
+
+fn journal_rows_are_in_time_order(b: &Backend) {
+    // An instance whose clock is behind the last row's never writes a row
+    // earlier than it; its changes keep its own time.
+    let s = b.store();
+    let later = NOW + time::Duration::seconds(30);
+    s.commit(
+        &chain_key(),
+        later,
+        vec![Item::record(row_for("search"))],
+        FailPoint::None,
+    )
+    .unwrap();
+    let behind = s
+        .commit(
+            &chain_key(),
+            NOW,
+            vec![Item::record(row_for("view"))],
+            FailPoint::None,
+        )
+        .unwrap();
+    assert_eq!(behind[0].effect.at, later);
+    let rows = all_rows(s);
+    assert!(rows.windows(2).all(|w| w[0].entry.at <= w[1].entry.at));
+    assert_eq!(rows[1].entry.at, later);
 }

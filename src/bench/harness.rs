@@ -132,7 +132,7 @@ impl Harness {
         let terminal = format!("bench-{tag}");
         let (store, keys, dir, seed, temp, bundle) = tokio::task::spawn_blocking(move || {
             let (store, keys, dir, seed, temp) = prepare(data.as_deref(), residents)?;
-            let bundle = data_dir::enroll_terminal(store.as_ref(), &dir, &terminal, None)?;
+            let bundle = data_dir::enroll_terminal(store.as_ref(), &keys, &dir, &terminal, None)?;
             anyhow::Ok((store, keys, dir, seed, temp, bundle))
         })
         .await??;

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use super::harness::Harness;
 use super::queries::{self, Kind};
 use super::stats::{Summary, fmt, summarize};
-use crate::server::audit::AUDITED;
+use crate::server::journal::AUDITED;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mix {

@@ -9,6 +9,7 @@ use anyhow::Context;
 use time::OffsetDateTime;
 
 use super::{AdminArgs, AdminCommand, AuditCommand, StoreArgs, TerminalCommand, UserCommand};
+use crate::domain::audit_event::{Action, Detail, Event, Outcome, Reason};
 use crate::domain::roles::{Department, Role};
 use crate::server::crypto::Keys;
 use crate::server::data_dir::{self, NewStaff};
@@ -18,7 +19,7 @@ use crate::store::Store;
 use crate::store::chain::ChainBreak;
 
 /// Who the access log names for commands run at the console.
-const ACTOR: &str = "admin-cli";
+const ACTOR: &str = data_dir::ADMIN;
 
 pub async fn run(args: AdminArgs) -> anyhow::Result<ExitCode> {
     // Argon2 and batch inserts block: keep them off the async threads.
@@ -77,12 +78,8 @@ pub fn open(args: &StoreArgs) -> anyhow::Result<(Arc<dyn Store>, Keys)> {
     Ok(store_location::open(&location, &options)?)
 }
 
-fn append(store: &dyn Store, keys: &Keys, action: &str, detail: String) -> anyhow::Result<()> {
-    store
-        .append_audit(
-            &keys.audit_chain_key(),
-            &[data_dir::admin_entry(ACTOR, action, detail)],
-        )
+fn append(store: &dyn Store, keys: &Keys, event: Event) -> anyhow::Result<()> {
+    data_dir::record(store, keys, ACTOR, event)
         .context("the access log cannot be written, so the command is not done")?;
     Ok(())
 }
@@ -116,8 +113,7 @@ fn init(args: &StoreArgs, admin_user: &str, server_names: &[String]) -> anyhow::
     append(
         store.as_ref(),
         &keys,
-        "admin_init",
-        format!("first_it_officer={admin_user}"),
+        Event::ok(Action::AdminInit).with(Detail::FirstItOfficer(admin_user.to_string())),
     )?;
     data_dir::anchor_chain(&args.data, store.as_ref())?;
     println!("Created a bansho store in {}", location.describe());
@@ -144,8 +140,10 @@ fn seed_cmd(args: &StoreArgs, residents: u64, seed: u64) -> anyhow::Result<ExitC
     append(
         store.as_ref(),
         &keys,
-        "admin_seed",
-        format!("residents={added};seed={seed}"),
+        Event::ok(Action::AdminSeed).with(Detail::Seeded {
+            residents: added,
+            seed,
+        }),
     )?;
     println!(
         "Added {added} synthetic residents in {:.1} s ({} in the store)",
@@ -170,8 +168,7 @@ fn verify(args: &StoreArgs) -> anyhow::Result<ExitCode> {
             append(
                 store.as_ref(),
                 &keys,
-                "audit_verify",
-                format!("intact;rows={rows}"),
+                Event::ok(Action::AuditVerify).with(Detail::Intact { rows }),
             )?;
             println!(
                 "access log intact: {rows} rows verified in {:.2} s",
@@ -189,14 +186,15 @@ fn verify(args: &StoreArgs) -> anyhow::Result<ExitCode> {
             // Record the finding too; the chain after a break stays broken,
             // but the finding itself must be on the record.
             let finding = match broken {
-                ChainBreak::WrongKey => "wrong_key".to_string(),
-                ChainBreak::Record => "broken;key_record".to_string(),
-                _ => format!("broken;first_bad_row={}", broken.seq()),
+                ChainBreak::WrongKey => Detail::Reason(Reason::WrongKey),
+                ChainBreak::Record => Detail::Reason(Reason::KeyRecord),
+                _ => Detail::FirstBadRow(broken.seq()),
             };
             // A removed key record is not written again by this row: the
             // next append would otherwise start a new keyed part.
             if broken != ChainBreak::Record {
-                let _ = append(store.as_ref(), &keys, "audit_verify", finding);
+                let event = Event::new(Action::AuditVerify, Outcome::Broken, finding);
+                let _ = append(store.as_ref(), &keys, event);
             }
             match broken {
                 ChainBreak::WrongKey => eprintln!("access log NOT CHECKED: {broken}"),
@@ -217,14 +215,12 @@ fn terminal(command: TerminalCommand) -> anyhow::Result<ExitCode> {
         } => {
             let (store, keys) = open(&args)?;
             let out = out.unwrap_or_else(|| format!("{name}.bansho-terminal.toml").into());
-            let bundle = data_dir::enroll_terminal(store.as_ref(), &args.data, &name, server)?;
-            append(
-                store.as_ref(),
-                &keys,
-                "terminal_enroll",
-                format!("terminal={name}"),
-            )?;
-            data_dir::write_bundle(&bundle, &out)?;
+            // The bundle's file is claimed first: a path that cannot be
+            // written must not leave a registered terminal behind.
+            let file = data_dir::BundleFile::claim(&out)?;
+            let bundle =
+                data_dir::enroll_terminal(store.as_ref(), &keys, &args.data, &name, server)?;
+            file.write(&bundle)?;
             println!(
                 "Registered terminal {name}. Its bundle is {} (mode 0600): copy it to the terminal and point `bansho tui --terminal` at it.",
                 out.display()
@@ -237,8 +233,7 @@ fn terminal(command: TerminalCommand) -> anyhow::Result<ExitCode> {
             append(
                 store.as_ref(),
                 &keys,
-                "terminal_list",
-                format!("rows={}", terminals.len()),
+                Event::ok(Action::TerminalList).with(Detail::Rows(terminals.len())),
             )?;
             for t in terminals {
                 let state = match t.revoked_at {
@@ -256,16 +251,9 @@ fn terminal(command: TerminalCommand) -> anyhow::Result<ExitCode> {
         }
         TerminalCommand::Revoke { name, store: args } => {
             let (store, keys) = open(&args)?;
-            let revoked = store.revoke_terminal(&name, OffsetDateTime::now_utc())?;
-            if !revoked {
+            if !data_dir::revoke_terminal(store.as_ref(), &keys, &name)? {
                 anyhow::bail!("no active terminal named {name}");
             }
-            append(
-                store.as_ref(),
-                &keys,
-                "terminal_revoke",
-                format!("terminal={name}"),
-            )?;
             println!("Revoked terminal {name}: it is refused from its next request on.");
             Ok(ExitCode::SUCCESS)
         }
@@ -286,16 +274,6 @@ fn add_user(
     let (store, keys) = open(args)?;
     let staff = NewStaff::generated(id, name, role, department);
     data_dir::create_staff(store.as_ref(), &keys, &staff, OffsetDateTime::now_utc())?;
-    append(
-        store.as_ref(),
-        &keys,
-        "staff_add",
-        format!(
-            "user={id};role={};department={}",
-            role.as_str(),
-            department.as_str()
-        ),
-    )?;
     print_enrolment(&staff);
     Ok(ExitCode::SUCCESS)
 }
@@ -306,8 +284,7 @@ fn list_users(args: &StoreArgs) -> anyhow::Result<ExitCode> {
     append(
         store.as_ref(),
         &keys,
-        "staff_list",
-        format!("rows={}", staff.len()),
+        Event::ok(Action::StaffList).with(Detail::Rows(staff.len())),
     )?;
     for s in staff {
         println!(

@@ -2,6 +2,7 @@
 //! residents and one account of each role, and the workstation in front of
 //! it. The login screen shows the demo accounts and their live codes.
 
+use crate::domain::audit_event::{Action, Detail, Event};
 use std::path::{Path, PathBuf};
 
 use std::process::ExitCode;
@@ -116,14 +117,8 @@ pub fn prepare(dir: &Path, residents: u64, seed: u64) -> anyhow::Result<Vec<NewS
                 eprintln!("  {done}/{residents}");
             }
         })?;
-        store.append_audit(
-            &keys.audit_chain_key(),
-            &[data_dir::admin_entry(
-                "demo",
-                "admin_seed",
-                format!("residents={residents};seed={seed}"),
-            )],
-        )?;
+        let seeded = Event::ok(Action::AdminSeed).with(Detail::Seeded { residents, seed });
+        data_dir::record(store.as_ref(), &keys, "demo", seeded)?;
     }
     Ok(staff)
 }
@@ -145,6 +140,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     // The demo terminal goes through the same mutual TLS as any other.
     let bundle = data_dir::enroll_terminal(
         store.as_ref(),
+        &keys,
         &dir,
         &format!("demo-{}", std::process::id()),
         None,

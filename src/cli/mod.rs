@@ -20,7 +20,7 @@ use clap::{Args, Parser, Subcommand};
 /// `bench-unaudited` build (benchmark only: it writes no access log).
 #[cfg(feature = "server")]
 pub(crate) fn refuse_unaudited() -> anyhow::Result<()> {
-    if crate::server::audit::AUDITED {
+    if crate::server::journal::AUDITED {
         Ok(())
     } else {
         anyhow::bail!(

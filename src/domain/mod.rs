@@ -1,5 +1,6 @@
 //! Pure rules of the domain: no I/O, no clock, no randomness of their own.
 
+pub mod audit_event;
 pub mod itaiji;
 pub mod kana;
 pub mod my_number;

@@ -7,14 +7,17 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use axum::http::{HeaderMap, StatusCode};
 use time::OffsetDateTime;
 
+use super::actor::Actor;
 use super::error::AppError;
 use super::login_gate::Busy;
 use super::settings::PurposeDef;
 use super::{AppState, crypto, totp};
 use crate::api::error::ErrorCode;
 use crate::api::{LoginRequest, Purpose, SessionInfo, StaffInfo};
+use crate::domain::audit_event::{Action, Detail, Event, FactorFailure, Outcome, Reason};
 use crate::domain::roles::{Department, Permission, Role, permissions};
 use crate::secret::{Pin, SessionToken};
+use crate::store::journal::{Applied, Change, Item};
 use crate::store::{AttemptClaim, AuditEntry, SessionRow, StaffRow, TotpClaim};
 
 /// Argon2id at OWASP's minimum: 19 MiB, 2 passes, 1 lane.
@@ -70,20 +73,15 @@ impl SessionCtx {
         self.purpose.is_some() && permissions(self.role, self.department).contains(&permission)
     }
 
-    /// An access-log entry by this session.
-    pub fn entry(&self, at: OffsetDateTime, action: &str, outcome: &str) -> AuditEntry {
-        AuditEntry {
-            at,
-            user_id: self.user_id.clone(),
-            terminal: self.terminal.clone(),
-            action: action.to_string(),
-            subjects: Vec::new(),
-            query_hmac: None,
-            purpose: self.purpose.clone().unwrap_or_default(),
-            outcome: outcome.to_string(),
-            detail: String::new(),
-            sensitive: false,
-        }
+    /// Who this session's rows are about.
+    pub fn actor(&self) -> Actor {
+        Actor::new(self.user_id.clone(), self.terminal.clone())
+            .with_purpose(self.purpose.as_deref())
+    }
+
+    /// An access-log row of `event` by this session.
+    pub fn entry(&self, at: OffsetDateTime, event: Event) -> AuditEntry {
+        self.actor().entry(at, event)
     }
 }
 
@@ -150,60 +148,44 @@ fn staff_role(staff: &StaffRow) -> Result<(Role, Department), AppError> {
 
 /// What the two factors came to.
 enum Verdict {
-    Accepted,
-    /// The reason for the access log.
-    Refused(&'static str),
-    /// The code that just opened a session for this user at this terminal,
-    /// sent again (a double-submitted form): refused, but not counted.
-    JustUsedHere,
+    /// PIN and code hold; the code's step is claimed with whatever the
+    /// proof opens.
+    Accepted {
+        step: i64,
+    },
+    Refused(FactorFailure),
 }
 
 /// Checks the PIN (against a dummy hash when there is no such account, so
-/// both cost the same), then the code, and claims the code's step. Runs in
-/// one of the login gate's slots.
+/// both cost the same), then the code. Runs in one of the login gate's
+/// slots; changes nothing.
 async fn check_factors(
     state: &AppState,
     staff: Option<&StaffRow>,
     pin: &Pin,
     code: &crate::secret::TotpCode,
-    terminal: &str,
     now: OffsetDateTime,
-) -> Result<Verdict, AppError> {
+) -> Result<Verdict, Busy> {
     let pin = pin.clone();
     let phc = staff.map_or_else(|| DUMMY_HASH.clone(), |s| s.pin_hash.clone());
-    let pin_ok = match state.login_gate.run(move || verify_pin(&pin, &phc)).await {
-        Ok(ok) => ok,
-        Err(Busy) => return Err(AppError::busy()),
-    };
+    let pin_ok = state.login_gate.run(move || verify_pin(&pin, &phc)).await?;
     let Some(staff) = staff else {
-        return Ok(Verdict::Refused("unknown_user"));
+        return Ok(Verdict::Refused(FactorFailure::UnknownUser));
     };
     if !pin_ok {
-        return Ok(Verdict::Refused("wrong_pin"));
+        return Ok(Verdict::Refused(FactorFailure::WrongPin));
     }
-    let secret = state
+    let Ok(secret) = state
         .keys
         .open_totp_secret(&staff.user_id, &staff.totp_secret_enc)
-        .map_err(|_| {
-            tracing::error!(user = %staff.user_id, "TOTP secret does not decrypt");
-            AppError::internal()
-        })?;
-    let Some(step) = totp::matching_step(&secret, code.expose(), now.unix_timestamp()) else {
-        return Ok(Verdict::Refused("wrong_code"));
+    else {
+        tracing::error!(user = %staff.user_id, "TOTP secret does not decrypt");
+        return Ok(Verdict::Refused(FactorFailure::WrongCode));
     };
-    let uid = staff.user_id.clone();
-    let here = terminal.to_string();
     Ok(
-        match state
-            .store(move |s| s.claim_totp_step(&uid, step, &here))
-            .await?
-        {
-            TotpClaim::Claimed => Verdict::Accepted,
-            TotpClaim::AlreadyUsed {
-                last_step: Some(last),
-                terminal: Some(used_at),
-            } if last == step && used_at == terminal => Verdict::JustUsedHere,
-            TotpClaim::AlreadyUsed { .. } => Verdict::Refused("code_reused"),
+        match totp::matching_step(&secret, code.expose(), now.unix_timestamp()) {
+            Some(step) => Verdict::Accepted { step },
+            None => Verdict::Refused(FactorFailure::WrongCode),
         },
     )
 }
@@ -218,96 +200,214 @@ enum Unproven {
     Locked { until: OffsetDateTime },
     /// A double-submitted form; not counted.
     JustUsedHere,
-    /// PIN or code wrong (or no such user); `now_locked` when this was the
-    /// last attempt before the lock.
+    /// PIN or code wrong (or no such user, or the code already used);
+    /// `now_locked` when this was the last attempt before the lock.
     Failed { now_locked: bool },
 }
 
+/// Factors that held. What the proof opens commits with the code's step
+/// claimed and the count of attempts cleared ([`commit_proof`]).
+struct Proof {
+    staff: StaffRow,
+    step: i64,
+    guard_key: Vec<u8>,
+    /// This attempt was the last before the lock.
+    locks: bool,
+}
+
 /// Proves who is at `terminal` for login and unlock alike: the terminal's
-/// limit, the attempt claimed (atomically, before anything is checked) for
-/// the user ID as typed, PIN and code, the count cleared on success. Every
-/// refusal has written its row, made by `row(outcome, detail)`, before it
-/// is returned. Unknown and disabled IDs take the same steps as accounts.
+/// limit, the attempt counted (with its row, before anything is checked)
+/// for the user ID as typed, then PIN and code. Every refusal has written
+/// its row, made for `actor` under `action`, before it is returned.
+/// Unknown and disabled IDs take the same steps as accounts.
+#[allow(clippy::too_many_arguments)]
 async fn prove_factors(
     state: &AppState,
     user_id: &str,
     pin: &Pin,
     code: &crate::secret::TotpCode,
-    terminal: &str,
+    actor: &Actor,
+    action: Action,
     now: OffsetDateTime,
-    row: impl Fn(&str, &str) -> AuditEntry,
-) -> Result<Result<StaffRow, Unproven>, AppError> {
-    if !state.terminal_logins.allow(terminal) {
+) -> Result<Result<Proof, Unproven>, AppError> {
+    let row = |event: Event| actor.entry(now, event);
+    if !state.terminal_logins.allow(&actor.terminal) {
         state
-            .refusal(row("rate_limited", "terminal_logins"))
+            .refusal(row(Event::new(
+                action,
+                Outcome::RateLimited,
+                Detail::Reason(Reason::TerminalLogins),
+            )))
             .await?;
         return Ok(Err(Unproven::TerminalLimit));
     }
-    let key = state.keys.login_guard_key(user_id);
-    let policy = state.config.lockout_policy();
-    let lookup = key.clone();
-    let locks = match state
-        .store(move |s| s.claim_login_attempt(&lookup, now, &policy))
-        .await?
-    {
-        AttemptClaim::Locked { until } => {
-            state.audit(row("denied", "locked")).await?;
-            return Ok(Err(Unproven::Locked { until }));
+    let guard_key = state.keys.login_guard_key(user_id);
+    let locked = row(Event::denied(action, Reason::AccountLocked));
+    let counted = row(Event::ok(Action::LoginAttempt));
+    let claim = Item::new(
+        vec![Change::ClaimLoginAttempt {
+            key: guard_key.clone(),
+            policy: state.config.lockout_policy(),
+        }],
+        move |effect| match effect.applied.first() {
+            Some(Applied::Attempt(AttemptClaim::Granted { attempt, locks })) => {
+                vec![with_detail(
+                    counted,
+                    Detail::Attempt {
+                        number: *attempt,
+                        locks: *locks,
+                    },
+                )]
+            }
+            _ => vec![locked],
+        },
+    );
+    let locks = match state.commit(claim).await?.effect.applied.first() {
+        Some(Applied::Attempt(AttemptClaim::Granted { locks, .. })) => *locks,
+        Some(Applied::Attempt(AttemptClaim::Locked { until })) => {
+            return Ok(Err(Unproven::Locked { until: *until }));
         }
-        AttemptClaim::Granted { locks, .. } => locks,
+        _ => return Err(AppError::internal()),
     };
-    let refund =
-        |key: Vec<u8>| async move { state.store(move |s| s.refund_login_attempt(&key)).await };
     let uid = user_id.to_string();
     let staff = state
         .store(move |s| s.staff(&uid))
         .await?
         .filter(|s| !s.disabled);
-    let verdict = match check_factors(state, staff.as_ref(), pin, code, terminal, now).await {
-        Err(error) if error.code == ErrorCode::Busy => {
+    match check_factors(state, staff.as_ref(), pin, code, now).await {
+        Err(Busy) => {
             // Not checked: not counted.
-            refund(key).await?;
-            state.refusal(row("denied", "busy")).await?;
-            return Ok(Err(Unproven::Busy));
+            refund(state, guard_key, row(Event::denied(action, Reason::Busy))).await?;
+            Ok(Err(Unproven::Busy))
         }
-        other => other?,
-    };
-    match (verdict, staff) {
-        (Verdict::Accepted, Some(staff)) => {
-            state.store(move |s| s.clear_login_attempts(&key)).await?;
-            Ok(Ok(staff))
-        }
-        (Verdict::JustUsedHere, _) => {
-            refund(key).await?;
+        Ok(Verdict::Refused(failure)) => {
+            tracing::info!(reason = %failure, locks, "proof of identity refused");
             state
-                .audit(row("failure", "code_reused_same_terminal"))
+                .audit(row(Event::new(
+                    action,
+                    Outcome::Failure,
+                    Detail::Factor { failure, locks },
+                )))
                 .await?;
-            Ok(Err(Unproven::JustUsedHere))
-        }
-        (Verdict::Refused(reason), _) => {
-            let detail = if locks {
-                format!("{reason};locked")
-            } else {
-                reason.to_string()
-            };
-            tracing::info!(detail = %detail, "proof of identity refused");
-            state.audit(row("failure", &detail)).await?;
             Ok(Err(Unproven::Failed { now_locked: locks }))
         }
-        (Verdict::Accepted, None) => Err(AppError::internal()),
+        Ok(Verdict::Accepted { step }) => match staff {
+            Some(staff) => Ok(Ok(Proof {
+                staff,
+                step,
+                guard_key,
+                locks,
+            })),
+            None => Err(AppError::internal()),
+        },
     }
 }
 
-/// Stores a new session and logs `entry` for it; if the row cannot be
-/// logged, the session is removed again and the caller fails.
-async fn open_session(
+fn with_detail(mut entry: AuditEntry, detail: Detail) -> AuditEntry {
+    entry.detail = detail.to_string();
+    entry
+}
+
+/// Takes a counted attempt back, with the row saying why.
+async fn refund(state: &AppState, key: Vec<u8>, row: AuditEntry) -> Result<(), AppError> {
+    state
+        .commit(Item::new(
+            vec![Change::RefundLoginAttempt { key }],
+            move |_| vec![row],
+        ))
+        .await
+        .map(drop)
+}
+
+/// Commits what a proof opens (`changes`, recorded by `ok`) together with
+/// the code's step claimed and the attempts cleared. A code already used
+/// (a replay, another window) refuses it all and its row says so; the code
+/// that just opened a session here, sent again, is a double-submitted form:
+/// refused, its attempt taken back.
+async fn commit_proof(
+    state: &AppState,
+    proof: &Proof,
+    actor: &Actor,
+    action: Action,
+    now: OffsetDateTime,
+    changes: Vec<Change>,
+    ok: AuditEntry,
+) -> Result<Result<(), Unproven>, AppError> {
+    let (step, terminal) = (proof.step, actor.terminal.clone());
+    let just_used_here = move |applied: Option<&Applied>| {
+        matches!(applied, Some(Applied::Totp(TotpClaim::AlreadyUsed {
+            last_step: Some(last),
+            terminal: Some(used_at),
+        })) if *last == step && *used_at == terminal)
+    };
+    let check = just_used_here.clone();
+    let reused = actor.entry(
+        now,
+        Event::new(
+            action,
+            Outcome::Failure,
+            Detail::Factor {
+                failure: FactorFailure::CodeReused,
+                locks: proof.locks,
+            },
+        ),
+    );
+    let mut all = vec![
+        Change::ClaimTotpStep {
+            user_id: proof.staff.user_id.clone(),
+            step: proof.step,
+            terminal: actor.terminal.clone(),
+        },
+        Change::ClearLoginAttempts {
+            key: proof.guard_key.clone(),
+        },
+    ];
+    all.extend(changes);
+    let effect = state
+        .commit(Item::new(all, move |effect| {
+            if effect.kept() {
+                vec![ok]
+            } else if matches!(effect.refusal(), Some(Applied::Totp(_))) && !check(effect.refusal())
+            {
+                vec![reused]
+            } else {
+                Vec::new()
+            }
+        }))
+        .await?
+        .effect;
+    if effect.kept() {
+        return Ok(Ok(()));
+    }
+    if just_used_here(effect.refusal()) {
+        let row = actor.entry(
+            now,
+            Event::new(
+                action,
+                Outcome::Failure,
+                Detail::Reason(Reason::CodeReusedSameTerminal),
+            ),
+        );
+        refund(state, proof.guard_key.clone(), row).await?;
+        return Ok(Err(Unproven::JustUsedHere));
+    }
+    match effect.refusal() {
+        Some(Applied::Totp(_)) => Ok(Err(Unproven::Failed {
+            now_locked: proof.locks,
+        })),
+        // A session that ended meanwhile, a token that collided.
+        _ => Err(AppError::unauthenticated()),
+    }
+}
+
+/// A new session for `staff` at `terminal`, not yet stored.
+fn new_session(
     state: &AppState,
     staff: &StaffRow,
     purpose: Option<String>,
     terminal: &str,
     now: OffsetDateTime,
-    entry: AuditEntry,
-) -> Result<(SessionToken, SessionRow), AppError> {
+) -> (SessionToken, SessionRow) {
     let token = SessionToken::new(crypto::new_token());
     let session = SessionRow {
         token_hash: crypto::token_hash(token.expose()),
@@ -318,15 +418,7 @@ async fn open_session(
         last_seen_at: now,
         expires_at: now + state.config.absolute_timeout,
     };
-    let row = session.clone();
-    state.store(move |s| s.insert_session(&row)).await?;
-    if let Err(error) = state.audit(entry).await {
-        // A login that cannot be logged does not happen.
-        let gone = session.token_hash.clone();
-        let _ = state.store(move |s| s.delete_session(&gone)).await;
-        return Err(error);
-    }
-    Ok((token, session))
+    (token, session)
 }
 
 fn api_purpose(p: &PurposeDef) -> Purpose {
@@ -377,72 +469,83 @@ pub async fn login(
     request: LoginRequest,
 ) -> Result<(SessionToken, SessionInfo), AppError> {
     let now = state.clock.now();
-    let user_id = loggable_user_id(&request.user_id);
-    let attempt = |outcome: &str, detail: &str| AuditEntry {
-        at: now,
-        user_id: user_id.clone(),
-        terminal: terminal.name.clone(),
-        action: "login".to_string(),
-        subjects: Vec::new(),
-        query_hmac: None,
-        purpose: String::new(),
-        outcome: outcome.to_string(),
-        detail: detail.to_string(),
-        sensitive: false,
-    };
-
+    let actor = Actor::new(loggable_user_id(&request.user_id), terminal.name.clone());
     let proof = prove_factors(
         state,
         &request.user_id,
         &request.pin,
         &request.totp,
-        &terminal.name,
+        &actor,
+        Action::Login,
         now,
-        attempt,
     )
     .await?;
-    let staff = match proof {
-        Ok(staff) => staff,
-        Err(Unproven::TerminalLimit) => return Err(terminal_login_limit()),
-        Err(Unproven::Busy) => return Err(AppError::busy()),
-        Err(Unproven::Locked { until }) => return Err(account_locked(state, until)),
-        Err(Unproven::JustUsedHere) => return Err(code_just_used()),
-        Err(Unproven::Failed { .. }) => return Err(login_failed()),
+    let proof = match proof {
+        Ok(proof) => proof,
+        Err(unproven) => return Err(refused_login(state, unproven)),
     };
-    let (role, department) = staff_role(&staff)?;
+    let (role, department) = staff_role(&proof.staff)?;
     let choices = state.config.purposes_of(department);
     let purpose = match &request.purpose {
         Some(code) => match choices.iter().find(|p| &p.code == code) {
             Some(p) => Some(p.code.clone()),
             None => {
-                state
-                    .audit(attempt("denied", "purpose_not_allowed"))
-                    .await?;
+                let denied =
+                    actor.entry(now, Event::denied(Action::Login, Reason::PurposeNotAllowed));
+                if let Err(unproven) = commit_proof(
+                    state,
+                    &proof,
+                    &actor,
+                    Action::Login,
+                    now,
+                    Vec::new(),
+                    denied,
+                )
+                .await?
+                {
+                    return Err(refused_login(state, unproven));
+                }
                 return Err(AppError::purpose_not_allowed());
             }
         },
         None if choices.len() == 1 => Some(choices[0].code.clone()),
         None => None,
     };
-    tracing::info!(user = %user_id, purpose = purpose.as_deref().unwrap_or("-"), "login");
-    let mut ok = attempt(
-        "ok",
-        if purpose.is_none() {
-            "purpose_pending"
-        } else {
-            ""
-        },
-    );
-    ok.purpose = purpose.clone().unwrap_or_default();
-    let (token, session) = open_session(state, &staff, purpose, &terminal.name, now, ok).await?;
+    tracing::info!(user = %actor.user_id, purpose = purpose.as_deref().unwrap_or("-"), "login");
+    let event = match purpose {
+        None => Event::ok(Action::Login).with(Detail::Reason(Reason::PurposePending)),
+        Some(_) => Event::ok(Action::Login),
+    };
+    let ok = actor
+        .clone()
+        .with_purpose(purpose.as_deref())
+        .entry(now, event);
+    let (token, session) = new_session(state, &proof.staff, purpose, &terminal.name, now);
+    let changes = vec![Change::InsertSession(session.clone())];
+    if let Err(unproven) =
+        commit_proof(state, &proof, &actor, Action::Login, now, changes, ok).await?
+    {
+        return Err(refused_login(state, unproven));
+    }
     let info = session_view(
         state,
-        staff_info(&staff, role, department),
+        staff_info(&proof.staff, role, department),
         session.purpose.as_deref(),
         &session.terminal,
         session.expires_at,
     );
     Ok((token, info))
+}
+
+/// The answer to a login whose proof was refused (its row is written).
+fn refused_login(state: &AppState, unproven: Unproven) -> AppError {
+    match unproven {
+        Unproven::TerminalLimit => terminal_login_limit(),
+        Unproven::Busy => AppError::busy(),
+        Unproven::Locked { until } => account_locked(state, until),
+        Unproven::JustUsedHere => code_just_used(),
+        Unproven::Failed { .. } => login_failed(),
+    }
 }
 
 fn staff_info(staff: &StaffRow, role: Role, department: Department) -> StaffInfo {
@@ -462,11 +565,13 @@ pub async fn choose_purpose(
     code: &str,
 ) -> Result<SessionInfo, AppError> {
     let now = state.clock.now();
-    let mut entry = ctx.entry(now, "purpose_choose", "ok");
     if ctx.purpose.is_some() {
-        entry.outcome = "denied".into();
-        entry.detail = "already_chosen".into();
-        state.audit(entry).await?;
+        state
+            .audit(ctx.entry(
+                now,
+                Event::denied(Action::PurposeChoose, Reason::AlreadyChosen),
+            ))
+            .await?;
         return Err(AppError::new(
             StatusCode::CONFLICT,
             ErrorCode::PurposeAlreadyChosen,
@@ -480,21 +585,34 @@ pub async fn choose_purpose(
         .find(|p| p.code == code)
         .map(|p| p.code.clone())
     else {
-        entry.outcome = "denied".into();
-        entry.detail = "purpose_not_allowed".into();
-        state.audit(entry).await?;
+        state
+            .audit(ctx.entry(
+                now,
+                Event::denied(Action::PurposeChoose, Reason::PurposeNotAllowed),
+            ))
+            .await?;
         return Err(AppError::purpose_not_allowed());
     };
-    let token = ctx.token_hash.clone();
-    let chosen = purpose.clone();
-    if !state
-        .store(move |s| s.choose_session_purpose(&token, &chosen))
-        .await?
-    {
+    let chosen = ctx
+        .actor()
+        .with_purpose(Some(&purpose))
+        .entry(now, Event::ok(Action::PurposeChoose));
+    let item = Item::new(
+        vec![Change::ChooseSessionPurpose {
+            token_hash: ctx.token_hash.clone(),
+            purpose: purpose.clone(),
+        }],
+        move |effect| {
+            if effect.kept() {
+                vec![chosen]
+            } else {
+                Vec::new()
+            }
+        },
+    );
+    if !state.commit(item).await?.effect.kept() {
         return Err(AppError::unauthenticated());
     }
-    entry.purpose = purpose.clone();
-    state.audit(entry).await?;
     let mut ctx = ctx.clone();
     ctx.purpose = Some(purpose);
     Ok(session_info(state, &ctx))
@@ -509,52 +627,87 @@ pub async fn unlock(
     request: crate::api::UnlockRequest,
 ) -> Result<(SessionToken, SessionInfo), AppError> {
     let now = state.clock.now();
+    let actor = ctx.actor();
     let old = ctx.token_hash.clone();
-    let row = |outcome: &str, detail: &str| {
-        let mut entry = ctx.entry(now, "unlock", outcome);
-        entry.detail = detail.to_string();
-        entry
-    };
     let proof = prove_factors(
         state,
         &ctx.user_id,
         &request.pin,
         &request.totp,
-        &ctx.terminal,
+        &actor,
+        Action::Unlock,
         now,
-        row,
     )
     .await?;
-    let staff = match proof {
-        Ok(staff) => staff,
-        Err(Unproven::TerminalLimit) => return Err(terminal_login_limit()),
-        Err(Unproven::Busy) => return Err(AppError::busy()),
-        Err(Unproven::JustUsedHere) => return Err(code_just_used()),
-        Err(Unproven::Failed { now_locked: false }) => return Err(login_failed()),
+    let refused = |unproven| match unproven {
+        Unproven::TerminalLimit => Ok(terminal_login_limit()),
+        Unproven::Busy => Ok(AppError::busy()),
+        Unproven::JustUsedHere => Ok(code_just_used()),
+        Unproven::Failed { now_locked: false } => Ok(login_failed()),
         // A lockout ends the locked session.
-        Err(Unproven::Locked { .. } | Unproven::Failed { now_locked: true }) => {
-            state.store(move |s| s.delete_session(&old)).await?;
-            return Err(AppError::unauthenticated());
+        Unproven::Locked { .. } | Unproven::Failed { now_locked: true } => Err(()),
+    };
+    let proof = match proof {
+        Ok(proof) => proof,
+        Err(unproven) => {
+            return match refused(unproven) {
+                Ok(answer) => Err(answer),
+                Err(()) => {
+                    end_session(state, ctx, now, Reason::AccountLocked).await?;
+                    Err(AppError::unauthenticated())
+                }
+            };
         }
     };
-    state.store(move |s| s.delete_session(&old)).await?;
-    let (token, session) = open_session(
-        state,
-        &staff,
-        ctx.purpose.clone(),
-        &ctx.terminal,
-        now,
-        ctx.entry(now, "unlock", "ok"),
-    )
-    .await?;
+    let (token, session) =
+        new_session(state, &proof.staff, ctx.purpose.clone(), &ctx.terminal, now);
+    let changes = vec![
+        Change::DeleteSession { token_hash: old },
+        Change::InsertSession(session.clone()),
+    ];
+    let ok = actor.entry(now, Event::ok(Action::Unlock));
+    if let Err(unproven) =
+        commit_proof(state, &proof, &actor, Action::Unlock, now, changes, ok).await?
+    {
+        return Err(match refused(unproven) {
+            Ok(answer) => answer,
+            Err(()) => AppError::unauthenticated(),
+        });
+    }
     let info = session_view(
         state,
-        staff_info(&staff, ctx.role, ctx.department),
+        staff_info(&proof.staff, ctx.role, ctx.department),
         session.purpose.as_deref(),
         &session.terminal,
         session.expires_at,
     );
     Ok((token, info))
+}
+
+/// Ends the caller's session with the row saying why.
+async fn end_session(
+    state: &AppState,
+    ctx: &SessionCtx,
+    now: OffsetDateTime,
+    reason: Reason,
+) -> Result<(), AppError> {
+    let row = ctx.entry(
+        now,
+        Event::new(Action::SessionEnd, Outcome::Expired, Detail::Reason(reason)),
+    );
+    delete_session(state, ctx.token_hash.clone(), row).await
+}
+
+/// Deletes a session with its row; a session already gone needs neither.
+pub async fn delete_session(
+    state: &AppState,
+    token_hash: Vec<u8>,
+    row: AuditEntry,
+) -> Result<(), AppError> {
+    let item = Item::new(vec![Change::DeleteSession { token_hash }], move |effect| {
+        if effect.kept() { vec![row] } else { Vec::new() }
+    });
+    state.commit(item).await.map(drop)
 }
 
 /// The registered terminal a request came from (from its TLS client
@@ -573,31 +726,40 @@ pub struct Terminal {
 pub async fn resolve_terminal(
     state: &AppState,
     peer: Option<&super::transport::PeerCertificate>,
-    action: &str,
+    action: Action,
 ) -> Result<Terminal, AppError> {
-    let refusal = |terminal: String, detail: String| {
-        super::refusals::anonymous(state.clock.now(), terminal, action, detail)
+    let refusal = |terminal: String, detail: Detail| {
+        Actor::anonymous(terminal).entry(
+            state.clock.now(),
+            Event::new(action, Outcome::Denied, detail),
+        )
     };
     let entry = match peer {
         None => refusal(
             super::refusals::NO_CERTIFICATE.into(),
-            "no_certificate".into(),
+            Detail::Reason(Reason::NoCertificate),
         ),
         Some(peer) => {
             let fingerprint = peer.fingerprint.clone();
             let found = state
                 .store(move |s| s.terminal_by_fingerprint(&fingerprint))
                 .await?;
-            let fingerprint = &peer.fingerprint;
+            let fingerprint = peer.fingerprint.clone();
             match found {
                 Some(t) if t.revoked_at.is_none() => return Ok(Terminal { name: t.name }),
                 Some(t) => refusal(
                     t.name,
-                    format!("terminal_revoked;fingerprint={fingerprint}"),
+                    Detail::Terminal {
+                        reason: Reason::TerminalRevoked,
+                        fingerprint,
+                    },
                 ),
                 None => refusal(
                     fingerprint.clone(),
-                    format!("terminal_unregistered;fingerprint={fingerprint}"),
+                    Detail::Terminal {
+                        reason: Reason::TerminalUnregistered,
+                        fingerprint,
+                    },
                 ),
             }
         }
@@ -645,33 +807,24 @@ pub async fn authenticate(
 
     let idle_end = session.last_seen_at + state.config.idle_timeout;
     let ended = if now >= session.expires_at {
-        Some("absolute_timeout")
+        Some(Reason::AbsoluteTimeout)
     } else if now >= idle_end {
-        Some("idle_timeout")
+        Some(Reason::IdleTimeout)
     } else {
         None
     };
     let ended = ended.or(match &staff {
         Some(s) if !s.disabled => None,
-        _ => Some("staff_disabled"),
+        _ => Some(Reason::StaffDisabled),
     });
+    let actor = Actor::new(session.user_id.clone(), session.terminal.clone())
+        .with_purpose(session.purpose.as_deref());
     if let Some(reason) = ended {
-        let gone = hash.clone();
-        state.store(move |s| s.delete_session(&gone)).await?;
-        state
-            .audit(AuditEntry {
-                at: now,
-                user_id: session.user_id.clone(),
-                terminal: session.terminal.clone(),
-                action: "session_end".into(),
-                subjects: Vec::new(),
-                query_hmac: None,
-                purpose: session.purpose.clone().unwrap_or_default(),
-                outcome: "expired".into(),
-                detail: reason.into(),
-                sensitive: false,
-            })
-            .await?;
+        let row = actor.entry(
+            now,
+            Event::new(Action::SessionEnd, Outcome::Expired, Detail::Reason(reason)),
+        );
+        delete_session(state, hash, row).await?;
         return Err(AppError::unauthenticated());
     }
     let staff = staff.ok_or_else(AppError::unauthenticated)?;
@@ -680,23 +833,21 @@ pub async fn authenticate(
     // A session belongs to the terminal it was opened on: a token carried
     // to another terminal is refused and the attempt logged.
     if session.terminal != terminal.name {
+        let elsewhere = Actor {
+            terminal: terminal.name.clone(),
+            ..actor
+        };
         state
-            .audit(AuditEntry {
-                at: now,
-                user_id: session.user_id.clone(),
-                terminal: terminal.name.clone(),
-                action: "session_use".into(),
-                subjects: Vec::new(),
-                query_hmac: None,
-                purpose: session.purpose.clone().unwrap_or_default(),
-                outcome: "denied".into(),
-                detail: "terminal_mismatch".into(),
-                sensitive: false,
-            })
+            .audit(elsewhere.entry(
+                now,
+                Event::denied(Action::SessionUse, Reason::TerminalMismatch),
+            ))
             .await?;
         return Err(AppError::unauthenticated());
     }
 
+    // The idle clock is the one write that is not a change anyone answers
+    // for: it goes straight to the store, without a row of its own.
     if now - session.last_seen_at >= TOUCH_GRANULARITY {
         let touched = hash.clone();
         state.store(move |s| s.touch_session(&touched, now)).await?;

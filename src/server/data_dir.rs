@@ -8,12 +8,15 @@ use rand::Rng;
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
+use super::actor::Actor;
 use super::crypto::Keys;
 use super::{auth, totp};
+use crate::domain::audit_event::{Action, Detail, Event};
 use crate::domain::pin_policy::check_pin;
 use crate::domain::roles::{Department, Role};
 use crate::domain::synth;
 use crate::secret::Pin;
+use crate::store::journal::{Change, Committed, FailPoint, Item};
 use crate::store::sqlite::SqliteStore;
 use crate::store::{AuditEntry, PurposeRow, ResidentRow, StaffRow, Store};
 
@@ -23,7 +26,7 @@ pub const CHAIN_ANCHOR_FILE: &str = "keys/audit-chain.record";
 pub const KEY_FILE: &str = "keys/master.key";
 
 /// Terminal name recorded for administrative commands run on the server.
-pub const CONSOLE_TERMINAL: &str = "console";
+pub use super::actor::CONSOLE_TERMINAL;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
@@ -248,7 +251,7 @@ pub fn create_staff(
     }
     let pin_hash = auth::hash_pin(&staff.pin)
         .map_err(|_| SetupError::Invalid("the PIN could not be hashed".into()))?;
-    store.insert_staff(&StaffRow {
+    let row = StaffRow {
         user_id: staff.user_id.clone(),
         display_name: staff.display_name.clone(),
         role: staff.role.as_str().into(),
@@ -258,8 +261,52 @@ pub fn create_staff(
         last_totp_step: None,
         disabled: false,
         created_at: now,
-    })?;
+    };
+    let added = Event::ok(Action::StaffAdd).with(Detail::StaffAdded {
+        user: staff.user_id.clone(),
+        role: staff.role.as_str(),
+        department: staff.department.as_str(),
+    });
+    let committed = commit(
+        store,
+        keys,
+        vec![Change::InsertStaff(row)],
+        Actor::console(ADMIN).entry(now, added),
+    )?;
+    if !committed.effect.kept() {
+        return Err(SetupError::StaffExists(staff.user_id.clone()));
+    }
     Ok(())
+}
+
+/// The console user administrative changes are recorded under.
+pub const ADMIN: &str = "admin-cli";
+
+/// Commits `changes` with `row` through the journal, at once (a command,
+/// not a request: no group commit to wait for). Nothing is kept if the row
+/// cannot be written; a refused change (a conflict, nothing to change) is
+/// returned in the effect, without its row.
+pub fn commit(
+    store: &dyn Store,
+    keys: &Keys,
+    changes: Vec<Change>,
+    row: AuditEntry,
+) -> Result<Committed, SetupError> {
+    let item = Item::new(
+        changes,
+        move |effect| {
+            if effect.kept() { vec![row] } else { Vec::new() }
+        },
+    );
+    let mut committed = store.commit(
+        &keys.audit_chain_key(),
+        OffsetDateTime::now_utc(),
+        vec![item],
+        FailPoint::None,
+    )?;
+    committed
+        .pop()
+        .ok_or_else(|| SetupError::Invalid("the journal answered nothing".into()))
 }
 
 /// Gives an existing account a new PIN and TOTP secret.
@@ -267,12 +314,21 @@ pub fn reset_staff(store: &dyn Store, keys: &Keys, staff: &NewStaff) -> Result<(
     check_pin(staff.pin.expose()).map_err(|e| SetupError::Invalid(e.to_string()))?;
     let pin_hash = auth::hash_pin(&staff.pin)
         .map_err(|_| SetupError::Invalid("the PIN could not be hashed".into()))?;
-    store.reset_credentials(
-        &staff.user_id,
-        &pin_hash,
-        &keys.seal_totp_secret(&staff.user_id, &staff.totp_secret),
-    )?;
-    store.clear_login_attempts(&keys.login_guard_key(&staff.user_id))?;
+    let changes = vec![
+        Change::ResetCredentials {
+            user_id: staff.user_id.clone(),
+            pin_hash,
+            totp_secret_enc: keys.seal_totp_secret(&staff.user_id, &staff.totp_secret),
+        },
+        Change::ClearLoginAttempts {
+            key: keys.login_guard_key(&staff.user_id),
+        },
+    ];
+    let row = Actor::console(ADMIN).entry(
+        OffsetDateTime::now_utc(),
+        Event::ok(Action::CredentialsReset).with(Detail::User(staff.user_id.clone())),
+    );
+    commit(store, keys, changes, row)?;
     Ok(())
 }
 
@@ -280,6 +336,7 @@ pub fn reset_staff(store: &dyn Store, keys: &Keys, staff: &NewStaff) -> Result<(
 /// bundle to install on it.
 pub fn enroll_terminal(
     store: &dyn Store,
+    keys: &Keys,
     dir: &Path,
     name: &str,
     server: Option<String>,
@@ -295,12 +352,25 @@ pub fn enroll_terminal(
         )));
     }
     let issued = super::pki::issue_terminal(dir, name)?;
-    store.insert_terminal(&crate::store::TerminalRow {
+    let now = OffsetDateTime::now_utc();
+    let terminal = crate::store::TerminalRow {
         name: name.to_string(),
         fingerprint: issued.fingerprint.clone(),
-        created_at: OffsetDateTime::now_utc(),
+        created_at: now,
         revoked_at: None,
-    })?;
+    };
+    let row = Actor::console(ADMIN).entry(
+        now,
+        Event::ok(Action::TerminalEnroll).with(Detail::TerminalName(name.to_string())),
+    );
+    if !commit(store, keys, vec![Change::InsertTerminal(terminal)], row)?
+        .effect
+        .kept()
+    {
+        return Err(SetupError::Invalid(format!(
+            "terminal {name} is already registered; revoked names are not reused"
+        )));
+    }
     Ok(crate::client::tls::TerminalBundle {
         terminal: name.to_string(),
         server,
@@ -321,20 +391,81 @@ pub fn write_bundle(
     })
 }
 
-/// An access-log row for an administrative command.
-pub fn admin_entry(actor: &str, action: &str, detail: String) -> AuditEntry {
-    AuditEntry {
-        at: OffsetDateTime::now_utc(),
-        user_id: actor.into(),
-        terminal: CONSOLE_TERMINAL.into(),
-        action: action.into(),
-        subjects: Vec::new(),
-        query_hmac: None,
-        purpose: "system_operation".into(),
-        outcome: "ok".into(),
-        detail,
-        sensitive: false,
+/// A bundle's file, created (empty, 0600, never over an existing file)
+/// before the terminal is registered, so a path that cannot be written
+/// stops the enrolment before anything is stored. Removed again unless
+/// written.
+pub struct BundleFile {
+    path: PathBuf,
+    file: Option<std::fs::File>,
+}
+
+impl BundleFile {
+    pub fn claim(path: &Path) -> Result<Self, SetupError> {
+        let io = |e: std::io::Error| SetupError::Io {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            crate::private_fs::create_dir_all(dir).map_err(io)?;
+        }
+        let file = crate::private_fs::options()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(io)?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            file: Some(file),
+        })
     }
+
+    pub fn write(mut self, bundle: &crate::client::tls::TerminalBundle) -> Result<(), SetupError> {
+        use std::io::Write;
+        let io = |e: std::io::Error| SetupError::Io {
+            path: self.path.display().to_string(),
+            reason: e.to_string(),
+        };
+        let mut file = self
+            .file
+            .take()
+            .ok_or_else(|| io(std::io::ErrorKind::Other.into()))?;
+        let written = file
+            .write_all(bundle.to_toml().as_bytes())
+            .and_then(|()| file.sync_all());
+        if let Err(error) = written {
+            let _ = std::fs::remove_file(&self.path);
+            return Err(io(error));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for BundleFile {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Revokes the active terminal `name` with its row; false if there is none.
+pub fn revoke_terminal(store: &dyn Store, keys: &Keys, name: &str) -> Result<bool, SetupError> {
+    let row = Actor::console(ADMIN).entry(
+        OffsetDateTime::now_utc(),
+        Event::ok(Action::TerminalRevoke).with(Detail::TerminalName(name.to_string())),
+    );
+    let change = Change::RevokeTerminal {
+        name: name.to_string(),
+    };
+    Ok(commit(store, keys, vec![change], row)?.effect.kept())
+}
+
+/// Records an administrative command that changed nothing the journal
+/// holds (a listing, a verification, a bulk load already durable).
+pub fn record(store: &dyn Store, keys: &Keys, actor: &str, event: Event) -> Result<(), SetupError> {
+    let row = Actor::console(actor).entry(OffsetDateTime::now_utc(), event);
+    commit(store, keys, Vec::new(), row).map(drop)
 }
 
 /// The stored form of a synthetic resident.

@@ -1,12 +1,13 @@
 //! The records service: axum routes over a `Store`. Every rule is enforced
 //! here, never only in the terminal.
 
-pub mod audit;
+pub mod actor;
 pub mod auth;
 pub mod clock;
 pub mod crypto;
 pub mod data_dir;
 pub mod error;
+pub mod journal;
 pub mod json;
 pub mod login_gate;
 pub mod pki;
@@ -24,10 +25,10 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 use crate::store::{AuditEntry, Store, StoreResult};
-use audit::AuditLog;
 use clock::Clock;
 use crypto::Keys;
 use error::AppError;
+use journal::Journal;
 
 /// Tunable rules of the service. Defaults follow the security requirements
 /// (5 failures lock 15 minutes; sessions idle 15 minutes, 12 hours at most);
@@ -113,7 +114,8 @@ impl Default for ServerConfig {
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub keys: Arc<Keys>,
-    pub audit: AuditLog,
+    /// Every change and every access-log row goes through here.
+    pub journal: Journal,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<ServerConfig>,
     pub limiter: Arc<rate_limit::ReadLimiter>,
@@ -136,14 +138,14 @@ impl AppState {
         clock: Arc<dyn Clock>,
         config: ServerConfig,
     ) -> Self {
-        let audit = AuditLog::start(store.clone(), keys.audit_chain_key());
+        let journal = Journal::start(store.clone(), keys.audit_chain_key(), clock.clone());
         Self {
             refusals: Arc::new(refusals::RefusalLog::new(
-                audit.clone(),
+                journal.clone(),
                 clock.clone(),
                 config.refusal_interval,
             )),
-            audit,
+            journal,
             limiter: Arc::new(rate_limit::ReadLimiter::new(
                 config.reads_per_second,
                 config.read_burst,
@@ -191,11 +193,23 @@ impl AppState {
             .map_err(|_| AppError::audit_unavailable())
     }
 
-    /// Appends to the access log; if the row cannot be stored durably the
-    /// caller must fail and return no data.
+    /// Appends the row of a read to the access log; if it cannot be stored
+    /// durably the caller must fail and return no data.
     pub async fn audit(&self, entry: AuditEntry) -> Result<i64, AppError> {
-        self.audit
+        self.journal
             .record(entry)
+            .await
+            .map_err(|_| AppError::audit_unavailable())
+    }
+
+    /// Commits changes with the rows that record them, in one transaction;
+    /// if that fails nothing of it is kept and the caller answers 503.
+    pub async fn commit(
+        &self,
+        item: crate::store::journal::Item,
+    ) -> Result<crate::store::journal::Committed, AppError> {
+        self.journal
+            .commit(item)
             .await
             .map_err(|_| AppError::audit_unavailable())
     }

@@ -2,6 +2,7 @@
 //! certificate and one client certificate per registered terminal. ECDSA
 //! P-256 with SHA-256 (CRYPTREC), issued with rcgen.
 
+use crate::domain::audit_event::HandshakeFailure;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -200,9 +201,9 @@ pub struct CertificateRefusal {
     pub fingerprint: String,
     /// The terminal's name, if the registry knows it.
     pub terminal: Option<String>,
-    /// `revoked`, `unregistered`, `untrusted_certificate` (not from this
-    /// service's CA, expired, malformed) or `registry_unavailable`.
-    pub reason: &'static str,
+    /// Revoked, unregistered, untrusted (not from this service's CA,
+    /// expired, malformed) or the registry unavailable.
+    pub reason: HandshakeFailure,
 }
 
 tokio::task_local! {
@@ -249,7 +250,7 @@ impl ClientCertVerifier for RegisteredTerminals {
         now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
         let fingerprint = fingerprint(end_entity);
-        let refuse = |terminal: Option<String>, reason: &'static str| {
+        let refuse = |terminal: Option<String>, reason: HandshakeFailure| {
             note_refusal(CertificateRefusal {
                 fingerprint: fingerprint.clone(),
                 terminal,
@@ -260,7 +261,7 @@ impl ClientCertVerifier for RegisteredTerminals {
             .inner
             .verify_client_cert(end_entity, intermediates, now)
         {
-            refuse(None, "untrusted_certificate");
+            refuse(None, HandshakeFailure::UntrustedCertificate);
             return Err(error);
         }
         // Revoked and never registered are refused alike: the alert does
@@ -268,16 +269,16 @@ impl ClientCertVerifier for RegisteredTerminals {
         match self.registry.terminal_status(&fingerprint) {
             Ok(TerminalStatus::Active(_)) => Ok(ClientCertVerified::assertion()),
             Ok(TerminalStatus::Revoked(name)) => {
-                refuse(Some(name), "revoked");
+                refuse(Some(name), HandshakeFailure::Revoked);
                 Err(rustls::Error::InvalidCertificate(CertificateError::Revoked))
             }
             Ok(TerminalStatus::Unregistered) => {
-                refuse(None, "unregistered");
+                refuse(None, HandshakeFailure::Unregistered);
                 Err(rustls::Error::InvalidCertificate(CertificateError::Revoked))
             }
             // Fail closed, with an internal-error alert rather than "revoked".
             Err(RegistryUnavailable) => {
-                refuse(None, "registry_unavailable");
+                refuse(None, HandshakeFailure::RegistryUnavailable);
                 Err(rustls::Error::General(
                     "terminal registry unavailable".into(),
                 ))

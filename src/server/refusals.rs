@@ -16,13 +16,13 @@ use std::sync::{Arc, Mutex};
 
 use time::{Duration, OffsetDateTime};
 
-use super::audit::{AuditLog, AuditUnavailable};
 use super::clock::Clock;
+use super::journal::{AuditUnavailable, Journal};
 use crate::store::AuditEntry;
 use crate::store::chain::format_time;
 
 /// The `user_id` of a refusal made before anyone logged in.
-pub const UNKNOWN_USER: &str = "(unknown)";
+pub use super::actor::UNKNOWN_USER;
 /// The `terminal` of a handshake that presented no certificate.
 pub const NO_CERTIFICATE: &str = "(no certificate)";
 /// The `user_id` and `terminal` of refusals counted together once too many
@@ -30,23 +30,6 @@ pub const NO_CERTIFICATE: &str = "(no certificate)";
 pub const MANY_SOURCES: &str = "(many sources)";
 /// Sources tracked per interval before new ones are counted together.
 pub const MAX_SOURCES: usize = 4096;
-
-/// The row of a refusal made before anyone logged in: who is unknown, the
-/// terminal is what the connection showed.
-pub fn anonymous(at: OffsetDateTime, terminal: String, action: &str, detail: String) -> AuditEntry {
-    AuditEntry {
-        at,
-        user_id: UNKNOWN_USER.into(),
-        terminal,
-        action: action.to_string(),
-        subjects: Vec::new(),
-        query_hmac: None,
-        purpose: String::new(),
-        outcome: "denied".into(),
-        detail,
-        sensitive: false,
-    }
-}
 
 /// What makes two refusals "the same": everything but the time.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -207,7 +190,7 @@ fn many_sources(entry: AuditEntry) -> AuditEntry {
 /// The access log's door for refusals.
 pub struct RefusalLog {
     tally: Mutex<Tally>,
-    audit: AuditLog,
+    audit: Journal,
     clock: Arc<dyn Clock>,
     interval: Duration,
 }
@@ -221,7 +204,7 @@ impl std::fmt::Debug for RefusalLog {
 }
 
 impl RefusalLog {
-    pub fn new(audit: AuditLog, clock: Arc<dyn Clock>, interval: Duration) -> Self {
+    pub fn new(audit: Journal, clock: Arc<dyn Clock>, interval: Duration) -> Self {
         Self {
             tally: Mutex::new(Tally::new(interval, MAX_SOURCES)),
             audit,

@@ -33,8 +33,10 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
+use super::actor::Actor;
 use super::pki::{self, CertificateRefusal, RegistryUnavailable, TerminalRegistry, TerminalStatus};
-use super::refusals::{NO_CERTIFICATE, RefusalLog, anonymous};
+use super::refusals::{NO_CERTIFICATE, RefusalLog};
+use crate::domain::audit_event::{Action, Detail, Event, HandshakeFailure, Outcome};
 use crate::store::{AuditEntry, Store};
 
 /// How long a client may take to finish the TLS handshake.
@@ -143,13 +145,13 @@ async fn serve_connection(
                 serve_http(tls, router, PeerCertificate { fingerprint }).await;
                 return;
             }
-            "no_certificate"
+            HandshakeFailure::NoCertificate
         }
         Ok(Err(error)) => {
             tracing::info!(error = %error, "TLS handshake refused");
             handshake_reason(&error)
         }
-        Err(_) => "handshake_timeout",
+        Err(_) => HandshakeFailure::Timeout,
     };
     let entry = handshake_refusal(refusals.now(), peer.ip(), reason, note);
     if refusals.record(entry).await.is_err() {
@@ -272,32 +274,43 @@ impl Drop for HandsBackUnread {
 fn handshake_refusal(
     at: time::OffsetDateTime,
     peer: IpAddr,
-    reason: &'static str,
+    failure: HandshakeFailure,
     note: Option<CertificateRefusal>,
 ) -> AuditEntry {
-    let (terminal, detail) = match note {
+    let (terminal, failure, fingerprint) = match note {
         Some(note) => (
             note.terminal.unwrap_or_else(|| note.fingerprint.clone()),
-            format!(
-                "{};fingerprint={};peer={peer}",
-                note.reason, note.fingerprint
-            ),
+            note.reason,
+            Some(note.fingerprint),
         ),
-        None => (NO_CERTIFICATE.to_string(), format!("{reason};peer={peer}")),
+        None => (NO_CERTIFICATE.to_string(), failure, None),
     };
-    anonymous(at, terminal, "tls_handshake", detail)
+    Actor::anonymous(terminal).entry(
+        at,
+        Event::new(
+            Action::TlsHandshake,
+            Outcome::Denied,
+            Detail::Handshake {
+                failure,
+                fingerprint,
+                peer: peer.to_string(),
+            },
+        ),
+    )
 }
 
 /// Why a handshake failed, as a fixed code (never the library's text).
-fn handshake_reason(error: &std::io::Error) -> &'static str {
+fn handshake_reason(error: &std::io::Error) -> HandshakeFailure {
     use rustls::PeerIncompatible as P;
     let tls = error
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<rustls::Error>());
     match tls {
-        Some(rustls::Error::NoCertificatesPresented) => "no_certificate",
-        Some(rustls::Error::InvalidCertificate(_)) => "untrusted_certificate",
-        Some(rustls::Error::PeerIncompatible(P::NoCipherSuitesInCommon)) => "no_shared_cipher",
+        Some(rustls::Error::NoCertificatesPresented) => HandshakeFailure::NoCertificate,
+        Some(rustls::Error::InvalidCertificate(_)) => HandshakeFailure::UntrustedCertificate,
+        Some(rustls::Error::PeerIncompatible(P::NoCipherSuitesInCommon)) => {
+            HandshakeFailure::NoSharedCipher
+        }
         // A TLS 1.0/1.1 hello lacks signature_algorithms, which rustls
         // checks before the version itself.
         Some(rustls::Error::PeerIncompatible(
@@ -306,15 +319,15 @@ fn handshake_reason(error: &std::io::Error) -> &'static str {
             | P::Tls12NotOffered
             | P::Tls12NotOfferedOrEnabled
             | P::ServerDoesNotSupportTls12Or13,
-        )) => "protocol_version",
-        Some(rustls::Error::PeerIncompatible(_)) => "incompatible",
-        Some(rustls::Error::AlertReceived(_)) => "client_alert",
-        Some(_) => "malformed",
+        )) => HandshakeFailure::ProtocolVersion,
+        Some(rustls::Error::PeerIncompatible(_)) => HandshakeFailure::Incompatible,
+        Some(rustls::Error::AlertReceived(_)) => HandshakeFailure::ClientAlert,
+        Some(_) => HandshakeFailure::Malformed,
         None => match error.kind() {
             std::io::ErrorKind::UnexpectedEof
             | std::io::ErrorKind::ConnectionReset
-            | std::io::ErrorKind::BrokenPipe => "abandoned",
-            _ => "handshake_failed",
+            | std::io::ErrorKind::BrokenPipe => HandshakeFailure::Abandoned,
+            _ => HandshakeFailure::Failed,
         },
     }
 }

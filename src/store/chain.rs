@@ -94,6 +94,16 @@ pub struct AuditEntry {
     pub sensitive: bool,
 }
 
+impl AuditEntry {
+    /// The same row, recording `event` instead.
+    pub fn event(mut self, event: crate::domain::audit_event::Event) -> Self {
+        self.action = event.action.as_str().to_string();
+        self.outcome = event.outcome.as_str().to_string();
+        self.detail = event.detail.to_string();
+        self
+    }
+}
+
 /// A stored, chained row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRecord {

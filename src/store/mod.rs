@@ -3,6 +3,7 @@
 //! instances on one database. The service never speaks SQL itself.
 
 pub mod chain;
+pub mod journal;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 pub mod sqlite;
@@ -319,15 +320,38 @@ pub trait Store: Send + Sync + 'static {
     fn resident(&self, person_number: &str) -> StoreResult<Option<ResidentRow>>;
     fn resident_count(&self) -> StoreResult<u64>;
 
-    // Access log.
-    /// Appends the entries to the chain under `key`, in order, durably, in
-    /// one transaction; returns the stored rows. The first append under a
-    /// key records (under the key) from which row on the log is keyed.
+    // The journal and the access log.
+    /// Applies each item's changes (all or nothing per item) and appends
+    /// the rows each item makes from what its changes did, chained under
+    /// `key` and stamped `now` (or the previous row's time if later), in
+    /// one durable transaction: all of it is kept, or none. The first
+    /// append under a key records (under the key) from which row on the
+    /// log is keyed. See [`journal`].
+    fn commit(
+        &self,
+        key: &chain::ChainKey,
+        now: OffsetDateTime,
+        items: Vec<journal::Item>,
+        fail: journal::FailPoint,
+    ) -> StoreResult<Vec<journal::Committed>>;
+    /// Appends rows that record no change (a commit of items without
+    /// changes, at the latest of their times); returns the stored rows.
     fn append_audit(
         &self,
         key: &chain::ChainKey,
         entries: &[AuditEntry],
-    ) -> StoreResult<Vec<AuditRecord>>;
+    ) -> StoreResult<Vec<AuditRecord>> {
+        let Some(now) = entries.iter().map(|e| e.at).max() else {
+            return Ok(Vec::new());
+        };
+        let items = entries.iter().cloned().map(journal::Item::record).collect();
+        let committed = self.commit(key, now, items, journal::FailPoint::None)?;
+        let first = committed
+            .first()
+            .and_then(|c| c.seqs.first().copied())
+            .ok_or_else(|| StoreError::Unavailable("the journal answered nothing".into()))?;
+        self.audit_rows(first - 1, entries.len())
+    }
     /// Rows with `seq > after`, in order, at most `limit`.
     fn audit_rows(&self, after: i64, limit: usize) -> StoreResult<Vec<AuditRecord>>;
     /// The newest `limit` rows, newest first.

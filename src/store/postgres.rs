@@ -30,9 +30,11 @@ use r2d2_postgres::PostgresConnectionManager;
 use time::OffsetDateTime;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use super::chain::{self, AuditEntry, AuditRecord, GENESIS, format_time, parse_time};
+use super::chain::{self, AuditEntry, AuditRecord, format_time, parse_time};
 use super::sqlite::{contains_pattern, prefix_upper_bound, split_subjects};
 use super::*;
+
+mod journal_tx;
 
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/postgres/0001_init.sql")),
@@ -1137,73 +1139,22 @@ impl Store for PostgresStore {
         })
     }
 
-    fn append_audit(
+    fn commit(
         &self,
         key: &chain::ChainKey,
-        entries: &[AuditEntry],
-    ) -> StoreResult<Vec<AuditRecord>> {
-        if entries.is_empty() {
-            return Ok(Vec::new());
-        }
+        now: OffsetDateTime,
+        items: Vec<journal::Item>,
+        fail: journal::FailPoint,
+    ) -> StoreResult<Vec<journal::Committed>> {
         self.with(|c| {
             let mut tx = c.transaction().map_err(db_error)?;
-            // Every appender, in every instance, takes this lock first; it is
-            // held until commit, so the tail read below (a fresh snapshot
-            // under READ COMMITTED) is the tail we append to.
-            tx.batch_execute(&format!("SELECT pg_advisory_xact_lock({AUDIT_LOCK})"))
-                .map_err(db_error)?;
-            let (last_seq, last_hash) = match tx
-                .query_opt(
-                    "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-                    &[],
-                )
-                .map_err(db_error)?
-            {
-                Some(row) => (get::<i64>(&row, 0)?, get::<String>(&row, 1)?),
-                None => (0, GENESIS.to_string()),
-            };
-            // The first keyed append records where the keyed rows begin.
-            tx.execute(
-                "INSERT INTO meta(key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
-                &[&chain::CHAIN_RECORD, &key.seal_record(last_seq + 1)],
-            )
-            .map_err(db_error)?;
-            let records = chain::chain(key, entries, last_seq, &last_hash);
-            for chunk in records.chunks(INSERT_CHUNK) {
-                let sql = format!(
-                    "INSERT INTO audit_log({AUDIT_COLUMNS}) VALUES {}",
-                    values_list(chunk.len(), AUDIT_WIDTH)
-                );
-                let texts: Vec<(String, String)> = chunk
-                    .iter()
-                    .map(|r| (format_time(r.entry.at), r.entry.subjects.join(",")))
-                    .collect();
-                let mut params: Vec<&(dyn ToSql + Sync)> =
-                    Vec::with_capacity(chunk.len() * AUDIT_WIDTH);
-                for (r, (at, subjects)) in chunk.iter().zip(&texts) {
-                    let e = &r.entry;
-                    params.extend_from_slice(&[
-                        &r.seq,
-                        at,
-                        &e.user_id,
-                        &e.terminal,
-                        &e.action,
-                        subjects,
-                        &e.query_hmac,
-                        &e.purpose,
-                        &e.outcome,
-                        &e.detail,
-                        &e.sensitive,
-                        &r.prev_hash,
-                        &r.hash,
-                    ]);
-                }
-                tx.execute(&sql, &params).map_err(db_error)?;
-            }
+            let mut journal = journal_tx::PgJournal(&mut tx);
+            journal.lock()?;
+            let committed = journal::write(&mut journal, key, now, items, fail)?;
             // With synchronous_commit on (checked at open), COMMIT returns
             // only once the WAL is flushed.
             tx.commit().map_err(db_error)?;
-            Ok(records)
+            Ok(committed)
         })
     }
 

@@ -9,8 +9,10 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use time::OffsetDateTime;
 
-use super::chain::{self, AuditEntry, AuditRecord, GENESIS, format_time, parse_time};
+use super::chain::{self, AuditEntry, AuditRecord, format_time, parse_time};
 use super::*;
+
+mod journal_tx;
 
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/sqlite/0001_init.sql")),
@@ -179,6 +181,25 @@ fn finish_staff(parts: (StaffRow, String)) -> StoreResult<StaffRow> {
     Ok(staff)
 }
 
+fn insert_staff_row(c: &Connection, s: &StaffRow) -> StoreResult<()> {
+    c.execute(
+        &format!("INSERT INTO staff({STAFF_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"),
+        params![
+            s.user_id,
+            s.display_name,
+            s.role,
+            s.department,
+            s.pin_hash,
+            s.totp_secret_enc,
+            s.last_totp_step,
+            i64::from(s.disabled),
+            format_time(s.created_at),
+        ],
+    )
+    .map(|_| ())
+    .map_err(unavailable)
+}
+
 fn guard_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, Option<String>, String)> {
     Ok((row.get(0)?, row.get(1)?, row.get(2)?))
 }
@@ -195,7 +216,7 @@ fn finish_guard(parts: (i64, Option<String>, String)) -> StoreResult<LoginGuardR
 /// Makes room for one more tracked user ID: quiet counts go first, then,
 /// past the cap, the unlocked ones attempted longest ago.
 fn prune_login_guard(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     now: OffsetDateTime,
     policy: &LockoutPolicy,
 ) -> rusqlite::Result<()> {
@@ -573,24 +594,7 @@ impl Store for SqliteStore {
     }
 
     fn insert_staff(&self, s: &StaffRow) -> StoreResult<()> {
-        self.with(|c| {
-            c.execute(
-                &format!("INSERT INTO staff({STAFF_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"),
-                params![
-                    s.user_id,
-                    s.display_name,
-                    s.role,
-                    s.department,
-                    s.pin_hash,
-                    s.totp_secret_enc,
-                    s.last_totp_step,
-                    i64::from(s.disabled),
-                    format_time(s.created_at),
-                ],
-            )
-            .map(|_| ())
-            .map_err(unavailable)
-        })
+        self.with(|c| insert_staff_row(c, s))
     }
 
     fn staff(&self, user_id: &str) -> StoreResult<Option<StaffRow>> {
@@ -987,65 +991,23 @@ impl Store for SqliteStore {
         })
     }
 
-    fn append_audit(
+    fn commit(
         &self,
         key: &chain::ChainKey,
-        entries: &[AuditEntry],
-    ) -> StoreResult<Vec<AuditRecord>> {
-        if entries.is_empty() {
-            return Ok(Vec::new());
-        }
+        now: OffsetDateTime,
+        items: Vec<journal::Item>,
+        fail: journal::FailPoint,
+    ) -> StoreResult<Vec<journal::Committed>> {
         self.with(|c| {
-            // IMMEDIATE takes the write lock first, so the tail read below is
-            // the tail we append to, even with other processes writing.
+            // IMMEDIATE takes the write lock first, so the tail read is the
+            // tail appended to, even with other processes writing.
             let tx = c
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(unavailable)?;
-            let (last_seq, last_hash): (i64, String) = tx
-                .query_row(
-                    "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-                    [],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()
-                .map_err(unavailable)?
-                .unwrap_or((0, GENESIS.to_string()));
-            // The first keyed append records where the keyed rows begin.
-            tx.execute(
-                "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING",
-                params![chain::CHAIN_RECORD, key.seal_record(last_seq + 1)],
-            )
-            .map_err(unavailable)?;
-            let records = chain::chain(key, entries, last_seq, &last_hash);
-            {
-                let mut stmt = tx
-                    .prepare_cached(&format!(
-                        "INSERT INTO audit_log({AUDIT_COLUMNS})
-                         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)"
-                    ))
-                    .map_err(unavailable)?;
-                for r in &records {
-                    let e = &r.entry;
-                    stmt.execute(params![
-                        r.seq,
-                        format_time(e.at),
-                        e.user_id,
-                        e.terminal,
-                        e.action,
-                        e.subjects.join(","),
-                        e.query_hmac,
-                        e.purpose,
-                        e.outcome,
-                        e.detail,
-                        i64::from(e.sensitive),
-                        r.prev_hash,
-                        r.hash,
-                    ])
-                    .map_err(unavailable)?;
-                }
-            }
+            let committed =
+                journal::write(&mut journal_tx::SqliteJournal(&tx), key, now, items, fail)?;
             tx.commit().map_err(unavailable)?;
-            Ok(records)
+            Ok(committed)
         })
     }
 

@@ -64,7 +64,7 @@ async fn every_route_refuses_a_role_without_its_permission() {
             );
             let row = &app.audit_tail(1)[0];
             assert_eq!(row.entry.outcome, "denied");
-            assert_eq!(row.entry.action, route.action);
+            assert_eq!(row.entry.action, route.action.as_str());
             checked += 1;
         }
     }

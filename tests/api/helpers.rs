@@ -145,7 +145,7 @@ pub async fn spawn_app_with(config: ServerConfig, residents: u64) -> TestApp {
     let path = dir.path().to_path_buf();
     let (store, keys, staff, bundle) = tokio::task::spawn_blocking(move || {
         let (store, keys) = data_dir::init(&path, &[]).expect("init store");
-        let bundle = data_dir::enroll_terminal(store.as_ref(), &path, TERMINAL, None)
+        let bundle = data_dir::enroll_terminal(store.as_ref(), &keys, &path, TERMINAL, None)
             .expect("enroll terminal");
         let mut staff = HashMap::new();
         let misfit = data_dir::NewStaff::generated(
@@ -202,8 +202,9 @@ impl TestApp {
 
     /// Registers another terminal and returns a client on it.
     pub fn enroll(&self, name: &str) -> (ApiClient, TerminalBundle) {
-        let bundle = data_dir::enroll_terminal(self.store.as_ref(), self.dir.path(), name, None)
-            .expect("enroll");
+        let bundle =
+            data_dir::enroll_terminal(self.store.as_ref(), &self.keys, self.dir.path(), name, None)
+                .expect("enroll");
         let client = ApiClient::for_terminal(&self.base, &bundle).expect("client");
         (client, bundle)
     }
@@ -264,6 +265,15 @@ impl TestApp {
 
     pub fn audit_tail(&self, n: usize) -> Vec<bansho::store::AuditRecord> {
         self.store.audit_tail(n).expect("audit tail")
+    }
+
+    /// The newest `n` rows other than the counted login attempts, newest
+    /// first: what each request came to.
+    pub fn outcome_tail(&self, n: usize) -> Vec<bansho::store::AuditRecord> {
+        let mut rows = self.audit_tail(n * 3 + 10);
+        rows.retain(|r| r.entry.action != "login_attempt");
+        rows.truncate(n);
+        rows
     }
 
     /// A raw connection to the store file, as an attacker or a broken disk

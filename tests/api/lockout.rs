@@ -44,7 +44,7 @@ async fn an_unknown_id_locks_and_answers_exactly_like_a_real_one() {
     assert!(locked.contains("2026-11-23 09:15 (Asia/Tokyo)"), "{locked}");
     // The log tells them apart; the caller cannot.
     let details: Vec<String> = app
-        .audit_tail(14)
+        .outcome_tail(14)
         .into_iter()
         .rev()
         .map(|r| r.entry.detail)
@@ -128,7 +128,7 @@ async fn a_full_verification_queue_answers_busy_and_logs_it() {
     }
     assert!(busy > 0, "twenty at once with one slot and no queue");
     let logged = app
-        .audit_tail(20)
+        .outcome_tail(20)
         .into_iter()
         .filter(|r| r.entry.outcome == "denied" && r.entry.detail == "busy")
         .count();

@@ -199,7 +199,7 @@ async fn unknown_user_and_wrong_pin_answer_alike() {
         .expect("raw");
     assert_eq!((s1, &b1), (s2, &b2));
     assert_eq!(s1, 401);
-    let rows = app.audit_tail(2);
+    let rows = app.outcome_tail(2);
     assert_eq!(rows[0].entry.detail, "wrong_pin");
     assert_eq!(rows[1].entry.detail, "unknown_user");
 }

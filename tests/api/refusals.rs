@@ -159,9 +159,15 @@ async fn a_handshake_without_a_client_certificate_leaves_a_row() {
 async fn a_certificate_from_another_ca_leaves_a_row_with_its_fingerprint() {
     let app = spawn_app().await;
     let other = tempfile::tempdir().expect("tmp");
-    let (other_store, _keys) = data_dir::init(other.path(), &[]).expect("other init");
-    let foreign = data_dir::enroll_terminal(other_store.as_ref(), other.path(), "stranger", None)
-        .expect("foreign enroll");
+    let (other_store, other_keys) = data_dir::init(other.path(), &[]).expect("other init");
+    let foreign = data_dir::enroll_terminal(
+        other_store.as_ref(),
+        &other_keys,
+        other.path(),
+        "stranger",
+        None,
+    )
+    .expect("foreign enroll");
     let fingerprint = fingerprint_of(&foreign);
     let bundle = TerminalBundle {
         ca: app.bundle.ca.clone(),

@@ -35,9 +35,15 @@ async fn a_certificate_from_another_ca_is_refused() {
     let app = spawn_app().await;
     // Another office's service, with its own CA, issues a terminal.
     let other = tempfile::tempdir().expect("tmp");
-    let (other_store, _keys) = data_dir::init(other.path(), &[]).expect("other init");
-    let foreign = data_dir::enroll_terminal(other_store.as_ref(), other.path(), "stranger", None)
-        .expect("foreign enroll");
+    let (other_store, other_keys) = data_dir::init(other.path(), &[]).expect("other init");
+    let foreign = data_dir::enroll_terminal(
+        other_store.as_ref(),
+        &other_keys,
+        other.path(),
+        "stranger",
+        None,
+    )
+    .expect("foreign enroll");
     let bundle = TerminalBundle {
         ca: app.bundle.ca.clone(),
         ..foreign
@@ -193,11 +199,24 @@ async fn failed_unlocks_count_toward_the_lockout_and_the_lock_ends_the_session()
         Some(bansho::api::ErrorCode::Unauthenticated)
     );
     assert_eq!(clerk.session().await.unwrap_err().status(), Some(401));
-    let row = &app.audit_tail(1)[0].entry;
-    assert_eq!(
-        (row.action.as_str(), row.detail.as_str()),
-        ("unlock", "wrong_pin;locked")
-    );
+    // The attempt that set the lock, its refusal, and the session's end
+    // with it, in that order.
+    let rows: Vec<(String, String, String)> = app
+        .audit_tail(3)
+        .into_iter()
+        .rev()
+        .map(|r| (r.entry.action, r.entry.outcome, r.entry.detail))
+        .collect();
+    let expected = [
+        ("login_attempt", "ok", "attempt=5;locked"),
+        ("unlock", "failure", "wrong_pin;locked"),
+        ("session_end", "expired", "locked"),
+    ];
+    let rows: Vec<(&str, &str, &str)> = rows
+        .iter()
+        .map(|(a, o, d)| (a.as_str(), o.as_str(), d.as_str()))
+        .collect();
+    assert_eq!(rows, expected);
     app.next_step();
     assert_eq!(
         app.try_login(CLERK).await.unwrap_err().code(),

@@ -1,5 +1,6 @@
 //! The access log as auditors read it.
 
+use crate::domain::audit_event::{Action, Detail, Event};
 use axum::Json;
 use axum::extract::{Query, State};
 use serde::Deserialize;
@@ -27,8 +28,10 @@ pub async fn list(
         params.map_err(|_| AppError::bad_request("the only parameter is limit, a number"))?;
     let limit = params.limit.unwrap_or(100).clamp(1, MAX_ROWS);
     let records = state.store(move |s| s.audit_tail(limit)).await?;
-    let mut entry = caller.entry(state.clock.now(), "audit_read", "ok");
-    entry.detail = format!("rows={}", records.len());
+    let entry = caller.entry(
+        state.clock.now(),
+        Event::ok(Action::AuditRead).with(Detail::Rows(records.len())),
+    );
     state.audit(entry).await?;
     Ok(Json(AuditList {
         rows: records

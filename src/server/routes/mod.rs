@@ -7,6 +7,7 @@ pub(crate) mod residents;
 mod session;
 mod staff;
 
+use crate::domain::audit_event::{Action, Detail, Event, Outcome, Reason};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -40,7 +41,7 @@ pub struct RouteSpec {
     pub path: &'static str,
     pub access: Access,
     /// The action name recorded in the access log when refused.
-    pub action: &'static str,
+    pub action: Action,
 }
 
 pub const ROUTES: &[RouteSpec] = &[
@@ -48,67 +49,67 @@ pub const ROUTES: &[RouteSpec] = &[
         method: "GET",
         path: "/health",
         access: Access::Public,
-        action: "health",
+        action: Action::Health,
     },
     RouteSpec {
         method: "POST",
         path: "/login",
         access: Access::Public,
-        action: "login",
+        action: Action::Login,
     },
     RouteSpec {
         method: "POST",
         path: "/logout",
         access: Access::Session,
-        action: "logout",
+        action: Action::Logout,
     },
     RouteSpec {
         method: "POST",
         path: "/unlock",
         access: Access::Session,
-        action: "unlock",
+        action: Action::Unlock,
     },
     RouteSpec {
         method: "GET",
         path: "/session",
         access: Access::Session,
-        action: "session",
+        action: Action::Session,
     },
     RouteSpec {
         method: "POST",
         path: "/session/purpose",
         access: Access::Session,
-        action: "purpose_choose",
+        action: Action::PurposeChoose,
     },
     RouteSpec {
         method: "POST",
         path: "/residents/search",
         access: Access::Permission(Permission::SearchResidents),
-        action: "search",
+        action: Action::Search,
     },
     RouteSpec {
         method: "GET",
         path: "/residents/{person}",
         access: Access::Permission(Permission::ViewResident),
-        action: "view",
+        action: Action::View,
     },
     RouteSpec {
         method: "POST",
         path: "/residents/{person}/reveal",
         access: Access::Permission(Permission::RevealMyNumber),
-        action: "reveal",
+        action: Action::Reveal,
     },
     RouteSpec {
         method: "GET",
         path: "/audit",
         access: Access::Permission(Permission::ReadAuditLog),
-        action: "audit_read",
+        action: Action::AuditRead,
     },
     RouteSpec {
         method: "GET",
         path: "/admin/staff",
         access: Access::Permission(Permission::ManageStaff),
-        action: "staff_list",
+        action: Action::StaffList,
     },
 ];
 
@@ -298,21 +299,28 @@ async fn guard(
         // The read limit does not apply yet, so repeats are counted by the
         // refusal log rather than written one by one.
         if ctx.purpose.is_none() {
-            let mut entry = ctx.entry(state.clock.now(), spec.action, "denied");
-            entry.detail = "no_purpose".into();
+            let entry = ctx.entry(
+                state.clock.now(),
+                Event::denied(spec.action, Reason::NoPurpose),
+            );
             state.refusal(entry).await?;
             return Err(AppError::purpose_required());
         }
         if !ctx.can(permission) {
-            let mut entry = ctx.entry(state.clock.now(), spec.action, "denied");
-            entry.detail = "forbidden".into();
+            let entry = ctx.entry(
+                state.clock.now(),
+                Event::denied(spec.action, Reason::Forbidden),
+            );
             state.audit(entry).await?;
             return Err(AppError::forbidden());
         }
         if !state.limiter.allow(&ctx.user_id) {
-            let mut entry = ctx.entry(state.clock.now(), spec.action, "rate_limited");
-            entry.detail = "burst".into();
-            state.refusal(entry).await?;
+            let event = Event::new(
+                spec.action,
+                Outcome::RateLimited,
+                Detail::Reason(Reason::Burst),
+            );
+            state.refusal(ctx.entry(state.clock.now(), event)).await?;
             return Err(AppError::rate_limited());
         }
     }

@@ -2,6 +2,7 @@
 //! its access-log row before any data leaves; if the row cannot be written,
 //! nothing is returned.
 
+use crate::domain::audit_event::{Action, Detail, Event, Outcome, Reason};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -95,14 +96,13 @@ pub async fn search(
 ) -> Result<Json<SearchResponse>, AppError> {
     let now = state.clock.now();
     let normalised: String = request.query.trim().nfkc().collect();
-    let mut entry = caller.entry(now, "search", "ok");
+    let mut entry = caller.entry(now, Event::ok(Action::Search));
     entry.query_hmac = Some(state.keys.query_hmac(&normalised));
 
     let classified = classify(&request.query);
     if searches_by_my_number(&classified) && !caller.can(Permission::SearchByMyNumber) {
-        entry.outcome = "denied".into();
-        entry.detail = "my_number_search_not_permitted".into();
-        state.audit(entry).await?;
+        let event = Event::denied(Action::Search, Reason::MyNumberSearchNotPermitted);
+        state.audit(entry.event(event)).await?;
         return Err(AppError::new(
             StatusCode::FORBIDDEN,
             ErrorCode::Forbidden,
@@ -112,8 +112,8 @@ pub async fn search(
     let terms = match classified {
         Ok(query) => query.terms,
         Err(error) => {
-            entry.outcome = "invalid_query".into();
-            state.audit(entry).await?;
+            let event = Event::new(Action::Search, Outcome::InvalidQuery, Detail::None);
+            state.audit(entry.event(event)).await?;
             return Err(AppError::new(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::InvalidQuery,
@@ -135,8 +135,13 @@ pub async fn search(
 
     entry.subjects = rows.iter().map(|r| r.person_number.clone()).collect();
     entry.sensitive = rows.iter().any(|r| r.support_measure);
-    entry.detail = format!("results={}{}", rows.len(), if truncated { "+" } else { "" });
-    state.audit(entry).await?;
+    let results = Detail::Results {
+        count: rows.len(),
+        truncated,
+    };
+    state
+        .audit(entry.event(Event::ok(Action::Search).with(results)))
+        .await?;
 
     let results = rows
         .into_iter()
@@ -156,14 +161,17 @@ fn person_param(raw: &str) -> Result<PersonNumber, AppError> {
 async fn load(
     state: &AppState,
     caller: &SessionCtx,
-    action: &str,
+    action: Action,
     person: &PersonNumber,
 ) -> Result<ResidentRow, AppError> {
     let key = person.as_str().to_string();
     match state.store(move |s| s.resident(&key)).await? {
         Some(row) => Ok(row),
         None => {
-            let mut entry = caller.entry(state.clock.now(), action, "not_found");
+            let mut entry = caller.entry(
+                state.clock.now(),
+                Event::new(action, Outcome::NotFound, Detail::None),
+            );
             entry.subjects = vec![person.as_str().to_string()];
             state.audit(entry).await?;
             Err(AppError::not_found("resident"))
@@ -189,7 +197,7 @@ pub async fn view(
     Path(person): Path<String>,
 ) -> Result<Json<ResidentRecord>, AppError> {
     let person = person_param(&person)?;
-    let row = load(&state, &caller, "view", &person).await?;
+    let row = load(&state, &caller, Action::View, &person).await?;
 
     let masked = if caller.can(Permission::ViewMaskedMyNumber) {
         let number = decrypt_my_number(&state, &row)?;
@@ -203,12 +211,13 @@ pub async fn view(
     };
     let visible = address_visible(&caller, &row);
 
-    let mut entry = caller.entry(state.clock.now(), "view", "ok");
+    let event = match visible {
+        true => Event::ok(Action::View),
+        false => Event::ok(Action::View).with(Detail::Reason(Reason::AddressHidden)),
+    };
+    let mut entry = caller.entry(state.clock.now(), event);
     entry.subjects = vec![row.person_number.clone()];
     entry.sensitive = row.support_measure;
-    if !visible {
-        entry.detail = "address_hidden".into();
-    }
     state.audit(entry).await?;
 
     Ok(Json(ResidentRecord {
@@ -248,12 +257,12 @@ pub async fn reveal(
             "reason must be a short code of lowercase letters, digits and _",
         ));
     }
-    let row = load(&state, &caller, "reveal", &person).await?;
+    let row = load(&state, &caller, Action::Reveal, &person).await?;
     let number = decrypt_my_number(&state, &row)?;
-    let mut entry = caller.entry(state.clock.now(), "reveal", "ok");
+    let event = Event::ok(Action::Reveal).with(Detail::RevealReason(request.reason.clone()));
+    let mut entry = caller.entry(state.clock.now(), event);
     entry.subjects = vec![row.person_number.clone()];
     entry.sensitive = row.support_measure;
-    entry.detail = format!("reason={}", request.reason);
     state.audit(entry).await?;
     Ok(Json(RevealResponse { my_number: number }))
 }

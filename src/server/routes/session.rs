@@ -1,5 +1,6 @@
 //! Health, login, the session's purpose, logout and the current session.
 
+use crate::domain::audit_event::{Action, Event};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Extension, Json};
@@ -49,11 +50,8 @@ pub async fn unlock(
 }
 
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, AppError> {
-    let hash = caller.token_hash.clone();
-    state.store(move |s| s.delete_session(&hash)).await?;
-    state
-        .audit(caller.entry(state.clock.now(), "logout", "ok"))
-        .await?;
+    let row = caller.entry(state.clock.now(), Event::ok(Action::Logout));
+    auth::delete_session(&state, caller.token_hash.clone(), row).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1,5 +1,6 @@
 //! Staff accounts, for IT officers.
 
+use crate::domain::audit_event::{Action, Event};
 use axum::Json;
 use axum::extract::State;
 
@@ -15,7 +16,7 @@ pub async fn list(
 ) -> Result<Json<StaffList>, AppError> {
     let rows = state.store(|s| s.list_staff()).await?;
     state
-        .audit(caller.entry(state.clock.now(), "staff_list", "ok"))
+        .audit(caller.entry(state.clock.now(), Event::ok(Action::StaffList)))
         .await?;
     Ok(Json(StaffList {
         staff: rows

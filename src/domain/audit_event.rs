@@ -1,0 +1,368 @@
+//! Every action and outcome the access log can hold, and the typed details
+//! a row carries. Handlers and the route table name events only through
+//! these types; the stored and exported form is the stable snake_case text
+//! each one writes (`docs/architecture.md` lists them), which the chain
+//! covers, so a name written here is never changed or reused.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! stable_names {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            /// The stable stored form.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+
+            pub fn parse(text: &str) -> Option<Self> {
+                match text {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+stable_names! {
+    /// What was done or tried.
+    pub enum Action {
+        Health => "health",
+        Login => "login",
+        /// One login or unlock attempt counted against the user ID before
+        /// any factor is checked (the lockout counter's change).
+        LoginAttempt => "login_attempt",
+        Logout => "logout",
+        Unlock => "unlock",
+        Session => "session",
+        PurposeChoose => "purpose_choose",
+        SessionEnd => "session_end",
+        SessionUse => "session_use",
+        Search => "search",
+        View => "view",
+        Reveal => "reveal",
+        AuditRead => "audit_read",
+        AuditVerify => "audit_verify",
+        StaffList => "staff_list",
+        StaffAdd => "staff_add",
+        CredentialsReset => "credentials_reset",
+        TerminalEnroll => "terminal_enroll",
+        TerminalList => "terminal_list",
+        TerminalRevoke => "terminal_revoke",
+        TlsHandshake => "tls_handshake",
+        AdminInit => "admin_init",
+        AdminSeed => "admin_seed",
+    }
+}
+
+stable_names! {
+    /// How it ended.
+    pub enum Outcome {
+        Ok => "ok",
+        /// Refused by a rule (permission, purpose, lock, terminal...).
+        Denied => "denied",
+        /// A proof of identity that did not hold (wrong PIN or code).
+        Failure => "failure",
+        RateLimited => "rate_limited",
+        NotFound => "not_found",
+        /// A search whose text could not be read as a query.
+        InvalidQuery => "invalid_query",
+        /// A session ended by the service (timeout, account disabled).
+        Expired => "expired",
+        /// A check that ran and found something wrong (a broken chain).
+        Broken => "broken",
+    }
+}
+
+stable_names! {
+    /// Why a request was refused or a session ended.
+    pub enum Reason {
+        AccountLocked => "locked",
+        Busy => "busy",
+        TerminalLogins => "terminal_logins",
+        CodeReusedSameTerminal => "code_reused_same_terminal",
+        PurposeNotAllowed => "purpose_not_allowed",
+        PurposePending => "purpose_pending",
+        AlreadyChosen => "already_chosen",
+        NoPurpose => "no_purpose",
+        Forbidden => "forbidden",
+        Burst => "burst",
+        MyNumberSearchNotPermitted => "my_number_search_not_permitted",
+        AddressHidden => "address_hidden",
+        TerminalMismatch => "terminal_mismatch",
+        AbsoluteTimeout => "absolute_timeout",
+        IdleTimeout => "idle_timeout",
+        StaffDisabled => "staff_disabled",
+        NoCertificate => "no_certificate",
+        TerminalRevoked => "terminal_revoked",
+        TerminalUnregistered => "terminal_unregistered",
+        WrongKey => "wrong_key",
+        KeyRecord => "key_record",
+    }
+}
+
+stable_names! {
+    /// Which factor of a login or unlock did not hold.
+    pub enum FactorFailure {
+        UnknownUser => "unknown_user",
+        WrongPin => "wrong_pin",
+        WrongCode => "wrong_code",
+        CodeReused => "code_reused",
+    }
+}
+
+stable_names! {
+    /// Why a TLS handshake failed, as a fixed code (never a library's text).
+    pub enum HandshakeFailure {
+        Timeout => "handshake_timeout",
+        NoCertificate => "no_certificate",
+        UntrustedCertificate => "untrusted_certificate",
+        NoSharedCipher => "no_shared_cipher",
+        ProtocolVersion => "protocol_version",
+        Incompatible => "incompatible",
+        ClientAlert => "client_alert",
+        Malformed => "malformed",
+        Abandoned => "abandoned",
+        Failed => "handshake_failed",
+        Revoked => "revoked",
+        Unregistered => "unregistered",
+        RegistryUnavailable => "registry_unavailable",
+    }
+}
+
+/// What a row says beyond its action and outcome. Each variant writes one
+/// stable text ([`Detail::to_string`]); none holds a name, a My Number or
+/// search text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detail {
+    None,
+    Reason(Reason),
+    /// A factor that did not hold; `locks` when this was the last attempt
+    /// before the lock.
+    Factor {
+        failure: FactorFailure,
+        locks: bool,
+    },
+    /// A counted attempt: its number in the current count, and whether the
+    /// lock is set with it.
+    Attempt {
+        number: i64,
+        locks: bool,
+    },
+    /// A terminal refused before any session: the certificate shown.
+    Terminal {
+        reason: Reason,
+        fingerprint: String,
+    },
+    Handshake {
+        failure: HandshakeFailure,
+        fingerprint: Option<String>,
+        peer: String,
+    },
+    /// Search results: how many, and whether more matched than were sent.
+    Results {
+        count: usize,
+        truncated: bool,
+    },
+    /// Rows listed (access log, staff, terminals).
+    Rows(usize),
+    /// The reason a clerk gave for revealing a My Number.
+    RevealReason(String),
+    /// A verified access log.
+    Intact {
+        rows: i64,
+    },
+    /// A chain broken at this row.
+    FirstBadRow(i64),
+    /// The account an administrative command changed.
+    User(String),
+    /// The terminal an administrative command named.
+    TerminalName(String),
+    StaffAdded {
+        user: String,
+        role: &'static str,
+        department: &'static str,
+    },
+    FirstItOfficer(String),
+    Seeded {
+        residents: u64,
+        seed: u64,
+    },
+}
+
+impl fmt::Display for Detail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let locked = |f: &mut fmt::Formatter<'_>, locks: bool| {
+            if locks {
+                f.write_str(";locked")
+            } else {
+                Ok(())
+            }
+        };
+        match self {
+            Detail::None => Ok(()),
+            Detail::Reason(reason) => f.write_str(reason.as_str()),
+            Detail::Factor { failure, locks } => {
+                f.write_str(failure.as_str())?;
+                locked(f, *locks)
+            }
+            Detail::Attempt { number, locks } => {
+                write!(f, "attempt={number}")?;
+                locked(f, *locks)
+            }
+            Detail::Terminal {
+                reason,
+                fingerprint,
+            } => write!(f, "{reason};fingerprint={fingerprint}"),
+            Detail::Handshake {
+                failure,
+                fingerprint,
+                peer,
+            } => {
+                f.write_str(failure.as_str())?;
+                if let Some(fingerprint) = fingerprint {
+                    write!(f, ";fingerprint={fingerprint}")?;
+                }
+                if !peer.is_empty() {
+                    write!(f, ";peer={peer}")?;
+                }
+                Ok(())
+            }
+            Detail::Results { count, truncated } => {
+                write!(f, "results={count}{}", if *truncated { "+" } else { "" })
+            }
+            Detail::Rows(rows) => write!(f, "rows={rows}"),
+            Detail::RevealReason(reason) => write!(f, "reason={reason}"),
+            Detail::Intact { rows } => write!(f, "intact;rows={rows}"),
+            Detail::FirstBadRow(seq) => write!(f, "first_bad_row={seq}"),
+            Detail::User(user) => write!(f, "user={user}"),
+            Detail::TerminalName(name) => write!(f, "terminal={name}"),
+            Detail::StaffAdded {
+                user,
+                role,
+                department,
+            } => write!(f, "user={user};role={role};department={department}"),
+            Detail::FirstItOfficer(user) => write!(f, "first_it_officer={user}"),
+            Detail::Seeded { residents, seed } => write!(f, "residents={residents};seed={seed}"),
+        }
+    }
+}
+
+/// One thing the log records: action, outcome, detail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub action: Action,
+    pub outcome: Outcome,
+    pub detail: Detail,
+}
+
+impl Event {
+    pub fn new(action: Action, outcome: Outcome, detail: Detail) -> Self {
+        Self {
+            action,
+            outcome,
+            detail,
+        }
+    }
+
+    pub fn ok(action: Action) -> Self {
+        Self::new(action, Outcome::Ok, Detail::None)
+    }
+
+    pub fn denied(action: Action, reason: Reason) -> Self {
+        Self::new(action, Outcome::Denied, Detail::Reason(reason))
+    }
+
+    pub fn with(mut self, detail: Detail) -> Self {
+        self.detail = detail;
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_reads_back_as_itself() {
+        for action in Action::ALL {
+            assert_eq!(Action::parse(action.as_str()), Some(*action));
+        }
+        for outcome in Outcome::ALL {
+            assert_eq!(Outcome::parse(outcome.as_str()), Some(*outcome));
+        }
+        assert_eq!(Action::parse("delete_everything"), None);
+    }
+
+    #[test]
+    fn names_are_unique_within_each_kind() {
+        let mut seen = std::collections::HashSet::new();
+        assert!(Action::ALL.iter().all(|a| seen.insert(a.as_str())));
+        let mut seen = std::collections::HashSet::new();
+        assert!(Reason::ALL.iter().all(|r| seen.insert(r.as_str())));
+    }
+
+    #[test]
+    fn serde_writes_the_stored_form() {
+        for action in Action::ALL {
+            let json = serde_json::to_string(action).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", action.as_str()));
+        }
+    }
+
+    #[test]
+    fn details_keep_the_stored_forms_of_earlier_rows() {
+        let cases = [
+            (
+                Detail::Factor {
+                    failure: FactorFailure::WrongPin,
+                    locks: true,
+                },
+                "wrong_pin;locked",
+            ),
+            (
+                Detail::Reason(Reason::PurposeNotAllowed),
+                "purpose_not_allowed",
+            ),
+            (
+                Detail::Results {
+                    count: 50,
+                    truncated: true,
+                },
+                "results=50+",
+            ),
+            (Detail::Rows(3), "rows=3"),
+            (
+                Detail::Terminal {
+                    reason: Reason::TerminalRevoked,
+                    fingerprint: "ab12".into(),
+                },
+                "terminal_revoked;fingerprint=ab12",
+            ),
+            (Detail::Intact { rows: 7 }, "intact;rows=7"),
+            (Detail::None, ""),
+        ];
+        for (detail, text) in cases {
+            assert_eq!(detail.to_string(), text);
+        }
+    }
+}

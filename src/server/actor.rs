@@ -1,0 +1,68 @@
+//! Who a row is about: the person (or "unknown"), the terminal, the purpose
+//! they work under. Every access-log row is made here from an [`Event`], so
+//! no handler spells an action or an outcome.
+
+use time::OffsetDateTime;
+
+use crate::domain::audit_event::Event;
+use crate::store::AuditEntry;
+
+/// The `user_id` of rows made before anyone logged in.
+pub const UNKNOWN_USER: &str = "(unknown)";
+/// The `terminal` of administrative commands run on the service's host.
+pub const CONSOLE_TERMINAL: &str = "console";
+/// The purpose of administrative commands.
+pub const SYSTEM_OPERATION: &str = "system_operation";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: String,
+    pub terminal: String,
+    /// Empty until a purpose is chosen.
+    pub purpose: String,
+}
+
+impl Actor {
+    pub fn new(user_id: impl Into<String>, terminal: impl Into<String>) -> Self {
+        Self {
+            user_id: user_id.into(),
+            terminal: terminal.into(),
+            purpose: String::new(),
+        }
+    }
+
+    /// Someone at `terminal` (or only a connection) who has not logged in.
+    pub fn anonymous(terminal: impl Into<String>) -> Self {
+        Self::new(UNKNOWN_USER, terminal)
+    }
+
+    /// An administrative command run as `user` on the service's host.
+    pub fn console(user: impl Into<String>) -> Self {
+        Self {
+            purpose: SYSTEM_OPERATION.into(),
+            ..Self::new(user, CONSOLE_TERMINAL)
+        }
+    }
+
+    pub fn with_purpose(mut self, purpose: Option<&str>) -> Self {
+        self.purpose = purpose.unwrap_or_default().to_string();
+        self
+    }
+
+    /// The row recording `event` by this actor. `at` is when it was asked
+    /// for; the journal stamps the row with the time it commits.
+    pub fn entry(&self, at: OffsetDateTime, event: Event) -> AuditEntry {
+        AuditEntry {
+            at,
+            user_id: self.user_id.clone(),
+            terminal: self.terminal.clone(),
+            action: event.action.as_str().to_string(),
+            subjects: Vec::new(),
+            query_hmac: None,
+            purpose: self.purpose.clone(),
+            outcome: event.outcome.as_str().to_string(),
+            detail: event.detail.to_string(),
+            sensitive: false,
+        }
+    }
+}
