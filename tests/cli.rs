@@ -175,6 +175,84 @@ fn assert_broken_at(dir: &Path, row: i64) {
 }
 
 #[test]
+fn an_enrolment_whose_bundle_cannot_be_written_registers_nothing() {
+    let tmp = private_tempdir();
+    let dir = tmp.path();
+    init(dir);
+    let d = dir.to_str().expect("utf-8");
+    let outputs = private_tempdir();
+    let taken = outputs.path().join("taken.toml");
+    std::fs::write(&taken, "someone else's file").expect("write");
+    let rows_before = audit_rows(dir);
+    let enrol = |out: &Path| {
+        bansho(&[
+            "admin",
+            "terminal",
+            "enroll",
+            "counter-07",
+            "--data",
+            d,
+            "--out",
+            out.to_str().expect("utf-8"),
+        ])
+    };
+    let refused = enrol(&taken);
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stderr).contains("taken.toml"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&taken).expect("read"),
+        "someone else's file"
+    );
+    assert_eq!(
+        audit_rows(dir),
+        rows_before,
+        "no row for an enrolment not done"
+    );
+    let terminals: i64 = db(dir)
+        .query_row("SELECT count(*) FROM terminals", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(terminals, 0);
+    // The name is still free.
+    let done = enrol(&outputs.path().join("free.toml"));
+    assert!(done.status.success(), "{}", text(&done.stderr));
+    let (action, outcome): (String, String) = db(dir)
+        .query_row(
+            "SELECT action, outcome FROM audit_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("row");
+    assert_eq!(
+        (action.as_str(), outcome.as_str()),
+        ("terminal_enroll", "ok")
+    );
+}
+
+#[test]
+fn a_broken_chain_is_recorded_as_broken_not_ok() {
+    let tmp = tampered_store();
+    db(tmp.path())
+        .execute("UPDATE audit_log SET outcome = 'denied' WHERE seq = 3", [])
+        .expect("edit");
+    assert_broken_at(tmp.path(), 3);
+    let (action, outcome, detail): (String, String, String) = db(tmp.path())
+        .query_row(
+            "SELECT action, outcome, detail FROM audit_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("row");
+    assert_eq!(
+        (action.as_str(), outcome.as_str(), detail.as_str()),
+        ("audit_verify", "broken", "first_bad_row=3")
+    );
+}
+
+#[test]
 fn verify_names_the_first_edited_row() {
     let tmp = tampered_store();
     db(tmp.path())
@@ -422,6 +500,7 @@ fn terminals_are_enrolled_listed_and_revoked() {
     assert_eq!(bundle.terminal, "counter-01");
     assert!(bundle.certificate.contains("BEGIN CERTIFICATE"));
 
+    let other_out = dir.join("t1-again.toml");
     let again = bansho(&[
         "admin",
         "terminal",
@@ -430,9 +509,11 @@ fn terminals_are_enrolled_listed_and_revoked() {
         "--data",
         d,
         "--out",
-        out,
+        other_out.to_str().expect("utf-8"),
     ]);
     assert!(!again.status.success(), "a name is enrolled once");
+    assert!(text(&again.stderr).contains("already registered"));
+    assert!(!other_out.exists(), "no bundle for a refused enrolment");
 
     let list = bansho(&["admin", "terminal", "list", "--data", d]);
     assert!(text(&list.stdout).contains("counter-01"));

@@ -246,6 +246,14 @@ mod postgres {
             after,
             "every stored row is on the chain"
         );
+        assert_eq!(
+            cluster.db.count(
+                "SELECT count(*) FROM (SELECT at < lag(at) OVER (ORDER BY seq) AS back
+                 FROM audit_log) rows WHERE back"
+            ),
+            0,
+            "rows are in time order"
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -51,6 +51,8 @@ pub struct TestApp {
     #[allow(dead_code)]
     pub keys: Arc<Keys>,
     pub dir: tempfile::TempDir,
+    /// The service's journal, to set a failure point.
+    pub journal: bansho::server::journal::Journal,
     staff: HashMap<String, (Pin, Vec<u8>)>,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
@@ -171,6 +173,7 @@ pub async fn spawn_app_with(config: ServerConfig, residents: u64) -> TestApp {
     let keys = Arc::new(keys);
     let clock = Arc::new(ManualClock::new(START));
     let state = AppState::new(store.clone(), keys.clone(), clock.clone(), config);
+    let journal = state.journal.clone();
     let app = Application::build(state, "127.0.0.1:0".parse().expect("addr"), dir.path())
         .await
         .expect("build app");
@@ -186,6 +189,7 @@ pub async fn spawn_app_with(config: ServerConfig, residents: u64) -> TestApp {
         store,
         keys,
         dir,
+        journal,
         staff,
         _stop: stop,
     }

@@ -5,6 +5,7 @@ mod access;
 mod audit;
 mod connections;
 mod helpers;
+mod journal;
 mod lockout;
 mod login;
 mod malformed;
