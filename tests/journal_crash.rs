@@ -1,0 +1,290 @@
+//! The real service killed with SIGKILL during a stream of writes and
+//! reads, again and again: after each kill the store is whole, the chain
+//! verifies, every acknowledged write is there with its row, and no row
+//! claims a change that is not there.
+//!
+//! Iterations: `BANSHO_CRASH_ITERATIONS` (default 3).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use bansho::api::LoginRequest;
+use bansho::client::ApiClient;
+use bansho::client::tls::TerminalBundle;
+use bansho::secret::{Pin, TotpCode};
+use bansho::server::crypto::Keys;
+use bansho::server::totp;
+
+fn bansho(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bansho"))
+        .args(args)
+        .stdin(Stdio::null())
+        .env_remove("BANSHO_MASTER_KEY")
+        .output()
+        .expect("run bansho")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = bansho(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn field(stdout: &str, name: &str) -> String {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(name))
+        .map(|v| v.trim().to_string())
+        .unwrap_or_else(|| panic!("{name} in {stdout}"))
+}
+
+struct Account {
+    pin: String,
+    secret: Vec<u8>,
+}
+
+fn add_clerk(data: &str, id: &str) -> Account {
+    let out = ok(&[
+        "admin",
+        "user",
+        "add",
+        "--id",
+        id,
+        "--name",
+        "試験 職員",
+        "--role",
+        "clerk",
+        "--department",
+        "assessment",
+        "--data",
+        data,
+    ]);
+    let secret = totp::from_base32(&field(&out, "TOTP secret:")).expect("base32 secret");
+    Account {
+        pin: field(&out, "PIN:"),
+        secret: secret.to_vec(),
+    }
+}
+
+fn start(data: &Path, log: &Path) -> (Child, String) {
+    let file = std::fs::File::create(log).expect("log file");
+    let child = Command::new(env!("CARGO_BIN_EXE_bansho"))
+        .args(["serve", "--data", data.to_str().expect("utf-8")])
+        .args(["--listen", "127.0.0.1:0"])
+        .env_remove("BANSHO_MASTER_KEY")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(file)
+        .spawn()
+        .expect("serve");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        if let Some(line) = text
+            .lines()
+            .find(|l| l.contains("records service listening"))
+        {
+            let at = line.find("127.0.0.1:").expect("address");
+            let addr: String = line[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
+                .collect();
+            return (child, format!("https://{addr}"));
+        }
+        assert!(Instant::now() < deadline, "serve did not start:\n{text}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn kill(mut child: Child) {
+    // SIGKILL: no shutdown, no flush, nothing the service could finish.
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// What the clients were told was done.
+#[derive(Default)]
+struct Acknowledged {
+    /// Failed logins answered 401, per guessed user ID.
+    failures: HashMap<String, i64>,
+    searches: i64,
+}
+
+async fn stream(
+    base: String,
+    bundle: std::sync::Arc<TerminalBundle>,
+    clerk: (String, Account),
+    run: usize,
+) -> Acknowledged {
+    let client = ApiClient::for_terminal(&base, &bundle).expect("client");
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() as u64;
+    let (id, account) = clerk;
+    let login = LoginRequest {
+        user_id: id,
+        pin: Pin::new(&account.pin),
+        totp: TotpCode::new(totp::code_at(&account.secret, 6, now)),
+        purpose: Some("assessment".into()),
+    };
+    let session = client.with_token(client.login(&login).await.expect("login").token);
+    let mut acked = Acknowledged::default();
+    let reads = tokio::spawn({
+        let session = session.clone();
+        async move {
+            let mut done = 0;
+            loop {
+                match session.search("タカハシ").await {
+                    Ok(_) => done += 1,
+                    Err(_) => return done,
+                }
+            }
+        }
+    });
+    for n in 0.. {
+        let guess = format!("crash{run}x{}", n / 3);
+        let request = LoginRequest {
+            user_id: guess.clone(),
+            pin: Pin::new("not-a-pin-000"),
+            totp: TotpCode::new("000000"),
+            purpose: None,
+        };
+        match client.login(&request).await {
+            Err(e) if e.status() == Some(401) => *acked.failures.entry(guess).or_default() += 1,
+            _ => break,
+        }
+    }
+    acked.searches = reads.await.unwrap_or(0);
+    acked
+}
+
+fn count(db: &rusqlite::Connection, sql: &str, args: &[&dyn rusqlite::ToSql]) -> i64 {
+    db.query_row(sql, args, |r| r.get(0)).expect(sql)
+}
+
+#[test]
+fn sigkill_during_writes_and_reads_loses_no_acknowledged_write_and_no_row_stands_alone() {
+    let iterations: usize = std::env::var("BANSHO_CRASH_ITERATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let tmp = tempfile::Builder::new()
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .tempdir()
+        .expect("tmp");
+    let data: PathBuf = tmp.path().join("data");
+    let d = data.to_str().expect("utf-8").to_string();
+    ok(&["admin", "init", "--data", &d]);
+    ok(&["admin", "seed", "--residents", "200", "--data", &d]);
+    std::fs::write(
+        data.join("bansho.toml"),
+        "[login]\nper_terminal_per_minute = 100000\n[reads]\nper_second = 100000\nburst = 100000\n",
+    )
+    .expect("settings");
+    std::fs::set_permissions(
+        data.join("bansho.toml"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .expect("chmod settings");
+    let outputs = tempfile::Builder::new()
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .tempdir()
+        .expect("tmp");
+    let bundle_path = outputs.path().join("t.toml");
+    ok(&[
+        "admin",
+        "terminal",
+        "enroll",
+        "crash-01",
+        "--data",
+        &d,
+        "--out",
+        bundle_path.to_str().expect("utf-8"),
+    ]);
+    let bundle = std::sync::Arc::new(TerminalBundle::load(&bundle_path).expect("bundle"));
+    let keys = Keys::load(&data.join("keys/master.key")).expect("keys");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let log = outputs.path().join("serve.log");
+
+    for run in 0..iterations {
+        let clerk = (
+            format!("crash{run:02}"),
+            add_clerk(&d, &format!("crash{run:02}")),
+        );
+        let (child, base) = start(&data, &log);
+        let work = runtime.spawn(stream(base, bundle.clone(), clerk, run));
+        // Let the stream get going, then kill mid-stream.
+        std::thread::sleep(Duration::from_millis(1500 + 300 * run as u64));
+        kill(child);
+        let acked = runtime.block_on(work).expect("stream");
+        assert!(
+            !acked.failures.is_empty() && acked.searches > 0,
+            "run {run}: the stream did some work before the kill"
+        );
+
+        let db = rusqlite::Connection::open(data.join("bansho.db")).expect("open");
+        let integrity: String = db
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .expect("integrity");
+        assert_eq!(integrity, "ok", "run {run}");
+        for (guess, failures) in &acked.failures {
+            let attempts: i64 = db
+                .query_row(
+                    "SELECT attempts FROM login_guard WHERE key = ?1",
+                    [keys.login_guard_key(guess)],
+                    |r| r.get(0),
+                )
+                .unwrap_or(0);
+            let counted = count(
+                &db,
+                "SELECT count(*) FROM audit_log WHERE action = 'login_attempt' AND user_id = ?1",
+                &[guess],
+            );
+            let refused = count(
+                &db,
+                "SELECT count(*) FROM audit_log WHERE action = 'login' AND outcome = 'failure' AND user_id = ?1",
+                &[guess],
+            );
+            // Each count is there with its row, and no row without it.
+            assert_eq!(
+                attempts, counted,
+                "run {run}, {guess}: counter and rows agree"
+            );
+            assert!(
+                refused >= *failures,
+                "run {run}, {guess}: every answered failure logged"
+            );
+            assert!(
+                counted >= refused,
+                "run {run}, {guess}: no failure without its count"
+            );
+        }
+        let searches = count(
+            &db,
+            "SELECT count(*) FROM audit_log WHERE action = 'search' AND outcome = 'ok' AND user_id = ?1",
+            &[&format!("crash{run:02}")],
+        );
+        assert!(
+            searches >= acked.searches,
+            "run {run}: every answered search logged"
+        );
+        let sessions = count(&db, "SELECT count(*) FROM sessions", &[]);
+        let logins = count(
+            &db,
+            "SELECT count(*) FROM audit_log WHERE action = 'login' AND outcome = 'ok'",
+            &[],
+        );
+        assert_eq!(sessions, logins, "run {run}: one session per login row");
+        drop(db);
+        let verify = bansho(&["admin", "audit", "verify", "--data", &d]);
+        assert!(
+            verify.status.success(),
+            "run {run}: {}",
+            String::from_utf8_lossy(&verify.stderr)
+        );
+    }
+}
