@@ -74,7 +74,7 @@ fn add_clerk(data: &str, id: &str) -> Account {
 
 fn start(data: &Path, log: &Path) -> (Child, String) {
     let file = std::fs::File::create(log).expect("log file");
-    let child = Command::new(env!("CARGO_BIN_EXE_bansho"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bansho"))
         .args(["serve", "--data", data.to_str().expect("utf-8")])
         .args(["--listen", "127.0.0.1:0"])
         .env_remove("BANSHO_MASTER_KEY")
@@ -97,7 +97,11 @@ fn start(data: &Path, log: &Path) -> (Child, String) {
                 .collect();
             return (child, format!("https://{addr}"));
         }
-        assert!(Instant::now() < deadline, "serve did not start:\n{text}");
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("serve did not start:\n{text}");
+        }
         std::thread::sleep(Duration::from_millis(50));
     }
 }
