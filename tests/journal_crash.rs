@@ -72,17 +72,30 @@ fn add_clerk(data: &str, id: &str) -> Account {
     }
 }
 
-fn start(data: &Path, log: &Path) -> (Child, String) {
+/// The running service; killed (SIGKILL) and reaped when dropped.
+struct Service(Child);
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        // SIGKILL: no shutdown, no flush, nothing the service could finish.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start(data: &Path, log: &Path) -> (Service, String) {
     let file = std::fs::File::create(log).expect("log file");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bansho"))
-        .args(["serve", "--data", data.to_str().expect("utf-8")])
-        .args(["--listen", "127.0.0.1:0"])
-        .env_remove("BANSHO_MASTER_KEY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(file)
-        .spawn()
-        .expect("serve");
+    let child = Service(
+        Command::new(env!("CARGO_BIN_EXE_bansho"))
+            .args(["serve", "--data", data.to_str().expect("utf-8")])
+            .args(["--listen", "127.0.0.1:0"])
+            .env_remove("BANSHO_MASTER_KEY")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(file)
+            .spawn()
+            .expect("serve"),
+    );
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let text = std::fs::read_to_string(log).unwrap_or_default();
@@ -97,19 +110,9 @@ fn start(data: &Path, log: &Path) -> (Child, String) {
                 .collect();
             return (child, format!("https://{addr}"));
         }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("serve did not start:\n{text}");
-        }
+        assert!(Instant::now() < deadline, "serve did not start:\n{text}");
         std::thread::sleep(Duration::from_millis(50));
     }
-}
-
-fn kill(mut child: Child) {
-    // SIGKILL: no shutdown, no flush, nothing the service could finish.
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 /// What the clients were told was done.
@@ -223,7 +226,7 @@ fn sigkill_during_writes_and_reads_loses_no_acknowledged_write_and_no_row_stands
         let work = runtime.spawn(stream(base, bundle.clone(), clerk, run));
         // Let the stream get going, then kill mid-stream.
         std::thread::sleep(Duration::from_millis(1500 + 300 * run as u64));
-        kill(child);
+        drop(child);
         let acked = runtime.block_on(work).expect("stream");
         assert!(
             !acked.failures.is_empty() && acked.searches > 0,
