@@ -1670,3 +1670,168 @@ fn the_search_box_offers_the_my_number_only_to_roles_that_may_search_by_it() {
     assert!(text.contains("宛名番号"), "{text}");
     assert!(!text.contains("個人番号"), "{text}");
 }
+
+// ---- components ---------------------------------------------------------------
+
+/// A keymap of the defaults with `extra` laid over them.
+fn keymap_with(extra: &str) -> Keymap {
+    Keymap::defaults().overlay(Keymap::parse(extra, "test.toml").unwrap())
+}
+
+#[test]
+fn the_confirm_popup_carries_the_action_and_yes_yields_its_effect() {
+    // Reveal: the popup holds whose number; yes asks the service for it.
+    let mut app = searched_app(Lang::Ja);
+    open_record(&mut app, Department::Assessment);
+    assert!(press(&mut app, KeyCode::F(5)).is_empty());
+    assert_eq!(app.pending(), Some(&reveal_of("1000000001")));
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(effects.as_slice(), [Effect::Reveal(p)] if p == "1000000001"),
+        "{effects:?}"
+    );
+    assert_eq!(app.pending(), None);
+    assert!(app.record().is_some_and(|r| r.revealing));
+
+    // Logout: yes ends the session and clears the terminal.
+    let mut app = searched_app(Lang::Ja);
+    assert!(press(&mut app, KeyCode::F(10)).is_empty());
+    assert_eq!(app.pending(), Some(&PendingAction::Logout));
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(effects.as_slice(), [Effect::Logout, Effect::ClearTerminal]),
+        "{effects:?}"
+    );
+    assert_eq!(app.screen(), Screen::Login);
+    assert!(app.session.is_none());
+}
+
+#[test]
+fn no_or_esc_in_the_confirm_popup_does_nothing() {
+    let mut app = searched_app(Lang::Ja);
+    open_record(&mut app, Department::Assessment);
+    for no in [
+        Action::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE), app.now),
+        Action::Run(Command::Cancel),
+        Action::Run(Command::Back),
+    ] {
+        press(&mut app, KeyCode::F(5));
+        assert!(app.pending().is_some());
+        assert!(update(&mut app, no).is_empty());
+        assert_eq!(app.pending(), None);
+        assert_eq!(app.screen(), Screen::Record);
+        assert!(
+            app.record()
+                .is_some_and(|r| !r.revealing && r.revealed.is_none())
+        );
+    }
+    // The function-key layout's F3 says no too.
+    app.keymap = Keymap::load(Some(std::path::Path::new("function-keys"))).0;
+    press(&mut app, KeyCode::F(5));
+    assert!(press(&mut app, KeyCode::F(3)).is_empty());
+    assert_eq!(app.pending(), None);
+    assert_eq!(app.screen(), Screen::Record);
+
+    press(&mut app, KeyCode::F(10));
+    assert!(press(&mut app, KeyCode::Esc).is_empty());
+    assert_eq!(app.pending(), None);
+    assert!(app.session.is_some());
+}
+
+#[test]
+fn the_confirm_popup_keeps_every_key_but_quit_from_the_screen_under_it() {
+    let mut app = searched_app(Lang::Ja);
+    press(&mut app, KeyCode::F(3));
+    assert_eq!(app.search.focus, SearchFocus::Input);
+    let typed = app.search.input.text().to_string();
+    press(&mut app, KeyCode::F(10));
+    for code in [
+        KeyCode::Char('x'),
+        KeyCode::Backspace,
+        KeyCode::Down,
+        KeyCode::Tab,
+        KeyCode::F(1),
+        KeyCode::F(5),
+        KeyCode::F(10),
+    ] {
+        assert!(press(&mut app, code).is_empty(), "{code:?}");
+        assert_eq!(app.pending(), Some(&PendingAction::Logout), "{code:?}");
+    }
+    assert_eq!(app.search.input.text(), typed);
+    assert_eq!(app.search.focus, SearchFocus::Input);
+    assert!(!app.help);
+    // Quit passes: it logs out anyway.
+    let effects = ctrl(&mut app, 'q');
+    assert!(matches!(effects.as_slice(), [Effect::Quit]));
+}
+
+#[test]
+fn a_key_the_screen_does_not_consume_falls_to_the_global_keymap() {
+    use super::component::{Component, Ctx, Outcome, command_for};
+    use super::keymap::Key;
+
+    // The search box takes text but not Ctrl-L: that is the global logout.
+    let mut app = searched_app(Lang::Ja);
+    press(&mut app, KeyCode::F(3));
+    let ctrl_l = Key::new(KeyCode::Char('l'), KeyModifiers::CONTROL);
+    let keymap = Keymap::defaults();
+    let mut seq = 100;
+    let mut ctx = Ctx {
+        keymap: &keymap,
+        session: None,
+        next_seq: &mut seq,
+    };
+    assert!(matches!(
+        app.search.handle_key(ctrl_l, &mut ctx),
+        Outcome::NotConsumed
+    ));
+    assert_eq!(
+        command_for(&app.search, &keymap, ctrl_l),
+        Some(Command::Logout)
+    );
+    assert!(matches!(
+        app.search.run(Command::Logout, &mut ctx),
+        Outcome::NotConsumed
+    ));
+    assert!(ctrl(&mut app, 'l').is_empty());
+    assert_eq!(app.pending(), Some(&PendingAction::Logout));
+    press(&mut app, KeyCode::Esc);
+
+    // A key bound in [global] reaches past a focused login field; a
+    // printable one is typed into the field instead.
+    let mut app = new_app(Lang::En, false);
+    app.keymap =
+        keymap_with("[global]\nkeymap = [ { on = [\"f2\"], run = \"help\", desc = \"Help\" } ]\n");
+    press(&mut app, KeyCode::F(2));
+    assert!(app.help);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('?'));
+    assert!(!app.help);
+    assert_eq!(app.login().map(|l| l.user_id.text()), Some("?"));
+
+    // A global command bound in a screen's own section is not the
+    // screen's: it falls through and acts.
+    let mut app = searched_app(Lang::En);
+    app.keymap =
+        keymap_with("[search]\nkeymap = [ { on = [\"f2\"], run = \"quit\", desc = \"Quit\" } ]\n");
+    let effects = press(&mut app, KeyCode::F(2));
+    assert!(matches!(effects.as_slice(), [Effect::Quit]));
+}
+
+#[test]
+fn with_the_help_open_the_logout_key_it_shows_logs_out() {
+    let mut app = searched_app(Lang::En);
+    press(&mut app, KeyCode::F(1));
+    assert!(app.help);
+    assert!(screen_text(&draw(&app, 80, 24)).contains("F10 Log out"));
+    assert!(press(&mut app, KeyCode::F(10)).is_empty());
+    assert!(!app.help);
+    assert_eq!(app.pending(), Some(&PendingAction::Logout));
+    // Keys that are the screen's stay away from it while the help is open.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::F(1));
+    let results = app.search.selected;
+    press(&mut app, KeyCode::Down);
+    assert_eq!(app.search.selected, results);
+    assert!(app.help);
+}

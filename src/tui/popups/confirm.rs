@@ -133,3 +133,74 @@ impl Component for ConfirmPopup {
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::keymap::Keymap;
+
+    fn run(popup: &mut ConfirmPopup, command: Command) -> Outcome {
+        let keymap = Keymap::defaults();
+        let mut seq = 1;
+        let mut ctx = Ctx {
+            keymap: &keymap,
+            session: None,
+            next_seq: &mut seq,
+        };
+        popup.run(command, &mut ctx)
+    }
+
+    fn reveal() -> PendingAction {
+        PendingAction::Reveal {
+            person: "1000000001".into(),
+        }
+    }
+
+    #[test]
+    fn yes_yields_the_action_it_carries() {
+        for pending in [reveal(), PendingAction::Logout] {
+            let mut popup = ConfirmPopup::new(pending.clone());
+            let Outcome::Consumed(requests) = run(&mut popup, Command::Confirm) else {
+                panic!("confirm not consumed");
+            };
+            let confirmed: Vec<&PendingAction> = requests
+                .iter()
+                .filter_map(|r| match r {
+                    Request::Confirmed(c) => Some(c.action()),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(confirmed, [&pending]);
+            assert!(matches!(requests.first(), Some(Request::ClosePopup)));
+        }
+    }
+
+    #[test]
+    fn no_closes_and_confirms_nothing() {
+        for command in [Command::Cancel, Command::Back] {
+            let mut popup = ConfirmPopup::new(reveal());
+            let Outcome::Consumed(requests) = run(&mut popup, command) else {
+                panic!("{command:?} not consumed");
+            };
+            assert!(matches!(requests.as_slice(), [Request::ClosePopup]));
+        }
+    }
+
+    #[test]
+    fn other_commands_are_not_its_own_and_only_quit_passes() {
+        let mut popup = ConfirmPopup::new(PendingAction::Logout);
+        for command in [
+            Command::Submit,
+            Command::Reveal,
+            Command::Help,
+            Command::Quit,
+        ] {
+            assert!(matches!(run(&mut popup, command), Outcome::NotConsumed));
+        }
+        assert!(popup.takes_global(Command::Quit));
+        for command in [Command::Help, Command::Logout, Command::Noop] {
+            assert!(!popup.takes_global(command), "{command:?}");
+        }
+        assert_eq!(popup.pending(), &PendingAction::Logout);
+    }
+}
