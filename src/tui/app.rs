@@ -1,24 +1,30 @@
-//! The terminal's state. Nothing here draws or talks to the network:
-//! `update` changes it, `render` reads it.
+//! The terminal's state: the active screen (each screen owns its state),
+//! the search that outlives an open record, the popups over them, and what
+//! every screen shares (session, status line, keymap, theme, locale).
+//! Nothing here draws or talks to the network.
 
 use std::time::{Duration, Instant};
 
-use crate::api::{Permission, Purpose, ResidentRecord, ResidentSummary, SessionInfo};
+use crate::api::{Permission, SessionInfo};
 
-/// The purposes the session may choose from (its department's).
-pub fn purpose_choices(app: &App) -> &[Purpose] {
-    app.session.as_ref().map_or(&[], |s| s.purposes.as_slice())
-}
-use crate::secret::Secret;
-
-use super::action::{Failure, FailureText};
-use super::config_error::ConfigError;
+use super::component::{Component, Ctx};
 use super::i18n::{I18n, Lang};
 use super::keymap::Keymap;
+use super::popups::confirm::{ConfirmPopup, PendingAction};
+use super::popups::help::HelpOverlay;
+use super::screens::lock::LockScreen;
+use super::screens::login::LoginScreen;
+use super::screens::no_search::NoSearchScreen;
+use super::screens::purpose::PurposeScreen;
+use super::screens::record::RecordScreen;
+use super::screens::search::SearchScreen;
 use super::theme::Theme;
-use super::widgets::input::TextInput;
+use super::view::View;
 use super::{DemoAccount, DemoPanel};
 
+pub use super::status::{Level, Note, Status};
+
+/// Which screen is showing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
     Login,
@@ -34,260 +40,41 @@ pub enum Screen {
     NoSearch,
 }
 
-impl Screen {
-    /// Where a session starts: the purpose choice until it has one, then
-    /// the search box if its role may search.
-    pub fn home(session: &SessionInfo) -> Screen {
-        if session.purpose.is_none() {
-            Screen::Purpose
-        } else if session.permissions.contains(&Permission::SearchResidents) {
-            Screen::Search
-        } else {
-            Screen::NoSearch
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LoginField {
-    UserId,
-    Pin,
-    Code,
-}
-
-impl LoginField {
-    pub const ORDER: [LoginField; 3] = [LoginField::UserId, LoginField::Pin, LoginField::Code];
-}
-
-/// Choosing the session's business purpose from the department's list the
-/// service sent: nothing is chosen until the user picks one.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct PurposeChoice {
-    pub selected: Option<usize>,
-    /// The choice is on its way to the service.
-    pub busy: bool,
-}
-
+/// The active screen with its state. The search screen's state lives in
+/// [`App::search`], since its results stay while a record is open.
 #[derive(Debug)]
-pub struct LoginState {
-    pub user_id: TextInput,
-    /// The PIN as typed: a zeroizing buffer, drawn as `*`.
-    pub pin: TextInput,
-    /// The one-time code as typed: zeroizing too.
-    pub code: TextInput,
-    pub focus: LoginField,
-    /// A login request is on its way.
-    pub busy: bool,
-}
-
-impl LoginState {
-    pub fn new() -> LoginState {
-        LoginState {
-            user_id: TextInput::new(64),
-            pin: TextInput::secret(128),
-            code: TextInput::new(8),
-            focus: LoginField::UserId,
-            busy: false,
-        }
-    }
-
-    pub fn focused_input(&mut self) -> &mut TextInput {
-        match self.focus {
-            LoginField::UserId => &mut self.user_id,
-            LoginField::Pin => &mut self.pin,
-            LoginField::Code => &mut self.code,
-        }
-    }
-}
-
-impl Default for LoginState {
-    fn default() -> Self {
-        LoginState::new()
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LockField {
-    Pin,
-    Code,
-}
-
-/// A locked terminal: whose session waits, and the PIN and code typed to
-/// unlock it (zeroizing buffers, the PIN drawn as `*`). Nothing else of the
-/// session is kept: no name, no purpose, no records.
-#[derive(Debug)]
-pub struct LockState {
-    pub user_id: String,
-    pub pin: TextInput,
-    pub code: TextInput,
-    pub focus: LockField,
-    /// An unlock request is on its way.
-    pub busy: bool,
-}
-
-impl LockState {
-    pub fn new(user_id: String) -> LockState {
-        LockState {
-            user_id,
-            pin: TextInput::secret(128),
-            code: TextInput::new(8),
-            focus: LockField::Pin,
-            busy: false,
-        }
-    }
-
-    pub fn focused_input(&mut self) -> &mut TextInput {
-        match self.focus {
-            LockField::Pin => &mut self.pin,
-            LockField::Code => &mut self.code,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SearchFocus {
-    Input,
-    Results,
-}
-
-#[derive(Debug)]
-pub struct SearchState {
-    pub input: TextInput,
-    pub focus: SearchFocus,
-    pub results: Vec<ResidentSummary>,
-    pub truncated: bool,
-    pub limit: usize,
-    pub selected: usize,
-    /// Whether a search has completed (to tell "no results" from "not yet").
-    pub searched: bool,
-    /// The number of the search whose answer is awaited; older answers are
-    /// dropped.
-    pub pending: Option<u64>,
-}
-
-impl SearchState {
-    pub fn new() -> SearchState {
-        SearchState {
-            input: TextInput::new(128),
-            focus: SearchFocus::Input,
-            results: Vec::new(),
-            truncated: false,
-            limit: 0,
-            selected: 0,
-            searched: false,
-            pending: None,
-        }
-    }
-}
-
-impl Default for SearchState {
-    fn default() -> Self {
-        SearchState::new()
-    }
-}
-
-#[derive(Debug)]
-pub struct RecordState {
-    pub record: ResidentRecord,
-    /// The full My Number after a confirmed reveal; dropped (and wiped) when
-    /// the record is left.
-    pub revealed: Option<Secret>,
-    pub revealing: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Popup {
-    ConfirmReveal,
-    ConfirmLogout,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
-    Info,
-    Warning,
-    Error,
-}
-
-/// A status-bar message. Locale keys are looked up when drawn; service text
-/// and arguments are sanitized when drawn.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Note {
-    Local {
-        key: &'static str,
-        args: Vec<(&'static str, String)>,
-    },
-    Service(String),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Status {
-    pub level: Level,
-    pub note: Note,
-}
-
-impl Status {
-    pub fn local(level: Level, key: &'static str) -> Status {
-        Status {
-            level,
-            note: Note::Local { key, args: vec![] },
-        }
-    }
-
-    pub fn failure(failure: &Failure) -> Status {
-        let note = match &failure.message {
-            FailureText::Service(text) => Note::Service(text.clone()),
-            FailureText::Local(key) => Note::Local { key, args: vec![] },
-        };
-        Status {
-            level: Level::Error,
-            note,
-        }
-    }
-
-    pub fn config(key: &'static str, error: &ConfigError) -> Status {
-        let mut args = vec![("file", error.file.clone()), ("msg", error.message.clone())];
-        let key = match error.line {
-            Some(line) => {
-                args.push(("line", line.to_string()));
-                key
-            }
-            None => "error.file",
-        };
-        Status {
-            level: Level::Warning,
-            note: Note::Local { key, args },
-        }
-    }
+enum Active {
+    Login(LoginScreen),
+    Purpose(PurposeScreen),
+    Search,
+    Record(RecordScreen),
+    Locked(LockScreen),
+    NoSearch(NoSearchScreen),
 }
 
 pub struct App {
     pub i18n: I18n,
     pub keymap: Keymap,
     pub theme: Theme,
-    pub screen: Screen,
-    pub login: LoginState,
-    pub purpose: PurposeChoice,
+    active: Active,
+    pub search: SearchScreen,
     pub session: Option<SessionInfo>,
-    /// Some while the terminal is locked (then `session` is None).
-    pub lock: Option<LockState>,
     /// Idle time after which an open session locks.
     pub idle_lock: Duration,
     /// When the user last pressed a key or pasted (runtime's clock).
     pub last_input: Instant,
     /// The latest time the runtime has told `update` about.
     pub now: Instant,
-    pub search: SearchState,
-    pub record: Option<RecordState>,
-    /// The person whose record is being fetched.
-    pub opening: Option<String>,
-    pub popup: Option<Popup>,
+    /// The confirm popup, over everything else.
+    pub popup: Option<ConfirmPopup>,
+    /// The key help, over the screen.
     pub help: bool,
     pub status: Option<Status>,
     pub demo: Option<DemoPanel>,
     pub demo_accounts: Vec<DemoAccount>,
     /// Next search request number (never reset, so an answer from before a
     /// logout can never match a later request).
-    pub next_seq: u64,
+    next_seq: u64,
     pub needs_render: bool,
     pub should_quit: bool,
 }
@@ -300,17 +87,12 @@ impl App {
             i18n: I18n::new(lang),
             keymap,
             theme,
-            screen: Screen::Login,
-            login: LoginState::new(),
-            purpose: PurposeChoice::default(),
+            active: Active::Login(LoginScreen::new()),
+            search: SearchScreen::new(),
             session: None,
-            lock: None,
             idle_lock: super::DEFAULT_IDLE_LOCK,
             last_input: now,
             now,
-            search: SearchState::new(),
-            record: None,
-            opening: None,
             popup: None,
             help: false,
             status: None,
@@ -322,20 +104,107 @@ impl App {
         }
     }
 
+    pub fn screen(&self) -> Screen {
+        match self.active {
+            Active::Login(_) => Screen::Login,
+            Active::Purpose(_) => Screen::Purpose,
+            Active::Search => Screen::Search,
+            Active::Record(_) => Screen::Record,
+            Active::Locked(_) => Screen::Locked,
+            Active::NoSearch(_) => Screen::NoSearch,
+        }
+    }
+
+    pub fn login(&self) -> Option<&LoginScreen> {
+        match &self.active {
+            Active::Login(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn login_mut(&mut self) -> Option<&mut LoginScreen> {
+        match &mut self.active {
+            Active::Login(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn purpose(&self) -> Option<&PurposeScreen> {
+        match &self.active {
+            Active::Purpose(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn purpose_mut(&mut self) -> Option<&mut PurposeScreen> {
+        match &mut self.active {
+            Active::Purpose(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn record(&self) -> Option<&RecordScreen> {
+        match &self.active {
+            Active::Record(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn record_mut(&mut self) -> Option<&mut RecordScreen> {
+        match &mut self.active {
+            Active::Record(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn lock(&self) -> Option<&LockScreen> {
+        match &self.active {
+            Active::Locked(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn lock_mut(&mut self) -> Option<&mut LockScreen> {
+        match &mut self.active {
+            Active::Locked(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// What the confirm popup waits to hear yes to.
+    pub fn pending(&self) -> Option<&PendingAction> {
+        self.popup.as_ref().map(ConfirmPopup::pending)
+    }
+
+    /// Where a session starts, fresh: the purpose choice until it has one,
+    /// then the search box if its role may search, else the notice; the
+    /// login without a session.
+    pub fn show_home(&mut self) {
+        self.active = match &self.session {
+            None => Active::Login(LoginScreen::new()),
+            Some(s) if s.purpose.is_none() => Active::Purpose(PurposeScreen::default()),
+            Some(s) if s.permissions.contains(&Permission::SearchResidents) => Active::Search,
+            Some(_) => Active::NoSearch(NoSearchScreen),
+        };
+    }
+
+    /// Shows a record opened from the search results.
+    pub fn show_record(&mut self, record: RecordScreen) {
+        self.active = Active::Record(record);
+    }
+
+    /// Back to the search screen; an open record (and any revealed number)
+    /// is dropped.
+    pub fn show_search(&mut self, to_results: bool) {
+        self.active = Active::Search;
+        self.search.return_to(to_results);
+    }
+
     /// Drops everything tied to a session: records, results, typed text.
     pub fn reset_session(&mut self) {
         self.drop_records();
         self.session = None;
-        self.lock = None;
-        self.login = LoginState::new();
-        self.purpose = PurposeChoice::default();
-        self.screen = Screen::Login;
-    }
-
-    /// The screen a session starts on (after login, unlock or the choice
-    /// of a purpose).
-    pub fn start_screen(&self) -> Screen {
-        self.session.as_ref().map_or(Screen::Login, Screen::home)
+        self.active = Active::Login(LoginScreen::new());
     }
 
     /// Locks the terminal: every record, result and typed search is dropped
@@ -346,8 +215,7 @@ impl App {
             return false;
         };
         self.drop_records();
-        self.lock = Some(LockState::new(session.staff.user_id));
-        self.screen = Screen::Locked;
+        self.active = Active::Locked(LockScreen::new(session.staff.user_id));
         true
     }
 
@@ -366,12 +234,72 @@ impl App {
     }
 
     fn drop_records(&mut self) {
-        self.search = SearchState::new();
-        self.record = None;
-        self.opening = None;
+        self.search = SearchScreen::new();
         self.popup = None;
         self.help = false;
         self.status = None;
         self.needs_render = true;
+    }
+
+    /// What drawing may read.
+    pub fn view(&self) -> View<'_> {
+        View {
+            i18n: &self.i18n,
+            theme: &self.theme,
+            keymap: &self.keymap,
+            session: self.session.as_ref(),
+            demo: self.demo.as_ref().map(|_| self.demo_accounts.as_slice()),
+            covered: self.popup.is_some() || self.help,
+        }
+    }
+
+    /// The active screen as a component.
+    pub fn screen_component(&self) -> &dyn Component {
+        match &self.active {
+            Active::Login(s) => s,
+            Active::Purpose(s) => s,
+            Active::Search => &self.search,
+            Active::Record(s) => s,
+            Active::Locked(s) => s,
+            Active::NoSearch(s) => s,
+        }
+    }
+
+    /// Calls `f` with what has the keys: the confirm popup, else the help
+    /// over the screen, else the screen.
+    pub fn top<R>(&self, f: impl FnOnce(&dyn Component) -> R) -> R {
+        if let Some(popup) = &self.popup {
+            return f(popup);
+        }
+        let screen = self.screen_component();
+        if self.help {
+            return f(&HelpOverlay { screen });
+        }
+        f(screen)
+    }
+
+    /// Like [`App::top`], mutably, with the context a component handles
+    /// keys in.
+    pub fn top_mut<R>(&mut self, f: impl FnOnce(&mut dyn Component, &mut Ctx<'_>) -> R) -> R {
+        let mut ctx = Ctx {
+            keymap: &self.keymap,
+            session: self.session.as_ref(),
+            next_seq: &mut self.next_seq,
+        };
+        if let Some(popup) = self.popup.as_mut() {
+            return f(popup, &mut ctx);
+        }
+        let screen: &mut dyn Component = match &mut self.active {
+            Active::Login(s) => s,
+            Active::Purpose(s) => s,
+            Active::Search => &mut self.search,
+            Active::Record(s) => s,
+            Active::Locked(s) => s,
+            Active::NoSearch(s) => s,
+        };
+        if self.help {
+            return f(&mut HelpOverlay { screen }, &mut ctx);
+        }
+        f(screen, &mut ctx)
     }
 }

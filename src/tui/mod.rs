@@ -1,23 +1,31 @@
 //! The terminal workstation: ratatui + crossterm on tokio.
 //!
 //! Shape: one [`action::Action`] type (the keymap's commands and the results
-//! of background work), `update::update(&mut App, Action) -> Vec<Effect>`
-//! for every state change, `ui::render(&App, &mut Frame)` without side
-//! effects, and `runtime` for the event loop and the HTTP tasks. The TUI is
-//! untrusted: it renders what the service sent, after stripping controls.
+//! of background work); each screen a [`component::Component`] owning its
+//! state, keys, drawing and hints (`screens/`), with the confirm popup and
+//! the help over them (`popups/`) and shared drawing in `widgets/`;
+//! `update::update(&mut App, Action) -> Vec<Effect>` routing keys and
+//! results to them; `ui::render(&App, &mut Frame)` without side effects; and
+//! `runtime` for the event loop and the HTTP tasks. The TUI is untrusted: it
+//! renders what the service sent, after stripping controls.
 
 pub mod action;
 pub mod app;
+pub mod component;
 pub mod config_error;
+pub mod effect;
 pub mod i18n;
 pub mod keymap;
+pub mod popups;
 pub mod runtime;
 pub mod sanitize;
 pub mod screens;
+pub mod status;
 pub mod terminal;
 pub mod theme;
 pub mod ui;
 pub mod update;
+pub mod view;
 pub mod widgets;
 
 #[cfg(test)]

@@ -16,9 +16,11 @@ use crate::domain::resident::{ResidentStatus, Sex};
 use crate::secret::{Pin, Secret, SessionToken};
 
 use super::action::{Action, Command, Failure};
-use super::app::{App, Popup, Screen, SearchFocus};
+use super::app::{App, Screen};
 use super::i18n::Lang;
 use super::keymap::Keymap;
+use super::popups::confirm::PendingAction;
+use super::screens::search::SearchFocus;
 use super::theme::Theme;
 use super::ui::render;
 use super::update::{Effect, update};
@@ -233,6 +235,13 @@ fn record(department: Department) -> ResidentRecord {
     }
 }
 
+/// The confirm popup's question for revealing `person`'s number.
+fn reveal_of(person: &str) -> PendingAction {
+    PendingAction::Reveal {
+        person: person.into(),
+    }
+}
+
 // ---- driving ----------------------------------------------------------------
 
 fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
@@ -289,7 +298,7 @@ fn log_in(app: &mut App, department: Department) {
         }))),
     );
     assert!(matches!(effects.as_slice(), [Effect::StartSession(_)]));
-    assert_eq!(app.screen, Screen::Search);
+    assert_eq!(app.screen(), Screen::Search);
 }
 
 /// Types a query, presses Enter and answers with `response`.
@@ -334,7 +343,7 @@ fn open_record(app: &mut App, department: Department) {
             result: Ok(Box::new(record(department))),
         },
     );
-    assert_eq!(app.screen, Screen::Record);
+    assert_eq!(app.screen(), Screen::Record);
 }
 
 fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
@@ -477,7 +486,7 @@ fn service_error_message_is_shown() {
         "123456789012",
         Err(Failure::service(ErrorCode::InvalidQuery, 400, message)),
     );
-    assert_eq!(app.screen, Screen::Search);
+    assert_eq!(app.screen(), Screen::Search);
     let terminal = draw(&app, 80, 24);
     assert!(screen_text(&terminal).contains(message));
     insta::assert_snapshot!("search_error_ja", terminal.backend());
@@ -510,14 +519,14 @@ fn record_of_a_collections_clerk_has_no_number_line() {
 
     // Asking anyway only explains.
     ctrl(&mut app, 'r');
-    assert_eq!(app.popup, None);
+    assert_eq!(app.pending(), None);
 }
 
 #[test]
 fn record_en_with_hidden_address() {
     let mut app = searched_app(Lang::En);
     open_record(&mut app, Department::Assessment);
-    if let Some(state) = app.record.as_mut() {
+    if let Some(state) = app.record_mut() {
         state.record.address = None;
         state.record.address_hidden = true;
         state.record.support_measure = true;
@@ -548,7 +557,7 @@ fn help_overlay_lists_the_keys_of_the_screen() {
     insta::assert_snapshot!("help_record_en", terminal.backend());
     press(&mut app, KeyCode::Esc);
     assert!(!app.help);
-    assert_eq!(app.screen, Screen::Record);
+    assert_eq!(app.screen(), Screen::Record);
 }
 
 #[test]
@@ -556,7 +565,7 @@ fn reveal_asks_first_then_shows_until_the_record_is_left() {
     let mut app = searched_app(Lang::Ja);
     open_record(&mut app, Department::Assessment);
     assert!(press(&mut app, KeyCode::F(5)).is_empty());
-    assert_eq!(app.popup, Some(Popup::ConfirmReveal));
+    assert_eq!(app.pending(), Some(&reveal_of("1000000001")));
     insta::assert_snapshot!("confirm_reveal_ja", draw(&app, 80, 24).backend());
     let effects = press(&mut app, KeyCode::Enter);
     assert!(matches!(effects.as_slice(), [Effect::Reveal(p)] if p == "1000000001"));
@@ -569,8 +578,8 @@ fn reveal_asks_first_then_shows_until_the_record_is_left() {
     );
     assert!(screen_text(&draw(&app, 80, 24)).contains("123456785678"));
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.screen, Screen::Search);
-    assert!(app.record.is_none());
+    assert_eq!(app.screen(), Screen::Search);
+    assert!(app.record().is_none());
     assert!(!screen_text(&draw(&app, 80, 24)).contains("123456785678"));
 
     // A late answer for a record no longer open is dropped.
@@ -581,7 +590,7 @@ fn reveal_asks_first_then_shows_until_the_record_is_left() {
             result: Ok(Secret::new("123456785678")),
         },
     );
-    assert!(app.record.is_none());
+    assert!(app.record().is_none());
 }
 
 // ---- security ---------------------------------------------------------------
@@ -703,17 +712,17 @@ fn paste_is_data_and_never_confirms() {
     let mut app = searched_app(Lang::Ja);
     open_record(&mut app, Department::Assessment);
     press(&mut app, KeyCode::F(5));
-    assert_eq!(app.popup, Some(Popup::ConfirmReveal));
+    assert_eq!(app.pending(), Some(&reveal_of("1000000001")));
     let effects = paste(&mut app, "1234\r");
     assert!(effects.is_empty());
-    assert_eq!(app.popup, Some(Popup::ConfirmReveal));
-    assert!(app.record.as_ref().is_some_and(|r| !r.revealing));
+    assert_eq!(app.pending(), Some(&reveal_of("1000000001")));
+    assert!(app.record().is_some_and(|r| !r.revealing));
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.popup, None);
+    assert_eq!(app.pending(), None);
 
     // Logout confirm too.
     press(&mut app, KeyCode::F(10));
-    assert_eq!(app.popup, Some(Popup::ConfirmLogout));
+    assert_eq!(app.pending(), Some(&PendingAction::Logout));
     assert!(paste(&mut app, "\r\n").is_empty());
     assert!(app.session.is_some());
 
@@ -736,8 +745,8 @@ fn logout_drops_all_records_and_clears_the_terminal() {
     let effects = press(&mut app, KeyCode::Enter);
     assert!(matches!(effects[0], Effect::Logout));
     assert!(effects.iter().any(|e| matches!(e, Effect::ClearTerminal)));
-    assert_eq!(app.screen, Screen::Login);
-    assert!(app.session.is_none() && app.record.is_none());
+    assert_eq!(app.screen(), Screen::Login);
+    assert!(app.session.is_none() && app.record().is_none());
     assert!(app.search.results.is_empty());
     terminal.clear().unwrap();
     terminal.draw(|frame| render(&app, frame)).unwrap();
@@ -768,7 +777,7 @@ fn session_ended_by_the_service_returns_to_login() {
     );
     assert!(effects.iter().any(|e| matches!(e, Effect::EndSession)));
     assert!(effects.iter().any(|e| matches!(e, Effect::ClearTerminal)));
-    assert_eq!(app.screen, Screen::Login);
+    assert_eq!(app.screen(), Screen::Login);
     assert!(app.session.is_none() && app.search.results.is_empty());
     let text = screen_text(&draw(&app, 80, 24));
     assert!(text.contains("セッションが終了しました"), "{text}");
@@ -802,8 +811,11 @@ fn failed_login_shows_the_service_message_and_forgets_pin_and_code() {
             message,
         ))),
     );
-    assert!(app.login.pin.is_empty() && app.login.code.is_empty());
-    assert_eq!(app.login.user_id.text(), "kazei01");
+    assert!(
+        app.login()
+            .is_some_and(|l| l.pin.is_empty() && l.code.is_empty())
+    );
+    assert_eq!(app.login().map(|l| l.user_id.text()), Some("kazei01"));
     let terminal = draw(&app, 80, 24);
     assert!(screen_text(&terminal).contains("ロックされています"));
     insta::assert_snapshot!("login_locked_ja", terminal.backend());
@@ -842,8 +854,8 @@ fn the_purpose_is_chosen_after_login_with_none_preselected() {
     ] {
         let mut app = new_app(lang, false);
         pending_purpose_login(&mut app);
-        assert_eq!(app.screen, Screen::Purpose);
-        assert_eq!(app.purpose.selected, None);
+        assert_eq!(app.screen(), Screen::Purpose);
+        assert_eq!(app.purpose().map(|p| p.selected), Some(None));
         let terminal = draw(&app, 80, 24);
         let text = screen_text(&terminal);
         assert!(!text.contains("> "), "nothing preselected:\n{text}");
@@ -866,7 +878,7 @@ fn the_purpose_is_chosen_after_login_with_none_preselected() {
     let mut chosen = session(Department::Assessment);
     chosen.purpose = Some(purposes()[2].clone());
     update(&mut app, Action::PurposeChosen(Ok(chosen)));
-    assert_eq!(app.screen, Screen::Search);
+    assert_eq!(app.screen(), Screen::Search);
     assert!(screen_text(&draw(&app, 120, 40)).contains("税証明発行"));
 }
 
@@ -1146,8 +1158,8 @@ fn revealed_app(lang: Lang) -> (App, Terminal<TestBackend>) {
 
 fn assert_state_dropped(app: &App) {
     assert!(app.session.is_none());
-    assert!(app.record.is_none());
-    assert!(app.opening.is_none());
+    assert!(app.record().is_none());
+    assert!(app.search.opening.is_none());
     assert!(app.search.results.is_empty());
     assert!(app.search.input.is_empty());
     assert!(app.search.pending.is_none());
@@ -1163,10 +1175,10 @@ fn idle_lock_drops_every_record_and_clears_the_screen() {
             matches!(effects.as_slice(), [Effect::ClearTerminal]),
             "{effects:?}"
         );
-        assert_eq!(app.screen, Screen::Locked);
+        assert_eq!(app.screen(), Screen::Locked);
         assert_state_dropped(&app);
         assert_eq!(app.status, None);
-        let lock = app.lock.as_ref().unwrap();
+        let lock = app.lock().unwrap();
         assert_eq!(lock.user_id, "kazei01");
         assert!(lock.pin.is_empty() && lock.code.is_empty());
 
@@ -1190,11 +1202,11 @@ fn idle_just_below_the_lock_time_does_not_lock() {
         super::DEFAULT_IDLE_LOCK - Duration::from_millis(1),
     );
     assert!(effects.is_empty(), "{effects:?}");
-    assert_eq!(app.screen, Screen::Record);
-    assert!(app.record.as_ref().is_some_and(|r| r.revealed.is_some()));
+    assert_eq!(app.screen(), Screen::Record);
+    assert!(app.record().is_some_and(|r| r.revealed.is_some()));
     let effects = tick(&mut app, Duration::from_millis(1));
     assert!(matches!(effects.as_slice(), [Effect::ClearTerminal]));
-    assert_eq!(app.screen, Screen::Locked);
+    assert_eq!(app.screen(), Screen::Locked);
 }
 
 #[test]
@@ -1206,29 +1218,29 @@ fn keys_and_pastes_reset_the_idle_timer() {
     tick(&mut app, 4 * minute);
     paste(&mut app, "髙橋");
     assert!(tick(&mut app, 5 * minute - Duration::from_secs(1)).is_empty());
-    assert_eq!(app.screen, Screen::Search);
+    assert_eq!(app.screen(), Screen::Search);
     assert!(!app.search.results.is_empty());
     tick(&mut app, Duration::from_secs(1));
-    assert_eq!(app.screen, Screen::Locked);
+    assert_eq!(app.screen(), Screen::Locked);
 
     // The lock time is configurable.
     let mut app = searched_app(Lang::En);
     app.idle_lock = minute;
     assert!(tick(&mut app, minute - Duration::from_secs(1)).is_empty());
     tick(&mut app, Duration::from_secs(1));
-    assert_eq!(app.screen, Screen::Locked);
+    assert_eq!(app.screen(), Screen::Locked);
 
     // Never later than the service's idle timeout (900 s in the fixture).
     let mut app = searched_app(Lang::En);
     app.idle_lock = 60 * minute;
     assert!(tick(&mut app, 15 * minute - Duration::from_secs(1)).is_empty());
     tick(&mut app, Duration::from_secs(1));
-    assert_eq!(app.screen, Screen::Locked);
+    assert_eq!(app.screen(), Screen::Locked);
 
     // Without a session there is nothing to lock.
     let mut app = new_app(Lang::Ja, false);
     assert!(tick(&mut app, 60 * minute).is_empty());
-    assert_eq!(app.screen, Screen::Login);
+    assert_eq!(app.screen(), Screen::Login);
 }
 
 #[test]
@@ -1241,16 +1253,16 @@ fn a_key_after_the_lock_time_locks_and_is_swallowed() {
         Action::Key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE), late),
     );
     assert!(matches!(effects.as_slice(), [Effect::ClearTerminal]));
-    assert_eq!(app.screen, Screen::Locked);
+    assert_eq!(app.screen(), Screen::Locked);
     assert_state_dropped(&app);
-    assert!(app.lock.as_ref().is_some_and(|l| l.pin.is_empty()));
+    assert!(app.lock().is_some_and(|l| l.pin.is_empty()));
 
     // A late paste too (say, a number meant for the search box).
     let mut app = searched_app(Lang::Ja);
     let late = app.last_input + super::DEFAULT_IDLE_LOCK;
     let effects = update(&mut app, Action::Paste("123456789018".into(), late));
     assert!(matches!(effects.as_slice(), [Effect::ClearTerminal]));
-    assert!(app.lock.as_ref().is_some_and(|l| l.pin.is_empty()));
+    assert!(app.lock().is_some_and(|l| l.pin.is_empty()));
 }
 
 #[test]
@@ -1261,7 +1273,7 @@ fn answers_from_before_the_lock_are_dropped() {
         panic!("no search");
     };
     tick(&mut app, super::DEFAULT_IDLE_LOCK);
-    assert_eq!(app.screen, Screen::Locked);
+    assert_eq!(app.screen(), Screen::Locked);
     update(
         &mut app,
         Action::Searched {
@@ -1283,7 +1295,7 @@ fn answers_from_before_the_lock_are_dropped() {
             result: Ok(Secret::new("123456789018")),
         },
     );
-    assert_eq!(app.screen, Screen::Locked);
+    assert_eq!(app.screen(), Screen::Locked);
     assert_state_dropped(&app);
     assert_no_leaks(&screen_text(&draw(&app, 120, 40)));
 }
@@ -1291,7 +1303,7 @@ fn answers_from_before_the_lock_are_dropped() {
 fn locked_app(lang: Lang) -> App {
     let mut app = searched_app(lang);
     tick(&mut app, super::DEFAULT_IDLE_LOCK);
-    assert_eq!(app.screen, Screen::Locked);
+    assert_eq!(app.screen(), Screen::Locked);
     app
 }
 
@@ -1300,12 +1312,12 @@ fn a_pasted_return_in_the_unlock_pin_does_not_submit() {
     let mut app = locked_app(Lang::Ja);
     let effects = paste(&mut app, "1234\r");
     assert!(effects.is_empty(), "{effects:?}");
-    let lock = app.lock.as_ref().unwrap();
+    let lock = app.lock().unwrap();
     assert_eq!(lock.pin.text(), "1234");
     assert!(!lock.busy);
     press(&mut app, KeyCode::Tab);
     assert!(paste(&mut app, "654321\r\n").is_empty());
-    let lock = app.lock.as_ref().unwrap();
+    let lock = app.lock().unwrap();
     assert_eq!(lock.code.text(), "654321");
     assert!(!lock.busy);
     // The PIN is drawn masked.
@@ -1330,7 +1342,7 @@ fn unlock_takes_pin_and_code_and_starts_the_new_token() {
     };
     assert_eq!(request.pin.expose(), "correct-pin-1");
     assert_eq!(request.totp.expose(), "654321");
-    let lock = app.lock.as_ref().unwrap();
+    let lock = app.lock().unwrap();
     assert!(lock.busy && lock.pin.is_empty() && lock.code.is_empty());
     // Enter again while the request is out does nothing.
     assert!(press(&mut app, KeyCode::Enter).is_empty());
@@ -1343,12 +1355,12 @@ fn unlock_takes_pin_and_code_and_starts_the_new_token() {
         }))),
     );
     assert!(matches!(effects.as_slice(), [Effect::StartSession(t)] if t.expose() == "tok-2"));
-    assert_eq!(app.screen, Screen::Search);
-    assert!(app.lock.is_none() && app.session.is_some());
+    assert_eq!(app.screen(), Screen::Search);
+    assert!(app.lock().is_none() && app.session.is_some());
     assert!(app.search.results.is_empty());
     // The idle time counts from the unlock.
     assert!(tick(&mut app, Duration::from_secs(1)).is_empty());
-    assert_eq!(app.screen, Screen::Search);
+    assert_eq!(app.screen(), Screen::Search);
 }
 
 #[test]
@@ -1385,8 +1397,8 @@ fn a_wrong_pin_or_a_rate_limit_at_unlock_keeps_the_lock_and_shows_why() {
             Action::Unlocked(Err(Failure::service(code, status, message))),
         );
         assert!(effects.is_empty(), "{effects:?}");
-        assert_eq!(app.screen, Screen::Locked);
-        let lock = app.lock.as_ref().unwrap();
+        assert_eq!(app.screen(), Screen::Locked);
+        let lock = app.lock().unwrap();
         assert!(!lock.busy && lock.pin.is_empty() && lock.code.is_empty());
         let text = screen_text(&draw(&app, 80, 24));
         assert!(text.contains(message), "{text}");
@@ -1409,8 +1421,8 @@ fn session_ended_while_locked_goes_to_login() {
     );
     assert!(effects.iter().any(|e| matches!(e, Effect::EndSession)));
     assert!(effects.iter().any(|e| matches!(e, Effect::ClearTerminal)));
-    assert_eq!(app.screen, Screen::Login);
-    assert!(app.lock.is_none());
+    assert_eq!(app.screen(), Screen::Login);
+    assert!(app.lock().is_none());
     assert_state_dropped(&app);
     apply_to(&mut terminal, &effects);
     let text = redraw(&mut terminal, &app);
@@ -1429,9 +1441,12 @@ fn another_user_at_a_locked_terminal_logs_the_first_out() {
             matches!(effects.as_slice(), [Effect::Logout, Effect::ClearTerminal]),
             "{effects:?}"
         );
-        assert_eq!(app.screen, Screen::Login);
-        assert!(app.lock.is_none());
-        assert!(app.login.user_id.is_empty() && app.login.pin.is_empty());
+        assert_eq!(app.screen(), Screen::Login);
+        assert!(app.lock().is_none());
+        assert!(
+            app.login()
+                .is_some_and(|l| l.user_id.is_empty() && l.pin.is_empty())
+        );
         assert_state_dropped(&app);
         apply_to(&mut terminal, &effects);
         let text = redraw(&mut terminal, &app);
@@ -1453,7 +1468,7 @@ fn an_unlock_answered_after_switching_user_is_discarded() {
         }))),
     );
     assert!(matches!(effects.as_slice(), [Effect::DiscardSession(t)] if t.expose() == "tok-late"));
-    assert_eq!(app.screen, Screen::Login);
+    assert_eq!(app.screen(), Screen::Login);
     assert!(app.session.is_none());
 }
 
@@ -1476,7 +1491,7 @@ fn the_lock_screen_has_its_own_keys_and_help() {
     let mut app = locked_app(Lang::En);
     // Log out needs a session: on the lock screen it does nothing.
     assert!(press(&mut app, KeyCode::F(10)).is_empty());
-    assert_eq!(app.popup, None);
+    assert_eq!(app.pending(), None);
     press(&mut app, KeyCode::F(1));
     assert!(app.help);
     let text = screen_text(&draw(&app, 80, 24));
@@ -1487,17 +1502,17 @@ fn the_lock_screen_has_its_own_keys_and_help() {
     insta::assert_snapshot!("help_lock_en", draw(&app, 80, 24).backend());
     press(&mut app, KeyCode::Esc);
     assert!(!app.help);
-    assert_eq!(app.screen, Screen::Locked);
+    assert_eq!(app.screen(), Screen::Locked);
     // Shift-Tab and Tab move between the fields.
     press(&mut app, KeyCode::Tab);
     assert_eq!(
-        app.lock.as_ref().map(|l| l.focus),
-        Some(super::app::LockField::Code)
+        app.lock().map(|l| l.focus),
+        Some(super::screens::lock::LockField::Code)
     );
     // Quit still works, and logs out.
     let effects = ctrl(&mut app, 'q');
     assert!(matches!(effects.as_slice(), [Effect::Quit]));
-    assert!(app.lock.is_none());
+    assert!(app.lock().is_none());
 }
 
 #[test]
@@ -1509,7 +1524,7 @@ fn a_rate_limited_search_shows_the_service_message() {
         "さいとう",
         Err(Failure::service(ErrorCode::RateLimited, 429, message)),
     );
-    assert_eq!(app.screen, Screen::Search);
+    assert_eq!(app.screen(), Screen::Search);
     assert!(app.session.is_some());
     assert_eq!(app.search.pending, None);
     let text = screen_text(&draw(&app, 80, 24));
@@ -1531,8 +1546,8 @@ fn a_rate_limited_search_shows_the_service_message() {
             result: Err(Failure::service(ErrorCode::RateLimited, 429, message)),
         },
     );
-    assert_eq!(app.screen, Screen::Search);
-    assert!(app.opening.is_none() && app.session.is_some());
+    assert_eq!(app.screen(), Screen::Search);
+    assert!(app.search.opening.is_none() && app.session.is_some());
     assert!(screen_text(&draw(&app, 80, 24)).contains(message));
 }
 
@@ -1600,14 +1615,14 @@ fn a_role_that_may_not_search_gets_a_notice_instead_of_a_search_box() {
     ] {
         let mut app = new_app(lang, false);
         log_in_as(&mut app, it_officer_session());
-        assert_eq!(app.screen, Screen::NoSearch);
+        assert_eq!(app.screen(), Screen::NoSearch);
         // Typing, pasting and Enter search nothing.
         type_text(&mut app, "たかはし");
         assert!(press(&mut app, KeyCode::Enter).is_empty());
         assert!(paste(&mut app, "123456789018\r").is_empty());
         assert!(press(&mut app, KeyCode::F(3)).is_empty());
         assert!(app.search.input.is_empty());
-        assert_eq!(app.screen, Screen::NoSearch);
+        assert_eq!(app.screen(), Screen::NoSearch);
 
         let terminal = draw(&app, 80, 24);
         let text = screen_text(&terminal);
@@ -1623,7 +1638,7 @@ fn a_role_that_may_not_search_gets_a_notice_instead_of_a_search_box() {
         assert_eq!(help.matches("Ctrl-Q, Ctrl-C").count(), 1, "{help}");
         press(&mut app, KeyCode::Esc);
         press(&mut app, KeyCode::F(10));
-        assert_eq!(app.popup, Some(Popup::ConfirmLogout));
+        assert_eq!(app.pending(), Some(&PendingAction::Logout));
     }
 }
 
@@ -1632,7 +1647,7 @@ fn unlocking_a_session_that_may_not_search_returns_to_the_notice() {
     let mut app = new_app(Lang::Ja, false);
     log_in_as(&mut app, it_officer_session());
     tick(&mut app, super::DEFAULT_IDLE_LOCK);
-    assert_eq!(app.screen, Screen::Locked);
+    assert_eq!(app.screen(), Screen::Locked);
     enter_unlock(&mut app, "correct-pin-1", "654321");
     update(
         &mut app,
@@ -1641,7 +1656,7 @@ fn unlocking_a_session_that_may_not_search_returns_to_the_notice() {
             session: it_officer_session(),
         }))),
     );
-    assert_eq!(app.screen, Screen::NoSearch);
+    assert_eq!(app.screen(), Screen::NoSearch);
 }
 
 #[test]
@@ -1654,4 +1669,169 @@ fn the_search_box_offers_the_my_number_only_to_roles_that_may_search_by_it() {
     let text = screen_text(&draw(&app, 80, 24));
     assert!(text.contains("宛名番号"), "{text}");
     assert!(!text.contains("個人番号"), "{text}");
+}
+
+// ---- components ---------------------------------------------------------------
+
+/// A keymap of the defaults with `extra` laid over them.
+fn keymap_with(extra: &str) -> Keymap {
+    Keymap::defaults().overlay(Keymap::parse(extra, "test.toml").unwrap())
+}
+
+#[test]
+fn the_confirm_popup_carries_the_action_and_yes_yields_its_effect() {
+    // Reveal: the popup holds whose number; yes asks the service for it.
+    let mut app = searched_app(Lang::Ja);
+    open_record(&mut app, Department::Assessment);
+    assert!(press(&mut app, KeyCode::F(5)).is_empty());
+    assert_eq!(app.pending(), Some(&reveal_of("1000000001")));
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(effects.as_slice(), [Effect::Reveal(p)] if p == "1000000001"),
+        "{effects:?}"
+    );
+    assert_eq!(app.pending(), None);
+    assert!(app.record().is_some_and(|r| r.revealing));
+
+    // Logout: yes ends the session and clears the terminal.
+    let mut app = searched_app(Lang::Ja);
+    assert!(press(&mut app, KeyCode::F(10)).is_empty());
+    assert_eq!(app.pending(), Some(&PendingAction::Logout));
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(effects.as_slice(), [Effect::Logout, Effect::ClearTerminal]),
+        "{effects:?}"
+    );
+    assert_eq!(app.screen(), Screen::Login);
+    assert!(app.session.is_none());
+}
+
+#[test]
+fn no_or_esc_in_the_confirm_popup_does_nothing() {
+    let mut app = searched_app(Lang::Ja);
+    open_record(&mut app, Department::Assessment);
+    for no in [
+        Action::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE), app.now),
+        Action::Run(Command::Cancel),
+        Action::Run(Command::Back),
+    ] {
+        press(&mut app, KeyCode::F(5));
+        assert!(app.pending().is_some());
+        assert!(update(&mut app, no).is_empty());
+        assert_eq!(app.pending(), None);
+        assert_eq!(app.screen(), Screen::Record);
+        assert!(
+            app.record()
+                .is_some_and(|r| !r.revealing && r.revealed.is_none())
+        );
+    }
+    // The function-key layout's F3 says no too.
+    app.keymap = Keymap::load(Some(std::path::Path::new("function-keys"))).0;
+    press(&mut app, KeyCode::F(5));
+    assert!(press(&mut app, KeyCode::F(3)).is_empty());
+    assert_eq!(app.pending(), None);
+    assert_eq!(app.screen(), Screen::Record);
+
+    press(&mut app, KeyCode::F(10));
+    assert!(press(&mut app, KeyCode::Esc).is_empty());
+    assert_eq!(app.pending(), None);
+    assert!(app.session.is_some());
+}
+
+#[test]
+fn the_confirm_popup_keeps_every_key_but_quit_from_the_screen_under_it() {
+    let mut app = searched_app(Lang::Ja);
+    press(&mut app, KeyCode::F(3));
+    assert_eq!(app.search.focus, SearchFocus::Input);
+    let typed = app.search.input.text().to_string();
+    press(&mut app, KeyCode::F(10));
+    for code in [
+        KeyCode::Char('x'),
+        KeyCode::Backspace,
+        KeyCode::Down,
+        KeyCode::Tab,
+        KeyCode::F(1),
+        KeyCode::F(5),
+        KeyCode::F(10),
+    ] {
+        assert!(press(&mut app, code).is_empty(), "{code:?}");
+        assert_eq!(app.pending(), Some(&PendingAction::Logout), "{code:?}");
+    }
+    assert_eq!(app.search.input.text(), typed);
+    assert_eq!(app.search.focus, SearchFocus::Input);
+    assert!(!app.help);
+    // Quit passes: it logs out anyway.
+    let effects = ctrl(&mut app, 'q');
+    assert!(matches!(effects.as_slice(), [Effect::Quit]));
+}
+
+#[test]
+fn a_key_the_screen_does_not_consume_falls_to_the_global_keymap() {
+    use super::component::{Component, Ctx, Outcome, command_for};
+    use super::keymap::Key;
+
+    // The search box takes text but not Ctrl-L: that is the global logout.
+    let mut app = searched_app(Lang::Ja);
+    press(&mut app, KeyCode::F(3));
+    let ctrl_l = Key::new(KeyCode::Char('l'), KeyModifiers::CONTROL);
+    let keymap = Keymap::defaults();
+    let mut seq = 100;
+    let mut ctx = Ctx {
+        keymap: &keymap,
+        session: None,
+        next_seq: &mut seq,
+    };
+    assert!(matches!(
+        app.search.handle_key(ctrl_l, &mut ctx),
+        Outcome::NotConsumed
+    ));
+    assert_eq!(
+        command_for(&app.search, &keymap, ctrl_l),
+        Some(Command::Logout)
+    );
+    assert!(matches!(
+        app.search.run(Command::Logout, &mut ctx),
+        Outcome::NotConsumed
+    ));
+    assert!(ctrl(&mut app, 'l').is_empty());
+    assert_eq!(app.pending(), Some(&PendingAction::Logout));
+    press(&mut app, KeyCode::Esc);
+
+    // A key bound in [global] reaches past a focused login field; a
+    // printable one is typed into the field instead.
+    let mut app = new_app(Lang::En, false);
+    app.keymap =
+        keymap_with("[global]\nkeymap = [ { on = [\"f2\"], run = \"help\", desc = \"Help\" } ]\n");
+    press(&mut app, KeyCode::F(2));
+    assert!(app.help);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('?'));
+    assert!(!app.help);
+    assert_eq!(app.login().map(|l| l.user_id.text()), Some("?"));
+
+    // A global command bound in a screen's own section is not the
+    // screen's: it falls through and acts.
+    let mut app = searched_app(Lang::En);
+    app.keymap =
+        keymap_with("[search]\nkeymap = [ { on = [\"f2\"], run = \"quit\", desc = \"Quit\" } ]\n");
+    let effects = press(&mut app, KeyCode::F(2));
+    assert!(matches!(effects.as_slice(), [Effect::Quit]));
+}
+
+#[test]
+fn with_the_help_open_the_logout_key_it_shows_logs_out() {
+    let mut app = searched_app(Lang::En);
+    press(&mut app, KeyCode::F(1));
+    assert!(app.help);
+    assert!(screen_text(&draw(&app, 80, 24)).contains("F10 Log out"));
+    assert!(press(&mut app, KeyCode::F(10)).is_empty());
+    assert!(!app.help);
+    assert_eq!(app.pending(), Some(&PendingAction::Logout));
+    // Keys that are the screen's stay away from it while the help is open.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::F(1));
+    let results = app.search.selected;
+    press(&mut app, KeyCode::Down);
+    assert_eq!(app.search.selected, results);
+    assert!(app.help);
 }

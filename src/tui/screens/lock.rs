@@ -8,108 +8,257 @@ use ratatui::style::Modifier;
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Padding, Paragraph, Wrap};
 
-use crate::tui::action::Command;
-use crate::tui::app::{App, LockField};
-use crate::tui::keymap::Layer;
+use crate::api::{LoginResponse, UnlockRequest};
+use crate::secret::{Pin, TotpCode};
+use crate::tui::action::{Command, Failure};
+use crate::tui::component::{Component, Ctx, Hint, Outcome, Request};
+use crate::tui::effect::Effect;
+use crate::tui::keymap::{Key, Layer};
 use crate::tui::sanitize::{clean, display_width, pad_to_width};
+use crate::tui::status::{Level, Status};
 use crate::tui::theme::Role;
-use crate::tui::ui::{centred, style};
+use crate::tui::view::View;
+use crate::tui::widgets::input::TextInput;
+use crate::tui::widgets::layout::centred;
 
 const BOX_WIDTH: u16 = 64;
 /// Notice (two rows), prompt, blank, user ID, PIN, code, blank, other user.
 const BOX_HEIGHT: u16 = 11;
 
-pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
-    let Some(lock) = &app.lock else { return };
-    let t = &app.i18n;
-    let area = centred(area, BOX_WIDTH, BOX_HEIGHT);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .padding(Padding::horizontal(1))
-        .border_style(style(app, Role::Warning))
-        .title(Span::styled(
-            format!(" {} ", t.t("lock.title")),
-            style(app, Role::Warning),
-        ));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if inner.height == 0 || inner.width < 4 {
-        return;
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockField {
+    Pin,
+    Code,
+}
+
+/// A locked terminal: whose session waits, and the PIN and code typed to
+/// unlock it (zeroizing buffers, the PIN drawn as `*`).
+#[derive(Debug)]
+pub struct LockScreen {
+    pub user_id: String,
+    pub pin: TextInput,
+    pub code: TextInput,
+    pub focus: LockField,
+    /// An unlock request is on its way.
+    pub busy: bool,
+}
+
+/// The answer to an unlock nobody waits for any more (the user left the
+/// lock screen): a new token would keep a session alive that nobody sees.
+pub fn unwanted_unlock(result: Result<Box<LoginResponse>, Failure>) -> Vec<Request> {
+    match result {
+        Ok(response) => vec![Request::Effect(Effect::DiscardSession(response.token))],
+        Err(_) => vec![],
     }
-    let [notice, prompt, _, user, pin, code, _, other] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(0),
-    ])
-    .areas(inner);
-    let text = |key: &str, role: Role| {
-        Paragraph::new(Span::styled(t.t(key).to_string(), style(app, role)))
-            .wrap(Wrap { trim: true })
-    };
-    frame.render_widget(text("lock.notice", Role::Text), notice);
-    frame.render_widget(text("lock.prompt", Role::Muted), prompt);
+}
 
-    let labels = ["login.user_id", "login.pin", "login.code"];
-    let label_width = labels
-        .iter()
-        .map(|key| display_width(t.t(key)))
-        .max()
-        .unwrap_or(0)
-        + 3;
-    let label_cols = u16::try_from(label_width)
-        .unwrap_or(16)
-        .min(inner.width / 2);
-    let field = |row: Rect| Rect {
-        x: row.x + label_cols,
-        width: row.width.saturating_sub(label_cols + 1),
-        ..row
-    };
-    let label = |frame: &mut Frame, row: Rect, key: &str, focused: bool| {
-        let marker = if focused { "> " } else { "  " };
-        let role = if focused { Role::Focus } else { Role::Text };
-        frame.render_widget(
-            Span::styled(
-                pad_to_width(&format!("{marker}{}", t.t(key)), usize::from(label_cols)),
-                style(app, role),
-            ),
-            Rect {
-                width: label_cols,
-                ..row
-            },
-        );
-    };
-
-    label(frame, user, "login.user_id", false);
-    frame.render_widget(
-        Span::styled(clean(&lock.user_id), style(app, Role::Text)),
-        field(user),
-    );
-    let can_type = !lock.busy && app.popup.is_none() && !app.help;
-    for (row, key, which, input) in [
-        (pin, "login.pin", LockField::Pin, &lock.pin),
-        (code, "login.code", LockField::Code, &lock.code),
-    ] {
-        let focused = can_type && lock.focus == which;
-        label(frame, row, key, focused);
-        let area = field(row);
-        let field_style = style(app, Role::Text).add_modifier(Modifier::UNDERLINED);
-        frame.render_widget(
-            Span::styled(" ".repeat(usize::from(area.width)), field_style),
-            area,
-        );
-        input.draw(frame, area, field_style, focused);
+impl LockScreen {
+    pub fn new(user_id: String) -> LockScreen {
+        LockScreen {
+            user_id,
+            pin: TextInput::secret(128),
+            code: TextInput::new(8),
+            focus: LockField::Pin,
+            busy: false,
+        }
     }
 
-    if let Some(key) = app.keymap.key_for(Layer::Lock, Command::SwitchUser) {
-        let line = t.tf("lock.other_user", &[("key", &key.label())]);
+    fn focused_input(&mut self) -> Option<&mut TextInput> {
+        if self.busy {
+            return None;
+        }
+        Some(match self.focus {
+            LockField::Pin => &mut self.pin,
+            LockField::Code => &mut self.code,
+        })
+    }
+
+    /// Enter: from the PIN to the code; from the code, the unlock request
+    /// (PIN and code wiped from the fields once sent).
+    fn submit(&mut self) -> Vec<Request> {
+        if self.busy {
+            return vec![];
+        }
+        if self.focus == LockField::Pin {
+            self.focus = LockField::Code;
+            return vec![];
+        }
+        if self.pin.is_empty() || self.code.is_empty() {
+            return vec![Request::note(Level::Warning, "lock.missing_fields")];
+        }
+        let request = UnlockRequest {
+            pin: Pin::new(self.pin.text()),
+            totp: TotpCode::new(self.code.text()),
+        };
+        self.pin.clear();
+        self.code.clear();
+        self.focus = LockField::Pin;
+        self.busy = true;
+        vec![
+            Request::note(Level::Info, "lock.in_progress"),
+            Request::Effect(Effect::Unlock(Box::new(request))),
+        ]
+    }
+
+    /// The service's answer to an unlock.
+    pub fn unlocked(&mut self, result: Result<Box<LoginResponse>, Failure>) -> Vec<Request> {
+        if !self.busy {
+            return unwanted_unlock(result);
+        }
+        match result {
+            Ok(response) => vec![Request::RestartIdleClock, Request::OpenSession(response)],
+            Err(failure) if failure.is_unauthenticated() => vec![Request::Failed(failure)],
+            Err(failure) => {
+                self.busy = false;
+                self.pin.clear();
+                self.code.clear();
+                self.focus = LockField::Pin;
+                vec![Request::Status(Some(Status::failure(&failure)))]
+            }
+        }
+    }
+}
+
+impl Component for LockScreen {
+    fn layer(&self) -> Option<Layer> {
+        Some(Layer::Lock)
+    }
+
+    fn handle_key(&mut self, key: Key, _ctx: &mut Ctx<'_>) -> Outcome {
+        if let Some(input) = self.focused_input()
+            && input.edit(key)
+        {
+            return Outcome::consumed();
+        }
+        Outcome::NotConsumed
+    }
+
+    fn run(&mut self, command: Command, _ctx: &mut Ctx<'_>) -> Outcome {
+        match command {
+            Command::NextField | Command::PrevField => {
+                self.focus = match self.focus {
+                    LockField::Pin => LockField::Code,
+                    LockField::Code => LockField::Pin,
+                };
+                Outcome::consumed()
+            }
+            Command::Submit => Outcome::Consumed(self.submit()),
+            Command::SwitchUser => Outcome::Consumed(vec![Request::SwitchUser]),
+            _ => Outcome::NotConsumed,
+        }
+    }
+
+    fn paste(&mut self, text: &str) {
+        if let Some(input) = self.focused_input() {
+            input.insert_str(text);
+        }
+    }
+
+    fn hints(&self) -> Vec<Hint> {
+        vec![
+            Hint::new(Command::NextField, "hint.next_field"),
+            Hint::new(Command::Submit, "hint.submit_unlock"),
+            Hint::new(Command::SwitchUser, "hint.switch_user"),
+        ]
+    }
+
+    /// Only the global commands that need no session act here.
+    fn takes_global(&self, command: Command) -> bool {
+        matches!(command, Command::Quit | Command::Help | Command::Noop)
+    }
+
+    fn draw(&self, view: &View<'_>, frame: &mut Frame, area: Rect) {
+        let t = view.i18n;
+        let area = centred(area, BOX_WIDTH, BOX_HEIGHT);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .padding(Padding::horizontal(1))
+            .border_style(view.style(Role::Warning))
+            .title(Span::styled(
+                format!(" {} ", t.t("lock.title")),
+                view.style(Role::Warning),
+            ));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        if inner.height == 0 || inner.width < 4 {
+            return;
+        }
+        let [notice, prompt, _, user, pin, code, _, other] = Layout::vertical([
+            Constraint::Length(2),
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Min(0),
+        ])
+        .areas(inner);
+        let text = |key: &str, role: Role| {
+            Paragraph::new(Span::styled(t.t(key).to_string(), view.style(role)))
+                .wrap(Wrap { trim: true })
+        };
+        frame.render_widget(text("lock.notice", Role::Text), notice);
+        frame.render_widget(text("lock.prompt", Role::Muted), prompt);
+
+        let labels = ["login.user_id", "login.pin", "login.code"];
+        let label_width = labels
+            .iter()
+            .map(|key| display_width(t.t(key)))
+            .max()
+            .unwrap_or(0)
+            + 3;
+        let label_cols = u16::try_from(label_width)
+            .unwrap_or(16)
+            .min(inner.width / 2);
+        let field = |row: Rect| Rect {
+            x: row.x + label_cols,
+            width: row.width.saturating_sub(label_cols + 1),
+            ..row
+        };
+        let label = |frame: &mut Frame, row: Rect, key: &str, focused: bool| {
+            let marker = if focused { "> " } else { "  " };
+            let role = if focused { Role::Focus } else { Role::Text };
+            frame.render_widget(
+                Span::styled(
+                    pad_to_width(&format!("{marker}{}", t.t(key)), usize::from(label_cols)),
+                    view.style(role),
+                ),
+                Rect {
+                    width: label_cols,
+                    ..row
+                },
+            );
+        };
+
+        label(frame, user, "login.user_id", false);
         frame.render_widget(
-            Paragraph::new(Span::styled(line, style(app, Role::Muted))).wrap(Wrap { trim: true }),
-            other,
+            Span::styled(clean(&self.user_id), view.style(Role::Text)),
+            field(user),
         );
+        let can_type = !self.busy && !view.covered;
+        for (row, key, which, input) in [
+            (pin, "login.pin", LockField::Pin, &self.pin),
+            (code, "login.code", LockField::Code, &self.code),
+        ] {
+            let focused = can_type && self.focus == which;
+            label(frame, row, key, focused);
+            let area = field(row);
+            let field_style = view.style(Role::Text).add_modifier(Modifier::UNDERLINED);
+            frame.render_widget(
+                Span::styled(" ".repeat(usize::from(area.width)), field_style),
+                area,
+            );
+            input.draw(frame, area, field_style, focused);
+        }
+
+        if let Some(key) = view.keymap.key_for(Layer::Lock, Command::SwitchUser) {
+            let line = t.tf("lock.other_user", &[("key", &key.label())]);
+            frame.render_widget(
+                Paragraph::new(Span::styled(line, view.style(Role::Muted)))
+                    .wrap(Wrap { trim: true }),
+                other,
+            );
+        }
     }
 }

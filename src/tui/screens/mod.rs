@@ -1,9 +1,13 @@
-//! One module per screen; each draws a part of `App` and changes nothing.
+//! One module per screen. Each owns its state, its keys (through
+//! [`crate::tui::component::Component`]), its drawing and its hints; none
+//! imports another, and shared drawing lives in `tui/widgets/`.
 
-pub mod help;
 pub mod lock;
 pub mod login;
 pub mod no_search;
 pub mod purpose;
 pub mod record;
 pub mod search;
+
+/// Rows moved by page up / page down in a list.
+pub const PAGE: usize = 10;

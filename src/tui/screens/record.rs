@@ -1,135 +1,237 @@
 //! A resident's record as this session may see it. The My Number line exists
 //! only when the service sent a masked number; a revealed number is held in
-//! a `Secret` and dropped when the record is left.
+//! a `Secret` and dropped with the screen when the record is left.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::tui::action::Command;
-use crate::tui::app::App;
+use crate::api::ResidentRecord;
+use crate::secret::Secret;
+use crate::tui::action::{Command, Failure};
+use crate::tui::component::{Component, Ctx, Hint, Outcome, Request};
+use crate::tui::effect::Effect;
 use crate::tui::keymap::Layer;
+use crate::tui::popups::confirm::PendingAction;
 use crate::tui::sanitize::{clean, display_width, pad_to_width};
-use crate::tui::screens::search::{badges, sex_label};
+use crate::tui::status::Level;
 use crate::tui::theme::Role;
-use crate::tui::ui::{fit_line, panel, style};
+use crate::tui::view::View;
+use crate::tui::widgets::line::fit_line;
+use crate::tui::widgets::panel::panel;
+use crate::tui::widgets::resident::{badges, sex_label};
 
-pub fn draw(app: &App, frame: &mut Frame, area: Rect) {
-    let t = &app.i18n;
-    let Some(state) = &app.record else { return };
-    let r = &state.record;
-    let border = if r.support_measure {
-        Role::SensitiveRecord
-    } else {
-        Role::Border
-    };
-    let inner = panel(app, frame, area, "record.title", border);
+#[derive(Debug)]
+pub struct RecordScreen {
+    pub record: ResidentRecord,
+    /// The full My Number after a confirmed reveal; wiped when the screen
+    /// is dropped.
+    pub revealed: Option<Secret>,
+    /// A reveal is on its way.
+    pub revealing: bool,
+}
 
-    let keys = [
-        "field.person_number",
-        "field.name",
-        "field.kana",
-        "field.birth_date",
-        "field.sex",
-        "field.postal_code",
-        "field.address",
-        "field.status",
-        "field.my_number",
-    ];
-    let label_w = keys
-        .iter()
-        .map(|k| display_width(t.t(k)))
-        .max()
-        .unwrap_or(8)
-        + 2;
-    let text = style(app, Role::Text);
-    let width = usize::from(inner.width);
-    let line = |key: &str, value: Vec<Span<'static>>| -> Line<'static> {
-        let mut spans = vec![Span::styled(
-            pad_to_width(t.t(key), label_w),
-            style(app, Role::Muted),
-        )];
-        spans.extend(value);
-        fit_line(spans, width)
-    };
-
-    let mut lines = vec![
-        line(
-            "field.person_number",
-            vec![Span::styled(clean(&r.person_number), text)],
-        ),
-        line("field.name", vec![Span::styled(clean(&r.name), text)]),
-        line("field.kana", vec![Span::styled(clean(&r.kana), text)]),
-        line(
-            "field.birth_date",
-            vec![Span::styled(birth_date_with_era(&r.birth_date), text)],
-        ),
-        line("field.sex", vec![Span::styled(sex_label(app, r.sex), text)]),
-    ];
-    if let Some(postal) = &r.postal_code {
-        lines.push(line(
-            "field.postal_code",
-            vec![Span::styled(clean(postal), text)],
-        ));
+impl RecordScreen {
+    pub fn new(record: ResidentRecord) -> RecordScreen {
+        RecordScreen {
+            record,
+            revealed: None,
+            revealing: false,
+        }
     }
-    if r.address_hidden {
-        lines.push(line(
-            "field.address",
-            vec![Span::styled(
-                t.t("field.address_hidden").to_string(),
-                style(app, Role::Masked),
-            )],
-        ));
-    } else if let Some(address) = &r.address {
-        lines.push(line(
-            "field.address",
-            vec![Span::styled(clean(address), text)],
-        ));
-    }
-    let mut status = vec![Span::styled(
-        t.t(&format!("status.{}", r.status.as_str())).to_string(),
-        text,
-    )];
-    let marks = badges(app, r.status, r.support_measure);
-    if !marks.is_empty() {
-        status.push(Span::raw("  "));
-        status.extend(marks);
-    }
-    lines.push(line("field.status", status));
 
-    if let Some(masked) = &r.my_number_masked {
-        let value = match &state.revealed {
-            Some(full) => vec![
-                Span::styled(clean(full.expose()), style(app, Role::SensitiveRecord)),
-                Span::raw("  "),
-                Span::styled(
-                    t.t("record.revealed_note").to_string(),
-                    style(app, Role::Warning),
-                ),
-            ],
-            None => vec![Span::styled(clean(masked), style(app, Role::Masked))],
+    /// The user said yes to revealing `person`'s number: the request goes
+    /// out, if this is still that person's record and nothing is revealed.
+    pub fn reveal_confirmed(&mut self, person: &str) -> Vec<Request> {
+        let record = &self.record;
+        if record.person_number != person || !record.can_reveal || self.revealed.is_some() {
+            return vec![];
+        }
+        self.revealing = true;
+        vec![
+            Request::note(Level::Info, "record.revealing"),
+            Request::Effect(Effect::Reveal(person.to_string())),
+        ]
+    }
+
+    /// The service's answer to a reveal; dropped unless one is awaited for
+    /// this record.
+    pub fn revealed(&mut self, person: &str, result: Result<Secret, Failure>) -> Vec<Request> {
+        if self.record.person_number != person || !self.revealing {
+            return vec![];
+        }
+        self.revealing = false;
+        match result {
+            Ok(number) => {
+                self.revealed = Some(number);
+                vec![Request::note(Level::Info, "record.revealed_note")]
+            }
+            Err(failure) => vec![Request::Failed(failure)],
+        }
+    }
+
+    /// F5: asks first (the confirm popup carries whose number), or says
+    /// the role may not.
+    fn reveal(&self) -> Vec<Request> {
+        if !self.record.can_reveal {
+            return vec![Request::note(Level::Warning, "record.reveal_not_permitted")];
+        }
+        if self.revealed.is_some() || self.revealing {
+            return vec![];
+        }
+        vec![Request::Confirm(PendingAction::Reveal {
+            person: self.record.person_number.clone(),
+        })]
+    }
+}
+
+impl Component for RecordScreen {
+    fn layer(&self) -> Option<Layer> {
+        Some(Layer::Record)
+    }
+
+    fn run(&mut self, command: Command, _ctx: &mut Ctx<'_>) -> Outcome {
+        match command {
+            Command::Back => Outcome::Consumed(vec![Request::BackToSearch { results: true }]),
+            Command::FocusSearch => {
+                Outcome::Consumed(vec![Request::BackToSearch { results: false }])
+            }
+            Command::Reveal => Outcome::Consumed(self.reveal()),
+            _ => Outcome::NotConsumed,
+        }
+    }
+
+    fn hints(&self) -> Vec<Hint> {
+        let mut hints = vec![Hint::new(Command::Back, "hint.back")];
+        if self.record.can_reveal {
+            hints.push(Hint::new(Command::Reveal, "hint.reveal"));
+        }
+        hints
+    }
+
+    fn offers(&self, command: Command) -> bool {
+        command != Command::Reveal || self.record.can_reveal
+    }
+
+    fn draw(&self, view: &View<'_>, frame: &mut Frame, area: Rect) {
+        let t = view.i18n;
+        let r = &self.record;
+        let border = if r.support_measure {
+            Role::SensitiveRecord
+        } else {
+            Role::Border
         };
-        lines.push(line("field.my_number", value));
-    }
+        let inner = panel(view, frame, area, "record.title", border);
 
-    if r.can_reveal
-        && state.revealed.is_none()
-        && let Some(key) = app.keymap.key_for(Layer::Record, Command::Reveal)
-    {
-        lines.push(Line::default());
-        lines.push(fit_line(
-            vec![
-                Span::styled(key.label(), style(app, Role::Key)),
-                Span::styled(
-                    format!(" {}", t.t("action.reveal")),
-                    style(app, Role::Muted),
-                ),
-            ],
-            width,
-        ));
+        let keys = [
+            "field.person_number",
+            "field.name",
+            "field.kana",
+            "field.birth_date",
+            "field.sex",
+            "field.postal_code",
+            "field.address",
+            "field.status",
+            "field.my_number",
+        ];
+        let label_w = keys
+            .iter()
+            .map(|k| display_width(t.t(k)))
+            .max()
+            .unwrap_or(8)
+            + 2;
+        let text = view.style(Role::Text);
+        let width = usize::from(inner.width);
+        let line = |key: &str, value: Vec<Span<'static>>| -> Line<'static> {
+            let mut spans = vec![Span::styled(
+                pad_to_width(t.t(key), label_w),
+                view.style(Role::Muted),
+            )];
+            spans.extend(value);
+            fit_line(spans, width)
+        };
+
+        let mut lines = vec![
+            line(
+                "field.person_number",
+                vec![Span::styled(clean(&r.person_number), text)],
+            ),
+            line("field.name", vec![Span::styled(clean(&r.name), text)]),
+            line("field.kana", vec![Span::styled(clean(&r.kana), text)]),
+            line(
+                "field.birth_date",
+                vec![Span::styled(birth_date_with_era(&r.birth_date), text)],
+            ),
+            line(
+                "field.sex",
+                vec![Span::styled(sex_label(view, r.sex), text)],
+            ),
+        ];
+        if let Some(postal) = &r.postal_code {
+            lines.push(line(
+                "field.postal_code",
+                vec![Span::styled(clean(postal), text)],
+            ));
+        }
+        if r.address_hidden {
+            lines.push(line(
+                "field.address",
+                vec![Span::styled(
+                    t.t("field.address_hidden").to_string(),
+                    view.style(Role::Masked),
+                )],
+            ));
+        } else if let Some(address) = &r.address {
+            lines.push(line(
+                "field.address",
+                vec![Span::styled(clean(address), text)],
+            ));
+        }
+        let mut status = vec![Span::styled(
+            t.t(&format!("status.{}", r.status.as_str())).to_string(),
+            text,
+        )];
+        let marks = badges(view, r.status, r.support_measure);
+        if !marks.is_empty() {
+            status.push(Span::raw("  "));
+            status.extend(marks);
+        }
+        lines.push(line("field.status", status));
+
+        if let Some(masked) = &r.my_number_masked {
+            let value = match &self.revealed {
+                Some(full) => vec![
+                    Span::styled(clean(full.expose()), view.style(Role::SensitiveRecord)),
+                    Span::raw("  "),
+                    Span::styled(
+                        t.t("record.revealed_note").to_string(),
+                        view.style(Role::Warning),
+                    ),
+                ],
+                None => vec![Span::styled(clean(masked), view.style(Role::Masked))],
+            };
+            lines.push(line("field.my_number", value));
+        }
+
+        if r.can_reveal
+            && self.revealed.is_none()
+            && let Some(key) = view.keymap.key_for(Layer::Record, Command::Reveal)
+        {
+            lines.push(Line::default());
+            lines.push(fit_line(
+                vec![
+                    Span::styled(key.label(), view.style(Role::Key)),
+                    Span::styled(
+                        format!(" {}", t.t("action.reveal")),
+                        view.style(Role::Muted),
+                    ),
+                ],
+                width,
+            ));
+        }
+        frame.render_widget(Paragraph::new(lines), inner);
     }
-    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 /// The date as sent, with its 和暦 form beside it, as clerks read dates on

@@ -9,6 +9,9 @@ use ratatui::text::Span;
 use unicode_width::UnicodeWidthChar;
 use zeroize::{Zeroize, Zeroizing};
 
+use crossterm::event::KeyCode;
+
+use crate::tui::keymap::Key;
 use crate::tui::sanitize::{display_width, fit_prefix, strip_controls};
 
 /// The masking character for secret fields: ASCII, so never ambiguous width.
@@ -87,6 +90,30 @@ impl TextInput {
         let at = self.byte_at(self.cursor);
         self.buf.insert(at, c);
         self.cursor += 1;
+        true
+    }
+
+    /// The text-editing keys of a focused field: printable characters and
+    /// the bare cursor and delete keys. Returns whether the key was used.
+    pub fn edit(&mut self, key: Key) -> bool {
+        if key.is_bare_char() {
+            if let KeyCode::Char(c) = key.code {
+                self.insert(c);
+            }
+            return true;
+        }
+        if !key.mods.is_empty() {
+            return false;
+        }
+        match key.code {
+            KeyCode::Backspace => self.backspace(),
+            KeyCode::Delete => self.delete(),
+            KeyCode::Left => self.left(),
+            KeyCode::Right => self.right(),
+            KeyCode::Home => self.home(),
+            KeyCode::End => self.end(),
+            _ => return false,
+        }
         true
     }
 

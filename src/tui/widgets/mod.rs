@@ -1,3 +1,10 @@
-//! Small widgets of the terminal.
+//! Drawing helpers shared by the screens, the popups and the frame around
+//! them. Widgets draw from a [`crate::tui::view::View`] and what they are
+//! given; they know no screen.
 
+pub mod bars;
 pub mod input;
+pub mod layout;
+pub mod line;
+pub mod panel;
+pub mod resident;

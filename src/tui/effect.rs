@@ -1,0 +1,33 @@
+//! Work for the runtime: whatever needs the network or the terminal comes
+//! out of `update` as an [`Effect`], and its result comes back as an action.
+
+use crate::api::{LoginRequest, UnlockRequest};
+use crate::secret::SessionToken;
+
+#[derive(Debug)]
+pub enum Effect {
+    Login(Box<LoginRequest>),
+    /// Choose the business purpose of the session that has none yet.
+    ChoosePurpose(String),
+    /// Unlock with the locked session's token; the answer's token replaces it.
+    Unlock(Box<UnlockRequest>),
+    /// Use this token for the requests that follow (replacing any other).
+    StartSession(SessionToken),
+    /// A token nobody will use (an unlock answered after the user left the
+    /// lock screen): end its session at the service.
+    DiscardSession(SessionToken),
+    Search {
+        seq: u64,
+        query: String,
+    },
+    OpenRecord(String),
+    Reveal(String),
+    /// Tell the service the session ends, then forget the token.
+    Logout,
+    /// Forget the token (the service already ended the session).
+    EndSession,
+    /// Clear the terminal, so nothing of the last screen survives.
+    ClearTerminal,
+    /// Log out if needed, restore the terminal and leave.
+    Quit,
+}

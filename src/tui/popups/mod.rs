@@ -1,0 +1,5 @@
+//! What lies over a screen and takes the keys first: the confirm popup,
+//! then the help.
+
+pub mod confirm;
+pub mod help;
