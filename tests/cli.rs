@@ -953,3 +953,288 @@ fn the_demo_store_is_private_in_a_temporary_or_a_kept_directory() {
     let error = DemoDir::create(Some(&kept)).err().expect("refused");
     assert!(error.to_string().contains("chmod 600"), "{error}");
 }
+
+/// `bansho serve --check-config` with `--data DIR` and these arguments and
+/// environment; no other settings variable reaches it.
+fn check_config(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_bansho"));
+    command
+        .args(["serve", "--check-config", "--data"])
+        .arg(dir)
+        .args(extra)
+        .stdin(Stdio::null());
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("BANSHO_") {
+            command.env_remove(name);
+        }
+    }
+    command.envs(env.iter().copied());
+    output_of_refusal(command)
+}
+
+/// Writes a settings file only its owner may change.
+fn settings_file(path: &Path, text: &str) -> String {
+    std::fs::write(path, text).expect("write settings");
+    #[cfg(unix)]
+    chmod(path, 0o600);
+    path.to_str().expect("utf-8").to_string()
+}
+
+/// The words of the summary line for `key`.
+fn summary_line(stdout: &str, key: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with(&format!("{key} ")))
+        .unwrap_or_else(|| panic!("no {key} in:\n{stdout}"))
+        .split_whitespace()
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn check_config_prints_the_settings_of_a_good_file_and_opens_no_store() {
+    let tmp = private_tempdir();
+    init(tmp.path());
+    let before = audit_rows(tmp.path());
+    // The service directory's own file, read without --config.
+    let path = settings_file(
+        &tmp.path().join("bansho.toml"),
+        "[office]\ntime_zone = \"UTC\"\n\n[login]\nlockout_threshold = 3\n\n\
+         [[purpose]]\ncode = \"it_desk\"\ndepartment = \"information_systems\"\n\
+         name_ja = \"窓口支援\"\nname_en = \"Help desk\"\n",
+    );
+    let out = check_config(tmp.path(), &[], &[]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        stdout.contains(&format!("settings file: {path}")),
+        "{stdout}"
+    );
+    assert_eq!(
+        summary_line(&stdout, "login.lockout_threshold"),
+        ["login.lockout_threshold", "3", &format!("{path}:5")]
+    );
+    assert_eq!(
+        summary_line(&stdout, "office.time_zone"),
+        ["office.time_zone", "UTC", &format!("{path}:2")]
+    );
+    assert_eq!(
+        summary_line(&stdout, "login.lockout_minutes"),
+        ["login.lockout_minutes", "15", "default"]
+    );
+    assert!(stdout.contains("it_desk"), "{stdout}");
+    assert!(stdout.ends_with("settings are valid\n"), "{stdout}");
+    assert_eq!(audit_rows(tmp.path()), before, "the check opened the store");
+
+    // A named file, and a service directory that does not exist: nothing
+    // is created.
+    let elsewhere = tmp.path().join("elsewhere.toml");
+    let named = settings_file(&elsewhere, "[reads]\nburst = 45\n");
+    let missing = tmp.path().join("no-service-here");
+    let out = check_config(&missing, &["--config", &named], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        summary_line(&text(&out.stdout), "reads.burst"),
+        ["reads.burst", "45", &format!("{named}:2")]
+    );
+    assert!(!missing.exists(), "the check created the service directory");
+}
+
+#[test]
+fn check_config_names_the_file_line_and_an_unknown_key() {
+    let tmp = private_tempdir();
+    let path = settings_file(
+        &tmp.path().join("office.toml"),
+        "[login]\nlockout_threshold = 5\nlockout_minuts = 3\n",
+    );
+    let out = check_config(tmp.path(), &["--config", &path], &[]);
+    assert!(!out.status.success(), "an unknown key passed");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!("{path}:3:1: unknown key `login.lockout_minuts`")),
+        "{stderr}"
+    );
+    assert!(
+        text(&out.stdout).is_empty(),
+        "no summary: {}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn check_config_names_the_file_line_and_key_of_a_wrong_type() {
+    let tmp = private_tempdir();
+    let path = settings_file(
+        &tmp.path().join("office.toml"),
+        "[reads]\nper_second = 10\n\n[login]\nqueue = \"many\"\n",
+    );
+    let out = check_config(tmp.path(), &["--config", &path], &[]);
+    assert!(!out.status.success(), "a string passed for a number");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!("{path}:5:9: login.queue: ")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("many"), "{stderr}");
+    // Well typed but out of bounds: placed the same way.
+    let path = settings_file(
+        &tmp.path().join("office.toml"),
+        "[login]\nlockout_minutes = 0\n",
+    );
+    let out = check_config(tmp.path(), &["--config", &path], &[]);
+    assert!(!out.status.success(), "a lock of 0 minutes passed");
+    assert!(
+        text(&out.stderr).contains(&format!(
+            "{path}:2:19: login.lockout_minutes must be from 1 to 10080, not 0"
+        )),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn an_environment_variable_overrides_the_file_and_shows_in_the_summary() {
+    let tmp = private_tempdir();
+    let path = settings_file(
+        &tmp.path().join("office.toml"),
+        "[login]\nlockout_threshold = 3\n",
+    );
+    let out = check_config(
+        tmp.path(),
+        &["--config", &path],
+        &[
+            ("BANSHO_LOGIN_LOCKOUT_THRESHOLD", "7"),
+            ("BANSHO_OFFICE_TIME_ZONE", "Europe/Amsterdam"),
+        ],
+    );
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        summary_line(&stdout, "login.lockout_threshold"),
+        [
+            "login.lockout_threshold",
+            "7",
+            "BANSHO_LOGIN_LOCKOUT_THRESHOLD"
+        ]
+    );
+    assert_eq!(
+        summary_line(&stdout, "office.time_zone"),
+        [
+            "office.time_zone",
+            "Europe/Amsterdam",
+            "BANSHO_OFFICE_TIME_ZONE"
+        ]
+    );
+}
+
+#[test]
+fn a_bad_environment_value_or_name_is_refused_naming_the_variable() {
+    let tmp = private_tempdir();
+    let cases: &[(&str, &str, &str)] = &[
+        ("BANSHO_READS_BURST", "lots", "not a whole number"),
+        ("BANSHO_READS_BURST", "0", "reads.burst must be from 1"),
+        (
+            "BANSHO_OFFICE_TIME_ZONE",
+            "Mars/Olympus",
+            "unknown time zone",
+        ),
+        (
+            "BANSHO_LOGIN_LOCKOUT_TRESHOLD",
+            "3",
+            "BANSHO_LOGIN_LOCKOUT_THRESHOLD",
+        ),
+    ];
+    for (var, value, expected) in cases {
+        let out = check_config(tmp.path(), &[], &[(var, value)]);
+        assert!(!out.status.success(), "{var}={value} passed");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(&format!("{var}: ")), "{var}: {stderr}");
+        assert!(stderr.contains(expected), "{var}: {stderr}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_runs_with_the_settings_file_it_is_given() {
+    let tmp = private_tempdir();
+    let dir = tmp.path().join("data");
+    let d = dir.to_str().expect("utf-8");
+    let first = init(&dir);
+    let stdout = text(&first.stdout);
+    let field = |name: &str| {
+        stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_else(|| panic!("{name} in init's output"))
+    };
+    let (pin, secret) = (field("PIN:"), field("TOTP secret:"));
+    let bundle = tmp.path().join("counter.toml");
+    succeeds(bansho_under_umask(
+        "022",
+        &[
+            "admin",
+            "terminal",
+            "enroll",
+            "counter-05",
+            "--data",
+            d,
+            "--out",
+            bundle.to_str().expect("utf-8"),
+        ],
+    ));
+    let config = settings_file(
+        &tmp.path().join("office.toml"),
+        "[login]\nlockout_threshold = 4\n\n[[purpose]]\ncode = \"it_desk\"\n\
+         department = \"information_systems\"\nname_ja = \"窓口支援\"\nname_en = \"Help desk\"\n",
+    );
+    let serve = Serve::start(
+        &dir,
+        tmp.path().join("serve.log"),
+        "022",
+        &["--config", &config],
+    );
+
+    // The first IT officer's department has one purpose in the file: the
+    // session gets it without asking.
+    let bundle = bansho::client::tls::TerminalBundle::load(&bundle).expect("bundle");
+    let client =
+        bansho::client::ApiClient::for_terminal(&format!("https://{}", serve.addr), &bundle)
+            .expect("client");
+    let secret = bansho::server::totp::from_base32(&secret).expect("base32 secret");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let request = bansho::api::LoginRequest {
+        user_id: "boss".into(),
+        pin: bansho::secret::Pin::new(pin),
+        totp: bansho::secret::TotpCode::new(bansho::server::totp::code_at(&secret, 6, now)),
+        purpose: None,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let session = runtime
+        .block_on(client.login(&request))
+        .expect("login")
+        .session;
+    assert_eq!(session.purpose.expect("chosen").code, "it_desk");
+    let offered: Vec<_> = session.purposes.iter().map(|p| p.code.as_str()).collect();
+    assert_eq!(offered, ["it_desk"]);
+
+    drop_and_keep_log(serve, |log| {
+        let read = log
+            .lines()
+            .find(|l| l.contains(" settings "))
+            .unwrap_or_else(|| panic!("no settings line:\n{log}"));
+        assert!(read.contains(&config), "{read}");
+        assert!(read.contains("read=true"), "{read}");
+        let limits = log
+            .lines()
+            .find(|l| l.contains("service limits"))
+            .unwrap_or_else(|| panic!("no limits line:\n{log}"));
+        assert!(limits.contains("lockout_threshold=4"), "{limits}");
+    });
+}

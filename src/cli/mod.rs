@@ -207,6 +207,15 @@ pub struct ServeArgs {
     /// json (one object per line, for log collectors).
     #[arg(long, value_enum, default_value_t = crate::telemetry::LogFormat::Text)]
     pub log_format: crate::telemetry::LogFormat,
+    /// The settings file (default: bansho.toml in the --data directory, if
+    /// it is there). BANSHO_<SECTION>_<KEY> variables override its keys.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Check the settings (file and environment), print the ones the service
+    /// would run with and exit: 0 if they are valid. Starts nothing and
+    /// opens no store.
+    #[arg(long)]
+    pub check_config: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,6 @@
 //! Pure rules of the domain: no I/O, no clock, no randomness of their own.
 
+pub mod actor;
 pub mod audit_event;
 pub mod itaiji;
 pub mod kana;
@@ -9,5 +10,7 @@ pub mod pin_policy;
 pub mod resident;
 pub mod roles;
 pub mod search_query;
+pub mod session;
 pub mod synth;
+pub mod terminal;
 pub mod wareki;

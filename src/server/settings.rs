@@ -1,6 +1,9 @@
-//! The office's settings: `bansho.toml` in the service directory, optional.
-//! What it leaves out keeps its default; an unknown key, a wrong type or an
-//! impossible value stops the service with the file and line named.
+//! The office's settings: a TOML file (`bansho serve --config FILE`, by
+//! default `bansho.toml` in the service directory, optional there), then
+//! `BANSHO_<SECTION>_<KEY>` environment variables over it. What neither sets
+//! keeps its default. An unknown key, a wrong type or an impossible value
+//! stops the service with the file, line and key (or the variable) named.
+//! Every key, with its default and bounds, is in `docs/admin-guide.md`.
 //!
 //! ```toml
 //! [office]
@@ -26,12 +29,21 @@
 //! name_en = "Resident tax assessment"
 //! ```
 
+mod env;
+mod file;
+pub mod keys;
+mod purposes;
+mod summary;
+mod time_zone;
+
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+pub use env::Environment;
+pub use file::Position;
+pub use purposes::{DEPARTMENTS, PurposeDef, default_purposes};
+pub use time_zone::OfficeTimeZone;
 
 use super::ServerConfig;
-use crate::domain::roles::Department;
 
 pub const SETTINGS_FILE: &str = "bansho.toml";
 
@@ -39,309 +51,412 @@ pub const SETTINGS_FILE: &str = "bansho.toml";
 pub enum SettingsError {
     #[error("cannot read {path}: {reason}")]
     Read { path: String, reason: String },
+    #[error("{path}:{}:{}: {message}", .position.line, .position.column)]
+    File {
+        path: String,
+        position: Position,
+        message: String,
+    },
     #[error("{path}: {message}")]
     Invalid { path: String, message: String },
+    #[error("{var}: {message}")]
+    Env { var: String, message: String },
+    #[error(
+        "{path} has mode {mode:04o}: other accounts could change the service's rules; run `chmod go-w {path}`"
+    )]
+    Writable { path: String, mode: u32 },
 }
 
-/// A business purpose (業務) and the department whose work it is.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PurposeDef {
-    pub code: String,
-    pub department: Department,
-    pub name_ja: String,
-    pub name_en: String,
+/// Where the settings file is.
+#[derive(Debug, Clone)]
+pub struct SettingsFile {
+    pub path: PathBuf,
+    /// A file named on the command line must exist; the service
+    /// directory's may be absent.
+    pub required: bool,
 }
 
-/// The office's time zone (IANA name), for times shown to people.
-#[derive(Clone)]
-pub struct OfficeTimeZone {
-    name: String,
-    zone: jiff::tz::TimeZone,
-}
+impl SettingsFile {
+    /// `bansho.toml` in the service directory, if it is there.
+    pub fn in_dir(dir: &Path) -> Self {
+        Self {
+            path: dir.join(SETTINGS_FILE),
+            required: false,
+        }
+    }
 
-impl std::fmt::Debug for OfficeTimeZone {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.name)
+    /// A file named with `--config`.
+    pub fn named(path: &Path) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            required: true,
+        }
     }
 }
 
-impl OfficeTimeZone {
-    pub fn named(name: &str) -> Result<Self, String> {
-        jiff::tz::TimeZone::get(name)
-            .map(|zone| Self {
-                name: name.to_string(),
-                zone,
-            })
-            .map_err(|_| {
-                format!("unknown time zone `{name}` (use an IANA name such as Asia/Tokyo)")
-            })
-    }
-
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// `2026-12-01 18:45 (Asia/Tokyo)`.
-    pub fn show(&self, at: time::OffsetDateTime) -> String {
-        let local = jiff::Timestamp::from_second(at.unix_timestamp())
-            .map(|ts| {
-                ts.to_zoned(self.zone.clone())
-                    .strftime("%Y-%m-%d %H:%M")
-                    .to_string()
-            })
-            .unwrap_or_else(|_| crate::store::chain::format_time(at));
-        format!("{local} ({})", self.name)
-    }
+/// Where a setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Default,
+    File(Position),
+    Env(String),
 }
 
-impl Default for OfficeTimeZone {
-    fn default() -> Self {
-        // Japan has one zone and no daylight saving; the bundled database
-        // always has it.
-        Self::named("Asia/Tokyo").unwrap_or_else(|_| Self {
-            name: "UTC".into(),
-            zone: jiff::tz::TimeZone::UTC,
-        })
+/// The settings the service runs with, and where each came from.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub config: ServerConfig,
+    /// The file looked for, and whether it was there.
+    pub path: PathBuf,
+    pub file_read: bool,
+    /// Each setting's origin, by dotted name, in the guide's order.
+    pub origins: Vec<(&'static str, Origin)>,
+    /// Where the purposes list came from (the file or the defaults).
+    pub purposes_origin: Origin,
+    /// The environment variables that override a setting.
+    pub overrides: Vec<String>,
+}
+
+impl Settings {
+    /// The origin of the setting `name` (dotted).
+    pub fn origin(&self, name: &str) -> Option<&Origin> {
+        self.origins
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, o)| o)
+    }
+
+    /// A few lines for `--check-config`: each value and where it came from.
+    pub fn summary(&self) -> String {
+        summary::render(self)
     }
 }
 
-/// The purposes of a fresh office: each department's own.
-pub fn default_purposes() -> Vec<PurposeDef> {
-    [
-        (
-            "assessment",
-            Department::Assessment,
-            "個人住民税の賦課",
-            "Resident tax assessment",
-        ),
-        (
-            "certificate",
-            Department::Assessment,
-            "税証明の発行",
-            "Tax certificates",
-        ),
-        (
-            "collection",
-            Department::Collections,
-            "収納・滞納整理",
-            "Collection and arrears",
-        ),
-        (
-            "system_operation",
-            Department::InformationSystems,
-            "システム運用",
-            "System operation",
-        ),
-        ("audit", Department::Audit, "監査", "Audit"),
-    ]
-    .into_iter()
-    .map(|(code, department, ja, en)| PurposeDef {
-        code: code.into(),
-        department,
-        name_ja: ja.into(),
-        name_en: en.into(),
-    })
-    .collect()
+/// Reads the settings file (if there is one) and the environment's
+/// overrides over the defaults.
+pub fn load(source: &SettingsFile, env: &Environment) -> Result<Settings, SettingsError> {
+    let path = source.path.display().to_string();
+    let text = match std::fs::read_to_string(&source.path) {
+        Ok(text) => {
+            refuse_writable_by_others(&source.path)?;
+            Some(text)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !source.required => None,
+        Err(e) => {
+            return Err(SettingsError::Read {
+                path,
+                reason: e.to_string(),
+            });
+        }
+    };
+    let mut settings = parse(text.as_deref().unwrap_or(""), &path, env)?;
+    settings.path = source.path.clone();
+    settings.file_read = text.is_some();
+    Ok(settings)
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct File {
-    #[serde(default)]
-    office: Office,
-    #[serde(default)]
-    login: Login,
-    #[serde(default)]
-    reads: Reads,
-    #[serde(default)]
-    purpose: Vec<PurposeDef>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Office {
-    time_zone: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Login {
-    lockout_threshold: Option<u32>,
-    lockout_minutes: Option<u32>,
-    forget_after_hours: Option<u32>,
-    tracked_ids_max: Option<u32>,
-    verifications: Option<u32>,
-    queue: Option<u32>,
-    per_terminal_per_minute: Option<u32>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Reads {
-    per_second: Option<u32>,
-    burst: Option<u32>,
-}
-
-pub fn settings_path(dir: &Path) -> PathBuf {
-    dir.join(SETTINGS_FILE)
-}
-
-/// The service's configuration: defaults, overridden by `bansho.toml` in
-/// `dir` if there is one.
-pub fn load(dir: &Path) -> Result<ServerConfig, SettingsError> {
-    let path = settings_path(dir);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => parse(&text, &path.display().to_string()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ServerConfig::default()),
-        Err(e) => Err(SettingsError::Read {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        }),
+/// The rules of the service are in the file: an account that may change it
+/// may weaken the lockout.
+fn refuse_writable_by_others(path: &Path) -> Result<(), SettingsError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map_err(|e| SettingsError::Read {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?
+            .permissions()
+            .mode()
+            & 0o777;
+        if mode & 0o022 != 0 {
+            return Err(SettingsError::Writable {
+                path: path.display().to_string(),
+                mode,
+            });
+        }
     }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
-fn positive(value: Option<u32>, key: &str, path: &str) -> Result<Option<u32>, SettingsError> {
-    match value {
-        Some(0) => Err(SettingsError::Invalid {
-            path: path.into(),
-            message: format!("{key} must be at least 1"),
-        }),
-        other => Ok(other),
-    }
-}
-
-/// Reads settings text; `path` names it in errors.
-pub fn parse(text: &str, path: &str) -> Result<ServerConfig, SettingsError> {
-    let invalid = |message: String| SettingsError::Invalid {
+/// Reads settings text and the environment's overrides; `path` names the
+/// text in errors.
+pub fn parse(text: &str, path: &str, env: &Environment) -> Result<Settings, SettingsError> {
+    let at = |position: Position, message: String| SettingsError::File {
         path: path.into(),
+        position,
         message,
     };
-    let file: File = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+    let place = |span: std::ops::Range<usize>| Position::of(text, span.start);
+    let file = file::parse(text).map_err(|e| match e.position {
+        Some(position) => at(position, e.message),
+        None => SettingsError::Invalid {
+            path: path.into(),
+            message: e.message,
+        },
+    })?;
+    env.check_names()?;
+
     let mut config = ServerConfig::default();
-    if let Some(name) = &file.office.time_zone {
-        config.time_zone = OfficeTimeZone::named(name).map_err(invalid)?;
-    }
-    let login = &file.login;
-    if let Some(n) = positive(login.lockout_threshold, "login.lockout_threshold", path)? {
-        config.lockout_threshold = i64::from(n);
-    }
-    if let Some(n) = positive(login.lockout_minutes, "login.lockout_minutes", path)? {
-        config.lockout_duration = time::Duration::minutes(i64::from(n));
-    }
-    if let Some(n) = positive(login.forget_after_hours, "login.forget_after_hours", path)? {
-        config.lockout_forget_after = time::Duration::hours(i64::from(n));
-    }
-    if let Some(n) = positive(login.tracked_ids_max, "login.tracked_ids_max", path)? {
-        config.login_tracked_max = u64::from(n);
-    }
-    if let Some(n) = positive(login.verifications, "login.verifications", path)? {
-        config.login_verifications = n as usize;
-    }
-    if let Some(n) = login.queue {
-        config.login_queue = n as usize;
-    }
-    if let Some(n) = positive(
-        login.per_terminal_per_minute,
-        "login.per_terminal_per_minute",
-        path,
-    )? {
-        config.terminal_logins_per_minute = n;
-    }
-    if let Some(n) = positive(file.reads.per_second, "reads.per_second", path)? {
-        config.reads_per_second = n;
-    }
-    if let Some(n) = positive(file.reads.burst, "reads.burst", path)? {
-        config.read_burst = n;
-    }
-    if !file.purpose.is_empty() {
-        for (i, p) in file.purpose.iter().enumerate() {
-            let code_ok = (1..=32).contains(&p.code.len())
-                && p.code
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-            if !code_ok {
-                return Err(invalid(format!(
-                    "purpose {} has code `{}`: use 1 to 32 lowercase letters, digits or _",
-                    i + 1,
-                    p.code.escape_debug()
-                )));
-            }
-            if file.purpose[..i].iter().any(|q| q.code == p.code) {
-                return Err(invalid(format!("purpose code `{}` appears twice", p.code)));
-            }
-            if p.name_ja.trim().is_empty() || p.name_en.trim().is_empty() {
-                return Err(invalid(format!(
-                    "purpose `{}` needs name_ja and name_en",
-                    p.code
-                )));
-            }
+    let mut origins = Vec::new();
+
+    // The time zone: the environment's, else the file's.
+    let zone = match env.text(keys::TIME_ZONE)? {
+        Some((var, name)) => Some((name, Origin::Env(var))),
+        None => file
+            .office
+            .time_zone
+            .as_ref()
+            .map(|z| (z.get_ref().clone(), Origin::File(place(z.span())))),
+    };
+    match zone {
+        Some((name, origin)) => {
+            config.time_zone = OfficeTimeZone::named(&name)
+                .map_err(|message| wrong(&origin, path, keys::TIME_ZONE, message))?;
+            origins.push((keys::TIME_ZONE, origin));
         }
-        config.purposes = file.purpose;
+        None => origins.push((keys::TIME_ZONE, Origin::Default)),
     }
-    Ok(config)
+
+    for key in keys::NUMBER_KEYS {
+        let value = match env.number(key.name)? {
+            Some((var, n)) => Some((n, Origin::Env(var))),
+            None => (key.read)(&file).map(|v| (*v.get_ref(), Origin::File(place(v.span())))),
+        };
+        let Some((n, origin)) = value else {
+            origins.push((key.name, Origin::Default));
+            continue;
+        };
+        if !key.range.contains(&n) {
+            let message = format!(
+                "must be from {} to {}, not {n}",
+                key.range.start(),
+                key.range.end()
+            );
+            return Err(wrong(&origin, path, key.name, message));
+        }
+        (key.apply)(&mut config, n);
+        origins.push((key.name, origin));
+    }
+
+    let purposes_origin = match file.purpose.first() {
+        Some(first) => {
+            let list: Vec<&PurposeDef> = file.purpose.iter().map(|p| p.get_ref()).collect();
+            purposes::check(&list).map_err(|problem| {
+                let span = file.purpose[problem.index].span();
+                at(place(span), problem.message)
+            })?;
+            config.purposes = list.into_iter().cloned().collect();
+            Origin::File(place(first.span()))
+        }
+        None => Origin::Default,
+    };
+
+    Ok(Settings {
+        config,
+        path: PathBuf::from(path),
+        file_read: true,
+        origins,
+        purposes_origin,
+        overrides: env.overrides(),
+    })
+}
+
+/// The error for setting `name`'s value, placed where the value came from.
+fn wrong(origin: &Origin, path: &str, name: &str, message: String) -> SettingsError {
+    let message = format!("{name} {message}");
+    match origin {
+        Origin::File(position) => SettingsError::File {
+            path: path.into(),
+            position: *position,
+            message,
+        },
+        Origin::Env(var) => SettingsError::Env {
+            var: var.clone(),
+            message,
+        },
+        Origin::Default => SettingsError::Invalid {
+            path: path.into(),
+            message,
+        },
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::roles::Department;
+
+    fn no_env() -> Environment {
+        Environment::default()
+    }
+
+    fn error(text: &str) -> String {
+        parse(text, "/srv/bansho.toml", &no_env())
+            .unwrap_err()
+            .to_string()
+    }
 
     #[test]
     fn no_file_means_defaults() {
         let dir = tempfile::tempdir().unwrap();
-        let config = load(dir.path()).unwrap();
-        assert_eq!(config.time_zone.name(), "Asia/Tokyo");
-        assert_eq!(config.purposes, default_purposes());
+        let settings = load(&SettingsFile::in_dir(dir.path()), &no_env()).unwrap();
+        assert!(!settings.file_read);
+        assert_eq!(settings.config.time_zone.name(), "Asia/Tokyo");
+        assert_eq!(settings.config.purposes, default_purposes());
+        assert!(settings.origins.iter().all(|(_, o)| *o == Origin::Default));
+        assert_eq!(settings.origins.len(), keys::names().count());
+    }
+
+    #[test]
+    fn a_named_file_must_exist() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("none.toml");
+        let error = load(&SettingsFile::named(&missing), &no_env())
+            .unwrap_err()
+            .to_string();
+        assert!(error.starts_with("cannot read "), "{error}");
+        assert!(error.contains("none.toml"), "{error}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_others_may_change_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bansho.toml");
+        std::fs::write(&path, "[login]\nlockout_threshold = 3\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o664)).unwrap();
+        let error = load(&SettingsFile::named(&path), &no_env())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("mode 0664"), "{error}");
+        assert!(error.contains("chmod go-w"), "{error}");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let settings = load(&SettingsFile::named(&path), &no_env()).unwrap();
+        assert!(settings.file_read);
+        assert_eq!(settings.config.lockout_threshold, 3);
     }
 
     #[test]
     fn values_override_defaults() {
-        let config = parse(
+        let settings = parse(
             "[office]\ntime_zone = \"UTC\"\n[login]\nlockout_threshold = 3\nper_terminal_per_minute = 7\n\
              [reads]\nper_second = 500\n[[purpose]]\ncode = \"x\"\ndepartment = \"audit\"\nname_ja = \"エックス\"\nname_en = \"X\"\n",
             "bansho.toml",
+            &no_env(),
         )
         .unwrap();
+        let config = &settings.config;
         assert_eq!(config.time_zone.name(), "UTC");
         assert_eq!(config.lockout_threshold, 3);
         assert_eq!(config.terminal_logins_per_minute, 7);
         assert_eq!(config.reads_per_second, 500);
         assert_eq!(config.purposes.len(), 1);
         assert_eq!(config.purposes[0].department, Department::Audit);
+        assert_eq!(
+            settings.origin("login.lockout_threshold"),
+            Some(&Origin::File(Position {
+                line: 4,
+                column: 21
+            }))
+        );
+        assert_eq!(settings.origin("reads.burst"), Some(&Origin::Default));
+        assert_eq!(
+            settings.purposes_origin,
+            Origin::File(Position { line: 8, column: 1 })
+        );
     }
 
     #[test]
-    fn errors_name_the_file_and_line() {
-        let error = parse(
-            "[login]\nlockout_threshold = 5\nlockout_minuts = 3\n",
-            "/srv/bansho.toml",
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(error.starts_with("/srv/bansho.toml"), "{error}");
-        assert!(error.contains("line 3"), "{error}");
-        assert!(error.contains("lockout_minuts"), "{error}");
-        let error = parse("[office]\ntime_zone = \"Mars/Olympus\"\n", "b.toml")
-            .unwrap_err()
-            .to_string();
+    fn the_environment_wins_over_the_file() {
+        let env = Environment::from_pairs([
+            ("BANSHO_LOGIN_LOCKOUT_THRESHOLD", "4"),
+            ("BANSHO_OFFICE_TIME_ZONE", "UTC"),
+        ]);
+        let settings = parse("[login]\nlockout_threshold = 3\n", "b.toml", &env).unwrap();
+        assert_eq!(settings.config.lockout_threshold, 4);
+        assert_eq!(settings.config.time_zone.name(), "UTC");
+        assert_eq!(
+            settings.origin("login.lockout_threshold"),
+            Some(&Origin::Env("BANSHO_LOGIN_LOCKOUT_THRESHOLD".into()))
+        );
+        assert_eq!(
+            settings.overrides,
+            ["BANSHO_OFFICE_TIME_ZONE", "BANSHO_LOGIN_LOCKOUT_THRESHOLD"]
+        );
+    }
+
+    #[test]
+    fn an_impossible_value_from_the_environment_names_the_variable() {
+        let env = Environment::from_pairs([("BANSHO_LOGIN_LOCKOUT_MINUTES", "0")]);
+        let error = parse("", "b.toml", &env).unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "BANSHO_LOGIN_LOCKOUT_MINUTES: login.lockout_minutes must be from 1 to 10080, not 0"
+        );
+        let env = Environment::from_pairs([("BANSHO_OFFICE_TIME_ZONE", "Mars/Olympus")]);
+        let error = parse("", "b.toml", &env).unwrap_err().to_string();
+        assert!(error.starts_with("BANSHO_OFFICE_TIME_ZONE: "), "{error}");
         assert!(error.contains("Mars/Olympus"), "{error}");
-        let error = parse(
-            "[[purpose]]\ncode = \"a\"\ndepartment = \"nowhere\"\nname_ja = \"a\"\nname_en = \"a\"\n",
-            "b.toml",
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(error.contains("nowhere"), "{error}");
-        let error = parse("[login]\nqueue = -1\n", "b.toml")
-            .unwrap_err()
-            .to_string();
-        assert!(error.contains("line 2"), "{error}");
     }
 
     #[test]
-    fn lock_times_are_shown_in_the_office_zone() {
-        let zone = OfficeTimeZone::default();
-        let at = time::macros::datetime!(2026-12-01 09:45 UTC);
-        assert_eq!(zone.show(at), "2026-12-01 18:45 (Asia/Tokyo)");
+    fn errors_name_the_file_line_and_key() {
+        let found = error("[login]\nlockout_threshold = 5\nlockout_minuts = 3\n");
+        assert!(
+            found.starts_with("/srv/bansho.toml:3:1: unknown key `login.lockout_minuts`"),
+            "{found}"
+        );
+        let found = error("[login]\nqueue = \"many\"\n");
+        assert!(
+            found.starts_with("/srv/bansho.toml:2:9: login.queue: "),
+            "{found}"
+        );
+        let found = error("[office]\ntime_zone = \"Mars/Olympus\"\n");
+        assert!(
+            found.starts_with("/srv/bansho.toml:2:13: office.time_zone "),
+            "{found}"
+        );
+        assert!(found.contains("Mars/Olympus"), "{found}");
+        let found = error("[login]\n\nlockout_threshold = 0\n");
+        assert_eq!(
+            found,
+            "/srv/bansho.toml:3:21: login.lockout_threshold must be from 1 to 100, not 0"
+        );
+        let found = error("[login]\nverifications = 1000\n");
+        assert!(
+            found.contains("login.verifications must be from 1 to 64"),
+            "{found}"
+        );
+        let found = error("[login]\nqueue = -1\n");
+        assert!(found.starts_with("/srv/bansho.toml:2:"), "{found}");
+    }
+
+    #[test]
+    fn a_bad_purpose_is_placed_at_its_table() {
+        let text = "[[purpose]]\ncode = \"a\"\ndepartment = \"audit\"\nname_ja = \"a\"\nname_en = \"a\"\n\
+                    \n[[purpose]]\ncode = \"a\"\ndepartment = \"audit\"\nname_ja = \"b\"\nname_en = \"b\"\n";
+        let found = error(text);
+        assert!(found.starts_with("/srv/bansho.toml:7:"), "{found}");
+        assert!(found.contains("appears twice"), "{found}");
+    }
+
+    /// The guide's table lists every key and its variable.
+    #[test]
+    fn the_admin_guide_documents_every_key() {
+        let guide = include_str!("../../docs/admin-guide.md");
+        for name in keys::names() {
+            let (_, key) = name.split_once('.').unwrap();
+            assert!(guide.contains(&format!("`{name}`")), "{name} in the guide");
+            assert!(guide.contains(&keys::env_var(name)), "{name}'s variable");
+            assert!(guide.contains(key), "{key}");
+        }
+        for key in keys::NUMBER_KEYS {
+            let bounds = format!("{}–{}", key.range.start(), key.range.end());
+            assert!(guide.contains(&bounds), "{}: {bounds}", key.name);
+        }
     }
 }

@@ -1,0 +1,159 @@
+//! Every setting a section of the file holds, once: its dotted name, the
+//! values it takes, where the file keeps it and what it changes. The
+//! environment variable of each follows from its name.
+
+use std::ops::RangeInclusive;
+
+use toml::Spanned;
+
+use super::file::FileSettings;
+use crate::server::ServerConfig;
+
+/// The office's time zone: a string, checked against the zone database.
+pub const TIME_ZONE: &str = "office.time_zone";
+
+/// Prefix of every setting's environment variable.
+pub const ENV_PREFIX: &str = "BANSHO_";
+
+/// A whole-number setting.
+pub struct NumberKey {
+    /// `section.key`, as in the file.
+    pub name: &'static str,
+    pub range: RangeInclusive<u32>,
+    pub(super) read: fn(&FileSettings) -> Option<&Spanned<u32>>,
+    pub apply: fn(&mut ServerConfig, u32),
+    pub show: fn(&ServerConfig) -> String,
+}
+
+/// The whole-number settings, in the order the file and the guide list them.
+/// Their bounds keep a typo from disabling a protection (a lock of 0
+/// minutes) or from exhausting the machine (19 MiB per PIN check).
+pub const NUMBER_KEYS: &[NumberKey] = &[
+    NumberKey {
+        name: "login.lockout_threshold",
+        range: 1..=100,
+        read: |f| f.login.lockout_threshold.as_ref(),
+        apply: |c, n| c.lockout_threshold = i64::from(n),
+        show: |c| c.lockout_threshold.to_string(),
+    },
+    NumberKey {
+        name: "login.lockout_minutes",
+        range: 1..=10_080,
+        read: |f| f.login.lockout_minutes.as_ref(),
+        apply: |c, n| c.lockout_duration = time::Duration::minutes(i64::from(n)),
+        show: |c| c.lockout_duration.whole_minutes().to_string(),
+    },
+    NumberKey {
+        name: "login.forget_after_hours",
+        range: 1..=8_760,
+        read: |f| f.login.forget_after_hours.as_ref(),
+        apply: |c, n| c.lockout_forget_after = time::Duration::hours(i64::from(n)),
+        show: |c| c.lockout_forget_after.whole_hours().to_string(),
+    },
+    NumberKey {
+        name: "login.tracked_ids_max",
+        range: 1..=10_000_000,
+        read: |f| f.login.tracked_ids_max.as_ref(),
+        apply: |c, n| c.login_tracked_max = u64::from(n),
+        show: |c| c.login_tracked_max.to_string(),
+    },
+    NumberKey {
+        name: "login.verifications",
+        range: 1..=64,
+        read: |f| f.login.verifications.as_ref(),
+        apply: |c, n| c.login_verifications = n as usize,
+        show: |c| c.login_verifications.to_string(),
+    },
+    NumberKey {
+        name: "login.queue",
+        range: 0..=10_000,
+        read: |f| f.login.queue.as_ref(),
+        apply: |c, n| c.login_queue = n as usize,
+        show: |c| c.login_queue.to_string(),
+    },
+    NumberKey {
+        name: "login.per_terminal_per_minute",
+        range: 1..=600,
+        read: |f| f.login.per_terminal_per_minute.as_ref(),
+        apply: |c, n| c.terminal_logins_per_minute = n,
+        show: |c| c.terminal_logins_per_minute.to_string(),
+    },
+    NumberKey {
+        name: "reads.per_second",
+        range: 1..=10_000,
+        read: |f| f.reads.per_second.as_ref(),
+        apply: |c, n| c.reads_per_second = n,
+        show: |c| c.reads_per_second.to_string(),
+    },
+    NumberKey {
+        name: "reads.burst",
+        range: 1..=100_000,
+        read: |f| f.reads.burst.as_ref(),
+        apply: |c, n| c.read_burst = n,
+        show: |c| c.read_burst.to_string(),
+    },
+];
+
+/// Every setting the environment may override, dotted.
+pub fn names() -> impl Iterator<Item = &'static str> {
+    std::iter::once(TIME_ZONE).chain(NUMBER_KEYS.iter().map(|k| k.name))
+}
+
+/// `login.lockout_threshold` → `BANSHO_LOGIN_LOCKOUT_THRESHOLD`.
+pub fn env_var(name: &str) -> String {
+    format!(
+        "{ENV_PREFIX}{}",
+        name.replace('.', "_").to_ascii_uppercase()
+    )
+}
+
+/// The sections whose keys the environment may set, as variable prefixes
+/// (`BANSHO_LOGIN_`): a variable under one that names no key is a typo.
+pub fn env_sections() -> Vec<String> {
+    let mut sections: Vec<String> = names()
+        .filter_map(|n| n.split_once('.'))
+        .map(|(section, _)| format!("{ENV_PREFIX}{}_", section.to_ascii_uppercase()))
+        .collect();
+    sections.dedup();
+    sections
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variables_follow_from_the_dotted_names() {
+        assert_eq!(
+            env_var("login.lockout_threshold"),
+            "BANSHO_LOGIN_LOCKOUT_THRESHOLD"
+        );
+        assert_eq!(env_var(TIME_ZONE), "BANSHO_OFFICE_TIME_ZONE");
+        assert_eq!(
+            env_sections(),
+            ["BANSHO_OFFICE_", "BANSHO_LOGIN_", "BANSHO_READS_"]
+        );
+    }
+
+    #[test]
+    fn every_default_is_within_its_bounds() {
+        let config = ServerConfig::default();
+        for key in NUMBER_KEYS {
+            let shown: u32 = (key.show)(&config).parse().unwrap();
+            // The default of verifications is the core count.
+            if key.name != "login.verifications" {
+                assert!(key.range.contains(&shown), "{}", key.name);
+            }
+        }
+    }
+
+    #[test]
+    fn each_key_changes_what_it_names() {
+        for key in NUMBER_KEYS {
+            let mut config = ServerConfig::default();
+            let value = *key.range.start() + 1;
+            (key.apply)(&mut config, value);
+            assert_eq!((key.show)(&config), value.to_string(), "{}", key.name);
+        }
+    }
+}
