@@ -189,7 +189,7 @@ fn sigkill_during_writes_and_reads_loses_no_acknowledged_write_and_no_row_stands
     ok(&["admin", "seed", "--residents", "200", "--data", &d]);
     std::fs::write(
         data.join("bansho.toml"),
-        "[login]\nper_terminal_per_minute = 100000\n[reads]\nper_second = 100000\nburst = 100000\n",
+        "[login]\nper_terminal_per_minute = 600\n[reads]\nper_second = 10000\nburst = 10000\n",
     )
     .expect("settings");
     std::fs::set_permissions(
