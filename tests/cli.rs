@@ -203,7 +203,7 @@ fn verify_names_the_first_reordered_row() {
 /// chain every row after it again with SHA-256, as the unkeyed format did.
 #[test]
 fn an_edited_log_chained_again_without_the_key_does_not_verify() {
-    use bansho::store::Store;
+    use bansho::store::AuditStore;
     use bansho::store::chain::entry_hash_v1;
     let tmp = tampered_store();
     let rows = bansho::store::sqlite::SqliteStore::open(&tmp.path().join("bansho.db"))
@@ -235,7 +235,7 @@ fn an_edited_log_chained_again_without_the_key_does_not_verify() {
 /// record it saw.
 #[test]
 fn a_removed_key_record_and_an_unkeyed_log_do_not_pass_for_an_old_one() {
-    use bansho::store::Store;
+    use bansho::store::AuditStore;
     use bansho::store::chain::entry_hash_v1;
     let tmp = tampered_store();
     let rows = bansho::store::sqlite::SqliteStore::open(&tmp.path().join("bansho.db"))
@@ -842,7 +842,7 @@ fn serve_and_admin_refuse_a_data_dir_others_can_read_naming_the_chmod() {
 fn the_demo_store_is_private_in_a_temporary_or_a_kept_directory() {
     use bansho::cli::demo::{DemoDir, prepare};
     use bansho::server::data_dir;
-    use bansho::store::Store;
+    use bansho::store::AuditStore;
     let tmp = tempfile::tempdir().expect("tmp");
     let kept = tmp.path().join("kept");
     for data in [None, Some(kept.as_path())] {
