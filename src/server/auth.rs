@@ -138,16 +138,6 @@ fn loggable_user_id(raw: &str) -> String {
     }
 }
 
-fn staff_role(staff: &StaffRow) -> Result<(Role, Department), AppError> {
-    match (
-        Role::parse(&staff.role),
-        Department::parse(&staff.department),
-    ) {
-        (Some(role), Some(department)) => Ok((role, department)),
-        _ => Err(AppError::internal()),
-    }
-}
-
 /// What the two factors came to.
 enum Verdict {
     Accepted,
@@ -409,8 +399,7 @@ pub async fn login(
         Err(Unproven::JustUsedHere) => return Err(code_just_used()),
         Err(Unproven::Failed { .. }) => return Err(login_failed()),
     };
-    let (role, department) = staff_role(&staff)?;
-    let choices = state.config.purposes_of(department);
+    let choices = state.config.purposes_of(staff.department);
     let purpose = match &request.purpose {
         Some(code) => match choices.iter().find(|p| &p.code == code) {
             Some(p) => Some(p.code.clone()),
@@ -437,7 +426,7 @@ pub async fn login(
     let (token, session) = open_session(state, &staff, purpose, &terminal.name, now, ok).await?;
     let info = session_view(
         state,
-        staff_info(&staff, role, department),
+        staff_info(&staff),
         session.purpose.as_deref(),
         &session.terminal,
         session.expires_at,
@@ -445,12 +434,12 @@ pub async fn login(
     Ok((token, info))
 }
 
-fn staff_info(staff: &StaffRow, role: Role, department: Department) -> StaffInfo {
+fn staff_info(staff: &StaffRow) -> StaffInfo {
     StaffInfo {
         user_id: staff.user_id.clone(),
         display_name: staff.display_name.clone(),
-        role,
-        department,
+        role: staff.role,
+        department: staff.department,
     }
 }
 
@@ -549,7 +538,7 @@ pub async fn unlock(
     .await?;
     let info = session_view(
         state,
-        staff_info(&staff, ctx.role, ctx.department),
+        staff_info(&staff),
         session.purpose.as_deref(),
         &session.terminal,
         session.expires_at,
@@ -675,7 +664,6 @@ pub async fn authenticate(
         return Err(AppError::unauthenticated());
     }
     let staff = staff.ok_or_else(AppError::unauthenticated)?;
-    let (role, department) = staff_role(&staff)?;
 
     // A session belongs to the terminal it was opened on: a token carried
     // to another terminal is refused and the attempt logged.
@@ -705,8 +693,8 @@ pub async fn authenticate(
     Ok(SessionCtx {
         user_id: staff.user_id,
         display_name: staff.display_name,
-        role,
-        department,
+        role: staff.role,
+        department: staff.department,
         terminal: session.terminal,
         purpose: session.purpose,
         token_hash: hash,

@@ -20,6 +20,8 @@ pub mod sqlite;
 
 use time::OffsetDateTime;
 
+use crate::domain::person_number::PersonNumber;
+
 pub use chain::{AuditEntry, AuditRecord};
 pub use lockout::{AttemptClaim, LockoutPolicy, LoginGuardRow};
 pub use rows::{
@@ -141,7 +143,7 @@ pub trait ResidentStore {
         query: &ResidentQuery,
         limit: usize,
     ) -> StoreResult<Vec<ResidentRow>>;
-    fn resident(&self, person_number: &str) -> StoreResult<Option<ResidentRow>>;
+    fn resident(&self, person_number: &PersonNumber) -> StoreResult<Option<ResidentRow>>;
     fn resident_count(&self) -> StoreResult<u64>;
 }
 

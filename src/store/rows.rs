@@ -1,14 +1,18 @@
 //! The rows each aggregate stores and reads back.
 
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
+
+use crate::domain::person_number::PersonNumber;
+use crate::domain::resident::{ResidentStatus, Sex};
+use crate::domain::roles::{Department, Role};
 
 /// A staff account as stored.
 #[derive(Clone)]
 pub struct StaffRow {
     pub user_id: String,
     pub display_name: String,
-    pub role: String,
-    pub department: String,
+    pub role: Role,
+    pub department: Department,
     /// PHC string (Argon2id).
     pub pin_hash: String,
     pub totp_secret_enc: Vec<u8>,
@@ -42,20 +46,19 @@ pub struct SessionRow {
 /// A resident as stored: the My Number only encrypted and as a blind index.
 #[derive(Clone)]
 pub struct ResidentRow {
-    pub person_number: String,
+    pub person_number: PersonNumber,
     pub my_number_enc: Vec<u8>,
     pub my_number_index: Vec<u8>,
     pub name: String,
     pub kana: String,
     pub name_key: String,
     pub kana_key: String,
-    /// ISO 8601.
-    pub birth_date: String,
-    pub sex: String,
+    pub birth_date: Date,
+    pub sex: Sex,
     pub postal_code: String,
     pub address: String,
     pub address_key: String,
-    pub status: String,
+    pub status: ResidentStatus,
     pub support_measure: bool,
 }
 
@@ -71,8 +74,8 @@ impl std::fmt::Debug for ResidentRow {
 #[derive(Default, Clone)]
 pub struct ResidentQuery {
     pub my_number_index: Vec<Vec<u8>>,
-    pub person_numbers: Vec<String>,
-    pub birth_dates: Vec<String>,
+    pub person_numbers: Vec<PersonNumber>,
+    pub birth_dates: Vec<Date>,
     pub kana_prefixes: Vec<String>,
     pub name_prefixes: Vec<String>,
     pub address_fragments: Vec<String>,

@@ -3,10 +3,13 @@
 
 use std::fmt::Display;
 
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 use super::chain::parse_time;
 use super::{StoreError, StoreResult};
+use crate::domain::person_number::PersonNumber;
+use crate::domain::resident::{ResidentStatus, Sex};
+use crate::domain::roles::{Department, Role};
 
 /// One row being decoded, as a backend offers it. The typed readers are
 /// shared, so both backends accept and refuse exactly the same stored text,
@@ -44,10 +47,55 @@ pub(crate) trait ColumnReader {
         }
     }
 
+    fn role(&self, index: usize) -> StoreResult<Role> {
+        Role::parse(&self.text(index)?).ok_or_else(|| self.corrupt(index, "not a known role"))
+    }
+
+    fn department(&self, index: usize) -> StoreResult<Department> {
+        Department::parse(&self.text(index)?)
+            .ok_or_else(|| self.corrupt(index, "not a known department"))
+    }
+
+    fn sex(&self, index: usize) -> StoreResult<Sex> {
+        self.text(index)?
+            .parse()
+            .map_err(|e| self.corrupt(index, e))
+    }
+
+    fn resident_status(&self, index: usize) -> StoreResult<ResidentStatus> {
+        self.text(index)?
+            .parse()
+            .map_err(|e| self.corrupt(index, e))
+    }
+
+    /// Exactly as written: 10 ASCII digits, nothing around them.
+    fn person_number(&self, index: usize) -> StoreResult<PersonNumber> {
+        let text = self.text(index)?;
+        match PersonNumber::parse(&text) {
+            Ok(number) if number.as_str() == text => Ok(number),
+            _ => Err(self.corrupt(index, "not a person number of 10 ASCII digits")),
+        }
+    }
+
+    /// A calendar date written by [`format_date`].
+    fn date(&self, index: usize) -> StoreResult<Date> {
+        Date::parse(&self.text(index)?, DATE_FORMAT)
+            .map_err(|_| self.corrupt(index, "not a date (YYYY-MM-DD)"))
+    }
+
     /// A comma-separated list of person numbers (an audit row's subjects).
     fn subjects(&self, index: usize) -> StoreResult<Vec<String>> {
         Ok(split_subjects(&self.text(index)?))
     }
+}
+
+const DATE_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
+/// A calendar date as stored: `YYYY-MM-DD`, so text order is date order.
+pub(crate) fn format_date(date: Date) -> String {
+    date.format(DATE_FORMAT)
+        .unwrap_or_else(|_| date.to_string())
 }
 
 /// An audit row's subjects as stored: comma-separated.

@@ -7,7 +7,8 @@ use super::PostgresStore;
 use super::sql::{
     Cols, INSERT_CHUNK, count, db_error, limit_of, query_first, query_rows, values_list,
 };
-use crate::store::sql::{ColumnReader, contains_pattern, prefix_upper_bound};
+use crate::domain::person_number::PersonNumber;
+use crate::store::sql::{ColumnReader, contains_pattern, format_date, prefix_upper_bound};
 use crate::store::{ResidentQuery, ResidentRow, ResidentStore, StoreResult};
 
 const RESIDENT_COLUMNS: &str = "person_number, my_number_enc, my_number_index, name, kana, name_key, \
@@ -16,19 +17,19 @@ const RESIDENT_WIDTH: usize = 14;
 
 fn resident_from_row(r: &Cols<'_>) -> StoreResult<ResidentRow> {
     Ok(ResidentRow {
-        person_number: r.text(0)?,
+        person_number: r.person_number(0)?,
         my_number_enc: r.get(1)?,
         my_number_index: r.get(2)?,
         name: r.text(3)?,
         kana: r.text(4)?,
         name_key: r.text(5)?,
         kana_key: r.text(6)?,
-        birth_date: r.text(7)?,
-        sex: r.text(8)?,
+        birth_date: r.date(7)?,
+        sex: r.sex(8)?,
         postal_code: r.text(9)?,
         address: r.text(10)?,
         address_key: r.text(11)?,
-        status: r.text(12)?,
+        status: r.resident_status(12)?,
         support_measure: r.get(13)?,
     })
 }
@@ -45,21 +46,33 @@ pub(crate) fn insert_residents(
             values_list(chunk.len(), RESIDENT_WIDTH)
         );
         let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(chunk.len() * RESIDENT_WIDTH);
-        for r in chunk {
+        // The typed columns as the text they are stored as.
+        let texts: Vec<(&str, String, &str, &str)> = chunk
+            .iter()
+            .map(|r| {
+                (
+                    r.person_number.as_str(),
+                    format_date(r.birth_date),
+                    r.sex.as_str(),
+                    r.status.as_str(),
+                )
+            })
+            .collect();
+        for (r, (person_number, birth_date, sex, status)) in chunk.iter().zip(&texts) {
             params.extend_from_slice(&[
-                &r.person_number,
+                person_number,
                 &r.my_number_enc,
                 &r.my_number_index,
                 &r.name,
                 &r.kana,
                 &r.name_key,
                 &r.kana_key,
-                &r.birth_date,
-                &r.sex,
+                birth_date,
+                sex,
                 &r.postal_code,
                 &r.address,
                 &r.address_key,
-                &r.status,
+                status,
                 &r.support_measure,
             ]);
         }
@@ -91,11 +104,11 @@ impl ResidentStore for PostgresStore {
             clauses.push(format!("my_number_index = {p}"));
         }
         for pn in &q.person_numbers {
-            let p = next(Box::new(pn.clone()), &mut values);
+            let p = next(Box::new(pn.as_str().to_string()), &mut values);
             clauses.push(format!("person_number = {p}"));
         }
         for date in &q.birth_dates {
-            let p = next(Box::new(date.clone()), &mut values);
+            let p = next(Box::new(format_date(*date)), &mut values);
             clauses.push(format!("birth_date = {p}"));
         }
         // The columns are COLLATE "C": byte order, as in SQLite.
@@ -128,13 +141,13 @@ impl ResidentStore for PostgresStore {
         self.with(|c| query_rows(c, "residents", &sql, &params, resident_from_row))
     }
 
-    fn resident(&self, person_number: &str) -> StoreResult<Option<ResidentRow>> {
+    fn resident(&self, person_number: &PersonNumber) -> StoreResult<Option<ResidentRow>> {
         self.with(|c| {
             query_first(
                 c,
                 "residents",
                 &format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE person_number = $1"),
-                &[&person_number],
+                &[&person_number.as_str()],
                 resident_from_row,
             )
         })

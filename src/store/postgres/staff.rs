@@ -20,8 +20,8 @@ fn staff_from_row(r: &Cols<'_>) -> StoreResult<StaffRow> {
     Ok(StaffRow {
         user_id: r.text(0)?,
         display_name: r.text(1)?,
-        role: r.text(2)?,
-        department: r.text(3)?,
+        role: r.role(2)?,
+        department: r.department(3)?,
         pin_hash: r.text(4)?,
         totp_secret_enc: r.get(5)?,
         last_totp_step: r.get(6)?,
@@ -44,8 +44,8 @@ pub(crate) fn insert_staff(c: &mut impl GenericClient, s: &StaffRow) -> StoreRes
         &[
             &s.user_id,
             &s.display_name,
-            &s.role,
-            &s.department,
+            &s.role.as_str(),
+            &s.department.as_str(),
             &s.pin_hash,
             &s.totp_secret_enc,
             &s.last_totp_step,

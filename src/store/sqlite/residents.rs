@@ -4,7 +4,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::SqliteStore;
 use super::sql::{Cols, count, query_first, query_rows, unavailable};
-use crate::store::sql::{ColumnReader, contains_pattern, prefix_upper_bound};
+use crate::domain::person_number::PersonNumber;
+use crate::store::sql::{ColumnReader, contains_pattern, format_date, prefix_upper_bound};
 use crate::store::{ResidentQuery, ResidentRow, ResidentStore, StoreResult};
 
 const RESIDENT_COLUMNS: &str = "person_number, my_number_enc, my_number_index, name, kana, name_key, \
@@ -12,19 +13,19 @@ const RESIDENT_COLUMNS: &str = "person_number, my_number_enc, my_number_index, n
 
 fn resident_from_row(r: &Cols<'_, '_>) -> StoreResult<ResidentRow> {
     Ok(ResidentRow {
-        person_number: r.text(0)?,
+        person_number: r.person_number(0)?,
         my_number_enc: r.get(1)?,
         my_number_index: r.get(2)?,
         name: r.text(3)?,
         kana: r.text(4)?,
         name_key: r.text(5)?,
         kana_key: r.text(6)?,
-        birth_date: r.text(7)?,
-        sex: r.text(8)?,
+        birth_date: r.date(7)?,
+        sex: r.sex(8)?,
         postal_code: r.text(9)?,
         address: r.text(10)?,
         address_key: r.text(11)?,
-        status: r.text(12)?,
+        status: r.resident_status(12)?,
         support_measure: r.get(13)?,
     })
 }
@@ -148,19 +149,19 @@ pub(crate) fn insert_residents(c: &Connection, rows: &[ResidentRow]) -> StoreRes
         .map_err(unavailable)?;
     for r in rows {
         stmt.execute(params![
-            r.person_number,
+            r.person_number.as_str(),
             r.my_number_enc,
             r.my_number_index,
             r.name,
             r.kana,
             r.name_key,
             r.kana_key,
-            r.birth_date,
-            r.sex,
+            format_date(r.birth_date),
+            r.sex.as_str(),
             r.postal_code,
             r.address,
             r.address_key,
-            r.status,
+            r.status.as_str(),
             i64::from(r.support_measure),
         ])
         .map_err(unavailable)?;
@@ -265,11 +266,11 @@ impl ResidentStore for SqliteStore {
             }
             for pn in &q.person_numbers {
                 clauses.push("person_number = ?");
-                values.push(pn.clone().into());
+                values.push(pn.as_str().to_string().into());
             }
             for date in &q.birth_dates {
                 clauses.push("birth_date = ?");
-                values.push(date.clone().into());
+                values.push(format_date(*date).into());
             }
             for prefix in &q.kana_prefixes {
                 clauses.push("kana_key >= ? AND kana_key < ?");
@@ -311,13 +312,13 @@ impl ResidentStore for SqliteStore {
         })
     }
 
-    fn resident(&self, person_number: &str) -> StoreResult<Option<ResidentRow>> {
+    fn resident(&self, person_number: &PersonNumber) -> StoreResult<Option<ResidentRow>> {
         self.with(|c| {
             query_first(
                 c,
                 "residents",
                 &format!("SELECT {RESIDENT_COLUMNS} FROM residents WHERE person_number = ?1"),
-                [person_number],
+                [person_number.as_str()],
                 resident_from_row,
             )
         })
@@ -331,22 +332,23 @@ impl ResidentStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::resident::{ResidentStatus, Sex};
 
     fn resident(i: u64, address: &str) -> ResidentRow {
         ResidentRow {
-            person_number: format!("{:010}", 1_000_000_000 + i),
+            person_number: PersonNumber::from_index(i),
             my_number_enc: vec![i as u8],
             my_number_index: i.to_be_bytes().to_vec(),
             name: "山田 花子".into(),
             kana: "ヤマダ ハナコ".into(),
             name_key: "山田花子".into(),
             kana_key: format!("ヤマダハナコ{i:03}"),
-            birth_date: "1980-01-01".into(),
-            sex: "female".into(),
+            birth_date: time::macros::date!(1980 - 01 - 01),
+            sex: Sex::Female,
             postal_code: "000-0101".into(),
             address: address.into(),
             address_key: address.into(),
-            status: "resident".into(),
+            status: ResidentStatus::Resident,
             support_measure: false,
         }
     }
