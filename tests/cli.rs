@@ -288,7 +288,7 @@ fn verify_names_the_first_reordered_row() {
 /// chain every row after it again with SHA-256, as the unkeyed format did.
 #[test]
 fn an_edited_log_chained_again_without_the_key_does_not_verify() {
-    use bansho::store::Store;
+    use bansho::store::AuditStore;
     use bansho::store::chain::entry_hash_v1;
     let tmp = tampered_store();
     let rows = bansho::store::sqlite::SqliteStore::open(&tmp.path().join("bansho.db"))
@@ -320,7 +320,7 @@ fn an_edited_log_chained_again_without_the_key_does_not_verify() {
 /// record it saw.
 #[test]
 fn a_removed_key_record_and_an_unkeyed_log_do_not_pass_for_an_old_one() {
-    use bansho::store::Store;
+    use bansho::store::AuditStore;
     use bansho::store::chain::entry_hash_v1;
     let tmp = tampered_store();
     let rows = bansho::store::sqlite::SqliteStore::open(&tmp.path().join("bansho.db"))

@@ -28,8 +28,8 @@ mod postgres {
     use bansho::server::crypto::Keys;
     use bansho::server::data_dir;
     use bansho::server::{AppState, Application, ServerConfig, totp};
-    use bansho::store::Store;
     use bansho::store::postgres::{PgOpenError, PgOptions, PostgresStore};
+    use bansho::store::prelude::*;
     use time::macros::datetime;
 
     use super::pg::{self, TestDb};

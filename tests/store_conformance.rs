@@ -10,6 +10,9 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::sync::Arc;
 
+use bansho::domain::person_number::PersonNumber;
+use bansho::domain::resident::{ResidentStatus, Sex};
+use bansho::domain::roles::{Department, Role};
 use bansho::domain::{itaiji, kana, synth};
 use bansho::server::crypto::Keys;
 use bansho::server::data_dir;
@@ -127,6 +130,7 @@ conformance!(
     residents_by_each_kind_of_query,
     residents_search_matches_the_reference_semantics,
     residents_conflicts,
+    bad_stored_values_are_corrupt_errors_naming_the_column,
     residents_address_terms_never_match_a_protected_resident_without_the_permission,
     audit_append_rows_and_tail,
     audit_hashes_match_the_canonical_chain,
@@ -142,6 +146,18 @@ conformance!(
 
 const NOW: OffsetDateTime = datetime!(2026-11-23 09:00:00.123456 UTC);
 
+fn pn(text: &str) -> PersonNumber {
+    PersonNumber::parse(text).expect("person number")
+}
+
+fn date(text: &str) -> time::Date {
+    time::Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .expect("date")
+}
+
 fn keys() -> Keys {
     Keys::from_master(&[7u8; 32])
 }
@@ -150,8 +166,8 @@ fn staff(user_id: &str) -> StaffRow {
     StaffRow {
         user_id: user_id.into(),
         display_name: "課税 一郎".into(),
-        role: "clerk".into(),
-        department: "assessment".into(),
+        role: Role::Clerk,
+        department: Department::Assessment,
         pin_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
         totp_secret_enc: vec![1, 2, 3, 0, 255],
         last_totp_step: None,
@@ -343,7 +359,7 @@ fn login_guard_stays_bounded(b: &Backend) {
             .unwrap();
     }
     let tracked = s.login_guard_count().unwrap();
-    assert!(tracked <= 50, "{tracked} IDs tracked");
+    assert_eq!(tracked, 50, "at the cap, one rule on every backend");
     assert!(
         matches!(
             s.claim_login_attempt(b"locked-one", NOW + time::Duration::seconds(1), &p)
@@ -538,19 +554,19 @@ fn resident(
 ) -> ResidentRow {
     let digits = format!("{:0>12}", person);
     ResidentRow {
-        person_number: person.into(),
+        person_number: pn(person),
         my_number_enc: keys.seal_my_number(person, &digits),
         my_number_index: keys.my_number_index(&digits),
         name: name.into(),
         kana: reading.into(),
         name_key: itaiji::name_key(name),
         kana_key: kana::reading_key(reading),
-        birth_date: birth.into(),
-        sex: "male".into(),
+        birth_date: date(birth),
+        sex: Sex::Male,
         postal_code: "060-0001".into(),
         address: address.into(),
         address_key: itaiji::address_key(address),
-        status: "resident".into(),
+        status: ResidentStatus::Resident,
         support_measure: person.ends_with('7'),
     }
 }
@@ -634,7 +650,7 @@ fn search(s: &dyn Store, q: &ResidentQuery) -> Vec<String> {
     s.search_residents(q, 50)
         .unwrap()
         .into_iter()
-        .map(|r| r.person_number)
+        .map(|r| r.person_number.into())
         .collect()
 }
 
@@ -644,7 +660,7 @@ fn residents_by_each_kind_of_query(b: &Backend) {
     let rows = known(&keys);
     s.insert_residents(&rows).unwrap();
     assert_eq!(s.resident_count().unwrap(), rows.len() as u64);
-    let got = s.resident("9000000007").unwrap().unwrap();
+    let got = s.resident(&pn("9000000007")).unwrap().unwrap();
     assert_eq!(got.name, "𠮷野　家康");
     assert!(got.support_measure);
     assert_eq!(got.my_number_enc, rows[6].my_number_enc);
@@ -654,7 +670,7 @@ fn residents_by_each_kind_of_query(b: &Backend) {
             .as_slice(),
         b"009000000007"
     );
-    assert!(s.resident("1").unwrap().is_none());
+    assert!(s.resident(&pn("1000000000")).unwrap().is_none());
     assert!(
         s.search_residents(&ResidentQuery::default(), 50)
             .unwrap()
@@ -672,11 +688,11 @@ fn residents_by_each_kind_of_query(b: &Backend) {
         ["9000000004"]
     );
     assert_eq!(
-        q(&|q| q.person_numbers.push("9000000005".into())),
+        q(&|q| q.person_numbers.push(pn("9000000005"))),
         ["9000000005"]
     );
     assert_eq!(
-        q(&|q| q.birth_dates.push("1993-01-01".into())),
+        q(&|q| q.birth_dates.push(date("1993-01-01"))),
         ["9000000000", "9000000001"]
     );
     // Kana prefix ranges: ヤマ is ヤマダ, ヤマザキ, ヤマキ, not ヤミ or ヤ.
@@ -733,7 +749,7 @@ fn residents_by_each_kind_of_query(b: &Backend) {
     assert!(
         q(&|q| {
             q.kana_prefixes.push(kana::reading_key("ヤマ"));
-            q.birth_dates.push("1993-01-01".into());
+            q.birth_dates.push(date("1993-01-01"));
         })
         .is_empty()
     );
@@ -779,7 +795,7 @@ fn reference(rows: &[ResidentRow], q: &ResidentQuery, limit: usize) -> Vec<Strin
     });
     hits.into_iter()
         .take(limit)
-        .map(|r| r.person_number.clone())
+        .map(|r| r.person_number.to_string())
         .collect()
 }
 
@@ -816,7 +832,7 @@ fn residents_search_matches_the_reference_semantics(b: &Backend) {
         }
         let mut q = ResidentQuery::default();
         q.kana_prefixes.push(prefix(&r.kana_key, 2));
-        q.birth_dates.push(r.birth_date.clone());
+        q.birth_dates.push(r.birth_date);
         queries.push((q, 50));
         let address: Vec<char> = r.address_key.chars().collect();
         let start = i % address.len().max(1);
@@ -872,7 +888,7 @@ fn residents_search_matches_the_reference_semantics(b: &Backend) {
             .search_residents(q, *limit)
             .unwrap()
             .into_iter()
-            .map(|r| r.person_number)
+            .map(|r| r.person_number.to_string())
             .collect();
         let want = reference(&rows, q, *limit);
         assert_eq!(
@@ -984,7 +1000,7 @@ fn residents_address_terms_never_match_a_protected_resident_without_the_permissi
         std::slice::from_ref(&protected)
     );
     let mut by_birth = ResidentQuery::default();
-    by_birth.birth_dates.push("1988-07-07".into());
+    by_birth.birth_dates.push(date("1988-07-07"));
     assert_eq!(search(s, &by_birth), [protected]);
 }
 
@@ -1012,6 +1028,101 @@ fn residents_conflicts(b: &Backend) {
         s.insert_residents(&rows[..1]),
         Err(StoreError::Conflict(_))
     ));
+}
+
+/// `result` is `Corrupt` naming `table.column`, and its text does not
+/// quote the stored value.
+fn assert_corrupt<T: std::fmt::Debug>(
+    result: Result<T, StoreError>,
+    table: &str,
+    column: &str,
+    stored: &str,
+) {
+    match result {
+        Err(error @ StoreError::Corrupt { .. }) => {
+            let StoreError::Corrupt {
+                table: t,
+                column: c,
+                ..
+            } = &error
+            else {
+                unreachable!()
+            };
+            assert_eq!((*t, c.as_str()), (table, column), "{error}");
+            let text = error.to_string();
+            assert!(text.contains(&format!("{table}.{column}")), "{text}");
+            assert!(!text.contains(stored), "the value leaked: {text}");
+        }
+        other => panic!("expected corrupt {table}.{column}, got {other:?}"),
+    }
+}
+
+/// A value written behind the service's back that is not a role, sex,
+/// status, person number, date or time is a named store error on read.
+fn bad_stored_values_are_corrupt_errors_naming_the_column(b: &Backend) {
+    let s = b.store();
+    prepared(b);
+    s.insert_staff(&staff("clerk1")).unwrap();
+    let sql = |text: &str| (b.raw)(text).unwrap_or_else(|e| panic!("{}: {e}", b.name));
+
+    sql("UPDATE staff SET role = 'overlord' WHERE user_id = 'clerk1'");
+    assert_corrupt(s.staff("clerk1"), "staff", "role", "overlord");
+    assert_corrupt(s.list_staff(), "staff", "role", "overlord");
+    sql("UPDATE staff SET role = 'clerk', department = 'nowhere' WHERE user_id = 'clerk1'");
+    assert_corrupt(s.staff("clerk1"), "staff", "department", "nowhere");
+    sql(
+        "UPDATE staff SET department = 'assessment', created_at = 'yesterday' WHERE user_id = 'clerk1'",
+    );
+    assert_corrupt(s.staff("clerk1"), "staff", "created_at", "yesterday");
+
+    let keys = keys();
+    s.insert_residents(&known(&keys)).unwrap();
+    let target = pn("9000000003");
+    let by_name = ResidentQuery {
+        name_prefixes: vec![itaiji::name_key("山田")],
+        ..ResidentQuery::default()
+    };
+    assert_eq!(s.resident(&target).unwrap().unwrap().sex, Sex::Male);
+    sql("UPDATE residents SET sex = 'unknown-x' WHERE person_number = '9000000003'");
+    assert_corrupt(s.resident(&target), "residents", "sex", "unknown-x");
+    assert_corrupt(
+        s.search_residents(&by_name, 10),
+        "residents",
+        "sex",
+        "unknown-x",
+    );
+    sql(
+        "UPDATE residents SET sex = 'male', status = 'Deceased' WHERE person_number = '9000000003'",
+    );
+    assert_corrupt(s.resident(&target), "residents", "status", "Deceased");
+    sql(
+        "UPDATE residents SET status = 'resident', birth_date = '1980-02-30' WHERE person_number = '9000000003'",
+    );
+    assert_corrupt(s.resident(&target), "residents", "birth_date", "1980-02-30");
+    sql("UPDATE residents SET birth_date = '1980/02/02' WHERE person_number = '9000000003'");
+    assert_corrupt(s.resident(&target), "residents", "birth_date", "1980/02/02");
+    sql(
+        "UPDATE residents SET birth_date = '1980-02-02', person_number = '12345' WHERE person_number = '9000000003'",
+    );
+    assert_corrupt(
+        s.search_residents(&by_name, 10),
+        "residents",
+        "person_number",
+        "12345",
+    );
+    sql("UPDATE residents SET person_number = ' 9000000003' WHERE person_number = '12345'");
+    assert_corrupt(
+        s.search_residents(&by_name, 10),
+        "residents",
+        "person_number",
+        " 9000000003",
+    );
+    sql("UPDATE residents SET person_number = '9000000003' WHERE person_number = ' 9000000003'");
+    assert_eq!(
+        s.resident(&target).unwrap().unwrap().birth_date,
+        date("1980-02-02"),
+        "repaired, the row reads again"
+    );
 }
 
 fn entry(i: usize) -> AuditEntry {

@@ -19,8 +19,8 @@ use crate::server::clock::SystemClock;
 use crate::server::crypto::Keys;
 use crate::server::data_dir::{self, NewStaff};
 use crate::server::{AppState, Application, ServerConfig, totp};
-use crate::store::Store;
 use crate::store::sqlite::SqliteStore;
+use crate::store::{MetaStore, ResidentStore};
 
 /// The role of every benchmark account: assessment clerks, whose searches
 /// cover every kind of term (the My Number among them).

@@ -17,7 +17,7 @@ use super::stats::{self, Summary, fmt, ratio, summarize};
 use crate::domain::roles::permissions;
 use crate::domain::search_query::classify;
 use crate::server::routes::residents::to_store_query;
-use crate::store::Store;
+use crate::store::ResidentStore;
 
 #[derive(Clone)]
 pub struct Row {

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use super::stats;
 use crate::server::data_dir;
-use crate::store::Store;
+use crate::store::MetaStore;
 
 pub struct Figures {
     pub residents: u64,

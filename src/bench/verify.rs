@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 
 use crate::store::chain::{ChainKey, verify_store};
 use crate::store::sqlite::SqliteStore;
-use crate::store::{AuditEntry, Store};
+use crate::store::{AuditEntry, AuditStore};
 
 /// A search row as the service writes it.
 fn entry(i: u64) -> AuditEntry {

@@ -290,8 +290,8 @@ fn list_users(args: &StoreArgs) -> anyhow::Result<ExitCode> {
         println!(
             "{:<16} {:<12} {:<20} {}",
             s.user_id,
-            s.role,
-            s.department,
+            s.role.as_str(),
+            s.department.as_str(),
             if s.disabled { "disabled" } else { "active" }
         );
     }

@@ -17,7 +17,7 @@ use crate::domain::roles::{Department, Role};
 use crate::server::clock::SystemClock;
 use crate::server::data_dir::{self, NewStaff, demo_staff};
 use crate::server::{AppState, Application, ServerConfig, totp};
-use crate::store::Store;
+use crate::store::MetaStore;
 use crate::tui::{DemoAccount, DemoPanel};
 
 fn role_label(role: Role, department: Department) -> String {

@@ -136,16 +136,6 @@ fn loggable_user_id(raw: &str) -> String {
     }
 }
 
-fn staff_role(staff: &StaffRow) -> Result<(Role, Department), AppError> {
-    match (
-        Role::parse(&staff.role),
-        Department::parse(&staff.department),
-    ) {
-        (Some(role), Some(department)) => Ok((role, department)),
-        _ => Err(AppError::internal()),
-    }
-}
-
 /// What the two factors came to.
 enum Verdict {
     /// PIN and code hold; the code's step is claimed with whatever the
@@ -484,8 +474,7 @@ pub async fn login(
         Ok(proof) => proof,
         Err(unproven) => return Err(refused_login(state, unproven)),
     };
-    let (role, department) = staff_role(&proof.staff)?;
-    let choices = state.config.purposes_of(department);
+    let choices = state.config.purposes_of(proof.staff.department);
     let purpose = match &request.purpose {
         Some(code) => match choices.iter().find(|p| &p.code == code) {
             Some(p) => Some(p.code.clone()),
@@ -529,7 +518,7 @@ pub async fn login(
     }
     let info = session_view(
         state,
-        staff_info(&proof.staff, role, department),
+        staff_info(&proof.staff),
         session.purpose.as_deref(),
         &session.terminal,
         session.expires_at,
@@ -548,12 +537,12 @@ fn refused_login(state: &AppState, unproven: Unproven) -> AppError {
     }
 }
 
-fn staff_info(staff: &StaffRow, role: Role, department: Department) -> StaffInfo {
+fn staff_info(staff: &StaffRow) -> StaffInfo {
     StaffInfo {
         user_id: staff.user_id.clone(),
         display_name: staff.display_name.clone(),
-        role,
-        department,
+        role: staff.role,
+        department: staff.department,
     }
 }
 
@@ -676,7 +665,7 @@ pub async fn unlock(
     }
     let info = session_view(
         state,
-        staff_info(&proof.staff, ctx.role, ctx.department),
+        staff_info(&proof.staff),
         session.purpose.as_deref(),
         &session.terminal,
         session.expires_at,
@@ -828,7 +817,6 @@ pub async fn authenticate(
         return Err(AppError::unauthenticated());
     }
     let staff = staff.ok_or_else(AppError::unauthenticated)?;
-    let (role, department) = staff_role(&staff)?;
 
     // A session belongs to the terminal it was opened on: a token carried
     // to another terminal is refused and the attempt logged.
@@ -856,8 +844,8 @@ pub async fn authenticate(
     Ok(SessionCtx {
         user_id: staff.user_id,
         display_name: staff.display_name,
-        role,
-        department,
+        role: staff.role,
+        department: staff.department,
         terminal: session.terminal,
         purpose: session.purpose,
         token_hash: hash,

@@ -254,8 +254,8 @@ pub fn create_staff(
     let row = StaffRow {
         user_id: staff.user_id.clone(),
         display_name: staff.display_name.clone(),
-        role: staff.role.as_str().into(),
-        department: staff.department.as_str().into(),
+        role: staff.role,
+        department: staff.department,
         pin_hash,
         totp_secret_enc: keys.seal_totp_secret(&staff.user_id, &staff.totp_secret),
         last_totp_step: None,
@@ -473,22 +473,21 @@ pub fn resident_row(keys: &Keys, r: &synth::SyntheticResident) -> ResidentRow {
     use crate::domain::{itaiji, kana};
     let name = format!("{}\u{3000}{}", r.family_name, r.given_name);
     let reading = format!("{}\u{3000}{}", r.family_kana, r.given_kana);
-    let person = r.person_number.as_str().to_string();
     ResidentRow {
-        my_number_enc: keys.seal_my_number(&person, r.my_number.expose()),
+        my_number_enc: keys.seal_my_number(r.person_number.as_str(), r.my_number.expose()),
         my_number_index: keys.my_number_index(r.my_number.expose()),
         name_key: itaiji::name_key(&name),
         kana_key: kana::reading_key(&reading),
         address_key: itaiji::address_key(&r.address),
         name,
         kana: reading,
-        birth_date: r.birth_date.to_string(),
-        sex: r.sex.as_str().into(),
+        birth_date: r.birth_date,
+        sex: r.sex,
         postal_code: r.postal_code.clone(),
         address: r.address.clone(),
-        status: r.status.as_str().into(),
+        status: r.status,
         support_measure: r.support_measure,
-        person_number: person,
+        person_number: r.person_number.clone(),
     }
 }
 

@@ -136,7 +136,7 @@ impl From<StoreError> for AppError {
                     "the records store is unavailable; try again shortly",
                 )
             }
-            StoreError::Corrupt(_) => {
+            StoreError::Corrupt { .. } => {
                 tracing::error!(error = %error, "store returned corrupt data");
                 Self::internal()
             }

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use super::crypto::{Keys, MASTER_KEY_ENV};
 use super::data_dir::{self, SetupError};
-use crate::store::Store;
+use crate::store::{MetaStore, Store};
 
 /// Meta key holding a keyed check value of the master key, so a store is
 /// never opened (and written) with the wrong key.

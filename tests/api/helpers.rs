@@ -16,7 +16,7 @@ use bansho::server::clock::{Clock, ManualClock};
 use bansho::server::crypto::Keys;
 use bansho::server::data_dir;
 use bansho::server::{AppState, Application, ServerConfig, totp};
-use bansho::store::Store;
+use bansho::store::prelude::*;
 use bansho::store::sqlite::SqliteStore;
 use time::macros::{date, datetime};
 

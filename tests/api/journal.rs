@@ -2,8 +2,8 @@
 //! point between a change and its row, or at the commit, the caller is
 //! answered 503 and neither the change nor any row is stored.
 
-use bansho::store::Store;
 use bansho::store::journal::FailPoint;
+use bansho::store::prelude::*;
 
 use super::helpers::*;
 

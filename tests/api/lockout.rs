@@ -6,7 +6,7 @@
 use bansho::api::ErrorCode;
 use bansho::secret::Pin;
 use bansho::server::ServerConfig;
-use bansho::store::Store;
+use bansho::store::prelude::*;
 
 use crate::helpers::*;
 

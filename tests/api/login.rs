@@ -2,7 +2,7 @@ use bansho::api::ErrorCode;
 use bansho::secret::{Pin, TotpCode};
 use bansho::server::ServerConfig;
 use bansho::server::clock::Clock;
-use bansho::store::Store;
+use bansho::store::prelude::*;
 
 use crate::helpers::*;
 

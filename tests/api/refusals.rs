@@ -9,7 +9,8 @@ use bansho::client::tls::{TerminalBundle, TlsProblem};
 use bansho::client::{ApiClient, ClientError};
 use bansho::server::refusals::{NO_CERTIFICATE, UNKNOWN_USER};
 use bansho::server::{ServerConfig, data_dir, pki};
-use bansho::store::{AuditRecord, Store};
+use bansho::store::AuditRecord;
+use bansho::store::prelude::*;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 

@@ -4,7 +4,7 @@ use bansho::domain::person_number::PersonNumber;
 use bansho::domain::resident::ResidentStatus;
 use bansho::domain::synth;
 use bansho::server::{ServerConfig, data_dir};
-use bansho::store::Store;
+use bansho::store::prelude::*;
 use reqwest::Method;
 
 use crate::helpers::*;

@@ -4,7 +4,7 @@
 use bansho::client::tls::{TerminalBundle, TlsProblem};
 use bansho::client::{ApiClient, ClientError};
 use bansho::server::data_dir;
-use bansho::store::Store;
+use bansho::store::prelude::*;
 
 use crate::helpers::*;
 

@@ -14,7 +14,6 @@ use crate::api::{
     ResidentRecord, ResidentSummary, RevealRequest, RevealResponse, SearchRequest, SearchResponse,
 };
 use crate::domain::person_number::PersonNumber;
-use crate::domain::resident::{ResidentStatus, Sex};
 use crate::domain::roles::{Permission, permissions};
 use crate::domain::search_query::{QueryError, SearchQuery, SearchTerm, classify};
 use crate::secret::Secret;
@@ -38,8 +37,8 @@ pub(crate) fn to_store_query(
     for term in terms {
         match term {
             SearchTerm::MyNumber(n) => q.my_number_index.push(keys.my_number_index(n.expose())),
-            SearchTerm::PersonNumber(p) => q.person_numbers.push(p.as_str().to_string()),
-            SearchTerm::BirthDate(d) => q.birth_dates.push(d.to_string()),
+            SearchTerm::PersonNumber(p) => q.person_numbers.push(p.clone()),
+            SearchTerm::BirthDate(d) => q.birth_dates.push(*d),
             SearchTerm::Reading(k) => q.kana_prefixes.push(k.clone()),
             SearchTerm::Name(k) => q.name_prefixes.push(k.clone()),
             SearchTerm::Address(k) => q.address_fragments.push(k.clone()),
@@ -48,30 +47,21 @@ pub(crate) fn to_store_query(
     q
 }
 
-fn parse_row<T: std::str::FromStr>(text: &str) -> Result<T, AppError> {
-    text.parse().map_err(|_| {
-        tracing::error!("resident row holds an unknown enumeration value");
-        AppError::internal()
-    })
-}
-
 fn address_visible(caller: &SessionCtx, row: &ResidentRow) -> bool {
     !row.support_measure || caller.can(Permission::ViewProtectedAddress)
 }
 
-fn summary(caller: &SessionCtx, row: ResidentRow) -> Result<ResidentSummary, AppError> {
-    let sex: Sex = parse_row(&row.sex)?;
-    let status: ResidentStatus = parse_row(&row.status)?;
-    Ok(ResidentSummary {
+fn summary(caller: &SessionCtx, row: ResidentRow) -> ResidentSummary {
+    ResidentSummary {
         address: address_visible(caller, &row).then(|| row.address.clone()),
-        person_number: row.person_number,
+        person_number: row.person_number.into(),
         name: row.name,
         kana: row.kana,
-        birth_date: row.birth_date,
-        sex,
-        status,
+        birth_date: row.birth_date.to_string(),
+        sex: row.sex,
+        status: row.status,
         support_measure: row.support_measure,
-    })
+    }
 }
 
 const MY_NUMBER_SEARCH_REFUSED: &str = "searching by My Number is not part of your work: \
@@ -133,7 +123,7 @@ pub async fn search(
     let truncated = rows.len() > limit;
     rows.truncate(limit);
 
-    entry.subjects = rows.iter().map(|r| r.person_number.clone()).collect();
+    entry.subjects = rows.iter().map(|r| r.person_number.to_string()).collect();
     entry.sensitive = rows.iter().any(|r| r.support_measure);
     let results = Detail::Results {
         count: rows.len(),
@@ -143,10 +133,7 @@ pub async fn search(
         .audit(entry.event(Event::ok(Action::Search).with(results)))
         .await?;
 
-    let results = rows
-        .into_iter()
-        .map(|row| summary(&caller, row))
-        .collect::<Result<_, _>>()?;
+    let results = rows.into_iter().map(|row| summary(&caller, row)).collect();
     Ok(Json(SearchResponse {
         results,
         truncated,
@@ -164,7 +151,7 @@ async fn load(
     action: Action,
     person: &PersonNumber,
 ) -> Result<ResidentRow, AppError> {
-    let key = person.as_str().to_string();
+    let key = person.clone();
     match state.store(move |s| s.resident(&key)).await? {
         Some(row) => Ok(row),
         None => {
@@ -182,7 +169,7 @@ async fn load(
 fn decrypt_my_number(state: &AppState, row: &ResidentRow) -> Result<Secret, AppError> {
     let digits = state
         .keys
-        .open_my_number(&row.person_number, &row.my_number_enc)
+        .open_my_number(row.person_number.as_str(), &row.my_number_enc)
         .map_err(|_| {
             tracing::error!(person = %row.person_number, "stored My Number does not decrypt");
             AppError::internal()
@@ -216,20 +203,20 @@ pub async fn view(
         false => Event::ok(Action::View).with(Detail::Reason(Reason::AddressHidden)),
     };
     let mut entry = caller.entry(state.clock.now(), event);
-    entry.subjects = vec![row.person_number.clone()];
+    entry.subjects = vec![row.person_number.to_string()];
     entry.sensitive = row.support_measure;
     state.audit(entry).await?;
 
     Ok(Json(ResidentRecord {
-        sex: parse_row(&row.sex)?,
-        status: parse_row(&row.status)?,
+        sex: row.sex,
+        status: row.status,
         postal_code: visible.then(|| row.postal_code.clone()),
         address: visible.then(|| row.address.clone()),
         address_hidden: !visible,
-        person_number: row.person_number,
+        person_number: row.person_number.into(),
         name: row.name,
         kana: row.kana,
-        birth_date: row.birth_date,
+        birth_date: row.birth_date.to_string(),
         support_measure: row.support_measure,
         my_number_masked: masked,
         can_reveal: caller.can(Permission::RevealMyNumber),
@@ -261,7 +248,7 @@ pub async fn reveal(
     let number = decrypt_my_number(&state, &row)?;
     let event = Event::ok(Action::Reveal).with(Detail::RevealReason(request.reason.clone()));
     let mut entry = caller.entry(state.clock.now(), event);
-    entry.subjects = vec![row.person_number.clone()];
+    entry.subjects = vec![row.person_number.to_string()];
     entry.sensitive = row.support_measure;
     state.audit(entry).await?;
     Ok(Json(RevealResponse { my_number: number }))

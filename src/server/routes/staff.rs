@@ -6,7 +6,6 @@ use axum::extract::State;
 
 use super::Caller;
 use crate::api::{StaffInfo, StaffList};
-use crate::domain::roles::{Department, Role};
 use crate::server::AppState;
 use crate::server::error::AppError;
 
@@ -21,13 +20,11 @@ pub async fn list(
     Ok(Json(StaffList {
         staff: rows
             .into_iter()
-            .filter_map(|s| {
-                Some(StaffInfo {
-                    role: Role::parse(&s.role)?,
-                    department: Department::parse(&s.department)?,
-                    user_id: s.user_id,
-                    display_name: s.display_name,
-                })
+            .map(|s| StaffInfo {
+                role: s.role,
+                department: s.department,
+                user_id: s.user_id,
+                display_name: s.display_name,
             })
             .collect(),
     }))

@@ -1,0 +1,130 @@
+//! The access log: one chain, however many instances append to it.
+
+use ::postgres::types::ToSql;
+use ::postgres::{GenericClient, Transaction};
+
+use time::OffsetDateTime;
+
+use super::PostgresStore;
+use super::journal_tx::PgJournal;
+use super::sql::{Cols, INSERT_CHUNK, db_error, limit_of, query_rows, values_list};
+use crate::store::chain::{AuditEntry, AuditRecord, ChainKey, format_time};
+use crate::store::journal;
+use crate::store::sql::{ColumnReader, join_subjects};
+use crate::store::{AuditStore, StoreResult};
+
+/// Advisory lock key ("bansho" in ASCII, plus a tag) every appender takes.
+const AUDIT_LOCK: i64 = 0x62_61_6e_73_68_6f_00_02;
+
+const AUDIT_COLUMNS: &str = "seq, at, user_id, terminal, action, subjects, query_hmac, purpose, \
+     outcome, detail, sensitive, prev_hash, hash";
+const AUDIT_WIDTH: usize = 13;
+
+fn audit_from_row(r: &Cols<'_>) -> StoreResult<AuditRecord> {
+    Ok(AuditRecord {
+        seq: r.get(0)?,
+        entry: AuditEntry {
+            at: r.time(1)?,
+            user_id: r.text(2)?,
+            terminal: r.text(3)?,
+            action: r.text(4)?,
+            subjects: r.subjects(5)?,
+            query_hmac: r.opt_text(6)?,
+            purpose: r.text(7)?,
+            outcome: r.text(8)?,
+            detail: r.text(9)?,
+            sensitive: r.get(10)?,
+        },
+        prev_hash: r.text(11)?,
+        hash: r.text(12)?,
+    })
+}
+
+/// Takes the chain's lock for the rest of the transaction. Every appender,
+/// in every instance, takes it before reading the tail, so the tail read
+/// (a fresh snapshot under READ COMMITTED) is the tail appended to.
+pub(crate) fn lock_audit_chain(tx: &mut Transaction<'_>) -> StoreResult<()> {
+    tx.batch_execute(&format!("SELECT pg_advisory_xact_lock({AUDIT_LOCK})"))
+        .map_err(db_error)
+}
+
+/// Stores rows already chained onto the current tail, in multi-row INSERTs.
+pub(crate) fn insert_audit_records(
+    c: &mut impl GenericClient,
+    records: &[AuditRecord],
+) -> StoreResult<()> {
+    for chunk in records.chunks(INSERT_CHUNK) {
+        let sql = format!(
+            "INSERT INTO audit_log({AUDIT_COLUMNS}) VALUES {}",
+            values_list(chunk.len(), AUDIT_WIDTH)
+        );
+        let texts: Vec<(String, String)> = chunk
+            .iter()
+            .map(|r| (format_time(r.entry.at), join_subjects(&r.entry.subjects)))
+            .collect();
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(chunk.len() * AUDIT_WIDTH);
+        for (r, (at, subjects)) in chunk.iter().zip(&texts) {
+            let e = &r.entry;
+            params.extend_from_slice(&[
+                &r.seq,
+                at,
+                &e.user_id,
+                &e.terminal,
+                &e.action,
+                subjects,
+                &e.query_hmac,
+                &e.purpose,
+                &e.outcome,
+                &e.detail,
+                &e.sensitive,
+                &r.prev_hash,
+                &r.hash,
+            ]);
+        }
+        c.execute(&sql, &params).map_err(db_error)?;
+    }
+    Ok(())
+}
+
+impl AuditStore for PostgresStore {
+    fn commit(
+        &self,
+        key: &ChainKey,
+        now: OffsetDateTime,
+        items: Vec<journal::Item>,
+        fail: journal::FailPoint,
+    ) -> StoreResult<Vec<journal::Committed>> {
+        // With synchronous_commit on (checked at open), the commit returns
+        // only once the WAL is flushed.
+        self.write(|tx| {
+            lock_audit_chain(tx)?;
+            journal::write(&mut PgJournal(tx), key, now, items, fail)
+        })
+    }
+
+    fn audit_rows(&self, after: i64, limit: usize) -> StoreResult<Vec<AuditRecord>> {
+        self.with(|c| {
+            query_rows(
+                c,
+                "audit_log",
+                &format!(
+                    "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
+                ),
+                &[&after, &limit_of(limit)],
+                audit_from_row,
+            )
+        })
+    }
+
+    fn audit_tail(&self, limit: usize) -> StoreResult<Vec<AuditRecord>> {
+        self.with(|c| {
+            query_rows(
+                c,
+                "audit_log",
+                &format!("SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT $1"),
+                &[&limit_of(limit)],
+                audit_from_row,
+            )
+        })
+    }
+}

@@ -1,0 +1,131 @@
+//! The rows each aggregate stores and reads back.
+
+use time::{Date, OffsetDateTime};
+
+use crate::domain::person_number::PersonNumber;
+use crate::domain::resident::{ResidentStatus, Sex};
+use crate::domain::roles::{Department, Role};
+
+/// A staff account as stored.
+#[derive(Clone)]
+pub struct StaffRow {
+    pub user_id: String,
+    pub display_name: String,
+    pub role: Role,
+    pub department: Department,
+    /// PHC string (Argon2id).
+    pub pin_hash: String,
+    pub totp_secret_enc: Vec<u8>,
+    pub last_totp_step: Option<i64>,
+    pub disabled: bool,
+    pub created_at: OffsetDateTime,
+}
+
+impl std::fmt::Debug for StaffRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaffRow")
+            .field("user_id", &self.user_id)
+            .field("role", &self.role)
+            .field("department", &self.department)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub token_hash: Vec<u8>,
+    pub user_id: String,
+    pub terminal: String,
+    /// `None` until the user has chosen one of the department's purposes.
+    pub purpose: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+/// A resident as stored: the My Number only encrypted and as a blind index.
+#[derive(Clone)]
+pub struct ResidentRow {
+    pub person_number: PersonNumber,
+    pub my_number_enc: Vec<u8>,
+    pub my_number_index: Vec<u8>,
+    pub name: String,
+    pub kana: String,
+    pub name_key: String,
+    pub kana_key: String,
+    pub birth_date: Date,
+    pub sex: Sex,
+    pub postal_code: String,
+    pub address: String,
+    pub address_key: String,
+    pub status: ResidentStatus,
+    pub support_measure: bool,
+}
+
+impl std::fmt::Debug for ResidentRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResidentRow")
+            .field("person_number", &self.person_number)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A search over residents: every present condition must hold.
+#[derive(Default, Clone)]
+pub struct ResidentQuery {
+    pub my_number_index: Vec<Vec<u8>>,
+    pub person_numbers: Vec<PersonNumber>,
+    pub birth_dates: Vec<Date>,
+    pub kana_prefixes: Vec<String>,
+    pub name_prefixes: Vec<String>,
+    pub address_fragments: Vec<String>,
+    /// Whether the caller may see the address of a 支援措置 resident. Without
+    /// it (the default), a query with any address fragment never matches
+    /// such a resident, so the address cannot be worked out by narrowing a
+    /// search; the limit then counts only the residents it may match.
+    pub may_match_protected_address: bool,
+}
+
+impl ResidentQuery {
+    pub fn is_empty(&self) -> bool {
+        self.my_number_index.is_empty()
+            && self.person_numbers.is_empty()
+            && self.birth_dates.is_empty()
+            && self.kana_prefixes.is_empty()
+            && self.name_prefixes.is_empty()
+            && self.address_fragments.is_empty()
+    }
+
+    /// Whether 支援措置 residents must be left out of this search.
+    pub fn excludes_protected(&self) -> bool {
+        !self.address_fragments.is_empty() && !self.may_match_protected_address
+    }
+}
+
+/// The answer to a claim of a TOTP step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TotpClaim {
+    Claimed,
+    /// This step (or a later one) was already used; the last accepted step
+    /// and the terminal it was used at.
+    AlreadyUsed {
+        last_step: Option<i64>,
+        terminal: Option<String>,
+    },
+}
+
+/// A registered terminal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TerminalRow {
+    pub name: String,
+    pub fingerprint: String,
+    pub created_at: OffsetDateTime,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurposeRow {
+    pub code: String,
+    pub name_ja: String,
+    pub name_en: String,
+}

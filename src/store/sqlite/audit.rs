@@ -1,0 +1,106 @@
+//! The access log.
+
+use rusqlite::{Connection, params};
+use time::OffsetDateTime;
+
+use super::SqliteStore;
+use super::journal_tx::SqliteJournal;
+use super::sql::{Cols, query_rows, unavailable};
+use crate::store::chain::{AuditEntry, AuditRecord, ChainKey, format_time};
+use crate::store::journal;
+use crate::store::sql::{ColumnReader, join_subjects};
+use crate::store::{AuditStore, StoreResult};
+
+const AUDIT_COLUMNS: &str = "seq, at, user_id, terminal, action, subjects, query_hmac, purpose, \
+     outcome, detail, sensitive, prev_hash, hash";
+
+fn audit_from_row(r: &Cols<'_, '_>) -> StoreResult<AuditRecord> {
+    Ok(AuditRecord {
+        seq: r.get(0)?,
+        entry: AuditEntry {
+            at: r.time(1)?,
+            user_id: r.text(2)?,
+            terminal: r.text(3)?,
+            action: r.text(4)?,
+            subjects: r.subjects(5)?,
+            query_hmac: r.opt_text(6)?,
+            purpose: r.text(7)?,
+            outcome: r.text(8)?,
+            detail: r.text(9)?,
+            sensitive: r.get(10)?,
+        },
+        prev_hash: r.text(11)?,
+        hash: r.text(12)?,
+    })
+}
+
+/// Stores rows already chained onto the current tail.
+pub(crate) fn insert_audit_records(c: &Connection, records: &[AuditRecord]) -> StoreResult<()> {
+    let mut stmt = c
+        .prepare_cached(&format!(
+            "INSERT INTO audit_log({AUDIT_COLUMNS})
+             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)"
+        ))
+        .map_err(unavailable)?;
+    for r in records {
+        let e = &r.entry;
+        stmt.execute(params![
+            r.seq,
+            format_time(e.at),
+            e.user_id,
+            e.terminal,
+            e.action,
+            join_subjects(&e.subjects),
+            e.query_hmac,
+            e.purpose,
+            e.outcome,
+            e.detail,
+            i64::from(e.sensitive),
+            r.prev_hash,
+            r.hash,
+        ])
+        .map_err(unavailable)?;
+    }
+    Ok(())
+}
+
+impl AuditStore for SqliteStore {
+    fn commit(
+        &self,
+        key: &ChainKey,
+        now: OffsetDateTime,
+        items: Vec<journal::Item>,
+        fail: journal::FailPoint,
+    ) -> StoreResult<Vec<journal::Committed>> {
+        // `write` is an IMMEDIATE transaction: the write lock is taken
+        // first, so the tail read is the tail appended to, even with other
+        // processes writing.
+        self.write(|tx| journal::write(&mut SqliteJournal(tx), key, now, items, fail))
+    }
+
+    fn audit_rows(&self, after: i64, limit: usize) -> StoreResult<Vec<AuditRecord>> {
+        self.with(|c| {
+            query_rows(
+                c,
+                "audit_log",
+                &format!(
+                    "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+                ),
+                params![after, limit as i64],
+                audit_from_row,
+            )
+        })
+    }
+
+    fn audit_tail(&self, limit: usize) -> StoreResult<Vec<AuditRecord>> {
+        self.with(|c| {
+            query_rows(
+                c,
+                "audit_log",
+                &format!("SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT ?1"),
+                params![limit as i64],
+                audit_from_row,
+            )
+        })
+    }
+}

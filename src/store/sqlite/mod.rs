@@ -1,0 +1,164 @@
+//! The embedded store: one SQLite file in WAL mode. Reads use a small pool of
+//! connections; every write is one transaction with `synchronous=FULL`, so a
+//! committed audit row survives a power cut.
+//!
+//! Each aggregate's file holds its trait implementation and its writes as
+//! free functions over a connection (a transaction derefs to one), so a
+//! caller holding one `IMMEDIATE` transaction can run several of them.
+
+pub(crate) mod audit;
+mod journal_tx;
+pub(crate) mod meta;
+pub(crate) mod residents;
+pub(crate) mod sessions;
+mod sql;
+pub(crate) mod staff;
+pub(crate) mod terminals;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use super::{StoreError, StoreResult};
+use sql::unavailable;
+
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../migrations/sqlite/0002_terminals.sql")),
+    (
+        3,
+        include_str!("../migrations/sqlite/0003_search_indexes.sql"),
+    ),
+    (4, include_str!("../migrations/sqlite/0004_login_guard.sql")),
+];
+
+/// How much of the store file each connection may map into memory.
+const MMAP_BYTES: i64 = 4 << 30;
+
+/// Connections kept open for reuse; more are opened under load and closed
+/// when the pool is full. Enough for a busy office: opening a connection
+/// (schema, pragmas, mapping the file) costs far more than a search.
+const POOL_SIZE: usize = 64;
+
+pub struct SqliteStore {
+    path: PathBuf,
+    pool: Mutex<Vec<Connection>>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed, readable by its owner only) the store file
+    /// and applies migrations.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        // SQLite would create the file 0644 under the usual umask, and its
+        // -wal and -shm files take the main file's mode.
+        crate::private_fs::create_if_missing(path).map_err(|e| {
+            StoreError::Unavailable(format!("cannot create {}: {e}", path.display()))
+        })?;
+        let store = Self {
+            path: path.to_path_buf(),
+            pool: Mutex::new(Vec::new()),
+        };
+        let mut conn = store.connect()?;
+        migrate(&mut conn)?;
+        store.give_back(conn);
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn connect(&self) -> StoreResult<Connection> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(unavailable)?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(unavailable)?;
+        // WAL: readers never wait for the writer. FULL: a commit is on disk
+        // before it returns, which the audit log's promise needs.
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(unavailable)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(unavailable)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(unavailable)?;
+        // Reads map the file instead of copying pages through read(2): at
+        // city scale a search touches pages all over a file of a gigabyte.
+        conn.pragma_update(None, "mmap_size", MMAP_BYTES)
+            .map_err(unavailable)?;
+        Ok(conn)
+    }
+
+    fn take(&self) -> StoreResult<Connection> {
+        let pooled = self.pool.lock().ok().and_then(|mut pool| pool.pop());
+        match pooled {
+            Some(conn) => Ok(conn),
+            None => self.connect(),
+        }
+    }
+
+    fn give_back(&self, conn: Connection) {
+        if let Ok(mut pool) = self.pool.lock()
+            && pool.len() < POOL_SIZE
+        {
+            pool.push(conn);
+        }
+    }
+
+    /// Runs `f` on a pooled connection. A connection that failed is dropped,
+    /// not reused, so a broken handle cannot poison later requests.
+    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let mut conn = self.take()?;
+        let result = f(&mut conn);
+        if result.is_ok() {
+            self.give_back(conn);
+        }
+        result
+    }
+
+    /// Runs `f` in one `IMMEDIATE` transaction (the write lock is taken
+    /// before anything is read, so what `f` reads is what it writes over,
+    /// even with other processes writing) and commits it.
+    fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> StoreResult<T>) -> StoreResult<T> {
+        self.with(|c| {
+            let tx = c
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(unavailable)?;
+            let value = f(&tx)?;
+            tx.commit().map_err(unavailable)?;
+            Ok(value)
+        })
+    }
+}
+
+fn migrate(conn: &mut Connection) -> StoreResult<()> {
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(unavailable)?;
+    for (target, sql) in MIGRATIONS {
+        if *target > version {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(unavailable)?;
+            tx.execute_batch(sql).map_err(unavailable)?;
+            tx.pragma_update(None, "user_version", target)
+                .map_err(unavailable)?;
+            tx.commit().map_err(unavailable)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,104 @@
+//! Login sessions.
+
+use rusqlite::{Connection, params};
+use time::OffsetDateTime;
+
+use super::SqliteStore;
+use super::sql::{query_first, unavailable};
+use crate::store::chain::format_time;
+use crate::store::sql::ColumnReader;
+use crate::store::{SessionRow, SessionStore, StoreResult};
+
+pub(crate) fn insert_session(c: &Connection, s: &SessionRow) -> StoreResult<()> {
+    c.execute(
+        "INSERT INTO sessions(token_hash, user_id, terminal, purpose, created_at, last_seen_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            s.token_hash,
+            s.user_id,
+            s.terminal,
+            s.purpose,
+            format_time(s.created_at),
+            format_time(s.last_seen_at),
+            format_time(s.expires_at),
+        ],
+    )
+    .map(|_| ())
+    .map_err(unavailable)
+}
+
+pub(crate) fn touch_session(
+    c: &Connection,
+    token_hash: &[u8],
+    now: OffsetDateTime,
+) -> StoreResult<bool> {
+    c.execute(
+        "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1",
+        params![token_hash, format_time(now)],
+    )
+    .map(|n| n == 1)
+    .map_err(unavailable)
+}
+
+/// False if there was no such session.
+pub(crate) fn delete_session(c: &Connection, token_hash: &[u8]) -> StoreResult<bool> {
+    c.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])
+        .map(|n| n == 1)
+        .map_err(unavailable)
+}
+
+/// False if the session has a purpose already (or is gone).
+pub(crate) fn choose_session_purpose(
+    c: &Connection,
+    token_hash: &[u8],
+    purpose: &str,
+) -> StoreResult<bool> {
+    c.execute(
+        "UPDATE sessions SET purpose = ?2 WHERE token_hash = ?1 AND purpose IS NULL",
+        params![token_hash, purpose],
+    )
+    .map(|n| n == 1)
+    .map_err(unavailable)
+}
+
+impl SessionStore for SqliteStore {
+    fn insert_session(&self, session: &SessionRow) -> StoreResult<()> {
+        self.write(|tx| insert_session(tx, session))
+    }
+
+    fn session(&self, token_hash: &[u8]) -> StoreResult<Option<SessionRow>> {
+        self.with(|c| {
+            query_first(
+                c,
+                "sessions",
+                "SELECT token_hash, user_id, terminal, purpose, created_at, last_seen_at, expires_at
+                 FROM sessions WHERE token_hash = ?1",
+                [token_hash],
+                |r| {
+                    Ok(SessionRow {
+                        token_hash: r.get(0)?,
+                        user_id: r.text(1)?,
+                        terminal: r.text(2)?,
+                        purpose: r.opt_text(3)?,
+                        created_at: r.time(4)?,
+                        last_seen_at: r.time(5)?,
+                        expires_at: r.time(6)?,
+                    })
+                },
+            )
+        })
+    }
+
+    fn touch_session(&self, token_hash: &[u8], now: OffsetDateTime) -> StoreResult<()> {
+        self.write(|tx| touch_session(tx, token_hash, now))
+            .map(drop)
+    }
+
+    fn delete_session(&self, token_hash: &[u8]) -> StoreResult<()> {
+        self.write(|tx| delete_session(tx, token_hash)).map(drop)
+    }
+
+    fn choose_session_purpose(&self, token_hash: &[u8], purpose: &str) -> StoreResult<bool> {
+        self.write(|tx| choose_session_purpose(tx, token_hash, purpose))
+    }
+}
