@@ -21,6 +21,8 @@ pub mod server;
 #[cfg(feature = "server")]
 pub mod store;
 pub mod telemetry;
+#[cfg(feature = "server")]
+pub mod testkit;
 pub mod text;
 #[cfg(feature = "tui")]
 pub mod tui;

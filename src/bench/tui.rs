@@ -231,7 +231,7 @@ async fn drive(
     child: &mut std::process::Child,
     stdin: &Arc<Mutex<Option<ChildStdin>>>,
     started: Instant,
-    staff: &data_dir::NewStaff,
+    staff: &crate::testkit::Account,
     keys: usize,
 ) -> anyhow::Result<Binary> {
     let mut stdout = child

@@ -16,7 +16,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
-use crate::helpers::*;
+use crate::common::app::*;
 
 /// A TLS client configuration presenting `bundle`'s certificate.
 fn raw_tls(bundle: &TerminalBundle) -> TlsConnector {

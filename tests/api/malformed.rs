@@ -4,7 +4,7 @@
 use bansho::api::ErrorCode;
 use reqwest::Method;
 
-use crate::helpers::*;
+use crate::common::app::*;
 
 #[tokio::test]
 async fn unknown_fields_wrong_types_and_broken_json_are_400_with_a_reason() {
