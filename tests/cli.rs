@@ -382,7 +382,8 @@ fn terminals_are_enrolled_listed_and_revoked() {
             .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
-    let bundle = bansho::client::tls::TerminalBundle::load(&out_path).expect("bundle parses");
+    let bundle =
+        bansho::api::terminal_bundle::TerminalBundle::load(&out_path).expect("bundle parses");
     assert_eq!(bundle.terminal, "counter-01");
     assert!(bundle.certificate.contains("BEGIN CERTIFICATE"));
 
@@ -436,7 +437,7 @@ fn a_bundle_others_can_read_is_refused() {
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
-        let error = bansho::client::tls::TerminalBundle::load(&path).unwrap_err();
+        let error = bansho::api::terminal_bundle::TerminalBundle::load(&path).unwrap_err();
         assert!(error.to_string().contains("chmod 600"), "{error}");
     }
 }
@@ -473,7 +474,7 @@ fn chmod(path: &Path, mode: u32) {
 /// A login attempt over mutual TLS from `bundle`: refused (unknown user),
 /// but written to the access log, so the store has written its WAL.
 fn attempt_login(serve: &Serve, bundle: &Path) {
-    let bundle = bansho::client::tls::TerminalBundle::load(bundle).expect("bundle");
+    let bundle = bansho::api::terminal_bundle::TerminalBundle::load(bundle).expect("bundle");
     let client = bansho::client::ApiClient::for_terminal(&serve.url(), &bundle).expect("client");
     let request = bansho::api::LoginRequest {
         user_id: "nosuch01".into(),

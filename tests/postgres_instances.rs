@@ -20,8 +20,8 @@ mod postgres {
     use std::sync::Arc;
     use std::time::Duration;
 
+    use bansho::api::terminal_bundle::TerminalBundle;
     use bansho::api::{ErrorCode, LoginRequest};
-    use bansho::client::tls::TerminalBundle;
     use bansho::client::{ApiClient, ClientError};
     use bansho::secret::Pin;
     use bansho::server::clock::{Clock, ManualClock};

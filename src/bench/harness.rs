@@ -10,8 +10,8 @@ use anyhow::Context;
 use rand::Rng;
 use time::OffsetDateTime;
 
+use crate::api::terminal_bundle::TerminalBundle;
 use crate::client::ApiClient;
-use crate::client::tls::TerminalBundle;
 use crate::domain::roles::{Department, Role};
 use crate::server::clock::SystemClock;
 use crate::server::crypto::Keys;

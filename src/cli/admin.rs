@@ -224,7 +224,7 @@ fn terminal(command: TerminalCommand) -> anyhow::Result<ExitCode> {
                 "terminal_enroll",
                 format!("terminal={name}"),
             )?;
-            data_dir::write_bundle(&bundle, &out)?;
+            bundle.save(&out)?;
             println!(
                 "Registered terminal {name}. Its bundle is {} (mode 0600): copy it to the terminal and point `bansho tui --terminal` at it.",
                 out.display()

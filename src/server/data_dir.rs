@@ -10,6 +10,7 @@ use zeroize::Zeroizing;
 
 use super::crypto::Keys;
 use super::{auth, totp};
+use crate::api::terminal_bundle::TerminalBundle;
 use crate::domain::pin_policy::check_pin;
 use crate::domain::roles::{Department, Role};
 use crate::domain::synth;
@@ -283,7 +284,7 @@ pub fn enroll_terminal(
     dir: &Path,
     name: &str,
     server: Option<String>,
-) -> Result<crate::client::tls::TerminalBundle, SetupError> {
+) -> Result<TerminalBundle, SetupError> {
     if !valid_user_id(name) {
         return Err(SetupError::Invalid(
             "a terminal name has 3 to 32 characters: letters, digits, '-', '_' or '.'".into(),
@@ -301,23 +302,12 @@ pub fn enroll_terminal(
         created_at: OffsetDateTime::now_utc(),
         revoked_at: None,
     })?;
-    Ok(crate::client::tls::TerminalBundle {
+    Ok(TerminalBundle {
         terminal: name.to_string(),
         server,
         certificate: issued.certificate_pem,
         private_key: crate::secret::Secret::new(issued.private_key_pem.as_str()),
         ca: issued.ca_pem,
-    })
-}
-
-/// Writes a terminal bundle readable by its owner only.
-pub fn write_bundle(
-    bundle: &crate::client::tls::TerminalBundle,
-    path: &Path,
-) -> Result<(), SetupError> {
-    super::crypto::write_private(path, bundle.to_toml().as_bytes()).map_err(|e| SetupError::Io {
-        path: path.display().to_string(),
-        reason: e.to_string(),
     })
 }
 

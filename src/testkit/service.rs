@@ -4,7 +4,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 
-use crate::client::tls::TerminalBundle;
+use crate::api::terminal_bundle::TerminalBundle;
 use crate::client::{ApiClient, ClientError};
 use crate::server::{AppState, Application};
 

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use bansho::api::terminal_bundle::TerminalBundle;
 use bansho::client::ApiClient;
-use bansho::client::tls::TerminalBundle;
 use bansho::server::ServerConfig;
 use reqwest::Method;
 use rustls::pki_types::pem::PemObject;

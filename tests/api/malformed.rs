@@ -225,7 +225,7 @@ async fn refusals_axum_makes_itself_carry_the_json_error_body() {
     }
 
     // A body sent as something other than JSON, or no body at all: 415.
-    let http = app.bundle.http_client().expect("client");
+    let http = bansho::client::tls::http_client(&app.bundle).expect("client");
     let url = format!("{}{}/login", app.base, bansho::api::PREFIX);
     for content_type in [
         Some("text/plain"),

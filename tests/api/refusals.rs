@@ -5,8 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use bansho::api::terminal_bundle::TerminalBundle;
 use bansho::client::ApiClient;
-use bansho::client::tls::{TerminalBundle, TlsProblem};
+use bansho::client::tls::TlsProblem;
 use bansho::server::refusals::{NO_CERTIFICATE, UNKNOWN_USER};
 use bansho::server::{ServerConfig, data_dir, pki};
 use bansho::store::{AuditRecord, Store};

@@ -1,8 +1,9 @@
 //! Only registered terminals connect: mutual TLS against the service's own
 //! CA, the registry checked on every connection and request.
 
+use bansho::api::terminal_bundle::TerminalBundle;
 use bansho::client::ApiClient;
-use bansho::client::tls::{TerminalBundle, TlsProblem};
+use bansho::client::tls::TlsProblem;
 use bansho::server::data_dir;
 use bansho::store::Store;
 

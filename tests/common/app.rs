@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
+use bansho::api::terminal_bundle::TerminalBundle;
 use bansho::api::{LoginRequest, LoginResponse};
-use bansho::client::tls::TerminalBundle;
 use bansho::client::{ApiClient, ClientError};
 use bansho::domain::my_number::MyNumber;
 use bansho::domain::person_number::PersonNumber;
