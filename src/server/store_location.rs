@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
 use super::crypto::{Keys, MASTER_KEY_ENV};
@@ -75,10 +76,13 @@ fn key_check(keys: &Keys) -> String {
 
 fn check_key(store: &dyn Store, keys: &Keys) -> Result<(), SetupError> {
     match store.get_meta(KEY_CHECK)? {
-        Some(stored) if stored != key_check(keys) => Err(SetupError::Invalid(
-            "the master key does not belong to this store (wrong BANSHO_MASTER_KEY or key file)"
-                .into(),
-        )),
+        // Compared in constant time: the value is keyed by the master key.
+        Some(stored) if !bool::from(stored.as_bytes().ct_eq(key_check(keys).as_bytes())) => {
+            Err(SetupError::Invalid(
+                "the master key does not belong to this store (wrong BANSHO_MASTER_KEY or key file)"
+                    .into(),
+            ))
+        }
         Some(_) => Ok(()),
         // Stores made before the check existed: record it now.
         None => {
