@@ -9,7 +9,7 @@ use std::sync::Arc;
 use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
-use super::crypto::{Keys, MASTER_KEY_ENV};
+use super::crypto::{Keys, MASTER_KEY_ENV, MasterKey};
 use super::data_dir::{self, SetupError};
 use crate::store::Store;
 
@@ -136,7 +136,7 @@ pub fn open(
                     location.dir.display().to_string(),
                 ));
             }
-            let keys = Keys::load(&data_dir::key_path(&location.dir))?;
+            let master = MasterKey::load(&data_dir::key_path(&location.dir))?;
             let store = open_postgres(url, options)?;
             if store.get_meta("created_at")?.is_none() {
                 return Err(SetupError::Invalid(format!(
@@ -144,6 +144,7 @@ pub fn open(
                     redact_url(url)
                 )));
             }
+            let keys = data_dir::store_keys(store.as_ref(), &master)?;
             (store, keys)
         }
     };
