@@ -37,6 +37,61 @@ async fn unknown_fields_wrong_types_and_broken_json_are_400_with_a_reason() {
     }
 }
 
+/// The message names the field by its path. No request nests objects today,
+/// so each path is one name; `server::json`'s own tests show nested paths
+/// (`items[1].name`).
+#[tokio::test]
+async fn a_field_of_the_wrong_type_is_named_by_its_path() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let clerk = app.login(CLERK).await;
+    let reveal = format!("/residents/{}/reveal", Known::TAKAHASHI);
+    let cases = [
+        (
+            &client,
+            "/login",
+            r#"{"user_id":"a","pin":"b","totp":"c","purpose":987654321}"#,
+            "purpose",
+        ),
+        (
+            &client,
+            "/login",
+            r#"{"user_id":"a","pin":987654321,"totp":"c"}"#,
+            "pin",
+        ),
+        (
+            &clerk,
+            "/session/purpose",
+            r#"{"purpose":["987654321"]}"#,
+            "purpose",
+        ),
+        (
+            &clerk,
+            "/residents/search",
+            r#"{"query":{"text":"髙橋987654321"}}"#,
+            "query",
+        ),
+        (&clerk, reveal.as_str(), r#"{"reason":987654321}"#, "reason"),
+    ];
+    for (who, path, body, field) in cases {
+        let (status, text, _) = who
+            .raw(Method::POST, path, Some(body.into()))
+            .await
+            .expect("raw");
+        assert_eq!(status, 400, "{path} {body}: {text}");
+        let (code, message) = error_body(&text);
+        assert_eq!(code, "bad_request", "{path} {body}");
+        assert!(
+            message.starts_with(&format!(
+                "a field has the wrong type or value (in `{field}`, line 1 column"
+            )),
+            "{path} {body}: {message}"
+        );
+        assert!(!message.contains("987654321"), "{path}: echoed: {message}");
+        assert!(!message.contains("髙橋"), "{path}: echoed: {message}");
+    }
+}
+
 #[tokio::test]
 async fn oversized_bodies_are_refused() {
     let app = spawn_app().await;
