@@ -20,7 +20,10 @@ pub mod secret;
 pub mod server;
 #[cfg(feature = "server")]
 pub mod store;
+#[cfg(feature = "server")]
 pub mod telemetry;
+#[cfg(feature = "server")]
+pub mod testkit;
 pub mod text;
 #[cfg(feature = "tui")]
 pub mod tui;

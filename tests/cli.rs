@@ -1,45 +1,16 @@
 //! The `bansho admin` and `bansho serve` commands, run as the real binary.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn bansho(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bansho"))
-        .args(args)
-        .stdin(Stdio::null())
-        .env_remove("BANSHO_MASTER_KEY")
-        .output()
-        .expect("run bansho")
-}
-
-/// A temporary directory only its owner can use, as a data directory must
-/// be (tempfile makes them 0777 less the umask).
-fn private_tempdir() -> tempfile::TempDir {
-    let mut builder = tempfile::Builder::new();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o700));
-    }
-    builder.tempdir().expect("tmp")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::bin::{Serve, output as bansho, succeeds, text, under_umask as bansho_under_umask};
+use common::private_tempdir;
 
 fn init(dir: &Path) -> Output {
-    let out = bansho(&[
-        "admin",
-        "init",
-        "--data",
-        dir.to_str().expect("utf-8"),
-        "--admin-user",
-        "boss",
-    ]);
-    assert!(out.status.success(), "init failed: {}", text(&out.stderr));
-    out
+    common::bin::init(dir, &["--admin-user", "boss"])
 }
 
 fn verify(dir: &Path) -> Output {
@@ -496,7 +467,8 @@ fn terminals_are_enrolled_listed_and_revoked() {
             .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
-    let bundle = bansho::client::tls::TerminalBundle::load(&out_path).expect("bundle parses");
+    let bundle =
+        bansho::api::terminal_bundle::TerminalBundle::load(&out_path).expect("bundle parses");
     assert_eq!(bundle.terminal, "counter-01");
     assert!(bundle.certificate.contains("BEGIN CERTIFICATE"));
 
@@ -553,29 +525,9 @@ fn a_bundle_others_can_read_is_refused() {
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
-        let error = bansho::client::tls::TerminalBundle::load(&path).unwrap_err();
+        let error = bansho::api::terminal_bundle::TerminalBundle::load(&path).unwrap_err();
         assert!(error.to_string().contains("chmod 600"), "{error}");
     }
-}
-
-/// `bansho ARGS` under `umask MASK` (std's `Command` cannot set one).
-fn bansho_under_umask(mask: &str, args: &[&str]) -> Command {
-    let mut command = Command::new("sh");
-    command
-        .arg("-c")
-        .arg(format!("umask {mask} && exec \"$0\" \"$@\""))
-        .arg(env!("CARGO_BIN_EXE_bansho"))
-        .args(args)
-        .stdin(Stdio::null())
-        .env_remove("BANSHO_MASTER_KEY")
-        .env_remove("BANSHO_STORE");
-    command
-}
-
-fn succeeds(mut command: Command) -> Output {
-    let out = command.output().expect("run bansho");
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    out
 }
 
 /// Every path under `dir`, `dir` included, with its permission bits.
@@ -607,94 +559,23 @@ fn chmod(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
 }
 
-/// A running `bansho serve` with its standard error in a file.
-struct Serve {
-    child: Child,
-    log: PathBuf,
-    addr: String,
-}
-
-impl Serve {
-    /// Starts the service on a free loopback port under `umask MASK` and
-    /// waits for it to say where it listens. `log` is outside the data
-    /// directory: it is the test's file, not the service's.
-    fn start(dir: &Path, log: PathBuf, mask: &str, extra: &[&str]) -> Serve {
-        let file = std::fs::File::create(&log).expect("log file");
-        let mut args = vec![
-            "serve",
-            "--data",
-            dir.to_str().expect("utf-8"),
-            "--listen",
-            "127.0.0.1:0",
-        ];
-        args.extend_from_slice(extra);
-        let child = bansho_under_umask(mask, &args)
-            .stdout(Stdio::null())
-            .stderr(file)
-            .spawn()
-            .expect("serve");
-        let mut serve = Serve {
-            child,
-            log,
-            addr: String::new(),
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let written = serve.log_text();
-            if let Some(line) = written
-                .lines()
-                .find(|l| l.contains("records service listening"))
-            {
-                let at = line.find("127.0.0.1:").expect("address in the line");
-                serve.addr = line[at..]
-                    .chars()
-                    .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
-                    .collect();
-                return serve;
-            }
-            if let Ok(Some(status)) = serve.child.try_wait() {
-                panic!("serve ended ({status}) before listening:\n{written}");
-            }
-            assert!(Instant::now() < deadline, "serve did not start:\n{written}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn log_bytes(&self) -> Vec<u8> {
-        std::fs::read(&self.log).expect("read log")
-    }
-
-    fn log_text(&self) -> String {
-        text(&self.log_bytes())
-    }
-
-    /// A login attempt over mutual TLS from `bundle`: refused (unknown user),
-    /// but written to the access log, so the store has written its WAL.
-    fn attempt_login(&self, bundle: &Path) {
-        let bundle = bansho::client::tls::TerminalBundle::load(bundle).expect("bundle");
-        let client =
-            bansho::client::ApiClient::for_terminal(&format!("https://{}", self.addr), &bundle)
-                .expect("client");
-        let request = bansho::api::LoginRequest {
-            user_id: "nosuch01".into(),
-            pin: bansho::secret::Pin::new("8401937265"),
-            totp: bansho::secret::TotpCode::new("000000"),
-            purpose: Some("assessment".into()),
-        };
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let answer = runtime.block_on(client.login(&request));
-        assert!(answer.is_err(), "an unknown user logged in");
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// A login attempt over mutual TLS from `bundle`: refused (unknown user),
+/// but written to the access log, so the store has written its WAL.
+fn attempt_login(serve: &Serve, bundle: &Path) {
+    let bundle = bansho::api::terminal_bundle::TerminalBundle::load(bundle).expect("bundle");
+    let client = bansho::client::ApiClient::for_terminal(&serve.url(), &bundle).expect("client");
+    let request = bansho::api::LoginRequest {
+        user_id: "nosuch01".into(),
+        pin: bansho::secret::Pin::new("8401937265"),
+        totp: bansho::secret::TotpCode::new("000000"),
+        purpose: Some("assessment".into()),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let answer = runtime.block_on(client.login(&request));
+    assert!(answer.is_err(), "an unknown user logged in");
 }
 
 /// Runs a command that must end by itself (a refusal); one that keeps
@@ -796,8 +677,8 @@ fn service_dir(tmp: &Path, mask: &str) -> (PathBuf, PathBuf) {
 fn a_serving_store_keeps_its_wal_private_and_its_log_file_free_of_escapes() {
     let tmp = tempfile::tempdir().expect("tmp");
     let (dir, bundle) = service_dir(tmp.path(), "000");
-    let serve = Serve::start(&dir, tmp.path().join("serve.log"), "000", &[]);
-    serve.attempt_login(&bundle);
+    let serve = Serve::under_umask(&dir, tmp.path().join("serve.log"), "000", &[]);
+    attempt_login(&serve, &bundle);
     // SQLite made these itself while the service holds the store open.
     for file in ["bansho.db-wal", "bansho.db-shm"] {
         assert!(dir.join(file).exists(), "{file} while serving");
@@ -817,13 +698,13 @@ fn a_serving_store_keeps_its_wal_private_and_its_log_file_free_of_escapes() {
 fn json_log_lines_each_parse_as_json() {
     let tmp = tempfile::tempdir().expect("tmp");
     let (dir, bundle) = service_dir(tmp.path(), "022");
-    let serve = Serve::start(
+    let serve = Serve::under_umask(
         &dir,
         tmp.path().join("serve.log"),
         "022",
         &["--log-format", "json"],
     );
-    serve.attempt_login(&bundle);
+    attempt_login(&serve, &bundle);
     drop_and_keep_log(serve, |log| {
         assert!(!log.contains('\x1b'), "{log}");
         let lines: Vec<serde_json::Value> = log
@@ -1188,7 +1069,7 @@ fn serve_runs_with_the_settings_file_it_is_given() {
         "[login]\nlockout_threshold = 4\n\n[[purpose]]\ncode = \"it_desk\"\n\
          department = \"information_systems\"\nname_ja = \"窓口支援\"\nname_en = \"Help desk\"\n",
     );
-    let serve = Serve::start(
+    let serve = Serve::under_umask(
         &dir,
         tmp.path().join("serve.log"),
         "022",
@@ -1197,7 +1078,7 @@ fn serve_runs_with_the_settings_file_it_is_given() {
 
     // The first IT officer's department has one purpose in the file: the
     // session gets it without asking.
-    let bundle = bansho::client::tls::TerminalBundle::load(&bundle).expect("bundle");
+    let bundle = bansho::api::terminal_bundle::TerminalBundle::load(&bundle).expect("bundle");
     let client =
         bansho::client::ApiClient::for_terminal(&format!("https://{}", serve.addr), &bundle)
             .expect("client");

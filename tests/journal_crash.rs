@@ -11,10 +11,9 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use bansho::api::LoginRequest;
+use bansho::api::terminal_bundle::TerminalBundle;
 use bansho::client::ApiClient;
-use bansho::client::tls::TerminalBundle;
 use bansho::secret::{Pin, TotpCode};
-use bansho::server::crypto::Keys;
 use bansho::server::totp;
 
 fn bansho(args: &[&str]) -> Output {
@@ -213,7 +212,7 @@ fn sigkill_during_writes_and_reads_loses_no_acknowledged_write_and_no_row_stands
         bundle_path.to_str().expect("utf-8"),
     ]);
     let bundle = std::sync::Arc::new(TerminalBundle::load(&bundle_path).expect("bundle"));
-    let keys = Keys::load(&data.join("keys/master.key")).expect("keys");
+    let (_, keys) = bansho::server::data_dir::open(&data).expect("keys");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let log = outputs.path().join("serve.log");
 

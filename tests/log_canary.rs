@@ -1,15 +1,13 @@
 //! Canary secrets planted in a working session never reach the log output,
 //! and untrusted text cannot forge log lines.
 
-#[path = "api/helpers.rs"]
-#[allow(dead_code)]
-mod helpers;
+mod common;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use bansho::secret::{Pin, TotpCode};
-use helpers::*;
+use common::app::*;
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);

@@ -5,8 +5,9 @@
 //! durability check and TLS. Runs when `BANSHO_TEST_PG_URL` is set; says
 //! plainly that it was skipped otherwise.
 
-#[path = "common/pg.rs"]
-mod pg;
+mod common;
+
+use common::pg;
 
 #[cfg(not(feature = "postgres"))]
 #[test]
@@ -16,20 +17,20 @@ fn postgres_instances_skipped() {
 
 #[cfg(feature = "postgres")]
 mod postgres {
-    use std::collections::HashMap;
     use std::sync::Arc;
     use std::time::Duration;
 
+    use bansho::api::terminal_bundle::TerminalBundle;
     use bansho::api::{ErrorCode, LoginRequest};
-    use bansho::client::tls::TerminalBundle;
     use bansho::client::{ApiClient, ClientError};
-    use bansho::secret::{Pin, TotpCode};
+    use bansho::secret::Pin;
     use bansho::server::clock::{Clock, ManualClock};
     use bansho::server::crypto::Keys;
     use bansho::server::data_dir;
-    use bansho::server::{AppState, Application, ServerConfig, totp};
+    use bansho::server::{AppState, ServerConfig};
     use bansho::store::postgres::{PgOpenError, PgOptions, PostgresStore};
     use bansho::store::prelude::*;
+    use bansho::testkit::{Roster, RunningService};
     use time::macros::datetime;
 
     use super::pg::{self, TestDb};
@@ -40,15 +41,14 @@ mod postgres {
     const SUPERVISOR: &str = "shunin01";
 
     struct Instance {
-        base: String,
+        service: RunningService,
         clock: Arc<ManualClock>,
         store: Arc<dyn Store>,
-        _stop: tokio::sync::oneshot::Sender<()>,
     }
 
     struct Cluster {
         instances: Vec<Instance>,
-        staff: HashMap<String, (Pin, Vec<u8>)>,
+        staff: Roster,
         db: Arc<TestDb>,
         /// The terminal every client of the test uses (mutual TLS).
         bundle: Arc<TerminalBundle>,
@@ -80,10 +80,11 @@ mod postgres {
                 None,
             )
             .expect("enroll");
-            let mut staff = HashMap::new();
+            let mut staff = Roster::default();
             for s in data_dir::demo_staff() {
-                data_dir::create_staff(store.as_ref(), &setup_keys, &s, START).expect("staff");
-                staff.insert(s.user_id.clone(), (s.pin.clone(), s.totp_secret.to_vec()));
+                staff
+                    .create(store.as_ref(), &setup_keys, &s, START)
+                    .expect("staff");
             }
             data_dir::seed_residents(store.as_ref(), &setup_keys, 7, 300, |_| {}).expect("seed");
             (db, staff, Arc::new(bundle))
@@ -110,19 +111,13 @@ mod postgres {
                     ..ServerConfig::default()
                 },
             );
-            let app = Application::build(state, "127.0.0.1:0".parse().expect("addr"), dir.path())
+            let service = RunningService::start(state, dir.path())
                 .await
-                .expect("build");
-            let base = app.url();
-            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-            tokio::spawn(app.run_until(async move {
-                let _ = stopped.await;
-            }));
+                .expect("start service");
             running.push(Instance {
-                base,
+                service,
                 clock,
                 store,
-                _stop: stop,
             });
         }
         Some(Cluster {
@@ -137,27 +132,24 @@ mod postgres {
     impl Cluster {
         /// Moves every instance's clock to the start of the next 30 s step.
         fn next_step(&self) {
-            let now = self.instances[0].clock.now().unix_timestamp();
-            let next = (now / 30 + 1) * 30 + 1;
-            let at = time::OffsetDateTime::from_unix_timestamp(next).expect("time");
+            let at = bansho::testkit::next_step(self.instances[0].clock.now());
             for i in &self.instances {
                 i.clock.set(at);
             }
         }
 
         fn request(&self, user: &str, purpose: &str) -> LoginRequest {
-            let (pin, secret) = &self.staff[user];
-            let now = self.instances[0].clock.now().unix_timestamp() as u64;
-            LoginRequest {
-                user_id: user.into(),
-                pin: pin.clone(),
-                totp: TotpCode::new(totp::code_at(secret, totp::DIGITS, now)),
-                purpose: Some(purpose.into()),
-            }
+            self.staff
+                .get(user)
+                .unwrap_or_else(|| panic!("{user} is not on the test roster"))
+                .login_request(purpose, self.instances[0].clock.now())
         }
 
         fn client(&self, instance: usize) -> ApiClient {
-            ApiClient::for_terminal(&self.instances[instance].base, &self.bundle).expect("client")
+            self.instances[instance]
+                .service
+                .client(&self.bundle)
+                .expect("client")
         }
 
         async fn login(&self, instance: usize, user: &str, purpose: &str) -> ApiClient {

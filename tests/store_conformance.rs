@@ -3,8 +3,7 @@
 //! is set, a fresh PostgreSQL database (`postgres::*`). Without the variable
 //! the PostgreSQL half says plainly that it was skipped.
 
-#[path = "common/pg.rs"]
-mod pg;
+mod common;
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -22,6 +21,7 @@ use bansho::store::{
     AttemptClaim, AuditEntry, AuditRecord, LockoutPolicy, PurposeRow, ResidentQuery, ResidentRow,
     SessionRow, StaffRow, Store, StoreError, TotpClaim,
 };
+use common::pg;
 use time::OffsetDateTime;
 use time::macros::datetime;
 

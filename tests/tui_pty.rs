@@ -2,12 +2,12 @@
 //! binaries over mutual TLS, the workstation running in a tmux pseudo-terminal. Log in with a
 //! TOTP code computed from the enrolment secret, search, see a result, quit.
 
-use std::net::TcpListener;
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+mod common;
+
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_bansho");
+use common::bin::{BIN, Serve, command, field, succeeds, text};
 
 fn tmux_available() -> bool {
     Command::new("tmux")
@@ -18,34 +18,7 @@ fn tmux_available() -> bool {
 }
 
 fn run(args: &[&str]) -> Output {
-    let out = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::null())
-        .env_remove("BANSHO_MASTER_KEY")
-        .output()
-        .expect("run bansho");
-    assert!(
-        out.status.success(),
-        "bansho {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn field(stdout: &[u8], label: &str) -> String {
-    String::from_utf8_lossy(stdout)
-        .lines()
-        .find_map(|l| l.strip_prefix(label).map(|v| v.trim().to_string()))
-        .unwrap_or_else(|| panic!("no {label} in output"))
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+    succeeds(command(args))
 }
 
 struct Tmux(String);
@@ -129,38 +102,6 @@ impl Drop for Tmux {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
-fn start_server(dir: &Path, port: u16) -> Server {
-    let listen = format!("127.0.0.1:{port}");
-    let child = Command::new(BIN)
-        .args([
-            "serve",
-            "--data",
-            dir.to_str().expect("utf-8"),
-            "--listen",
-            &listen,
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .env_remove("BANSHO_MASTER_KEY")
-        .spawn()
-        .expect("serve");
-    let server = Server(child);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(&listen).is_err() {
-        assert!(Instant::now() < deadline, "service did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    server
-}
-
 #[test]
 fn a_clerk_logs_in_searches_and_sees_a_result_in_a_real_terminal() {
     if !tmux_available() {
@@ -195,8 +136,11 @@ fn a_clerk_logs_in_searches_and_sees_a_result_in_a_real_terminal() {
     let pin = field(&enrol.stdout, "PIN:");
     let secret = field(&enrol.stdout, "TOTP secret:");
     run(&["admin", "seed", "--data", d, "--residents", "500"]);
-    let port = free_port();
-    let url = format!("https://127.0.0.1:{port}");
+    let server = Serve::start(
+        command(&["serve", "--data", d, "--listen", "127.0.0.1:0"]),
+        tmp.path().join("serve.log"),
+    );
+    // Enrolled once the service listens, so the bundle names its address.
     let bundle = dir.join("counter.toml");
     run(&[
         "admin",
@@ -208,9 +152,8 @@ fn a_clerk_logs_in_searches_and_sees_a_result_in_a_real_terminal() {
         "--out",
         bundle.to_str().expect("utf-8"),
         "--server",
-        &url,
+        &server.url(),
     ]);
-    let _server = start_server(dir, port);
 
     let session = format!("bansho-e2e-{}", std::process::id());
     let tui = Tmux::start(
@@ -224,18 +167,20 @@ fn a_clerk_logs_in_searches_and_sees_a_result_in_a_real_terminal() {
 
     let secret = bansho::server::totp::from_base32(&secret).expect("base32 secret");
     // Not in the last seconds of a step, so the code is still current when typed.
-    let mut now = time::OffsetDateTime::now_utc().unix_timestamp() as u64;
-    if now % 30 > 25 {
-        std::thread::sleep(Duration::from_secs(30 - now % 30 + 1));
-        now = time::OffsetDateTime::now_utc().unix_timestamp() as u64;
+    let mut now = time::OffsetDateTime::now_utc();
+    let into_step = now.unix_timestamp() % 30;
+    if into_step > 25 {
+        std::thread::sleep(Duration::from_secs((30 - into_step + 1) as u64));
+        now = time::OffsetDateTime::now_utc();
     }
-    let code = bansho::server::totp::code_at(&secret, 6, now);
+    let code = bansho::testkit::code_at(&secret, now);
+    let code = code.expose();
 
     tui.type_text("kazei09");
     tui.keys(&["Tab"]);
     tui.type_text(&pin);
     tui.keys(&["Tab"]);
-    tui.type_text(&code);
+    tui.type_text(code);
     tui.keys(&["Enter"]);
     // The assessment department has two purposes: none is preselected.
     let screen = tui.wait_for("Business purpose");
@@ -267,7 +212,7 @@ fn a_clerk_logs_in_searches_and_sees_a_result_in_a_real_terminal() {
 
     // The search left its row in an intact access log.
     let verify = run(&["admin", "audit", "verify", "--data", d]);
-    assert!(String::from_utf8_lossy(&verify.stdout).contains("intact"));
+    assert!(text(&verify.stdout).contains("intact"));
     let db = rusqlite::Connection::open(dir.join("bansho.db")).expect("db");
     let searches: i64 = db
         .query_row(

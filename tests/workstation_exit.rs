@@ -2,15 +2,11 @@
 //! in an error (here a path) shows its controls as markers.
 #![cfg(feature = "tui")]
 
-use std::process::{Command, Stdio};
+mod common;
 
 fn workstation_stderr(bundle: &std::path::Path) -> Vec<u8> {
-    let out = Command::new(env!("CARGO_BIN_EXE_bansho"))
-        .arg("tui")
-        .arg("--terminal")
+    let out = common::bin::command(&["tui", "--terminal"])
         .arg(bundle)
-        .stdin(Stdio::null())
-        .env_remove("BANSHO_SERVER")
         .output()
         .expect("run bansho");
     assert!(!out.status.success());

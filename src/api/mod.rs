@@ -4,6 +4,7 @@
 //! Requests reject unknown fields: the service takes only what a form names.
 
 pub mod error;
+pub mod terminal_bundle;
 
 use serde::{Deserialize, Serialize};
 

@@ -10,17 +10,16 @@ use anyhow::Context;
 use rand::Rng;
 use time::OffsetDateTime;
 
-use crate::api::LoginRequest;
+use crate::api::terminal_bundle::TerminalBundle;
 use crate::client::ApiClient;
-use crate::client::tls::TerminalBundle;
 use crate::domain::roles::{Department, Role};
-use crate::secret::TotpCode;
 use crate::server::clock::SystemClock;
 use crate::server::crypto::Keys;
 use crate::server::data_dir::{self, NewStaff};
-use crate::server::{AppState, Application, ServerConfig, totp};
+use crate::server::{AppState, ServerConfig};
+use crate::store::prelude::*;
 use crate::store::sqlite::SqliteStore;
-use crate::store::{MetaStore, ResidentStore};
+use crate::testkit::{Account, RunningService};
 
 /// The role of every benchmark account: assessment clerks, whose searches
 /// cover every kind of term (the My Number among them).
@@ -63,7 +62,7 @@ pub struct Harness {
     tag: String,
     next_staff: std::sync::atomic::AtomicUsize,
     _temp: Option<tempfile::TempDir>,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    _service: RunningService,
 }
 
 /// A prepared store: the store, keys, directory, seed and temp-dir guard.
@@ -147,29 +146,24 @@ impl Harness {
         let state = AppState::new(store.clone(), keys.clone(), Arc::new(SystemClock), config);
         let times = ServerTimes::default();
         let recorder = times.clone();
-        let app = Application::build(state, "127.0.0.1:0".parse()?, &dir)
-            .await?
-            .map_router(move |router| {
-                router.layer(axum::middleware::from_fn(
-                    move |request: axum::extract::Request, next: axum::middleware::Next| {
-                        let recorder = recorder.clone();
-                        async move {
-                            let search = request.uri().path().ends_with("/residents/search");
-                            let started = Instant::now();
-                            let response = next.run(request).await;
-                            if search {
-                                recorder.push(started.elapsed());
-                            }
-                            response
+        let service = RunningService::start_wrapped(state, &dir, move |router| {
+            router.layer(axum::middleware::from_fn(
+                move |request: axum::extract::Request, next: axum::middleware::Next| {
+                    let recorder = recorder.clone();
+                    async move {
+                        let search = request.uri().path().ends_with("/residents/search");
+                        let started = Instant::now();
+                        let response = next.run(request).await;
+                        if search {
+                            recorder.push(started.elapsed());
                         }
-                    },
-                ))
-            });
-        let base = app.url();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(app.run_until(async move {
-            let _ = stopped.await;
-        }));
+                        response
+                    }
+                },
+            ))
+        })
+        .await?;
+        let base = service.url().to_string();
         Ok(Harness {
             store,
             keys,
@@ -183,7 +177,7 @@ impl Harness {
             tag,
             next_staff: std::sync::atomic::AtomicUsize::new(0),
             _temp: temp,
-            _stop: stop,
+            _service: service,
         })
     }
 
@@ -193,8 +187,8 @@ impl Harness {
     }
 
     /// Creates `n` assessment clerks (one per concurrent session: a TOTP
-    /// code is accepted once per user) with their PINs and secrets.
-    pub async fn staff(&self, n: usize) -> anyhow::Result<Vec<NewStaff>> {
+    /// code is accepted once per user) and returns what their holders know.
+    pub async fn staff(&self, n: usize) -> anyhow::Result<Vec<Account>> {
         let mut made = Vec::with_capacity(n);
         let mut tasks = Vec::with_capacity(n);
         let first = self
@@ -207,19 +201,11 @@ impl Harness {
                 STAFF_ROLE.0,
                 STAFF_ROLE.1,
             );
+            made.push(Account::of(&staff));
             let store = self.store.clone();
             let keys = self.keys.clone();
-            let copy = NewStaff {
-                user_id: staff.user_id.clone(),
-                display_name: staff.display_name.clone(),
-                role: staff.role,
-                department: staff.department,
-                pin: staff.pin.clone(),
-                totp_secret: staff.totp_secret.clone(),
-            };
-            made.push(staff);
             tasks.push(tokio::task::spawn_blocking(move || {
-                data_dir::create_staff(store.as_ref(), &keys, &copy, OffsetDateTime::now_utc())
+                data_dir::create_staff(store.as_ref(), &keys, &staff, OffsetDateTime::now_utc())
             }));
         }
         for task in tasks {
@@ -229,14 +215,8 @@ impl Harness {
     }
 
     /// The login request of `staff` with the code its authenticator shows now.
-    pub fn login_request(staff: &NewStaff) -> LoginRequest {
-        let now = OffsetDateTime::now_utc().unix_timestamp().max(0) as u64;
-        LoginRequest {
-            user_id: staff.user_id.clone(),
-            pin: staff.pin.clone(),
-            totp: TotpCode::new(totp::code_at(&staff.totp_secret, totp::DIGITS, now)),
-            purpose: Some("assessment".into()),
-        }
+    pub fn login_request(staff: &Account) -> crate::api::LoginRequest {
+        staff.login_request("assessment", OffsetDateTime::now_utc())
     }
 
     /// `n` logged-in sessions, each its own client (own TLS connection).

@@ -20,7 +20,6 @@ use ratatui::backend::TestBackend;
 
 use super::harness::Harness;
 use super::stats::{self, Summary, fmt, summarize};
-use crate::server::data_dir;
 use crate::tui::Lang;
 use crate::tui::action::Action;
 use crate::tui::app::App;
@@ -177,7 +176,7 @@ async fn binary(harness: &Harness, keys: usize) -> anyhow::Result<Binary> {
     let bundle_path = harness
         .dir
         .join(format!("{}.toml", harness.bundle.terminal));
-    data_dir::write_bundle(&harness.bundle, &bundle_path)?;
+    harness.bundle.save(&bundle_path)?;
     let exe = std::env::current_exe()?;
     let command = format!(
         "stty cols 120 rows 40; exec {} tui --terminal {} --server {} --lang en",
@@ -231,7 +230,7 @@ async fn drive(
     child: &mut std::process::Child,
     stdin: &Arc<Mutex<Option<ChildStdin>>>,
     started: Instant,
-    staff: &data_dir::NewStaff,
+    staff: &crate::testkit::Account,
     keys: usize,
 ) -> anyhow::Result<Binary> {
     let mut stdout = child

@@ -11,7 +11,6 @@ pub mod serve;
 #[cfg(feature = "tui")]
 pub mod workstation;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -196,13 +195,14 @@ pub struct StoreArgs {
     pub allow_unsafe_durability: bool,
 }
 
+#[cfg(feature = "server")]
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     #[command(flatten)]
     pub store: StoreArgs,
     /// Address and port to listen on.
     #[arg(long, default_value = "127.0.0.1:8443")]
-    pub listen: SocketAddr,
+    pub listen: std::net::SocketAddr,
     /// Log lines on standard error: text (coloured only on a terminal) or
     /// json (one object per line, for log collectors).
     #[arg(long, value_enum, default_value_t = crate::telemetry::LogFormat::Text)]

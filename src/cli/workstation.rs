@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 use super::{TuiArgs, UiArgs};
+use crate::api::terminal_bundle::TerminalBundle;
 use crate::client::ApiClient;
-use crate::client::tls::TerminalBundle;
 use crate::tui::{Lang, TuiConfig};
 
 pub fn lang(ui: &UiArgs) -> Lang {

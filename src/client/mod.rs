@@ -71,8 +71,11 @@ impl ApiClient {
 
     /// A client for a registered terminal: presents the bundle's certificate
     /// and trusts only the service's CA.
-    pub fn for_terminal(base: &str, bundle: &tls::TerminalBundle) -> Result<Self, ClientError> {
-        Ok(Self::with_http(base, bundle.http_client()?))
+    pub fn for_terminal(
+        base: &str,
+        bundle: &crate::api::terminal_bundle::TerminalBundle,
+    ) -> Result<Self, ClientError> {
+        Ok(Self::with_http(base, tls::http_client(bundle)?))
     }
 
     pub fn with_http(base: &str, http: reqwest::Client) -> Self {

@@ -9,8 +9,9 @@ use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
 use super::actor::Actor;
-use super::crypto::Keys;
+use super::crypto::{KeyDerivation, Keys, MasterKey};
 use super::{auth, totp};
+use crate::api::terminal_bundle::TerminalBundle;
 use crate::domain::audit_event::{Action, Detail, Event};
 use crate::domain::pin_policy::check_pin;
 use crate::domain::roles::{Department, Role};
@@ -96,21 +97,22 @@ pub fn init_service_dir(dir: &Path, server_names: &[String]) -> Result<Keys, Set
         path: dir.display().to_string(),
         reason: e.to_string(),
     })?;
-    let keys = if std::env::var(super::crypto::MASTER_KEY_ENV).is_ok() {
-        Keys::load(&key_path(dir))?
+    let master = if std::env::var(super::crypto::MASTER_KEY_ENV).is_ok() {
+        MasterKey::load(&key_path(dir))?
     } else {
-        Keys::create(&key_path(dir))?
+        MasterKey::create(&key_path(dir))?
     };
     super::pki::create(dir, server_names)?;
-    Ok(keys)
+    Ok(Keys::derive(&master, KeyDerivation::NEW))
 }
 
-/// Fills a freshly created store of any backend: the purposes and its
-/// creation time (which marks it as initialised).
+/// Fills a freshly created store of any backend: the purposes, how its
+/// keys are derived, and its creation time (which marks it as initialised).
 pub fn prepare_new_store(store: &dyn Store, now: OffsetDateTime) -> Result<(), SetupError> {
     for purpose in default_purposes() {
         store.upsert_purpose(&purpose)?;
     }
+    store.set_meta(KeyDerivation::META_KEY, KeyDerivation::NEW.name())?;
     store.set_meta("created_at", &crate::store::chain::format_time(now))?;
     Ok(())
 }
@@ -154,9 +156,32 @@ pub fn open(dir: &Path) -> Result<(Arc<SqliteStore>, Keys), SetupError> {
     if !db_path(dir).exists() {
         return Err(SetupError::NotInitialised(dir.display().to_string()));
     }
-    let keys = Keys::load(&key_path(dir))?;
+    let master = MasterKey::load(&key_path(dir))?;
     let store = Arc::new(SqliteStore::open(&db_path(dir))?);
+    let keys = store_keys(store.as_ref(), &master)?;
     Ok((store, keys))
+}
+
+/// The keys of an existing store, by the derivation it records. A store
+/// created before derivations were recorded (it has a creation time but no
+/// record) used HMAC labels and keeps them: its data is keyed by them. The
+/// record is written then, so it is never inferred again.
+pub fn store_keys(store: &dyn Store, master: &MasterKey) -> Result<Keys, SetupError> {
+    let derivation = match store.get_meta(KeyDerivation::META_KEY)? {
+        Some(name) => KeyDerivation::from_name(&name).ok_or_else(|| {
+            SetupError::Invalid(format!(
+                "the store's {} is {name:?}, which this version of bansho does not know",
+                KeyDerivation::META_KEY
+            ))
+        })?,
+        None if store.get_meta("created_at")?.is_some() => {
+            let legacy = KeyDerivation::HmacLabelV1;
+            store.set_meta(KeyDerivation::META_KEY, legacy.name())?;
+            legacy
+        }
+        None => KeyDerivation::NEW,
+    };
+    Ok(Keys::derive(master, derivation))
 }
 
 /// A staff account to create, with its secrets in memory only.
@@ -340,7 +365,7 @@ pub fn enroll_terminal(
     dir: &Path,
     name: &str,
     server: Option<String>,
-) -> Result<crate::client::tls::TerminalBundle, SetupError> {
+) -> Result<TerminalBundle, SetupError> {
     if !valid_user_id(name) {
         return Err(SetupError::Invalid(
             "a terminal name has 3 to 32 characters: letters, digits, '-', '_' or '.'".into(),
@@ -371,23 +396,12 @@ pub fn enroll_terminal(
             "terminal {name} is already registered; revoked names are not reused"
         )));
     }
-    Ok(crate::client::tls::TerminalBundle {
+    Ok(TerminalBundle {
         terminal: name.to_string(),
         server,
         certificate: issued.certificate_pem,
         private_key: crate::secret::Secret::new(issued.private_key_pem.as_str()),
         ca: issued.ca_pem,
-    })
-}
-
-/// Writes a terminal bundle readable by its owner only.
-pub fn write_bundle(
-    bundle: &crate::client::tls::TerminalBundle,
-    path: &Path,
-) -> Result<(), SetupError> {
-    super::crypto::write_private(path, bundle.to_toml().as_bytes()).map_err(|e| SetupError::Io {
-        path: path.display().to_string(),
-        reason: e.to_string(),
     })
 }
 
@@ -420,7 +434,7 @@ impl BundleFile {
         })
     }
 
-    pub fn write(mut self, bundle: &crate::client::tls::TerminalBundle) -> Result<(), SetupError> {
+    pub fn write(mut self, bundle: &TerminalBundle) -> Result<(), SetupError> {
         use std::io::Write;
         let io = |e: std::io::Error| SetupError::Io {
             path: self.path.display().to_string(),

@@ -6,9 +6,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
-use super::crypto::{Keys, MASTER_KEY_ENV};
+use super::crypto::{Keys, MASTER_KEY_ENV, MasterKey};
 use super::data_dir::{self, SetupError};
 use crate::store::{MetaStore, Store};
 
@@ -75,10 +76,13 @@ fn key_check(keys: &Keys) -> String {
 
 fn check_key(store: &dyn Store, keys: &Keys) -> Result<(), SetupError> {
     match store.get_meta(KEY_CHECK)? {
-        Some(stored) if stored != key_check(keys) => Err(SetupError::Invalid(
-            "the master key does not belong to this store (wrong BANSHO_MASTER_KEY or key file)"
-                .into(),
-        )),
+        // Compared in constant time: the value is keyed by the master key.
+        Some(stored) if !bool::from(stored.as_bytes().ct_eq(key_check(keys).as_bytes())) => {
+            Err(SetupError::Invalid(
+                "the master key does not belong to this store (wrong BANSHO_MASTER_KEY or key file)"
+                    .into(),
+            ))
+        }
         Some(_) => Ok(()),
         // Stores made before the check existed: record it now.
         None => {
@@ -132,7 +136,7 @@ pub fn open(
                     location.dir.display().to_string(),
                 ));
             }
-            let keys = Keys::load(&data_dir::key_path(&location.dir))?;
+            let master = MasterKey::load(&data_dir::key_path(&location.dir))?;
             let store = open_postgres(url, options)?;
             if store.get_meta("created_at")?.is_none() {
                 return Err(SetupError::Invalid(format!(
@@ -140,6 +144,7 @@ pub fn open(
                     redact_url(url)
                 )));
             }
+            let keys = data_dir::store_keys(store.as_ref(), &master)?;
             (store, keys)
         }
     };

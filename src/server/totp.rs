@@ -3,6 +3,7 @@
 //! caller must then claim the step so the same code never works twice.
 
 use rand::RngCore;
+use subtle::ConstantTimeEq;
 use totp_rs::{Algorithm, TOTP};
 use zeroize::Zeroizing;
 
@@ -39,15 +40,11 @@ pub fn matching_step(secret: &[u8], code: &str, unix_seconds: i64) -> Option<i64
             continue;
         }
         let expected = Zeroizing::new(generator.generate(step as u64 * STEP_SECONDS));
-        if constant_time_eq(expected.as_bytes(), code.as_bytes()) && found.is_none() {
+        if bool::from(expected.as_bytes().ct_eq(code.as_bytes())) && found.is_none() {
             found = Some(step);
         }
     }
     found
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// A new secret from the operating system's CSPRNG.

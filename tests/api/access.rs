@@ -5,7 +5,7 @@ use bansho::domain::roles::{Department, Permission, Role, has_permission};
 use bansho::server::routes::{Access, ROUTES};
 use reqwest::Method;
 
-use crate::helpers::*;
+use crate::common::app::*;
 
 fn role_of(user: &str) -> (Role, Department) {
     match user {

@@ -3,7 +3,7 @@
 use bansho::api::ErrorCode;
 use bansho::store::chain::verify_store;
 
-use crate::helpers::*;
+use crate::common::app::*;
 
 #[tokio::test]
 async fn the_chain_verifies_after_a_working_session() {

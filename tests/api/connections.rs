@@ -6,8 +6,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use bansho::api::terminal_bundle::TerminalBundle;
 use bansho::client::ApiClient;
-use bansho::client::tls::TerminalBundle;
 use bansho::server::ServerConfig;
 use reqwest::Method;
 use rustls::pki_types::pem::PemObject;
@@ -16,7 +16,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
-use crate::helpers::*;
+use crate::common::app::*;
 
 /// A TLS client configuration presenting `bundle`'s certificate.
 fn raw_tls(bundle: &TerminalBundle) -> TlsConnector {

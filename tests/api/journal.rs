@@ -5,7 +5,7 @@
 use bansho::store::journal::FailPoint;
 use bansho::store::prelude::*;
 
-use super::helpers::*;
+use crate::common::app::*;
 
 fn sessions(app: &TestApp) -> i64 {
     app.raw_db()

@@ -8,7 +8,7 @@ use bansho::secret::Pin;
 use bansho::server::ServerConfig;
 use bansho::store::prelude::*;
 
-use crate::helpers::*;
+use crate::common::app::*;
 
 /// What a client sees of a refused login.
 async fn attempt(app: &TestApp, request: &bansho::api::LoginRequest) -> (u16, String) {

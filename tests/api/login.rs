@@ -4,7 +4,7 @@ use bansho::server::ServerConfig;
 use bansho::server::clock::Clock;
 use bansho::store::prelude::*;
 
-use crate::helpers::*;
+use crate::common::app::*;
 
 #[tokio::test]
 async fn login_whoami_logout() {

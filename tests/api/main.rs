@@ -3,8 +3,9 @@
 
 mod access;
 mod audit;
+#[path = "../common/mod.rs"]
+mod common;
 mod connections;
-mod helpers;
 mod journal;
 mod lockout;
 mod login;

@@ -4,7 +4,7 @@
 use bansho::api::ErrorCode;
 use reqwest::Method;
 
-use crate::helpers::*;
+use crate::common::app::*;
 
 #[tokio::test]
 async fn unknown_fields_wrong_types_and_broken_json_are_400_with_a_reason() {
@@ -34,6 +34,61 @@ async fn unknown_fields_wrong_types_and_broken_json_are_400_with_a_reason() {
         assert!(text.contains(expected), "{body}: {text}");
         assert!(text.contains("\"code\":\"bad_request\""), "{text}");
         assert!(!text.contains("987654321"), "echoed a PIN: {text}");
+    }
+}
+
+/// The message names the field by its path. No request nests objects today,
+/// so each path is one name; `server::json`'s own tests show nested paths
+/// (`items[1].name`).
+#[tokio::test]
+async fn a_field_of_the_wrong_type_is_named_by_its_path() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let clerk = app.login(CLERK).await;
+    let reveal = format!("/residents/{}/reveal", Known::TAKAHASHI);
+    let cases = [
+        (
+            &client,
+            "/login",
+            r#"{"user_id":"a","pin":"b","totp":"c","purpose":987654321}"#,
+            "purpose",
+        ),
+        (
+            &client,
+            "/login",
+            r#"{"user_id":"a","pin":987654321,"totp":"c"}"#,
+            "pin",
+        ),
+        (
+            &clerk,
+            "/session/purpose",
+            r#"{"purpose":["987654321"]}"#,
+            "purpose",
+        ),
+        (
+            &clerk,
+            "/residents/search",
+            r#"{"query":{"text":"髙橋987654321"}}"#,
+            "query",
+        ),
+        (&clerk, reveal.as_str(), r#"{"reason":987654321}"#, "reason"),
+    ];
+    for (who, path, body, field) in cases {
+        let (status, text, _) = who
+            .raw(Method::POST, path, Some(body.into()))
+            .await
+            .expect("raw");
+        assert_eq!(status, 400, "{path} {body}: {text}");
+        let (code, message) = error_body(&text);
+        assert_eq!(code, "bad_request", "{path} {body}");
+        assert!(
+            message.starts_with(&format!(
+                "a field has the wrong type or value (in `{field}`, line 1 column"
+            )),
+            "{path} {body}: {message}"
+        );
+        assert!(!message.contains("987654321"), "{path}: echoed: {message}");
+        assert!(!message.contains("髙橋"), "{path}: echoed: {message}");
     }
 }
 
@@ -225,7 +280,7 @@ async fn refusals_axum_makes_itself_carry_the_json_error_body() {
     }
 
     // A body sent as something other than JSON, or no body at all: 415.
-    let http = app.bundle.http_client().expect("client");
+    let http = bansho::client::tls::http_client(&app.bundle).expect("client");
     let url = format!("{}{}/login", app.base, bansho::api::PREFIX);
     for content_type in [
         Some("text/plain"),

@@ -4,7 +4,7 @@
 
 use bansho::api::ErrorCode;
 
-use crate::helpers::*;
+use crate::common::app::*;
 
 #[tokio::test]
 async fn a_department_with_one_purpose_gets_it_without_asking() {

@@ -5,8 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use bansho::client::tls::{TerminalBundle, TlsProblem};
-use bansho::client::{ApiClient, ClientError};
+use bansho::api::terminal_bundle::TerminalBundle;
+use bansho::client::ApiClient;
+use bansho::client::tls::TlsProblem;
 use bansho::server::refusals::{NO_CERTIFICATE, UNKNOWN_USER};
 use bansho::server::{ServerConfig, data_dir, pki};
 use bansho::store::AuditRecord;
@@ -14,7 +15,7 @@ use bansho::store::prelude::*;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 
-use crate::helpers::*;
+use crate::common::app::*;
 
 fn fingerprint_of(bundle: &TerminalBundle) -> String {
     let der = CertificateDer::from_pem_slice(bundle.certificate.as_bytes()).expect("pem");
@@ -45,13 +46,6 @@ async fn row_where(
         })
         .collect();
     panic!("no access-log row for {what}; last rows: {tail:#?}");
-}
-
-fn tls_refusal(error: ClientError) -> TlsProblem {
-    match error {
-        ClientError::Tls(problem) => problem,
-        other => panic!("expected a TLS refusal, got: {other}"),
-    }
 }
 
 #[tokio::test]
@@ -91,7 +85,7 @@ async fn requests_and_handshakes_of_a_revoked_terminal_leave_rows_naming_it() {
     // The refusal closed that connection: the next request, without a
     // token, needs a new handshake, which is refused and logged too.
     let error = client.health().await.unwrap_err();
-    assert_eq!(tls_refusal(error), TlsProblem::TerminalRevoked);
+    assert_eq!(tls_problem(error), TlsProblem::TerminalRevoked);
     let row = row_where(&app, "the revoked terminal's handshake", |r| {
         r.entry.action == "tls_handshake" && r.entry.terminal == "counter-02"
     })
@@ -118,7 +112,7 @@ async fn a_certificate_of_this_ca_that_was_never_registered_leaves_a_row_with_it
     };
     let client = ApiClient::for_terminal(&app.base, &bundle).expect("client");
     let error = client.health().await.unwrap_err();
-    assert_eq!(tls_refusal(error), TlsProblem::TerminalRevoked);
+    assert_eq!(tls_problem(error), TlsProblem::TerminalRevoked);
     let fingerprint = issued.fingerprint;
     let row = row_where(&app, "the unregistered certificate", |r| {
         r.entry.action == "tls_handshake" && r.entry.terminal == fingerprint
@@ -145,7 +139,7 @@ async fn a_handshake_without_a_client_certificate_leaves_a_row() {
         .health()
         .await
         .unwrap_err();
-    assert_eq!(tls_refusal(error), TlsProblem::NoClientCertificate);
+    assert_eq!(tls_problem(error), TlsProblem::NoClientCertificate);
     let row = row_where(&app, "the handshake without a certificate", |r| {
         r.entry.action == "tls_handshake"
     })
@@ -176,7 +170,7 @@ async fn a_certificate_from_another_ca_leaves_a_row_with_its_fingerprint() {
     };
     let client = ApiClient::for_terminal(&app.base, &bundle).expect("client");
     let error = client.health().await.unwrap_err();
-    assert_eq!(tls_refusal(error), TlsProblem::ForeignClientCertificate);
+    assert_eq!(tls_problem(error), TlsProblem::ForeignClientCertificate);
     let row = row_where(&app, "the foreign certificate", |r| {
         r.entry.action == "tls_handshake"
     })

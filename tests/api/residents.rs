@@ -7,7 +7,7 @@ use bansho::server::{ServerConfig, data_dir};
 use bansho::store::prelude::*;
 use reqwest::Method;
 
-use crate::helpers::*;
+use crate::common::app::*;
 
 async fn person_numbers(client: &bansho::client::ApiClient, query: &str) -> Vec<String> {
     client

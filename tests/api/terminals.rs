@@ -1,19 +1,13 @@
 //! Only registered terminals connect: mutual TLS against the service's own
 //! CA, the registry checked on every connection and request.
 
-use bansho::client::tls::{TerminalBundle, TlsProblem};
-use bansho::client::{ApiClient, ClientError};
+use bansho::api::terminal_bundle::TerminalBundle;
+use bansho::client::ApiClient;
+use bansho::client::tls::TlsProblem;
 use bansho::server::data_dir;
 use bansho::store::prelude::*;
 
-use crate::helpers::*;
-
-fn tls_problem(error: ClientError) -> TlsProblem {
-    match error {
-        ClientError::Tls(problem) => problem,
-        other => panic!("expected a TLS refusal, got: {other}"),
-    }
-}
+use crate::common::app::*;
 
 #[tokio::test]
 async fn a_terminal_without_a_certificate_is_refused_at_the_handshake() {

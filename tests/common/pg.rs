@@ -2,8 +2,6 @@
 //! URL in `BANSHO_TEST_PG_URL` (any database the user may connect to; the
 //! user needs CREATEDB) and dropped when the test ends.
 
-#![allow(dead_code)]
-
 use std::io::Write;
 use std::sync::Once;
 #[cfg(feature = "postgres")]

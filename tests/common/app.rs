@@ -1,11 +1,11 @@
 //! A real records service on a random loopback port over a fresh SQLite
-//! store in a temporary directory, with a manual clock.
+//! store in a temporary directory, with a manual clock, the demo staff (and
+//! a misfit account) and a few known residents.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
+use bansho::api::terminal_bundle::TerminalBundle;
 use bansho::api::{LoginRequest, LoginResponse};
-use bansho::client::tls::TerminalBundle;
 use bansho::client::{ApiClient, ClientError};
 use bansho::domain::my_number::MyNumber;
 use bansho::domain::person_number::PersonNumber;
@@ -15,9 +15,10 @@ use bansho::secret::{Pin, TotpCode};
 use bansho::server::clock::{Clock, ManualClock};
 use bansho::server::crypto::Keys;
 use bansho::server::data_dir;
-use bansho::server::{AppState, Application, ServerConfig, totp};
+use bansho::server::{AppState, ServerConfig};
 use bansho::store::prelude::*;
 use bansho::store::sqlite::SqliteStore;
+use bansho::testkit::{Account, Roster, RunningService};
 use time::macros::{date, datetime};
 
 pub const CLERK: &str = "kazei01";
@@ -48,13 +49,12 @@ pub struct TestApp {
     pub bundle: TerminalBundle,
     pub clock: Arc<ManualClock>,
     pub store: Arc<SqliteStore>,
-    #[allow(dead_code)]
     pub keys: Arc<Keys>,
     pub dir: tempfile::TempDir,
     /// The service's journal, to set a failure point.
     pub journal: bansho::server::journal::Journal,
-    staff: HashMap<String, (Pin, Vec<u8>)>,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    staff: Roster,
+    _service: RunningService,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -149,7 +149,7 @@ pub async fn spawn_app_with(config: ServerConfig, residents: u64) -> TestApp {
         let (store, keys) = data_dir::init(&path, &[]).expect("init store");
         let bundle = data_dir::enroll_terminal(store.as_ref(), &keys, &path, TERMINAL, None)
             .expect("enroll terminal");
-        let mut staff = HashMap::new();
+        let mut staff = Roster::default();
         let misfit = data_dir::NewStaff::generated(
             MISFIT,
             "誤設定",
@@ -157,8 +157,9 @@ pub async fn spawn_app_with(config: ServerConfig, residents: u64) -> TestApp {
             bansho::domain::roles::Department::Audit,
         );
         for s in data_dir::demo_staff().into_iter().chain([misfit]) {
-            data_dir::create_staff(store.as_ref(), &keys, &s, START).expect("create staff");
-            staff.insert(s.user_id.clone(), (s.pin.clone(), s.totp_secret.to_vec()));
+            staff
+                .create(store.as_ref(), &keys, &s, START)
+                .expect("create staff");
         }
         let rows: Vec<_> = known_residents()
             .iter()
@@ -174,14 +175,10 @@ pub async fn spawn_app_with(config: ServerConfig, residents: u64) -> TestApp {
     let clock = Arc::new(ManualClock::new(START));
     let state = AppState::new(store.clone(), keys.clone(), clock.clone(), config);
     let journal = state.journal.clone();
-    let app = Application::build(state, "127.0.0.1:0".parse().expect("addr"), dir.path())
+    let service = RunningService::start(state, dir.path())
         .await
-        .expect("build app");
-    let base = app.url();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(app.run_until(async move {
-        let _ = stopped.await;
-    }));
+        .expect("start service");
+    let base = service.url().to_string();
     TestApp {
         base,
         bundle,
@@ -191,7 +188,7 @@ pub async fn spawn_app_with(config: ServerConfig, residents: u64) -> TestApp {
         dir,
         journal,
         staff,
-        _stop: stop,
+        _service: service,
     }
 }
 
@@ -213,12 +210,19 @@ impl TestApp {
         (client, bundle)
     }
 
+    /// What the holder of `user`'s account knows.
+    pub fn account(&self, user: &str) -> &Account {
+        self.staff
+            .get(user)
+            .unwrap_or_else(|| panic!("{user} is not on the test roster"))
+    }
+
     pub fn secret(&self, user: &str) -> Vec<u8> {
-        self.staff[user].1.clone()
+        self.account(user).totp_secret.to_vec()
     }
 
     pub fn pin(&self, user: &str) -> Pin {
-        self.staff[user].0.clone()
+        self.account(user).pin.clone()
     }
 
     /// The code `user`'s authenticator shows at the service's current time.
@@ -227,21 +231,11 @@ impl TestApp {
     }
 
     pub fn code_at(&self, user: &str, at: time::OffsetDateTime) -> TotpCode {
-        let secret = &self.staff[user].1;
-        TotpCode::new(totp::code_at(
-            secret,
-            totp::DIGITS,
-            at.unix_timestamp() as u64,
-        ))
+        self.account(user).code_at(at)
     }
 
     pub fn login_request(&self, user: &str, purpose: &str) -> LoginRequest {
-        LoginRequest {
-            user_id: user.into(),
-            pin: self.pin(user),
-            totp: self.code(user),
-            purpose: Some(purpose.into()),
-        }
+        self.account(user).login_request(purpose, self.clock.now())
     }
 
     pub async fn try_login(&self, user: &str) -> Result<LoginResponse, ClientError> {
@@ -261,10 +255,7 @@ impl TestApp {
 
     /// Moves the clock to the start of the next 30-second step (+1 s).
     pub fn next_step(&self) {
-        let now = self.clock.now().unix_timestamp();
-        let next = (now / 30 + 1) * 30 + 1;
-        self.clock
-            .set(time::OffsetDateTime::from_unix_timestamp(next).expect("time"));
+        self.clock.set(bansho::testkit::next_step(self.clock.now()));
     }
 
     pub fn audit_tail(&self, n: usize) -> Vec<bansho::store::AuditRecord> {
@@ -284,6 +275,14 @@ impl TestApp {
     /// would see it.
     pub fn raw_db(&self) -> rusqlite::Connection {
         rusqlite::Connection::open(data_dir::db_path(self.dir.path())).expect("open db")
+    }
+}
+
+/// The TLS refusal in `error`, which must be one.
+pub fn tls_problem(error: ClientError) -> bansho::client::tls::TlsProblem {
+    match error {
+        ClientError::Tls(problem) => problem,
+        other => panic!("expected a TLS refusal, got: {other}"),
     }
 }
 
