@@ -10,12 +10,14 @@ use time::OffsetDateTime;
 use super::actor::Actor;
 use super::error::AppError;
 use super::login_gate::Busy;
+use super::sessions;
 use super::settings::PurposeDef;
 use super::{AppState, crypto, totp};
 use crate::api::error::ErrorCode;
 use crate::api::{LoginRequest, Purpose, SessionInfo, StaffInfo};
 use crate::domain::audit_event::{Action, Detail, Event, FactorFailure, Outcome, Reason};
 use crate::domain::roles::{Department, Permission, Role, permissions};
+use crate::domain::session::{Account, Session, SessionError, UnlockProof};
 use crate::secret::{Pin, SessionToken};
 use crate::store::journal::{Applied, Change, Item};
 use crate::store::{AttemptClaim, AuditEntry, SessionRow, StaffRow, TotpClaim};
@@ -66,6 +68,8 @@ pub struct SessionCtx {
     pub purpose: Option<String>,
     pub token_hash: Vec<u8>,
     pub expires_at: OffsetDateTime,
+    /// The session's state as of this request.
+    pub state: Session,
 }
 
 impl SessionCtx {
@@ -390,25 +394,12 @@ async fn commit_proof(
     }
 }
 
-/// A new session for `staff` at `terminal`, not yet stored.
-fn new_session(
-    state: &AppState,
-    staff: &StaffRow,
-    purpose: Option<String>,
-    terminal: &str,
-    now: OffsetDateTime,
-) -> (SessionToken, SessionRow) {
+/// A new token and the row of `session` under it, not yet stored.
+fn new_session(session: &Session) -> Result<(SessionToken, SessionRow), AppError> {
     let token = SessionToken::new(crypto::new_token());
-    let session = SessionRow {
-        token_hash: crypto::token_hash(token.expose()),
-        user_id: staff.user_id.clone(),
-        terminal: terminal.to_string(),
-        purpose,
-        created_at: now,
-        last_seen_at: now,
-        expires_at: now + state.config.absolute_timeout,
-    };
-    (token, session)
+    let row = sessions::row_of(crypto::token_hash(token.expose()), session)
+        .ok_or_else(AppError::internal)?;
+    Ok((token, row))
 }
 
 fn api_purpose(p: &PurposeDef) -> Purpose {
@@ -474,32 +465,36 @@ pub async fn login(
         Ok(proof) => proof,
         Err(unproven) => return Err(refused_login(state, unproven)),
     };
-    let choices = state.config.purposes_of(proof.staff.department);
-    let purpose = match &request.purpose {
-        Some(code) => match choices.iter().find(|p| &p.code == code) {
-            Some(p) => Some(p.code.clone()),
-            None => {
-                let denied =
-                    actor.entry(now, Event::denied(Action::Login, Reason::PurposeNotAllowed));
-                if let Err(unproven) = commit_proof(
-                    state,
-                    &proof,
-                    &actor,
-                    Action::Login,
-                    now,
-                    Vec::new(),
-                    denied,
-                )
-                .await?
-                {
-                    return Err(refused_login(state, unproven));
-                }
-                return Err(AppError::purpose_not_allowed());
+    let offered = offered_purposes(state, proof.staff.department);
+    let opened = Session::open(
+        &sessions::actor(&proof.staff.user_id, &terminal.name),
+        now,
+        &sessions::rules(state),
+        &offered,
+        request.purpose.as_deref(),
+    );
+    let opened = match opened {
+        Ok(session) => session,
+        Err(SessionError::PurposeNotAllowed { .. }) => {
+            let denied = actor.entry(now, Event::denied(Action::Login, Reason::PurposeNotAllowed));
+            if let Err(unproven) = commit_proof(
+                state,
+                &proof,
+                &actor,
+                Action::Login,
+                now,
+                Vec::new(),
+                denied,
+            )
+            .await?
+            {
+                return Err(refused_login(state, unproven));
             }
-        },
-        None if choices.len() == 1 => Some(choices[0].code.clone()),
-        None => None,
+            return Err(AppError::purpose_not_allowed());
+        }
+        Err(_) => return Err(AppError::internal()),
     };
+    let purpose = opened.purpose().map(str::to_string);
     tracing::info!(user = %actor.user_id, purpose = purpose.as_deref().unwrap_or("-"), "login");
     let event = match purpose {
         None => Event::ok(Action::Login).with(Detail::Reason(Reason::PurposePending)),
@@ -509,7 +504,7 @@ pub async fn login(
         .clone()
         .with_purpose(purpose.as_deref())
         .entry(now, event);
-    let (token, session) = new_session(state, &proof.staff, purpose, &terminal.name, now);
+    let (token, session) = new_session(&opened)?;
     let changes = vec![Change::InsertSession(session.clone())];
     if let Err(unproven) =
         commit_proof(state, &proof, &actor, Action::Login, now, changes, ok).await?
@@ -554,33 +549,42 @@ pub async fn choose_purpose(
     code: &str,
 ) -> Result<SessionInfo, AppError> {
     let now = state.clock.now();
-    if ctx.purpose.is_some() {
-        state
-            .audit(ctx.entry(
-                now,
-                Event::denied(Action::PurposeChoose, Reason::AlreadyChosen),
-            ))
-            .await?;
-        return Err(AppError::new(
-            StatusCode::CONFLICT,
-            ErrorCode::PurposeAlreadyChosen,
-            "this session's purpose is already chosen: log in again to work under another",
-        ));
-    }
-    let Some(purpose) = state
-        .config
-        .purposes_of(ctx.department)
-        .into_iter()
-        .find(|p| p.code == code)
-        .map(|p| p.code.clone())
-    else {
-        state
-            .audit(ctx.entry(
-                now,
-                Event::denied(Action::PurposeChoose, Reason::PurposeNotAllowed),
-            ))
-            .await?;
-        return Err(AppError::purpose_not_allowed());
+    let offered = offered_purposes(state, ctx.department);
+    let chosen = ctx.state.clone().choose_purpose(
+        &sessions::actor(&ctx.user_id, &ctx.terminal),
+        now,
+        &sessions::rules(state),
+        &offered,
+        code,
+    );
+    let purpose = match chosen {
+        Ok(next) => next
+            .purpose()
+            .map(str::to_string)
+            .ok_or_else(AppError::internal)?,
+        Err(SessionError::PurposeAlreadyChosen { .. }) => {
+            state
+                .audit(ctx.entry(
+                    now,
+                    Event::denied(Action::PurposeChoose, Reason::AlreadyChosen),
+                ))
+                .await?;
+            return Err(AppError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::PurposeAlreadyChosen,
+                "this session's purpose is already chosen: log in again to work under another",
+            ));
+        }
+        Err(SessionError::PurposeNotAllowed { .. }) => {
+            state
+                .audit(ctx.entry(
+                    now,
+                    Event::denied(Action::PurposeChoose, Reason::PurposeNotAllowed),
+                ))
+                .await?;
+            return Err(AppError::purpose_not_allowed());
+        }
+        Err(_) => return Err(AppError::unauthenticated()),
     };
     let chosen = ctx
         .actor()
@@ -605,6 +609,16 @@ pub async fn choose_purpose(
     let mut ctx = ctx.clone();
     ctx.purpose = Some(purpose);
     Ok(session_info(state, &ctx))
+}
+
+/// The codes of `department`'s purposes.
+fn offered_purposes(state: &AppState, department: Department) -> Vec<&str> {
+    state
+        .config
+        .purposes_of(department)
+        .into_iter()
+        .map(|p| p.code.as_str())
+        .collect()
 }
 
 /// Unlocks a locked terminal: the session's own user proves both factors
@@ -636,20 +650,30 @@ pub async fn unlock(
         // A lockout ends the locked session.
         Unproven::Locked { .. } | Unproven::Failed { now_locked: true } => Err(()),
     };
-    let proof = match proof {
-        Ok(proof) => proof,
-        Err(unproven) => {
-            return match refused(unproven) {
-                Ok(answer) => Err(answer),
-                Err(()) => {
-                    end_session(state, ctx, now, Reason::AccountLocked).await?;
-                    Err(AppError::unauthenticated())
-                }
-            };
+    let outcome = match &proof {
+        Ok(_) => UnlockProof::Proven,
+        Err(Unproven::Locked { .. } | Unproven::Failed { now_locked: true }) => {
+            UnlockProof::LockedOut
         }
+        Err(_) => UnlockProof::Failed,
     };
-    let (token, session) =
-        new_session(state, &proof.staff, ctx.purpose.clone(), &ctx.terminal, now);
+    let rules = sessions::rules(state);
+    let who = sessions::actor(&ctx.user_id, &ctx.terminal);
+    let next = ctx.state.clone().unlock(&who, now, &rules, outcome);
+    let proof = match (proof, next) {
+        (Ok(proof), Ok(renewed)) => (proof, renewed),
+        (_, Ok(Session::Ended(ended))) => {
+            // A lockout ends the locked session.
+            sessions::commit_end(state, old, &ended, now).await?;
+            return Err(AppError::unauthenticated());
+        }
+        (Err(unproven), _) => {
+            return Err(refused(unproven).unwrap_or_else(|()| AppError::unauthenticated()));
+        }
+        (Ok(_), Err(_)) => return Err(AppError::unauthenticated()),
+    };
+    let (proof, renewed) = proof;
+    let (token, session) = new_session(&renewed)?;
     let changes = vec![
         Change::DeleteSession { token_hash: old },
         Change::InsertSession(session.clone()),
@@ -671,32 +695,6 @@ pub async fn unlock(
         session.expires_at,
     );
     Ok((token, info))
-}
-
-/// Ends the caller's session with the row saying why.
-async fn end_session(
-    state: &AppState,
-    ctx: &SessionCtx,
-    now: OffsetDateTime,
-    reason: Reason,
-) -> Result<(), AppError> {
-    let row = ctx.entry(
-        now,
-        Event::new(Action::SessionEnd, Outcome::Expired, Detail::Reason(reason)),
-    );
-    delete_session(state, ctx.token_hash.clone(), row).await
-}
-
-/// Deletes a session with its row; a session already gone needs neither.
-pub async fn delete_session(
-    state: &AppState,
-    token_hash: Vec<u8>,
-    row: AuditEntry,
-) -> Result<(), AppError> {
-    let item = Item::new(vec![Change::DeleteSession { token_hash }], move |effect| {
-        if effect.kept() { vec![row] } else { Vec::new() }
-    });
-    state.commit(item).await.map(drop)
 }
 
 /// The registered terminal a request came from (from its TLS client
@@ -794,45 +792,38 @@ pub async fn authenticate(
         .await?;
     let session = session.ok_or_else(AppError::unauthenticated)?;
 
-    let idle_end = session.last_seen_at + state.config.idle_timeout;
-    let ended = if now >= session.expires_at {
-        Some(Reason::AbsoluteTimeout)
-    } else if now >= idle_end {
-        Some(Reason::IdleTimeout)
-    } else {
-        None
+    let account = match &staff {
+        Some(s) if !s.disabled => Account::Enabled,
+        _ => Account::Disabled,
     };
-    let ended = ended.or(match &staff {
-        Some(s) if !s.disabled => None,
-        _ => Some(Reason::StaffDisabled),
-    });
-    let actor = Actor::new(session.user_id.clone(), session.terminal.clone())
-        .with_purpose(session.purpose.as_deref());
-    if let Some(reason) = ended {
-        let row = actor.entry(
-            now,
-            Event::new(Action::SessionEnd, Outcome::Expired, Detail::Reason(reason)),
-        );
-        delete_session(state, hash, row).await?;
-        return Err(AppError::unauthenticated());
-    }
+    let seen = sessions::state_of(&session).request(
+        &sessions::actor(&session.user_id, &terminal.name),
+        now,
+        &sessions::rules(state),
+        account,
+    );
+    let seen = match seen {
+        Ok(Session::Ended(ended)) => {
+            sessions::commit_end(state, hash, &ended, now).await?;
+            return Err(AppError::unauthenticated());
+        }
+        Ok(open) => open,
+        // A session belongs to the terminal it was opened on: a token
+        // carried to another terminal is refused and the attempt logged.
+        Err(SessionError::OtherTerminal { .. }) => {
+            let elsewhere = Actor::new(session.user_id.clone(), terminal.name.clone())
+                .with_purpose(session.purpose.as_deref());
+            state
+                .audit(elsewhere.entry(
+                    now,
+                    Event::denied(Action::SessionUse, Reason::TerminalMismatch),
+                ))
+                .await?;
+            return Err(AppError::unauthenticated());
+        }
+        Err(_) => return Err(AppError::unauthenticated()),
+    };
     let staff = staff.ok_or_else(AppError::unauthenticated)?;
-
-    // A session belongs to the terminal it was opened on: a token carried
-    // to another terminal is refused and the attempt logged.
-    if session.terminal != terminal.name {
-        let elsewhere = Actor {
-            terminal: terminal.name.clone(),
-            ..actor
-        };
-        state
-            .audit(elsewhere.entry(
-                now,
-                Event::denied(Action::SessionUse, Reason::TerminalMismatch),
-            ))
-            .await?;
-        return Err(AppError::unauthenticated());
-    }
 
     // The idle clock is the one write that is not a change anyone answers
     // for: it goes straight to the store, without a row of its own.
@@ -850,6 +841,7 @@ pub async fn authenticate(
         purpose: session.purpose,
         token_hash: hash,
         expires_at: session.expires_at,
+        state: seen,
     })
 }
 

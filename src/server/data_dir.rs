@@ -12,10 +12,12 @@ use super::actor::Actor;
 use super::crypto::{KeyDerivation, Keys, MasterKey};
 use super::{auth, totp};
 use crate::api::terminal_bundle::TerminalBundle;
+use crate::domain::actor::Actor as MachineActor;
 use crate::domain::audit_event::{Action, Detail, Event};
 use crate::domain::pin_policy::check_pin;
 use crate::domain::roles::{Department, Role};
 use crate::domain::synth;
+use crate::domain::terminal::{Enrolled, Revoked, Terminal, TerminalError, TerminalName};
 use crate::secret::Pin;
 use crate::store::journal::{Change, Committed, FailPoint, Item};
 use crate::store::sqlite::SqliteStore;
@@ -366,35 +368,35 @@ pub fn enroll_terminal(
     name: &str,
     server: Option<String>,
 ) -> Result<TerminalBundle, SetupError> {
-    if !valid_user_id(name) {
-        return Err(SetupError::Invalid(
-            "a terminal name has 3 to 32 characters: letters, digits, '-', '_' or '.'".into(),
-        ));
+    let refused = |e: TerminalError| SetupError::Invalid(e.to_string());
+    let name = TerminalName::parse(name).map_err(refused)?;
+    let existing = terminal_named(store, &name)?;
+    if let Some(existing) = &existing {
+        // Before a certificate is issued for nothing.
+        return Err(refused(TerminalError::NameTaken {
+            name: existing.name().as_str().to_string(),
+        }));
     }
-    if store.terminals()?.iter().any(|t| t.name == name) {
-        return Err(SetupError::Invalid(format!(
-            "terminal {name} is already registered; revoked names are not reused"
-        )));
-    }
-    let issued = super::pki::issue_terminal(dir, name)?;
+    let issued = super::pki::issue_terminal(dir, name.as_str())?;
     let now = OffsetDateTime::now_utc();
-    let terminal = crate::store::TerminalRow {
-        name: name.to_string(),
-        fingerprint: issued.fingerprint.clone(),
-        created_at: now,
-        revoked_at: None,
-    };
+    let enrolled = Terminal::enroll(
+        &MachineActor::Console,
+        now,
+        name.clone(),
+        issued.fingerprint.clone(),
+        existing.as_ref(),
+    )
+    .map_err(refused)?;
+    let name = name.as_str();
     let row = Actor::console(ADMIN).entry(
         now,
         Event::ok(Action::TerminalEnroll).with(Detail::TerminalName(name.to_string())),
     );
-    if !commit(store, keys, vec![Change::InsertTerminal(terminal)], row)?
-        .effect
-        .kept()
-    {
-        return Err(SetupError::Invalid(format!(
-            "terminal {name} is already registered; revoked names are not reused"
-        )));
+    let change = Change::InsertTerminal(terminal_row(&enrolled));
+    if !commit(store, keys, vec![change], row)?.effect.kept() {
+        return Err(refused(TerminalError::NameTaken {
+            name: name.to_string(),
+        }));
     }
     Ok(TerminalBundle {
         terminal: name.to_string(),
@@ -465,14 +467,63 @@ impl Drop for BundleFile {
 
 /// Revokes the active terminal `name` with its row; false if there is none.
 pub fn revoke_terminal(store: &dyn Store, keys: &Keys, name: &str) -> Result<bool, SetupError> {
+    let Ok(name) = TerminalName::parse(name) else {
+        return Ok(false);
+    };
+    let Some(terminal) = terminal_named(store, &name)? else {
+        return Ok(false);
+    };
+    let now = OffsetDateTime::now_utc();
+    if terminal.revoke(&MachineActor::Console, now).is_err() {
+        return Ok(false);
+    }
     let row = Actor::console(ADMIN).entry(
-        OffsetDateTime::now_utc(),
-        Event::ok(Action::TerminalRevoke).with(Detail::TerminalName(name.to_string())),
+        now,
+        Event::ok(Action::TerminalRevoke).with(Detail::TerminalName(name.as_str().to_string())),
     );
     let change = Change::RevokeTerminal {
-        name: name.to_string(),
+        name: name.as_str().to_string(),
     };
     Ok(commit(store, keys, vec![change], row)?.effect.kept())
+}
+
+/// The registry's terminal of that name, as the machine sees it.
+fn terminal_named(store: &dyn Store, name: &TerminalName) -> Result<Option<Terminal>, SetupError> {
+    let Some(row) = store
+        .terminals()?
+        .into_iter()
+        .find(|t| t.name == name.as_str())
+    else {
+        return Ok(None);
+    };
+    let enrolled = Enrolled {
+        name: name.clone(),
+        fingerprint: row.fingerprint,
+        enrolled_at: row.created_at,
+    };
+    Ok(Some(match row.revoked_at {
+        None => Terminal::Enrolled(enrolled),
+        Some(revoked_at) => Terminal::Revoked(Revoked {
+            name: enrolled.name,
+            fingerprint: enrolled.fingerprint,
+            enrolled_at: enrolled.enrolled_at,
+            revoked_at,
+        }),
+    }))
+}
+
+/// The stored form of a terminal's state.
+fn terminal_row(terminal: &Terminal) -> crate::store::TerminalRow {
+    let (name, fingerprint, created_at, revoked_at) = match terminal {
+        Terminal::Enrolled(t) => (&t.name, &t.fingerprint, t.enrolled_at, None),
+        Terminal::Revoked(t) => (&t.name, &t.fingerprint, t.enrolled_at, Some(t.revoked_at)),
+    };
+    crate::store::TerminalRow {
+        name: name.as_str().to_string(),
+        fingerprint: fingerprint.clone(),
+        created_at,
+        revoked_at,
+    }
 }
 
 /// Records an administrative command that changed nothing the journal

@@ -14,6 +14,7 @@ pub mod pki;
 pub mod rate_limit;
 pub mod refusals;
 pub mod routes;
+pub mod sessions;
 pub mod settings;
 pub mod store_location;
 pub mod totp;

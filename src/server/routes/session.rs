@@ -1,6 +1,5 @@
 //! Health, login, the session's purpose, logout and the current session.
 
-use crate::domain::audit_event::{Action, Event};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Extension, Json};
@@ -9,10 +8,12 @@ use super::Caller;
 use crate::api::{
     ChoosePurposeRequest, Health, LoginRequest, LoginResponse, SessionInfo, UnlockRequest,
 };
+use crate::domain::session::Session;
 use crate::server::AppState;
 use crate::server::auth::{self, Terminal};
 use crate::server::error::AppError;
 use crate::server::json::ApiJson;
+use crate::server::sessions;
 
 pub async fn health() -> Json<Health> {
     Json(Health {
@@ -50,8 +51,18 @@ pub async fn unlock(
 }
 
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, AppError> {
-    let row = caller.entry(state.clock.now(), Event::ok(Action::Logout));
-    auth::delete_session(&state, caller.token_hash.clone(), row).await?;
+    let now = state.clock.now();
+    let who = sessions::actor(&caller.user_id, &caller.terminal);
+    match caller
+        .state
+        .clone()
+        .logout(&who, now, &sessions::rules(&state))
+    {
+        Ok(Session::Ended(ended)) => {
+            sessions::commit_end(&state, caller.token_hash.clone(), &ended, now).await?
+        }
+        _ => return Err(AppError::unauthenticated()),
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
