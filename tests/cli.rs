@@ -272,12 +272,12 @@ fn an_edited_log_chained_again_without_the_key_does_not_verify() {
     for row in &rows[2..] {
         let mut entry = row.entry.clone();
         if row.seq == 3 {
-            entry.outcome = "denied".into();
+            entry.outcome = bansho::domain::audit_event::Outcome::Denied;
         }
         let hash = entry_hash_v1(row.seq, &entry, &prev);
         conn.execute(
             "UPDATE audit_log SET outcome = ?1, prev_hash = ?2, hash = ?3 WHERE seq = ?4",
-            rusqlite::params![entry.outcome, prev, hash, row.seq],
+            rusqlite::params![entry.outcome.as_str(), prev, hash, row.seq],
         )
         .expect("rechain");
         prev = hash;

@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::sync::Arc;
 
+use bansho::domain::audit_event::{Action, Outcome};
 use bansho::domain::person_number::PersonNumber;
 use bansho::domain::resident::{ResidentStatus, Sex};
 use bansho::domain::roles::{Department, Role};
@@ -1123,6 +1124,24 @@ fn bad_stored_values_are_corrupt_errors_naming_the_column(b: &Backend) {
         date("1980-02-02"),
         "repaired, the row reads again"
     );
+
+    // An access-log row whose action or outcome the log cannot hold (a
+    // foreign insert: the table refuses edits) is named, never read as text.
+    for (seq, action, outcome, column) in [
+        (1, "delete_everything", "ok", "action"),
+        (2, "search", "so-so", "outcome"),
+    ] {
+        sql(&format!(
+            "INSERT INTO audit_log(seq, at, user_id, terminal, action, subjects, query_hmac, \
+             purpose, outcome, detail, sensitive, prev_hash, hash) VALUES ({seq}, \
+             '2026-11-23T09:00:00.000000Z', 'x', 't', '{action}', '', NULL, '', '{outcome}', '', \
+             {}, 'p', 'h')",
+            if b.name == "PostgreSQL" { "false" } else { "0" }
+        ));
+        let bad = if column == "action" { action } else { outcome };
+        assert_corrupt(s.audit_tail(1), "audit_log", column, bad);
+        assert_corrupt(s.audit_rows(seq - 1, 1), "audit_log", column, bad);
+    }
 }
 
 fn entry(i: usize) -> AuditEntry {
@@ -1131,15 +1150,14 @@ fn entry(i: usize) -> AuditEntry {
         user_id: format!("clerk{}", i % 3),
         terminal: "端末-01".into(),
         action: if i.is_multiple_of(2) {
-            "search"
+            Action::Search
         } else {
-            "view"
-        }
-        .into(),
+            Action::View
+        },
         subjects: (0..i % 3).map(|k| format!("90000000{k:02}")).collect(),
         query_hmac: i.is_multiple_of(2).then(|| format!("{i:064x}")),
         purpose: "assessment".into(),
-        outcome: "ok".into(),
+        outcome: Outcome::Ok,
         detail: if i.is_multiple_of(4) {
             String::new()
         } else {
@@ -1389,7 +1407,7 @@ fn session_row(token: u8) -> SessionRow {
 
 fn row_for(action: &str) -> AuditEntry {
     AuditEntry {
-        action: action.into(),
+        action: Action::parse(action).expect("an action"),
         ..entry(0)
     }
 }
@@ -1415,7 +1433,10 @@ fn journal_keeps_a_change_and_its_row_together(b: &Backend) {
         (vec![1], vec![2])
     );
     assert!(s.session(&[1; 32]).unwrap().is_some());
-    let actions: Vec<String> = all_rows(s).into_iter().map(|r| r.entry.action).collect();
+    let actions: Vec<&str> = all_rows(s)
+        .into_iter()
+        .map(|r| r.entry.action.as_str())
+        .collect();
     assert_eq!(actions, ["login", "search"]);
     assert!(chain::verify_store(s, &chain_key()).unwrap().is_ok());
     // A change whose item makes no row is refused whole.
@@ -1463,7 +1484,10 @@ fn journal_refused_change_keeps_nothing_of_its_item(b: &Backend) {
     );
     let committed = commit(s, vec![again], FailPoint::None).unwrap();
     assert_eq!(committed[0].effect.applied, vec![Applied::NothingToChange]);
-    let actions: Vec<String> = all_rows(s).into_iter().map(|r| r.entry.action).collect();
+    let actions: Vec<&str> = all_rows(s)
+        .into_iter()
+        .map(|r| r.entry.action.as_str())
+        .collect();
     assert_eq!(actions, ["login", "logout"]);
 }
 

@@ -163,10 +163,10 @@ pub struct AuditRow {
     pub at: String,
     pub user_id: String,
     pub terminal: String,
-    pub action: String,
+    pub action: crate::domain::audit_event::Action,
     pub subjects: Vec<String>,
     pub purpose: String,
-    pub outcome: String,
+    pub outcome: crate::domain::audit_event::Outcome,
     pub detail: String,
     pub sensitive: bool,
 }

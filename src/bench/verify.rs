@@ -5,6 +5,8 @@ use std::time::Instant;
 
 use time::OffsetDateTime;
 
+use crate::domain::audit_event::{Action, Outcome};
+
 use crate::store::chain::{ChainKey, verify_store};
 use crate::store::sqlite::SqliteStore;
 use crate::store::{AuditEntry, AuditStore};
@@ -15,13 +17,13 @@ fn entry(i: u64) -> AuditEntry {
         at: OffsetDateTime::now_utc(),
         user_id: format!("kazei{:02}", i % 40),
         terminal: format!("counter-{:02}", i % 12),
-        action: "search".into(),
+        action: Action::Search,
         subjects: (0..3)
             .map(|k| format!("{:010}", 1_000_000_000 + i * 3 + k))
             .collect(),
         query_hmac: Some(format!("{:064x}", i)),
         purpose: "assessment".into(),
-        outcome: "ok".into(),
+        outcome: Outcome::Ok,
         detail: "results=3".into(),
         sensitive: false,
     }

@@ -40,6 +40,19 @@ macro_rules! stable_names {
                 f.write_str(self.as_str())
             }
         }
+
+        /// Compares with the stored form.
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
     };
 }
 

@@ -56,11 +56,11 @@ impl Actor {
             at,
             user_id: self.user_id.clone(),
             terminal: self.terminal.clone(),
-            action: event.action.as_str().to_string(),
+            action: event.action,
             subjects: Vec::new(),
             query_hmac: None,
             purpose: self.purpose.clone(),
-            outcome: event.outcome.as_str().to_string(),
+            outcome: event.outcome,
             detail: event.detail.to_string(),
             sensitive: false,
         }

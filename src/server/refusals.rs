@@ -18,6 +18,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::clock::Clock;
 use super::journal::{AuditUnavailable, Journal};
+use crate::domain::audit_event::{Action, Outcome};
 use crate::store::AuditEntry;
 use crate::store::chain::format_time;
 
@@ -36,9 +37,9 @@ pub const MAX_SOURCES: usize = 4096;
 struct Source {
     user_id: String,
     terminal: String,
-    action: String,
+    action: Action,
     purpose: String,
-    outcome: String,
+    outcome: Outcome,
     detail: String,
 }
 
@@ -47,9 +48,9 @@ impl Source {
         Self {
             user_id: entry.user_id.clone(),
             terminal: entry.terminal.clone(),
-            action: entry.action.clone(),
+            action: entry.action,
             purpose: entry.purpose.clone(),
-            outcome: entry.outcome.clone(),
+            outcome: entry.outcome,
             detail: entry.detail.clone(),
         }
     }
@@ -273,11 +274,11 @@ mod tests {
             at,
             user_id: user.into(),
             terminal: "counter-01".into(),
-            action: "search".into(),
+            action: Action::Search,
             subjects: Vec::new(),
             query_hmac: None,
             purpose: "assessment".into(),
-            outcome: "rate_limited".into(),
+            outcome: Outcome::RateLimited,
             detail: "burst".into(),
             sensitive: false,
         }

@@ -12,6 +12,9 @@
 //! `docs/architecture.md` describes both field by field.
 
 use hmac::{Hmac, Mac};
+use subtle::ConstantTimeEq;
+
+use crate::domain::audit_event::{Action, Outcome};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
@@ -84,11 +87,11 @@ pub struct AuditEntry {
     pub at: OffsetDateTime,
     pub user_id: String,
     pub terminal: String,
-    pub action: String,
+    pub action: Action,
     pub subjects: Vec<String>,
     pub query_hmac: Option<String>,
     pub purpose: String,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub detail: String,
     /// The entry touches a 支援措置 person's record.
     pub sensitive: bool,
@@ -97,8 +100,8 @@ pub struct AuditEntry {
 impl AuditEntry {
     /// The same row, recording `event` instead.
     pub fn event(mut self, event: crate::domain::audit_event::Event) -> Self {
-        self.action = event.action.as_str().to_string();
-        self.outcome = event.outcome.as_str().to_string();
+        self.action = event.action;
+        self.outcome = event.outcome;
         self.detail = event.detail.to_string();
         self
     }
@@ -145,11 +148,11 @@ fn encode(
     field(format_time(entry.at).as_bytes());
     field(entry.user_id.as_bytes());
     field(entry.terminal.as_bytes());
-    field(entry.action.as_bytes());
+    field(entry.action.as_str().as_bytes());
     field(entry.subjects.join(",").as_bytes());
     field(entry.query_hmac.as_deref().unwrap_or("").as_bytes());
     field(entry.purpose.as_bytes());
-    field(entry.outcome.as_bytes());
+    field(entry.outcome.as_str().as_bytes());
     field(entry.detail.as_bytes());
     field(&[u8::from(entry.sensitive)]);
     field(prev_hash.as_bytes());
@@ -269,7 +272,9 @@ impl ChainVerifier {
         } else {
             entry_mac(&self.key, row.seq, &row.entry, &row.prev_hash)
         };
-        if expected != row.hash {
+        // Constant time: a verifier answering over a network must not
+        // tell how much of a forged value was right.
+        if !bool::from(expected.as_bytes().ct_eq(row.hash.as_bytes())) {
             return Err(ChainBreak::Content { seq: row.seq });
         }
         self.expected_seq += 1;
@@ -341,17 +346,18 @@ pub fn verify_store_anchored(
 mod tests {
     use super::*;
 
-    fn entry(action: &str) -> AuditEntry {
+    /// A row told apart from the others by its detail.
+    fn entry(tag: &str) -> AuditEntry {
         AuditEntry {
             at: OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap(),
             user_id: "clerk1".into(),
             terminal: "t1".into(),
-            action: action.into(),
+            action: Action::Search,
             subjects: vec!["1000000001".into()],
             query_hmac: None,
             purpose: "assessment".into(),
-            outcome: "ok".into(),
-            detail: String::new(),
+            outcome: Outcome::Ok,
+            detail: tag.to_string(),
             sensitive: false,
         }
     }
@@ -384,7 +390,7 @@ mod tests {
         );
 
         let mut edited = rows.clone();
-        edited[1].entry.outcome = "denied".into();
+        edited[1].entry.outcome = Outcome::Denied;
         assert_eq!(verify(&edited), Err(ChainBreak::Content { seq: 2 }));
 
         let mut deleted = rows.clone();
@@ -409,7 +415,7 @@ mod tests {
     fn a_log_chained_again_without_the_key_does_not_verify() {
         let rows = chain(&key(), &[entry("a"), entry("b"), entry("c")], 0, GENESIS);
         let mut forged = rows.clone();
-        forged[1].entry.outcome = "denied".into();
+        forged[1].entry.outcome = Outcome::Denied;
         let mut prev = GENESIS.to_string();
         for row in &mut forged {
             row.prev_hash = prev.clone();
@@ -442,7 +448,7 @@ mod tests {
         // The keyed row's MAC covers the last unkeyed hash: editing an
         // unkeyed row and chaining them again breaks the link.
         let mut edited = rows.clone();
-        edited[0].entry.outcome = "denied".into();
+        edited[0].entry.outcome = Outcome::Denied;
         edited[0].hash = entry_hash_v1(1, &edited[0].entry, GENESIS);
         edited[1].prev_hash = edited[0].hash.clone();
         edited[1].hash = entry_hash_v1(2, &edited[1].entry, &edited[1].prev_hash);

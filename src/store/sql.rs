@@ -38,6 +38,20 @@ pub(crate) trait ColumnReader {
         parse_time(&text).ok_or_else(|| self.corrupt(index, "not an RFC 3339 time"))
     }
 
+    /// An access-log action, by its stored name.
+    fn action(&self, index: usize) -> StoreResult<crate::domain::audit_event::Action> {
+        let text = self.text(index)?;
+        crate::domain::audit_event::Action::parse(&text)
+            .ok_or_else(|| self.corrupt(index, "not an action the log can hold"))
+    }
+
+    /// An access-log outcome, by its stored name.
+    fn outcome(&self, index: usize) -> StoreResult<crate::domain::audit_event::Outcome> {
+        let text = self.text(index)?;
+        crate::domain::audit_event::Outcome::parse(&text)
+            .ok_or_else(|| self.corrupt(index, "not an outcome the log can hold"))
+    }
+
     fn opt_time(&self, index: usize) -> StoreResult<Option<OffsetDateTime>> {
         match self.opt_text(index)? {
             Some(text) => parse_time(&text)

@@ -2,6 +2,7 @@
 //! point between a change and its row, or at the commit, the caller is
 //! answered 503 and neither the change nor any row is stored.
 
+use bansho::domain::audit_event::{Action, Outcome};
 use bansho::store::journal::FailPoint;
 use bansho::store::prelude::*;
 
@@ -59,7 +60,7 @@ async fn each_login_attempt_is_counted_with_its_own_row_before_anything_is_check
     let _ = app.client().login(&wrong).await.unwrap_err();
     app.next_step();
     app.try_login(CLERK).await.expect("login");
-    let rows: Vec<(String, String, String)> = app
+    let rows: Vec<(Action, Outcome, String)> = app
         .audit_tail(4)
         .into_iter()
         .rev()

@@ -1,4 +1,5 @@
 use bansho::api::ErrorCode;
+use bansho::domain::audit_event::{Action, Outcome};
 use bansho::secret::{Pin, TotpCode};
 use bansho::server::ServerConfig;
 use bansho::server::clock::Clock;
@@ -23,11 +24,11 @@ async fn login_whoami_logout() {
         .map(|r| (r.entry.action, r.entry.outcome))
         .collect();
     assert!(
-        actions.contains(&("logout".into(), "ok".into())),
+        actions.contains(&(Action::Logout, Outcome::Ok)),
         "{actions:?}"
     );
     assert!(
-        actions.contains(&("login".into(), "ok".into())),
+        actions.contains(&(Action::Login, Outcome::Ok)),
         "{actions:?}"
     );
 }

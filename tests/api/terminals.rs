@@ -4,6 +4,7 @@
 use bansho::api::terminal_bundle::TerminalBundle;
 use bansho::client::ApiClient;
 use bansho::client::tls::TlsProblem;
+use bansho::domain::audit_event::{Action, Outcome};
 use bansho::server::data_dir;
 use bansho::store::prelude::*;
 
@@ -195,7 +196,7 @@ async fn failed_unlocks_count_toward_the_lockout_and_the_lock_ends_the_session()
     assert_eq!(clerk.session().await.unwrap_err().status(), Some(401));
     // The attempt that set the lock, its refusal, and the session's end
     // with it, in that order.
-    let rows: Vec<(String, String, String)> = app
+    let rows: Vec<(Action, Outcome, String)> = app
         .audit_tail(3)
         .into_iter()
         .rev()

@@ -27,11 +27,11 @@ fn audit_from_row(r: &Cols<'_>) -> StoreResult<AuditRecord> {
             at: r.time(1)?,
             user_id: r.text(2)?,
             terminal: r.text(3)?,
-            action: r.text(4)?,
+            action: r.action(4)?,
             subjects: r.subjects(5)?,
             query_hmac: r.opt_text(6)?,
             purpose: r.text(7)?,
-            outcome: r.text(8)?,
+            outcome: r.outcome(8)?,
             detail: r.text(9)?,
             sensitive: r.get(10)?,
         },
@@ -58,23 +58,30 @@ pub(crate) fn insert_audit_records(
             "INSERT INTO audit_log({AUDIT_COLUMNS}) VALUES {}",
             values_list(chunk.len(), AUDIT_WIDTH)
         );
-        let texts: Vec<(String, String)> = chunk
+        let texts: Vec<(String, String, &str, &str)> = chunk
             .iter()
-            .map(|r| (format_time(r.entry.at), join_subjects(&r.entry.subjects)))
+            .map(|r| {
+                (
+                    format_time(r.entry.at),
+                    join_subjects(&r.entry.subjects),
+                    r.entry.action.as_str(),
+                    r.entry.outcome.as_str(),
+                )
+            })
             .collect();
         let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(chunk.len() * AUDIT_WIDTH);
-        for (r, (at, subjects)) in chunk.iter().zip(&texts) {
+        for (r, (at, subjects, action, outcome)) in chunk.iter().zip(&texts) {
             let e = &r.entry;
             params.extend_from_slice(&[
                 &r.seq,
                 at,
                 &e.user_id,
                 &e.terminal,
-                &e.action,
+                action,
                 subjects,
                 &e.query_hmac,
                 &e.purpose,
-                &e.outcome,
+                outcome,
                 &e.detail,
                 &e.sensitive,
                 &r.prev_hash,
