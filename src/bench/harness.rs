@@ -140,6 +140,8 @@ impl Harness {
         let config = ServerConfig {
             reads_per_second: 1_000_000,
             read_burst: 1_000_000,
+            // Every benchmark session logs in from the one bench terminal.
+            terminal_logins_per_minute: 1_000_000,
             ..ServerConfig::default()
         };
         let max_results = config.max_results;

@@ -222,7 +222,11 @@ pub fn write(
     let mut records = Vec::new();
     let mut committed = Vec::with_capacity(items.len());
     for item in items {
-        tx.savepoint()?;
+        // A read's item changes nothing: no savepoint to pay for.
+        let changes = !item.changes.is_empty();
+        if changes {
+            tx.savepoint()?;
+        }
         let mut applied = Vec::with_capacity(item.changes.len());
         for change in &item.changes {
             let done = match tx.apply(change, now) {
@@ -236,16 +240,16 @@ pub fn write(
             }
         }
         let effect = Effect { applied, at };
-        if effect.kept() {
+        if changes && effect.kept() {
             tx.release()?;
-        } else {
+        } else if changes {
             tx.roll_back()?;
         }
-        if fail == FailPoint::AfterChange && !item.changes.is_empty() {
+        if fail == FailPoint::AfterChange && changes {
             return Err(failed_at("after a change, before its row"));
         }
         let mut entries = (item.rows)(&effect);
-        if entries.is_empty() && effect.kept() && !item.changes.is_empty() {
+        if entries.is_empty() && effect.kept() && changes {
             return Err(StoreError::Unavailable(
                 "a change came without its access-log row".into(),
             ));
