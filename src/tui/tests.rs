@@ -331,8 +331,17 @@ fn found(results: Vec<ResidentSummary>, truncated: bool) -> Result<SearchRespons
     })
 }
 
+/// Enter on the selected result: from the search box the list is focused
+/// first (Down), since Enter in the box always searches.
+fn open_selected(app: &mut App) -> Vec<Effect> {
+    if app.search.focus == SearchFocus::Input {
+        press(app, KeyCode::Down);
+    }
+    press(app, KeyCode::Enter)
+}
+
 fn open_record(app: &mut App, department: Department) {
-    let effects = press(app, KeyCode::Enter);
+    let effects = open_selected(app);
     let Some(Effect::OpenRecord(person)) = effects.into_iter().next() else {
         panic!("no open effect");
     };
@@ -421,7 +430,8 @@ fn login_screen_with_demo_panel_ja_and_en() {
 #[test]
 fn search_results_with_badges_80x24_and_120x40() {
     let app = searched_app(Lang::Ja);
-    assert_eq!(app.search.focus, SearchFocus::Results);
+    // The answer leaves the focus in the box: Enter there searches again.
+    assert_eq!(app.search.focus, SearchFocus::Input);
     let small = draw(&app, 80, 24);
     let text = screen_text(&small);
     for needle in [
@@ -607,7 +617,7 @@ fn control_characters_from_the_service_never_reach_the_buffer() {
     search(&mut app, "やまだ", found(rows, false));
     let mut screens = vec![draw(&app, 120, 40)];
 
-    let effects = press(&mut app, KeyCode::Enter);
+    let effects = open_selected(&mut app);
     let Some(Effect::OpenRecord(person)) = effects.into_iter().next() else {
         panic!("no open");
     };
@@ -669,7 +679,7 @@ fn hostile_text_shows_a_marker_where_controls_were_removed() {
     assert!(text.contains("本町〓1-1〓"), "{text}");
     insta::assert_snapshot!("search_hostile_name_ja", terminal.backend());
 
-    let effects = press(&mut app, KeyCode::Enter);
+    let effects = open_selected(&mut app);
     let Some(Effect::OpenRecord(person)) = effects.into_iter().next() else {
         panic!("no open");
     };
@@ -760,7 +770,7 @@ fn logout_drops_all_records_and_clears_the_terminal() {
 #[test]
 fn session_ended_by_the_service_returns_to_login() {
     let mut app = searched_app(Lang::Ja);
-    let effects = press(&mut app, KeyCode::Enter);
+    let effects = open_selected(&mut app);
     let Some(Effect::OpenRecord(person)) = effects.into_iter().next() else {
         panic!("no open");
     };
@@ -948,9 +958,51 @@ fn results_from_before_a_logout_are_dropped() {
 }
 
 #[test]
+fn a_second_enter_in_the_search_box_searches_again_and_opens_nothing() {
+    let mut app = searched_app(Lang::Ja);
+    assert!(!app.search.results.is_empty());
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(effects.as_slice(), [Effect::Search { .. }]),
+        "Enter in the box searches: {effects:?}"
+    );
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::OpenRecord(_))),
+        "no record opens from the search box"
+    );
+}
+
+#[test]
+fn a_failed_search_leaves_no_results_of_the_last_one_on_screen() {
+    let mut app = searched_app(Lang::Ja);
+    let before = screen_text(&draw(&app, 120, 40));
+    let shown = app.search.results[0].name.clone();
+    assert!(before.contains(shown.as_str()), "{before}");
+    let refused = Err(Failure::service(
+        ErrorCode::InvalidQuery,
+        400,
+        "the check digit of this My Number is wrong",
+    ));
+    search(&mut app, "123456789010", refused);
+    assert!(app.search.results.is_empty());
+    let after = screen_text(&draw(&app, 120, 40));
+    assert!(
+        !after.contains(shown.as_str()),
+        "the last results stay:\n{after}"
+    );
+    // Nothing to open under the error.
+    assert!(
+        !open_selected(&mut app)
+            .iter()
+            .any(|e| matches!(e, Effect::OpenRecord(_)))
+    );
+}
+
+#[test]
 fn keys_go_to_the_focused_field_first() {
     let mut app = searched_app(Lang::Ja);
     // Results focused: '?' opens help.
+    press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Char('?'));
     assert!(app.help);
     press(&mut app, KeyCode::Esc);
@@ -1124,7 +1176,7 @@ fn revealed_app(lang: Lang) -> (App, Terminal<TestBackend>) {
     search(&mut app, "わしお", found(vec![washio_summary()], false));
     let mut terminal = draw(&app, 80, 24);
     assert!(screen_text(&terminal).contains("宗谷岬"));
-    let effects = press(&mut app, KeyCode::Enter);
+    let effects = open_selected(&mut app);
     assert!(matches!(effects.as_slice(), [Effect::OpenRecord(p)] if p == "2000000077"));
     update(
         &mut app,
@@ -1535,7 +1587,7 @@ fn a_rate_limited_search_shows_the_service_message() {
     assert_eq!(app.status, None);
 
     // Opening a record too.
-    let effects = press(&mut app, KeyCode::Enter);
+    let effects = open_selected(&mut app);
     let Some(Effect::OpenRecord(person)) = effects.into_iter().next() else {
         panic!("no open");
     };

@@ -138,16 +138,32 @@ impl SearchScreen {
                 self.limit = response.limit;
                 self.selected = 0;
                 self.searched = true;
+                // The focus stays in the box: Enter there always searches,
+                // and a record opens only from the list (Down, then Enter),
+                // so a second Enter is never an accidental, logged view.
                 if self.results.is_empty() {
                     vec![Request::note(Level::Info, "search.no_results")]
                 } else {
-                    self.focus = SearchFocus::Results;
                     // A truncated result says so beside the count.
                     vec![Request::Status(None)]
                 }
             }
-            Err(failure) => vec![Request::Failed(failure)],
+            Err(failure) => {
+                // The last results belong to another query: they go, so
+                // nobody opens the wrong person under the error.
+                self.clear_results();
+                vec![Request::Failed(failure)]
+            }
         }
+    }
+
+    fn clear_results(&mut self) {
+        self.results.clear();
+        self.truncated = false;
+        self.limit = 0;
+        self.selected = 0;
+        self.searched = false;
+        self.focus = SearchFocus::Input;
     }
 
     /// The record asked for from the results; dropped unless it is the one
