@@ -515,6 +515,24 @@ fn record_of_an_assessment_clerk_shows_masked_number_and_reveal_key() {
 }
 
 #[test]
+fn the_search_box_key_works_from_the_record_screen_in_every_preset() {
+    for (preset, key) in [
+        (None, KeyCode::F(3)),
+        (Some("function-keys"), KeyCode::F(9)),
+        (Some("vim"), KeyCode::Char('/')),
+    ] {
+        let mut app = searched_app(Lang::Ja);
+        if let Some(preset) = preset {
+            app.keymap = Keymap::load(Some(std::path::Path::new(preset))).0;
+        }
+        open_record(&mut app, Department::Assessment);
+        press(&mut app, key);
+        assert_eq!(app.screen(), Screen::Search, "{preset:?}");
+        assert_eq!(app.search.focus, SearchFocus::Input, "{preset:?}");
+    }
+}
+
+#[test]
 fn record_of_a_collections_clerk_has_no_number_line() {
     let mut app = new_app(Lang::Ja, false);
     log_in(&mut app, Department::Collections);
