@@ -225,10 +225,32 @@ pub fn classify(input: &str) -> Result<SearchQuery, QueryError> {
         return Err(QueryError::TooManyTerms);
     }
 
-    let terms = tokens
-        .iter()
-        .map(|(term, token)| classify_term(*term, token))
-        .collect::<Result<Vec<_>, _>>()?;
+    // A name or a reading typed with a space between family and given name
+    // (`山田 太郎`, `ヤマダ　タロウ`) is one name: the stored keys have no
+    // space, so two words of the same kind side by side are read as one.
+    let mut terms: Vec<SearchTerm> = Vec::with_capacity(tokens.len());
+    let mut previous: Option<String> = None;
+    for (term, token) in &tokens {
+        let current = classify_term(*term, token)?;
+        let joined = match (terms.last(), &current, &previous) {
+            (Some(SearchTerm::Reading(_)), SearchTerm::Reading(_), Some(before))
+            | (Some(SearchTerm::Name(_)), SearchTerm::Name(_), Some(before)) => {
+                Some(format!("{before}{token}"))
+            }
+            _ => None,
+        };
+        match joined {
+            Some(joined) => {
+                terms.pop();
+                terms.push(classify_term(*term, &joined)?);
+                previous = Some(joined);
+            }
+            None => {
+                terms.push(current);
+                previous = Some(token.clone());
+            }
+        }
+    }
     Ok(SearchQuery { terms })
 }
 
@@ -329,10 +351,11 @@ mod tests {
                 terms: vec![reading("ヤマダ"), birth(date!(1993 - 01 - 01))]
             })
         );
+        // Family and given name with a space are one reading.
         assert_eq!(
             classify("ヤマダ　タロウ 本町"),
             Ok(SearchQuery {
-                terms: vec![reading("ヤマダ"), reading("タロウ"), address("本町")]
+                terms: vec![reading("ヤマダタロウ"), address("本町")]
             })
         );
         assert_eq!(
@@ -482,5 +505,22 @@ mod tests {
         let dbg = format!("{q:?}");
         assert!(!dbg.contains("123456789018"), "{dbg}");
         assert!(!dbg.contains("9018"), "{dbg}");
+    }
+
+    #[test]
+    fn a_space_between_family_and_given_name_reads_as_one_name() {
+        for (spaced, joined) in [
+            ("ヤマダ　タロウ", "ヤマダタロウ"),
+            ("やまだ たろう", "やまだたろう"),
+            ("山田　太郎", "山田太郎"),
+            ("山田 太郎", "山田太郎"),
+            ("髙橋 一郎", "髙橋一郎"),
+        ] {
+            assert_eq!(classify(spaced), classify(joined), "{spaced}");
+            assert_eq!(classify(spaced).map(|q| q.terms.len()), Ok(1), "{spaced}");
+        }
+        // Different kinds stay separate terms.
+        let mixed = classify("ヤマダ 1993-01-01").expect("query");
+        assert_eq!(mixed.terms.len(), 2);
     }
 }

@@ -63,6 +63,26 @@ async fn the_one_box_finds_a_person_by_every_kind_of_input() {
 }
 
 #[tokio::test]
+async fn a_name_typed_with_a_space_finds_the_same_people_as_without() {
+    let app = spawn_app().await;
+    let clerk = app.login(CLERK).await;
+    let joined = person_numbers(&clerk, "髙橋一郎").await;
+    assert!(joined.contains(&Known::TAKAHASHI.to_string()), "{joined:?}");
+    for spaced in [
+        "髙橋 一郎",
+        "高橋　一郎",
+        "タカハシ イチロウ",
+        "たかはし　いちろう",
+    ] {
+        let found = person_numbers(&clerk, spaced).await;
+        assert!(
+            found.contains(&Known::TAKAHASHI.to_string()),
+            "{spaced}: {found:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_bad_check_digit_is_an_error_and_nothing_is_searched() {
     let app = spawn_app().await;
     let clerk = app.login(CLERK).await;
