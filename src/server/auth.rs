@@ -63,24 +63,32 @@ pub struct SessionCtx {
     pub role: Role,
     pub department: Department,
     pub terminal: String,
-    /// `None` until the user has chosen one: until then the session may do
-    /// nothing but choose.
-    pub purpose: Option<String>,
     pub token_hash: Vec<u8>,
-    pub expires_at: OffsetDateTime,
-    /// The session's state as of this request.
+    /// The session's state as of this request: always an open one (the
+    /// route guard ends any other).
     pub state: Session,
 }
 
 impl SessionCtx {
+    /// `None` until the user has chosen one: until then the session may do
+    /// nothing but choose.
+    pub fn purpose(&self) -> Option<&str> {
+        self.state.purpose()
+    }
+
+    fn expires_at(&self) -> OffsetDateTime {
+        self.state
+            .open_part()
+            .map_or(OffsetDateTime::UNIX_EPOCH, |open| open.expires_at)
+    }
+
     pub fn can(&self, permission: Permission) -> bool {
-        self.purpose.is_some() && permissions(self.role, self.department).contains(&permission)
+        self.purpose().is_some() && permissions(self.role, self.department).contains(&permission)
     }
 
     /// Who this session's rows are about.
     pub fn actor(&self) -> Actor {
-        Actor::new(self.user_id.clone(), self.terminal.clone())
-            .with_purpose(self.purpose.as_deref())
+        Actor::new(self.user_id.clone(), self.terminal.clone()).with_purpose(self.purpose())
     }
 
     /// An access-log row of `event` by this session.
@@ -150,6 +158,15 @@ enum Verdict {
     Refused(FactorFailure),
 }
 
+/// Why the factors could not be checked.
+enum Unchecked {
+    /// Too many checks waiting.
+    Busy,
+    /// The account's TOTP secret does not open: the store's fault, not the
+    /// user's, so it is neither counted as a wrong code nor shown as one.
+    Internal,
+}
+
 /// Checks the PIN (against a dummy hash when there is no such account, so
 /// both cost the same), then the code. Runs in one of the login gate's
 /// slots; changes nothing.
@@ -159,10 +176,14 @@ async fn check_factors(
     pin: &Pin,
     code: &crate::secret::TotpCode,
     now: OffsetDateTime,
-) -> Result<Verdict, Busy> {
+) -> Result<Verdict, Unchecked> {
     let pin = pin.clone();
     let phc = staff.map_or_else(|| DUMMY_HASH.clone(), |s| s.pin_hash.clone());
-    let pin_ok = state.login_gate.run(move || verify_pin(&pin, &phc)).await?;
+    let pin_ok = state
+        .login_gate
+        .run(move || verify_pin(&pin, &phc))
+        .await
+        .map_err(|Busy| Unchecked::Busy)?;
     let Some(staff) = staff else {
         return Ok(Verdict::Refused(FactorFailure::UnknownUser));
     };
@@ -174,7 +195,7 @@ async fn check_factors(
         .open_totp_secret(&staff.user_id, &staff.totp_secret_enc)
     else {
         tracing::error!(user = %staff.user_id, "TOTP secret does not decrypt");
-        return Ok(Verdict::Refused(FactorFailure::WrongCode));
+        return Err(Unchecked::Internal);
     };
     Ok(
         match totp::matching_step(&secret, code.expose(), now.unix_timestamp()) {
@@ -245,13 +266,12 @@ async fn prove_factors(
         }],
         move |effect| match effect.applied.first() {
             Some(Applied::Attempt(AttemptClaim::Granted { attempt, locks })) => {
-                vec![with_detail(
-                    counted,
-                    Detail::Attempt {
+                vec![
+                    counted.event(Event::ok(Action::LoginAttempt).with(Detail::Attempt {
                         number: *attempt,
                         locks: *locks,
-                    },
-                )]
+                    })),
+                ]
             }
             _ => vec![locked],
         },
@@ -269,7 +289,8 @@ async fn prove_factors(
         .await?
         .filter(|s| !s.disabled);
     match check_factors(state, staff.as_ref(), pin, code, now).await {
-        Err(Busy) => {
+        Err(Unchecked::Internal) => Err(AppError::internal()),
+        Err(Unchecked::Busy) => {
             // Not checked: not counted.
             refund(state, guard_key, row(Event::denied(action, Reason::Busy))).await?;
             Ok(Err(Unproven::Busy))
@@ -295,11 +316,6 @@ async fn prove_factors(
             None => Err(AppError::internal()),
         },
     }
-}
-
-fn with_detail(mut entry: AuditEntry, detail: Detail) -> AuditEntry {
-    entry.detail = detail.to_string();
-    entry
 }
 
 /// Takes a counted attempt back, with the row saying why.
@@ -557,11 +573,8 @@ pub async fn choose_purpose(
         &offered,
         code,
     );
-    let purpose = match chosen {
-        Ok(next) => next
-            .purpose()
-            .map(str::to_string)
-            .ok_or_else(AppError::internal)?,
+    let next = match chosen {
+        Ok(next) => next,
         Err(SessionError::PurposeAlreadyChosen { .. }) => {
             state
                 .audit(ctx.entry(
@@ -586,28 +599,26 @@ pub async fn choose_purpose(
         }
         Err(_) => return Err(AppError::unauthenticated()),
     };
+    let purpose = next
+        .purpose()
+        .map(str::to_string)
+        .ok_or_else(AppError::internal)?;
     let chosen = ctx
         .actor()
         .with_purpose(Some(&purpose))
         .entry(now, Event::ok(Action::PurposeChoose));
-    let item = Item::new(
+    let item = Item::recorded(
         vec![Change::ChooseSessionPurpose {
             token_hash: ctx.token_hash.clone(),
             purpose: purpose.clone(),
         }],
-        move |effect| {
-            if effect.kept() {
-                vec![chosen]
-            } else {
-                Vec::new()
-            }
-        },
+        chosen,
     );
     if !state.commit(item).await?.effect.kept() {
         return Err(AppError::unauthenticated());
     }
     let mut ctx = ctx.clone();
-    ctx.purpose = Some(purpose);
+    ctx.state = next;
     Ok(session_info(state, &ctx))
 }
 
@@ -838,9 +849,7 @@ pub async fn authenticate(
         role: staff.role,
         department: staff.department,
         terminal: session.terminal,
-        purpose: session.purpose,
         token_hash: hash,
-        expires_at: session.expires_at,
         state: seen,
     })
 }
@@ -855,8 +864,8 @@ pub fn session_info(state: &AppState, ctx: &SessionCtx) -> SessionInfo {
             role: ctx.role,
             department: ctx.department,
         },
-        ctx.purpose.as_deref(),
+        ctx.purpose(),
         &ctx.terminal,
-        ctx.expires_at,
+        ctx.expires_at(),
     )
 }

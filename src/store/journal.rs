@@ -137,6 +137,17 @@ impl Item {
         }
     }
 
+    /// Changes recorded by `row` if they are kept; a refused item (nothing
+    /// to change, a conflict) writes no row: the caller answers it.
+    pub fn recorded(changes: Vec<Change>, row: AuditEntry) -> Self {
+        Self::new(
+            changes,
+            move |effect| {
+                if effect.kept() { vec![row] } else { Vec::new() }
+            },
+        )
+    }
+
     pub fn new(
         changes: Vec<Change>,
         rows: impl FnOnce(&Effect) -> Vec<AuditEntry> + Send + 'static,

@@ -86,3 +86,22 @@ async fn each_login_attempt_is_counted_with_its_own_row_before_anything_is_check
         .expect("guard");
     assert_eq!(guard, None);
 }
+
+#[tokio::test]
+async fn a_totp_secret_that_does_not_open_is_the_services_fault_not_a_wrong_code() {
+    let app = spawn_app().await;
+    app.raw_db()
+        .execute(
+            "UPDATE staff SET totp_secret_enc = x'00010203' WHERE user_id = ?1",
+            [CLERK],
+        )
+        .expect("break the sealed secret");
+    app.next_step();
+    let error = app.try_login(CLERK).await.unwrap_err();
+    assert_eq!(error.status(), Some(500));
+    let wrong_code = app
+        .audit_tail(5)
+        .into_iter()
+        .any(|r| r.entry.detail.starts_with("wrong_code"));
+    assert!(!wrong_code, "logged as the user's wrong code");
+}

@@ -298,7 +298,7 @@ async fn guard(
         // A session may do nothing until its business purpose is chosen.
         // The read limit does not apply yet, so repeats are counted by the
         // refusal log rather than written one by one.
-        if ctx.purpose.is_none() {
+        if ctx.purpose().is_none() {
             let entry = ctx.entry(
                 state.clock.now(),
                 Event::denied(spec.action, Reason::NoPurpose),
