@@ -53,6 +53,11 @@ secret_string!(
     SessionToken
 );
 secret_string!(
+    /// A value keyed on a form, in its canonical form: personal data
+    /// (names, amounts, numbers) that no log may show.
+    KeyedValue
+);
+secret_string!(
     /// Any other secret or piece of personal data carried as text
     /// (a revealed My Number, a TOTP enrolment secret).
     Secret
