@@ -5,11 +5,15 @@
 //! transition and commits the change with its audit row through the
 //! journal. Diagram: `docs/state-machines/entry.md`.
 
+pub mod batch;
 pub mod checks;
 pub mod compare;
+pub mod correction;
 pub mod field;
 pub mod forms;
+pub mod identity;
 pub mod keying;
 pub mod machine;
+pub mod reverify;
 pub mod schema;
 pub mod tax_year;
