@@ -57,6 +57,12 @@ secret_string!(
     /// (names, amounts, numbers) that no log may show.
     KeyedValue
 );
+impl AsRef<str> for KeyedValue {
+    fn as_ref(&self) -> &str {
+        self.expose()
+    }
+}
+
 secret_string!(
     /// Any other secret or piece of personal data carried as text
     /// (a revealed My Number, a TOTP enrolment secret).

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use time::Date;
 
@@ -46,7 +47,8 @@ impl KeyingError {
 }
 
 /// Checked values by field.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Keying {
     values: BTreeMap<FieldPath, KeyedValue>,
 }
@@ -56,18 +58,18 @@ impl Keying {
     /// returned, in form order, so the clerk sees them all at once. A
     /// table row counts as keyed when any of its fields is filled in; its
     /// required fields are then required.
-    pub fn check(
+    pub fn check<V: AsRef<str>>(
         schema: &FormSchema,
-        typed: &BTreeMap<String, String>,
+        typed: &BTreeMap<String, V>,
     ) -> Result<Keying, Vec<KeyingError>> {
         Keying::check_within(schema, typed, &|_| true)
     }
 
     /// Like [`Keying::check`] for the fields `within` takes only: any other
     /// field is refused as not asked for, and is not required.
-    pub fn check_within(
+    pub fn check_within<V: AsRef<str>>(
         schema: &FormSchema,
-        typed: &BTreeMap<String, String>,
+        typed: &BTreeMap<String, V>,
         within: &dyn Fn(&FieldPath) -> bool,
     ) -> Result<Keying, Vec<KeyingError>> {
         let mut errors = Vec::new();
@@ -76,7 +78,7 @@ impl Keying {
             let asked = FieldPath::parse(text).filter(|p| schema.field(p).is_some() && within(p));
             match asked {
                 Some(path) => {
-                    given.insert(path, value);
+                    given.insert(path, value.as_ref());
                 }
                 None => errors.push(KeyingError::UnknownField { path: text.clone() }),
             }

@@ -21,6 +21,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use time::OffsetDateTime;
 
@@ -29,6 +30,7 @@ use super::compare::DoubleKeying;
 use super::keying::{Keying, KeyingError};
 use super::schema::{FieldPath, FormSchema};
 use super::tax_year::TaxYear;
+use crate::secret::KeyedValue;
 
 /// What an entry is checked against.
 #[derive(Debug, Clone, Copy)]
@@ -40,7 +42,7 @@ pub struct FormRules<'a> {
 
 /// What an entry is of: the form, the person (internal person number) and
 /// the paper it was keyed from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Header {
     pub form: String,
     pub person: String,
@@ -52,14 +54,15 @@ pub struct Header {
 /// each warning they accept (by [`Finding::key`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Submission {
-    pub typed: BTreeMap<String, String>,
+    pub typed: BTreeMap<String, KeyedValue>,
     pub reasons: BTreeMap<String, String>,
 }
 
 /// A finished keying and who did it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Keyed {
     pub by: String,
+    #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
     pub keying: Keying,
     /// Reasons given for warnings, by finding key.
@@ -67,44 +70,48 @@ pub struct Keyed {
 }
 
 /// Which of the two keyers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Keyer {
     First,
     Second,
 }
 
 /// A supervisor's decision on one field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Decision {
     Keep(Keyer),
     /// Key it again, blind, by this keyer.
     Return(Keyer),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FirstKeying {
     pub header: Header,
     pub by: String,
+    #[serde(with = "time::serde::rfc3339")]
     pub started_at: OffsetDateTime,
     /// What was typed so far, unchecked: a crash loses at most one field.
-    pub draft: BTreeMap<String, String>,
+    pub draft: BTreeMap<String, KeyedValue>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AwaitingSecond {
     pub header: Header,
     pub first: Keyed,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecondKeying {
     pub header: Header,
     pub first: Keyed,
     pub by: String,
+    #[serde(with = "time::serde::rfc3339")]
     pub started_at: OffsetDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rekeying {
     pub header: Header,
     pub first: Keyed,
@@ -116,7 +123,7 @@ pub struct Rekeying {
     pub decided: BTreeMap<FieldPath, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Adjudication {
     pub header: Header,
     pub first: Keyed,
@@ -124,12 +131,18 @@ pub struct Adjudication {
     /// The fields to decide: they differ, or a check of the agreed record
     /// failed on them.
     pub fields: BTreeSet<FieldPath>,
-    /// The checks of the agreed record that failed, if any.
-    pub findings: Vec<Finding>,
     pub decided: BTreeMap<FieldPath, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+impl Adjudication {
+    /// The checks the agreed record fails (the first keying is the record
+    /// once the keyings agree): shown to the supervisor beside the fields.
+    pub fn findings(&self, rules: FormRules<'_>) -> Vec<Finding> {
+        checks::run(rules.schema, rules.year, &self.first.keying)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Committed {
     pub header: Header,
     pub record: Keying,
@@ -139,19 +152,22 @@ pub struct Committed {
     pub second_by: Option<String>,
     /// Fields a supervisor decided, and who.
     pub decided: BTreeMap<FieldPath, String>,
+    #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Discarded {
     pub header: Header,
     pub by: String,
     pub reason: String,
+    #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
 }
 
 /// An entry in one of its states.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
 pub enum Entry {
     FirstKeying(FirstKeying),
     AwaitingSecond(AwaitingSecond),
@@ -164,7 +180,7 @@ pub enum Entry {
 
 /// Who made a slip, found when a difference was settled: the keyer whose
 /// value did not stand.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Slip {
     pub field: FieldPath,
     pub keyer: Keyer,
@@ -318,9 +334,9 @@ fn checked(
 }
 
 /// Only the fields `within` takes, field checks only: a blind (re)keying.
-fn checked_within(
+fn checked_within<V: AsRef<str>>(
     rules: FormRules<'_>,
-    typed: &BTreeMap<String, String>,
+    typed: &BTreeMap<String, V>,
     within: &dyn Fn(&FieldPath) -> bool,
 ) -> Result<Keying, EntryError> {
     Keying::check_within(rules.schema, typed, within).map_err(EntryError::Fields)
@@ -365,18 +381,14 @@ impl Entry {
     }
 
     /// The first keyer saves what they typed so far.
-    pub fn save_draft(
-        &self,
-        by: &str,
-        draft: BTreeMap<String, String>,
-    ) -> Result<Step, EntryError> {
+    pub fn save_draft(&self, by: &str, draft: BTreeMap<String, KeyedValue>) -> Result<Step, EntryError> {
         let Entry::FirstKeying(s) = self else {
             return Err(wrong(self));
         };
         if s.by != by {
             return Err(EntryError::NotYourKeying);
         }
-        let fields = draft.values().filter(|v| !v.trim().is_empty()).count();
+        let fields = draft.values().filter(|v| !v.expose().trim().is_empty()).count();
         let next = FirstKeying { draft, ..s.clone() };
         Ok(Step::to(
             Entry::FirstKeying(next),
@@ -473,11 +485,11 @@ impl Entry {
     }
 
     /// The second clerk submits the double-keyed fields, keyed blind.
-    pub fn submit_second(
+    pub fn submit_second<V: AsRef<str>>(
         &self,
         rules: FormRules<'_>,
         by: &str,
-        typed: &BTreeMap<String, String>,
+        typed: &BTreeMap<String, V>,
         at: OffsetDateTime,
     ) -> Result<Step, EntryError> {
         let Entry::SecondKeying(s) = self else {
@@ -530,11 +542,11 @@ impl Entry {
     }
 
     /// The keyer asked keys the named fields again, blind.
-    pub fn rekey(
+    pub fn rekey<V: AsRef<str>>(
         &self,
         rules: FormRules<'_>,
         by: &str,
-        typed: &BTreeMap<String, String>,
+        typed: &BTreeMap<String, V>,
         at: OffsetDateTime,
     ) -> Result<Step, EntryError> {
         let Entry::Rekeying(s) = self else {
@@ -595,7 +607,6 @@ impl Entry {
                 first,
                 second,
                 fields: still,
-                findings: vec![],
                 decided: s.decided.clone(),
             };
             Step {
@@ -796,7 +807,6 @@ fn agreed(
             first: first.clone(),
             second: second.clone(),
             fields,
-            findings: blocking,
             decided,
         };
         return Step::to(Entry::Adjudication(next), event);
