@@ -381,14 +381,21 @@ impl Entry {
     }
 
     /// The first keyer saves what they typed so far.
-    pub fn save_draft(&self, by: &str, draft: BTreeMap<String, KeyedValue>) -> Result<Step, EntryError> {
+    pub fn save_draft(
+        &self,
+        by: &str,
+        draft: BTreeMap<String, KeyedValue>,
+    ) -> Result<Step, EntryError> {
         let Entry::FirstKeying(s) = self else {
             return Err(wrong(self));
         };
         if s.by != by {
             return Err(EntryError::NotYourKeying);
         }
-        let fields = draft.values().filter(|v| !v.expose().trim().is_empty()).count();
+        let fields = draft
+            .values()
+            .filter(|v| !v.expose().trim().is_empty())
+            .count();
         let next = FirstKeying { draft, ..s.clone() };
         Ok(Step::to(
             Entry::FirstKeying(next),

@@ -176,8 +176,9 @@ impl Serialize for FieldPath {
 impl<'de> Deserialize<'de> for FieldPath {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        FieldPath::parse(&text)
-            .ok_or_else(|| serde::de::Error::custom("not a field path (section.field or table[row].field)"))
+        FieldPath::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom("not a field path (section.field or table[row].field)")
+        })
     }
 }
 

@@ -5,9 +5,9 @@ use time::OffsetDateTime;
 use time::macros::datetime;
 
 use super::*;
-use crate::secret::KeyedValue;
 use crate::domain::entry::checks::tests::declaration_typed;
 use crate::domain::entry::forms::{form, tax_year};
+use crate::secret::KeyedValue;
 
 const T0: OffsetDateTime = datetime!(2026-02-16 09:00 UTC);
 
@@ -29,7 +29,10 @@ fn header() -> Header {
 }
 
 fn secret(typed: BTreeMap<String, String>) -> BTreeMap<String, KeyedValue> {
-    typed.into_iter().map(|(k, v)| (k, KeyedValue::new(v))).collect()
+    typed
+        .into_iter()
+        .map(|(k, v)| (k, KeyedValue::new(v)))
+        .collect()
 }
 
 fn submission(typed: BTreeMap<String, String>) -> Submission {
