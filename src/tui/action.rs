@@ -58,6 +58,11 @@ impl From<ClientError> for Failure {
                 status: Some(status),
                 message: FailureText::Service(error.message),
             },
+            ClientError::Entry { status, refusal } => Failure {
+                code: Some(refusal.error.code),
+                status: Some(status),
+                message: FailureText::Service(refusal.error.message),
+            },
             ClientError::Transport(_) => Failure {
                 code: None,
                 status: None,
