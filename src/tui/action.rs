@@ -41,6 +41,16 @@ impl Failure {
         }
     }
 
+    /// The request never reached the service (no connection, or the
+    /// service could not take it): the terminal shows the outage and
+    /// probes until the service answers again.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(
+            self.message,
+            FailureText::Local(TRANSPORT | TLS_SERVICE_UNAVAILABLE)
+        )
+    }
+
     pub fn service(code: crate::api::ErrorCode, status: u16, message: &str) -> Failure {
         Failure {
             code: Some(code),
@@ -49,6 +59,10 @@ impl Failure {
         }
     }
 }
+
+/// The locale keys of the failures that mean the service was not reached.
+const TRANSPORT: &str = "error.transport";
+const TLS_SERVICE_UNAVAILABLE: &str = "error.tls_service_unavailable";
 
 impl From<ClientError> for Failure {
     fn from(error: ClientError) -> Failure {
@@ -66,7 +80,7 @@ impl From<ClientError> for Failure {
             ClientError::Transport(_) => Failure {
                 code: None,
                 status: None,
-                message: FailureText::Local("error.transport"),
+                message: FailureText::Local(TRANSPORT),
             },
             ClientError::Tls(problem) => Failure {
                 code: None,
@@ -76,7 +90,7 @@ impl From<ClientError> for Failure {
                     TlsProblem::ForeignClientCertificate => "error.tls_foreign_certificate",
                     TlsProblem::TerminalRevoked => "error.tls_revoked",
                     TlsProblem::ServerNotTrusted => "error.tls_server_untrusted",
-                    TlsProblem::ServiceUnavailable => "error.tls_service_unavailable",
+                    TlsProblem::ServiceUnavailable => TLS_SERVICE_UNAVAILABLE,
                 }),
             },
             ClientError::Decode(_) => Failure {
@@ -142,7 +156,9 @@ pub enum Action {
     /// Bracketed paste at the given time: data for the focused field, never
     /// a command.
     Paste(String, Instant),
-    /// The clock, about once a second: locks an idle session.
+    /// The clock: about once a second (locks an idle session, schedules
+    /// the probes of an unreachable service), and once per spinner frame
+    /// while something is awaited.
     Tick(Instant),
     /// The terminal changed size.
     Resize,
@@ -165,4 +181,36 @@ pub enum Action {
         person: String,
         result: Result<Secret, Failure>,
     },
+    /// The answer to a health probe of an unreachable service.
+    Probed(Result<(), Failure>),
+}
+
+/// What the result of a request says about reaching the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// The service answered (with data or with an error of its own).
+    Answered,
+    /// The request did not reach it.
+    Unreachable,
+}
+
+impl Action {
+    /// For the result of a request to the service (not a probe), whether
+    /// it got through; None for input, and for failures made up locally.
+    pub fn reach(&self) -> Option<Reach> {
+        let failure = match self {
+            Action::PurposeChosen(result) => result.as_ref().err(),
+            Action::LoggedIn(result) | Action::Unlocked(result) => result.as_ref().err(),
+            Action::Searched { result, .. } => result.as_ref().err(),
+            Action::RecordLoaded { result, .. } => result.as_ref().err(),
+            Action::Revealed { result, .. } => result.as_ref().err(),
+            _ => return None,
+        };
+        match failure {
+            None => Some(Reach::Answered),
+            Some(f) if f.is_unreachable() => Some(Reach::Unreachable),
+            Some(f) if f.status.is_some() => Some(Reach::Answered),
+            Some(_) => None,
+        }
+    }
 }

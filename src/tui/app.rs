@@ -18,8 +18,10 @@ use super::screens::no_search::NoSearchScreen;
 use super::screens::purpose::PurposeScreen;
 use super::screens::record::RecordScreen;
 use super::screens::search::SearchScreen;
+use super::service::Service;
 use super::theme::Theme;
 use super::view::View;
+use super::wait::Wait;
 use super::{DemoAccount, DemoPanel};
 
 pub use super::status::{Level, Note, Status};
@@ -70,6 +72,10 @@ pub struct App {
     /// The key help, over the screen.
     pub help: bool,
     pub status: Option<Status>,
+    /// What the screen waits for from the service, and since when.
+    pub wait: Wait,
+    /// Whether the service can be reached, and when it is probed next.
+    pub service: Service,
     pub demo: Option<DemoPanel>,
     pub demo_accounts: Vec<DemoAccount>,
     /// Next search request number (never reset, so an answer from before a
@@ -96,6 +102,8 @@ impl App {
             popup: None,
             help: false,
             status: None,
+            wait: Wait::default(),
+            service: Service::default(),
             demo,
             demo_accounts,
             next_seq: 1,
@@ -250,7 +258,39 @@ impl App {
             session: self.session.as_ref(),
             demo: self.demo.as_ref().map(|_| self.demo_accounts.as_slice()),
             covered: self.popup.is_some() || self.help,
+            offline: self.service.is_down(),
         }
+    }
+
+    /// What the status line shows now: a noticeable wait (with its
+    /// spinner), else an unreachable service (with the time to the next
+    /// try), else the last message.
+    pub fn shown_status(&self) -> Option<Status> {
+        let local = |level, key, args| Status {
+            level,
+            note: Note::Local { key, args },
+        };
+        if let Some((what, spin)) = self.wait.shown(self.now) {
+            let args = vec![
+                ("spin", spin.to_string()),
+                ("what", self.i18n.t(what).to_string()),
+            ];
+            return Some(local(Level::Info, "wait.indicator", args));
+        }
+        if self.service.is_down() {
+            return Some(match self.service.retry_in(self.now) {
+                Some(wait) => {
+                    let secs = wait.as_millis().div_ceil(1000).max(1);
+                    local(
+                        Level::Error,
+                        "service.unreachable",
+                        vec![("n", secs.to_string())],
+                    )
+                }
+                None => local(Level::Error, "service.probing", vec![]),
+            });
+        }
+        self.status.clone()
     }
 
     /// The active screen as a component.

@@ -125,6 +125,18 @@ pub trait Component {
     fn takes_global(&self, _command: Command) -> bool {
         true
     }
+
+    /// Whether a text field has the focus: printable and editing keys go
+    /// to it, so the key bar names only keys that still act.
+    fn typing(&self) -> bool {
+        false
+    }
+
+    /// What the component waits for from the service (a locale key naming
+    /// it), if anything: the status line says so once the wait is noticeable.
+    fn waiting(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// The command a key means for `component`: its own layer first, then the

@@ -20,12 +20,14 @@ pub mod popups;
 pub mod runtime;
 pub mod sanitize;
 pub mod screens;
+pub mod service;
 pub mod status;
 pub mod terminal;
 pub mod theme;
 pub mod ui;
 pub mod update;
 pub mod view;
+pub mod wait;
 pub mod widgets;
 
 #[cfg(test)]

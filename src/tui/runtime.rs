@@ -1,6 +1,8 @@
 //! The event loop and the effects: keys, pastes and resizes from crossterm,
-//! results from HTTP tasks over a channel, a one-second tick. Draws only
-//! when something changed.
+//! results from HTTP tasks over a channel, a one-second tick, and a tick per
+//! spinner frame while the screen waits for the service. Draws only when
+//! something changed. Requests run in tasks, so keys keep working while an
+//! answer is awaited.
 
 use std::time::{Duration, Instant};
 
@@ -150,6 +152,12 @@ impl Runtime {
                     });
                 }
             }
+            Effect::Probe => {
+                let client = self.base.clone();
+                self.spawn(async move {
+                    Action::Probed(client.health().await.map(|_| ()).map_err(Failure::from))
+                });
+            }
             Effect::EndSession => self.session = None,
             Effect::ClearTerminal => {
                 if let Some(guard) = guard {
@@ -196,6 +204,8 @@ pub async fn run(config: TuiConfig) -> anyhow::Result<()> {
             guard.terminal.draw(|frame| render(&app, frame))?;
             app.needs_render = false;
         }
+        // While the screen waits, wake for the spinner's next frame.
+        let frame = app.wait.next_wake(Instant::now());
         let action = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) if key.kind == KeyEventKind::Press => {
@@ -209,6 +219,8 @@ pub async fn run(config: TuiConfig) -> anyhow::Result<()> {
             },
             Some(action) = rx.recv() => action,
             _ = tick.tick() => Action::Tick(Instant::now()),
+            _ = tokio::time::sleep_until(frame.unwrap_or_else(Instant::now).into()),
+                if frame.is_some() => Action::Tick(Instant::now()),
             _ = hangup.recv() => break 'main,
             _ = terminate.recv() => break 'main,
         };

@@ -23,7 +23,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     header(&view, frame, header_area);
     let screen = app.screen_component();
     screen.draw(&view, frame, body);
-    status_line(&view, app.status.as_ref(), frame, status_area);
+    status_line(&view, app.shown_status().as_ref(), frame, status_area);
     app.top(|top| {
         hint_bar(
             &view,
@@ -32,6 +32,7 @@ pub fn render(app: &App, frame: &mut Frame) {
             top.layer(),
             &top.hints(),
             &|command| top.takes_global(command),
+            top.typing(),
         )
     });
     if app.help {

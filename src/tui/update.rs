@@ -5,11 +5,13 @@
 //! global commands. A result goes to the screen that waits for it. What
 //! components ask beyond their own state comes back as [`Request`]s, carried
 //! out here; whatever needs the network or the terminal leaves as an
-//! [`Effect`] for the runtime.
+//! [`Effect`] for the runtime. Every result also tells whether the service
+//! was reached ([`Service`](super::service::Service)), and after every
+//! action the screen's wait is followed for the status line's spinner.
 
 use std::time::Instant;
 
-use super::action::{Action, Command, Failure};
+use super::action::{Action, Command, Failure, Reach};
 use super::app::{App, Level, Screen, Status};
 use super::component::{Outcome, Request, command_for};
 use super::keymap::Key;
@@ -21,6 +23,32 @@ use super::screens::search::SearchScreen;
 pub use super::effect::Effect;
 
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    match action.reach() {
+        Some(Reach::Answered) => service_answered(app),
+        Some(Reach::Unreachable) => {
+            app.service.lost(app.now);
+            app.needs_render = true;
+        }
+        None => {}
+    }
+    let effects = dispatch(app, action);
+    let waiting = app.screen_component().waiting();
+    if app.wait.follow(waiting, app.now) {
+        app.needs_render = true;
+    }
+    effects
+}
+
+/// The service answered: if it had been unreachable, the clerk is told it
+/// is back (and that nothing was sent again for them).
+fn service_answered(app: &mut App) {
+    if app.service.answered() {
+        app.status = Some(Status::local(Level::Info, "service.back"));
+        app.needs_render = true;
+    }
+}
+
+fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Tick(now) => {
             observe(app, now);
@@ -29,8 +57,21 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             }
             if let Some(demo) = &app.demo {
                 app.demo_accounts = (demo.accounts)();
-                app.needs_render = app.screen() == Screen::Login;
+                app.needs_render |= app.screen() == Screen::Login;
             }
+            // The spinner turns and the time to the next try counts down.
+            app.needs_render |= app.wait.is_waiting() || app.service.is_down();
+            if app.service.probe_due(now) {
+                return vec![Effect::Probe];
+            }
+            vec![]
+        }
+        Action::Probed(result) => {
+            match result {
+                Ok(()) => service_answered(app),
+                Err(_) => app.service.probe_failed(app.now),
+            }
+            app.needs_render = true;
             vec![]
         }
         Action::Resize => {

@@ -49,8 +49,9 @@ impl RecordScreen {
             return vec![];
         }
         self.revealing = true;
+        // The status line says so once the wait is noticeable.
         vec![
-            Request::note(Level::Info, "record.revealing"),
+            Request::Status(None),
             Request::Effect(Effect::Reveal(person.to_string())),
         ]
     }
@@ -100,6 +101,10 @@ impl Component for RecordScreen {
             Command::Reveal => Outcome::Consumed(self.reveal()),
             _ => Outcome::NotConsumed,
         }
+    }
+
+    fn waiting(&self) -> Option<&'static str> {
+        self.revealing.then_some("record.revealing")
     }
 
     fn hints(&self) -> Vec<Hint> {

@@ -15,6 +15,7 @@ use crate::tui::sanitize::{clean_fit, display_width};
 use crate::tui::status::Level;
 use crate::tui::theme::Role;
 use crate::tui::view::View;
+use crate::tui::widgets::history::History;
 use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::line::fit_line;
 use crate::tui::widgets::panel::panel;
@@ -43,6 +44,9 @@ pub struct SearchScreen {
     pub pending: Option<u64>,
     /// The person whose record is being fetched.
     pub opening: Option<String>,
+    /// This session's searches, for Up in the empty box; dropped with the
+    /// screen at lock and logout.
+    pub history: History,
 }
 
 impl Default for SearchScreen {
@@ -63,6 +67,7 @@ impl SearchScreen {
             searched: false,
             pending: None,
             opening: None,
+            history: History::default(),
         }
     }
 
@@ -84,8 +89,11 @@ impl SearchScreen {
                 }
                 let seq = ctx.next_seq();
                 self.pending = Some(seq);
+                self.history.record(&query);
+                // The status line says "searching" once the wait is
+                // noticeable; the last search's message goes now.
                 vec![
-                    Request::note(Level::Info, "search.in_progress"),
+                    Request::Status(None),
                     Request::Effect(Effect::Search { seq, query }),
                 ]
             }
@@ -96,7 +104,7 @@ impl SearchScreen {
                 let person = row.person_number.clone();
                 self.opening = Some(person.clone());
                 vec![
-                    Request::note(Level::Info, "search.opening"),
+                    Request::Status(None),
                     Request::Effect(Effect::OpenRecord(person)),
                 ]
             }
@@ -123,6 +131,34 @@ impl SearchScreen {
             Command::Last => last,
             _ => at,
         };
+    }
+
+    /// Up/Down in the search box walk this session's searches: Up from an
+    /// empty box, and on while the box shows one. Returns whether it did.
+    fn recall(&mut self, command: Command) -> bool {
+        if self.focus != SearchFocus::Input {
+            return false;
+        }
+        let shown = self.input.text();
+        let recalled = match command {
+            Command::SelectPrev => self.history.older(shown),
+            Command::SelectNext => self.history.newer(shown),
+            _ => None,
+        };
+        let Some(text) = recalled else {
+            return false;
+        };
+        self.input.clear();
+        self.input.insert_str(text);
+        true
+    }
+
+    /// Esc while a search or a record is awaited: the wait ends here and
+    /// the late answer is dropped (the service still did the work, and its
+    /// access log says so).
+    fn stop_waiting(&mut self) {
+        self.pending = None;
+        self.opening = None;
     }
 
     /// A search's answer; only the newest request's is shown.
@@ -210,6 +246,7 @@ impl Component for SearchScreen {
     fn run(&mut self, command: Command, ctx: &mut Ctx<'_>) -> Outcome {
         match command {
             Command::Submit => return Outcome::Consumed(self.submit(ctx)),
+            Command::SelectNext | Command::SelectPrev if self.recall(command) => {}
             Command::SelectNext
             | Command::SelectPrev
             | Command::PageDown
@@ -221,6 +258,10 @@ impl Component for SearchScreen {
                     SearchFocus::Input if !self.results.is_empty() => SearchFocus::Results,
                     _ => SearchFocus::Input,
                 }
+            }
+            Command::Back if self.waiting().is_some() => {
+                self.stop_waiting();
+                return Outcome::Consumed(vec![Request::note(Level::Info, "wait.stopped")]);
             }
             Command::Back | Command::FocusSearch => self.focus = SearchFocus::Input,
             _ => return Outcome::NotConsumed,
@@ -234,10 +275,29 @@ impl Component for SearchScreen {
     }
 
     fn hints(&self) -> Vec<Hint> {
-        vec![
+        let mut hints = Vec::new();
+        if self.waiting().is_some() {
+            hints.push(Hint::new(Command::Back, "wait.stop_hint"));
+        }
+        hints.extend([
             Hint::new(Command::Submit, "hint.submit_search"),
             Hint::new(Command::SelectNext, "hint.select_next"),
-        ]
+        ]);
+        hints
+    }
+
+    fn typing(&self) -> bool {
+        self.focus == SearchFocus::Input
+    }
+
+    fn waiting(&self) -> Option<&'static str> {
+        if self.opening.is_some() {
+            Some("search.opening")
+        } else if self.pending.is_some() {
+            Some("search.in_progress")
+        } else {
+            None
+        }
     }
 
     fn draw(&self, view: &View<'_>, frame: &mut Frame, area: Rect) {

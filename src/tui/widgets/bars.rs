@@ -8,12 +8,13 @@ use ratatui::widgets::Paragraph;
 
 use crate::tui::action::Command;
 use crate::tui::i18n::Lang;
-use crate::tui::keymap::Layer;
+use crate::tui::keymap::{Key, Layer};
 use crate::tui::sanitize::{clean, clean_fit};
 use crate::tui::status::{Level, Note, Status};
 use crate::tui::theme::Role;
 use crate::tui::view::View;
 
+use super::input;
 use super::line::fit_line;
 
 /// The global commands the hint bar names, in this order.
@@ -35,6 +36,10 @@ pub fn header(view: &View<'_>, frame: &mut Frame, area: Rect) {
             format!(" {} ", t.t("app.demo")),
             view.style(Role::Demo),
         ));
+    }
+    if view.offline {
+        spans.push(Span::raw(" "));
+        spans.push(offline_marker(view));
     }
     if let Some(session) = view.session {
         let staff = &session.staff;
@@ -61,6 +66,15 @@ pub fn header(view: &View<'_>, frame: &mut Frame, area: Rect) {
     }
     let line = fit_line(spans, usize::from(area.width));
     frame.render_widget(Paragraph::new(line).style(view.style(Role::Text)), area);
+}
+
+/// The header's mark of an unreachable service, next to the title so it
+/// stays when the header is cut.
+fn offline_marker(view: &View<'_>) -> Span<'static> {
+    Span::styled(
+        format!(" {} ", view.t("service.offline")),
+        view.style(Role::Error),
+    )
 }
 
 /// The text of a status note, sanitized.
@@ -100,9 +114,20 @@ impl Hint {
     }
 }
 
+/// The key the hint bar names for `command` in `layer`: the active
+/// keymap's first (a preset's own keys come first), skipping keys a focused
+/// text field would take while `typing`.
+fn hint_key(view: &View<'_>, layer: Layer, command: Command, typing: bool) -> Option<Key> {
+    view.keymap
+        .bindings(layer)
+        .iter()
+        .find(|b| b.command == command && !(typing && input::takes(b.key)))
+        .map(|b| b.key)
+}
+
 /// The short key hints of what has the keys: its own `hints` (commands of
 /// `layer`), then the global keys that act there (`takes_global`); log out
-/// only with a session.
+/// only with a session. `typing`: a text field has the focus.
 pub fn hint_bar(
     view: &View<'_>,
     frame: &mut Frame,
@@ -110,11 +135,12 @@ pub fn hint_bar(
     layer: Option<Layer>,
     hints: &[Hint],
     takes_global: &dyn Fn(Command) -> bool,
+    typing: bool,
 ) {
     let mut pairs: Vec<(String, &str)> = Vec::new();
     if let Some(layer) = layer {
         for hint in hints {
-            if let Some(key) = view.keymap.key_for(layer, hint.command) {
+            if let Some(key) = hint_key(view, layer, hint.command, typing) {
                 pairs.push((key.label(), hint.text));
             }
         }
@@ -123,7 +149,7 @@ pub fn hint_bar(
         if command == Command::Logout && view.session.is_none() || !takes_global(command) {
             continue;
         }
-        if let Some(key) = view.keymap.key_for(Layer::Global, command) {
+        if let Some(key) = hint_key(view, Layer::Global, command, typing) {
             pairs.push((key.label(), text));
         }
     }
