@@ -107,7 +107,7 @@ impl Component for HelpOverlay<'_> {
                 view.style(Role::Muted),
             ));
         let inner = block.inner(popup);
-        clear_popup(frame, popup);
+        clear_popup(view, frame, popup);
         frame.render_widget(block, popup);
         let width = usize::from(inner.width);
         let lines: Vec<Line> = rows

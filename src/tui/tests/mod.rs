@@ -26,6 +26,8 @@ use super::ui::render;
 use super::update::{Effect, update};
 use super::{DemoAccount, DemoPanel};
 
+mod themes;
+
 // ---- fixtures -------------------------------------------------------------
 
 fn demo_panel() -> DemoPanel {
@@ -454,9 +456,9 @@ fn search_results_with_badges_80x24_and_120x40() {
 }
 
 #[test]
-fn mono_theme_still_shows_badges_as_text() {
+fn terminal_theme_still_shows_badges_as_text() {
     let mut app = searched_app(Lang::Ja);
-    app.theme = Theme::builtin("mono").unwrap();
+    app.theme = Theme::builtin("terminal").unwrap();
     let terminal = draw(&app, 80, 24);
     let text = screen_text(&terminal);
     for needle in ["転出", "死亡", "支援措置"] {
