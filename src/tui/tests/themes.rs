@@ -2,7 +2,8 @@
 //! own background, every colour pair of every theme reads at a WCAG 2.1
 //! contrast of at least 4.5:1 (3:1 for the bold badges), on every screen as
 //! drawn; the `terminal` theme uses the terminal's own colours and
-//! attributes only.
+//! attributes only; the selected result looks different with and without
+//! the keys.
 
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::style::{Color, Modifier, Style};
@@ -312,5 +313,49 @@ fn the_terminal_theme_leaves_every_colour_to_the_terminal() {
                 .all(|c| c.fg == Color::Reset && c.bg == Color::Reset),
             "{screen}"
         );
+    }
+}
+
+/// The style of the row of person `number`, at its first digit.
+fn row_style(terminal: &Terminal<TestBackend>, number: &str) -> Style {
+    let buffer = terminal.backend().buffer();
+    let text = screen_text(terminal);
+    let y = text
+        .lines()
+        .position(|l| l.contains(number))
+        .unwrap_or_else(|| panic!("{number}:\n{text}"));
+    let y = u16::try_from(y).unwrap();
+    buffer[(2, y)].style()
+}
+
+#[test]
+fn the_selected_result_looks_different_with_and_without_the_keys() {
+    for (name, _) in BUILTIN {
+        let mut app = searched_app(Lang::Ja);
+        app.theme = Theme::builtin(name).unwrap();
+        // The box has the keys: its border is in the focus colour.
+        let in_box = draw(&app, 80, 24);
+        let unfocused = row_style(&in_box, "1000000001");
+        let plain = row_style(&in_box, "1000000002");
+        press(&mut app, KeyCode::Down);
+        let focused = row_style(&draw(&app, 80, 24), "1000000001");
+        assert_ne!(unfocused, focused, "{name}");
+        assert_ne!(unfocused, plain, "{name}");
+        // Not the focus role: only one thing on the screen looks focused.
+        if let Some(focus) = app.theme.style(Role::Focus).fg {
+            assert_ne!(
+                unfocused.fg,
+                Some(focus),
+                "{name}: the row is in the focus colour"
+            );
+        }
+        if name != "terminal" {
+            // A bar of its own across the row, not only a text colour.
+            assert_ne!(unfocused.bg, plain.bg, "{name}");
+        }
+        // Under a popup the list does not have the keys either.
+        press(&mut app, KeyCode::F(1));
+        let covered = row_style(&draw(&app, 80, 24), "1000000001");
+        assert_eq!(covered, unfocused, "{name}");
     }
 }
