@@ -5,6 +5,8 @@
 
 use std::time::{Duration, Instant};
 
+use ratatui::layout::{Position, Rect, Size};
+
 use crate::api::{Permission, SessionInfo};
 
 use super::component::{Component, Ctx};
@@ -20,6 +22,7 @@ use super::screens::record::RecordScreen;
 use super::screens::search::SearchScreen;
 use super::theme::Theme;
 use super::view::View;
+use super::widgets::layout::frame_areas;
 use super::{DemoAccount, DemoPanel};
 
 pub use super::status::{Level, Note, Status};
@@ -69,6 +72,11 @@ pub struct App {
     pub popup: Option<ConfirmPopup>,
     /// The key help, over the screen.
     pub help: bool,
+    /// The first row of the help shown.
+    pub help_scroll: usize,
+    /// The terminal's size, as last reported (what the help can show
+    /// depends on it).
+    pub size: Size,
     pub status: Option<Status>,
     pub demo: Option<DemoPanel>,
     pub demo_accounts: Vec<DemoAccount>,
@@ -95,6 +103,8 @@ impl App {
             now,
             popup: None,
             help: false,
+            help_scroll: 0,
+            size: Size::new(80, 24),
             status: None,
             demo,
             demo_accounts,
@@ -253,6 +263,11 @@ impl App {
         }
     }
 
+    /// Where the screens draw, at the terminal's size.
+    pub fn body(&self) -> Rect {
+        frame_areas(Rect::from((Position::ORIGIN, self.size)))[1]
+    }
+
     /// The active screen as a component.
     pub fn screen_component(&self) -> &dyn Component {
         match &self.active {
@@ -273,7 +288,12 @@ impl App {
         }
         let screen = self.screen_component();
         if self.help {
-            return f(&HelpOverlay { screen });
+            return f(&HelpOverlay {
+                screen,
+                keymap: &self.keymap,
+                scroll: self.help_scroll,
+                body: self.body(),
+            });
         }
         f(screen)
     }
@@ -281,6 +301,7 @@ impl App {
     /// Like [`App::top`], mutably, with the context a component handles
     /// keys in.
     pub fn top_mut<R>(&mut self, f: impl FnOnce(&mut dyn Component, &mut Ctx<'_>) -> R) -> R {
+        let body = self.body();
         let mut ctx = Ctx {
             keymap: &self.keymap,
             session: self.session.as_ref(),
@@ -298,7 +319,13 @@ impl App {
             Active::NoSearch(s) => s,
         };
         if self.help {
-            return f(&mut HelpOverlay { screen }, &mut ctx);
+            let mut help = HelpOverlay {
+                screen,
+                keymap: &self.keymap,
+                scroll: self.help_scroll,
+                body,
+            };
+            return f(&mut help, &mut ctx);
         }
         f(screen, &mut ctx)
     }

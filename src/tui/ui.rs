@@ -31,7 +31,13 @@ pub fn render(app: &App, frame: &mut Frame) {
         )
     });
     if app.help {
-        HelpOverlay { screen }.draw(&view, frame, body);
+        HelpOverlay {
+            screen,
+            keymap: &app.keymap,
+            scroll: app.help_scroll,
+            body,
+        }
+        .draw(&view, frame, body);
     }
     if let Some(popup) = &app.popup {
         popup.draw(&view, frame, body);

@@ -1,9 +1,11 @@
 //! Layout by content: result columns as wide as what they hold, the status
-//! column in one place, the header at narrow widths, the record's status
-//! once, the results' position, scrollbar and page keys. Snapshots at
-//! 60x20, 80x24, 120x40 and 200x50.
+//! column in one place, the header at narrow widths, the help that scrolls,
+//! the record's status once, the results' position, scrollbar, page keys
+//! and mouse wheel. Snapshots at 60x20, 80x24, 120x40 and 200x50.
 
 use super::*;
+use crate::tui::action::Wheel;
+use ratatui::layout::Size;
 
 const SIZES: [(u16, u16); 4] = [(60, 20), (80, 24), (120, 40), (200, 50)];
 
@@ -44,9 +46,11 @@ fn many_results(n: usize) -> Vec<ResidentSummary> {
         .collect()
 }
 
-/// The app, logged in, with `rows` found (drawn at `_size`).
-fn app_with(lang: Lang, _size: (u16, u16), rows: Vec<ResidentSummary>) -> App {
+/// The app at `size` (as the runtime reports it), logged in, with `rows`
+/// found.
+fn app_with(lang: Lang, size: (u16, u16), rows: Vec<ResidentSummary>) -> App {
     let mut app = new_app(lang, false);
+    update(&mut app, Action::Resize(Size::new(size.0, size.1)));
     log_in(&mut app, Department::Assessment);
     search(&mut app, "さとう", found(rows, false));
     app
@@ -237,6 +241,51 @@ fn help_app(size: (u16, u16)) -> App {
 }
 
 #[test]
+fn the_help_scrolls_when_the_screen_is_short() {
+    let (w, h) = (80, 14);
+    let mut app = help_app((w, h));
+    let text = screen_text(&draw(&app, w, h));
+    // Too short for every key: the last ones are below, and the help says
+    // how to reach them.
+    assert!(text.contains("Enter"), "{text}");
+    assert!(!text.contains("F10, Ctrl-L"), "{text}");
+    assert!(text.contains("Down/Up でスクロール"), "{text}");
+    assert!(
+        line_with(&text, "Esc 戻る").contains("スクロール"),
+        "{text}"
+    );
+    insta::assert_snapshot!(
+        "layout_help_scrolled_top_ja_80x14",
+        draw(&app, w, h).backend()
+    );
+
+    for _ in 0..30 {
+        press(&mut app, KeyCode::Down);
+    }
+    let bottom = screen_text(&draw(&app, w, h));
+    assert!(bottom.contains("F10, Ctrl-L"), "{bottom}");
+    assert!(!bottom.contains("決定（検索・開く・ログイン）"), "{bottom}");
+    insta::assert_snapshot!(
+        "layout_help_scrolled_end_ja_80x14",
+        draw(&app, w, h).backend()
+    );
+    // Pressing on at the end does not pile up: one Up moves at once.
+    press(&mut app, KeyCode::Up);
+    let up = screen_text(&draw(&app, w, h));
+    assert_ne!(up, bottom);
+    assert!(!up.contains("F10, Ctrl-L"), "{up}");
+    // A page at a time, and back to the top.
+    press(&mut app, KeyCode::PageUp);
+    press(&mut app, KeyCode::PageUp);
+    assert_eq!(screen_text(&draw(&app, w, h)), text);
+    // Closed and opened again, it starts at the top.
+    press(&mut app, KeyCode::PageDown);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::F(1));
+    assert_eq!(screen_text(&draw(&app, w, h)), text);
+}
+
+#[test]
 fn the_help_at_every_size() {
     for (w, h) in SIZES {
         let app = help_app((w, h));
@@ -312,4 +361,43 @@ fn page_keys_move_a_page_through_the_results() {
         press(&mut app, KeyCode::PageUp);
     }
     assert_eq!(app.search.selected, 0);
+}
+
+#[test]
+fn the_mouse_wheel_moves_through_the_results_and_scrolls_the_help() {
+    let mut app = app_with(Lang::Ja, (80, 14), many_results(50));
+    let wheel = |app: &mut App, w: Wheel| {
+        let at = app.now;
+        update(app, Action::Wheel(w, at))
+    };
+    wheel(&mut app, Wheel::Down); // into the list
+    assert_eq!(app.search.focus, SearchFocus::Results);
+    for _ in 0..3 {
+        wheel(&mut app, Wheel::Down);
+    }
+    assert_eq!(app.search.selected, 3);
+    wheel(&mut app, Wheel::Up);
+    assert_eq!(app.search.selected, 2);
+    let text = screen_text(&draw(&app, 80, 14));
+    assert!(line_with(&text, "50件").contains("3/50"), "{text}");
+
+    // The wheel is activity: it keeps the terminal from locking.
+    let lock = app.idle_lock;
+    tick(&mut app, lock - Duration::from_secs(1));
+    wheel(&mut app, Wheel::Down);
+    tick(&mut app, Duration::from_secs(2));
+    assert_eq!(app.screen(), Screen::Search);
+
+    press(&mut app, KeyCode::F(1));
+    let top = screen_text(&draw(&app, 80, 14));
+    for _ in 0..30 {
+        wheel(&mut app, Wheel::Down);
+    }
+    let end = screen_text(&draw(&app, 80, 14));
+    assert!(
+        end.contains("F10, Ctrl-L") && !top.contains("F10, Ctrl-L"),
+        "{end}"
+    );
+    // Under the help, the list did not move.
+    assert_eq!(app.search.selected, 3);
 }
