@@ -56,6 +56,18 @@ fn a_clerk_logs_in_searches_and_sees_a_result_in_a_real_terminal() {
     let screen = tui.wait_for("佐藤");
     assert!(screen.contains("サトウ"), "{screen}");
 
+    // The mouse wheel, as the terminal reports it with mouse capture on
+    // (SGR: button 65 is the wheel turned down): the first turn enters the
+    // list, the next moves the selection, and the position says so.
+    let found = screen
+        .lines()
+        .find_map(|l| l.split_once(" found").map(|(n, _)| n.trim().to_string()))
+        .expect("a count");
+    assert!(screen.contains(&format!("1/{found}")), "{screen}");
+    tui.type_text("\x1b[<65;20;10M");
+    tui.type_text("\x1b[<65;20;10M");
+    tui.wait_for(&format!("2/{found}"));
+
     tui.keys(&["C-q"]);
     tui.wait_gone();
 

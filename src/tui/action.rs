@@ -4,6 +4,7 @@
 use std::time::Instant;
 
 use crossterm::event::KeyEvent;
+use ratatui::layout::Size;
 
 use crate::api::{LoginResponse, ResidentRecord, SearchResponse, SessionInfo};
 use crate::client::ClientError;
@@ -144,6 +145,23 @@ commands! {
     Noop => "noop",
 }
 
+/// Which way the mouse wheel turned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wheel {
+    Up,
+    Down,
+}
+
+impl Wheel {
+    /// The command the wheel means: the arrow keys' (next, previous).
+    pub fn command(self) -> Command {
+        match self {
+            Wheel::Up => Command::SelectPrev,
+            Wheel::Down => Command::SelectNext,
+        }
+    }
+}
+
 /// Everything `update` reacts to.
 #[derive(Debug)]
 pub enum Action {
@@ -160,8 +178,12 @@ pub enum Action {
     /// the probes of an unreachable service), and once per spinner frame
     /// while something is awaited.
     Tick(Instant),
-    /// The terminal changed size.
-    Resize,
+    /// The terminal's size, at the start and whenever it changes.
+    Resize(Size),
+    /// The mouse wheel at the given time: moves through the list that has
+    /// the keys (or scrolls the help) like the arrow keys, and counts as
+    /// activity like a key.
+    Wheel(Wheel, Instant),
     /// The service's answer to the choice of a purpose.
     PurposeChosen(Result<SessionInfo, Failure>),
     LoggedIn(Result<Box<LoginResponse>, Failure>),

@@ -5,6 +5,8 @@
 
 use std::time::{Duration, Instant};
 
+use ratatui::layout::{Position, Rect, Size};
+
 use crate::api::{Permission, SessionInfo};
 
 use super::component::{Component, Ctx};
@@ -22,6 +24,7 @@ use super::service::Service;
 use super::theme::Theme;
 use super::view::View;
 use super::wait::Wait;
+use super::widgets::layout::frame_areas;
 use super::{DemoAccount, DemoPanel};
 
 pub use super::status::{Level, Note, Status};
@@ -71,6 +74,11 @@ pub struct App {
     pub popup: Option<ConfirmPopup>,
     /// The key help, over the screen.
     pub help: bool,
+    /// The first row of the help shown.
+    pub help_scroll: usize,
+    /// The terminal's size, as last reported (what the help can show
+    /// depends on it).
+    pub size: Size,
     pub status: Option<Status>,
     /// What the screen waits for from the service, and since when.
     pub wait: Wait,
@@ -101,6 +109,8 @@ impl App {
             now,
             popup: None,
             help: false,
+            help_scroll: 0,
+            size: Size::new(80, 24),
             status: None,
             wait: Wait::default(),
             service: Service::default(),
@@ -293,6 +303,11 @@ impl App {
         self.status.clone()
     }
 
+    /// Where the screens draw, at the terminal's size.
+    pub fn body(&self) -> Rect {
+        frame_areas(Rect::from((Position::ORIGIN, self.size)))[1]
+    }
+
     /// The active screen as a component.
     pub fn screen_component(&self) -> &dyn Component {
         match &self.active {
@@ -313,7 +328,12 @@ impl App {
         }
         let screen = self.screen_component();
         if self.help {
-            return f(&HelpOverlay { screen });
+            return f(&HelpOverlay {
+                screen,
+                keymap: &self.keymap,
+                scroll: self.help_scroll,
+                body: self.body(),
+            });
         }
         f(screen)
     }
@@ -321,6 +341,7 @@ impl App {
     /// Like [`App::top`], mutably, with the context a component handles
     /// keys in.
     pub fn top_mut<R>(&mut self, f: impl FnOnce(&mut dyn Component, &mut Ctx<'_>) -> R) -> R {
+        let body = self.body();
         let mut ctx = Ctx {
             keymap: &self.keymap,
             session: self.session.as_ref(),
@@ -338,7 +359,13 @@ impl App {
             Active::NoSearch(s) => s,
         };
         if self.help {
-            return f(&mut HelpOverlay { screen }, &mut ctx);
+            let mut help = HelpOverlay {
+                screen,
+                keymap: &self.keymap,
+                scroll: self.help_scroll,
+                body,
+            };
+            return f(&mut help, &mut ctx);
         }
         f(screen, &mut ctx)
     }

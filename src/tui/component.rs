@@ -50,6 +50,8 @@ pub enum Request {
     ClosePopup,
     /// Close the help.
     CloseHelp,
+    /// Scroll the help so that this row is its first.
+    ScrollHelp(usize),
     /// Logged in or unlocked: the session and its token.
     OpenSession(Box<LoginResponse>),
     /// The session as the service sees it now (after the choice of a

@@ -52,7 +52,7 @@ pub struct TuiConfig {
     /// The user's keymap file, laid over the defaults key by key (or the name
     /// of a shipped keymap: `function-keys`, `vim`).
     pub keymap_file: Option<std::path::PathBuf>,
-    /// "dark" | "light" | "high-contrast" | "mono", or the path of a theme file.
+    /// "dark" | "light" | "high-contrast" | "mono" | "terminal", or the path of a theme file.
     pub theme: String,
     /// Idle time after which an open session locks: every record is dropped
     /// from memory and the screen, and only PIN + code of the same user

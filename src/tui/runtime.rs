@@ -6,15 +6,16 @@
 
 use std::time::{Duration, Instant};
 
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
 use futures::StreamExt;
+use ratatui::layout::Size;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use crate::client::ApiClient;
 
 use super::TuiConfig;
-use super::action::{Action, Failure, FailureText};
+use super::action::{Action, Failure, FailureText, Wheel};
 use super::app::{App, Status};
 use super::keymap::Keymap;
 use super::terminal::TerminalGuard;
@@ -191,6 +192,7 @@ pub async fn run(config: TuiConfig) -> anyhow::Result<()> {
     let (tx, mut rx) = unbounded_channel();
     let mut runtime = Runtime::new(config.client, tx);
     let mut guard = TerminalGuard::enter()?;
+    app.size = guard.terminal.size()?;
 
     let mut events = EventStream::new();
     // A closed terminal (hangup) or a polite kill ends the session and
@@ -212,7 +214,12 @@ pub async fn run(config: TuiConfig) -> anyhow::Result<()> {
                     Action::Key(key, Instant::now())
                 }
                 Some(Ok(Event::Paste(text))) => Action::Paste(text, Instant::now()),
-                Some(Ok(Event::Resize(_, _))) => Action::Resize,
+                Some(Ok(Event::Resize(width, height))) => Action::Resize(Size::new(width, height)),
+                Some(Ok(Event::Mouse(mouse))) => match mouse.kind {
+                    MouseEventKind::ScrollDown => Action::Wheel(Wheel::Down, Instant::now()),
+                    MouseEventKind::ScrollUp => Action::Wheel(Wheel::Up, Instant::now()),
+                    _ => continue,
+                },
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e.into()),
                 None => break,

@@ -1,25 +1,21 @@
-//! `render(&App, &mut Frame)`: draws the state, changes nothing. The frame
-//! (header, status line, hints) comes from `widgets::bars`, the body from
-//! the active screen, then the help and the confirm popup over it. Every
+//! `render(&App, &mut Frame)`: draws the state, changes nothing. First the
+//! theme's ground over the whole frame, then the frame (header, status
+//! line, hints) from `widgets::bars`, the body from the active screen, then
+//! the help and the confirm popup over it. Every
 //! string that came from the service goes through `sanitize::clean`.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
 
 use super::app::App;
 use super::component::Component;
 use super::popups::help::HelpOverlay;
 use super::widgets::bars::{header, hint_bar, status_line};
+use super::widgets::layout::{frame_areas, paint_ground};
 
 pub fn render(app: &App, frame: &mut Frame) {
     let view = app.view();
-    let [header_area, body, status_area, hints_area] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(0),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ])
-    .areas(frame.area());
+    paint_ground(&view, frame, frame.area());
+    let [header_area, body, status_area, hints_area] = frame_areas(frame.area());
     header(&view, frame, header_area);
     let screen = app.screen_component();
     screen.draw(&view, frame, body);
@@ -36,7 +32,13 @@ pub fn render(app: &App, frame: &mut Frame) {
         )
     });
     if app.help {
-        HelpOverlay { screen }.draw(&view, frame, body);
+        HelpOverlay {
+            screen,
+            keymap: &app.keymap,
+            scroll: app.help_scroll,
+            body,
+        }
+        .draw(&view, frame, body);
     }
     if let Some(popup) = &app.popup {
         popup.draw(&view, frame, body);

@@ -74,9 +74,17 @@ fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
             app.needs_render = true;
             vec![]
         }
-        Action::Resize => {
+        Action::Resize(size) => {
+            app.size = size;
             app.needs_render = true;
             vec![]
+        }
+        Action::Wheel(wheel, at) => {
+            app.needs_render = true;
+            if let Some(effects) = input(app, at) {
+                return effects;
+            }
+            route_command(app, wheel.command())
         }
         Action::Key(event, at) => {
             app.needs_render = true;
@@ -186,6 +194,7 @@ fn global(app: &mut App, command: Command) -> Vec<Effect> {
         Command::Help => {
             if app.popup.is_none() {
                 app.help = !app.help;
+                app.help_scroll = 0;
             }
             vec![]
         }
@@ -216,6 +225,7 @@ fn apply(app: &mut App, requests: Vec<Request>) -> Vec<Effect> {
             Request::Confirmed(confirmed) => effects.extend(confirmed_action(app, confirmed)),
             Request::ClosePopup => app.popup = None,
             Request::CloseHelp => app.help = false,
+            Request::ScrollHelp(row) => app.help_scroll = row,
             Request::OpenSession(response) => {
                 let response = *response;
                 app.session = Some(response.session);

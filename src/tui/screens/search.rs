@@ -4,7 +4,6 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, HighlightSpacing, Row, Table, TableState};
 
 use crate::api::{Permission, ResidentRecord, ResidentSummary, SearchResponse};
 use crate::tui::action::{Command, Failure};
@@ -19,7 +18,7 @@ use crate::tui::widgets::history::History;
 use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::line::fit_line;
 use crate::tui::widgets::panel::panel;
-use crate::tui::widgets::resident::{badges, sex_label};
+use crate::tui::widgets::results::{ResultsTable, position};
 
 use super::PAGE;
 
@@ -333,127 +332,50 @@ impl Component for SearchScreen {
         }
 
         if self.searched {
-            let count = t.tf("search.count", &[("n", &self.results.len().to_string())]);
-            let mut spans = vec![Span::styled(count, view.style(Role::Muted))];
-            if self.truncated {
-                // Kept beside the count, so it stays while the clerk looks.
-                spans.push(Span::raw("  "));
-                spans.push(Span::styled(
-                    t.tf("search.truncated", &[("n", &self.limit.to_string())]),
-                    view.style(Role::Warning),
-                ));
-            }
-            frame.render_widget(fit_line(spans, usize::from(count_area.width)), count_area);
+            self.draw_count(view, frame, count_area);
         }
         if !self.results.is_empty() {
-            self.draw_table(view, frame, table_area);
+            ResultsTable {
+                rows: &self.results,
+                selected: self.selected,
+                focused: self.focus == SearchFocus::Results && !view.covered,
+            }
+            .draw(view, frame, table_area);
         }
     }
 }
 
-/// Column widths for the table at this width: fixed columns first, what is
-/// left shared by name, kana and address.
-fn widths(view: &View<'_>, rows: &[ResidentSummary], total: u16) -> [u16; 7] {
-    let t = view.i18n;
-    let header_w = |key: &str| display_width(t.t(key));
-    let number = rows
-        .iter()
-        .map(|r| display_width(&r.person_number))
-        .chain([header_w("field.person_number")])
-        .max()
-        .unwrap_or(10)
-        .min(14);
-    let birth = 10usize.max(header_w("field.birth_date"));
-    let sex = header_w("field.sex")
-        .max(display_width(t.t("sex.male")))
-        .max(display_width(t.t("sex.female")));
-    let badges = rows.iter().map(|r| badge_width(view, r)).max().unwrap_or(0);
-    let fixed = number + birth + sex + badges + 6; // six gaps of one column
-    let rest = usize::from(total).saturating_sub(fixed);
-    let name = (rest * 3 / 10).max(4);
-    let kana = (rest * 3 / 10).max(4);
-    let address = rest.saturating_sub(name + kana);
-    let c = |w: usize| u16::try_from(w).unwrap_or(u16::MAX);
-    [
-        c(number),
-        c(name),
-        c(kana),
-        c(birth),
-        c(sex),
-        c(address),
-        c(badges),
-    ]
-}
-
-fn badge_width(view: &View<'_>, row: &ResidentSummary) -> usize {
-    badges(view, row.status, row.support_measure)
-        .iter()
-        .map(|s| display_width(&s.content))
-        .sum()
-}
-
 impl SearchScreen {
-    fn draw_table(&self, view: &View<'_>, frame: &mut Frame, area: Rect) {
+    /// The count (and the truncation warning beside it) on the left, the
+    /// position of the selection ("12/50") at the right edge, where it is
+    /// kept when the warning has to be cut.
+    fn draw_count(&self, view: &View<'_>, frame: &mut Frame, area: Rect) {
         let t = view.i18n;
-        // Two columns go to the "> " marker of the selected row.
-        let w = widths(view, &self.results, area.width.saturating_sub(2));
-        let fit = |text: &str, i: usize| clean_fit(text, usize::from(w[i]));
-        let header = Row::new(
-            [
-                "field.person_number",
-                "field.name",
-                "field.kana",
-                "field.birth_date",
-                "field.sex",
-                "field.address",
-                "field.status",
-            ]
-            .iter()
-            .enumerate()
-            .map(|(i, key)| Cell::from(fit(t.t(key), i))),
-        )
-        .style(view.style(Role::Muted));
-        let rows: Vec<Row> = self
-            .results
-            .iter()
-            .map(|r| {
-                let name_style = if r.support_measure {
-                    view.style(Role::SensitiveRecord)
-                } else {
-                    view.style(Role::Text)
-                };
-                let address = match &r.address {
-                    Some(a) => Cell::from(fit(a, 5)),
-                    None => Cell::from(Span::styled(
-                        fit(t.t("field.hidden"), 5),
-                        view.style(Role::Masked),
-                    )),
-                };
-                Row::new(vec![
-                    Cell::from(fit(&r.person_number, 0)),
-                    Cell::from(Span::styled(fit(&r.name, 1), name_style)),
-                    Cell::from(fit(&r.kana, 2)),
-                    Cell::from(fit(&r.birth_date, 3)),
-                    Cell::from(fit(&sex_label(view, r.sex), 4)),
-                    address,
-                    Cell::from(Line::from(badges(view, r.status, r.support_measure))),
-                ])
-            })
-            .collect();
-        let focused = self.focus == SearchFocus::Results && !view.covered;
-        let highlight = if focused {
-            view.style(Role::Selection)
+        let count = t.tf("search.count", &[("n", &self.results.len().to_string())]);
+        let mut spans = vec![Span::styled(count, view.style(Role::Muted))];
+        if self.truncated {
+            // Kept beside the count, so it stays while the clerk looks.
+            spans.push(Span::raw("  "));
+            spans.push(Span::styled(
+                t.tf("search.truncated", &[("n", &self.limit.to_string())]),
+                view.style(Role::Warning),
+            ));
+        }
+        let width = usize::from(area.width);
+        let at = if self.results.is_empty() {
+            String::new()
         } else {
-            view.style(Role::Focus)
+            position(view, self.selected, self.results.len())
         };
-        let table = Table::new(rows, w.map(Constraint::Length))
-            .header(header)
-            .column_spacing(1)
-            .style(view.style(Role::Text))
-            .row_highlight_style(highlight)
-            .highlight_symbol("> ")
-            .highlight_spacing(HighlightSpacing::Always);
-        let mut state = TableState::default().with_selected(Some(self.selected));
-        frame.render_stateful_widget(table, area, &mut state);
+        // One column short of the edge: the scrollbar's column below.
+        let at_w = display_width(&at) + 1;
+        let left = fit_line(spans, width.saturating_sub(at_w + 2));
+        let pad = width.saturating_sub(left.width() + at_w);
+        let mut spans = left.spans;
+        if !at.is_empty() && width >= at_w {
+            spans.push(Span::raw(" ".repeat(pad)));
+            spans.push(Span::styled(at, view.style(Role::Muted)));
+        }
+        frame.render_widget(Line::from(spans), area);
     }
 }

@@ -9,3 +9,4 @@ pub mod layout;
 pub mod line;
 pub mod panel;
 pub mod resident;
+pub mod results;
