@@ -1609,7 +1609,10 @@ fn entries_change_only_from_the_revision_read(b: &Backend) {
     let refused = commit(
         s,
         vec![recorded(vec![
-            Change::InsertTaxRecord(tax_record("e1")),
+            Change::InsertTaxRecord {
+                row: tax_record("e1"),
+                after: None,
+            },
             update(stale),
         ])],
         FailPoint::None,
@@ -1630,7 +1633,10 @@ fn entries_change_only_from_the_revision_read(b: &Backend) {
     for (i, id) in ["e1", "e2"].into_iter().enumerate() {
         let done = commit(
             s,
-            vec![recorded(vec![Change::InsertTaxRecord(tax_record(id))])],
+            vec![recorded(vec![Change::InsertTaxRecord {
+                row: tax_record(id),
+                after: None,
+            }])],
             FailPoint::None,
         )
         .unwrap();

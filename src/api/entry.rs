@@ -131,3 +131,82 @@ pub struct EntryRefusal {
     pub error: ApiError,
     pub problems: Vec<Problem>,
 }
+
+/// One version of a person's record of a form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordVersionView {
+    pub version: i64,
+    pub at: String,
+    pub first_by: String,
+    pub second_by: Option<String>,
+    /// Fields a supervisor decided, and who.
+    pub decided: BTreeMap<String, String>,
+    pub corrected_by: Option<String>,
+    pub approved_by: Option<String>,
+    pub reason: Option<String>,
+    pub paper: Option<String>,
+    /// The values; a My Number only as its last four digits.
+    pub values: BTreeMap<String, KeyedValue>,
+    /// The fields that differ from the version before.
+    pub changed: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordHistory {
+    pub person: String,
+    pub form: String,
+    pub versions: Vec<RecordVersionView>,
+}
+
+/// A clerk's proposal: the fields to change (typed as on the form; an
+/// empty text removes the value), against the version read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProposeCorrectionRequest {
+    pub base_version: i64,
+    pub fields: BTreeMap<String, KeyedValue>,
+    pub reason: String,
+    pub paper: String,
+}
+
+/// One field's change, as a supervisor reviews it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: Option<KeyedValue>,
+    pub after: Option<KeyedValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionView {
+    pub id: String,
+    pub person: String,
+    pub form: String,
+    pub state: String,
+    pub base_version: i64,
+    pub proposed_by: String,
+    pub reason: String,
+    pub paper: String,
+    /// Field by field; My Numbers as their last four digits.
+    pub changes: Vec<FieldChange>,
+    pub reviewed_by: Option<String>,
+    pub review_reason: Option<String>,
+    /// The version an approval made.
+    pub version: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionList {
+    pub corrections: Vec<CorrectionView>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRequest {
+    pub reason: String,
+}

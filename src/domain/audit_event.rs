@@ -100,6 +100,13 @@ stable_names! {
         EntryChecksFailed => "entry_checks_failed",
         EntryView => "entry_view",
         EntryQueue => "entry_queue",
+        /// A person's record versions read.
+        RecordView => "record_view",
+        CorrectionPropose => "correction_propose",
+        CorrectionList => "correction_list",
+        CorrectionView => "correction_view",
+        CorrectionApprove => "correction_approve",
+        CorrectionReject => "correction_reject",
     }
 }
 
@@ -154,6 +161,9 @@ stable_names! {
         SameClerk => "same_clerk",
         DeciderKeyed => "decider_keyed",
         EntryChanged => "entry_changed",
+        OwnCorrection => "own_correction",
+        RecordChanged => "record_changed",
+        AlreadyReviewed => "already_reviewed",
     }
 }
 
@@ -251,6 +261,14 @@ pub enum Detail {
         state: &'static str,
         counts: Vec<(&'static str, usize)>,
     },
+    /// A correction, its state after the step, how many fields it changes,
+    /// and the record version it made (when approved).
+    Correction {
+        id: String,
+        state: &'static str,
+        changed: usize,
+        version: Option<i64>,
+    },
     /// An entry refused: why (the machine's or the checks' code).
     EntryRefused {
         id: String,
@@ -317,6 +335,18 @@ impl fmt::Display for Detail {
                 counts.iter().try_for_each(|(k, n)| write!(f, ";{k}={n}"))
             }
             Detail::EntryRefused { id, code } => write!(f, "entry={id};code={code}"),
+            Detail::Correction {
+                id,
+                state,
+                changed,
+                version,
+            } => {
+                write!(f, "correction={id};state={state};changed={changed}")?;
+                match version {
+                    Some(v) => write!(f, ";version={v}"),
+                    None => Ok(()),
+                }
+            }
         }
     }
 }

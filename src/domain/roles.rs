@@ -103,10 +103,17 @@ pub enum Permission {
     KeyEntries,
     /// Decide fields the two keyings could not settle, and discard entries.
     DecideEntries,
+    /// Read the versions of a person's tax records (who keyed, verified,
+    /// approved each).
+    ViewTaxRecords,
+    /// Propose a correction of a committed record.
+    ProposeCorrections,
+    /// Approve or reject others' corrections.
+    ReviewCorrections,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 13] = [
         Permission::SearchResidents,
         Permission::SearchByMyNumber,
         Permission::ViewResident,
@@ -117,6 +124,9 @@ impl Permission {
         Permission::ManageStaff,
         Permission::KeyEntries,
         Permission::DecideEntries,
+        Permission::ViewTaxRecords,
+        Permission::ProposeCorrections,
+        Permission::ReviewCorrections,
     ];
 }
 
@@ -133,6 +143,8 @@ pub fn permissions(role: Role, department: Department) -> &'static [Permission] 
             ViewMaskedMyNumber,
             RevealMyNumber,
             KeyEntries,
+            ViewTaxRecords,
+            ProposeCorrections,
         ],
         (Role::Clerk, Department::Collections) => &[SearchResidents, ViewResident],
         (Role::Supervisor, Department::Assessment) => &[
@@ -144,6 +156,8 @@ pub fn permissions(role: Role, department: Department) -> &'static [Permission] 
             ViewProtectedAddress,
             ReadAuditLog,
             DecideEntries,
+            ViewTaxRecords,
+            ReviewCorrections,
         ],
         (Role::Supervisor, Department::Collections) => &[
             SearchResidents,

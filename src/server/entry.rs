@@ -217,7 +217,7 @@ fn problems(error: &EntryError) -> Vec<Problem> {
 }
 
 /// How a machine refusal is recorded and answered.
-fn refusal(error: &EntryError) -> (Outcome, Detail, EntryFailure) {
+pub fn refusal_of(error: &EntryError) -> (Outcome, Detail, EntryFailure) {
     let denied = |reason: Reason, status: StatusCode, code: ErrorCode| {
         (
             Outcome::Denied,
@@ -297,6 +297,49 @@ pub fn new_id() -> String {
     super::crypto::new_token()[..32].to_owned()
 }
 
+/// A record version as stored, sealed and bound to whose record it is.
+pub fn record_row(
+    state: &AppState,
+    person: &str,
+    form: &str,
+    source: &str,
+    version: &crate::domain::entry::record::RecordVersion,
+    at: OffsetDateTime,
+) -> Result<TaxRecordRow, AppError> {
+    let json =
+        zeroize::Zeroizing::new(serde_json::to_vec(version).map_err(|_| AppError::internal())?);
+    Ok(TaxRecordRow {
+        person: person.to_owned(),
+        form: form.to_owned(),
+        version: 0,
+        entry: source.to_owned(),
+        body: state
+            .keys
+            .seal_entry(&record_label(person, form, source), &json),
+        committed_at: at,
+    })
+}
+
+fn record_label(person: &str, form: &str, source: &str) -> String {
+    format!("record:{person}:{form}:{source}")
+}
+
+/// A stored record version, opened.
+pub fn open_record(
+    state: &AppState,
+    row: &TaxRecordRow,
+) -> Result<crate::domain::entry::record::RecordVersion, AppError> {
+    let label = record_label(&row.person, &row.form, &row.entry);
+    let json = state.keys.open_entry(&label, &row.body).map_err(|_| {
+        tracing::error!(person = %row.person, version = row.version, "stored record does not decrypt");
+        AppError::internal()
+    })?;
+    serde_json::from_slice(&json).map_err(|_| {
+        tracing::error!(person = %row.person, version = row.version, "stored record does not decode");
+        AppError::internal()
+    })
+}
+
 /// What a step committed.
 pub struct StepCommitted {
     pub entry: Entry,
@@ -327,17 +370,11 @@ async fn commit_step(
         },
     }];
     if let Entry::Committed(c) = &step.entry {
-        let label = format!("record:{}:{}:{id}", header.person, header.form);
-        let json =
-            zeroize::Zeroizing::new(serde_json::to_vec(c).map_err(|_| AppError::internal())?);
-        changes.push(Change::InsertTaxRecord(TaxRecordRow {
-            person: header.person.clone(),
-            form: header.form.clone(),
-            version: 0,
-            entry: id.to_owned(),
-            body: state.keys.seal_entry(&label, &json),
-            committed_at: at,
-        }));
+        let version = crate::domain::entry::record::RecordVersion::committed(c);
+        changes.push(Change::InsertTaxRecord {
+            row: record_row(state, &header.person, &header.form, id, &version, at)?,
+            after: None,
+        });
     }
     if !step.slips.is_empty() {
         let slips = step
@@ -400,7 +437,7 @@ async fn refuse(
     id: &str,
     error: &EntryError,
 ) -> EntryFailure {
-    let (outcome, detail, failure) = refusal(error);
+    let (outcome, detail, failure) = refusal_of(error);
     let detail = match detail {
         Detail::None => Detail::EntryRefused {
             id: id.to_owned(),

@@ -14,8 +14,8 @@ use time::OffsetDateTime;
 
 use super::chain::{self, AuditEntry, ChainKey};
 use super::{
-    AttemptClaim, EntryRow, LockoutPolicy, SessionRow, SlipRow, StaffRow, StoreError, StoreResult,
-    TaxRecordRow, TerminalRow, TotpClaim,
+    AttemptClaim, CorrectionRow, EntryRow, LockoutPolicy, SessionRow, SlipRow, StaffRow,
+    StoreError, StoreResult, TaxRecordRow, TerminalRow, TotpClaim,
 };
 
 /// One change of state. Each backend applies it with the same SQL its
@@ -69,8 +69,18 @@ pub enum Change {
         row: EntryRow,
         expected_revision: i64,
     },
-    /// Stores a new version of a record; its version is assigned here.
-    InsertTaxRecord(TaxRecordRow),
+    /// Stores a new version of a record; its version is assigned here. With
+    /// `after`, only if the latest version is that one (a conflict if not).
+    InsertTaxRecord {
+        row: TaxRecordRow,
+        after: Option<i64>,
+    },
+    InsertCorrection(CorrectionRow),
+    /// Replaces a correction read at `expected_revision`.
+    UpdateCorrection {
+        row: CorrectionRow,
+        expected_revision: i64,
+    },
     InsertSlips(Vec<SlipRow>),
 }
 

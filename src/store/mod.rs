@@ -26,8 +26,8 @@ use crate::domain::person_number::PersonNumber;
 pub use chain::{AuditEntry, AuditRecord};
 pub use lockout::{AttemptClaim, LockoutPolicy, LoginGuardRow};
 pub use rows::{
-    EntryRow, PurposeRow, ResidentQuery, ResidentRow, SessionRow, SlipRow, StaffRow, TaxRecordRow,
-    TerminalRow, TotpClaim,
+    CorrectionRow, EntryRow, PurposeRow, ResidentQuery, ResidentRow, SessionRow, SlipRow, StaffRow,
+    TaxRecordRow, TerminalRow, TotpClaim,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -199,6 +199,9 @@ pub trait EntryStore {
     fn tax_records(&self, person: &str, form: &str) -> StoreResult<Vec<TaxRecordRow>>;
     /// Slips made by `staff`, oldest first.
     fn slips_of(&self, staff: &str) -> StoreResult<Vec<SlipRow>>;
+    fn correction(&self, id: &str) -> StoreResult<Option<CorrectionRow>>;
+    /// Corrections in `state`, oldest change first, at most `limit`.
+    fn corrections_in(&self, state: &str, limit: usize) -> StoreResult<Vec<CorrectionRow>>;
 }
 
 /// Everything the service keeps. Implementations make each method atomic.

@@ -190,3 +190,26 @@ pub struct SlipRow {
     pub staff: String,
     pub at: OffsetDateTime,
 }
+
+/// A correction as stored: its proposal and review sealed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CorrectionRow {
+    pub id: String,
+    pub person: String,
+    pub form: String,
+    /// `proposed`, `approved` or `rejected`.
+    pub state: String,
+    pub proposed_by: String,
+    pub revision: i64,
+    pub body: Vec<u8>,
+    pub updated_at: OffsetDateTime,
+}
+
+impl std::fmt::Debug for CorrectionRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CorrectionRow")
+            .field("id", &self.id)
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
+}

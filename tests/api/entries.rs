@@ -5,6 +5,9 @@ use std::collections::BTreeMap;
 
 use bansho::api::ErrorCode;
 use bansho::api::entry::{
+    CorrectionList, CorrectionView, ProposeCorrectionRequest, RecordHistory, ReviewRequest,
+};
+use bansho::api::entry::{
     DecideRequest, Decision, DiscardRequest, EntryView, FieldsRequest, Keyer, StartEntryRequest,
     SubmitRequest,
 };
@@ -477,4 +480,232 @@ async fn an_unknown_entry_or_person_is_a_recorded_404() {
             "entry_start not_found"
         ]
     );
+}
+
+/// A committed record of Known::TAKAHASHI, keyed twice.
+async fn committed(app: &TestApp) -> String {
+    let (_, id) = keyed_once(app).await;
+    let second = app.login(SECOND).await;
+    let view = second.start_second(&id).await.unwrap();
+    let done = second
+        .submit_second(&id, &second_keying(&view, &[]))
+        .await
+        .unwrap();
+    assert_eq!(done.state, "committed");
+    id
+}
+
+async fn call<T: serde::de::DeserializeOwned>(
+    client: &ApiClient,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<String>,
+) -> Result<T, (u16, String)> {
+    let (status, text, _) = client.raw(method, path, body).await.expect("request");
+    if (200..300).contains(&status) {
+        Ok(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")))
+    } else {
+        Err((status, text))
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Option<String> {
+    Some(serde_json::to_string(value).unwrap())
+}
+
+#[tokio::test]
+async fn a_correction_is_reviewed_by_a_supervisor_and_becomes_the_next_version() {
+    let app = spawn_app().await;
+    committed(&app).await;
+    let clerk = app.login(CLERK).await;
+    let path = format!("/records/{}/juminzei_shinkoku", Known::TAKAHASHI);
+    let history: RecordHistory = call(&clerk, reqwest::Method::GET, &path, None)
+        .await
+        .unwrap();
+    assert_eq!(history.versions.len(), 1);
+    let v1 = &history.versions[0];
+    assert_eq!(
+        (v1.first_by.as_str(), v1.second_by.as_deref()),
+        (CLERK, Some(SECOND))
+    );
+    assert_eq!(
+        v1.values["taxpayer.my_number"].expose(),
+        "********9018",
+        "a My Number only masked"
+    );
+    assert_eq!(v1.values["deductions.social_insurance"].expose(), "450000");
+
+    let propose = |fields: &[(&str, &str)], base: i64| ProposeCorrectionRequest {
+        base_version: base,
+        fields: fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), KeyedValue::new(*v)))
+            .collect(),
+        reason: "re-verification: the paper says 405,000".into(),
+        paper: "2026-02-16/001/003".into(),
+    };
+    // A correction that would fail the form's checks is refused.
+    let bad = call::<CorrectionView>(
+        &clerk,
+        reqwest::Method::POST,
+        &format!("{path}/corrections"),
+        json(&propose(&[("income.salary", "1")], 1)),
+    )
+    .await;
+    let (status, body) = bad.unwrap_err();
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("salary_income"), "{body}");
+
+    let proposed: CorrectionView = call(
+        &clerk,
+        reqwest::Method::POST,
+        &format!("{path}/corrections"),
+        json(&propose(&[("deductions.social_insurance", "405,000")], 1)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(proposed.state, "proposed");
+    assert_eq!(proposed.changes.len(), 1);
+
+    let supervisor = app.login(SUPERVISOR).await;
+    let list: CorrectionList = call(&supervisor, reqwest::Method::GET, "/corrections", None)
+        .await
+        .unwrap();
+    assert_eq!(list.corrections.len(), 1);
+    let shown: CorrectionView = call(
+        &supervisor,
+        reqwest::Method::GET,
+        &format!("/corrections/{}", proposed.id),
+        None,
+    )
+    .await
+    .unwrap();
+    let change = &shown.changes[0];
+    assert_eq!(change.field, "deductions.social_insurance");
+    assert_eq!(
+        (
+            change.before.as_ref().unwrap().expose(),
+            change.after.as_ref().unwrap().expose()
+        ),
+        ("450000", "405000")
+    );
+    // A clerk may not review; a review needs a reason.
+    let refused = call::<CorrectionView>(
+        &clerk,
+        reqwest::Method::POST,
+        &format!("/corrections/{}/approve", proposed.id),
+        json(&ReviewRequest {
+            reason: "ok".into(),
+        }),
+    )
+    .await;
+    assert_eq!(refused.unwrap_err().0, 403);
+    let empty = call::<CorrectionView>(
+        &supervisor,
+        reqwest::Method::POST,
+        &format!("/corrections/{}/approve", proposed.id),
+        json(&ReviewRequest { reason: "".into() }),
+    )
+    .await;
+    assert_eq!(empty.unwrap_err().0, 422);
+
+    let approved: CorrectionView = call(
+        &supervisor,
+        reqwest::Method::POST,
+        &format!("/corrections/{}/approve", proposed.id),
+        json(&ReviewRequest {
+            reason: "checked against the paper".into(),
+        }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (approved.state.as_str(), approved.version),
+        ("approved", Some(2))
+    );
+    let history: RecordHistory = call(&clerk, reqwest::Method::GET, &path, None)
+        .await
+        .unwrap();
+    let v2 = &history.versions[1];
+    assert_eq!(v2.values["deductions.social_insurance"].expose(), "405000");
+    assert_eq!(
+        (v2.corrected_by.as_deref(), v2.approved_by.as_deref()),
+        (Some(CLERK), Some(SUPERVISOR))
+    );
+    assert_eq!(v2.changed, ["deductions.social_insurance"]);
+    let row = &app.outcome_tail(2)[1];
+    assert_eq!(row.entry.action.as_str(), "correction_approve");
+    assert!(
+        row.entry.detail.ends_with(";version=2"),
+        "{}",
+        row.entry.detail
+    );
+
+    // Reviewed once only; a proposal against an old version is refused.
+    let again = call::<CorrectionView>(
+        &supervisor,
+        reqwest::Method::POST,
+        &format!("/corrections/{}/reject", proposed.id),
+        json(&ReviewRequest {
+            reason: "no".into(),
+        }),
+    )
+    .await;
+    assert_eq!(again.unwrap_err().0, 409);
+    let stale = call::<CorrectionView>(
+        &clerk,
+        reqwest::Method::POST,
+        &format!("{path}/corrections"),
+        json(&propose(&[("deductions.social_insurance", "400,000")], 1)),
+    )
+    .await;
+    assert_eq!(stale.unwrap_err().0, 409);
+}
+
+#[tokio::test]
+async fn a_rejected_correction_is_kept_with_its_reason_and_changes_nothing() {
+    let app = spawn_app().await;
+    committed(&app).await;
+    let clerk = app.login(CLERK).await;
+    let path = format!("/records/{}/juminzei_shinkoku", Known::TAKAHASHI);
+    let request = ProposeCorrectionRequest {
+        base_version: 1,
+        fields: [(
+            "deductions.social_insurance".to_owned(),
+            KeyedValue::new("1"),
+        )]
+        .into(),
+        reason: "typo".into(),
+        paper: "p".into(),
+    };
+    let proposed: CorrectionView = call(
+        &clerk,
+        reqwest::Method::POST,
+        &format!("{path}/corrections"),
+        json(&request),
+    )
+    .await
+    .unwrap();
+    let supervisor = app.login(SUPERVISOR).await;
+    let rejected: CorrectionView = call(
+        &supervisor,
+        reqwest::Method::POST,
+        &format!("/corrections/{}/reject", proposed.id),
+        json(&ReviewRequest {
+            reason: "the paper says 450,000".into(),
+        }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(rejected.state, "rejected");
+    assert_eq!(
+        rejected.review_reason.as_deref(),
+        Some("the paper says 450,000")
+    );
+    let history: RecordHistory = call(&clerk, reqwest::Method::GET, &path, None)
+        .await
+        .unwrap();
+    assert_eq!(history.versions.len(), 1);
+    let kept = app.store.correction(&proposed.id).unwrap().unwrap();
+    assert_eq!(kept.state, "rejected");
 }

@@ -3,16 +3,18 @@
 //! approved (applied as a new version) or rejected (kept, with the
 //! reason). Nobody approves or rejects their own.
 
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use time::OffsetDateTime;
 
 use super::keying::Keying;
 use super::schema::FieldPath;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Proposal {
     pub record_version: u32,
     pub by: String,
+    #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
     pub reason: String,
     pub paper: String,
@@ -20,18 +22,21 @@ pub struct Proposal {
     pub proposed: Keying,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
 pub enum Correction {
     Proposed(Proposal),
     Approved {
         proposal: Proposal,
         by: String,
+        #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
         reason: String,
     },
     Rejected {
         proposal: Proposal,
         by: String,
+        #[serde(with = "time::serde::rfc3339")]
         at: OffsetDateTime,
         reason: String,
     },
@@ -49,6 +54,18 @@ pub enum CorrectionError {
     Stale,
     #[error("this correction was already reviewed")]
     AlreadyReviewed,
+}
+
+impl CorrectionError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            CorrectionError::ReasonAndPaperRequired => "reason_required",
+            CorrectionError::NothingChanged => "nothing_changed",
+            CorrectionError::OwnCorrection => "own_correction",
+            CorrectionError::Stale => "record_changed",
+            CorrectionError::AlreadyReviewed => "already_reviewed",
+        }
+    }
 }
 
 /// One field's change. Its values are personal data: `Debug` names the
@@ -82,6 +99,22 @@ pub fn diff<'a>(before: &'a Keying, after: &'a Keying) -> Vec<Change<'a>> {
 }
 
 impl Correction {
+    pub fn state_name(&self) -> &'static str {
+        match self {
+            Correction::Proposed(_) => "proposed",
+            Correction::Approved { .. } => "approved",
+            Correction::Rejected { .. } => "rejected",
+        }
+    }
+
+    pub fn proposal(&self) -> &Proposal {
+        match self {
+            Correction::Proposed(p)
+            | Correction::Approved { proposal: p, .. }
+            | Correction::Rejected { proposal: p, .. } => p,
+        }
+    }
+
     /// A clerk proposes a change of the record at `version`.
     pub fn propose(
         current: &Keying,

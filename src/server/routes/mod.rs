@@ -4,6 +4,7 @@
 
 mod audit_log;
 mod entries;
+mod records;
 pub(crate) mod residents;
 mod session;
 mod staff;
@@ -192,6 +193,42 @@ pub const ROUTES: &[RouteSpec] = &[
     },
     RouteSpec {
         method: "GET",
+        path: "/records/{person}/{form}",
+        access: Access::Permission(Permission::ViewTaxRecords),
+        action: Action::RecordView,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/records/{person}/{form}/corrections",
+        access: Access::Permission(Permission::ProposeCorrections),
+        action: Action::CorrectionPropose,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/corrections",
+        access: Access::Permission(Permission::ReviewCorrections),
+        action: Action::CorrectionList,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/corrections/{id}",
+        access: Access::Permission(Permission::ReviewCorrections),
+        action: Action::CorrectionView,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/corrections/{id}/approve",
+        access: Access::Permission(Permission::ReviewCorrections),
+        action: Action::CorrectionApprove,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/corrections/{id}/reject",
+        access: Access::Permission(Permission::ReviewCorrections),
+        action: Action::CorrectionReject,
+    },
+    RouteSpec {
+        method: "GET",
         path: "/admin/staff",
         access: Access::Permission(Permission::ManageStaff),
         action: Action::StaffList,
@@ -362,6 +399,28 @@ pub fn router(state: AppState) -> Result<Router, RouteTableError> {
         "POST",
         "/entries/{id}/decision/discard",
         handler!("POST", entries::discard_decision),
+    )
+    .add(
+        "GET",
+        "/records/{person}/{form}",
+        handler!("GET", records::history),
+    )
+    .add(
+        "POST",
+        "/records/{person}/{form}/corrections",
+        handler!("POST", records::propose),
+    )
+    .add("GET", "/corrections", handler!("GET", records::list))
+    .add("GET", "/corrections/{id}", handler!("GET", records::view))
+    .add(
+        "POST",
+        "/corrections/{id}/approve",
+        handler!("POST", records::approve),
+    )
+    .add(
+        "POST",
+        "/corrections/{id}/reject",
+        handler!("POST", records::reject),
     )
     .add("GET", "/admin/staff", handler!("GET", staff::list))
     .finish()?

@@ -6,7 +6,7 @@ use super::PostgresStore;
 use super::sql::{Cols, db_error, query_first, query_rows};
 use crate::store::chain::format_time;
 use crate::store::sql::ColumnReader;
-use crate::store::{EntryRow, EntryStore, SlipRow, StoreResult, TaxRecordRow};
+use crate::store::{CorrectionRow, EntryRow, EntryStore, SlipRow, StoreResult, TaxRecordRow};
 
 const ENTRY_COLUMNS: &str =
     "id, form, person, paper, state, first_by, second_by, revision, body, updated_at";
@@ -59,24 +59,81 @@ pub(crate) fn update_entry(
     .map_err(db_error)
 }
 
-/// The version the record was stored under.
-pub(crate) fn insert_tax_record(c: &mut impl GenericClient, r: &TaxRecordRow) -> StoreResult<i64> {
+/// The version the record was stored under; `None` when `after` is given
+/// and the latest version is another.
+pub(crate) fn insert_tax_record(
+    c: &mut impl GenericClient,
+    r: &TaxRecordRow,
+    after: Option<i64>,
+) -> StoreResult<Option<i64>> {
     let row = c
-        .query_one(
+        .query_opt(
             "INSERT INTO tax_records(person, form, version, entry, body, committed_at)
-             SELECT $1, $2, COALESCE(MAX(version), 0) + 1, $3, $4, $5
-             FROM tax_records WHERE person = $1 AND form = $2
+             SELECT $1, $2, latest + 1, $3, $4, $5
+             FROM (SELECT COALESCE(MAX(version), 0) AS latest FROM tax_records WHERE person = $1 AND form = $2) l
+             WHERE $6::BIGINT IS NULL OR latest = $6::BIGINT
              RETURNING version",
-            &[
-                &r.person,
-                &r.form,
-                &r.entry,
-                &r.body,
-                &format_time(r.committed_at),
-            ],
+            &[&r.person, &r.form, &r.entry, &r.body, &format_time(r.committed_at), &after],
         )
         .map_err(db_error)?;
-    Cols::new(&row, "tax_records").get(0)
+    row.map(|row| Cols::new(&row, "tax_records").get(0))
+        .transpose()
+}
+
+const CORRECTION_COLUMNS: &str = "id, person, form, state, proposed_by, revision, body, updated_at";
+
+fn correction_from_row(r: &Cols<'_>) -> StoreResult<CorrectionRow> {
+    Ok(CorrectionRow {
+        id: r.text(0)?,
+        person: r.text(1)?,
+        form: r.text(2)?,
+        state: r.text(3)?,
+        proposed_by: r.text(4)?,
+        revision: r.get(5)?,
+        body: r.get(6)?,
+        updated_at: r.time(7)?,
+    })
+}
+
+pub(crate) fn insert_correction(c: &mut impl GenericClient, k: &CorrectionRow) -> StoreResult<()> {
+    c.execute(
+        "INSERT INTO corrections(id, person, form, state, proposed_by, revision, body, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[
+            &k.id,
+            &k.person,
+            &k.form,
+            &k.state,
+            &k.proposed_by,
+            &k.revision,
+            &k.body,
+            &format_time(k.updated_at),
+        ],
+    )
+    .map(drop)
+    .map_err(db_error)
+}
+
+/// False if the correction is not at `expected_revision`.
+pub(crate) fn update_correction(
+    c: &mut impl GenericClient,
+    k: &CorrectionRow,
+    expected_revision: i64,
+) -> StoreResult<bool> {
+    c.execute(
+        "UPDATE corrections SET state = $2, revision = $3, body = $4, updated_at = $5
+         WHERE id = $1 AND revision = $6",
+        &[
+            &k.id,
+            &k.state,
+            &k.revision,
+            &k.body,
+            &format_time(k.updated_at),
+            &expected_revision,
+        ],
+    )
+    .map(|n| n == 1)
+    .map_err(db_error)
 }
 
 pub(crate) fn insert_slips(c: &mut impl GenericClient, slips: &[SlipRow]) -> StoreResult<()> {
@@ -149,6 +206,27 @@ impl EntryStore for PostgresStore {
                         at: r.time(4)?,
                     })
                 },
+            )
+        })
+    }
+
+    fn correction(&self, id: &str) -> StoreResult<Option<CorrectionRow>> {
+        let sql = format!("SELECT {CORRECTION_COLUMNS} FROM corrections WHERE id = $1");
+        self.with(|c| query_first(c, "corrections", &sql, &[&id], correction_from_row))
+    }
+
+    fn corrections_in(&self, state: &str, limit: usize) -> StoreResult<Vec<CorrectionRow>> {
+        let sql = format!(
+            "SELECT {CORRECTION_COLUMNS} FROM corrections WHERE state = $1 ORDER BY updated_at, id LIMIT $2"
+        );
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.with(|c| {
+            query_rows(
+                c,
+                "corrections",
+                &sql,
+                &[&state, &limit],
+                correction_from_row,
             )
         })
     }

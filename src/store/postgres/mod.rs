@@ -53,6 +53,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0003_login_guard.sql"),
     ),
     (4, include_str!("../migrations/postgres/0004_entries.sql")),
+    (
+        5,
+        include_str!("../migrations/postgres/0005_corrections.sql"),
+    ),
 ];
 
 /// Advisory lock keys ("bansho" in ASCII, plus a tag). Advisory locks are

@@ -1,12 +1,12 @@
 //! Entries, committed records and slips.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::SqliteStore;
 use super::sql::{Cols, query_first, query_rows, unavailable};
 use crate::store::chain::format_time;
 use crate::store::sql::ColumnReader;
-use crate::store::{EntryRow, EntryStore, SlipRow, StoreResult, TaxRecordRow};
+use crate::store::{CorrectionRow, EntryRow, EntryStore, SlipRow, StoreResult, TaxRecordRow};
 
 const ENTRY_COLUMNS: &str =
     "id, form, person, paper, state, first_by, second_by, revision, body, updated_at";
@@ -70,22 +70,79 @@ pub(crate) fn update_entry(
     .map_err(unavailable)
 }
 
-/// The version the record was stored under.
-pub(crate) fn insert_tax_record(c: &Connection, r: &TaxRecordRow) -> StoreResult<i64> {
+/// The version the record was stored under; `None` when `after` is given
+/// and the latest version is another.
+pub(crate) fn insert_tax_record(
+    c: &Connection,
+    r: &TaxRecordRow,
+    after: Option<i64>,
+) -> StoreResult<Option<i64>> {
     c.query_row(
         "INSERT INTO tax_records(person, form, version, entry, body, committed_at)
-         SELECT ?1, ?2, COALESCE(MAX(version), 0) + 1, ?3, ?4, ?5
-         FROM tax_records WHERE person = ?1 AND form = ?2
+         SELECT ?1, ?2, latest + 1, ?3, ?4, ?5
+         FROM (SELECT COALESCE(MAX(version), 0) AS latest FROM tax_records WHERE person = ?1 AND form = ?2)
+         WHERE ?6 IS NULL OR latest = ?6
          RETURNING version",
-        params![
-            r.person,
-            r.form,
-            r.entry,
-            r.body,
-            format_time(r.committed_at)
-        ],
+        params![r.person, r.form, r.entry, r.body, format_time(r.committed_at), after],
         |row| row.get(0),
     )
+    .optional()
+    .map_err(unavailable)
+}
+
+const CORRECTION_COLUMNS: &str = "id, person, form, state, proposed_by, revision, body, updated_at";
+
+fn correction_from_row(r: &Cols<'_, '_>) -> StoreResult<CorrectionRow> {
+    Ok(CorrectionRow {
+        id: r.text(0)?,
+        person: r.text(1)?,
+        form: r.text(2)?,
+        state: r.text(3)?,
+        proposed_by: r.text(4)?,
+        revision: r.get(5)?,
+        body: r.get(6)?,
+        updated_at: r.time(7)?,
+    })
+}
+
+pub(crate) fn insert_correction(c: &Connection, k: &CorrectionRow) -> StoreResult<()> {
+    c.execute(
+        "INSERT INTO corrections(id, person, form, state, proposed_by, revision, body, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            k.id,
+            k.person,
+            k.form,
+            k.state,
+            k.proposed_by,
+            k.revision,
+            k.body,
+            format_time(k.updated_at)
+        ],
+    )
+    .map(drop)
+    .map_err(unavailable)
+}
+
+/// False if the correction is not at `expected_revision`.
+pub(crate) fn update_correction(
+    c: &Connection,
+    k: &CorrectionRow,
+    expected_revision: i64,
+) -> StoreResult<bool> {
+    c.execute(
+        "UPDATE corrections SET state = ?2, revision = ?3, body = ?4, updated_at = ?5
+         WHERE id = ?1 AND revision = ?6",
+        params![
+            k.id,
+            k.state,
+            k.revision,
+            k.body,
+            format_time(k.updated_at),
+            expected_revision
+        ],
+    )
+    .map(|n| n == 1)
     .map_err(unavailable)
 }
 
@@ -162,6 +219,27 @@ impl EntryStore for SqliteStore {
                         at: r.time(4)?,
                     })
                 },
+            )
+        })
+    }
+
+    fn correction(&self, id: &str) -> StoreResult<Option<CorrectionRow>> {
+        let sql = format!("SELECT {CORRECTION_COLUMNS} FROM corrections WHERE id = ?1");
+        self.with(|c| query_first(c, "corrections", &sql, [id], correction_from_row))
+    }
+
+    fn corrections_in(&self, state: &str, limit: usize) -> StoreResult<Vec<CorrectionRow>> {
+        let sql = format!(
+            "SELECT {CORRECTION_COLUMNS} FROM corrections WHERE state = ?1 ORDER BY updated_at, id LIMIT ?2"
+        );
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.with(|c| {
+            query_rows(
+                c,
+                "corrections",
+                &sql,
+                params![state, limit],
+                correction_from_row,
             )
         })
     }

@@ -120,7 +120,25 @@ impl JournalTx for SqliteJournal<'_, '_> {
                     Applied::Conflict("the entry changed since it was read".into())
                 }
             }
-            Change::InsertTaxRecord(r) => Applied::Version(entries::insert_tax_record(c, r)?),
+            Change::InsertTaxRecord { row, after } => {
+                match entries::insert_tax_record(c, row, *after)? {
+                    Some(version) => Applied::Version(version),
+                    None => Applied::Conflict("the record changed since it was read".into()),
+                }
+            }
+            Change::InsertCorrection(r) => {
+                entries::insert_correction(c, r).map(|()| Applied::Done)?
+            }
+            Change::UpdateCorrection {
+                row,
+                expected_revision,
+            } => {
+                if entries::update_correction(c, row, *expected_revision)? {
+                    Applied::Done
+                } else {
+                    Applied::Conflict("the correction changed since it was read".into())
+                }
+            }
             Change::InsertSlips(slips) => {
                 entries::insert_slips(c, slips).map(|()| Applied::Done)?
             }
