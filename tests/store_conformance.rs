@@ -20,7 +20,8 @@ use bansho::store::chain::{self, ChainVerifier, GENESIS};
 use bansho::store::journal::{Applied, Change, Committed, FailPoint, Item};
 use bansho::store::{
     AttemptClaim, AuditEntry, AuditRecord, EntryRow, LockoutPolicy, PurposeRow, ResidentQuery,
-    ResidentRow, SessionRow, SlipRow, StaffRow, Store, StoreError, TaxRecordRow, TotpClaim,
+    ResidentRow, ReverifyRow, SessionRow, SlipRow, StaffRow, Store, StoreError, TaxRecordRow,
+    TotpClaim,
 };
 use common::pg;
 use time::OffsetDateTime;
@@ -141,6 +142,7 @@ conformance!(
     journal_failure_points_keep_nothing,
     journal_rows_are_in_time_order,
     entries_change_only_from_the_revision_read,
+    reverify_items_are_listed_once_and_closed_by_their_assignee,
     audit_log_refuses_update_and_delete,
     reopening_keeps_data_and_migrations_are_idempotent,
     search_cost_report,
@@ -1690,4 +1692,130 @@ fn entries_change_only_from_the_revision_read(b: &Backend) {
     assert_eq!(s.slips_of("kazei02").unwrap(), vec![slip]);
     assert!(s.slips_of("kazei01").unwrap().is_empty());
     assert!(chain::verify_store(s, &chain_key()).unwrap().is_ok());
+}
+
+fn reverify_item(entry: &str, assigned_to: Option<&str>) -> ReverifyRow {
+    ReverifyRow {
+        entry: entry.into(),
+        list_day: date("2026-11-24"),
+        person: "1000000001".into(),
+        form: "juminzei_shinkoku".into(),
+        why: "new_keyer,sample".into(),
+        assigned_to: assigned_to.map(Into::into),
+        due: date("2026-11-24"),
+        state: "open".into(),
+        resolved_by: None,
+        resolved_at: None,
+    }
+}
+
+fn reverify_items_are_listed_once_and_closed_by_their_assignee(b: &Backend) {
+    let s = b.store();
+    let recorded = |changes| Item::recorded(changes, row_for("view"));
+    // Commits of entries count, versions from corrections do not.
+    commit(
+        s,
+        vec![recorded(vec![Change::InsertEntry(entry_row(
+            "e1",
+            1,
+            "committed",
+        ))])],
+        FailPoint::None,
+    )
+    .unwrap();
+    for source in ["e1", "c1"] {
+        commit(
+            s,
+            vec![recorded(vec![Change::InsertTaxRecord {
+                row: tax_record(source),
+                after: None,
+            }])],
+            FailPoint::None,
+        )
+        .unwrap();
+    }
+    let day = s
+        .entry_commits_between(
+            NOW - time::Duration::hours(1),
+            NOW + time::Duration::hours(1),
+        )
+        .unwrap();
+    assert_eq!(
+        day.iter().map(|r| r.entry.as_str()).collect::<Vec<_>>(),
+        ["e1"]
+    );
+    assert!(
+        s.entry_commits_between(
+            NOW + time::Duration::hours(1),
+            NOW + time::Duration::hours(2)
+        )
+        .unwrap()
+        .is_empty()
+    );
+    // An approval stores only on the version it reviewed.
+    let stale = commit(
+        s,
+        vec![recorded(vec![Change::InsertTaxRecord {
+            row: tax_record("c2"),
+            after: Some(1),
+        }])],
+        FailPoint::None,
+    )
+    .unwrap();
+    assert!(matches!(
+        stale[0].effect.refusal(),
+        Some(Applied::Conflict(_))
+    ));
+    let on_latest = commit(
+        s,
+        vec![recorded(vec![Change::InsertTaxRecord {
+            row: tax_record("c2"),
+            after: Some(2),
+        }])],
+        FailPoint::None,
+    )
+    .unwrap();
+    assert_eq!(on_latest[0].effect.applied, vec![Applied::Version(3)]);
+
+    let items = vec![
+        reverify_item("e1", Some("kazei03")),
+        reverify_item("e2", None),
+    ];
+    commit(
+        s,
+        vec![recorded(vec![Change::InsertReverifyItems(items.clone())])],
+        FailPoint::None,
+    )
+    .unwrap();
+    // Listing again changes nothing, not even a reassignment.
+    let again = vec![reverify_item("e1", Some("kazei01"))];
+    commit(
+        s,
+        vec![recorded(vec![Change::InsertReverifyItems(again)])],
+        FailPoint::None,
+    )
+    .unwrap();
+    assert_eq!(s.reverify_items("open", None).unwrap(), items);
+    assert_eq!(
+        s.reverify_items("open", Some("kazei03")).unwrap(),
+        items[..1].to_vec()
+    );
+
+    let resolve = |by: &str| Change::ResolveReverifyItem {
+        entry: "e1".into(),
+        by: by.into(),
+        state: "verified".into(),
+    };
+    let not_theirs = commit(s, vec![recorded(vec![resolve("kazei01")])], FailPoint::None).unwrap();
+    assert_eq!(
+        not_theirs[0].effect.refusal(),
+        Some(&Applied::NothingToChange)
+    );
+    commit(s, vec![recorded(vec![resolve("kazei03")])], FailPoint::None).unwrap();
+    let closed = s.reverify_items("verified", None).unwrap();
+    assert_eq!(closed.len(), 1);
+    assert_eq!(closed[0].resolved_by.as_deref(), Some("kazei03"));
+    assert_eq!(closed[0].resolved_at, Some(NOW));
+    let twice = commit(s, vec![recorded(vec![resolve("kazei03")])], FailPoint::None).unwrap();
+    assert_eq!(twice[0].effect.refusal(), Some(&Applied::NothingToChange));
 }

@@ -210,3 +210,26 @@ pub struct CorrectionList {
 pub struct ReviewRequest {
     pub reason: String,
 }
+
+/// One item of a re-verification list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReverifyItemView {
+    pub entry: String,
+    pub list_day: String,
+    pub person: String,
+    pub form: String,
+    /// Why it was picked (`warning_overridden`, `single_keyed`,
+    /// `large_amount`, `new_keyer`, `supervisor_decided`, `sample`).
+    pub why: Vec<String>,
+    pub assigned_to: Option<String>,
+    pub due: String,
+    pub state: String,
+    pub overdue: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReverifyList {
+    pub items: Vec<ReverifyItemView>,
+}

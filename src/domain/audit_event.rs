@@ -107,6 +107,11 @@ stable_names! {
         CorrectionView => "correction_view",
         CorrectionApprove => "correction_approve",
         CorrectionReject => "correction_reject",
+        /// Today's re-verification list made (items added).
+        ReverifyBuild => "reverify_build",
+        ReverifyList => "reverify_list",
+        ReverifyResolve => "reverify_resolve",
+        ReverifyOverdue => "reverify_overdue",
     }
 }
 
@@ -164,6 +169,7 @@ stable_names! {
         OwnCorrection => "own_correction",
         RecordChanged => "record_changed",
         AlreadyReviewed => "already_reviewed",
+        NotYourItem => "not_your_item",
     }
 }
 
@@ -269,6 +275,11 @@ pub enum Detail {
         changed: usize,
         version: Option<i64>,
     },
+    /// A re-verification item closed, and how.
+    Reverified {
+        entry: String,
+        outcome: &'static str,
+    },
     /// An entry refused: why (the machine's or the checks' code).
     EntryRefused {
         id: String,
@@ -335,6 +346,7 @@ impl fmt::Display for Detail {
                 counts.iter().try_for_each(|(k, n)| write!(f, ";{k}={n}"))
             }
             Detail::EntryRefused { id, code } => write!(f, "entry={id};code={code}"),
+            Detail::Reverified { entry, outcome } => write!(f, "entry={entry};outcome={outcome}"),
             Detail::Correction {
                 id,
                 state,

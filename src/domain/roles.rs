@@ -110,10 +110,13 @@ pub enum Permission {
     ProposeCorrections,
     /// Approve or reject others' corrections.
     ReviewCorrections,
+    /// Work the next-day re-verification list: check items against the
+    /// paper, mark them verified or for correction.
+    Reverify,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 14] = [
         Permission::SearchResidents,
         Permission::SearchByMyNumber,
         Permission::ViewResident,
@@ -127,6 +130,7 @@ impl Permission {
         Permission::ViewTaxRecords,
         Permission::ProposeCorrections,
         Permission::ReviewCorrections,
+        Permission::Reverify,
     ];
 }
 
@@ -145,6 +149,7 @@ pub fn permissions(role: Role, department: Department) -> &'static [Permission] 
             KeyEntries,
             ViewTaxRecords,
             ProposeCorrections,
+            Reverify,
         ],
         (Role::Clerk, Department::Collections) => &[SearchResidents, ViewResident],
         (Role::Supervisor, Department::Assessment) => &[

@@ -14,6 +14,7 @@ pub mod login_gate;
 pub mod pki;
 pub mod rate_limit;
 pub mod refusals;
+pub mod reverify;
 pub mod routes;
 pub mod sessions;
 pub mod settings;
@@ -67,6 +68,9 @@ pub struct ServerConfig {
     pub refusal_interval: time::Duration,
     /// Which fields a second clerk keys again.
     pub double_keying: crate::domain::entry::compare::DoubleKeying,
+    /// Which commits the next-day list picks, and the office's holidays.
+    pub reverify_rules: crate::domain::entry::reverify::Rules,
+    pub calendar: crate::domain::entry::reverify::Calendar,
 }
 
 impl ServerConfig {
@@ -111,6 +115,8 @@ impl Default for ServerConfig {
             read_burst: 30,
             refusal_interval: time::Duration::seconds(10),
             double_keying: crate::domain::entry::compare::DoubleKeying::default(),
+            reverify_rules: crate::domain::entry::reverify::Rules::default(),
+            calendar: crate::domain::entry::reverify::Calendar::default(),
         }
     }
 }

@@ -14,8 +14,8 @@ use time::OffsetDateTime;
 
 use super::chain::{self, AuditEntry, ChainKey};
 use super::{
-    AttemptClaim, CorrectionRow, EntryRow, LockoutPolicy, SessionRow, SlipRow, StaffRow,
-    StoreError, StoreResult, TaxRecordRow, TerminalRow, TotpClaim,
+    AttemptClaim, CorrectionRow, EntryRow, LockoutPolicy, ReverifyRow, SessionRow, SlipRow,
+    StaffRow, StoreError, StoreResult, TaxRecordRow, TerminalRow, TotpClaim,
 };
 
 /// One change of state. Each backend applies it with the same SQL its
@@ -76,6 +76,16 @@ pub enum Change {
         after: Option<i64>,
     },
     InsertCorrection(CorrectionRow),
+    /// Adds items to a re-verification list; an entry already listed is
+    /// left as it is.
+    InsertReverifyItems(Vec<ReverifyRow>),
+    /// Closes an open item assigned to `by` as `state` (nothing to change
+    /// if it is not open or not theirs).
+    ResolveReverifyItem {
+        entry: String,
+        by: String,
+        state: String,
+    },
     /// Replaces a correction read at `expected_revision`.
     UpdateCorrection {
         row: CorrectionRow,

@@ -26,8 +26,8 @@ use crate::domain::person_number::PersonNumber;
 pub use chain::{AuditEntry, AuditRecord};
 pub use lockout::{AttemptClaim, LockoutPolicy, LoginGuardRow};
 pub use rows::{
-    CorrectionRow, EntryRow, PurposeRow, ResidentQuery, ResidentRow, SessionRow, SlipRow, StaffRow,
-    TaxRecordRow, TerminalRow, TotpClaim,
+    CorrectionRow, EntryRow, PurposeRow, ResidentQuery, ResidentRow, ReverifyRow, SessionRow,
+    SlipRow, StaffRow, TaxRecordRow, TerminalRow, TotpClaim,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -202,6 +202,20 @@ pub trait EntryStore {
     fn correction(&self, id: &str) -> StoreResult<Option<CorrectionRow>>;
     /// Corrections in `state`, oldest change first, at most `limit`.
     fn corrections_in(&self, state: &str, limit: usize) -> StoreResult<Vec<CorrectionRow>>;
+    /// Record versions committed by entries (not corrections) at or after
+    /// `from` and before `to`.
+    fn entry_commits_between(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+    ) -> StoreResult<Vec<TaxRecordRow>>;
+    /// Items of the re-verification lists in `state`; only those assigned
+    /// to `assigned_to` when given.
+    fn reverify_items(
+        &self,
+        state: &str,
+        assigned_to: Option<&str>,
+    ) -> StoreResult<Vec<ReverifyRow>>;
 }
 
 /// Everything the service keeps. Implementations make each method atomic.

@@ -213,3 +213,21 @@ impl std::fmt::Debug for CorrectionRow {
             .finish_non_exhaustive()
     }
 }
+
+/// One item of a re-verification list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReverifyRow {
+    pub entry: String,
+    /// The business day whose list it is on.
+    pub list_day: time::Date,
+    pub person: String,
+    pub form: String,
+    /// Why it was picked (`warning_overridden,large_amount`).
+    pub why: String,
+    pub assigned_to: Option<String>,
+    pub due: time::Date,
+    /// `open`, `verified` or `correction`.
+    pub state: String,
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<OffsetDateTime>,
+}

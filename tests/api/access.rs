@@ -22,6 +22,7 @@ fn concrete(path: &str) -> String {
     path.replace("{person}", Known::TAKAHASHI)
         .replace("{id}", &"0".repeat(32))
         .replace("{form}", "juminzei_shinkoku")
+        .replace("{entry}", &"0".repeat(32))
 }
 
 fn body_for(path: &str) -> Option<String> {

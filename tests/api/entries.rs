@@ -709,3 +709,74 @@ async fn a_rejected_correction_is_kept_with_its_reason_and_changes_nothing() {
     let kept = app.store.correction(&proposed.id).unwrap().unwrap();
     assert_eq!(kept.state, "rejected");
 }
+
+#[tokio::test]
+async fn the_next_business_day_lists_yesterdays_commits_for_a_clerk_who_had_no_hand_in_them() {
+    use bansho::api::entry::ReverifyList;
+    let app = spawn_app().await;
+    // Monday: two entries keyed by kazei01 and kazei02 (new staff, so both
+    // are error-prone by the "first days" rule).
+    let first = committed(&app).await;
+    let second = committed(&app).await;
+    // Nothing is listed the same day.
+    let third = app.login("kazei03").await;
+    let today: ReverifyList = call(&third, reqwest::Method::GET, "/reverify", None)
+        .await
+        .unwrap();
+    assert!(today.items.is_empty());
+
+    // Tuesday morning in Tokyo (yesterday's sessions have ended).
+    app.clock.set(START + time::Duration::days(1));
+    let third = app.login("kazei03").await;
+    let list: ReverifyList = call(&third, reqwest::Method::GET, "/reverify", None)
+        .await
+        .unwrap();
+    let entries: Vec<&str> = list.items.iter().map(|i| i.entry.as_str()).collect();
+    assert_eq!(entries.len(), 2, "{list:?}");
+    assert!(entries.contains(&first.as_str()) && entries.contains(&second.as_str()));
+    assert!(
+        list.items
+            .iter()
+            .all(|i| i.assigned_to.as_deref() == Some("kazei03"))
+    );
+    assert!(
+        list.items[0].why.contains(&"new_keyer".to_string()),
+        "{:?}",
+        list.items[0].why
+    );
+    // The keyers are given none of it; asking again adds nothing.
+    let keyer = app.login(CLERK).await;
+    let theirs: ReverifyList = call(&keyer, reqwest::Method::GET, "/reverify", None)
+        .await
+        .unwrap();
+    assert!(theirs.items.is_empty());
+    let again: ReverifyList = call(&third, reqwest::Method::GET, "/reverify", None)
+        .await
+        .unwrap();
+    assert_eq!(again.items.len(), 2);
+    let builds = app
+        .audit_tail(40)
+        .into_iter()
+        .filter(|r| r.entry.action == "reverify_build")
+        .count();
+    assert_eq!(builds, 1);
+
+    // Verified against the paper, by the assignee only, once.
+    let path = format!("/reverify/{first}/verified");
+    let (status, _, _) = keyer.raw(reqwest::Method::POST, &path, None).await.unwrap();
+    assert_eq!(status, 404);
+    let (status, _, _) = third.raw(reqwest::Method::POST, &path, None).await.unwrap();
+    assert_eq!(status, 204);
+    let (status, _, _) = third.raw(reqwest::Method::POST, &path, None).await.unwrap();
+    assert_eq!(status, 404);
+
+    // Wednesday: the item still open is overdue on the supervisor's screen.
+    app.clock.set(START + time::Duration::days(2));
+    let supervisor = app.login(SUPERVISOR).await;
+    let overdue: ReverifyList = call(&supervisor, reqwest::Method::GET, "/reverify/overdue", None)
+        .await
+        .unwrap();
+    assert_eq!(overdue.items.len(), 1);
+    assert_eq!(overdue.items[0].entry, second);
+    assert!(overdue.items[0].overdue);
+}

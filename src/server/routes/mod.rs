@@ -6,6 +6,7 @@ mod audit_log;
 mod entries;
 mod records;
 pub(crate) mod residents;
+mod reverify;
 mod session;
 mod staff;
 
@@ -229,6 +230,30 @@ pub const ROUTES: &[RouteSpec] = &[
     },
     RouteSpec {
         method: "GET",
+        path: "/reverify",
+        access: Access::Permission(Permission::Reverify),
+        action: Action::ReverifyList,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/reverify/{entry}/verified",
+        access: Access::Permission(Permission::Reverify),
+        action: Action::ReverifyResolve,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/reverify/{entry}/correction",
+        access: Access::Permission(Permission::Reverify),
+        action: Action::ReverifyResolve,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/reverify/overdue",
+        access: Access::Permission(Permission::DecideEntries),
+        action: Action::ReverifyOverdue,
+    },
+    RouteSpec {
+        method: "GET",
         path: "/admin/staff",
         access: Access::Permission(Permission::ManageStaff),
         action: Action::StaffList,
@@ -421,6 +446,22 @@ pub fn router(state: AppState) -> Result<Router, RouteTableError> {
         "POST",
         "/corrections/{id}/reject",
         handler!("POST", records::reject),
+    )
+    .add("GET", "/reverify", handler!("GET", reverify::mine))
+    .add(
+        "POST",
+        "/reverify/{entry}/verified",
+        handler!("POST", reverify::verified),
+    )
+    .add(
+        "POST",
+        "/reverify/{entry}/correction",
+        handler!("POST", reverify::correction),
+    )
+    .add(
+        "GET",
+        "/reverify/overdue",
+        handler!("GET", reverify::overdue),
     )
     .add("GET", "/admin/staff", handler!("GET", staff::list))
     .finish()?

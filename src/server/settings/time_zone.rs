@@ -29,6 +29,31 @@ impl OfficeTimeZone {
         &self.name
     }
 
+    /// The office's calendar date at `at`.
+    pub fn local_date(&self, at: time::OffsetDateTime) -> Option<time::Date> {
+        let zoned = jiff::Timestamp::from_second(at.unix_timestamp())
+            .ok()?
+            .to_zoned(self.zone.clone());
+        let month = time::Month::try_from(u8::try_from(zoned.month()).ok()?).ok()?;
+        time::Date::from_calendar_date(
+            i32::from(zoned.year()),
+            month,
+            u8::try_from(zoned.day()).ok()?,
+        )
+        .ok()
+    }
+
+    /// The instant the office's day `date` begins.
+    pub fn day_start(&self, date: time::Date) -> Option<time::OffsetDateTime> {
+        let civil = jiff::civil::date(
+            i16::try_from(date.year()).ok()?,
+            i8::try_from(u8::from(date.month())).ok()?,
+            i8::try_from(date.day()).ok()?,
+        );
+        let ts = civil.to_zoned(self.zone.clone()).ok()?.timestamp();
+        time::OffsetDateTime::from_unix_timestamp(ts.as_second()).ok()
+    }
+
     /// `2026-12-01 18:45 (Asia/Tokyo)`.
     pub fn show(&self, at: time::OffsetDateTime) -> String {
         let local = jiff::Timestamp::from_second(at.unix_timestamp())
@@ -56,6 +81,22 @@ impl Default for OfficeTimeZone {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn office_days_begin_at_local_midnight() {
+        let zone = OfficeTimeZone::default();
+        // Tokyo is 9 hours ahead: 2026-02-15 15:00 UTC is the first
+        // moment of Monday 2026-02-16 there.
+        let at = time::macros::datetime!(2026-02-15 15:00 UTC);
+        assert_eq!(
+            zone.local_date(at),
+            Some(time::macros::date!(2026 - 02 - 16))
+        );
+        assert_eq!(
+            zone.day_start(time::macros::date!(2026 - 02 - 16)),
+            Some(at)
+        );
+    }
 
     #[test]
     fn lock_times_are_shown_in_the_office_zone() {

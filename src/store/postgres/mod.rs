@@ -57,6 +57,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         5,
         include_str!("../migrations/postgres/0005_corrections.sql"),
     ),
+    (6, include_str!("../migrations/postgres/0006_reverify.sql")),
 ];
 
 /// Advisory lock keys ("bansho" in ASCII, plus a tag). Advisory locks are

@@ -6,7 +6,10 @@ use super::SqliteStore;
 use super::sql::{Cols, query_first, query_rows, unavailable};
 use crate::store::chain::format_time;
 use crate::store::sql::ColumnReader;
-use crate::store::{CorrectionRow, EntryRow, EntryStore, SlipRow, StoreResult, TaxRecordRow};
+use crate::store::sql::format_date;
+use crate::store::{
+    CorrectionRow, EntryRow, EntryStore, ReverifyRow, SlipRow, StoreResult, TaxRecordRow,
+};
 
 const ENTRY_COLUMNS: &str =
     "id, form, person, paper, state, first_by, second_by, revision, body, updated_at";
@@ -146,6 +149,66 @@ pub(crate) fn update_correction(
     .map_err(unavailable)
 }
 
+pub(crate) fn insert_reverify_items(c: &Connection, items: &[ReverifyRow]) -> StoreResult<()> {
+    let mut stmt = c
+        .prepare_cached(
+            "INSERT INTO reverify_items(entry, list_day, person, form, why, assigned_to, due, state, resolved_by, resolved_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(entry) DO NOTHING",
+        )
+        .map_err(unavailable)?;
+    for i in items {
+        stmt.execute(params![
+            i.entry,
+            format_date(i.list_day),
+            i.person,
+            i.form,
+            i.why,
+            i.assigned_to,
+            format_date(i.due),
+            i.state,
+            i.resolved_by,
+            i.resolved_at.map(format_time)
+        ])
+        .map_err(unavailable)?;
+    }
+    Ok(())
+}
+
+/// False unless the item was open and assigned to `by`.
+pub(crate) fn resolve_reverify_item(
+    c: &Connection,
+    entry: &str,
+    by: &str,
+    state: &str,
+    at: time::OffsetDateTime,
+) -> StoreResult<bool> {
+    c.execute(
+        "UPDATE reverify_items SET state = ?3, resolved_by = ?2, resolved_at = ?4
+         WHERE entry = ?1 AND assigned_to = ?2 AND state = 'open'",
+        params![entry, by, state, format_time(at)],
+    )
+    .map(|n| n == 1)
+    .map_err(unavailable)
+}
+
+const REVERIFY_COLUMNS: &str =
+    "entry, list_day, person, form, why, assigned_to, due, state, resolved_by, resolved_at";
+
+fn reverify_from_row(r: &Cols<'_, '_>) -> StoreResult<ReverifyRow> {
+    Ok(ReverifyRow {
+        entry: r.text(0)?,
+        list_day: r.date(1)?,
+        person: r.text(2)?,
+        form: r.text(3)?,
+        why: r.text(4)?,
+        assigned_to: r.opt_text(5)?,
+        due: r.date(6)?,
+        state: r.text(7)?,
+        resolved_by: r.opt_text(8)?,
+        resolved_at: r.opt_time(9)?,
+    })
+}
+
 pub(crate) fn insert_slips(c: &Connection, slips: &[SlipRow]) -> StoreResult<()> {
     let mut stmt = c
         .prepare_cached(
@@ -240,6 +303,54 @@ impl EntryStore for SqliteStore {
                 &sql,
                 params![state, limit],
                 correction_from_row,
+            )
+        })
+    }
+
+    fn entry_commits_between(
+        &self,
+        from: time::OffsetDateTime,
+        to: time::OffsetDateTime,
+    ) -> StoreResult<Vec<TaxRecordRow>> {
+        self.with(|c| {
+            query_rows(
+                c,
+                "tax_records",
+                "SELECT person, form, version, entry, body, committed_at FROM tax_records
+                 WHERE committed_at >= ?1 AND committed_at < ?2
+                   AND entry IN (SELECT id FROM entries)
+                 ORDER BY committed_at, entry",
+                [format_time(from), format_time(to)],
+                |r| {
+                    Ok(TaxRecordRow {
+                        person: r.text(0)?,
+                        form: r.text(1)?,
+                        version: r.get(2)?,
+                        entry: r.text(3)?,
+                        body: r.get(4)?,
+                        committed_at: r.time(5)?,
+                    })
+                },
+            )
+        })
+    }
+
+    fn reverify_items(
+        &self,
+        state: &str,
+        assigned_to: Option<&str>,
+    ) -> StoreResult<Vec<ReverifyRow>> {
+        let sql = format!(
+            "SELECT {REVERIFY_COLUMNS} FROM reverify_items
+             WHERE state = ?1 AND (?2 IS NULL OR assigned_to = ?2) ORDER BY due, entry"
+        );
+        self.with(|c| {
+            query_rows(
+                c,
+                "reverify_items",
+                &sql,
+                params![state, assigned_to],
+                reverify_from_row,
             )
         })
     }

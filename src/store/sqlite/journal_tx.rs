@@ -126,6 +126,12 @@ impl JournalTx for SqliteJournal<'_, '_> {
                     None => Applied::Conflict("the record changed since it was read".into()),
                 }
             }
+            Change::InsertReverifyItems(items) => {
+                entries::insert_reverify_items(c, items).map(|()| Applied::Done)?
+            }
+            Change::ResolveReverifyItem { entry, by, state } => {
+                done_if(entries::resolve_reverify_item(c, entry, by, state, at)?)
+            }
             Change::InsertCorrection(r) => {
                 entries::insert_correction(c, r).map(|()| Applied::Done)?
             }

@@ -35,6 +35,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/sqlite/0004_login_guard.sql")),
     (5, include_str!("../migrations/sqlite/0005_entries.sql")),
     (6, include_str!("../migrations/sqlite/0006_corrections.sql")),
+    (7, include_str!("../migrations/sqlite/0007_reverify.sql")),
 ];
 
 /// How much of the store file each connection may map into memory.
