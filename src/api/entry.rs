@@ -23,6 +23,9 @@ pub struct StartEntryRequest {
     pub person: String,
     /// Where the paper is kept (batch and sheet).
     pub paper: String,
+    /// The batch it came in, if it is filed under one.
+    #[serde(default)]
+    pub batch: Option<String>,
 }
 
 /// Typed text by field (`section.field`, `table[row].field`): a draft, a
@@ -232,4 +235,34 @@ pub struct ReverifyItemView {
 #[serde(deny_unknown_fields)]
 pub struct ReverifyList {
     pub items: Vec<ReverifyItemView>,
+}
+
+/// A batch's header as the paper gives it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenBatchRequest {
+    /// The number written on the batch (e.g. `2026-02-16/001`).
+    pub id: String,
+    pub form: String,
+    /// How many forms the header says it holds.
+    pub forms: i64,
+    /// The amount field its control total sums (e.g. `income.total`).
+    pub control_field: String,
+    pub control_total: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchView {
+    pub id: String,
+    pub form: String,
+    pub forms: i64,
+    pub control_field: String,
+    pub control_total: i64,
+    /// Committed entries and the sum of their control field so far.
+    pub committed: i64,
+    pub committed_total: i64,
+    /// Entries of the batch not yet committed or discarded.
+    pub open_entries: i64,
+    pub closed_by: Option<String>,
 }

@@ -112,6 +112,9 @@ stable_names! {
         ReverifyList => "reverify_list",
         ReverifyResolve => "reverify_resolve",
         ReverifyOverdue => "reverify_overdue",
+        BatchOpen => "batch_open",
+        BatchView => "batch_view",
+        BatchClose => "batch_close",
     }
 }
 
@@ -170,6 +173,8 @@ stable_names! {
         RecordChanged => "record_changed",
         AlreadyReviewed => "already_reviewed",
         NotYourItem => "not_your_item",
+        BatchClosed => "batch_closed",
+        EntriesOpen => "entries_open",
     }
 }
 
@@ -275,6 +280,13 @@ pub enum Detail {
         changed: usize,
         version: Option<i64>,
     },
+    /// A batch: its id, and the count and total keyed against its header's.
+    Batch {
+        id: String,
+        committed: i64,
+        forms: i64,
+        total_matches: bool,
+    },
     /// A re-verification item closed, and how.
     Reverified {
         entry: String,
@@ -347,6 +359,16 @@ impl fmt::Display for Detail {
             }
             Detail::EntryRefused { id, code } => write!(f, "entry={id};code={code}"),
             Detail::Reverified { entry, outcome } => write!(f, "entry={entry};outcome={outcome}"),
+            Detail::Batch {
+                id,
+                committed,
+                forms,
+                total_matches,
+            } => write!(
+                f,
+                "batch={id};committed={committed}/{forms};total={}",
+                if *total_matches { "matches" } else { "differs" }
+            ),
             Detail::Correction {
                 id,
                 state,

@@ -357,6 +357,7 @@ async fn commit_step(
     revision: Option<i64>,
     step: Step,
     action: Action,
+    extra: Vec<Change>,
 ) -> EntryResult<StepCommitted> {
     let at = state.clock.now();
     let header = step.entry.header().clone();
@@ -369,6 +370,7 @@ async fn commit_step(
             expected_revision,
         },
     }];
+    changes.extend(extra);
     if let Entry::Committed(c) = &step.entry {
         let version = crate::domain::entry::record::RecordVersion::committed(c);
         changes.push(Change::InsertTaxRecord {
@@ -460,14 +462,23 @@ async fn refuse(
     }
 }
 
-/// A new entry for a person, started by the caller.
+/// A new entry for a person, started by the caller, filed under the
+/// batches named (at most one).
 pub async fn start(
     state: &AppState,
     caller: &SessionCtx,
     id: &str,
     step: Step,
+    batches: Vec<String>,
 ) -> EntryResult<StepCommitted> {
-    commit_step(state, caller, id, None, step, Action::EntryStart).await
+    let filed = batches
+        .into_iter()
+        .map(|batch| Change::AddToBatch {
+            batch,
+            entry: id.to_owned(),
+        })
+        .collect();
+    commit_step(state, caller, id, None, step, Action::EntryStart, filed).await
 }
 
 /// Loads the entry, runs `transition` for the caller and commits its step.
@@ -484,7 +495,18 @@ pub async fn transition(
         return Err(AppError::internal().into());
     };
     match transition(&entry, rules) {
-        Ok(step) => commit_step(state, caller, id, Some(stored.revision), step, action).await,
+        Ok(step) => {
+            commit_step(
+                state,
+                caller,
+                id,
+                Some(stored.revision),
+                step,
+                action,
+                vec![],
+            )
+            .await
+        }
         Err(error) => Err(refuse(state, caller, &stored.person, action, id, &error).await),
     }
 }

@@ -14,8 +14,8 @@ use time::OffsetDateTime;
 
 use super::chain::{self, AuditEntry, ChainKey};
 use super::{
-    AttemptClaim, CorrectionRow, EntryRow, LockoutPolicy, ReverifyRow, SessionRow, SlipRow,
-    StaffRow, StoreError, StoreResult, TaxRecordRow, TerminalRow, TotpClaim,
+    AttemptClaim, BatchRow, CorrectionRow, EntryRow, LockoutPolicy, ReverifyRow, SessionRow,
+    SlipRow, StaffRow, StoreError, StoreResult, TaxRecordRow, TerminalRow, TotpClaim,
 };
 
 /// One change of state. Each backend applies it with the same SQL its
@@ -76,6 +76,18 @@ pub enum Change {
         after: Option<i64>,
     },
     InsertCorrection(CorrectionRow),
+    InsertBatch(BatchRow),
+    /// Files an entry under an open batch (a conflict if it is closed or
+    /// not there).
+    AddToBatch {
+        batch: String,
+        entry: String,
+    },
+    /// Closes an open batch as `by` at the commit's time.
+    CloseBatch {
+        id: String,
+        by: String,
+    },
     /// Adds items to a re-verification list; an entry already listed is
     /// left as it is.
     InsertReverifyItems(Vec<ReverifyRow>),

@@ -26,8 +26,8 @@ use crate::domain::person_number::PersonNumber;
 pub use chain::{AuditEntry, AuditRecord};
 pub use lockout::{AttemptClaim, LockoutPolicy, LoginGuardRow};
 pub use rows::{
-    CorrectionRow, EntryRow, PurposeRow, ResidentQuery, ResidentRow, ReverifyRow, SessionRow,
-    SlipRow, StaffRow, TaxRecordRow, TerminalRow, TotpClaim,
+    BatchRow, CorrectionRow, EntryRow, PurposeRow, ResidentQuery, ResidentRow, ReverifyRow,
+    SessionRow, SlipRow, StaffRow, TaxRecordRow, TerminalRow, TotpClaim,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -216,6 +216,9 @@ pub trait EntryStore {
         state: &str,
         assigned_to: Option<&str>,
     ) -> StoreResult<Vec<ReverifyRow>>;
+    fn batch(&self, id: &str) -> StoreResult<Option<BatchRow>>;
+    /// The entries keyed from a batch.
+    fn batch_entries(&self, id: &str) -> StoreResult<Vec<String>>;
 }
 
 /// Everything the service keeps. Implementations make each method atomic.

@@ -231,3 +231,18 @@ pub struct ReverifyRow {
     pub resolved_by: Option<String>,
     pub resolved_at: Option<OffsetDateTime>,
 }
+
+/// A batch of paper forms and its header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchRow {
+    pub id: String,
+    pub form: String,
+    pub forms: i64,
+    /// The amount field summed, e.g. `income.total`.
+    pub control_field: String,
+    pub control_total: i64,
+    pub opened_by: String,
+    pub opened_at: OffsetDateTime,
+    pub closed_by: Option<String>,
+    pub closed_at: Option<OffsetDateTime>,
+}

@@ -79,6 +79,7 @@ async fn keyed_once(app: &TestApp) -> (ApiClient, String) {
             form: "juminzei_shinkoku".into(),
             person: Known::TAKAHASHI.into(),
             paper: "2026-02-16/001/003".into(),
+            batch: None,
         })
         .await
         .expect("start");
@@ -210,6 +211,7 @@ async fn the_first_keyer_is_refused_as_second_keyer_and_it_is_recorded() {
             form: "juminzei_shinkoku".into(),
             person: Known::TAKAHASHI.into(),
             paper: "x".into(),
+            batch: None,
         })
         .await
         .unwrap_err();
@@ -359,6 +361,7 @@ async fn a_form_that_fails_its_checks_names_each_problem_and_changes_nothing() {
             form: "juminzei_shinkoku".into(),
             person: Known::TAKAHASHI.into(),
             paper: "p".into(),
+            batch: None,
         })
         .await
         .unwrap();
@@ -458,6 +461,7 @@ async fn an_unknown_entry_or_person_is_a_recorded_404() {
             form: "juminzei_shinkoku".into(),
             person: "9999999999".into(),
             paper: "p".into(),
+            batch: None,
         })
         .await
         .unwrap_err();
@@ -467,6 +471,7 @@ async fn an_unknown_entry_or_person_is_a_recorded_404() {
             form: "no_such_form".into(),
             person: Known::TAKAHASHI.into(),
             paper: "p".into(),
+            batch: None,
         })
         .await
         .unwrap_err();
@@ -779,4 +784,124 @@ async fn the_next_business_day_lists_yesterdays_commits_for_a_clerk_who_had_no_h
     assert_eq!(overdue.items.len(), 1);
     assert_eq!(overdue.items[0].entry, second);
     assert!(overdue.items[0].overdue);
+}
+
+#[tokio::test]
+async fn a_batch_closes_only_when_its_count_and_control_total_match() {
+    use bansho::api::entry::{BatchView, OpenBatchRequest};
+    let app = spawn_app().await;
+    let clerk = app.login(CLERK).await;
+    let open = |forms: i64, total: i64, id: &str| OpenBatchRequest {
+        id: id.into(),
+        form: "juminzei_shinkoku".into(),
+        forms,
+        control_field: "income.total".into(),
+        control_total: total,
+    };
+    let bad = call::<BatchView>(
+        &clerk,
+        reqwest::Method::POST,
+        "/batches",
+        json(&OpenBatchRequest {
+            control_field: "taxpayer.name".into(),
+            ..open(1, 0, "b-1")
+        }),
+    )
+    .await;
+    assert_eq!(bad.unwrap_err().0, 400);
+    // The header says two forms whose 所得合計 add up to 4,040,000.
+    let made: BatchView = call(
+        &clerk,
+        reqwest::Method::POST,
+        "/batches",
+        json(&open(2, 4_040_000, "20260216-001")),
+    )
+    .await
+    .unwrap();
+    assert_eq!(made.committed, 0);
+
+    let key_into_batch = |batch: &'static str| {
+        let clerk = clerk.clone();
+        async move {
+            let started = clerk
+                .start_entry(&StartEntryRequest {
+                    form: "juminzei_shinkoku".into(),
+                    person: Known::TAKAHASHI.into(),
+                    paper: format!("{batch}/1"),
+                    batch: Some(batch.into()),
+                })
+                .await
+                .unwrap();
+            clerk
+                .submit_entry(
+                    &started.id,
+                    &SubmitRequest {
+                        fields: secret(&declaration()),
+                        reasons: BTreeMap::new(),
+                    },
+                )
+                .await
+                .unwrap();
+            started.id
+        }
+    };
+    let first = key_into_batch("20260216-001").await;
+    let second_clerk = app.login(SECOND).await;
+    let view = second_clerk.start_second(&first).await.unwrap();
+    second_clerk
+        .submit_second(&first, &second_keying(&view, &[]))
+        .await
+        .unwrap();
+
+    // One form keyed of two: the batch names what is wrong and stays open.
+    let close = "/batches/20260216-001/close".to_string();
+    let Err((status, body)) = call::<BatchView>(&clerk, reqwest::Method::POST, &close, None).await
+    else {
+        panic!("must not close");
+    };
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.contains("batch 20260216-001: the header says 2 forms, 1 were keyed"),
+        "{body}"
+    );
+
+    // A second form still in keying keeps it open too.
+    let pending = key_into_batch("20260216-001").await;
+    let Err((status, body)) = call::<BatchView>(&clerk, reqwest::Method::POST, &close, None).await
+    else {
+        panic!("must not close");
+    };
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body.contains("1 of its entries are not committed yet"),
+        "{body}"
+    );
+    let view = second_clerk.start_second(&pending).await.unwrap();
+    second_clerk
+        .submit_second(&pending, &second_keying(&view, &[]))
+        .await
+        .unwrap();
+
+    let closed: BatchView = call(&clerk, reqwest::Method::POST, &close, None)
+        .await
+        .unwrap();
+    assert_eq!((closed.committed, closed.committed_total), (2, 4_040_000));
+    assert_eq!(closed.closed_by.as_deref(), Some(CLERK));
+    // Nothing more is filed under a closed batch.
+    let late = clerk
+        .start_entry(&StartEntryRequest {
+            form: "juminzei_shinkoku".into(),
+            person: Known::TAKAHASHI.into(),
+            paper: "late".into(),
+            batch: Some("20260216-001".into()),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(late.status(), Some(400));
+    let row = &app.outcome_tail(1)[0];
+    assert_eq!(row.entry.action.as_str(), "batch_close");
+    assert_eq!(
+        row.entry.detail,
+        "batch=20260216-001;committed=2/2;total=matches"
+    );
 }

@@ -75,9 +75,25 @@ pub async fn start(
         person: person.as_str().to_owned(),
         paper,
     };
+    let mut filed = Vec::new();
+    if let Some(batch) = &request.batch {
+        let key = batch.clone();
+        let open = super::batches::valid_batch_id(batch)
+            && state
+                .store(move |s| s.batch(&key))
+                .await?
+                .is_some_and(|b| b.closed_by.is_none() && b.form == header.form);
+        if !open {
+            return Err(AppError::bad_request(format!(
+                "`batch`: there is no open batch {batch} of this form"
+            ))
+            .into());
+        }
+        filed.push(batch.clone());
+    }
     let id = service::new_id();
     let step = Entry::start(header, &caller.user_id, state.clock.now());
-    let done = service::start(&state, &caller, &id, step).await?;
+    let done = service::start(&state, &caller, &id, step, filed).await?;
     Ok((
         StatusCode::CREATED,
         Json(view_of(&state, &caller, &id, &done.entry, None, false)?),

@@ -3,6 +3,7 @@
 //! when a handler is registered without an entry.
 
 mod audit_log;
+mod batches;
 mod entries;
 mod records;
 pub(crate) mod residents;
@@ -253,6 +254,24 @@ pub const ROUTES: &[RouteSpec] = &[
         action: Action::ReverifyOverdue,
     },
     RouteSpec {
+        method: "POST",
+        path: "/batches",
+        access: Access::Permission(Permission::KeyEntries),
+        action: Action::BatchOpen,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/batches/{id}",
+        access: Access::Permission(Permission::KeyEntries),
+        action: Action::BatchView,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/batches/{id}/close",
+        access: Access::Permission(Permission::KeyEntries),
+        action: Action::BatchClose,
+    },
+    RouteSpec {
         method: "GET",
         path: "/admin/staff",
         access: Access::Permission(Permission::ManageStaff),
@@ -462,6 +481,13 @@ pub fn router(state: AppState) -> Result<Router, RouteTableError> {
         "GET",
         "/reverify/overdue",
         handler!("GET", reverify::overdue),
+    )
+    .add("POST", "/batches", handler!("POST", batches::open))
+    .add("GET", "/batches/{id}", handler!("GET", batches::show))
+    .add(
+        "POST",
+        "/batches/{id}/close",
+        handler!("POST", batches::close),
     )
     .add("GET", "/admin/staff", handler!("GET", staff::list))
     .finish()?

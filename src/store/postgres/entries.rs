@@ -8,7 +8,7 @@ use crate::store::chain::format_time;
 use crate::store::sql::ColumnReader;
 use crate::store::sql::format_date;
 use crate::store::{
-    CorrectionRow, EntryRow, EntryStore, ReverifyRow, SlipRow, StoreResult, TaxRecordRow,
+    BatchRow, CorrectionRow, EntryRow, EntryStore, ReverifyRow, SlipRow, StoreResult, TaxRecordRow,
 };
 
 const ENTRY_COLUMNS: &str =
@@ -205,6 +205,70 @@ fn reverify_from_row(r: &Cols<'_>) -> StoreResult<ReverifyRow> {
     })
 }
 
+pub(crate) fn insert_batch(c: &mut impl GenericClient, b: &BatchRow) -> StoreResult<()> {
+    c.execute(
+        "INSERT INTO batches(id, form, forms, control_field, control_total, opened_by, opened_at, closed_by, closed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        &[
+            &b.id,
+            &b.form,
+            &b.forms,
+            &b.control_field,
+            &b.control_total,
+            &b.opened_by,
+            &format_time(b.opened_at),
+            &b.closed_by,
+            &b.closed_at.map(format_time),
+        ],
+    )
+    .map(drop)
+    .map_err(db_error)
+}
+
+/// False if the batch is closed or not there.
+pub(crate) fn add_to_batch(
+    c: &mut impl GenericClient,
+    batch: &str,
+    entry: &str,
+) -> StoreResult<bool> {
+    c.execute(
+        "INSERT INTO batch_entries(batch, entry)
+         SELECT id, $2 FROM batches WHERE id = $1 AND closed_at IS NULL",
+        &[&batch, &entry],
+    )
+    .map(|n| n == 1)
+    .map_err(db_error)
+}
+
+/// False if the batch is closed already or not there.
+pub(crate) fn close_batch(
+    c: &mut impl GenericClient,
+    id: &str,
+    by: &str,
+    at: time::OffsetDateTime,
+) -> StoreResult<bool> {
+    c.execute(
+        "UPDATE batches SET closed_by = $2, closed_at = $3 WHERE id = $1 AND closed_at IS NULL",
+        &[&id, &by, &format_time(at)],
+    )
+    .map(|n| n == 1)
+    .map_err(db_error)
+}
+
+fn batch_from_row(r: &Cols<'_>) -> StoreResult<BatchRow> {
+    Ok(BatchRow {
+        id: r.text(0)?,
+        form: r.text(1)?,
+        forms: r.get(2)?,
+        control_field: r.text(3)?,
+        control_total: r.get(4)?,
+        opened_by: r.text(5)?,
+        opened_at: r.time(6)?,
+        closed_by: r.opt_text(7)?,
+        closed_at: r.opt_time(8)?,
+    })
+}
+
 pub(crate) fn insert_slips(c: &mut impl GenericClient, slips: &[SlipRow]) -> StoreResult<()> {
     let stmt = c
         .prepare(
@@ -345,6 +409,31 @@ impl EntryStore for PostgresStore {
                 &sql,
                 &[&state, &assigned_to],
                 reverify_from_row,
+            )
+        })
+    }
+
+    fn batch(&self, id: &str) -> StoreResult<Option<BatchRow>> {
+        self.with(|c| {
+            query_first(
+                c,
+                "batches",
+                "SELECT id, form, forms, control_field, control_total, opened_by, opened_at, closed_by, closed_at
+                 FROM batches WHERE id = $1",
+                &[&id],
+                batch_from_row,
+            )
+        })
+    }
+
+    fn batch_entries(&self, id: &str) -> StoreResult<Vec<String>> {
+        self.with(|c| {
+            query_rows(
+                c,
+                "batch_entries",
+                "SELECT entry FROM batch_entries WHERE batch = $1 ORDER BY entry",
+                &[&id],
+                |r| r.text(0),
             )
         })
     }

@@ -58,6 +58,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0005_corrections.sql"),
     ),
     (6, include_str!("../migrations/postgres/0006_reverify.sql")),
+    (7, include_str!("../migrations/postgres/0007_batches.sql")),
 ];
 
 /// Advisory lock keys ("bansho" in ASCII, plus a tag). Advisory locks are

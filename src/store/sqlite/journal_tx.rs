@@ -126,6 +126,17 @@ impl JournalTx for SqliteJournal<'_, '_> {
                     None => Applied::Conflict("the record changed since it was read".into()),
                 }
             }
+            Change::InsertBatch(batch) => {
+                entries::insert_batch(c, batch).map(|()| Applied::Done)?
+            }
+            Change::AddToBatch { batch, entry } => {
+                if entries::add_to_batch(c, batch, entry)? {
+                    Applied::Done
+                } else {
+                    Applied::Conflict("the batch is closed or not there".into())
+                }
+            }
+            Change::CloseBatch { id, by } => done_if(entries::close_batch(c, id, by, at)?),
             Change::InsertReverifyItems(items) => {
                 entries::insert_reverify_items(c, items).map(|()| Applied::Done)?
             }

@@ -36,6 +36,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("../migrations/sqlite/0005_entries.sql")),
     (6, include_str!("../migrations/sqlite/0006_corrections.sql")),
     (7, include_str!("../migrations/sqlite/0007_reverify.sql")),
+    (8, include_str!("../migrations/sqlite/0008_batches.sql")),
 ];
 
 /// How much of the store file each connection may map into memory.
