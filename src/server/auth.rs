@@ -121,7 +121,7 @@ fn account_locked(state: &AppState, until: OffsetDateTime) -> AppError {
 fn code_just_used() -> AppError {
     AppError::new(
         StatusCode::UNAUTHORIZED,
-        ErrorCode::LoginFailed,
+        ErrorCode::CodeJustUsed,
         "this code has just been used to log in at this terminal: wait for the next code",
     )
 }

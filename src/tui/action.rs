@@ -36,7 +36,7 @@ impl Failure {
         use crate::api::ErrorCode;
         match self.code {
             Some(ErrorCode::Unauthenticated) => true,
-            Some(ErrorCode::LoginFailed) => false,
+            Some(ErrorCode::LoginFailed | ErrorCode::CodeJustUsed) => false,
             _ => self.status == Some(401),
         }
     }

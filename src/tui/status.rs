@@ -1,5 +1,10 @@
 //! The status line's message: a level and a note. Locale keys are looked up
-//! when drawn; service text and arguments are sanitized when drawn.
+//! when drawn; service text and arguments are sanitized when drawn. A
+//! refusal of the service is shown by its error code, in the terminal's
+//! language; the service's own (English) words only where the code alone
+//! does not say what was wrong.
+
+use crate::api::ErrorCode;
 
 use super::action::{Failure, FailureText};
 use super::config_error::ConfigError;
@@ -35,9 +40,11 @@ impl Status {
     }
 
     pub fn failure(failure: &Failure) -> Status {
-        let note = match &failure.message {
-            FailureText::Service(text) => Note::Service(text.clone()),
-            FailureText::Local(key) => Note::Local { key, args: vec![] },
+        let note = match (&failure.message, failure.code.and_then(failure_key)) {
+            (&FailureText::Local(key), _) | (FailureText::Service(_), Some(key)) => {
+                Note::Local { key, args: vec![] }
+            }
+            (FailureText::Service(text), None) => Note::Service(text.clone()),
         };
         Status {
             level: Level::Error,
@@ -59,4 +66,31 @@ impl Status {
             note: Note::Local { key, args },
         }
     }
+}
+
+/// The locale key that says what a refusal with `code` means; None where
+/// the service's message carries what the code does not (the search box's
+/// reading of a query).
+pub fn failure_key(code: ErrorCode) -> Option<&'static str> {
+    Some(match code {
+        ErrorCode::InvalidQuery => return None,
+        ErrorCode::BadRequest => "failure.bad_request",
+        ErrorCode::LoginFailed => "failure.login_failed",
+        ErrorCode::CodeJustUsed => "failure.code_just_used",
+        ErrorCode::AccountLocked => "failure.account_locked",
+        ErrorCode::Unauthenticated => "failure.unauthenticated",
+        ErrorCode::Forbidden => "failure.forbidden",
+        ErrorCode::PurposeRequired => "failure.purpose_required",
+        ErrorCode::PurposeNotAllowed => "failure.purpose_not_allowed",
+        ErrorCode::PurposeAlreadyChosen => "failure.purpose_already_chosen",
+        ErrorCode::Busy => "failure.busy",
+        ErrorCode::NotFound => "failure.not_found",
+        ErrorCode::MethodNotAllowed
+        | ErrorCode::UnsupportedMediaType
+        | ErrorCode::PayloadTooLarge => "failure.not_understood",
+        ErrorCode::RateLimited => "failure.rate_limited",
+        ErrorCode::AuditUnavailable => "failure.audit_unavailable",
+        ErrorCode::StoreUnavailable => "failure.store_unavailable",
+        ErrorCode::Internal => "failure.internal",
+    })
 }

@@ -3,6 +3,7 @@
 //! given; they know no screen.
 
 pub mod bars;
+pub mod demo;
 pub mod input;
 pub mod layout;
 pub mod line;

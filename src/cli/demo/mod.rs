@@ -13,28 +13,14 @@ use time::OffsetDateTime;
 
 use super::DemoArgs;
 use crate::client::ApiClient;
-use crate::domain::roles::{Department, Role};
 use crate::server::clock::SystemClock;
 use crate::server::data_dir::{self, NewStaff, demo_staff};
-use crate::server::{AppState, Application, ServerConfig, totp};
+use crate::server::{AppState, Application, ServerConfig};
 use crate::store::MetaStore;
-use crate::tui::{DemoAccount, DemoPanel};
+use crate::tui::DemoPanel;
 
-fn role_label(role: Role, department: Department) -> String {
-    let dept = match department {
-        Department::Assessment => "課税",
-        Department::Collections => "納税",
-        Department::InformationSystems => "情報",
-        Department::Audit => "監査",
-    };
-    let role = match role {
-        Role::Clerk => "clerk",
-        Role::Supervisor => "supervisor",
-        Role::ItOfficer => "IT officer",
-        Role::Auditor => "auditor",
-    };
-    format!("{dept} {role}")
-}
+mod panel;
+use panel::StaffPanel;
 
 /// The demo's log, in its data directory (the terminal is the workstation's).
 pub const LOG_FILE: &str = "service.log";
@@ -145,6 +131,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         &format!("demo-{}", std::process::id()),
         None,
     )?;
+    let panel = StaffPanel::new(staff, store.clone());
     let state = AppState::new(
         store,
         Arc::new(keys),
@@ -158,9 +145,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         let _ = stopped.await;
     }));
 
-    let panel_accounts = Arc::new(staff_panel(&staff));
     let demo = DemoPanel {
-        accounts: Arc::new(move || panel_accounts.current()),
+        accounts: Arc::new(move || panel.current()),
     };
 
     let client = ApiClient::for_terminal(&base, &bundle)?;
@@ -172,47 +158,4 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     drop(demo_dir);
     result?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The demo accounts with what the login screen needs to show.
-struct StaffPanel {
-    accounts: Vec<(
-        String,
-        String,
-        crate::secret::Pin,
-        zeroize::Zeroizing<Vec<u8>>,
-    )>,
-}
-
-fn staff_panel(staff: &[NewStaff]) -> StaffPanel {
-    StaffPanel {
-        accounts: staff
-            .iter()
-            .map(|s| {
-                (
-                    s.user_id.clone(),
-                    role_label(s.role, s.department),
-                    s.pin.clone(),
-                    s.totp_secret.clone(),
-                )
-            })
-            .collect(),
-    }
-}
-
-impl StaffPanel {
-    fn current(&self) -> Vec<DemoAccount> {
-        let now = OffsetDateTime::now_utc().unix_timestamp().max(0) as u64;
-        let left = totp::STEP_SECONDS - now % totp::STEP_SECONDS;
-        self.accounts
-            .iter()
-            .map(|(user_id, label, pin, secret)| DemoAccount {
-                user_id: user_id.clone(),
-                label: label.clone(),
-                pin: pin.clone(),
-                code: totp::code_at(secret, totp::DIGITS, now),
-                seconds_left: left,
-            })
-            .collect()
-    }
 }
