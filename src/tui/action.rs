@@ -107,6 +107,7 @@ commands! {
     Quit => "quit",
     Logout => "logout",
     Help => "help",
+    MessageLog => "message_log",
     Back => "back",
     NextField => "next_field",
     PrevField => "prev_field",

@@ -12,6 +12,7 @@ use super::i18n::{I18n, Lang};
 use super::keymap::Keymap;
 use super::popups::confirm::{ConfirmPopup, PendingAction};
 use super::popups::help::HelpOverlay;
+use super::popups::log::LogPopup;
 use super::screens::lock::LockScreen;
 use super::screens::login::LoginScreen;
 use super::screens::no_search::NoSearchScreen;
@@ -22,7 +23,7 @@ use super::theme::Theme;
 use super::view::View;
 use super::{DemoAccount, DemoPanel};
 
-pub use super::status::{Level, Note, Status};
+pub use super::status::{Level, MessageLog, Note, Status};
 
 /// Which screen is showing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +70,11 @@ pub struct App {
     pub popup: Option<ConfirmPopup>,
     /// The key help, over the screen.
     pub help: bool,
+    /// The message log, over the screen and the help.
+    pub log: Option<LogPopup>,
     pub status: Option<Status>,
+    /// The status line's last messages (emptied at lock and logout).
+    pub messages: MessageLog,
     pub demo: Option<DemoPanel>,
     pub demo_accounts: Vec<DemoAccount>,
     /// Next search request number (never reset, so an answer from before a
@@ -95,7 +100,9 @@ impl App {
             now,
             popup: None,
             help: false,
+            log: None,
             status: None,
+            messages: MessageLog::default(),
             demo,
             demo_accounts,
             next_seq: 1,
@@ -237,7 +244,9 @@ impl App {
         self.search = SearchScreen::new();
         self.popup = None;
         self.help = false;
+        self.log = None;
         self.status = None;
+        self.messages.clear();
         self.needs_render = true;
     }
 
@@ -249,7 +258,8 @@ impl App {
             keymap: &self.keymap,
             session: self.session.as_ref(),
             demo: self.demo.as_ref().map(|_| self.demo_accounts.as_slice()),
-            covered: self.popup.is_some() || self.help,
+            messages: &self.messages,
+            covered: self.popup.is_some() || self.help || self.log.is_some(),
         }
     }
 
@@ -265,11 +275,14 @@ impl App {
         }
     }
 
-    /// Calls `f` with what has the keys: the confirm popup, else the help
-    /// over the screen, else the screen.
+    /// Calls `f` with what has the keys: the confirm popup, else the
+    /// message log, else the help over the screen, else the screen.
     pub fn top<R>(&self, f: impl FnOnce(&dyn Component) -> R) -> R {
         if let Some(popup) = &self.popup {
             return f(popup);
+        }
+        if let Some(log) = &self.log {
+            return f(log);
         }
         let screen = self.screen_component();
         if self.help {
@@ -288,6 +301,9 @@ impl App {
         };
         if let Some(popup) = self.popup.as_mut() {
             return f(popup, &mut ctx);
+        }
+        if let Some(log) = self.log.as_mut() {
+            return f(log, &mut ctx);
         }
         let screen: &mut dyn Component = match &mut self.active {
             Active::Login(s) => s,

@@ -50,6 +50,8 @@ pub enum Request {
     ClosePopup,
     /// Close the help.
     CloseHelp,
+    /// Close the message log.
+    CloseLog,
     /// Logged in or unlocked: the session and its token.
     OpenSession(Box<LoginResponse>),
     /// The session as the service sees it now (after the choice of a

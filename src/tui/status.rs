@@ -4,6 +4,8 @@
 //! language; the service's own (English) words only where the code alone
 //! does not say what was wrong.
 
+use std::collections::VecDeque;
+
 use crate::api::ErrorCode;
 
 use super::action::{Failure, FailureText};
@@ -31,7 +33,21 @@ pub struct Status {
     pub note: Note,
 }
 
+/// The notes that only say a request is on its way.
+const PROGRESS: [&str; 6] = [
+    "login.in_progress",
+    "purpose.in_progress",
+    "lock.in_progress",
+    "search.in_progress",
+    "search.opening",
+    "record.revealing",
+];
+
 impl Status {
+    /// Whether this only says that a request is on its way.
+    pub fn is_progress(&self) -> bool {
+        matches!(&self.note, Note::Local { key, .. } if PROGRESS.contains(key))
+    }
     pub fn local(level: Level, key: &'static str) -> Status {
         Status {
             level,
@@ -65,6 +81,58 @@ impl Status {
             level: Level::Warning,
             note: Note::Local { key, args },
         }
+    }
+}
+
+/// How many messages the log keeps (the oldest go first).
+pub const LOG_CAPACITY: usize = 50;
+
+/// The last messages of the status line, newest last, in memory only and
+/// emptied at every lock and logout. It never holds personal data: a note
+/// is a locale key with arguments that are counts, key names, file paths
+/// and their parse errors, or the service's words about a refused search
+/// (which name terms by their position, never by their text); records,
+/// names, addresses and numbers are never put in the status line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MessageLog {
+    entries: VecDeque<Status>,
+    /// The status line as last seen, to tell a new message from one that
+    /// is still showing.
+    last_seen: Option<Status>,
+}
+
+impl MessageLog {
+    /// Keeps `status` if it is a new message: not the one already showing,
+    /// and not a note that work is under way (its outcome follows).
+    pub fn observe(&mut self, status: Option<&Status>) {
+        if self.last_seen.as_ref() == status {
+            return;
+        }
+        self.last_seen = status.cloned();
+        if let Some(status) = status.filter(|s| !s.is_progress()) {
+            if self.entries.len() == LOG_CAPACITY {
+                self.entries.pop_front();
+            }
+            self.entries.push_back(status.clone());
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.last_seen = None;
+    }
+
+    /// Oldest first.
+    pub fn entries(&self) -> impl DoubleEndedIterator<Item = &Status> + ExactSizeIterator {
+        self.entries.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 }
 

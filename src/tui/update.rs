@@ -21,6 +21,13 @@ use super::screens::search::SearchScreen;
 pub use super::effect::Effect;
 
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    let effects = route_action(app, action);
+    // A message the status line shows now joins the log.
+    app.messages.observe(app.status.as_ref());
+    effects
+}
+
+fn route_action(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Tick(now) => {
             observe(app, now);
@@ -148,6 +155,15 @@ fn global(app: &mut App, command: Command) -> Vec<Effect> {
             }
             vec![]
         }
+        Command::MessageLog => {
+            if app.popup.is_none() {
+                app.log = match app.log {
+                    Some(_) => None,
+                    None => Some(Default::default()),
+                };
+            }
+            vec![]
+        }
         Command::Logout if app.session.is_some() => {
             apply(app, vec![Request::Confirm(PendingAction::Logout)])
         }
@@ -175,6 +191,7 @@ fn apply(app: &mut App, requests: Vec<Request>) -> Vec<Effect> {
             Request::Confirmed(confirmed) => effects.extend(confirmed_action(app, confirmed)),
             Request::ClosePopup => app.popup = None,
             Request::CloseHelp => app.help = false,
+            Request::CloseLog => app.log = None,
             Request::OpenSession(response) => {
                 let response = *response;
                 app.session = Some(response.session);

@@ -164,7 +164,10 @@ impl Component for LockScreen {
 
     /// Only the global commands that need no session act here.
     fn takes_global(&self, command: Command) -> bool {
-        matches!(command, Command::Quit | Command::Help | Command::Noop)
+        matches!(
+            command,
+            Command::Quit | Command::Help | Command::MessageLog | Command::Noop
+        )
     }
 
     fn draw(&self, view: &View<'_>, frame: &mut Frame, area: Rect) {

@@ -7,5 +7,6 @@ pub mod demo;
 pub mod input;
 pub mod layout;
 pub mod line;
+pub mod message;
 pub mod panel;
 pub mod resident;
