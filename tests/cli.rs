@@ -1119,3 +1119,42 @@ fn serve_runs_with_the_settings_file_it_is_given() {
         assert!(limits.contains("lockout_threshold=4"), "{limits}");
     });
 }
+
+/// The DEMO panel marks a code used from the store's record of the last
+/// step the service accepted, for that account only and until the next step.
+#[cfg(all(unix, feature = "tui"))]
+#[test]
+fn the_demo_panel_marks_a_code_used_from_the_stores_last_accepted_step() {
+    use bansho::cli::demo::panel::StaffPanel;
+    use bansho::cli::demo::{DemoDir, prepare};
+    use bansho::server::data_dir;
+    use bansho::store::StaffStore;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("kept");
+    let demo = DemoDir::create(Some(&dir)).expect("demo dir");
+    let staff = prepare(demo.path(), 5, 1).expect("prepare");
+    let (store, _) = data_dir::open(&dir).expect("open");
+    let panel = StaffPanel::new(staff, store.clone());
+    // 10 seconds into a step.
+    let now = 1_900_000_000 - 1_900_000_000 % 30 + 10;
+    let step = now / 30;
+    let before = panel.at(now);
+    assert!(before.iter().all(|a| !a.used), "nothing used yet");
+    store
+        .claim_totp_step("kazei01", step, "demo")
+        .expect("claim");
+    let after = panel.at(now);
+    for account in &after {
+        assert_eq!(
+            account.used,
+            account.user_id == "kazei01",
+            "{}",
+            account.user_id
+        );
+        assert_eq!(account.seconds_left, 20);
+    }
+    // The next step's code is fresh again.
+    let next = panel.at(now + 20);
+    assert!(next.iter().all(|a| !a.used));
+    assert_ne!(next[0].code, after[0].code);
+}

@@ -36,7 +36,7 @@ fn route_action(app: &mut App, action: Action) -> Vec<Effect> {
             }
             if let Some(demo) = &app.demo {
                 app.demo_accounts = (demo.accounts)();
-                app.needs_render = app.screen() == Screen::Login;
+                app.needs_render = matches!(app.screen(), Screen::Login | Screen::Locked);
             }
             vec![]
         }

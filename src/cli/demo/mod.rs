@@ -19,7 +19,7 @@ use crate::server::{AppState, Application, ServerConfig};
 use crate::store::MetaStore;
 use crate::tui::DemoPanel;
 
-mod panel;
+pub mod panel;
 use panel::StaffPanel;
 
 /// The demo's log, in its data directory (the terminal is the workstation's).

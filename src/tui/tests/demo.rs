@@ -339,3 +339,113 @@ fn the_log_holds_no_personal_data() {
         assert!(!kept.contains(leak), "{leak} in the log: {kept}");
     }
 }
+
+// ---- DEMO codes on the lock screen ------------------------------------------
+
+/// A demo app logged in as kazei01, searched, then locked; the panel says
+/// whether kazei01's current code was already used.
+fn locked_demo_app(lang: Lang, used: bool) -> App {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let flag = Arc::new(AtomicBool::new(used));
+    let panel = DemoPanel {
+        accounts: Arc::new(move || {
+            let mut accounts = (demo_panel().accounts)();
+            accounts[0].used = flag.load(Ordering::SeqCst);
+            accounts
+        }),
+    };
+    let mut app = App::new(
+        lang,
+        Keymap::defaults(),
+        Theme::builtin("dark").unwrap(),
+        Some(panel),
+    );
+    log_in(&mut app, Department::Assessment);
+    search(&mut app, "たかはし", found(results(), false));
+    tick(&mut app, crate::tui::DEFAULT_IDLE_LOCK);
+    assert_eq!(app.screen(), Screen::Locked);
+    app
+}
+
+#[test]
+fn the_lock_screen_shows_the_locked_users_demo_code() {
+    let app = locked_demo_app(Lang::Ja, false);
+    let terminal = draw(&app, 80, 24);
+    let text = screen_text(&terminal);
+    for shown in [
+        "デモ用アカウント",
+        "kazei01",
+        "課税課 担当",
+        "demo-pin-01",
+        "123456",
+        "残り17秒",
+    ] {
+        assert!(text.contains(shown), "{shown}:\n{text}");
+    }
+    // Only the locked user's row: the other accounts are for the login.
+    assert!(
+        !text.contains("nozei01") && !text.contains("demo-pin-02"),
+        "{text}"
+    );
+    insta::assert_snapshot!("lock_demo_ja", terminal.backend());
+}
+
+#[test]
+fn a_used_code_is_marked_with_the_time_of_the_next() {
+    let app = locked_demo_app(Lang::En, true);
+    let terminal = draw(&app, 80, 24);
+    let text = screen_text(&terminal);
+    let row = text
+        .lines()
+        .find(|l| l.contains("demo-pin-01"))
+        .unwrap_or_default();
+    assert!(
+        row.contains("used") && row.contains("next in 17s"),
+        "{text}"
+    );
+    // The used code itself is not offered.
+    assert!(
+        !row.contains("123456") && !row.contains("17s left"),
+        "{text}"
+    );
+    insta::assert_snapshot!("lock_demo_used_en", terminal.backend());
+
+    // At the login (another user, F9), the same mark.
+    let mut app = app;
+    press(&mut app, KeyCode::F(9));
+    assert_eq!(app.screen(), Screen::Login);
+    let text = screen_text(&draw(&app, 80, 24));
+    let kazei = text
+        .lines()
+        .find(|l| l.contains("demo-pin-01"))
+        .unwrap_or_default();
+    assert!(
+        kazei.contains("used") && kazei.contains("next in 17s"),
+        "{text}"
+    );
+    assert!(!kazei.contains("123456"), "{text}");
+    let nozei = text
+        .lines()
+        .find(|l| l.contains("demo-pin-02"))
+        .unwrap_or_default();
+    assert!(nozei.contains("17s left"), "{text}");
+}
+
+#[test]
+fn the_lock_screen_codes_refresh_on_tick() {
+    let mut app = locked_demo_app(Lang::En, false);
+    app.needs_render = false;
+    tick(&mut app, Duration::from_secs(1));
+    assert!(app.needs_render, "the lock screen's code must be redrawn");
+}
+
+#[test]
+fn without_the_demo_the_lock_screen_shows_no_codes() {
+    let mut app = searched_app(Lang::En);
+    tick(&mut app, crate::tui::DEFAULT_IDLE_LOCK);
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(
+        !text.contains("DEMO") && !text.contains("Demo accounts"),
+        "{text}"
+    );
+}

@@ -1,7 +1,7 @@
 //! The DEMO panel of `bansho demo`: accounts with their PINs and live codes,
 //! on the login screen (every account) and the lock screen (the locked
-//! user's). A code the service has already accepted is marked used, with
-//! the time until the next one.
+//! user's). A code the service has already accepted is not shown: its cell
+//! says it was used, with the time until the next one.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -47,11 +47,15 @@ pub fn draw(view: &View<'_>, accounts: &[DemoAccount], frame: &mut Frame, area: 
     let rows: Vec<[String; 4]> = accounts
         .iter()
         .map(|a| {
+            let code = match a.used {
+                true => t.t("login.demo_used").to_string(),
+                false => a.code.clone(),
+            };
             [
                 a.user_id.clone(),
                 role_label(view, a),
                 a.pin.expose().to_string(),
-                a.code.clone(),
+                code,
             ]
         })
         .collect();
@@ -79,17 +83,11 @@ pub fn draw(view: &View<'_>, accounts: &[DemoAccount], frame: &mut Frame, area: 
     ))];
     for (account, row) in accounts.iter().zip(&rows) {
         let seconds = account.seconds_left.to_string();
-        let (when, role) = if account.used {
-            (t.tf("login.demo_used", &[("n", &seconds)]), Role::Warning)
-        } else {
-            (t.tf("login.demo_seconds", &[("n", &seconds)]), Role::Text)
+        let (when, role) = match account.used {
+            true => (t.tf("login.demo_next", &[("n", &seconds)]), Role::Warning),
+            false => (t.tf("login.demo_seconds", &[("n", &seconds)]), Role::Text),
         };
         let [user, label, pin, code] = row;
-        let code_role = if account.used {
-            Role::Muted
-        } else {
-            Role::Text
-        };
         let lead: String = [user, label, pin]
             .iter()
             .zip(columns)
@@ -98,7 +96,7 @@ pub fn draw(view: &View<'_>, accounts: &[DemoAccount], frame: &mut Frame, area: 
         lines.push(fit_line(
             vec![
                 Span::styled(lead, view.style(Role::Text)),
-                Span::styled(pad_to_width(code, columns[3]), view.style(code_role)),
+                Span::styled(pad_to_width(code, columns[3]), view.style(role)),
                 Span::styled(when, view.style(role)),
             ],
             width,
