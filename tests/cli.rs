@@ -1158,3 +1158,125 @@ fn the_demo_panel_marks_a_code_used_from_the_stores_last_accepted_step() {
     assert!(next.iter().all(|a| !a.used));
     assert_ne!(next[0].code, after[0].code);
 }
+
+// ---- messages that name the path and the problem ----------------------------
+
+#[test]
+fn a_missing_data_directory_is_named_before_anything_starts() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let missing = tmp.path().join("no-such-dir");
+    let d = missing.to_str().expect("utf-8");
+    for args in [
+        vec!["serve", "--data", d, "--listen", "127.0.0.1:0"],
+        vec!["admin", "terminal", "list", "--data", d],
+        vec!["admin", "audit", "verify", "--data", d],
+        vec!["admin", "seed", "--data", d, "--residents", "1"],
+    ] {
+        let out = bansho(&args);
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            stderr.contains(d) && stderr.contains("does not exist"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("os error"), "{args:?}: {stderr}");
+        // Refused before the settings or the store were looked at.
+        assert!(!stderr.contains("settings"), "{args:?}: {stderr}");
+        assert!(!missing.exists(), "{args:?} created it");
+    }
+}
+
+#[test]
+fn a_data_path_through_a_file_is_named_with_the_file() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let file = tmp.path().join("notes.txt");
+    std::fs::write(&file, "x").expect("file");
+    let under = file.join("store");
+    for args in [
+        vec![
+            "demo",
+            "--data",
+            under.to_str().expect("utf-8"),
+            "--residents",
+            "1",
+        ],
+        vec!["admin", "init", "--data", under.to_str().expect("utf-8")],
+    ] {
+        let out = bansho(&args);
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success());
+        assert!(
+            stderr.contains(file.to_str().expect("utf-8")) && stderr.contains("is a file"),
+            "{args:?}: {stderr}"
+        );
+    }
+    let out = bansho(&["demo", "--data", file.to_str().expect("utf-8")]);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("is a file, not a directory"), "{stderr}");
+}
+
+#[cfg(feature = "tui")]
+#[test]
+fn the_demo_without_a_terminal_says_so_before_seeding() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let kept = tmp.path().join("kept");
+    // Standard output is a pipe here, as under cron or a redirect.
+    let out = bansho(&[
+        "demo",
+        "--data",
+        kept.to_str().expect("utf-8"),
+        "--residents",
+        "50",
+    ]);
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("not a terminal"), "{stderr}");
+    assert!(!stderr.contains("seeding"), "seeded first: {stderr}");
+    assert!(!stderr.contains("os error"), "{stderr}");
+    assert!(!kept.exists(), "a store was made for nothing");
+}
+
+#[cfg(feature = "tui")]
+#[test]
+fn a_terminal_bundle_that_is_a_directory_or_missing_is_named() {
+    let tmp = private_tempdir();
+    let dir = tmp.path();
+    chmod(dir, 0o755);
+    let out = bansho(&["tui", "--terminal", dir.to_str().expect("utf-8")]);
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("is a directory, not a terminal bundle"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("chmod"),
+        "not a permission problem: {stderr}"
+    );
+    let missing = dir.join("counter-01.toml");
+    let out = bansho(&["tui", "--terminal", missing.to_str().expect("utf-8")]);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("counter-01.toml") && stderr.contains("does not exist"),
+        "{stderr}"
+    );
+    // A real bundle, but no terminal to draw on: said before connecting.
+    let data = dir.join("data");
+    init(&data);
+    let bundle = dir.join("b.toml");
+    succeeds(common::bin::command(&[
+        "admin",
+        "terminal",
+        "enroll",
+        "counter-01",
+        "--data",
+        data.to_str().expect("utf-8"),
+        "--server",
+        "https://127.0.0.1:9",
+        "--out",
+        bundle.to_str().expect("utf-8"),
+    ]));
+    let out = bansho(&["tui", "--terminal", bundle.to_str().expect("utf-8")]);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("not a terminal"), "{stderr}");
+}

@@ -54,7 +54,13 @@ impl DemoDir {
                 builder.prefix("bansho-demo-");
                 #[cfg(unix)]
                 builder.permissions(mode);
-                let temp = builder.tempdir()?;
+                let parent = std::env::temp_dir();
+                let temp = builder.tempdir_in(&parent).with_context(|| {
+                    format!(
+                        "cannot create the demo's temporary directory in {} (TMPDIR)",
+                        parent.display()
+                    )
+                })?;
                 (temp.path().to_path_buf(), Some(temp))
             }
         };
@@ -111,6 +117,11 @@ pub fn prepare(dir: &Path, residents: u64, seed: u64) -> anyhow::Result<Vec<NewS
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     super::refuse_unaudited()?;
+    // Before the store is made and seeded: both take a while.
+    if let Some(dir) = &args.data {
+        super::startup::creatable_data_dir(dir)?;
+    }
+    super::startup::terminal_attached()?;
     let mut demo_dir = DemoDir::create(args.data.as_deref())?;
     if let Some(log) = demo_dir.take_log() {
         crate::telemetry::init_file(log);
