@@ -41,7 +41,8 @@ pub fn hash_pin(pin: &Pin) -> Result<String, AppError> {
         .map_err(|_| AppError::internal())
 }
 
-fn verify_pin(pin: &Pin, phc: &str) -> bool {
+/// Whether `pin` is the one `phc` was hashed from.
+pub(crate) fn verify_pin(pin: &Pin, phc: &str) -> bool {
     match PasswordHash::new(phc) {
         Ok(hash) => argon2()
             .verify_password(pin.expose().as_bytes(), &hash)
