@@ -198,10 +198,10 @@ mod tests {
                     (None, '\'') => {
                         // A char literal such as '"': skip it whole.
                         let rest = chars.as_str();
-                        if let Some(end) = rest.get(1..).and_then(|r| r.find('\'')) {
-                            if end <= 2 {
-                                chars.nth(end);
-                            }
+                        if let Some(end) = rest.get(1..).and_then(|r| r.find('\''))
+                            && end <= 2
+                        {
+                            chars.nth(end);
                         }
                     }
                     (Some(text), '\\') => {

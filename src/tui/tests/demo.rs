@@ -190,16 +190,13 @@ fn the_log_key_opens_the_last_messages_in_every_preset() {
     for (preset, key) in [
         (None, KeyCode::F(2)),
         (Some("function-keys"), KeyCode::F(2)),
-        (Some("vim"), KeyCode::Char('g')),
+        (Some("vim"), KeyCode::F(2)),
     ] {
         let mut app = app_with_messages(Lang::Ja);
         if let Some(name) = preset {
             app.keymap = Keymap::load(Some(std::path::Path::new(name))).0;
         }
-        let effects = match key {
-            KeyCode::Char(c) => ctrl(&mut app, c),
-            code => press(&mut app, code),
-        };
+        let effects = press(&mut app, key);
         assert!(effects.is_empty(), "{effects:?}");
         assert!(app.log.is_some(), "{preset:?}");
         let text = screen_text(&draw(&app, 80, 24));
