@@ -53,6 +53,17 @@ secret_string!(
     SessionToken
 );
 secret_string!(
+    /// A value keyed on a form, in its canonical form: personal data
+    /// (names, amounts, numbers) that no log may show.
+    KeyedValue
+);
+impl AsRef<str> for KeyedValue {
+    fn as_ref(&self) -> &str {
+        self.expose()
+    }
+}
+
+secret_string!(
     /// Any other secret or piece of personal data carried as text
     /// (a revealed My Number, a TOTP enrolment secret).
     Secret

@@ -19,8 +19,8 @@ use bansho::server::data_dir;
 use bansho::store::chain::{self, ChainVerifier, GENESIS};
 use bansho::store::journal::{Applied, Change, Committed, FailPoint, Item};
 use bansho::store::{
-    AttemptClaim, AuditEntry, AuditRecord, LockoutPolicy, PurposeRow, ResidentQuery, ResidentRow,
-    SessionRow, StaffRow, Store, StoreError, TotpClaim,
+    AttemptClaim, AuditEntry, AuditRecord, EntryRow, LockoutPolicy, PurposeRow, ResidentQuery,
+    ResidentRow, SessionRow, SlipRow, StaffRow, Store, StoreError, TaxRecordRow, TotpClaim,
 };
 use common::pg;
 use time::OffsetDateTime;
@@ -140,6 +140,7 @@ conformance!(
     journal_refused_change_keeps_nothing_of_its_item,
     journal_failure_points_keep_nothing,
     journal_rows_are_in_time_order,
+    entries_change_only_from_the_revision_read,
     audit_log_refuses_update_and_delete,
     reopening_keeps_data_and_migrations_are_idempotent,
     search_cost_report,
@@ -1538,4 +1539,149 @@ fn journal_rows_are_in_time_order(b: &Backend) {
     let rows = all_rows(s);
     assert!(rows.windows(2).all(|w| w[0].entry.at <= w[1].entry.at));
     assert_eq!(rows[1].entry.at, later);
+}
+
+fn entry_row(id: &str, revision: i64, state: &str) -> EntryRow {
+    EntryRow {
+        id: id.into(),
+        form: "juminzei_shinkoku".into(),
+        person: "1000000001".into(),
+        paper: "2026-02-16/001/003".into(),
+        state: state.into(),
+        first_by: "kazei01".into(),
+        second_by: None,
+        revision,
+        body: vec![revision as u8; 40],
+        updated_at: NOW + time::Duration::seconds(revision),
+    }
+}
+
+fn tax_record(entry: &str) -> TaxRecordRow {
+    TaxRecordRow {
+        person: "1000000001".into(),
+        form: "juminzei_shinkoku".into(),
+        version: 0,
+        entry: entry.into(),
+        body: vec![7; 40],
+        committed_at: NOW,
+    }
+}
+
+fn entries_change_only_from_the_revision_read(b: &Backend) {
+    let s = b.store();
+    let recorded = |changes| Item::recorded(changes, row_for("view"));
+    let first = entry_row("e1", 1, "first_keying");
+    commit(
+        s,
+        vec![recorded(vec![Change::InsertEntry(first.clone())])],
+        FailPoint::None,
+    )
+    .unwrap();
+    assert_eq!(s.entry("e1").unwrap(), Some(first.clone()));
+    // The same id again is a conflict, and writes no row.
+    let again = commit(
+        s,
+        vec![recorded(vec![Change::InsertEntry(first.clone())])],
+        FailPoint::None,
+    )
+    .unwrap();
+    assert!(matches!(
+        again[0].effect.refusal(),
+        Some(Applied::Conflict(_))
+    ));
+
+    // A change from the revision read is kept; a second one from the same
+    // (now stale) revision is refused and keeps nothing of its item.
+    let mut next = entry_row("e1", 2, "awaiting_second");
+    next.second_by = None;
+    let update = |row: EntryRow| Change::UpdateEntry {
+        row,
+        expected_revision: 1,
+    };
+    let kept = commit(
+        s,
+        vec![recorded(vec![update(next.clone())])],
+        FailPoint::None,
+    )
+    .unwrap();
+    assert!(kept[0].effect.kept());
+    let stale = entry_row("e1", 2, "committed");
+    let refused = commit(
+        s,
+        vec![recorded(vec![
+            Change::InsertTaxRecord(tax_record("e1")),
+            update(stale),
+        ])],
+        FailPoint::None,
+    )
+    .unwrap();
+    assert!(matches!(
+        refused[0].effect.refusal(),
+        Some(Applied::Conflict(_))
+    ));
+    assert_eq!(s.entry("e1").unwrap().unwrap().state, "awaiting_second");
+    assert!(
+        s.tax_records("1000000001", "juminzei_shinkoku")
+            .unwrap()
+            .is_empty()
+    );
+
+    // Record versions count up per person and form.
+    for (i, id) in ["e1", "e2"].into_iter().enumerate() {
+        let done = commit(
+            s,
+            vec![recorded(vec![Change::InsertTaxRecord(tax_record(id))])],
+            FailPoint::None,
+        )
+        .unwrap();
+        assert_eq!(done[0].effect.applied, vec![Applied::Version(i as i64 + 1)]);
+    }
+    let versions: Vec<(i64, String)> = s
+        .tax_records("1000000001", "juminzei_shinkoku")
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.version, r.entry))
+        .collect();
+    assert_eq!(versions, [(1, "e1".to_string()), (2, "e2".to_string())]);
+
+    // Queues select by state; slips are kept per staff member.
+    commit(
+        s,
+        vec![recorded(vec![Change::InsertEntry(entry_row(
+            "e3",
+            1,
+            "first_keying",
+        ))])],
+        FailPoint::None,
+    )
+    .unwrap();
+    let queued: Vec<String> = s
+        .entries_in(&["awaiting_second", "rekeying"], 10)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(queued, ["e1"]);
+    assert_eq!(
+        s.entries_in(&["first_keying", "awaiting_second"], 1)
+            .unwrap()
+            .len(),
+        1
+    );
+    let slip = SlipRow {
+        entry: "e1".into(),
+        field: "revenue.salary".into(),
+        keyer: "second".into(),
+        staff: "kazei02".into(),
+        at: NOW,
+    };
+    commit(
+        s,
+        vec![recorded(vec![Change::InsertSlips(vec![slip.clone()])])],
+        FailPoint::None,
+    )
+    .unwrap();
+    assert_eq!(s.slips_of("kazei02").unwrap(), vec![slip]);
+    assert!(s.slips_of("kazei01").unwrap().is_empty());
+    assert!(chain::verify_store(s, &chain_key()).unwrap().is_ok());
 }

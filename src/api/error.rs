@@ -27,6 +27,14 @@ pub enum ErrorCode {
     PurposeNotAllowed,
     /// The purpose of a session is chosen once.
     PurposeAlreadyChosen,
+    /// An entry step this entry's state does not allow, or an entry that
+    /// changed since it was read.
+    EntryConflict,
+    /// An entry step refused for who asks: not the clerk keying it, the
+    /// first keyer keying again, a supervisor who keyed it.
+    EntryNotYours,
+    /// A submit or decision refused by its checks (the body lists them).
+    EntryInvalid,
     /// Too many logins are waiting to be checked: try again shortly.
     Busy,
     /// No route at that path.

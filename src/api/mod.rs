@@ -3,6 +3,7 @@
 //!
 //! Requests reject unknown fields: the service takes only what a form names.
 
+pub mod entry;
 pub mod error;
 pub mod terminal_bundle;
 

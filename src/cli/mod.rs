@@ -141,7 +141,7 @@ pub struct UiArgs {
     /// Your keymap file; its bindings override the defaults.
     #[arg(long)]
     pub keymap: Option<PathBuf>,
-    /// Theme: dark, light, high-contrast, mono, or a theme file.
+    /// Theme: dark, light, high-contrast, mono, terminal, or a theme file.
     #[arg(long, default_value = "dark")]
     pub theme: String,
     /// Seconds without input before the screen is blanked and locked.

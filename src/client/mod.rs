@@ -1,5 +1,6 @@
 //! Typed HTTP client of the records service, used by the terminal and the tests.
 
+mod entry;
 pub mod tls;
 
 use reqwest::{Method, StatusCode};
@@ -16,6 +17,12 @@ pub enum ClientError {
     /// The service answered with an error.
     #[error("{error}")]
     Api { status: u16, error: ApiError },
+    /// An entry step refused by its checks, with the problems to put right.
+    #[error("{}", .refusal.error)]
+    Entry {
+        status: u16,
+        refusal: crate::api::entry::EntryRefusal,
+    },
     /// The service could not be reached or the connection broke.
     #[error("cannot reach the records service: {0}")]
     Transport(String),
@@ -31,13 +38,14 @@ impl ClientError {
     pub fn code(&self) -> Option<ErrorCode> {
         match self {
             ClientError::Api { error, .. } => Some(error.code),
+            ClientError::Entry { refusal, .. } => Some(refusal.error.code),
             _ => None,
         }
     }
 
     pub fn status(&self) -> Option<u16> {
         match self {
-            ClientError::Api { status, .. } => Some(*status),
+            ClientError::Api { status, .. } | ClientError::Entry { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -236,6 +244,12 @@ impl ApiClient {
 }
 
 fn api_error(status: StatusCode, bytes: &[u8]) -> ClientError {
+    if let Ok(refusal) = serde_json::from_slice::<crate::api::entry::EntryRefusal>(bytes) {
+        return ClientError::Entry {
+            status: status.as_u16(),
+            refusal,
+        };
+    }
     match serde_json::from_slice::<ErrorBody>(bytes) {
         Ok(body) => ClientError::Api {
             status: status.as_u16(),

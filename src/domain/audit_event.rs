@@ -84,6 +84,22 @@ stable_names! {
         TlsHandshake => "tls_handshake",
         AdminInit => "admin_init",
         AdminSeed => "admin_seed",
+        /// Entry (double keying): one row per transition, and per view.
+        EntryStart => "entry_start",
+        EntryDraft => "entry_draft",
+        EntrySubmit => "entry_submit",
+        EntrySecondStart => "entry_second_start",
+        EntrySecondRelease => "entry_second_release",
+        EntrySecondSubmit => "entry_second_submit",
+        EntryRekey => "entry_rekey",
+        EntryDecide => "entry_decide",
+        EntryDiscard => "entry_discard",
+        /// The agreed record committed as a new version.
+        EntryCommit => "entry_commit",
+        /// The agreed record failed its checks: to a supervisor.
+        EntryChecksFailed => "entry_checks_failed",
+        EntryView => "entry_view",
+        EntryQueue => "entry_queue",
     }
 }
 
@@ -103,6 +119,8 @@ stable_names! {
         Expired => "expired",
         /// A check that ran and found something wrong (a broken chain).
         Broken => "broken",
+        /// Input refused by its checks (a form's fields, a decision).
+        Invalid => "invalid",
     }
 }
 
@@ -130,6 +148,12 @@ stable_names! {
         TerminalUnregistered => "terminal_unregistered",
         WrongKey => "wrong_key",
         KeyRecord => "key_record",
+        /// Entry refusals: the state, the clerk, the decider, a stale read.
+        EntryState => "entry_state",
+        NotYourKeying => "not_your_keying",
+        SameClerk => "same_clerk",
+        DeciderKeyed => "decider_keyed",
+        EntryChanged => "entry_changed",
     }
 }
 
@@ -220,6 +244,18 @@ pub enum Detail {
         residents: u64,
         seed: u64,
     },
+    /// An entry, its state after the step, and the step's counts (fields
+    /// keyed, fields differing, ...): never a value.
+    Entry {
+        id: String,
+        state: &'static str,
+        counts: Vec<(&'static str, usize)>,
+    },
+    /// An entry refused: why (the machine's or the checks' code).
+    EntryRefused {
+        id: String,
+        code: &'static str,
+    },
 }
 
 impl fmt::Display for Detail {
@@ -276,6 +312,11 @@ impl fmt::Display for Detail {
             } => write!(f, "user={user};role={role};department={department}"),
             Detail::FirstItOfficer(user) => write!(f, "first_it_officer={user}"),
             Detail::Seeded { residents, seed } => write!(f, "residents={residents};seed={seed}"),
+            Detail::Entry { id, state, counts } => {
+                write!(f, "entry={id};state={state}")?;
+                counts.iter().try_for_each(|(k, n)| write!(f, ";{k}={n}"))
+            }
+            Detail::EntryRefused { id, code } => write!(f, "entry={id};code={code}"),
         }
     }
 }

@@ -98,10 +98,15 @@ pub enum Permission {
     ReadAuditLog,
     /// List and manage staff accounts.
     ManageStaff,
+    /// Key declarations: the first keying, the blind second keying of
+    /// another clerk's form, and re-keying fields asked for.
+    KeyEntries,
+    /// Decide fields the two keyings could not settle, and discard entries.
+    DecideEntries,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 10] = [
         Permission::SearchResidents,
         Permission::SearchByMyNumber,
         Permission::ViewResident,
@@ -110,6 +115,8 @@ impl Permission {
         Permission::ViewProtectedAddress,
         Permission::ReadAuditLog,
         Permission::ManageStaff,
+        Permission::KeyEntries,
+        Permission::DecideEntries,
     ];
 }
 
@@ -125,6 +132,7 @@ pub fn permissions(role: Role, department: Department) -> &'static [Permission] 
             ViewResident,
             ViewMaskedMyNumber,
             RevealMyNumber,
+            KeyEntries,
         ],
         (Role::Clerk, Department::Collections) => &[SearchResidents, ViewResident],
         (Role::Supervisor, Department::Assessment) => &[
@@ -135,6 +143,7 @@ pub fn permissions(role: Role, department: Department) -> &'static [Permission] 
             RevealMyNumber,
             ViewProtectedAddress,
             ReadAuditLog,
+            DecideEntries,
         ],
         (Role::Supervisor, Department::Collections) => &[
             SearchResidents,

@@ -141,6 +141,7 @@ pub struct Keys {
     totp_aead: KeyBytes,
     login_guard: KeyBytes,
     audit_chain: KeyBytes,
+    entry_aead: KeyBytes,
 }
 
 impl std::fmt::Debug for Keys {
@@ -167,6 +168,7 @@ impl Keys {
             totp_aead: key("totp-aead"),
             login_guard: key("login-guard"),
             audit_chain: key("audit-chain"),
+            entry_aead: key("entry-aead"),
         }
     }
 
@@ -215,6 +217,20 @@ impl Keys {
     /// store never holds a guessed ID in the clear.
     pub fn login_guard_key(&self, user_id: &str) -> Vec<u8> {
         hmac(&self.login_guard, user_id.as_bytes())
+    }
+
+    /// Encrypts an entry's state or a committed record, bound to what it is
+    /// (`entry:<id>`, `record:<person>:<form>:<entry>`).
+    pub fn seal_entry(&self, label: &str, plaintext: &[u8]) -> Vec<u8> {
+        seal(&self.entry_aead, label.as_bytes(), plaintext)
+    }
+
+    pub fn open_entry(
+        &self,
+        label: &str,
+        sealed: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, DecryptError> {
+        open(&self.entry_aead, label.as_bytes(), sealed)
     }
 
     pub fn seal_totp_secret(&self, user_id: &str, secret: &[u8]) -> Vec<u8> {

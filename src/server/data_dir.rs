@@ -220,6 +220,8 @@ impl NewStaff {
 pub fn demo_staff() -> Vec<NewStaff> {
     [
         ("kazei01", "課税 一郎", Role::Clerk, Department::Assessment),
+        ("kazei02", "課税 二郎", Role::Clerk, Department::Assessment),
+        ("kazei03", "課税 三子", Role::Clerk, Department::Assessment),
         ("nozei01", "納税 花子", Role::Clerk, Department::Collections),
         (
             "shunin01",

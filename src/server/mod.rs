@@ -6,6 +6,7 @@ pub mod auth;
 pub mod clock;
 pub mod crypto;
 pub mod data_dir;
+pub mod entry;
 pub mod error;
 pub mod journal;
 pub mod json;
@@ -64,6 +65,8 @@ pub struct ServerConfig {
     /// Repeated refusals of one source for one reason within this interval
     /// are written as one row with a count (see `refusals`).
     pub refusal_interval: time::Duration,
+    /// Which fields a second clerk keys again.
+    pub double_keying: crate::domain::entry::compare::DoubleKeying,
 }
 
 impl ServerConfig {
@@ -107,6 +110,7 @@ impl Default for ServerConfig {
             reads_per_second: 10,
             read_burst: 30,
             refusal_interval: time::Duration::seconds(10),
+            double_keying: crate::domain::entry::compare::DoubleKeying::default(),
         }
     }
 }

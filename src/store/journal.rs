@@ -14,8 +14,8 @@ use time::OffsetDateTime;
 
 use super::chain::{self, AuditEntry, ChainKey};
 use super::{
-    AttemptClaim, LockoutPolicy, SessionRow, StaffRow, StoreError, StoreResult, TerminalRow,
-    TotpClaim,
+    AttemptClaim, EntryRow, LockoutPolicy, SessionRow, SlipRow, StaffRow, StoreError, StoreResult,
+    TaxRecordRow, TerminalRow, TotpClaim,
 };
 
 /// One change of state. Each backend applies it with the same SQL its
@@ -62,6 +62,16 @@ pub enum Change {
         token_hash: Vec<u8>,
         purpose: String,
     },
+    InsertEntry(EntryRow),
+    /// Replaces an entry read at `expected_revision` (the row carries the
+    /// next one); a conflict if it changed since.
+    UpdateEntry {
+        row: EntryRow,
+        expected_revision: i64,
+    },
+    /// Stores a new version of a record; its version is assigned here.
+    InsertTaxRecord(TaxRecordRow),
+    InsertSlips(Vec<SlipRow>),
 }
 
 /// What one change did.
@@ -74,6 +84,8 @@ pub enum Applied {
     NothingToChange,
     /// A uniqueness or reference rule refused the change.
     Conflict(String),
+    /// A record version was stored under this number.
+    Version(i64),
 }
 
 impl Applied {

@@ -26,7 +26,8 @@ use crate::domain::person_number::PersonNumber;
 pub use chain::{AuditEntry, AuditRecord};
 pub use lockout::{AttemptClaim, LockoutPolicy, LoginGuardRow};
 pub use rows::{
-    PurposeRow, ResidentQuery, ResidentRow, SessionRow, StaffRow, TerminalRow, TotpClaim,
+    EntryRow, PurposeRow, ResidentQuery, ResidentRow, SessionRow, SlipRow, StaffRow, TaxRecordRow,
+    TerminalRow, TotpClaim,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -188,6 +189,18 @@ pub trait AuditStore {
     fn audit_tail(&self, limit: usize) -> StoreResult<Vec<AuditRecord>>;
 }
 
+/// Entries being keyed, the records they commit, and the slips found on
+/// the way. Every write goes through the journal ([`journal::Change`]).
+pub trait EntryStore {
+    fn entry(&self, id: &str) -> StoreResult<Option<EntryRow>>;
+    /// Entries in any of `states`, oldest change first, at most `limit`.
+    fn entries_in(&self, states: &[&str], limit: usize) -> StoreResult<Vec<EntryRow>>;
+    /// Every version of a person's record of a form, oldest first.
+    fn tax_records(&self, person: &str, form: &str) -> StoreResult<Vec<TaxRecordRow>>;
+    /// Slips made by `staff`, oldest first.
+    fn slips_of(&self, staff: &str) -> StoreResult<Vec<SlipRow>>;
+}
+
 /// Everything the service keeps. Implementations make each method atomic.
 pub trait Store:
     MetaStore
@@ -195,6 +208,7 @@ pub trait Store:
     + TerminalStore
     + SessionStore
     + ResidentStore
+    + EntryStore
     + AuditStore
     + Send
     + Sync
@@ -208,6 +222,7 @@ impl<T> Store for T where
         + TerminalStore
         + SessionStore
         + ResidentStore
+        + EntryStore
         + AuditStore
         + Send
         + Sync
@@ -219,6 +234,7 @@ impl<T> Store for T where
 /// store type (`use bansho::store::prelude::*`).
 pub mod prelude {
     pub use super::{
-        AuditStore, MetaStore, ResidentStore, SessionStore, StaffStore, Store, TerminalStore,
+        AuditStore, EntryStore, MetaStore, ResidentStore, SessionStore, StaffStore, Store,
+        TerminalStore,
     };
 }

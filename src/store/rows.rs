@@ -129,3 +129,64 @@ pub struct PurposeRow {
     pub name_ja: String,
     pub name_en: String,
 }
+
+/// An entry as stored: its state sealed, with what the queues select on.
+#[derive(Clone, PartialEq, Eq)]
+pub struct EntryRow {
+    pub id: String,
+    pub form: String,
+    pub person: String,
+    pub paper: String,
+    /// The state's name ([`crate::domain::entry::machine::Entry::state_name`]).
+    pub state: String,
+    pub first_by: String,
+    pub second_by: Option<String>,
+    /// Rises by one with every change.
+    pub revision: i64,
+    /// The state as sealed JSON.
+    pub body: Vec<u8>,
+    pub updated_at: OffsetDateTime,
+}
+
+impl std::fmt::Debug for EntryRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EntryRow")
+            .field("id", &self.id)
+            .field("state", &self.state)
+            .field("revision", &self.revision)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One committed version of a person's record of a form, sealed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TaxRecordRow {
+    pub person: String,
+    pub form: String,
+    /// Assigned when stored: one more than the person's last of the form.
+    pub version: i64,
+    pub entry: String,
+    pub body: Vec<u8>,
+    pub committed_at: OffsetDateTime,
+}
+
+impl std::fmt::Debug for TaxRecordRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TaxRecordRow")
+            .field("form", &self.form)
+            .field("version", &self.version)
+            .field("entry", &self.entry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A slip found when a difference was settled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlipRow {
+    pub entry: String,
+    pub field: String,
+    /// `first` or `second`.
+    pub keyer: String,
+    pub staff: String,
+    pub at: OffsetDateTime,
+}

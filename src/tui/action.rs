@@ -4,6 +4,7 @@
 use std::time::Instant;
 
 use crossterm::event::KeyEvent;
+use ratatui::layout::Size;
 
 use crate::api::{LoginResponse, ResidentRecord, SearchResponse, SessionInfo};
 use crate::client::ClientError;
@@ -41,6 +42,16 @@ impl Failure {
         }
     }
 
+    /// The request never reached the service (no connection, or the
+    /// service could not take it): the terminal shows the outage and
+    /// probes until the service answers again.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(
+            self.message,
+            FailureText::Local(TRANSPORT | TLS_SERVICE_UNAVAILABLE)
+        )
+    }
+
     pub fn service(code: crate::api::ErrorCode, status: u16, message: &str) -> Failure {
         Failure {
             code: Some(code),
@@ -50,6 +61,10 @@ impl Failure {
     }
 }
 
+/// The locale keys of the failures that mean the service was not reached.
+const TRANSPORT: &str = "error.transport";
+const TLS_SERVICE_UNAVAILABLE: &str = "error.tls_service_unavailable";
+
 impl From<ClientError> for Failure {
     fn from(error: ClientError) -> Failure {
         match error {
@@ -58,10 +73,15 @@ impl From<ClientError> for Failure {
                 status: Some(status),
                 message: FailureText::Service(error.message),
             },
+            ClientError::Entry { status, refusal } => Failure {
+                code: Some(refusal.error.code),
+                status: Some(status),
+                message: FailureText::Service(refusal.error.message),
+            },
             ClientError::Transport(_) => Failure {
                 code: None,
                 status: None,
-                message: FailureText::Local("error.transport"),
+                message: FailureText::Local(TRANSPORT),
             },
             ClientError::Tls(problem) => Failure {
                 code: None,
@@ -71,7 +91,7 @@ impl From<ClientError> for Failure {
                     TlsProblem::ForeignClientCertificate => "error.tls_foreign_certificate",
                     TlsProblem::TerminalRevoked => "error.tls_revoked",
                     TlsProblem::ServerNotTrusted => "error.tls_server_untrusted",
-                    TlsProblem::ServiceUnavailable => "error.tls_service_unavailable",
+                    TlsProblem::ServiceUnavailable => TLS_SERVICE_UNAVAILABLE,
                 }),
             },
             ClientError::Decode(_) => Failure {
@@ -126,6 +146,23 @@ commands! {
     Noop => "noop",
 }
 
+/// Which way the mouse wheel turned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wheel {
+    Up,
+    Down,
+}
+
+impl Wheel {
+    /// The command the wheel means: the arrow keys' (next, previous).
+    pub fn command(self) -> Command {
+        match self {
+            Wheel::Up => Command::SelectPrev,
+            Wheel::Down => Command::SelectNext,
+        }
+    }
+}
+
 /// Everything `update` reacts to.
 #[derive(Debug)]
 pub enum Action {
@@ -138,10 +175,16 @@ pub enum Action {
     /// Bracketed paste at the given time: data for the focused field, never
     /// a command.
     Paste(String, Instant),
-    /// The clock, about once a second: locks an idle session.
+    /// The clock: about once a second (locks an idle session, schedules
+    /// the probes of an unreachable service), and once per spinner frame
+    /// while something is awaited.
     Tick(Instant),
-    /// The terminal changed size.
-    Resize,
+    /// The terminal's size, at the start and whenever it changes.
+    Resize(Size),
+    /// The mouse wheel at the given time: moves through the list that has
+    /// the keys (or scrolls the help) like the arrow keys, and counts as
+    /// activity like a key.
+    Wheel(Wheel, Instant),
     /// The service's answer to the choice of a purpose.
     PurposeChosen(Result<SessionInfo, Failure>),
     LoggedIn(Result<Box<LoginResponse>, Failure>),
@@ -161,4 +204,36 @@ pub enum Action {
         person: String,
         result: Result<Secret, Failure>,
     },
+    /// The answer to a health probe of an unreachable service.
+    Probed(Result<(), Failure>),
+}
+
+/// What the result of a request says about reaching the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// The service answered (with data or with an error of its own).
+    Answered,
+    /// The request did not reach it.
+    Unreachable,
+}
+
+impl Action {
+    /// For the result of a request to the service (not a probe), whether
+    /// it got through; None for input, and for failures made up locally.
+    pub fn reach(&self) -> Option<Reach> {
+        let failure = match self {
+            Action::PurposeChosen(result) => result.as_ref().err(),
+            Action::LoggedIn(result) | Action::Unlocked(result) => result.as_ref().err(),
+            Action::Searched { result, .. } => result.as_ref().err(),
+            Action::RecordLoaded { result, .. } => result.as_ref().err(),
+            Action::Revealed { result, .. } => result.as_ref().err(),
+            _ => return None,
+        };
+        match failure {
+            None => Some(Reach::Answered),
+            Some(f) if f.is_unreachable() => Some(Reach::Unreachable),
+            Some(f) if f.status.is_some() => Some(Reach::Answered),
+            Some(_) => None,
+        }
+    }
 }

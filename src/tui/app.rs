@@ -5,6 +5,8 @@
 
 use std::time::{Duration, Instant};
 
+use ratatui::layout::{Position, Rect, Size};
+
 use crate::api::{Permission, SessionInfo};
 
 use super::component::{Component, Ctx};
@@ -19,8 +21,12 @@ use super::screens::no_search::NoSearchScreen;
 use super::screens::purpose::PurposeScreen;
 use super::screens::record::RecordScreen;
 use super::screens::search::SearchScreen;
+use super::service::Service;
 use super::theme::Theme;
 use super::view::View;
+use super::wait::Wait;
+use super::widgets::layout::frame_areas;
+use super::widgets::message;
 use super::{DemoAccount, DemoPanel};
 
 pub use super::status::{Level, MessageLog, Note, Status};
@@ -70,11 +76,20 @@ pub struct App {
     pub popup: Option<ConfirmPopup>,
     /// The key help, over the screen.
     pub help: bool,
+    /// The first row of the help shown.
+    pub help_scroll: usize,
     /// The message log, over the screen and the help.
     pub log: Option<LogPopup>,
+    /// The terminal's size, as last reported (what the help can show
+    /// depends on it).
+    pub size: Size,
     pub status: Option<Status>,
     /// The status line's last messages (emptied at lock and logout).
     pub messages: MessageLog,
+    /// What the screen waits for from the service, and since when.
+    pub wait: Wait,
+    /// Whether the service can be reached, and when it is probed next.
+    pub service: Service,
     pub demo: Option<DemoPanel>,
     pub demo_accounts: Vec<DemoAccount>,
     /// Next search request number (never reset, so an answer from before a
@@ -100,9 +115,13 @@ impl App {
             now,
             popup: None,
             help: false,
+            help_scroll: 0,
             log: None,
+            size: Size::new(80, 24),
             status: None,
             messages: MessageLog::default(),
+            wait: Wait::default(),
+            service: Service::default(),
             demo,
             demo_accounts,
             next_seq: 1,
@@ -260,7 +279,48 @@ impl App {
             demo: self.demo.as_ref().map(|_| self.demo_accounts.as_slice()),
             messages: &self.messages,
             covered: self.popup.is_some() || self.help || self.log.is_some(),
+            offline: self.service.is_down(),
         }
+    }
+
+    /// What the status line shows now: a noticeable wait (with its
+    /// spinner), else an unreachable service (with the time to the next
+    /// try), else the last message.
+    pub fn shown_status(&self) -> Option<Status> {
+        let local = |level, key, args| Status {
+            level,
+            note: Note::Local { key, args },
+        };
+        if let Some((what, spin)) = self.wait.shown(self.now) {
+            let args = vec![
+                ("spin", spin.to_string()),
+                ("what", self.i18n.t(what).to_string()),
+            ];
+            return Some(local(Level::Info, "wait.indicator", args));
+        }
+        if self.service.is_down() {
+            return Some(match self.service.retry_in(self.now) {
+                Some(wait) => {
+                    let secs = wait.as_millis().div_ceil(1000).max(1);
+                    local(
+                        Level::Error,
+                        "service.unreachable",
+                        vec![("n", secs.to_string())],
+                    )
+                }
+                None => local(Level::Error, "service.probing", vec![]),
+            });
+        }
+        self.status.clone()
+    }
+
+    /// Where the screens draw, at the terminal's size (less the rows the
+    /// message area takes now).
+    pub fn body(&self) -> Rect {
+        let area = Rect::from((Position::ORIGIN, self.size));
+        let status = self.shown_status();
+        let rows = message::rows(&self.view(), status.as_ref(), area.width, area.height);
+        frame_areas(area, rows)[1]
     }
 
     /// The active screen as a component.
@@ -286,7 +346,12 @@ impl App {
         }
         let screen = self.screen_component();
         if self.help {
-            return f(&HelpOverlay { screen });
+            return f(&HelpOverlay {
+                screen,
+                keymap: &self.keymap,
+                scroll: self.help_scroll,
+                body: self.body(),
+            });
         }
         f(screen)
     }
@@ -294,6 +359,7 @@ impl App {
     /// Like [`App::top`], mutably, with the context a component handles
     /// keys in.
     pub fn top_mut<R>(&mut self, f: impl FnOnce(&mut dyn Component, &mut Ctx<'_>) -> R) -> R {
+        let body = self.body();
         let mut ctx = Ctx {
             keymap: &self.keymap,
             session: self.session.as_ref(),
@@ -314,7 +380,13 @@ impl App {
             Active::NoSearch(s) => s,
         };
         if self.help {
-            return f(&mut HelpOverlay { screen }, &mut ctx);
+            let mut help = HelpOverlay {
+                screen,
+                keymap: &self.keymap,
+                scroll: self.help_scroll,
+                body,
+            };
+            return f(&mut help, &mut ctx);
         }
         f(screen, &mut ctx)
     }

@@ -52,6 +52,8 @@ pub enum Request {
     CloseHelp,
     /// Close the message log.
     CloseLog,
+    /// Scroll the help so that this row is its first.
+    ScrollHelp(usize),
     /// Logged in or unlocked: the session and its token.
     OpenSession(Box<LoginResponse>),
     /// The session as the service sees it now (after the choice of a
@@ -126,6 +128,18 @@ pub trait Component {
     /// Whether a global command acts while this component has the keys.
     fn takes_global(&self, _command: Command) -> bool {
         true
+    }
+
+    /// Whether a text field has the focus: printable and editing keys go
+    /// to it, so the key bar names only keys that still act.
+    fn typing(&self) -> bool {
+        false
+    }
+
+    /// What the component waits for from the service (a locale key naming
+    /// it), if anything: the status line says so once the wait is noticeable.
+    fn waiting(&self) -> Option<&'static str> {
+        None
     }
 }
 

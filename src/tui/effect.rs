@@ -26,6 +26,8 @@ pub enum Effect {
     Logout,
     /// Forget the token (the service already ended the session).
     EndSession,
+    /// Ask the service's health (no token): is it reachable again?
+    Probe,
     /// Clear the terminal, so nothing of the last screen survives.
     ClearTerminal,
     /// Log out if needed, restore the terminal and leave.

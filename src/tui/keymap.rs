@@ -345,11 +345,18 @@ impl Keymap {
         }
     }
 
-    /// `self` with every key that `user` binds replaced by the user's binding.
+    /// `self` with every key that `user` binds replaced by the user's
+    /// binding. The user's bindings come first in each layer, so the key bar
+    /// and the help name a preset's own keys before the defaults it keeps.
     pub fn overlay(mut self, user: Keymap) -> Keymap {
         for (mine, theirs) in self.layers.iter_mut().zip(user.layers) {
             mine.retain(|b| !theirs.iter().any(|u| u.key == b.key));
-            mine.extend(theirs.into_iter().filter(|b| b.command != Command::Noop));
+            let kept = std::mem::take(mine);
+            *mine = theirs
+                .into_iter()
+                .filter(|b| b.command != Command::Noop)
+                .chain(kept)
+                .collect();
         }
         self
     }

@@ -20,12 +20,14 @@ pub mod popups;
 pub mod runtime;
 pub mod sanitize;
 pub mod screens;
+pub mod service;
 pub mod status;
 pub mod terminal;
 pub mod theme;
 pub mod ui;
 pub mod update;
 pub mod view;
+pub mod wait;
 pub mod widgets;
 
 #[cfg(test)]
@@ -50,7 +52,7 @@ pub struct TuiConfig {
     /// The user's keymap file, laid over the defaults key by key (or the name
     /// of a shipped keymap: `function-keys`, `vim`).
     pub keymap_file: Option<std::path::PathBuf>,
-    /// "dark" | "light" | "high-contrast" | "mono", or the path of a theme file.
+    /// "dark" | "light" | "high-contrast" | "mono" | "terminal", or the path of a theme file.
     pub theme: String,
     /// Idle time after which an open session locks: every record is dropped
     /// from memory and the screen, and only PIN + code of the same user

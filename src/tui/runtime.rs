@@ -1,18 +1,21 @@
 //! The event loop and the effects: keys, pastes and resizes from crossterm,
-//! results from HTTP tasks over a channel, a one-second tick. Draws only
-//! when something changed.
+//! results from HTTP tasks over a channel, a one-second tick, and a tick per
+//! spinner frame while the screen waits for the service. Draws only when
+//! something changed. Requests run in tasks, so keys keep working while an
+//! answer is awaited.
 
 use std::time::{Duration, Instant};
 
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{Event, EventStream, KeyEventKind, MouseEventKind};
 use futures::StreamExt;
+use ratatui::layout::Size;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
 use crate::client::ApiClient;
 
 use super::TuiConfig;
-use super::action::{Action, Failure, FailureText};
+use super::action::{Action, Failure, FailureText, Wheel};
 use super::app::{App, Status};
 use super::keymap::Keymap;
 use super::terminal::TerminalGuard;
@@ -150,6 +153,12 @@ impl Runtime {
                     });
                 }
             }
+            Effect::Probe => {
+                let client = self.base.clone();
+                self.spawn(async move {
+                    Action::Probed(client.health().await.map(|_| ()).map_err(Failure::from))
+                });
+            }
             Effect::EndSession => self.session = None,
             Effect::ClearTerminal => {
                 if let Some(guard) = guard {
@@ -183,6 +192,7 @@ pub async fn run(config: TuiConfig) -> anyhow::Result<()> {
     let (tx, mut rx) = unbounded_channel();
     let mut runtime = Runtime::new(config.client, tx);
     let mut guard = TerminalGuard::enter()?;
+    app.size = guard.terminal.size()?;
 
     let mut events = EventStream::new();
     // A closed terminal (hangup) or a polite kill ends the session and
@@ -196,19 +206,28 @@ pub async fn run(config: TuiConfig) -> anyhow::Result<()> {
             guard.terminal.draw(|frame| render(&app, frame))?;
             app.needs_render = false;
         }
+        // While the screen waits, wake for the spinner's next frame.
+        let frame = app.wait.next_wake(Instant::now());
         let action = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) if key.kind == KeyEventKind::Press => {
                     Action::Key(key, Instant::now())
                 }
                 Some(Ok(Event::Paste(text))) => Action::Paste(text, Instant::now()),
-                Some(Ok(Event::Resize(_, _))) => Action::Resize,
+                Some(Ok(Event::Resize(width, height))) => Action::Resize(Size::new(width, height)),
+                Some(Ok(Event::Mouse(mouse))) => match mouse.kind {
+                    MouseEventKind::ScrollDown => Action::Wheel(Wheel::Down, Instant::now()),
+                    MouseEventKind::ScrollUp => Action::Wheel(Wheel::Up, Instant::now()),
+                    _ => continue,
+                },
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e.into()),
                 None => break,
             },
             Some(action) = rx.recv() => action,
             _ = tick.tick() => Action::Tick(Instant::now()),
+            _ = tokio::time::sleep_until(frame.unwrap_or_else(Instant::now).into()),
+                if frame.is_some() => Action::Tick(Instant::now()),
             _ = hangup.recv() => break 'main,
             _ = terminate.recv() => break 'main,
         };

@@ -138,10 +138,10 @@ impl MessageLog {
 
 /// The locale key that says what a refusal with `code` means; None where
 /// the service's message carries what the code does not (the search box's
-/// reading of a query).
+/// reading of a query, the checks an entry failed).
 pub fn failure_key(code: ErrorCode) -> Option<&'static str> {
     Some(match code {
-        ErrorCode::InvalidQuery => return None,
+        ErrorCode::InvalidQuery | ErrorCode::EntryInvalid => return None,
         ErrorCode::BadRequest => "failure.bad_request",
         ErrorCode::LoginFailed => "failure.login_failed",
         ErrorCode::CodeJustUsed => "failure.code_just_used",
@@ -151,6 +151,8 @@ pub fn failure_key(code: ErrorCode) -> Option<&'static str> {
         ErrorCode::PurposeRequired => "failure.purpose_required",
         ErrorCode::PurposeNotAllowed => "failure.purpose_not_allowed",
         ErrorCode::PurposeAlreadyChosen => "failure.purpose_already_chosen",
+        ErrorCode::EntryConflict => "failure.entry_conflict",
+        ErrorCode::EntryNotYours => "failure.entry_not_yours",
         ErrorCode::Busy => "failure.busy",
         ErrorCode::NotFound => "failure.not_found",
         ErrorCode::MethodNotAllowed

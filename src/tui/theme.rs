@@ -7,10 +7,17 @@
 //! error = { fg = "#ff5f5f", modifiers = ["bold"] }
 //! ```
 //!
+//! The `text` role's `bg` is the theme's background: the whole screen is
+//! painted with it before anything is drawn, so a theme reads the same on a
+//! dark or a light terminal. The `terminal` theme paints nothing (`reset`:
+//! the terminal's own colours) and marks meaning with attributes only.
+//!
 //! Colours: names ratatui knows (`red`, `lightblue`, `darkgray`...),
-//! `#rrggbb`, or a 0-255 index. Modifiers: bold, dim, italic, underlined,
-//! reversed, crossed_out. A broken file is reported with its file name and
-//! line, and the dark theme is used.
+//! `#rrggbb`, a 0-255 index, or `reset` (the terminal's own). The shipped
+//! themes use indices 16-255, whose values are fixed, where the 16 named
+//! colours are whatever each terminal makes of them. Modifiers: bold, dim,
+//! italic, underlined, reversed, crossed_out. A broken file is reported with
+//! its file name and line, and the dark theme is used.
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -24,12 +31,14 @@ const DARK: &str = include_str!("../../themes/dark.toml");
 const LIGHT: &str = include_str!("../../themes/light.toml");
 const HIGH_CONTRAST: &str = include_str!("../../themes/high-contrast.toml");
 const MONO: &str = include_str!("../../themes/mono.toml");
+const TERMINAL: &str = include_str!("../../themes/terminal.toml");
 
-pub const BUILTIN: [(&str, &str); 4] = [
+pub const BUILTIN: [(&str, &str); 5] = [
     ("dark", DARK),
     ("light", LIGHT),
     ("high-contrast", HIGH_CONTRAST),
     ("mono", MONO),
+    ("terminal", TERMINAL),
 ];
 
 macro_rules! roles {
@@ -61,6 +70,7 @@ roles! {
     Muted => "muted",
     Focus => "focus",
     Selection => "selection",
+    SelectionUnfocused => "selection_unfocused",
     Error => "error",
     Warning => "warning",
     Info => "info",
@@ -113,6 +123,18 @@ impl Theme {
         self.styles.get(role.index()).copied().unwrap_or_default()
     }
 
+    /// What the whole screen is painted with first: the `text` role's
+    /// colours, without its modifiers (they belong to text, not to the
+    /// empty cells around it).
+    pub fn base(&self) -> Style {
+        let text = self.style(Role::Text);
+        Style {
+            fg: text.fg,
+            bg: text.bg,
+            ..Style::default()
+        }
+    }
+
     /// A shipped theme by name.
     pub fn builtin(name: &str) -> Option<Theme> {
         let (_, source) = BUILTIN.iter().find(|(n, _)| *n == name)?;
@@ -152,8 +174,9 @@ impl Theme {
                     source,
                     Some(name.span().start),
                     format!(
-                        "unknown theme \"{}\" to inherit (dark, light, high-contrast, mono)",
-                        name.get_ref()
+                        "unknown theme \"{}\" to inherit ({})",
+                        name.get_ref(),
+                        BUILTIN.map(|(n, _)| n).join(", ")
                     ),
                 )
             })?,
@@ -234,12 +257,12 @@ mod tests {
     }
 
     #[test]
-    fn mono_uses_no_colours_but_marks_badges() {
-        let mono = Theme::builtin("mono").unwrap();
+    fn terminal_uses_only_the_terminals_colours_but_marks_badges() {
+        let terminal = Theme::builtin("terminal").unwrap();
         for role in Role::ALL {
-            let s = mono.style(*role);
-            assert_eq!(s.fg, None, "{}", role.name());
-            assert_eq!(s.bg, None, "{}", role.name());
+            let s = terminal.style(*role);
+            assert!(matches!(s.fg, None | Some(Color::Reset)), "{}", role.name());
+            assert!(matches!(s.bg, None | Some(Color::Reset)), "{}", role.name());
         }
         for role in [
             Role::BadgeDeceased,
@@ -247,9 +270,14 @@ mod tests {
             Role::BadgeSupport,
             Role::Error,
             Role::Selection,
+            Role::SelectionUnfocused,
             Role::Focus,
         ] {
-            assert!(!mono.style(role).add_modifier.is_empty(), "{}", role.name());
+            assert!(
+                !terminal.style(role).add_modifier.is_empty(),
+                "{}",
+                role.name()
+            );
         }
     }
 

@@ -5,11 +5,13 @@
 //! global commands. A result goes to the screen that waits for it. What
 //! components ask beyond their own state comes back as [`Request`]s, carried
 //! out here; whatever needs the network or the terminal leaves as an
-//! [`Effect`] for the runtime.
+//! [`Effect`] for the runtime. Every result also tells whether the service
+//! was reached ([`Service`](super::service::Service)), and after every
+//! action the screen's wait is followed for the status line's spinner.
 
 use std::time::Instant;
 
-use super::action::{Action, Command, Failure};
+use super::action::{Action, Command, Failure, Reach};
 use super::app::{App, Level, Screen, Status};
 use super::component::{Outcome, Request, command_for};
 use super::keymap::Key;
@@ -21,13 +23,34 @@ use super::screens::search::SearchScreen;
 pub use super::effect::Effect;
 
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
-    let effects = route_action(app, action);
+    match action.reach() {
+        Some(Reach::Answered) => service_answered(app),
+        Some(Reach::Unreachable) => {
+            app.service.lost(app.now);
+            app.needs_render = true;
+        }
+        None => {}
+    }
+    let effects = dispatch(app, action);
+    let waiting = app.screen_component().waiting();
+    if app.wait.follow(waiting, app.now) {
+        app.needs_render = true;
+    }
     // A message the status line shows now joins the log.
     app.messages.observe(app.status.as_ref());
     effects
 }
 
-fn route_action(app: &mut App, action: Action) -> Vec<Effect> {
+/// The service answered: if it had been unreachable, the clerk is told it
+/// is back (and that nothing was sent again for them).
+fn service_answered(app: &mut App) {
+    if app.service.answered() {
+        app.status = Some(Status::local(Level::Info, "service.back"));
+        app.needs_render = true;
+    }
+}
+
+fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Tick(now) => {
             observe(app, now);
@@ -36,13 +59,34 @@ fn route_action(app: &mut App, action: Action) -> Vec<Effect> {
             }
             if let Some(demo) = &app.demo {
                 app.demo_accounts = (demo.accounts)();
-                app.needs_render = matches!(app.screen(), Screen::Login | Screen::Locked);
+                app.needs_render |= matches!(app.screen(), Screen::Login | Screen::Locked);
+            }
+            // The spinner turns and the time to the next try counts down.
+            app.needs_render |= app.wait.is_waiting() || app.service.is_down();
+            if app.service.probe_due(now) {
+                return vec![Effect::Probe];
             }
             vec![]
         }
-        Action::Resize => {
+        Action::Probed(result) => {
+            match result {
+                Ok(()) => service_answered(app),
+                Err(_) => app.service.probe_failed(app.now),
+            }
             app.needs_render = true;
             vec![]
+        }
+        Action::Resize(size) => {
+            app.size = size;
+            app.needs_render = true;
+            vec![]
+        }
+        Action::Wheel(wheel, at) => {
+            app.needs_render = true;
+            if let Some(effects) = input(app, at) {
+                return effects;
+            }
+            route_command(app, wheel.command())
         }
         Action::Key(event, at) => {
             app.needs_render = true;
@@ -152,6 +196,7 @@ fn global(app: &mut App, command: Command) -> Vec<Effect> {
         Command::Help => {
             if app.popup.is_none() {
                 app.help = !app.help;
+                app.help_scroll = 0;
             }
             vec![]
         }
@@ -192,6 +237,7 @@ fn apply(app: &mut App, requests: Vec<Request>) -> Vec<Effect> {
             Request::ClosePopup => app.popup = None,
             Request::CloseHelp => app.help = false,
             Request::CloseLog => app.log = None,
+            Request::ScrollHelp(row) => app.help_scroll = row,
             Request::OpenSession(response) => {
                 let response = *response;
                 app.session = Some(response.session);

@@ -24,6 +24,8 @@ pub struct View<'a> {
     /// A popup or the help lies over the screen: nothing under it draws as
     /// focused (no cursor, no focus marker).
     pub covered: bool,
+    /// The service cannot be reached: the header says so.
+    pub offline: bool,
 }
 
 impl View<'_> {

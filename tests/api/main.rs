@@ -6,6 +6,7 @@ mod audit;
 #[path = "../common/mod.rs"]
 mod common;
 mod connections;
+mod entries;
 mod journal;
 mod lockout;
 mod login;

@@ -3,6 +3,7 @@
 //! when a handler is registered without an entry.
 
 mod audit_log;
+mod entries;
 pub(crate) mod residents;
 mod session;
 mod staff;
@@ -104,6 +105,90 @@ pub const ROUTES: &[RouteSpec] = &[
         path: "/audit",
         access: Access::Permission(Permission::ReadAuditLog),
         action: Action::AuditRead,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/entries",
+        access: Access::Permission(Permission::KeyEntries),
+        action: Action::EntryStart,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/entries/work",
+        access: Access::Permission(Permission::KeyEntries),
+        action: Action::EntryQueue,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/entries/{id}",
+        access: Access::Permission(Permission::KeyEntries),
+        action: Action::EntryView,
+    },
+    RouteSpec {
+        method: "PUT",
+        path: "/entries/{id}/draft",
+        access: Access::Permission(Permission::KeyEntries),
+        action: Action::EntryDraft,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/entries/{id}/submit",
+        access: Access::Permission(Permission::KeyEntries),
+        action: Action::EntrySubmit,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/entries/{id}/second",
+        access: Access::Permission(Permission::KeyEntries),
+        action: Action::EntrySecondStart,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/entries/{id}/second/submit",
+        access: Access::Permission(Permission::KeyEntries),
+        action: Action::EntrySecondSubmit,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/entries/{id}/second/release",
+        access: Access::Permission(Permission::KeyEntries),
+        action: Action::EntrySecondRelease,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/entries/{id}/rekey",
+        access: Access::Permission(Permission::KeyEntries),
+        action: Action::EntryRekey,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/entries/{id}/discard",
+        access: Access::Permission(Permission::KeyEntries),
+        action: Action::EntryDiscard,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/entries/decisions",
+        access: Access::Permission(Permission::DecideEntries),
+        action: Action::EntryQueue,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/entries/{id}/decision",
+        access: Access::Permission(Permission::DecideEntries),
+        action: Action::EntryView,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/entries/{id}/decide",
+        access: Access::Permission(Permission::DecideEntries),
+        action: Action::EntryDecide,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/entries/{id}/decision/discard",
+        access: Access::Permission(Permission::DecideEntries),
+        action: Action::EntryDiscard,
     },
     RouteSpec {
         method: "GET",
@@ -220,6 +305,64 @@ pub fn router(state: AppState) -> Result<Router, RouteTableError> {
         handler!("POST", residents::reveal),
     )
     .add("GET", "/audit", handler!("GET", audit_log::list))
+    .add("POST", "/entries", handler!("POST", entries::start))
+    .add("GET", "/entries/work", handler!("GET", entries::work))
+    .add("GET", "/entries/{id}", handler!("GET", entries::view))
+    .add(
+        "PUT",
+        "/entries/{id}/draft",
+        handler!("PUT", entries::save_draft),
+    )
+    .add(
+        "POST",
+        "/entries/{id}/submit",
+        handler!("POST", entries::submit),
+    )
+    .add(
+        "POST",
+        "/entries/{id}/second",
+        handler!("POST", entries::start_second),
+    )
+    .add(
+        "POST",
+        "/entries/{id}/second/submit",
+        handler!("POST", entries::submit_second),
+    )
+    .add(
+        "POST",
+        "/entries/{id}/second/release",
+        handler!("POST", entries::release_second),
+    )
+    .add(
+        "POST",
+        "/entries/{id}/rekey",
+        handler!("POST", entries::rekey),
+    )
+    .add(
+        "POST",
+        "/entries/{id}/discard",
+        handler!("POST", entries::discard),
+    )
+    .add(
+        "GET",
+        "/entries/decisions",
+        handler!("GET", entries::decisions),
+    )
+    .add(
+        "GET",
+        "/entries/{id}/decision",
+        handler!("GET", entries::decision),
+    )
+    .add(
+        "POST",
+        "/entries/{id}/decide",
+        handler!("POST", entries::decide),
+    )
+    .add(
+        "POST",
+        "/entries/{id}/decision/discard",
+        handler!("POST", entries::discard_decision),
+    )
     .add("GET", "/admin/staff", handler!("GET", staff::list))
     .finish()?
     .method_not_allowed_fallback(method_not_allowed);

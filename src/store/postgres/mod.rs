@@ -23,6 +23,7 @@
 
 pub(crate) mod audit;
 mod connect;
+pub(crate) mod entries;
 mod journal_tx;
 pub(crate) mod meta;
 pub(crate) mod residents;
@@ -51,6 +52,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../migrations/postgres/0003_login_guard.sql"),
     ),
+    (4, include_str!("../migrations/postgres/0004_entries.sql")),
 ];
 
 /// Advisory lock keys ("bansho" in ASCII, plus a tag). Advisory locks are

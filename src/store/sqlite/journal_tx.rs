@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use time::OffsetDateTime;
 
 use super::sql::unavailable;
-use super::{audit, sessions, staff, terminals};
+use super::{audit, entries, sessions, staff, terminals};
 use crate::store::chain::{self, AuditRecord, parse_time};
 use crate::store::journal::{Applied, Change, JournalTx, Tail};
 use crate::store::{StoreError, StoreResult};
@@ -109,6 +109,21 @@ impl JournalTx for SqliteJournal<'_, '_> {
                 token_hash,
                 purpose,
             } => done_if(sessions::choose_session_purpose(c, token_hash, purpose)?),
+            Change::InsertEntry(e) => entries::insert_entry(c, e).map(|()| Applied::Done)?,
+            Change::UpdateEntry {
+                row,
+                expected_revision,
+            } => {
+                if entries::update_entry(c, row, *expected_revision)? {
+                    Applied::Done
+                } else {
+                    Applied::Conflict("the entry changed since it was read".into())
+                }
+            }
+            Change::InsertTaxRecord(r) => Applied::Version(entries::insert_tax_record(c, r)?),
+            Change::InsertSlips(slips) => {
+                entries::insert_slips(c, slips).map(|()| Applied::Done)?
+            }
         })
     }
 

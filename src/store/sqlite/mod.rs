@@ -7,6 +7,7 @@
 //! caller holding one `IMMEDIATE` transaction can run several of them.
 
 pub(crate) mod audit;
+pub(crate) mod entries;
 mod journal_tx;
 pub(crate) mod meta;
 pub(crate) mod residents;
@@ -32,6 +33,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0003_search_indexes.sql"),
     ),
     (4, include_str!("../migrations/sqlite/0004_login_guard.sql")),
+    (5, include_str!("../migrations/sqlite/0005_entries.sql")),
 ];
 
 /// How much of the store file each connection may map into memory.

@@ -110,7 +110,7 @@ impl Component for ConfirmPopup {
                 view.style(Role::Warning),
             ));
         let inner = block.inner(rect);
-        clear_popup(frame, rect);
+        clear_popup(view, frame, rect);
         frame.render_widget(block, rect);
         let mut hint = Vec::new();
         for command in [Command::Confirm, Command::Cancel] {

@@ -135,7 +135,7 @@ impl Component for LogPopup {
                 view.style(Role::Muted),
             ));
         let inner = block.inner(popup);
-        clear_popup(frame, popup);
+        clear_popup(view, frame, popup);
         frame.render_widget(block, popup);
         // Newest at the bottom; scrolled up by `scroll` rows, never past
         // the oldest.

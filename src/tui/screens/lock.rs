@@ -97,8 +97,9 @@ impl LockScreen {
         self.code.clear();
         self.focus = LockField::Pin;
         self.busy = true;
+        // The status line says "unlocking" once the wait is noticeable.
         vec![
-            Request::note(Level::Info, "lock.in_progress"),
+            Request::Status(None),
             Request::Effect(Effect::Unlock(Box::new(request))),
         ]
     }
@@ -155,6 +156,14 @@ impl Component for LockScreen {
         if let Some(input) = self.focused_input() {
             input.insert_str(text);
         }
+    }
+
+    fn typing(&self) -> bool {
+        true
+    }
+
+    fn waiting(&self) -> Option<&'static str> {
+        self.busy.then_some("lock.in_progress")
     }
 
     fn hints(&self) -> Vec<Hint> {

@@ -106,8 +106,9 @@ impl LoginScreen {
             purpose: None,
         };
         self.busy = true;
+        // The status line says "logging in" once the wait is noticeable.
         vec![
-            Request::note(Level::Info, "login.in_progress"),
+            Request::Status(None),
             Request::Effect(Effect::Login(Box::new(request))),
         ]
     }
@@ -159,6 +160,14 @@ impl Component for LoginScreen {
         if let Some(input) = self.focused_input() {
             input.insert_str(text);
         }
+    }
+
+    fn typing(&self) -> bool {
+        true
+    }
+
+    fn waiting(&self) -> Option<&'static str> {
+        self.busy.then_some("login.in_progress")
     }
 
     fn hints(&self) -> Vec<Hint> {

@@ -66,8 +66,9 @@ impl PurposeScreen {
             return vec![Request::note(Level::Warning, "purpose.none_chosen")];
         };
         self.busy = true;
+        // The status line says so once the wait is noticeable.
         vec![
-            Request::note(Level::Info, "purpose.in_progress"),
+            Request::Status(None),
             Request::Effect(Effect::ChoosePurpose(purpose.code.clone())),
         ]
     }
@@ -104,6 +105,10 @@ impl Component for PurposeScreen {
             }
             _ => Outcome::NotConsumed,
         }
+    }
+
+    fn waiting(&self) -> Option<&'static str> {
+        self.busy.then_some("purpose.in_progress")
     }
 
     fn hints(&self) -> Vec<Hint> {

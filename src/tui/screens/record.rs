@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::api::ResidentRecord;
+use crate::domain::resident::ResidentStatus;
 use crate::secret::Secret;
 use crate::tui::action::{Command, Failure};
 use crate::tui::component::{Component, Ctx, Hint, Outcome, Request};
@@ -49,8 +50,9 @@ impl RecordScreen {
             return vec![];
         }
         self.revealing = true;
+        // The status line says so once the wait is noticeable.
         vec![
-            Request::note(Level::Info, "record.revealing"),
+            Request::Status(None),
             Request::Effect(Effect::Reveal(person.to_string())),
         ]
     }
@@ -100,6 +102,10 @@ impl Component for RecordScreen {
             Command::Reveal => Outcome::Consumed(self.reveal()),
             _ => Outcome::NotConsumed,
         }
+    }
+
+    fn waiting(&self) -> Option<&'static str> {
+        self.revealing.then_some("record.revealing")
     }
 
     fn hints(&self) -> Vec<Hint> {
@@ -188,15 +194,21 @@ impl Component for RecordScreen {
                 vec![Span::styled(clean(address), text)],
             ));
         }
-        let mut status = vec![Span::styled(
-            t.t(&format!("status.{}", r.status.as_str())).to_string(),
-            text,
-        )];
-        let marks = badges(view, r.status, r.support_measure);
-        if !marks.is_empty() {
-            status.push(Span::raw("  "));
-            status.extend(marks);
+        // Moved out and deceased are shown by their badge alone (the word
+        // beside it would say the same twice); a resident's status is the
+        // word, with the support badge after it.
+        let mut status = Vec::new();
+        if r.status == ResidentStatus::Resident {
+            status.push(Span::styled(
+                t.t(&format!("status.{}", r.status.as_str())).to_string(),
+                text,
+            ));
         }
+        let marks = badges(view, r.status, r.support_measure);
+        if !status.is_empty() && !marks.is_empty() {
+            status.push(Span::raw("  "));
+        }
+        status.extend(marks);
         lines.push(line("field.status", status));
 
         if let Some(masked) = &r.my_number_masked {

@@ -4,7 +4,6 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, HighlightSpacing, Row, Table, TableState};
 
 use crate::api::{Permission, ResidentRecord, ResidentSummary, SearchResponse};
 use crate::tui::action::{Command, Failure};
@@ -15,10 +14,11 @@ use crate::tui::sanitize::{clean_fit, display_width};
 use crate::tui::status::Level;
 use crate::tui::theme::Role;
 use crate::tui::view::View;
+use crate::tui::widgets::history::History;
 use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::line::fit_line;
 use crate::tui::widgets::panel::panel;
-use crate::tui::widgets::resident::{badges, sex_label};
+use crate::tui::widgets::results::{ResultsTable, position};
 
 use super::PAGE;
 
@@ -43,6 +43,9 @@ pub struct SearchScreen {
     pub pending: Option<u64>,
     /// The person whose record is being fetched.
     pub opening: Option<String>,
+    /// This session's searches, for Up in the empty box; dropped with the
+    /// screen at lock and logout.
+    pub history: History,
 }
 
 impl Default for SearchScreen {
@@ -63,6 +66,7 @@ impl SearchScreen {
             searched: false,
             pending: None,
             opening: None,
+            history: History::default(),
         }
     }
 
@@ -84,8 +88,11 @@ impl SearchScreen {
                 }
                 let seq = ctx.next_seq();
                 self.pending = Some(seq);
+                self.history.record(&query);
+                // The status line says "searching" once the wait is
+                // noticeable; the last search's message goes now.
                 vec![
-                    Request::note(Level::Info, "search.in_progress"),
+                    Request::Status(None),
                     Request::Effect(Effect::Search { seq, query }),
                 ]
             }
@@ -96,7 +103,7 @@ impl SearchScreen {
                 let person = row.person_number.clone();
                 self.opening = Some(person.clone());
                 vec![
-                    Request::note(Level::Info, "search.opening"),
+                    Request::Status(None),
                     Request::Effect(Effect::OpenRecord(person)),
                 ]
             }
@@ -123,6 +130,34 @@ impl SearchScreen {
             Command::Last => last,
             _ => at,
         };
+    }
+
+    /// Up/Down in the search box walk this session's searches: Up from an
+    /// empty box, and on while the box shows one. Returns whether it did.
+    fn recall(&mut self, command: Command) -> bool {
+        if self.focus != SearchFocus::Input {
+            return false;
+        }
+        let shown = self.input.text();
+        let recalled = match command {
+            Command::SelectPrev => self.history.older(shown),
+            Command::SelectNext => self.history.newer(shown),
+            _ => None,
+        };
+        let Some(text) = recalled else {
+            return false;
+        };
+        self.input.clear();
+        self.input.insert_str(text);
+        true
+    }
+
+    /// Esc while a search or a record is awaited: the wait ends here and
+    /// the late answer is dropped (the service still did the work, and its
+    /// access log says so).
+    fn stop_waiting(&mut self) {
+        self.pending = None;
+        self.opening = None;
     }
 
     /// A search's answer; only the newest request's is shown.
@@ -210,6 +245,7 @@ impl Component for SearchScreen {
     fn run(&mut self, command: Command, ctx: &mut Ctx<'_>) -> Outcome {
         match command {
             Command::Submit => return Outcome::Consumed(self.submit(ctx)),
+            Command::SelectNext | Command::SelectPrev if self.recall(command) => {}
             Command::SelectNext
             | Command::SelectPrev
             | Command::PageDown
@@ -221,6 +257,10 @@ impl Component for SearchScreen {
                     SearchFocus::Input if !self.results.is_empty() => SearchFocus::Results,
                     _ => SearchFocus::Input,
                 }
+            }
+            Command::Back if self.waiting().is_some() => {
+                self.stop_waiting();
+                return Outcome::Consumed(vec![Request::note(Level::Info, "wait.stopped")]);
             }
             Command::Back | Command::FocusSearch => self.focus = SearchFocus::Input,
             _ => return Outcome::NotConsumed,
@@ -234,10 +274,29 @@ impl Component for SearchScreen {
     }
 
     fn hints(&self) -> Vec<Hint> {
-        vec![
+        let mut hints = Vec::new();
+        if self.waiting().is_some() {
+            hints.push(Hint::new(Command::Back, "wait.stop_hint"));
+        }
+        hints.extend([
             Hint::new(Command::Submit, "hint.submit_search"),
             Hint::new(Command::SelectNext, "hint.select_next"),
-        ]
+        ]);
+        hints
+    }
+
+    fn typing(&self) -> bool {
+        self.focus == SearchFocus::Input
+    }
+
+    fn waiting(&self) -> Option<&'static str> {
+        if self.opening.is_some() {
+            Some("search.opening")
+        } else if self.pending.is_some() {
+            Some("search.in_progress")
+        } else {
+            None
+        }
     }
 
     fn draw(&self, view: &View<'_>, frame: &mut Frame, area: Rect) {
@@ -273,127 +332,50 @@ impl Component for SearchScreen {
         }
 
         if self.searched {
-            let count = t.tf("search.count", &[("n", &self.results.len().to_string())]);
-            let mut spans = vec![Span::styled(count, view.style(Role::Muted))];
-            if self.truncated {
-                // Kept beside the count, so it stays while the clerk looks.
-                spans.push(Span::raw("  "));
-                spans.push(Span::styled(
-                    t.tf("search.truncated", &[("n", &self.limit.to_string())]),
-                    view.style(Role::Warning),
-                ));
-            }
-            frame.render_widget(fit_line(spans, usize::from(count_area.width)), count_area);
+            self.draw_count(view, frame, count_area);
         }
         if !self.results.is_empty() {
-            self.draw_table(view, frame, table_area);
+            ResultsTable {
+                rows: &self.results,
+                selected: self.selected,
+                focused: self.focus == SearchFocus::Results && !view.covered,
+            }
+            .draw(view, frame, table_area);
         }
     }
 }
 
-/// Column widths for the table at this width: fixed columns first, what is
-/// left shared by name, kana and address.
-fn widths(view: &View<'_>, rows: &[ResidentSummary], total: u16) -> [u16; 7] {
-    let t = view.i18n;
-    let header_w = |key: &str| display_width(t.t(key));
-    let number = rows
-        .iter()
-        .map(|r| display_width(&r.person_number))
-        .chain([header_w("field.person_number")])
-        .max()
-        .unwrap_or(10)
-        .min(14);
-    let birth = 10usize.max(header_w("field.birth_date"));
-    let sex = header_w("field.sex")
-        .max(display_width(t.t("sex.male")))
-        .max(display_width(t.t("sex.female")));
-    let badges = rows.iter().map(|r| badge_width(view, r)).max().unwrap_or(0);
-    let fixed = number + birth + sex + badges + 6; // six gaps of one column
-    let rest = usize::from(total).saturating_sub(fixed);
-    let name = (rest * 3 / 10).max(4);
-    let kana = (rest * 3 / 10).max(4);
-    let address = rest.saturating_sub(name + kana);
-    let c = |w: usize| u16::try_from(w).unwrap_or(u16::MAX);
-    [
-        c(number),
-        c(name),
-        c(kana),
-        c(birth),
-        c(sex),
-        c(address),
-        c(badges),
-    ]
-}
-
-fn badge_width(view: &View<'_>, row: &ResidentSummary) -> usize {
-    badges(view, row.status, row.support_measure)
-        .iter()
-        .map(|s| display_width(&s.content))
-        .sum()
-}
-
 impl SearchScreen {
-    fn draw_table(&self, view: &View<'_>, frame: &mut Frame, area: Rect) {
+    /// The count (and the truncation warning beside it) on the left, the
+    /// position of the selection ("12/50") at the right edge, where it is
+    /// kept when the warning has to be cut.
+    fn draw_count(&self, view: &View<'_>, frame: &mut Frame, area: Rect) {
         let t = view.i18n;
-        // Two columns go to the "> " marker of the selected row.
-        let w = widths(view, &self.results, area.width.saturating_sub(2));
-        let fit = |text: &str, i: usize| clean_fit(text, usize::from(w[i]));
-        let header = Row::new(
-            [
-                "field.person_number",
-                "field.name",
-                "field.kana",
-                "field.birth_date",
-                "field.sex",
-                "field.address",
-                "field.status",
-            ]
-            .iter()
-            .enumerate()
-            .map(|(i, key)| Cell::from(fit(t.t(key), i))),
-        )
-        .style(view.style(Role::Muted));
-        let rows: Vec<Row> = self
-            .results
-            .iter()
-            .map(|r| {
-                let name_style = if r.support_measure {
-                    view.style(Role::SensitiveRecord)
-                } else {
-                    view.style(Role::Text)
-                };
-                let address = match &r.address {
-                    Some(a) => Cell::from(fit(a, 5)),
-                    None => Cell::from(Span::styled(
-                        fit(t.t("field.hidden"), 5),
-                        view.style(Role::Masked),
-                    )),
-                };
-                Row::new(vec![
-                    Cell::from(fit(&r.person_number, 0)),
-                    Cell::from(Span::styled(fit(&r.name, 1), name_style)),
-                    Cell::from(fit(&r.kana, 2)),
-                    Cell::from(fit(&r.birth_date, 3)),
-                    Cell::from(fit(&sex_label(view, r.sex), 4)),
-                    address,
-                    Cell::from(Line::from(badges(view, r.status, r.support_measure))),
-                ])
-            })
-            .collect();
-        let focused = self.focus == SearchFocus::Results && !view.covered;
-        let highlight = if focused {
-            view.style(Role::Selection)
+        let count = t.tf("search.count", &[("n", &self.results.len().to_string())]);
+        let mut spans = vec![Span::styled(count, view.style(Role::Muted))];
+        if self.truncated {
+            // Kept beside the count, so it stays while the clerk looks.
+            spans.push(Span::raw("  "));
+            spans.push(Span::styled(
+                t.tf("search.truncated", &[("n", &self.limit.to_string())]),
+                view.style(Role::Warning),
+            ));
+        }
+        let width = usize::from(area.width);
+        let at = if self.results.is_empty() {
+            String::new()
         } else {
-            view.style(Role::Focus)
+            position(view, self.selected, self.results.len())
         };
-        let table = Table::new(rows, w.map(Constraint::Length))
-            .header(header)
-            .column_spacing(1)
-            .style(view.style(Role::Text))
-            .row_highlight_style(highlight)
-            .highlight_symbol("> ")
-            .highlight_spacing(HighlightSpacing::Always);
-        let mut state = TableState::default().with_selected(Some(self.selected));
-        frame.render_stateful_widget(table, area, &mut state);
+        // One column short of the edge: the scrollbar's column below.
+        let at_w = display_width(&at) + 1;
+        let left = fit_line(spans, width.saturating_sub(at_w + 2));
+        let pad = width.saturating_sub(left.width() + at_w);
+        let mut spans = left.spans;
+        if !at.is_empty() && width >= at_w {
+            spans.push(Span::raw(" ".repeat(pad)));
+            spans.push(Span::styled(at, view.style(Role::Muted)));
+        }
+        frame.render_widget(Line::from(spans), area);
     }
 }

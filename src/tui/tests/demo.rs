@@ -120,6 +120,8 @@ fn every_refusal_of_the_service_reads_in_the_terminal_language() {
         PurposeRequired,
         PurposeNotAllowed,
         PurposeAlreadyChosen,
+        EntryConflict,
+        EntryNotYours,
         Busy,
         NotFound,
         MethodNotAllowed,

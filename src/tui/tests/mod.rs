@@ -27,6 +27,9 @@ use super::update::{Effect, update};
 use super::{DemoAccount, DemoPanel};
 
 mod demo;
+mod keys;
+mod layout;
+mod themes;
 
 // ---- fixtures -------------------------------------------------------------
 
@@ -466,9 +469,9 @@ fn search_results_with_badges_80x24_and_120x40() {
 }
 
 #[test]
-fn mono_theme_still_shows_badges_as_text() {
+fn terminal_theme_still_shows_badges_as_text() {
     let mut app = searched_app(Lang::Ja);
-    app.theme = Theme::builtin("mono").unwrap();
+    app.theme = Theme::builtin("terminal").unwrap();
     let terminal = draw(&app, 80, 24);
     let text = screen_text(&terminal);
     for needle in ["転出", "死亡", "支援措置"] {
@@ -704,7 +707,7 @@ fn hostile_text_shows_a_marker_where_controls_were_removed() {
     let terminal = draw(&app, 120, 16);
     let text = screen_text(&terminal);
     // The name column cuts the rest; the marker counts two columns.
-    assert!(text.contains("田中〓管理者〓[2J〓]5~ タナカ"), "{text}");
+    assert!(text.contains("田中〓管理者〓[2J〓~ タナカ"), "{text}");
     assert!(text.contains("タナカ〓カンリシャ"), "{text}");
     assert!(text.contains("本町〓1-1〓"), "{text}");
     insta::assert_snapshot!("search_hostile_name_ja", terminal.backend());
@@ -1210,7 +1213,8 @@ fn revealed_app(lang: Lang) -> (App, Terminal<TestBackend>) {
     log_in(&mut app, Department::Assessment);
     search(&mut app, "わしお", found(vec![washio_summary()], false));
     let mut terminal = draw(&app, 80, 24);
-    assert!(screen_text(&terminal).contains("宗谷岬"));
+    let shown = screen_text(&terminal);
+    assert!(shown.contains("北海道稚"), "{shown}");
     let effects = open_selected(&mut app);
     assert!(matches!(effects.as_slice(), [Effect::OpenRecord(p)] if p == "2000000077"));
     update(

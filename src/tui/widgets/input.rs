@@ -1,6 +1,9 @@
 //! A one-line text field. The text lives in a zeroizing buffer allocated
 //! once (no reallocation copies left behind), the cursor is placed by display
 //! width so CJK text and IME composition line up, and long text scrolls.
+//! The editing keys are the ones shells have taught everyone: Home/End and
+//! Ctrl-A/Ctrl-E, Ctrl-U (delete to the start), Ctrl-W (delete the word
+//! before the cursor; words end at an ASCII or an ideographic space).
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -9,13 +12,57 @@ use ratatui::text::Span;
 use unicode_width::UnicodeWidthChar;
 use zeroize::{Zeroize, Zeroizing};
 
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyModifiers};
 
 use crate::tui::keymap::Key;
 use crate::tui::sanitize::{display_width, fit_prefix, strip_controls};
 
 /// The masking character for secret fields: ASCII, so never ambiguous width.
 const MASK: char = '*';
+
+/// What separates words for Ctrl-W: an ASCII or an ideographic (全角) space.
+fn is_space(c: char) -> bool {
+    c == ' ' || c == '\u{3000}'
+}
+
+/// A key that edits the text of a focused field (printable characters
+/// aside).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Edit {
+    Backspace,
+    Delete,
+    Left,
+    Right,
+    Home,
+    End,
+    DeleteToStart,
+    DeleteWord,
+}
+
+impl Edit {
+    fn of(key: Key) -> Option<Edit> {
+        let edit = match (key.code, key.mods) {
+            (KeyCode::Backspace, KeyModifiers::NONE) => Edit::Backspace,
+            (KeyCode::Delete, KeyModifiers::NONE) => Edit::Delete,
+            (KeyCode::Left, KeyModifiers::NONE) => Edit::Left,
+            (KeyCode::Right, KeyModifiers::NONE) => Edit::Right,
+            (KeyCode::Home, KeyModifiers::NONE) => Edit::Home,
+            (KeyCode::End, KeyModifiers::NONE) => Edit::End,
+            (KeyCode::Char('a'), KeyModifiers::CONTROL) => Edit::Home,
+            (KeyCode::Char('e'), KeyModifiers::CONTROL) => Edit::End,
+            (KeyCode::Char('u'), KeyModifiers::CONTROL) => Edit::DeleteToStart,
+            (KeyCode::Char('w'), KeyModifiers::CONTROL) => Edit::DeleteWord,
+            _ => return None,
+        };
+        Some(edit)
+    }
+}
+
+/// Whether a focused field takes `key` (a printable character or an
+/// editing key): there the keymap never sees it.
+pub fn takes(key: Key) -> bool {
+    key.is_bare_char() || Edit::of(key).is_some()
+}
 
 pub struct TextInput {
     buf: Zeroizing<String>,
@@ -93,8 +140,8 @@ impl TextInput {
         true
     }
 
-    /// The text-editing keys of a focused field: printable characters and
-    /// the bare cursor and delete keys. Returns whether the key was used.
+    /// The keys of a focused field: printable characters and the editing
+    /// keys ([`takes`]). Returns whether the key was used.
     pub fn edit(&mut self, key: Key) -> bool {
         if key.is_bare_char() {
             if let KeyCode::Char(c) = key.code {
@@ -102,17 +149,20 @@ impl TextInput {
             }
             return true;
         }
-        if !key.mods.is_empty() {
+        let Some(edit) = Edit::of(key) else {
             return false;
-        }
-        match key.code {
-            KeyCode::Backspace => self.backspace(),
-            KeyCode::Delete => self.delete(),
-            KeyCode::Left => self.left(),
-            KeyCode::Right => self.right(),
-            KeyCode::Home => self.home(),
-            KeyCode::End => self.end(),
-            _ => return false,
+        };
+        match edit {
+            Edit::Backspace => self.backspace(),
+            Edit::Delete => self.delete(),
+            Edit::Left => self.left(),
+            Edit::Right => self.right(),
+            Edit::Home => self.home(),
+            Edit::End => self.end(),
+            Edit::DeleteToStart => self.delete_to_start(),
+            // A secret's words would tell where its spaces are: all goes.
+            Edit::DeleteWord if self.masked => self.delete_to_start(),
+            Edit::DeleteWord => self.delete_word(),
         }
         true
     }
@@ -137,6 +187,35 @@ impl TextInput {
             let at = self.byte_at(self.cursor);
             self.buf.remove(at);
         }
+    }
+
+    /// Ctrl-U: everything before the cursor goes.
+    pub fn delete_to_start(&mut self) {
+        self.delete_before(0);
+    }
+
+    /// Ctrl-W: the word before the cursor goes, with the spaces between it
+    /// and the cursor.
+    pub fn delete_word(&mut self) {
+        let before: Vec<char> = self.buf.chars().take(self.cursor).collect();
+        let mut start = before.len();
+        while start > 0 && is_space(before[start - 1]) {
+            start -= 1;
+        }
+        while start > 0 && !is_space(before[start - 1]) {
+            start -= 1;
+        }
+        self.delete_before(start);
+    }
+
+    /// Removes the characters from `start` up to the cursor.
+    fn delete_before(&mut self, start: usize) {
+        if start >= self.cursor {
+            return;
+        }
+        let (from, to) = (self.byte_at(start), self.byte_at(self.cursor));
+        self.buf.replace_range(from..to, "");
+        self.cursor = start;
     }
 
     pub fn left(&mut self) {

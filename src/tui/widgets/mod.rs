@@ -4,9 +4,11 @@
 
 pub mod bars;
 pub mod demo;
+pub mod history;
 pub mod input;
 pub mod layout;
 pub mod line;
 pub mod message;
 pub mod panel;
 pub mod resident;
+pub mod results;
