@@ -1119,3 +1119,481 @@ fn serve_runs_with_the_settings_file_it_is_given() {
         assert!(limits.contains("lockout_threshold=4"), "{limits}");
     });
 }
+
+/// The DEMO panel marks a code used from the store's record of the last
+/// step the service accepted, for that account only and until the next step.
+#[cfg(all(unix, feature = "tui"))]
+#[test]
+fn the_demo_panel_marks_a_code_used_from_the_stores_last_accepted_step() {
+    use bansho::cli::demo::panel::StaffPanel;
+    use bansho::cli::demo::{DemoDir, prepare};
+    use bansho::server::data_dir;
+    use bansho::store::StaffStore;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("kept");
+    let demo = DemoDir::create(Some(&dir)).expect("demo dir");
+    let staff = prepare(demo.path(), 5, 1).expect("prepare");
+    let (store, _) = data_dir::open(&dir).expect("open");
+    let panel = StaffPanel::new(staff, store.clone());
+    // 10 seconds into a step.
+    let now = 1_900_000_000 - 1_900_000_000 % 30 + 10;
+    let step = now / 30;
+    let before = panel.at(now);
+    assert!(before.iter().all(|a| !a.used), "nothing used yet");
+    store
+        .claim_totp_step("kazei01", step, "demo")
+        .expect("claim");
+    let after = panel.at(now);
+    for account in &after {
+        assert_eq!(
+            account.used,
+            account.user_id == "kazei01",
+            "{}",
+            account.user_id
+        );
+        assert_eq!(account.seconds_left, 20);
+    }
+    // The next step's code is fresh again.
+    let next = panel.at(now + 20);
+    assert!(next.iter().all(|a| !a.used));
+    assert_ne!(next[0].code, after[0].code);
+}
+
+// ---- messages that name the path and the problem ----------------------------
+
+#[test]
+fn a_missing_data_directory_is_named_before_anything_starts() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let missing = tmp.path().join("no-such-dir");
+    let d = missing.to_str().expect("utf-8");
+    for args in [
+        vec!["serve", "--data", d, "--listen", "127.0.0.1:0"],
+        vec!["admin", "terminal", "list", "--data", d],
+        vec!["admin", "audit", "verify", "--data", d],
+        vec!["admin", "seed", "--data", d, "--residents", "1"],
+    ] {
+        let out = bansho(&args);
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            stderr.contains(d) && stderr.contains("does not exist"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("os error"), "{args:?}: {stderr}");
+        // Refused before the settings or the store were looked at.
+        assert!(!stderr.contains("settings"), "{args:?}: {stderr}");
+        assert!(!missing.exists(), "{args:?} created it");
+    }
+}
+
+#[test]
+fn a_data_path_through_a_file_is_named_with_the_file() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let file = tmp.path().join("notes.txt");
+    std::fs::write(&file, "x").expect("file");
+    let under = file.join("store");
+    for args in [
+        vec![
+            "demo",
+            "--data",
+            under.to_str().expect("utf-8"),
+            "--residents",
+            "1",
+        ],
+        vec!["admin", "init", "--data", under.to_str().expect("utf-8")],
+    ] {
+        let out = bansho(&args);
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success());
+        assert!(
+            stderr.contains(file.to_str().expect("utf-8")) && stderr.contains("is a file"),
+            "{args:?}: {stderr}"
+        );
+    }
+    let out = bansho(&["demo", "--data", file.to_str().expect("utf-8")]);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("is a file, not a directory"), "{stderr}");
+}
+
+#[cfg(feature = "tui")]
+#[test]
+fn the_demo_without_a_terminal_says_so_before_seeding() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let kept = tmp.path().join("kept");
+    // Standard output is a pipe here, as under cron or a redirect.
+    let out = bansho(&[
+        "demo",
+        "--data",
+        kept.to_str().expect("utf-8"),
+        "--residents",
+        "50",
+    ]);
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("not a terminal"), "{stderr}");
+    assert!(!stderr.contains("seeding"), "seeded first: {stderr}");
+    assert!(!stderr.contains("os error"), "{stderr}");
+    assert!(!kept.exists(), "a store was made for nothing");
+}
+
+#[cfg(feature = "tui")]
+#[test]
+fn a_terminal_bundle_that_is_a_directory_or_missing_is_named() {
+    let tmp = private_tempdir();
+    let dir = tmp.path();
+    chmod(dir, 0o755);
+    let out = bansho(&["tui", "--terminal", dir.to_str().expect("utf-8")]);
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("is a directory, not a terminal bundle"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("chmod"),
+        "not a permission problem: {stderr}"
+    );
+    let missing = dir.join("counter-01.toml");
+    let out = bansho(&["tui", "--terminal", missing.to_str().expect("utf-8")]);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("counter-01.toml") && stderr.contains("does not exist"),
+        "{stderr}"
+    );
+    // A real bundle, but no terminal to draw on: said before connecting.
+    let data = dir.join("data");
+    init(&data);
+    let bundle = dir.join("b.toml");
+    succeeds(common::bin::command(&[
+        "admin",
+        "terminal",
+        "enroll",
+        "counter-01",
+        "--data",
+        data.to_str().expect("utf-8"),
+        "--server",
+        "https://127.0.0.1:9",
+        "--out",
+        bundle.to_str().expect("utf-8"),
+    ]));
+    let out = bansho(&["tui", "--terminal", bundle.to_str().expect("utf-8")]);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("not a terminal"), "{stderr}");
+}
+
+// ---- demo reruns and stores left behind ------------------------------------
+
+#[cfg(all(unix, feature = "tui"))]
+#[test]
+fn a_kept_demo_store_reuses_its_terminal_and_accounts() {
+    use bansho::cli::demo::{DemoDir, kept, prepare};
+    use bansho::server::data_dir;
+    use bansho::store::TerminalStore;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("kept");
+    let run = || {
+        let demo = DemoDir::create(Some(&dir)).expect("demo dir");
+        let staff = prepare(demo.path(), 5, 1).expect("prepare");
+        let (store, keys) = data_dir::open(&dir).expect("open");
+        let bundle = kept::terminal(store.as_ref(), &keys, &dir).expect("terminal");
+        let accounts: Vec<(String, String, Vec<u8>)> = staff
+            .iter()
+            .map(|s| {
+                (
+                    s.user_id.clone(),
+                    s.pin.expose().to_string(),
+                    s.totp_secret.to_vec(),
+                )
+            })
+            .collect();
+        (
+            accounts,
+            bundle.terminal.clone(),
+            bundle.certificate.clone(),
+        )
+    };
+    let first = run();
+    let second = run();
+    assert_eq!(first.0, second.0, "the same PINs and secrets");
+    assert_eq!(
+        (first.1.as_str(), &first.2),
+        ("demo", &second.2),
+        "the same terminal"
+    );
+    let (store, _) = data_dir::open(&dir).expect("open");
+    let terminals = store.terminals().expect("terminals");
+    assert_eq!(terminals.len(), 1, "one demo terminal, enrolled once");
+
+    // A lost bundle: a new terminal, and the old one revoked.
+    std::fs::remove_file(dir.join(kept::TERMINAL_FILE)).expect("remove");
+    let third = run();
+    assert_eq!(third.1, "demo-2");
+    assert_eq!(first.0, third.0, "the accounts stay");
+    let active: Vec<String> = store
+        .terminals()
+        .expect("terminals")
+        .into_iter()
+        .filter(|t| t.revoked_at.is_none())
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(active, vec!["demo-2".to_string()]);
+
+    // A kept secret that no longer opens its account gives it new ones.
+    let accounts = dir.join(kept::ACCOUNTS_FILE);
+    let text = std::fs::read_to_string(&accounts).expect("accounts");
+    let first_pin = &first.0[0].1;
+    std::fs::write(&accounts, text.replace(first_pin.as_str(), "1357913579")).expect("write");
+    let fourth = run();
+    assert_ne!(fourth.0[0].1, "1357913579");
+    assert_ne!(&fourth.0[0].1, first_pin, "a fresh PIN");
+    assert_eq!(fourth.0[1], first.0[1], "the others stay");
+    assert_eq!(shared(&dir), vec![], "the kept files are private");
+}
+
+#[cfg(all(unix, feature = "tui"))]
+#[test]
+fn a_kept_demo_store_in_use_is_refused_naming_the_process() {
+    use bansho::cli::demo::DemoDir;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("kept");
+    let running = DemoDir::create(Some(&dir)).expect("first");
+    let error = DemoDir::create(Some(&dir)).err().expect("refused");
+    let message = error.to_string();
+    assert!(
+        message.contains("in use by another bansho demo"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&std::process::id().to_string()),
+        "{message}"
+    );
+    drop(running);
+    assert!(
+        DemoDir::create(Some(&dir)).is_ok(),
+        "free once the first ended"
+    );
+}
+
+fn tmux_available() -> bool {
+    let found = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    assert!(
+        found || std::env::var_os("BANSHO_REQUIRE_TMUX").is_none(),
+        "tmux is required here but not installed"
+    );
+    found
+}
+
+/// A program in a detached tmux session (a real pseudo-terminal); the
+/// session is killed when this is dropped.
+struct Pty(String);
+
+impl Pty {
+    fn start(name: &str, env: &[(&str, &Path)], command: &str) -> Pty {
+        let mut tmux = Command::new("tmux");
+        tmux.args(["new-session", "-d", "-s", name, "-x", "100", "-y", "30"]);
+        for (key, value) in env {
+            tmux.arg("-e").arg(format!("{key}={}", value.display()));
+        }
+        let status = tmux.arg(command).status().expect("tmux");
+        assert!(status.success());
+        Pty(name.to_string())
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.0])
+            .output()
+            .expect("capture");
+        text(&out.stdout)
+    }
+
+    fn wait_for(&self, what: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let screen = self.screen();
+            if screen.contains(what) {
+                return screen;
+            }
+            assert!(Instant::now() < deadline, "no {what:?} on:\n{screen}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["send-keys", "-t", &self.0])
+            .args(keys)
+            .status()
+            .expect("send-keys");
+        assert!(status.success());
+    }
+
+    fn wait_gone(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Command::new("tmux")
+            .args(["has-session", "-t", &self.0])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            assert!(Instant::now() < deadline, "{} did not end", self.0);
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Pty {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// The temporary demo directories under `tmp`.
+fn demo_dirs(tmp: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(tmp)
+        .expect("read tmp")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("bansho-demo-"))
+        })
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+#[cfg(all(unix, feature = "tui"))]
+#[test]
+fn a_demo_killed_outright_leaves_a_store_the_next_demo_removes() {
+    if !tmux_available() {
+        eprintln!("SKIPPED: tmux is not installed");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let tmpdir = tmp.path().join("tmp");
+    std::fs::create_dir(&tmpdir).expect("TMPDIR");
+    // Look-alikes the demo did not leave: a folder without a marker, and
+    // one whose marker a live process (this test) holds.
+    let decoy = tmpdir.join("bansho-demo-decoy");
+    std::fs::create_dir(&decoy).expect("decoy");
+    std::fs::write(decoy.join("keep.txt"), "mine").expect("decoy file");
+    let held = tmpdir.join("bansho-demo-held");
+    std::fs::create_dir(&held).expect("held");
+    std::fs::write(held.join("demo.lock"), "bansho demo\npid 1\n").expect("marker");
+    let lock = std::fs::File::open(held.join("demo.lock")).expect("open marker");
+    lock.try_lock().expect("lock");
+    let before = demo_dirs(&tmpdir);
+
+    let command = format!("{} demo --residents 20 --lang en", common::bin::BIN);
+    let first = Pty::start(
+        &format!("bansho-cli-kill-{}", std::process::id()),
+        &[("TMPDIR", &tmpdir)],
+        &command,
+    );
+    first.wait_for("Demo accounts");
+    let left: Vec<PathBuf> = demo_dirs(&tmpdir)
+        .into_iter()
+        .filter(|d| !before.contains(d))
+        .collect();
+    assert_eq!(left.len(), 1, "{left:?}");
+    let left = left[0].clone();
+    let marker = std::fs::read_to_string(left.join("demo.lock")).expect("marker");
+    let pid = marker
+        .lines()
+        .find_map(|l| l.strip_prefix("pid "))
+        .expect("pid in the marker")
+        .to_string();
+    let killed = Command::new("kill")
+        .args(["-KILL", &pid])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    first.wait_gone();
+    assert!(left.join("bansho.db").exists(), "SIGKILL leaves the store");
+
+    let second = Pty::start(
+        &format!("bansho-cli-next-{}", std::process::id()),
+        &[("TMPDIR", &tmpdir)],
+        &command,
+    );
+    second.wait_for("Demo accounts");
+    assert!(!left.exists(), "the killed demo's store is still there");
+    assert!(
+        decoy.join("keep.txt").exists(),
+        "a folder it did not make was removed"
+    );
+    assert!(held.exists(), "a store whose demo still runs was removed");
+    second.keys(&["C-q"]);
+    second.wait_gone();
+    drop(lock);
+    // The second demo removed its own directory on the way out.
+    let now: Vec<PathBuf> = demo_dirs(&tmpdir);
+    assert_eq!(now, before, "{now:?}");
+}
+
+#[cfg(all(unix, feature = "tui"))]
+#[test]
+fn a_rerun_of_a_kept_demo_shows_the_same_accounts_and_enrols_no_terminal() {
+    if !tmux_available() {
+        eprintln!("SKIPPED: tmux is not installed");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let kept = tmp.path().join("kept");
+    let command = format!(
+        "{} demo --residents 20 --lang en --data {}",
+        common::bin::BIN,
+        kept.display()
+    );
+    let pin_of = |screen: &str| -> String {
+        let row = screen
+            .lines()
+            .find(|l| l.contains("kazei01"))
+            .unwrap_or_else(|| panic!("no kazei01 on:\n{screen}"));
+        row.split_whitespace()
+            .find(|w| w.len() == 10 && w.bytes().all(|b| b.is_ascii_digit()))
+            .unwrap_or_else(|| panic!("no PIN in {row}"))
+            .to_string()
+    };
+    let mut pins = Vec::new();
+    for run in 0..2 {
+        let pty = Pty::start(
+            &format!("bansho-cli-rerun-{run}-{}", std::process::id()),
+            &[],
+            &command,
+        );
+        let screen = pty.wait_for("Demo accounts");
+        pins.push(pin_of(&screen));
+        pty.keys(&["C-q"]);
+        pty.wait_gone();
+    }
+    assert_eq!(pins[0], pins[1], "the rerun shows the same PIN");
+    let out = succeeds(common::bin::command(&[
+        "admin",
+        "terminal",
+        "list",
+        "--data",
+        kept.to_str().expect("utf-8"),
+    ]));
+    let listed = text(&out.stdout);
+    let terminals: Vec<&str> = listed.lines().filter(|l| l.contains("demo")).collect();
+    assert_eq!(terminals.len(), 1, "{listed}");
+    // No credentials were reset on the rerun.
+    let resets: i64 = db(&kept)
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'credentials_reset'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(resets, 0);
+}

@@ -278,7 +278,11 @@ mod postgres {
                     Err(e) => assert!(
                         matches!(
                             e.code(),
-                            Some(ErrorCode::LoginFailed | ErrorCode::AccountLocked)
+                            Some(
+                                ErrorCode::LoginFailed
+                                    | ErrorCode::CodeJustUsed
+                                    | ErrorCode::AccountLocked
+                            )
                         ),
                         "{e}"
                     ),

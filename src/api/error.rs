@@ -12,6 +12,9 @@ pub enum ErrorCode {
     InvalidQuery,
     /// User ID, PIN or code wrong; deliberately the same for an unknown user.
     LoginFailed,
+    /// The code was accepted a moment ago at this same terminal (a form sent
+    /// twice): the next code is needed. Not counted as a failure.
+    CodeJustUsed,
     /// Too many failures: the account is locked for a while.
     AccountLocked,
     /// No session, or it ended (idle, lifetime, logout).

@@ -74,6 +74,7 @@ pub fn location(args: &StoreArgs) -> anyhow::Result<(StoreLocation, OpenOptions)
 
 /// Opens the existing store named by the arguments.
 pub fn open(args: &StoreArgs) -> anyhow::Result<(Arc<dyn Store>, Keys)> {
+    super::startup::existing_data_dir(&args.data)?;
     let (location, options) = location(args)?;
     Ok(store_location::open(&location, &options)?)
 }
@@ -101,6 +102,7 @@ fn print_enrolment(staff: &NewStaff) {
 }
 
 fn init(args: &StoreArgs, admin_user: &str, server_names: &[String]) -> anyhow::Result<ExitCode> {
+    super::startup::creatable_data_dir(&args.data)?;
     let (location, options) = location(args)?;
     let (store, keys) = store_location::init(&location, &options, server_names)?;
     let staff = NewStaff::generated(

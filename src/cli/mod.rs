@@ -8,6 +8,7 @@ pub mod bench;
 pub mod demo;
 #[cfg(feature = "server")]
 pub mod serve;
+pub mod startup;
 #[cfg(feature = "tui")]
 pub mod workstation;
 

@@ -15,6 +15,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         return check_config(&args);
     }
     super::refuse_unaudited()?;
+    super::startup::existing_data_dir(&args.store.data)?;
     crate::telemetry::init_stderr(args.log_format);
     // The settings first: a mistake in them stops the service before the
     // store is touched.

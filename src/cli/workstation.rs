@@ -16,6 +16,8 @@ pub fn lang(ui: &UiArgs) -> Lang {
 }
 
 pub async fn run(args: TuiArgs) -> anyhow::Result<ExitCode> {
+    super::startup::bundle_file(&args.terminal)?;
+    super::startup::terminal_attached()?;
     let bundle = TerminalBundle::load(&args.terminal)?;
     let Some(server) = args.server.clone().or_else(|| bundle.server.clone()) else {
         anyhow::bail!(

@@ -41,7 +41,8 @@ pub fn hash_pin(pin: &Pin) -> Result<String, AppError> {
         .map_err(|_| AppError::internal())
 }
 
-fn verify_pin(pin: &Pin, phc: &str) -> bool {
+/// Whether `pin` is the one `phc` was hashed from.
+pub(crate) fn verify_pin(pin: &Pin, phc: &str) -> bool {
     match PasswordHash::new(phc) {
         Ok(hash) => argon2()
             .verify_password(pin.expose().as_bytes(), &hash)
@@ -121,7 +122,7 @@ fn account_locked(state: &AppState, until: OffsetDateTime) -> AppError {
 fn code_just_used() -> AppError {
     AppError::new(
         StatusCode::UNAUTHORIZED,
-        ErrorCode::LoginFailed,
+        ErrorCode::CodeJustUsed,
         "this code has just been used to log in at this terminal: wait for the next code",
     )
 }

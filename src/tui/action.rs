@@ -37,7 +37,7 @@ impl Failure {
         use crate::api::ErrorCode;
         match self.code {
             Some(ErrorCode::Unauthenticated) => true,
-            Some(ErrorCode::LoginFailed) => false,
+            Some(ErrorCode::LoginFailed | ErrorCode::CodeJustUsed) => false,
             _ => self.status == Some(401),
         }
     }
@@ -127,6 +127,7 @@ commands! {
     Quit => "quit",
     Logout => "logout",
     Help => "help",
+    MessageLog => "message_log",
     Back => "back",
     NextField => "next_field",
     PrevField => "prev_field",

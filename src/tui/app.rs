@@ -14,6 +14,7 @@ use super::i18n::{I18n, Lang};
 use super::keymap::Keymap;
 use super::popups::confirm::{ConfirmPopup, PendingAction};
 use super::popups::help::HelpOverlay;
+use super::popups::log::LogPopup;
 use super::screens::lock::LockScreen;
 use super::screens::login::LoginScreen;
 use super::screens::no_search::NoSearchScreen;
@@ -25,9 +26,10 @@ use super::theme::Theme;
 use super::view::View;
 use super::wait::Wait;
 use super::widgets::layout::frame_areas;
+use super::widgets::message;
 use super::{DemoAccount, DemoPanel};
 
-pub use super::status::{Level, Note, Status};
+pub use super::status::{Level, MessageLog, Note, Status};
 
 /// Which screen is showing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,10 +78,14 @@ pub struct App {
     pub help: bool,
     /// The first row of the help shown.
     pub help_scroll: usize,
+    /// The message log, over the screen and the help.
+    pub log: Option<LogPopup>,
     /// The terminal's size, as last reported (what the help can show
     /// depends on it).
     pub size: Size,
     pub status: Option<Status>,
+    /// The status line's last messages (emptied at lock and logout).
+    pub messages: MessageLog,
     /// What the screen waits for from the service, and since when.
     pub wait: Wait,
     /// Whether the service can be reached, and when it is probed next.
@@ -110,8 +116,10 @@ impl App {
             popup: None,
             help: false,
             help_scroll: 0,
+            log: None,
             size: Size::new(80, 24),
             status: None,
+            messages: MessageLog::default(),
             wait: Wait::default(),
             service: Service::default(),
             demo,
@@ -255,7 +263,9 @@ impl App {
         self.search = SearchScreen::new();
         self.popup = None;
         self.help = false;
+        self.log = None;
         self.status = None;
+        self.messages.clear();
         self.needs_render = true;
     }
 
@@ -267,7 +277,8 @@ impl App {
             keymap: &self.keymap,
             session: self.session.as_ref(),
             demo: self.demo.as_ref().map(|_| self.demo_accounts.as_slice()),
-            covered: self.popup.is_some() || self.help,
+            messages: &self.messages,
+            covered: self.popup.is_some() || self.help || self.log.is_some(),
             offline: self.service.is_down(),
         }
     }
@@ -303,9 +314,13 @@ impl App {
         self.status.clone()
     }
 
-    /// Where the screens draw, at the terminal's size.
+    /// Where the screens draw, at the terminal's size (less the rows the
+    /// message area takes now).
     pub fn body(&self) -> Rect {
-        frame_areas(Rect::from((Position::ORIGIN, self.size)))[1]
+        let area = Rect::from((Position::ORIGIN, self.size));
+        let status = self.shown_status();
+        let rows = message::rows(&self.view(), status.as_ref(), area.width, area.height);
+        frame_areas(area, rows)[1]
     }
 
     /// The active screen as a component.
@@ -320,11 +335,14 @@ impl App {
         }
     }
 
-    /// Calls `f` with what has the keys: the confirm popup, else the help
-    /// over the screen, else the screen.
+    /// Calls `f` with what has the keys: the confirm popup, else the
+    /// message log, else the help over the screen, else the screen.
     pub fn top<R>(&self, f: impl FnOnce(&dyn Component) -> R) -> R {
         if let Some(popup) = &self.popup {
             return f(popup);
+        }
+        if let Some(log) = &self.log {
+            return f(log);
         }
         let screen = self.screen_component();
         if self.help {
@@ -349,6 +367,9 @@ impl App {
         };
         if let Some(popup) = self.popup.as_mut() {
             return f(popup, &mut ctx);
+        }
+        if let Some(log) = self.log.as_mut() {
+            return f(log, &mut ctx);
         }
         let screen: &mut dyn Component = match &mut self.active {
             Active::Login(s) => s,

@@ -50,6 +50,8 @@ pub enum Request {
     ClosePopup,
     /// Close the help.
     CloseHelp,
+    /// Close the message log.
+    CloseLog,
     /// Scroll the help so that this row is its first.
     ScrollHelp(usize),
     /// Logged in or unlocked: the session and its token.

@@ -160,6 +160,136 @@ mod tests {
         }
     }
 
+    /// The non-test Rust sources under `dir`, with their paths.
+    fn sources(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if path.file_name().is_some_and(|n| n != "tests") {
+                    sources(&path, out);
+                }
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                // A module's unit tests come last, after `#[cfg(test)]`.
+                let code = text.split("#[cfg(test)]").next().unwrap_or("");
+                out.push((path.display().to_string(), code.to_string()));
+            }
+        }
+    }
+
+    /// The string literals of `code`, outside comments (good enough for
+    /// this code base: no raw strings, no `//` inside a literal).
+    fn literals(code: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for line in code.lines() {
+            let line = line.trim_start();
+            if line.starts_with("//") {
+                continue;
+            }
+            let mut chars = line.chars();
+            let mut current: Option<String> = None;
+            while let Some(c) = chars.next() {
+                match (&mut current, c) {
+                    (None, '"') => current = Some(String::new()),
+                    (None, '/') if chars.as_str().starts_with('/') => break,
+                    (None, '\'') => {
+                        // A char literal such as '"': skip it whole.
+                        let rest = chars.as_str();
+                        if let Some(end) = rest.get(1..).and_then(|r| r.find('\''))
+                            && end <= 2
+                        {
+                            chars.nth(end);
+                        }
+                    }
+                    (Some(text), '\\') => {
+                        if let Some(next) = chars.next() {
+                            text.push('\\');
+                            text.push(next);
+                        }
+                    }
+                    (Some(_), '"') => out.extend(current.take()),
+                    (Some(text), c) => text.push(c),
+                    (None, _) => {}
+                }
+            }
+        }
+        out
+    }
+
+    fn tui_sources() -> Vec<(String, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut out = Vec::new();
+        sources(&root.join("src/tui"), &mut out);
+        sources(&root.join("src/cli/demo"), &mut out);
+        assert!(out.len() > 20, "sources not found: {out:?}");
+        out
+    }
+
+    #[test]
+    fn every_locale_key_in_the_code_is_in_both_locales() {
+        let en = flatten(EN);
+        let ja = flatten(JA);
+        let sections: BTreeSet<&str> = en.keys().filter_map(|k| k.split('.').next()).collect();
+        let mut checked = 0;
+        for (file, code) in tui_sources() {
+            for literal in literals(&code) {
+                let Some((section, rest)) = literal.split_once('.') else {
+                    continue;
+                };
+                let plain = |s: &str| {
+                    !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                };
+                // A file name such as service.log is not a key.
+                let file_name = ["log", "toml", "db", "lock", "pem", "txt"].contains(&rest);
+                if !sections.contains(section) || !plain(section) || !plain(rest) || file_name {
+                    continue;
+                }
+                checked += 1;
+                assert!(
+                    en.contains_key(&literal),
+                    "{file}: {literal} not in en.toml"
+                );
+                assert!(
+                    ja.contains_key(&literal),
+                    "{file}: {literal} not in ja.toml"
+                );
+            }
+        }
+        assert!(checked > 50, "only {checked} keys found");
+    }
+
+    /// Text a clerk reads comes from the locale files: no Japanese in the
+    /// code at all (the demo's role labels included), and no English words
+    /// in the workstation either, but for the messages about a keymap or
+    /// theme file's own syntax (which quote that file).
+    #[test]
+    fn no_user_facing_text_is_a_literal_in_the_code() {
+        const FILE_SYNTAX: [&str; 3] = ["keymap.rs", "theme.rs", "config_error.rs"];
+        let japanese = |c: char| matches!(c, '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{9fff}' | '\u{ff66}'..='\u{ff9f}');
+        let words = |s: &str| {
+            s.split(|c: char| !c.is_ascii_alphabetic())
+                .filter(|w| w.len() > 1)
+                .count()
+        };
+        for (file, code) in tui_sources() {
+            for literal in literals(&code) {
+                assert!(!literal.chars().any(japanese), "{file}: \"{literal}\"");
+                // The command line speaks English, like every `bansho` command.
+                let command_line = file.contains("/src/cli/");
+                if command_line || FILE_SYNTAX.iter().any(|f| file.ends_with(f)) {
+                    continue;
+                }
+                assert!(
+                    words(&literal) < 2 || !literal.contains(' '),
+                    "{file}: \"{literal}\" reads like UI text: put it in locales/"
+                );
+            }
+        }
+    }
+
     #[test]
     fn lang_from_locale_names() {
         assert_eq!(Lang::from_locale("ja_JP.UTF-8"), Lang::Ja);

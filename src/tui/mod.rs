@@ -75,15 +75,21 @@ impl std::fmt::Debug for DemoPanel {
     }
 }
 
-/// One demo account as the login screen shows it.
+/// One demo account as the login and lock screens show it.
 #[derive(Debug, Clone)]
 pub struct DemoAccount {
     pub user_id: String,
-    /// Role and department, e.g. "課税 clerk".
-    pub label: String,
+    /// Drawn in the terminal's language, like the header's role.
+    pub role: crate::api::Role,
+    pub department: crate::api::Department,
     pub pin: crate::secret::Pin,
+    /// The code of the current 30-second step.
     pub code: String,
+    /// Seconds until the next step's code.
     pub seconds_left: u64,
+    /// The service has already accepted this code (its record of the
+    /// user's last accepted step), so only the next one logs in.
+    pub used: bool,
 }
 
 /// Runs the workstation until the user quits; the terminal is restored on

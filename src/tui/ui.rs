@@ -1,25 +1,30 @@
 //! `render(&App, &mut Frame)`: draws the state, changes nothing. First the
-//! theme's ground over the whole frame, then the frame (header, status
-//! line, hints) from `widgets::bars`, the body from the active screen, then
-//! the help and the confirm popup over it. Every
-//! string that came from the service goes through `sanitize::clean`.
+//! theme's ground over the whole frame, then the frame (header, hints) from
+//! `widgets::bars` and the message area between them from
+//! `widgets::message`, the body from the active screen, then the help, the
+//! message log and the confirm popup over it. Every string that came from
+//! the service goes through `sanitize::clean`.
 
 use ratatui::Frame;
 
 use super::app::App;
 use super::component::Component;
 use super::popups::help::HelpOverlay;
-use super::widgets::bars::{header, hint_bar, status_line};
+use super::widgets::bars::{header, hint_bar};
 use super::widgets::layout::{frame_areas, paint_ground};
+use super::widgets::message;
 
 pub fn render(app: &App, frame: &mut Frame) {
     let view = app.view();
-    paint_ground(&view, frame, frame.area());
-    let [header_area, body, status_area, hints_area] = frame_areas(frame.area());
+    let area = frame.area();
+    paint_ground(&view, frame, area);
+    let status = app.shown_status();
+    let message_rows = message::rows(&view, status.as_ref(), area.width, area.height);
+    let [header_area, body, status_area, hints_area] = frame_areas(area, message_rows);
     header(&view, frame, header_area);
     let screen = app.screen_component();
     screen.draw(&view, frame, body);
-    status_line(&view, app.shown_status().as_ref(), frame, status_area);
+    message::draw(&view, status.as_ref(), frame, status_area);
     app.top(|top| {
         hint_bar(
             &view,
@@ -39,6 +44,9 @@ pub fn render(app: &App, frame: &mut Frame) {
             body,
         }
         .draw(&view, frame, body);
+    }
+    if let Some(log) = &app.log {
+        log.draw(&view, frame, body);
     }
     if let Some(popup) = &app.popup {
         popup.draw(&view, frame, body);

@@ -36,6 +36,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     if app.wait.follow(waiting, app.now) {
         app.needs_render = true;
     }
+    // A message the status line shows now joins the log.
+    app.messages.observe(app.status.as_ref());
     effects
 }
 
@@ -57,7 +59,7 @@ fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
             }
             if let Some(demo) = &app.demo {
                 app.demo_accounts = (demo.accounts)();
-                app.needs_render |= app.screen() == Screen::Login;
+                app.needs_render |= matches!(app.screen(), Screen::Login | Screen::Locked);
             }
             // The spinner turns and the time to the next try counts down.
             app.needs_render |= app.wait.is_waiting() || app.service.is_down();
@@ -198,6 +200,15 @@ fn global(app: &mut App, command: Command) -> Vec<Effect> {
             }
             vec![]
         }
+        Command::MessageLog => {
+            if app.popup.is_none() {
+                app.log = match app.log {
+                    Some(_) => None,
+                    None => Some(Default::default()),
+                };
+            }
+            vec![]
+        }
         Command::Logout if app.session.is_some() => {
             apply(app, vec![Request::Confirm(PendingAction::Logout)])
         }
@@ -225,6 +236,7 @@ fn apply(app: &mut App, requests: Vec<Request>) -> Vec<Effect> {
             Request::Confirmed(confirmed) => effects.extend(confirmed_action(app, confirmed)),
             Request::ClosePopup => app.popup = None,
             Request::CloseHelp => app.help = false,
+            Request::CloseLog => app.log = None,
             Request::ScrollHelp(row) => app.help_scroll = row,
             Request::OpenSession(response) => {
                 let response = *response;

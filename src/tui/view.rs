@@ -9,6 +9,7 @@ use crate::api::{Purpose, SessionInfo};
 use super::DemoAccount;
 use super::i18n::I18n;
 use super::keymap::Keymap;
+use super::status::MessageLog;
 use super::theme::{Role, Theme};
 
 pub struct View<'a> {
@@ -18,6 +19,8 @@ pub struct View<'a> {
     pub session: Option<&'a SessionInfo>,
     /// Some only in `bansho demo`: the accounts the login screen lists.
     pub demo: Option<&'a [DemoAccount]>,
+    /// The status line's last messages, for the message log.
+    pub messages: &'a MessageLog,
     /// A popup or the help lies over the screen: nothing under it draws as
     /// focused (no cursor, no focus marker).
     pub covered: bool,

@@ -56,7 +56,7 @@ async fn a_double_submitted_login_form_is_refused_without_counting() {
     app.next_step();
     app.try_login(CLERK).await.expect("first use");
     let again = app.try_login(CLERK).await.unwrap_err();
-    assert_eq!(again.code(), Some(ErrorCode::LoginFailed));
+    assert_eq!(again.code(), Some(ErrorCode::CodeJustUsed));
     assert!(again.to_string().contains("just been used"), "{again}");
     let last = &app.audit_tail(1)[0];
     assert_eq!(

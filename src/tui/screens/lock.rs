@@ -1,6 +1,8 @@
 //! The idle-lock screen: a notice, the locked session's user ID, and the PIN
 //! and code fields that unlock it. Nothing else of the session is drawn (no
 //! staff name, no purpose, no record); the state holds nothing else either.
+//! In `bansho demo` the locked user's DEMO row (PIN and live code, marked
+//! when already used) sits under it, so a newcomer can unlock.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -18,8 +20,9 @@ use crate::tui::sanitize::{clean, display_width, pad_to_width};
 use crate::tui::status::{Level, Status};
 use crate::tui::theme::Role;
 use crate::tui::view::View;
+use crate::tui::widgets::demo;
 use crate::tui::widgets::input::TextInput;
-use crate::tui::widgets::layout::centred;
+use crate::tui::widgets::layout::{centred, centred_columns};
 
 const BOX_WIDTH: u16 = 64;
 /// Notice (two rows), prompt, blank, user ID, PIN, code, blank, other user.
@@ -173,12 +176,39 @@ impl Component for LockScreen {
 
     /// Only the global commands that need no session act here.
     fn takes_global(&self, command: Command) -> bool {
-        matches!(command, Command::Quit | Command::Help | Command::Noop)
+        matches!(
+            command,
+            Command::Quit | Command::Help | Command::MessageLog | Command::Noop
+        )
     }
 
     fn draw(&self, view: &View<'_>, frame: &mut Frame, area: Rect) {
+        let accounts = view.demo.map(|all| {
+            // The locked user's row; every row if the user is not a demo one.
+            let mine: Vec<_> = all
+                .iter()
+                .filter(|a| a.user_id == self.user_id)
+                .cloned()
+                .collect();
+            if mine.is_empty() { all.to_vec() } else { mine }
+        });
+        let demo_height = accounts.as_ref().map_or(0, |a| demo::height(a.len()));
+        let both = centred(area, area.width, BOX_HEIGHT.saturating_add(demo_height));
+        let [lock_area, demo_area] = Layout::vertical([
+            Constraint::Length(BOX_HEIGHT),
+            Constraint::Length(demo_height),
+        ])
+        .areas(both);
+        if let Some(accounts) = &accounts {
+            demo::draw(view, accounts, frame, centred_columns(demo_area, 76));
+        }
+        self.draw_box(view, frame, centred(lock_area, BOX_WIDTH, BOX_HEIGHT));
+    }
+}
+
+impl LockScreen {
+    fn draw_box(&self, view: &View<'_>, frame: &mut Frame, area: Rect) {
         let t = view.i18n;
-        let area = centred(area, BOX_WIDTH, BOX_HEIGHT);
         let block = Block::default()
             .borders(Borders::ALL)
             .padding(Padding::horizontal(1))

@@ -1,12 +1,11 @@
 //! The login screen: user ID, PIN, code; in `bansho demo` a clearly marked
-//! panel of demo accounts and their current codes. The business purpose is
+//! panel of demo accounts and their current codes (`widgets::demo`). The business purpose is
 //! chosen after login, from the department's own ([`super::purpose`]).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::text::Span;
 
 use crate::api::{LoginRequest, LoginResponse};
 use crate::secret::{Pin, TotpCode};
@@ -14,13 +13,13 @@ use crate::tui::action::{Command, Failure};
 use crate::tui::component::{Component, Ctx, Hint, Outcome, Request};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Key, Layer};
-use crate::tui::sanitize::{clean_fit, display_width, pad_to_width};
+use crate::tui::sanitize::{display_width, pad_to_width};
 use crate::tui::status::{Level, Status};
 use crate::tui::theme::Role;
 use crate::tui::view::View;
+use crate::tui::widgets::demo;
 use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::layout::centred_columns;
-use crate::tui::widgets::line::fit_line;
 use crate::tui::widgets::panel::panel;
 
 const FORM_WIDTH: u16 = 64;
@@ -181,10 +180,7 @@ impl Component for LoginScreen {
     fn draw(&self, view: &View<'_>, frame: &mut Frame, area: Rect) {
         let (form_area, demo_area) = match view.demo {
             Some(accounts) => {
-                let want = u16::try_from(accounts.len())
-                    .unwrap_or(u16::MAX)
-                    .saturating_add(4);
-                let demo_height = want.min(area.height / 2);
+                let demo_height = demo::height(accounts.len()).min(area.height / 2);
                 let [form, demo] =
                     Layout::vertical([Constraint::Min(0), Constraint::Length(demo_height)])
                         .areas(area);
@@ -202,7 +198,7 @@ impl Component for LoginScreen {
         .areas(form_area);
         self.draw_form(view, frame, centred_columns(form_area, FORM_WIDTH));
         if let (Some(demo), Some(accounts)) = (demo_area, view.demo) {
-            draw_demo(view, accounts, frame, centred_columns(demo, 76));
+            demo::draw(view, accounts, frame, centred_columns(demo, 76));
         }
     }
 }
@@ -262,59 +258,4 @@ impl LoginScreen {
             input.draw(frame, field_area, field_style, focused);
         }
     }
-}
-
-fn draw_demo(view: &View<'_>, accounts: &[crate::tui::DemoAccount], frame: &mut Frame, area: Rect) {
-    let t = view.i18n;
-    let demo = view.style(Role::Demo);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(demo)
-        .title(Span::styled(format!(" {} ", t.t("login.demo_title")), demo));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let width = usize::from(inner.width);
-    let columns = [12usize, 24, 14, 12, 10];
-    let row = |cells: [String; 5]| -> String {
-        let mut out = String::new();
-        for (cell, w) in cells.iter().zip(columns) {
-            // One column always left free between cells.
-            out.push_str(&pad_to_width(&clean_fit(cell, w - 1), w));
-        }
-        out
-    };
-    let mut lines = vec![Line::from(Span::styled(
-        clean_fit(
-            &row([
-                t.t("login.user_id").to_string(),
-                String::new(),
-                t.t("login.pin").to_string(),
-                t.t("login.code").to_string(),
-                String::new(),
-            ]),
-            width,
-        ),
-        view.style(Role::Muted),
-    ))];
-    for account in accounts {
-        let text = row([
-            account.user_id.clone(),
-            account.label.clone(),
-            account.pin.expose().to_string(),
-            account.code.clone(),
-            t.tf(
-                "login.demo_seconds",
-                &[("n", &account.seconds_left.to_string())],
-            ),
-        ]);
-        lines.push(fit_line(
-            vec![Span::styled(text, view.style(Role::Text))],
-            width,
-        ));
-    }
-    lines.push(Line::from(Span::styled(
-        clean_fit(t.t("login.demo_note"), width),
-        demo,
-    )));
-    frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -26,6 +26,7 @@ use super::ui::render;
 use super::update::{Effect, update};
 use super::{DemoAccount, DemoPanel};
 
+mod demo;
 mod keys;
 mod layout;
 mod themes;
@@ -38,38 +39,48 @@ fn demo_panel() -> DemoPanel {
             vec![
                 DemoAccount {
                     user_id: "kazei01".into(),
-                    label: "課税 clerk".into(),
+                    role: Role::Clerk,
+                    department: Department::Assessment,
                     pin: Pin::new("demo-pin-01"),
                     code: "123456".into(),
                     seconds_left: 17,
+                    used: false,
                 },
                 DemoAccount {
                     user_id: "nozei01".into(),
-                    label: "納税 clerk".into(),
+                    role: Role::Clerk,
+                    department: Department::Collections,
                     pin: Pin::new("demo-pin-02"),
                     code: "654321".into(),
                     seconds_left: 17,
+                    used: false,
                 },
                 DemoAccount {
                     user_id: "kazei-sv".into(),
-                    label: "課税 supervisor".into(),
+                    role: Role::Supervisor,
+                    department: Department::Assessment,
                     pin: Pin::new("demo-pin-03"),
                     code: "000111".into(),
                     seconds_left: 17,
+                    used: false,
                 },
                 DemoAccount {
                     user_id: "it01".into(),
-                    label: "情報システム it_officer".into(),
+                    role: Role::ItOfficer,
+                    department: Department::InformationSystems,
                     pin: Pin::new("demo-pin-04"),
                     code: "222333".into(),
                     seconds_left: 17,
+                    used: false,
                 },
                 DemoAccount {
                     user_id: "audit01".into(),
-                    label: "監査 auditor".into(),
+                    role: Role::Auditor,
+                    department: Department::Audit,
                     pin: Pin::new("demo-pin-05"),
                     code: "444555".into(),
                     seconds_left: 17,
+                    used: false,
                 },
             ]
         }),
@@ -817,7 +828,7 @@ fn session_ended_by_the_service_returns_to_login() {
 }
 
 #[test]
-fn failed_login_shows_the_service_message_and_forgets_pin_and_code() {
+fn failed_login_says_why_in_the_terminal_language_and_forgets_pin_and_code() {
     let mut app = new_app(Lang::Ja, false);
     type_text(&mut app, "kazei01");
     press(&mut app, KeyCode::Tab);
@@ -834,7 +845,8 @@ fn failed_login_shows_the_service_message_and_forgets_pin_and_code() {
     assert_eq!(request.purpose, None, "the purpose is chosen after login");
     // A second Enter while the request is out does nothing.
     assert!(press(&mut app, KeyCode::Enter).is_empty());
-    let message = "ログインに失敗が続いたため、アカウントは一時的にロックされています";
+    // The service's words are English; the terminal says it in Japanese.
+    let message = "too many failed attempts: the account is locked until 10:35";
     update(
         &mut app,
         Action::LoggedIn(Err(Failure::service(
@@ -849,7 +861,9 @@ fn failed_login_shows_the_service_message_and_forgets_pin_and_code() {
     );
     assert_eq!(app.login().map(|l| l.user_id.text()), Some("kazei01"));
     let terminal = draw(&app, 80, 24);
-    assert!(screen_text(&terminal).contains("ロックされています"));
+    let text = screen_text(&terminal);
+    assert!(text.contains("ロックされています"), "{text}");
+    assert!(!text.contains("too many"), "{text}");
     insta::assert_snapshot!("login_locked_ja", terminal.backend());
 }
 
@@ -1058,10 +1072,12 @@ fn demo_codes_refresh_on_tick() {
         accounts: Arc::new(move || {
             vec![DemoAccount {
                 user_id: "kazei01".into(),
-                label: "課税 clerk".into(),
+                role: Role::Clerk,
+                department: Department::Assessment,
                 pin: Pin::new("demo-pin-01"),
                 code: "123456".into(),
                 seconds_left: counter.fetch_sub(1, Ordering::SeqCst),
+                used: false,
             }]
         }),
     };
@@ -1449,21 +1465,30 @@ fn unlock_needs_both_fields() {
 #[test]
 fn a_wrong_pin_or_a_rate_limit_at_unlock_keeps_the_lock_and_shows_why() {
     let mut app = locked_app(Lang::Ja);
-    for (code, status, message) in [
+    for (code, status, message, shown) in [
         (
             ErrorCode::LoginFailed,
             401,
-            "利用者ID、暗証番号または確認コードが違います",
+            "user ID, PIN or code is wrong",
+            "暗証番号または確認コードが違います",
+        ),
+        (
+            ErrorCode::CodeJustUsed,
+            401,
+            "this code has just been used to log in at this terminal: wait for the next code",
+            "次のコードを待ってください",
         ),
         (
             ErrorCode::RateLimited,
             429,
-            "要求が多すぎます。しばらく待ってから操作してください",
+            "too many login attempts from this terminal: wait a minute and try again",
+            "少し待ってから",
         ),
         (
             ErrorCode::AccountLocked,
             423,
-            "失敗が続いたためロックされています",
+            "too many failed attempts: the account is locked until 10:35",
+            "しばらくロックされています",
         ),
     ] {
         enter_unlock(&mut app, "wrong-pin", "000000");
@@ -1475,8 +1500,9 @@ fn a_wrong_pin_or_a_rate_limit_at_unlock_keeps_the_lock_and_shows_why() {
         assert_eq!(app.screen(), Screen::Locked);
         let lock = app.lock().unwrap();
         assert!(!lock.busy && lock.pin.is_empty() && lock.code.is_empty());
-        let text = screen_text(&draw(&app, 80, 24));
-        assert!(text.contains(message), "{text}");
+        let text = screen_text(&draw(&app, 120, 30));
+        assert!(text.contains(shown), "{text}");
+        assert!(!text.contains(message), "{text}");
         assert!(text.contains("kazei01"));
     }
 }
@@ -1591,9 +1617,10 @@ fn the_lock_screen_has_its_own_keys_and_help() {
 }
 
 #[test]
-fn a_rate_limited_search_shows_the_service_message() {
+fn a_rate_limited_search_says_so_in_the_terminal_language() {
     let mut app = searched_app(Lang::Ja);
-    let message = "短時間の検索が多すぎます。しばらく待ってから検索してください";
+    let message = "too many requests in a short time: wait a moment and try again";
+    let shown = "短時間の要求が多すぎます。少し待ってから操作してください";
     search(
         &mut app,
         "さいとう",
@@ -1603,7 +1630,7 @@ fn a_rate_limited_search_shows_the_service_message() {
     assert!(app.session.is_some());
     assert_eq!(app.search.pending, None);
     let text = screen_text(&draw(&app, 80, 24));
-    assert!(text.contains(message), "{text}");
+    assert!(text.contains(shown) && !text.contains(message), "{text}");
     // The next search goes out as usual.
     search(&mut app, "たかはし", found(results(), false));
     assert_eq!(app.search.results.len(), results().len());
@@ -1623,7 +1650,7 @@ fn a_rate_limited_search_shows_the_service_message() {
     );
     assert_eq!(app.screen(), Screen::Search);
     assert!(app.search.opening.is_none() && app.session.is_some());
-    assert!(screen_text(&draw(&app, 80, 24)).contains(message));
+    assert!(screen_text(&draw(&app, 80, 24)).contains(shown));
 }
 
 // ---- a role that may not search ---------------------------------------------

@@ -1,5 +1,6 @@
 //! The frame around every screen: the header (who, in which role, for
-//! which purpose), the status line and the key hints.
+//! which purpose) and the key hints (the message area between them is
+//! `widgets::message`).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,8 +10,7 @@ use ratatui::widgets::Paragraph;
 use crate::tui::action::Command;
 use crate::tui::i18n::Lang;
 use crate::tui::keymap::{Key, Layer};
-use crate::tui::sanitize::{clean, clean_fit, display_width};
-use crate::tui::status::{Level, Note, Status};
+use crate::tui::sanitize::{clean, display_width};
 use crate::tui::theme::Role;
 use crate::tui::view::View;
 
@@ -155,29 +155,6 @@ fn offline_marker(view: &View<'_>) -> Span<'static> {
         format!(" {} ", view.t("service.offline")),
         view.style(Role::Error),
     )
-}
-
-/// The text of a status note, sanitized.
-pub fn note_text(view: &View<'_>, note: &Note) -> String {
-    match note {
-        Note::Local { key, args } => {
-            let cleaned: Vec<(&str, String)> = args.iter().map(|(k, v)| (*k, clean(v))).collect();
-            let refs: Vec<(&str, &str)> = cleaned.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            view.i18n.tf(key, &refs)
-        }
-        Note::Service(text) => clean(text),
-    }
-}
-
-pub fn status_line(view: &View<'_>, status: Option<&Status>, frame: &mut Frame, area: Rect) {
-    let Some(status) = status else { return };
-    let role = match status.level {
-        Level::Info => Role::Info,
-        Level::Warning => Role::Warning,
-        Level::Error => Role::Error,
-    };
-    let text = clean_fit(&note_text(view, &status.note), usize::from(area.width));
-    frame.render_widget(Paragraph::new(Span::styled(text, view.style(role))), area);
 }
 
 /// One entry of the hint bar: a command and the locale key of its short

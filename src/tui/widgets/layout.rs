@@ -7,12 +7,13 @@ use ratatui::widgets::Clear;
 use crate::tui::sanitize::display_width;
 use crate::tui::view::View;
 
-/// The rows of the frame: header, body (the screen), status line, hints.
-pub fn frame_areas(area: Rect) -> [Rect; 4] {
+/// The rows of the frame: header, body (the screen), the message area
+/// (`message_rows` high), hints.
+pub fn frame_areas(area: Rect, message_rows: u16) -> [Rect; 4] {
     Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
-        Constraint::Length(1),
+        Constraint::Length(message_rows),
         Constraint::Length(1),
     ])
     .areas(area)

@@ -3,10 +3,12 @@
 //! given; they know no screen.
 
 pub mod bars;
+pub mod demo;
 pub mod history;
 pub mod input;
 pub mod layout;
 pub mod line;
+pub mod message;
 pub mod panel;
 pub mod resident;
 pub mod results;

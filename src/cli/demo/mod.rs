@@ -1,0 +1,116 @@
+//! `bansho demo`: a throwaway records service on 127.0.0.1 with synthetic
+//! residents and one account of each role, and the workstation in front of
+//! it. The login screen shows the demo accounts and their live codes.
+
+use crate::domain::audit_event::{Action, Detail, Event};
+use std::path::Path;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use super::DemoArgs;
+use crate::client::ApiClient;
+use crate::server::clock::SystemClock;
+use crate::server::data_dir::{self, NewStaff, demo_staff};
+use crate::server::{AppState, Application, ServerConfig};
+use crate::store::MetaStore;
+use crate::tui::DemoPanel;
+
+mod dir;
+pub mod kept;
+pub mod panel;
+pub use dir::{DemoDir, LOG_FILE, MARKER_FILE};
+use panel::StaffPanel;
+
+/// Creates (or reopens) the demo store in `dir`; returns the demo accounts.
+pub fn prepare(dir: &Path, residents: u64, seed: u64) -> anyhow::Result<Vec<NewStaff>> {
+    let fresh = !data_dir::db_path(dir).exists();
+    let (store, keys) = if fresh {
+        data_dir::init(dir, &[])?
+    } else {
+        data_dir::open(dir)?
+    };
+    // A kept store keeps its accounts: the same PINs and secrets next time.
+    let staff = if fresh {
+        let staff = demo_staff();
+        for s in &staff {
+            data_dir::create_staff(store.as_ref(), &keys, s, OffsetDateTime::now_utc())?;
+        }
+        kept::keep_accounts(dir, &staff)?;
+        staff
+    } else {
+        kept::reuse_accounts(store.as_ref(), &keys, dir, demo_staff())?
+    };
+    if fresh {
+        store.set_meta("synthetic_seed", &seed.to_string())?;
+        eprintln!("bansho demo: seeding {residents} synthetic residents...");
+        data_dir::seed_residents(store.as_ref(), &keys, seed, residents, |done| {
+            if done % 200_000 == 0 {
+                eprintln!("  {done}/{residents}");
+            }
+        })?;
+        let seeded = Event::ok(Action::AdminSeed).with(Detail::Seeded { residents, seed });
+        data_dir::record(store.as_ref(), &keys, "demo", seeded)?;
+    }
+    Ok(staff)
+}
+
+pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    super::refuse_unaudited()?;
+    // Before the store is made and seeded: both take a while.
+    if let Some(dir) = &args.data {
+        super::startup::creatable_data_dir(dir)?;
+    }
+    super::startup::terminal_attached()?;
+    let mut demo_dir = DemoDir::create(args.data.as_deref())?;
+    if args.data.is_none() {
+        for stale in demo_dir.remove_stale() {
+            eprintln!(
+                "bansho demo: removed {}, left by a demo that was stopped outright",
+                stale.display()
+            );
+        }
+    }
+    if let Some(log) = demo_dir.take_log() {
+        crate::telemetry::init_file(log);
+    }
+    let dir = demo_dir.path().to_path_buf();
+
+    let prepare_dir = dir.clone();
+    let (residents, seed) = (args.residents, args.seed);
+    let staff =
+        tokio::task::spawn_blocking(move || prepare(&prepare_dir, residents, seed)).await??;
+
+    let (store, keys) = data_dir::open(&dir)?;
+    // The demo terminal goes through the same mutual TLS as any other.
+    let bundle = kept::terminal(store.as_ref(), &keys, &dir)?;
+    let panel = StaffPanel::new(staff, store.clone());
+    let state = AppState::new(
+        store,
+        Arc::new(keys),
+        Arc::new(SystemClock),
+        ServerConfig::default(),
+    );
+    let app = Application::build(state, "127.0.0.1:0".parse()?, &dir).await?;
+    let base = app.url();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+
+    let demo = DemoPanel {
+        accounts: Arc::new(move || panel.current()),
+    };
+
+    let client = ApiClient::for_terminal(&base, &bundle)?;
+    drop(bundle);
+    let result = crate::tui::run(super::workstation::config(client, &args.ui, Some(demo))).await;
+
+    let _ = stop.send(());
+    let _ = server.await;
+    drop(demo_dir);
+    result?;
+    Ok(ExitCode::SUCCESS)
+}
