@@ -434,7 +434,7 @@ mod postgres {
             applied,
             db.count("SELECT count(DISTINCT version) FROM schema_migrations")
         );
-        assert_eq!(applied, 3);
+        assert_eq!(applied, 4);
     }
 
     #[test]

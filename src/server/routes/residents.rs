@@ -41,7 +41,7 @@ pub(crate) fn to_store_query(
             SearchTerm::BirthDate(d) => q.birth_dates.push(*d),
             SearchTerm::Reading(k) => q.kana_prefixes.push(k.clone()),
             SearchTerm::Name(k) => q.name_prefixes.push(k.clone()),
-            SearchTerm::Address(k) => q.address_fragments.push(k.clone()),
+            SearchTerm::Address { key, .. } => q.address_fragments.push(key.clone()),
         }
     }
     q

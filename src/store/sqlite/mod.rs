@@ -9,6 +9,7 @@
 pub(crate) mod audit;
 mod journal_tx;
 pub(crate) mod meta;
+mod rekey;
 pub(crate) mod residents;
 pub(crate) mod sessions;
 mod sql;
@@ -24,14 +25,33 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use super::{StoreError, StoreResult};
 use sql::unavailable;
 
-const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/sqlite/0001_init.sql")),
-    (2, include_str!("../migrations/sqlite/0002_terminals.sql")),
+/// One step of the schema, recorded in `user_version`.
+enum Migration {
+    Sql(&'static str),
+    /// Data that SQL cannot compute: search keys made by the domain's rules.
+    Code(fn(&Transaction<'_>) -> StoreResult<()>),
+}
+
+const MIGRATIONS: &[(i64, Migration)] = &[
+    (
+        1,
+        Migration::Sql(include_str!("../migrations/sqlite/0001_init.sql")),
+    ),
+    (
+        2,
+        Migration::Sql(include_str!("../migrations/sqlite/0002_terminals.sql")),
+    ),
     (
         3,
-        include_str!("../migrations/sqlite/0003_search_indexes.sql"),
+        Migration::Sql(include_str!("../migrations/sqlite/0003_search_indexes.sql")),
     ),
-    (4, include_str!("../migrations/sqlite/0004_login_guard.sql")),
+    (
+        4,
+        Migration::Sql(include_str!("../migrations/sqlite/0004_login_guard.sql")),
+    ),
+    // Hyphenated and written addresses share one key (`5-23-3` finds
+    // 5丁目23番3号).
+    (5, Migration::Code(rekey::address_keys)),
 ];
 
 /// How much of the store file each connection may map into memory.
@@ -149,12 +169,15 @@ fn migrate(conn: &mut Connection) -> StoreResult<()> {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .map_err(unavailable)?;
-    for (target, sql) in MIGRATIONS {
+    for (target, migration) in MIGRATIONS {
         if *target > version {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(unavailable)?;
-            tx.execute_batch(sql).map_err(unavailable)?;
+            match migration {
+                Migration::Sql(sql) => tx.execute_batch(sql).map_err(unavailable)?,
+                Migration::Code(step) => step(&tx)?,
+            }
             tx.pragma_update(None, "user_version", target)
                 .map_err(unavailable)?;
             tx.commit().map_err(unavailable)?;
