@@ -325,6 +325,7 @@ fn search(app: &mut App, query: &str, response: Result<SearchResponse, Failure>)
 
 fn found(results: Vec<ResidentSummary>, truncated: bool) -> Result<SearchResponse, Failure> {
     Ok(SearchResponse {
+        read_as: vec![],
         results,
         truncated,
         limit: 100,
