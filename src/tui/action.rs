@@ -26,6 +26,8 @@ pub enum FailureText {
     /// A locale key (transport or decode trouble: the details stay out of
     /// the screen, they name hosts and library internals).
     Local(&'static str),
+    /// A refused search, said in the terminal's language.
+    Search(crate::api::SearchRefusal),
 }
 
 impl Failure {
@@ -56,7 +58,10 @@ impl From<ClientError> for Failure {
             ClientError::Api { status, error } => Failure {
                 code: Some(error.code),
                 status: Some(status),
-                message: FailureText::Service(error.message),
+                message: match error.search_refusal {
+                    Some(refusal) => FailureText::Search(refusal),
+                    None => FailureText::Service(error.message),
+                },
             },
             ClientError::Transport(_) => Failure {
                 code: None,

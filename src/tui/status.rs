@@ -38,6 +38,7 @@ impl Status {
         let note = match &failure.message {
             FailureText::Service(text) => Note::Service(text.clone()),
             FailureText::Local(key) => Note::Local { key, args: vec![] },
+            FailureText::Search(refusal) => super::search_refusal::refusal_note(refusal),
         };
         Status {
             level: Level::Error,

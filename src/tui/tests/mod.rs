@@ -26,6 +26,8 @@ use super::ui::render;
 use super::update::{Effect, update};
 use super::{DemoAccount, DemoPanel};
 
+mod query;
+
 // ---- fixtures -------------------------------------------------------------
 
 fn demo_panel() -> DemoPanel {

@@ -7,4 +7,5 @@ pub mod input;
 pub mod layout;
 pub mod line;
 pub mod panel;
+pub mod read_as;
 pub mod resident;
