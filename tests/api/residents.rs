@@ -675,3 +675,66 @@ async fn a_refused_search_carries_a_code_and_its_parameters() {
         "{body}"
     );
 }
+
+/// The examples of the operator guide's table of what the search box
+/// takes, as a clerk types them: each is searched (none refused) and finds
+/// someone, and each address example is read as an address.
+#[tokio::test]
+async fn every_example_of_the_operator_guide_search_table_works() {
+    let guide = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/operator-guide.md"
+    ))
+    .expect("operator guide");
+    let section = guide
+        .split("## The search box")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("the search box section");
+    let mut examples: Vec<(String, bool)> = Vec::new();
+    for row in section.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = row.split(" | ").collect();
+        let address = cells.get(1).is_some_and(|c| c.starts_with("address"));
+        let typed = cells[0].trim_start_matches("| ");
+        examples.extend(
+            typed
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .map(|e| (e.to_string(), address)),
+        );
+    }
+    assert!(examples.len() >= 15, "{examples:?}");
+
+    let app = spawn_app().await;
+    let mut yamada = synth::generate(9, 1);
+    // The guide's 宛名番号 is the first one a fresh store gives out.
+    yamada.person_number = PersonNumber::from_index(1);
+    yamada.my_number = MyNumber::from_base(&[9, 6, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    (yamada.family_name, yamada.family_kana) = ("山田".into(), "ヤマダ".into());
+    (yamada.given_name, yamada.given_kana) = ("太郎".into(), "タロウ".into());
+    yamada.birth_date = time::macros::date!(1993 - 01 - 01);
+    yamada.address = "番所市栄町5丁目23番3号".into();
+    yamada.support_measure = false;
+    app.store
+        .insert_residents(&[data_dir::resident_row(&app.keys, &yamada)])
+        .expect("insert");
+    let clerk = app.login(CLERK).await;
+    for (typed, address) in &examples {
+        let response = clerk
+            .search(typed)
+            .await
+            .unwrap_or_else(|e| panic!("the guide's {typed:?} is refused: {e}"));
+        assert!(
+            !response.results.is_empty(),
+            "the guide's {typed:?} finds nobody"
+        );
+        if *address {
+            assert_eq!(
+                response.read_as.iter().map(|r| r.kind).collect::<Vec<_>>(),
+                [TermKind::Address],
+                "{typed:?}"
+            );
+        }
+    }
+}
