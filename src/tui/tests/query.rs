@@ -223,7 +223,7 @@ fn a_refused_search_is_said_in_japanese_under_lang_ja() {
     let terminal = draw(&app, 120, 24);
     let text = screen_text(&terminal);
     assert!(
-        text.contains("2番目の語は生年月日として正しくありません。平成32年はありません（平成は2019-04-30まで）"),
+        text.contains("生年月日（2番目の語）：平成32年はありません（平成は2019-04-30まで）"),
         "{text}"
     );
     assert!(!text.contains("not a valid"), "{text}");
