@@ -1015,7 +1015,7 @@ fn residents_address_terms_never_match_a_protected_resident_without_the_permissi
 }
 
 /// Residents on 栄町 and 本町, with numbers that a loose match would
-/// confuse (5 and 15, 3 and 30, 4-5 and 14-5, 4-56).
+/// confuse (5, 15 and 50, 3 and 30, 4-5, 14-5 and 4-56).
 fn numbered_addresses(keys: &Keys) -> Vec<ResidentRow> {
     [
         ("9300000001", "番所市栄町5丁目23番3号"),
@@ -1025,6 +1025,7 @@ fn numbered_addresses(keys: &Keys) -> Vec<ResidentRow> {
         ("9300000005", "番所市本町3丁目14番5号"),
         ("9300000006", "番所市本町3丁目4番56号 コーポ栄101号室"),
         ("9300000008", "番所市栄町5-23-3"),
+        ("9300000010", "番所市栄町50丁目23番3号"),
     ]
     .into_iter()
     .map(|(p, a)| resident(keys, p, "栄 一", "サカエ ハジメ", "1980-01-01", a))
@@ -1043,23 +1044,26 @@ fn by_typed_address(s: &dyn Store, typed: &str) -> Vec<String> {
     found
 }
 
+/// 栄町5丁目23番3号, written and hyphenated.
 const SAKAE_5_23_3: [&str; 2] = ["9300000001", "9300000008"];
+/// The same without the 町 name: a fragment that begins with a number also
+/// finds it at the end of a longer one (15丁目).
+const ANY_5_23_3: [&str; 3] = ["9300000001", "9300000003", "9300000008"];
 
 /// `5-23-3`, `栄町5-23-3`, `４－５`, `4-5`: hyphens of every width and the
-/// written 丁目/番/号 find each other, whole numbers only, on the trigram
-/// path and the plain LIKE path alike.
+/// written 丁目/番/号 find each other, a number ending where it ends, on the
+/// trigram path and the plain LIKE path alike.
 fn residents_hyphenated_and_written_addresses_find_each_other(b: &Backend) {
     let s = b.store();
     s.insert_residents(&numbered_addresses(&keys())).unwrap();
     for typed in [
-        "5-23-3",
         "栄町5-23-3",
         "栄町５－２３－３",
         "栄町5‐23‐3",
         "栄町5ー23ー3",
         "栄町5の23の3",
         "栄町5丁目23番3号",
-        "５丁目２３番３号",
+        "栄町 5-23-3",
     ] {
         assert_eq!(
             by_typed_address(s, typed),
@@ -1068,18 +1072,32 @@ fn residents_hyphenated_and_written_addresses_find_each_other(b: &Backend) {
             b.name
         );
     }
-    for typed in ["4-5", "４－５", "4番5", "3丁目4番5号"] {
+    for typed in ["5-23-3", "５丁目２３番３号", "5丁目23-3"] {
         assert_eq!(
             by_typed_address(s, typed),
-            ["9300000004"],
+            ANY_5_23_3,
             "[{}] {typed}",
             b.name
         );
     }
+    for typed in ["4-5", "４－５", "4番5"] {
+        assert_eq!(
+            by_typed_address(s, typed),
+            ["9300000004", "9300000005"],
+            "[{}] {typed}: not 4番56号",
+            b.name
+        );
+    }
+    assert_eq!(
+        by_typed_address(s, "3丁目4番5号"),
+        ["9300000004"],
+        "[{}]",
+        b.name
+    );
     assert_eq!(
         by_typed_address(s, "栄町5丁目"),
         ["9300000001", "9300000002", "9300000008"],
-        "[{}] a chome finds its own numbers, not 15丁目",
+        "[{}] a chome finds its own numbers, not 15丁目 or 50丁目",
         b.name
     );
     assert_eq!(
@@ -1089,7 +1107,7 @@ fn residents_hyphenated_and_written_addresses_find_each_other(b: &Backend) {
         b.name
     );
     // Two characters: the LIKE path.
-    assert_eq!(by_typed_address(s, "栄町").len(), 4, "[{}]", b.name);
+    assert_eq!(by_typed_address(s, "栄町").len(), 5, "[{}]", b.name);
 }
 
 /// The address key as stores made before hyphenated addresses were folded
@@ -1135,16 +1153,11 @@ fn an_old_store_is_rekeyed_on_upgrade_and_finds_hyphenated_addresses(b: &Backend
     };
     (b.raw)(step_back).unwrap();
     // As the old store was: a hyphenated address finds nothing.
-    assert!(by_typed_address(b.store(), "5-23-3").is_empty());
+    assert!(by_typed_address(b.store(), "栄町5-23-3").is_empty());
 
     let upgraded = (b.reopen)();
     let s = upgraded.as_ref();
-    for typed in [
-        "5-23-3",
-        "栄町5-23-3",
-        "栄町５－２３－３",
-        "栄町5丁目23番3号",
-    ] {
+    for typed in ["栄町5-23-3", "栄町５－２３－３", "栄町5丁目23番3号"] {
         assert_eq!(
             by_typed_address(s, typed),
             SAKAE_5_23_3,
@@ -1152,13 +1165,14 @@ fn an_old_store_is_rekeyed_on_upgrade_and_finds_hyphenated_addresses(b: &Backend
             b.name
         );
     }
+    assert_eq!(by_typed_address(s, "5-23-3"), ANY_5_23_3, "[{}]", b.name);
     assert_eq!(
         by_typed_address(s, "４－５"),
-        ["9000000001", "9300000004"],
+        ["9000000001", "9300000004", "9300000005"],
         "[{}]",
         b.name
     );
-    assert_eq!(by_typed_address(s, "栄町").len(), 4, "[{}]", b.name);
+    assert_eq!(by_typed_address(s, "栄町").len(), 5, "[{}]", b.name);
     for row in &rows {
         let stored = s.resident(&row.person_number).unwrap().unwrap();
         assert_eq!(stored.address, row.address, "the address stays as written");
@@ -1176,10 +1190,10 @@ fn an_old_store_is_rekeyed_on_upgrade_and_finds_hyphenated_addresses(b: &Backend
         "番所市栄町5丁目23番3号",
     )])
     .unwrap();
-    assert_eq!(by_typed_address(s, "5-23-3").len(), 3, "[{}]", b.name);
+    assert_eq!(by_typed_address(s, "栄町5-23-3").len(), 3, "[{}]", b.name);
     // Opening again re-keys nothing twice and changes nothing.
     let again = (b.reopen)();
-    assert_eq!(by_typed_address(again.as_ref(), "5-23-3").len(), 3);
+    assert_eq!(by_typed_address(again.as_ref(), "栄町5-23-3").len(), 3);
 }
 
 fn residents_conflicts(b: &Backend) {

@@ -149,30 +149,26 @@ fn delimiter_len(rest: &[char]) -> usize {
 }
 
 /// Search key for an address or a fragment of one: like [`name_key`], and
-/// every number is set between `-` marks, its 丁目/番地/番/号 or hyphen (of
-/// any width, or の/ー between two numbers) folded into the mark after it.
-/// So `栄町5丁目23番3号`, `栄町5-23-3`, `栄町５－２３－３` and `栄町5の23の3`
-/// all give `栄町-5-23-3-`, and a fragment matches whole numbers only:
-/// `4-5` (`-4-5-`) is found in `3丁目4番5号` but not in `14番5号` or
-/// `4番56号`.
+/// every number ends in one `-`, into which the 丁目/番地/番/号 or hyphen
+/// after it (of any width; の/ノ/ー only between two numbers) is folded. So
+/// `栄町5丁目23番3号`, `栄町5-23-3`, `栄町５－２３－３` and `栄町5の23の3`
+/// all give `栄町5-23-3-`, and a fragment's last number ends where it ends:
+/// `4-5` (`4-5-`) is found in `3丁目4番5号` but not in `4番56号`, and
+/// `栄町5丁目` not in `栄町50丁目`. Nothing is put before a number, so the
+/// trigram of a 町 name and its 丁目 (`東町4`) stays as selective as it is
+/// when written.
 pub fn address_key(s: &str) -> String {
     let chars: Vec<char> = folded(s).collect();
-    let mut out = String::with_capacity(s.len() + 8);
-    let mark = |out: &mut String| {
-        if !out.ends_with('-') {
-            out.push('-');
-        }
-    };
+    let mut out = String::with_capacity(s.len() + 4);
     let mut i = 0;
     while i < chars.len() {
         if chars[i].is_ascii_digit() {
-            mark(&mut out);
             while i < chars.len() && chars[i].is_ascii_digit() {
                 out.push(chars[i]);
                 i += 1;
             }
             i += delimiter_len(&chars[i..]);
-            mark(&mut out);
+            out.push('-');
         } else {
             out.push(if is_hyphen(chars[i]) { '-' } else { chars[i] });
             i += 1;
@@ -296,26 +292,26 @@ mod tests {
     #[test]
     fn address_keys() {
         let cases = [
-            ("番所市本町1-2-3", "番所市本町-1-2-3-"),
-            ("番所市本町１－２－３", "番所市本町-1-2-3-"),
-            ("本町1‐2−3", "本町-1-2-3-"),
-            ("本町1ー2―3", "本町-1-2-3-"),
-            ("本町1–2—3", "本町-1-2-3-"),
-            ("本町1の2の3", "本町-1-2-3-"),
-            ("本町1ノ2", "本町-1-2-"),
-            ("本町 1丁目2番3号", "本町-1-2-3-"),
-            ("本町１丁目２番地", "本町-1-2-"),
-            ("本町1番地の2", "本町-1-2-"),
-            ("本町1丁目-2", "本町-1-2-"),
-            ("濱町 3-4", "浜町-3-4-"),
-            ("メゾン・ド・ラ 101", "メゾン・ド・ラ-101-"),
-            ("ABC荘101号室", "ABC荘-101-室"),
-            ("のぞみ野1", "のぞみ野-1-"),
-            ("濱ノ町2丁目", "浜ノ町-2-"),
+            ("番所市本町1-2-3", "番所市本町1-2-3-"),
+            ("番所市本町１－２－３", "番所市本町1-2-3-"),
+            ("本町1‐2−3", "本町1-2-3-"),
+            ("本町1ー2―3", "本町1-2-3-"),
+            ("本町1–2—3", "本町1-2-3-"),
+            ("本町1の2の3", "本町1-2-3-"),
+            ("本町1ノ2", "本町1-2-"),
+            ("本町 1丁目2番3号", "本町1-2-3-"),
+            ("本町１丁目２番地", "本町1-2-"),
+            ("本町1番地の2", "本町1-2-"),
+            ("本町1丁目-2", "本町1-2-"),
+            ("濱町 3-4", "浜町3-4-"),
+            ("メゾン・ド・ラ 101", "メゾン・ド・ラ101-"),
+            ("ABC荘101号室", "ABC荘101-室"),
+            ("のぞみ野1", "のぞみ野1-"),
+            ("濱ノ町2丁目", "浜ノ町2-"),
             ("コーポ-1", "コーポ-1-"),
             ("コーポ", "コーポ"),
-            ("5ー", "-5-ー"),
-            ("1の", "-1-の"),
+            ("5ー", "5-ー"),
+            ("1の", "1-の"),
             ("A-1", "A-1-"),
             ("番所市", "番所市"),
             ("五丁目", "五丁目"),
@@ -355,10 +351,10 @@ mod tests {
         let four_five = address_key("4-5");
         assert_eq!(four_five, address_key("４－５"));
         assert!(address_key("本町3丁目4番5号").contains(&four_five));
-        // Whole numbers only.
-        for other in ["本町3丁目14番5号", "本町3丁目4番56号"] {
-            assert!(!address_key(other).contains(&four_five), "{other}");
-        }
+        assert!(address_key("本町4丁目5番1号").contains(&four_five));
+        // A number ends where it ends.
+        assert!(!address_key("本町3丁目4番56号").contains(&four_five));
         assert!(!address_key("栄町50丁目1番").contains(&address_key("栄町5丁目")));
+        assert!(!address_key("栄町15丁目1番").contains(&address_key("栄町5丁目")));
     }
 }
