@@ -134,6 +134,8 @@ conformance!(
     residents_conflicts,
     bad_stored_values_are_corrupt_errors_naming_the_column,
     residents_address_terms_never_match_a_protected_resident_without_the_permission,
+    residents_hyphenated_and_written_addresses_find_each_other,
+    an_old_store_is_rekeyed_on_upgrade_and_finds_hyphenated_addresses,
     audit_append_rows_and_tail,
     audit_hashes_match_the_canonical_chain,
     concurrent_appenders_on_two_handles_keep_one_chain,
@@ -721,32 +723,37 @@ fn residents_by_each_kind_of_query(b: &Backend) {
         q(&|q| q.name_prefixes.push(itaiji::name_key("山崎"))),
         ["9000000004"]
     );
-    // Address fragments: LIKE wildcards are literal, ASCII case is ignored.
+    // Address fragments (keyed as the service keys them): LIKE wildcards
+    // are literal, ASCII case is ignored.
+    let address = |fragment: &str| itaiji::address_key(fragment);
     assert_eq!(
-        q(&|q| q.address_fragments.push("100%".into())),
+        q(&|q| q.address_fragments.push(address("100%"))),
         ["9000000004"]
     );
     assert_eq!(
-        q(&|q| q.address_fragments.push("1_2".into())),
+        q(&|q| q.address_fragments.push(address("1_2"))),
         ["9000000005"]
     );
     assert_eq!(
         q(&|q| {
-            q.address_fragments.push("\\9".into());
+            q.address_fragments.push(address("\\9"));
             q.may_match_protected_address = true;
         }),
         ["9000000007"]
     );
-    assert_eq!(q(&|q| q.address_fragments.push("%".into())), ["9000000004"]);
     assert_eq!(
-        q(&|q| q.address_fragments.push("abc".into())),
+        q(&|q| q.address_fragments.push(address("%"))),
+        ["9000000004"]
+    );
+    assert_eq!(
+        q(&|q| q.address_fragments.push(address("abc"))),
         ["9000000006"]
     );
     // Every condition must hold.
     assert_eq!(
         q(&|q| {
             q.name_prefixes.push(itaiji::name_key("高橋"));
-            q.address_fragments.push("4番6".into());
+            q.address_fragments.push(address("4番6"));
         }),
         ["9000000002"]
     );
@@ -949,8 +956,10 @@ fn residents_address_terms_never_match_a_protected_resident_without_the_permissi
     };
     for fragments in [
         &["北町9丁目9番9号"][..], // trigram path
-        &["9号"],                 // LIKE path (too short for trigrams)
+        &["9号"],                 // a number: `-9-`, the trigram path too
+        &["9-9"],
         &["9番9"],
+        &["北町"], // LIKE path (too short for trigrams)
         &["北町", "9番9号"],
         &["9_9"], // a LIKE wildcard, escaped: matches nothing
     ] {
@@ -983,7 +992,7 @@ fn residents_address_terms_never_match_a_protected_resident_without_the_permissi
     }
     // The limit counts only who may match: a LIMIT of 3 gets all three
     // neighbours, on both paths.
-    for fragment in ["北町9丁目9番", "9番"] {
+    for fragment in ["北町9丁目9番", "9番", "北町"] {
         let limited = s
             .search_residents(&query(&[fragment], None, false), 3)
             .unwrap();
@@ -1006,6 +1015,188 @@ fn residents_address_terms_never_match_a_protected_resident_without_the_permissi
     let mut by_birth = ResidentQuery::default();
     by_birth.birth_dates.push(date("1988-07-07"));
     assert_eq!(search(s, &by_birth), [protected]);
+}
+
+/// Residents on 栄町 and 本町, with numbers that a loose match would
+/// confuse (5, 15 and 50, 3 and 30, 4-5, 14-5 and 4-56).
+fn numbered_addresses(keys: &Keys) -> Vec<ResidentRow> {
+    [
+        ("9300000001", "番所市栄町5丁目23番3号"),
+        ("9300000002", "番所市栄町5丁目23番30号"),
+        ("9300000003", "番所市栄町15丁目23番3号"),
+        ("9300000004", "番所市本町3丁目4番5号"),
+        ("9300000005", "番所市本町3丁目14番5号"),
+        ("9300000006", "番所市本町3丁目4番56号 コーポ栄101号室"),
+        ("9300000008", "番所市栄町5-23-3"),
+        ("9300000010", "番所市栄町50丁目23番3号"),
+    ]
+    .into_iter()
+    .map(|(p, a)| resident(keys, p, "栄 一", "サカエ ハジメ", "1980-01-01", a))
+    .collect()
+}
+
+/// What each way of typing finds, as the service keys it.
+fn by_typed_address(s: &dyn Store, typed: &str) -> Vec<String> {
+    let mut q = ResidentQuery {
+        may_match_protected_address: true,
+        ..ResidentQuery::default()
+    };
+    q.address_fragments.push(itaiji::address_key(typed));
+    let mut found = search(s, &q);
+    found.sort();
+    found
+}
+
+/// 栄町5丁目23番3号, written and hyphenated.
+const SAKAE_5_23_3: [&str; 2] = ["9300000001", "9300000008"];
+/// The same without the 町 name: a fragment that begins with a number also
+/// finds it at the end of a longer one (15丁目).
+const ANY_5_23_3: [&str; 3] = ["9300000001", "9300000003", "9300000008"];
+
+/// `5-23-3`, `栄町5-23-3`, `４－５`, `4-5`: hyphens of every width and the
+/// written 丁目/番/号 find each other, a number ending where it ends, on the
+/// trigram path and the plain LIKE path alike.
+fn residents_hyphenated_and_written_addresses_find_each_other(b: &Backend) {
+    let s = b.store();
+    s.insert_residents(&numbered_addresses(&keys())).unwrap();
+    for typed in [
+        "栄町5-23-3",
+        "栄町５－２３－３",
+        "栄町5‐23‐3",
+        "栄町5ー23ー3",
+        "栄町5の23の3",
+        "栄町5丁目23番3号",
+        "栄町 5-23-3",
+    ] {
+        assert_eq!(
+            by_typed_address(s, typed),
+            SAKAE_5_23_3,
+            "[{}] {typed}",
+            b.name
+        );
+    }
+    for typed in ["5-23-3", "５丁目２３番３号", "5丁目23-3"] {
+        assert_eq!(
+            by_typed_address(s, typed),
+            ANY_5_23_3,
+            "[{}] {typed}",
+            b.name
+        );
+    }
+    for typed in ["4-5", "４－５", "4番5"] {
+        assert_eq!(
+            by_typed_address(s, typed),
+            ["9300000004", "9300000005"],
+            "[{}] {typed}: not 4番56号",
+            b.name
+        );
+    }
+    assert_eq!(
+        by_typed_address(s, "3丁目4番5号"),
+        ["9300000004"],
+        "[{}]",
+        b.name
+    );
+    assert_eq!(
+        by_typed_address(s, "栄町5丁目"),
+        ["9300000001", "9300000002", "9300000008"],
+        "[{}] a chome finds its own numbers, not 15丁目 or 50丁目",
+        b.name
+    );
+    assert_eq!(
+        by_typed_address(s, "101号室"),
+        ["9300000006"],
+        "[{}]",
+        b.name
+    );
+    // Two characters: the LIKE path.
+    assert_eq!(by_typed_address(s, "栄町").len(), 5, "[{}]", b.name);
+}
+
+/// The address key as stores made before hyphenated addresses were folded
+/// hold it: NFKC, variants folded, spaces dropped, and a hyphen-like mark
+/// or の between two digits turned into `-`; 丁目/番地/番/号 kept.
+fn address_key_before_folding(address: &str) -> String {
+    let chars: Vec<char> = itaiji::name_key(address).chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let between_digits = i > 0
+                && chars[i - 1].is_ascii_digit()
+                && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+            let hyphen_like = matches!(
+                c,
+                '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | 'ー' | '－' | 'の' | 'ノ'
+            );
+            if between_digits && hyphen_like {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// A store written before the change (old keys, its trigram index built
+/// from them, its schema one migration behind) finds `5-23-3` once it is
+/// opened by this version, on both search paths, and keeps everything else.
+fn an_old_store_is_rekeyed_on_upgrade_and_finds_hyphenated_addresses(b: &Backend) {
+    let keys = keys();
+    let mut rows = numbered_addresses(&keys);
+    rows.extend(known(&keys));
+    for row in &mut rows {
+        row.address_key = address_key_before_folding(&row.address);
+    }
+    assert_eq!(rows[0].address_key, "番所市栄町5丁目23番3号");
+    b.store().insert_residents(&rows).unwrap();
+    let step_back = match b.name {
+        "SQLite" => "PRAGMA user_version = 4",
+        _ => "DELETE FROM schema_migrations WHERE version = 4",
+    };
+    (b.raw)(step_back).unwrap();
+    // As the old store was: a hyphenated address finds nothing.
+    assert!(by_typed_address(b.store(), "栄町5-23-3").is_empty());
+
+    let upgraded = (b.reopen)();
+    let s = upgraded.as_ref();
+    for typed in ["栄町5-23-3", "栄町５－２３－３", "栄町5丁目23番3号"] {
+        assert_eq!(
+            by_typed_address(s, typed),
+            SAKAE_5_23_3,
+            "[{}] {typed}",
+            b.name
+        );
+    }
+    assert_eq!(by_typed_address(s, "5-23-3"), ANY_5_23_3, "[{}]", b.name);
+    assert_eq!(
+        by_typed_address(s, "４－５"),
+        ["9000000001", "9300000004", "9300000005"],
+        "[{}]",
+        b.name
+    );
+    assert_eq!(by_typed_address(s, "栄町").len(), 5, "[{}]", b.name);
+    for row in &rows {
+        let stored = s.resident(&row.person_number).unwrap().unwrap();
+        assert_eq!(stored.address, row.address, "the address stays as written");
+        assert_eq!(stored.address_key, itaiji::address_key(&row.address));
+        assert_eq!(stored.name_key, row.name_key);
+    }
+    assert_eq!(s.resident_count().unwrap(), rows.len() as u64);
+    // A resident added after the upgrade is kept in step by the trigger.
+    s.insert_residents(&[resident(
+        &keys,
+        "9300000009",
+        "栄 二",
+        "サカエ ジ",
+        "1981-01-01",
+        "番所市栄町5丁目23番3号",
+    )])
+    .unwrap();
+    assert_eq!(by_typed_address(s, "栄町5-23-3").len(), 3, "[{}]", b.name);
+    // Opening again re-keys nothing twice and changes nothing.
+    let again = (b.reopen)();
+    assert_eq!(by_typed_address(again.as_ref(), "栄町5-23-3").len(), 3);
 }
 
 fn residents_conflicts(b: &Backend) {

@@ -68,9 +68,46 @@ fn a_clerk_logs_in_searches_and_sees_a_result_in_a_real_terminal() {
     tui.type_text("\x1b[<65;20;10M");
     tui.wait_for(&format!("2/{found}"));
 
+    // The first seeded resident's address typed with full-width hyphens
+    // (栄町5丁目23番3号 as `栄町５－２３－３`): found, and read as an address.
+    let first = bansho::domain::synth::generate(1, 0);
+    let numbers: Vec<&str> = first
+        .address
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|n| !n.is_empty())
+        .take(3)
+        .collect();
+    let town = first
+        .address
+        .trim_start_matches(bansho::domain::synth::CITY)
+        .split(|c: char| c.is_ascii_digit())
+        .next()
+        .expect("town");
+    let wide = |n: &str| -> String {
+        n.chars()
+            .map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).expect("digit"))
+            .collect()
+    };
+    let typed = format!(
+        "{town}{}",
+        numbers
+            .iter()
+            .map(|n| wide(n))
+            .collect::<Vec<_>>()
+            .join("－")
+    );
+    // Back to the search box (from the list the wheel moved into).
+    tui.keys(&["F3"]);
+    tui.keys(&["BSpace"; 8]);
+    tui.type_text(&typed);
+    tui.keys(&["Enter"]);
+    let read_as = format!("Searched for address {town}{}", numbers.join("-"));
+    let screen = tui.wait_for(&read_as);
+    assert!(screen.contains(&first.family_name), "{typed}:\n{screen}");
+
     tui.keys(&["C-q"]);
     tui.wait_gone();
 
     // The search left its row in an intact access log.
-    assert_eq!(office.audited("search", "kazei09"), 1);
+    assert_eq!(office.audited("search", "kazei09"), 2);
 }

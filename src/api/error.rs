@@ -3,12 +3,15 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::search::SearchRefusal;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The body or a parameter is malformed, has an unknown field or a wrong type.
     BadRequest,
-    /// The search text could not be understood (its message says why).
+    /// The search text could not be understood (its message says why, its
+    /// `search_refusal` too, as a code).
     InvalidQuery,
     /// User ID, PIN or code wrong; deliberately the same for an unknown user.
     LoginFailed,
@@ -58,6 +61,11 @@ pub enum ErrorCode {
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
+    /// Why a search was refused (`invalid_query`, and `forbidden` for a My
+    /// Number search outside the caller's work), for a terminal to say in
+    /// its own language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search_refusal: Option<SearchRefusal>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

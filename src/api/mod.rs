@@ -5,6 +5,7 @@
 
 pub mod entry;
 pub mod error;
+pub mod search;
 pub mod terminal_bundle;
 
 use serde::{Deserialize, Serialize};
@@ -14,6 +15,7 @@ pub use crate::domain::roles::{Department, Permission, Role};
 use crate::secret::{Pin, SessionToken, TotpCode};
 
 pub use error::{ApiError, ErrorCode};
+pub use search::{ReadTerm, SearchRefusal, TermKind};
 
 /// Path prefix of every route.
 pub const PREFIX: &str = "/api/v1";
@@ -116,6 +118,9 @@ pub struct ResidentSummary {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SearchResponse {
+    /// How the box was read: each term's kind and what was searched for,
+    /// in the order typed.
+    pub read_as: Vec<ReadTerm>,
     pub results: Vec<ResidentSummary>,
     /// More residents matched than the limit: the clerk must narrow the search.
     pub truncated: bool,

@@ -127,7 +127,7 @@ mod tests {
                         | (Kind::BirthDate, [SearchTerm::BirthDate(_)])
                         | (Kind::KanaPrefix, [SearchTerm::Reading(_)])
                         | (Kind::KanjiName, [SearchTerm::Name(_)])
-                        | (Kind::Address, [SearchTerm::Address(_)])
+                        | (Kind::Address, [SearchTerm::Address { .. }])
                         | (
                             Kind::Combination,
                             [SearchTerm::Reading(_), SearchTerm::BirthDate(_)]

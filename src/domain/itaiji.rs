@@ -3,7 +3,8 @@
 //! Unicode normalisation alone is not enough: NFKC folds compatibility
 //! ideographs such as U+FA10 塚 but leaves 﨑 (U+FA11) and 髙 alone, so a
 //! variant table (`itaiji.tsv`) maps old and variant forms to the common one.
-//! Keys are for searching only; legal names are stored exactly as entered.
+//! Keys are for searching only; legal names and addresses are stored exactly
+//! as entered.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -105,28 +106,72 @@ pub fn name_key(s: &str) -> String {
     folded(s).collect()
 }
 
-fn is_hyphen_like(c: char) -> bool {
+/// Hyphens of every width and form a clerk may type between the numbers of
+/// an address (after NFKC, which turns `－` into `-` and `ｰ` into `ー`).
+fn is_hyphen(c: char) -> bool {
     matches!(
         c,
-        '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | 'ー' | '－' | 'の' | 'ノ'
+        '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' | '\u{FF0D}'
     )
 }
 
-/// Search key for an address fragment: like [`name_key`], and a hyphen-like
-/// character (‐ - − ― ー － の) between two digits becomes `-`, so
-/// `1−2ー3`, `1の2の3` and `１－２－３` all give `1-2-3`. 丁目/番地/番/号 after
-/// digits are kept as written.
+/// Marks that join two numbers only when one follows (`1の2`, `1ー2`): on
+/// their own they are part of a name (のぞみ野, コーポ).
+fn is_joiner_between_numbers(c: char) -> bool {
+    matches!(c, 'の' | 'ノ' | 'ー')
+}
+
+/// Words written after a number of an address: 5丁目 23番 3号 1番地.
+const NUMBER_SUFFIXES: [&str; 4] = ["丁目", "番地", "番", "号"];
+
+fn starts_with(chars: &[char], word: &str) -> bool {
+    let mut chars = chars.iter();
+    word.chars().all(|w| chars.next() == Some(&w))
+}
+
+/// How many characters after a number belong to its delimiter: suffixes
+/// (丁目, 番地, 番, 号) and hyphens, and の/ノ/ー when a number follows.
+fn delimiter_len(rest: &[char]) -> usize {
+    let mut at = 0;
+    loop {
+        let tail = &rest[at..];
+        if let Some(suffix) = NUMBER_SUFFIXES.iter().find(|s| starts_with(tail, s)) {
+            at += suffix.chars().count();
+        } else if tail.first().is_some_and(|c| {
+            is_hyphen(*c)
+                || (is_joiner_between_numbers(*c) && tail.get(1).is_some_and(char::is_ascii_digit))
+        }) {
+            at += 1;
+        } else {
+            return at;
+        }
+    }
+}
+
+/// Search key for an address or a fragment of one: like [`name_key`], and
+/// every number ends in one `-`, into which the 丁目/番地/番/号 or hyphen
+/// after it (of any width; の/ノ/ー only between two numbers) is folded. So
+/// `栄町5丁目23番3号`, `栄町5-23-3`, `栄町５－２３－３` and `栄町5の23の3`
+/// all give `栄町5-23-3-`, and a fragment's last number ends where it ends:
+/// `4-5` (`4-5-`) is found in `3丁目4番5号` but not in `4番56号`, and
+/// `栄町5丁目` not in `栄町50丁目`. Nothing is put before a number, so the
+/// trigram of a 町 name and its 丁目 (`東町4`) stays as selective as it is
+/// when written.
 pub fn address_key(s: &str) -> String {
     let chars: Vec<char> = folded(s).collect();
-    let mut out = String::with_capacity(s.len());
-    for (i, &c) in chars.iter().enumerate() {
-        let between_digits = i > 0
-            && chars[i - 1].is_ascii_digit()
-            && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
-        if between_digits && is_hyphen_like(c) {
+    let mut out = String::with_capacity(s.len() + 4);
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                out.push(chars[i]);
+                i += 1;
+            }
+            i += delimiter_len(&chars[i..]);
             out.push('-');
         } else {
-            out.push(c);
+            out.push(if is_hyphen(chars[i]) { '-' } else { chars[i] });
+            i += 1;
         }
     }
     out
@@ -247,23 +292,69 @@ mod tests {
     #[test]
     fn address_keys() {
         let cases = [
-            ("番所市本町1-2-3", "番所市本町1-2-3"),
-            ("番所市本町１－２－３", "番所市本町1-2-3"),
-            ("本町1‐2−3", "本町1-2-3"),
-            ("本町1ー2―3", "本町1-2-3"),
-            ("本町1の2の3", "本町1-2-3"),
-            ("本町 1丁目2番3号", "本町1丁目2番3号"),
-            ("本町１丁目２番地", "本町1丁目2番地"),
-            ("濱町 3-4", "浜町3-4"),
-            ("メゾン・ド・ラ 101", "メゾン・ド・ラ101"),
-            ("のぞみ野1", "のぞみ野1"),
-            ("コーポ-1", "コーポ-1"),
-            ("A-1", "A-1"),
+            ("番所市本町1-2-3", "番所市本町1-2-3-"),
+            ("番所市本町１－２－３", "番所市本町1-2-3-"),
+            ("本町1‐2−3", "本町1-2-3-"),
+            ("本町1ー2―3", "本町1-2-3-"),
+            ("本町1–2—3", "本町1-2-3-"),
+            ("本町1の2の3", "本町1-2-3-"),
+            ("本町1ノ2", "本町1-2-"),
+            ("本町 1丁目2番3号", "本町1-2-3-"),
+            ("本町１丁目２番地", "本町1-2-"),
+            ("本町1番地の2", "本町1-2-"),
+            ("本町1丁目-2", "本町1-2-"),
+            ("濱町 3-4", "浜町3-4-"),
+            ("メゾン・ド・ラ 101", "メゾン・ド・ラ101-"),
+            ("ABC荘101号室", "ABC荘101-室"),
+            ("のぞみ野1", "のぞみ野1-"),
+            ("濱ノ町2丁目", "浜ノ町2-"),
+            ("コーポ-1", "コーポ-1-"),
+            ("コーポ", "コーポ"),
+            ("5ー", "5-ー"),
+            ("1の", "1-の"),
+            ("A-1", "A-1-"),
+            ("番所市", "番所市"),
+            ("五丁目", "五丁目"),
         ];
         for (input, key) in cases {
             assert_eq!(address_key(input), key, "{input}");
         }
         assert_eq!(address_key("1の2"), address_key("1-2"));
         assert_ne!(address_key("1の2"), address_key("12"));
+    }
+
+    /// Every way a clerk writes the same place gives one key, and a typed
+    /// fragment is found in the key of the stored address.
+    #[test]
+    fn written_and_hyphenated_addresses_share_one_key() {
+        let stored = address_key("栄町5丁目23番3号");
+        for typed in [
+            "栄町5丁目23番3号",
+            "栄町5-23-3",
+            "栄町５－２３－３",
+            "栄町5‐23‐3",
+            "栄町5−23−3",
+            "栄町5ー23ー3",
+            "栄町5の23の3",
+            "栄町 5-23-3",
+            "栄町5丁目23-3",
+        ] {
+            assert_eq!(address_key(typed), stored, "{typed}");
+        }
+        for fragment in ["5-23-3", "5丁目23番", "栄町5丁目", "23-3", "5-23", "栄町5"] {
+            assert!(
+                stored.contains(&address_key(fragment)),
+                "{fragment}: {} in {stored}",
+                address_key(fragment)
+            );
+        }
+        let four_five = address_key("4-5");
+        assert_eq!(four_five, address_key("４－５"));
+        assert!(address_key("本町3丁目4番5号").contains(&four_five));
+        assert!(address_key("本町4丁目5番1号").contains(&four_five));
+        // A number ends where it ends.
+        assert!(!address_key("本町3丁目4番56号").contains(&four_five));
+        assert!(!address_key("栄町50丁目1番").contains(&address_key("栄町5丁目")));
+        assert!(!address_key("栄町15丁目1番").contains(&address_key("栄町5丁目")));
     }
 }

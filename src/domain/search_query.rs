@@ -45,8 +45,13 @@ pub enum SearchTerm {
     Reading(String),
     /// A variant-folded name key ([`name_key`]).
     Name(String),
-    /// An address key ([`address_key`]).
-    Address(String),
+    /// An address fragment: its key ([`address_key`]) and the fragment as
+    /// read (NFKC, variants folded, spaces dropped: `栄町5丁目`), to show
+    /// the clerk.
+    Address {
+        key: String,
+        shown: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,7 +177,10 @@ fn classify_term(term: usize, token: &str) -> Result<SearchTerm, QueryError> {
         return Ok(SearchTerm::Reading(reading_key(token)));
     }
     if looks_like_address(token) {
-        return Ok(SearchTerm::Address(address_key(token)));
+        return Ok(SearchTerm::Address {
+            key: address_key(token),
+            shown: name_key(token),
+        });
     }
     if token.chars().any(is_kanji) {
         return Ok(SearchTerm::Name(name_key(token)));
@@ -275,8 +283,12 @@ mod tests {
         SearchTerm::Name(s.to_owned())
     }
 
-    fn address(s: &str) -> SearchTerm {
-        SearchTerm::Address(s.to_owned())
+    /// The address term read from `shown`.
+    fn address(shown: &str) -> SearchTerm {
+        SearchTerm::Address {
+            key: address_key(shown),
+            shown: shown.to_owned(),
+        }
     }
 
     fn birth(d: time::Date) -> SearchTerm {
@@ -326,7 +338,13 @@ mod tests {
             ("五号", address("五号")),
             ("1-2-3", address("1-2-3")),
             ("１－２－３", address("1-2-3")),
-            ("1の2", address("1-2")),
+            ("1の2", address("1の2")),
+            ("5-23-3", address("5-23-3")),
+            ("栄町5-23-3", address("栄町5-23-3")),
+            ("栄町５－２３－３", address("栄町5-23-3")),
+            ("４－５", address("4-5")),
+            ("4-5", address("4-5")),
+            ("栄町5丁目", address("栄町5丁目")),
             ("本町1-2", address("本町1-2")),
             ("濱町", address("浜町")),
             ("番所市", address("番所市")),

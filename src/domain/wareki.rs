@@ -11,7 +11,10 @@ use time::{Date, Month};
 use unicode_normalization::UnicodeNormalization;
 
 /// The eras from 明治 on, with their codes 1..=5.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum Era {
     Meiji,
     Taisho,
@@ -143,21 +146,53 @@ fn era_year_text(year: i32) -> String {
     }
 }
 
-fn outside_era_message(era: Era, year: i32, month: u8, day: u8) -> String {
+/// An era date as typed, whether or not it exists: `平成元年1月8日`.
+pub fn era_date_text(era: Era, year: i32, month: u8, day: u8) -> String {
+    format!("{era}{}年{month}月{day}日", era_year_text(year))
+}
+
+/// How a date typed in an era lies outside it ([`DateError::OutsideEra`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutsideEra {
+    /// Year 0 or below: the first year is 元年.
+    YearBeforeFirst,
+    /// The era had ended before that year began.
+    YearAfterLast { end: Date },
+    /// The date is after the era's last day.
+    AfterEnd { end: Date },
+    /// The date is before the era's first day.
+    BeforeStart { start: Date },
+}
+
+/// Which way `era` `year`-`month`-`day` lies outside its era.
+pub fn outside_era(era: Era, year: i32, month: u8, day: u8) -> OutsideEra {
     let start = era.start();
     if year < 1 {
-        return format!("{era} has no year {year} (the first year is 元年)");
+        return OutsideEra::YearBeforeFirst;
     }
     if let Some(end) = era.end()
         && year > end.year() - start.year() + 1
     {
-        return format!("{era} has no year {year} (it ended on {end})");
+        return OutsideEra::YearAfterLast { end };
     }
-    let typed = format!("{era}{}年{month}月{day}日", era_year_text(year));
     let date = gregorian(start.year() + year - 1, u32::from(month), u32::from(day));
     match (date, era.end()) {
-        (Ok(d), Some(end)) if d > end => format!("{typed} is after {era} ended on {end}"),
-        _ => format!("{typed} is before {era} began on {start}"),
+        (Ok(d), Some(end)) if d > end => OutsideEra::AfterEnd { end },
+        _ => OutsideEra::BeforeStart { start },
+    }
+}
+
+fn outside_era_message(era: Era, year: i32, month: u8, day: u8) -> String {
+    let typed = era_date_text(era, year, month, day);
+    match outside_era(era, year, month, day) {
+        OutsideEra::YearBeforeFirst => {
+            format!("{era} has no year {year} (the first year is 元年)")
+        }
+        OutsideEra::YearAfterLast { end } => {
+            format!("{era} has no year {year} (it ended on {end})")
+        }
+        OutsideEra::AfterEnd { end } => format!("{typed} is after {era} ended on {end}"),
+        OutsideEra::BeforeStart { start } => format!("{typed} is before {era} began on {start}"),
     }
 }
 

@@ -49,6 +49,7 @@ impl IntoResponse for EntryFailure {
                     error: ApiError {
                         code: ErrorCode::EntryInvalid,
                         message,
+                        search_refusal: None,
                     },
                     problems,
                 };

@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::api::error::{ApiError, ErrorBody, ErrorCode};
+use crate::api::search::SearchRefusal;
 use crate::store::StoreError;
 
 #[derive(Debug)]
@@ -17,6 +18,7 @@ pub struct AppError {
     pub status: StatusCode,
     pub code: ErrorCode,
     pub message: String,
+    pub search_refusal: Option<SearchRefusal>,
 }
 
 impl AppError {
@@ -25,6 +27,20 @@ impl AppError {
             status,
             code,
             message: message.into(),
+            search_refusal: None,
+        }
+    }
+
+    /// A refused search, with its code for the terminal.
+    pub fn search_refused(
+        status: StatusCode,
+        code: ErrorCode,
+        message: impl Into<String>,
+        refusal: SearchRefusal,
+    ) -> Self {
+        Self {
+            search_refusal: Some(refusal),
+            ..Self::new(status, code, message)
         }
     }
 
@@ -150,6 +166,7 @@ impl IntoResponse for AppError {
             error: ApiError {
                 code: self.code,
                 message: self.message,
+                search_refusal: self.search_refusal,
             },
         };
         (self.status, Json(body)).into_response()

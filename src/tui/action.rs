@@ -27,6 +27,8 @@ pub enum FailureText {
     /// A locale key (transport or decode trouble: the details stay out of
     /// the screen, they name hosts and library internals).
     Local(&'static str),
+    /// A refused search, said in the terminal's language.
+    Search(crate::api::SearchRefusal),
 }
 
 impl Failure {
@@ -71,7 +73,10 @@ impl From<ClientError> for Failure {
             ClientError::Api { status, error } => Failure {
                 code: Some(error.code),
                 status: Some(status),
-                message: FailureText::Service(error.message),
+                message: match error.search_refusal {
+                    Some(refusal) => FailureText::Search(refusal),
+                    None => FailureText::Service(error.message),
+                },
             },
             ClientError::Entry { status, refusal } => Failure {
                 code: Some(refusal.error.code),

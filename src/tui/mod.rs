@@ -20,6 +20,7 @@ pub mod popups;
 pub mod runtime;
 pub mod sanitize;
 pub mod screens;
+pub mod search_refusal;
 pub mod service;
 pub mod status;
 pub mod terminal;

@@ -57,6 +57,7 @@ impl Status {
 
     pub fn failure(failure: &Failure) -> Status {
         let note = match (&failure.message, failure.code.and_then(failure_key)) {
+            (FailureText::Search(refusal), _) => super::search_refusal::refusal_note(refusal),
             (&FailureText::Local(key), _) | (FailureText::Service(_), Some(key)) => {
                 Note::Local { key, args: vec![] }
             }

@@ -1,8 +1,10 @@
-use bansho::api::{ErrorCode, SearchResponse};
+use bansho::api::{ErrorCode, ReadTerm, SearchRefusal, SearchResponse, TermKind};
+use bansho::client::ClientError;
 use bansho::domain::my_number::MyNumber;
 use bansho::domain::person_number::PersonNumber;
 use bansho::domain::resident::ResidentStatus;
 use bansho::domain::synth;
+use bansho::domain::wareki::Era;
 use bansho::server::{ServerConfig, data_dir};
 use bansho::store::prelude::*;
 use reqwest::Method;
@@ -395,6 +397,11 @@ async fn assert_my_number_search_refused(app: &TestApp, user: &str, query: &str)
         "{message}"
     );
     assert!(!body.contains(Known::TAKAHASHI), "{body}");
+    assert_eq!(
+        error.error.search_refusal,
+        Some(SearchRefusal::MyNumberNotPermitted),
+        "{body}"
+    );
     let row = &app.audit_tail(1)[0];
     assert_eq!(row.entry.user_id, user);
     assert_eq!(
@@ -435,5 +442,302 @@ async fn searching_by_my_number_is_refused_where_the_work_does_not_need_it() {
             [Known::TAKAHASHI],
             "{user}"
         );
+    }
+}
+
+fn read(kind: TermKind, shown: &str) -> ReadTerm {
+    ReadTerm {
+        kind,
+        shown: Some(shown.into()),
+    }
+}
+
+/// Residents at these addresses, written as the register writes them;
+/// their person numbers.
+fn residents_at(app: &TestApp, addresses: &[&str]) -> Vec<String> {
+    let rows: Vec<_> = addresses
+        .iter()
+        .zip(1u8..)
+        .map(|(address, i)| {
+            let mut r = synth::generate(5, u64::from(i));
+            r.person_number = PersonNumber::parse(&format!("95000000{i:02}")).expect("person");
+            r.my_number = MyNumber::from_base(&[9, 5, 0, 0, 0, 0, 0, 0, 0, i / 10, i % 10]);
+            r.address = (*address).into();
+            r.support_measure = false;
+            data_dir::resident_row(&app.keys, &r)
+        })
+        .collect();
+    app.store.insert_residents(&rows).expect("insert");
+    rows.iter().map(|r| r.person_number.to_string()).collect()
+}
+
+/// The examples of the issue and of the operator guide, typed as a clerk
+/// types them: hyphens of every width find the written 丁目/番/号, and the
+/// answer says each was read as an address.
+#[tokio::test]
+async fn hyphenated_addresses_find_the_written_ones() {
+    let app = spawn_app().await;
+    let people = residents_at(
+        &app,
+        &[
+            "番所市栄町5丁目23番3号",
+            "番所市本町4丁目5番1号",
+            "番所市本町3丁目14番5号",
+            "番所市本町3丁目4番56号",
+        ],
+    );
+    let sakae = people[0].clone();
+    let clerk = app.login(CLERK).await;
+    for (typed, shown, person) in [
+        ("5-23-3", "5-23-3", &sakae),
+        ("栄町5-23-3", "栄町5-23-3", &sakae),
+        ("栄町５－２３－３", "栄町5-23-3", &sakae),
+        ("栄町5丁目23番3号", "栄町5丁目23番3号", &sakae),
+        ("４－５", "4-5", &Known::TAKAHASHI.to_string()),
+        ("4-5", "4-5", &Known::TAKAHASHI.to_string()),
+        ("本町3丁目", "本町3丁目", &Known::TAKAHASHI.to_string()),
+    ] {
+        let response = clerk
+            .search(typed)
+            .await
+            .unwrap_or_else(|e| panic!("search {typed:?}: {e}"));
+        assert_eq!(
+            response.read_as,
+            [read(TermKind::Address, shown)],
+            "{typed:?}"
+        );
+        let found: Vec<&str> = response
+            .results
+            .iter()
+            .map(|r| r.person_number.as_str())
+            .collect();
+        assert!(
+            found.contains(&person.as_str()),
+            "{typed:?} found {found:?}"
+        );
+    }
+    // A number ends where it ends: 4-5 is not 4-56. Typed without the 町
+    // name, its first number may end a longer one (14番5号).
+    let found = clerk.search("4-5").await.expect("search").results;
+    let numbers: Vec<&str> = found.iter().map(|r| r.person_number.as_str()).collect();
+    assert!(
+        numbers.contains(&people[1].as_str()),
+        "4丁目5番: {numbers:?}"
+    );
+    assert!(
+        numbers.contains(&people[2].as_str()),
+        "14番5号: {numbers:?}"
+    );
+    assert!(
+        !numbers.contains(&people[3].as_str()),
+        "4番56号: {numbers:?}"
+    );
+    for result in found {
+        let address = result.address.unwrap_or_default();
+        let numbers: Vec<&str> = address
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|n| !n.is_empty())
+            .collect();
+        assert!(
+            numbers
+                .windows(2)
+                .any(|w| w[0].ends_with('4') && w[1] == "5"),
+            "4-5 found {address}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_answer_says_how_the_box_was_read_and_the_log_stays_without_it() {
+    let app = spawn_app().await;
+    let clerk = app.login(CLERK).await;
+    for (typed, read_as) in [
+        (
+            "やまだ 4050101",
+            vec![
+                read(TermKind::Reading, "ヤマダ"),
+                read(TermKind::BirthDate, "1993-01-01"),
+            ],
+        ),
+        (
+            "髙橋 本町3丁目",
+            vec![
+                read(TermKind::Name, "高橋"),
+                read(TermKind::Address, "本町3丁目"),
+            ],
+        ),
+        ("ﾔﾏﾀﾞ　ﾀﾛｳ", vec![read(TermKind::Reading, "ヤマダタロウ")]),
+        ("H5.1.1", vec![read(TermKind::BirthDate, "1993-01-01")]),
+        (
+            Known::TAKAHASHI,
+            vec![read(TermKind::PersonNumber, Known::TAKAHASHI)],
+        ),
+        // A surname that reads as a place is searched as an address, and
+        // the answer says so.
+        ("本町", vec![read(TermKind::Address, "本町")]),
+        (
+            "1234 5678 9018",
+            vec![read(TermKind::MyNumber, "********9018")],
+        ),
+    ] {
+        let response = clerk.search(typed).await.expect("search");
+        assert_eq!(response.read_as, read_as, "{typed:?}");
+        let row = &app.audit_tail(1)[0];
+        assert_eq!(row.entry.action, "search");
+        let logged = format!("{:?}", row.entry);
+        for term in &read_as {
+            let shown = term.shown.as_deref().unwrap_or_default();
+            if term.kind != TermKind::PersonNumber {
+                assert!(!logged.contains(shown), "{shown} logged: {logged}");
+            }
+        }
+        assert!(!logged.contains("9018"), "{logged}");
+    }
+    // The full number never travels back, not even in the answer's JSON.
+    let body = serde_json::json!({ "query": Known::TAKAHASHI_MY_NUMBER }).to_string();
+    let (status, body, _) = clerk
+        .raw(Method::POST, "/residents/search", Some(body))
+        .await
+        .expect("raw");
+    assert_eq!(status, 200);
+    assert!(!body.contains(Known::TAKAHASHI_MY_NUMBER), "{body}");
+    assert!(
+        body.contains(r#""read_as":[{"kind":"my_number","shown":"********9018"}]"#),
+        "{body}"
+    );
+}
+
+fn refusal_of(error: ClientError) -> Option<SearchRefusal> {
+    match error {
+        ClientError::Api { error, .. } => error.search_refusal,
+        _ => None,
+    }
+}
+
+/// Every refusal of the classifier carries its code and parameters, beside
+/// the English message for API clients.
+#[tokio::test]
+async fn a_refused_search_carries_a_code_and_its_parameters() {
+    let app = spawn_app().await;
+    let clerk = app.login(CLERK).await;
+    for (typed, refusal, english) in [
+        (
+            "123456789019",
+            SearchRefusal::MyNumberCheckDigit,
+            "check digit",
+        ),
+        (
+            "やまだ 4320101",
+            SearchRefusal::EraYearAfterLast {
+                term: 2,
+                era: Era::Heisei,
+                year: 32,
+                era_end: "2019-04-30".into(),
+            },
+            "has no year 32",
+        ),
+        (
+            "1993-02-30",
+            SearchRefusal::NoSuchDate {
+                term: 1,
+                year: 1993,
+                month: 2,
+                day: 30,
+            },
+            "no such date",
+        ),
+        (
+            "山田 yamada",
+            SearchRefusal::Unrecognised { term: 2 },
+            "term 2 is not understood",
+        ),
+        (
+            "山田\u{200b}",
+            SearchRefusal::ControlCharacter { position: 3 },
+            "character 3",
+        ),
+        (
+            "a b c d e f g",
+            SearchRefusal::TooManyTerms { max_terms: 6 },
+            "at most 6",
+        ),
+    ] {
+        let error = clerk.search(typed).await.unwrap_err();
+        assert_eq!(error.code(), Some(ErrorCode::InvalidQuery), "{typed:?}");
+        assert!(error.to_string().contains(english), "{typed:?}: {error}");
+        assert_eq!(refusal_of(error), Some(refusal), "{typed:?}");
+    }
+    let body = serde_json::json!({ "query": "123456789019" }).to_string();
+    let (status, body, _) = clerk
+        .raw(Method::POST, "/residents/search", Some(body))
+        .await
+        .expect("raw");
+    assert_eq!(status, 400);
+    assert!(
+        body.contains(r#""search_refusal":{"reason":"my_number_check_digit"}"#),
+        "{body}"
+    );
+}
+
+/// The examples of the operator guide's table of what the search box
+/// takes, as a clerk types them: each is searched (none refused) and finds
+/// someone, and each address example is read as an address.
+#[tokio::test]
+async fn every_example_of_the_operator_guide_search_table_works() {
+    let guide = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/operator-guide.md"
+    ))
+    .expect("operator guide");
+    let section = guide
+        .split("## The search box")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("the search box section");
+    let mut examples: Vec<(String, bool)> = Vec::new();
+    for row in section.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = row.split(" | ").collect();
+        let address = cells.get(1).is_some_and(|c| c.starts_with("address"));
+        let typed = cells[0].trim_start_matches("| ");
+        examples.extend(
+            typed
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .map(|e| (e.to_string(), address)),
+        );
+    }
+    assert!(examples.len() >= 15, "{examples:?}");
+
+    let app = spawn_app().await;
+    let mut yamada = synth::generate(9, 1);
+    // The guide's 宛名番号 is the first one a fresh store gives out.
+    yamada.person_number = PersonNumber::from_index(1);
+    yamada.my_number = MyNumber::from_base(&[9, 6, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    (yamada.family_name, yamada.family_kana) = ("山田".into(), "ヤマダ".into());
+    (yamada.given_name, yamada.given_kana) = ("太郎".into(), "タロウ".into());
+    yamada.birth_date = time::macros::date!(1993 - 01 - 01);
+    yamada.address = "番所市栄町5丁目23番3号".into();
+    yamada.support_measure = false;
+    app.store
+        .insert_residents(&[data_dir::resident_row(&app.keys, &yamada)])
+        .expect("insert");
+    let clerk = app.login(CLERK).await;
+    for (typed, address) in &examples {
+        let response = clerk
+            .search(typed)
+            .await
+            .unwrap_or_else(|e| panic!("the guide's {typed:?} is refused: {e}"));
+        assert!(
+            !response.results.is_empty(),
+            "the guide's {typed:?} finds nobody"
+        );
+        if *address {
+            assert_eq!(
+                response.read_as.iter().map(|r| r.kind).collect::<Vec<_>>(),
+                [TermKind::Address],
+                "{typed:?}"
+            );
+        }
     }
 }

@@ -11,7 +11,8 @@ use unicode_normalization::UnicodeNormalization;
 use super::Caller;
 use crate::api::error::ErrorCode;
 use crate::api::{
-    ResidentRecord, ResidentSummary, RevealRequest, RevealResponse, SearchRequest, SearchResponse,
+    ReadTerm, ResidentRecord, ResidentSummary, RevealRequest, RevealResponse, SearchRefusal,
+    SearchRequest, SearchResponse,
 };
 use crate::domain::person_number::PersonNumber;
 use crate::domain::roles::{Permission, permissions};
@@ -41,7 +42,7 @@ pub(crate) fn to_store_query(
             SearchTerm::BirthDate(d) => q.birth_dates.push(*d),
             SearchTerm::Reading(k) => q.kana_prefixes.push(k.clone()),
             SearchTerm::Name(k) => q.name_prefixes.push(k.clone()),
-            SearchTerm::Address(k) => q.address_fragments.push(k.clone()),
+            SearchTerm::Address { key, .. } => q.address_fragments.push(key.clone()),
         }
     }
     q
@@ -93,10 +94,11 @@ pub async fn search(
     if searches_by_my_number(&classified) && !caller.can(Permission::SearchByMyNumber) {
         let event = Event::denied(Action::Search, Reason::MyNumberSearchNotPermitted);
         state.audit(entry.event(event)).await?;
-        return Err(AppError::new(
+        return Err(AppError::search_refused(
             StatusCode::FORBIDDEN,
             ErrorCode::Forbidden,
             MY_NUMBER_SEARCH_REFUSED,
+            SearchRefusal::MyNumberNotPermitted,
         ));
     }
     let terms = match classified {
@@ -104,13 +106,18 @@ pub async fn search(
         Err(error) => {
             let event = Event::new(Action::Search, Outcome::InvalidQuery, Detail::None);
             state.audit(entry.event(event)).await?;
-            return Err(AppError::new(
+            return Err(AppError::search_refused(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::InvalidQuery,
                 error.to_string(),
+                SearchRefusal::from(&error),
             ));
         }
     };
+    let read_as = terms
+        .iter()
+        .map(|t| ReadTerm::of(t, caller.can(Permission::ViewMaskedMyNumber)))
+        .collect();
     let query = to_store_query(
         &state.keys,
         permissions(caller.role, caller.department),
@@ -135,6 +142,7 @@ pub async fn search(
 
     let results = rows.into_iter().map(|row| summary(&caller, row)).collect();
     Ok(Json(SearchResponse {
+        read_as,
         results,
         truncated,
         limit,

@@ -26,6 +26,7 @@ mod connect;
 pub(crate) mod entries;
 mod journal_tx;
 pub(crate) mod meta;
+mod rekey;
 pub(crate) mod residents;
 pub(crate) mod sessions;
 mod sql;
@@ -45,20 +46,45 @@ use super::{StoreError, StoreResult};
 use connect::{build_pool, parse_url, target, tls_connector};
 use sql::{db_error, describe, get};
 
-const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/postgres/0001_init.sql")),
-    (2, include_str!("../migrations/postgres/0002_terminals.sql")),
+/// One step of the schema, recorded in `schema_migrations`.
+enum Migration {
+    Sql(&'static str),
+    /// Data that SQL cannot compute: search keys made by the domain's rules.
+    Code(fn(&mut Transaction<'_>) -> StoreResult<()>),
+}
+
+const MIGRATIONS: &[(i64, Migration)] = &[
+    (
+        1,
+        Migration::Sql(include_str!("../migrations/postgres/0001_init.sql")),
+    ),
+    (
+        2,
+        Migration::Sql(include_str!("../migrations/postgres/0002_terminals.sql")),
+    ),
     (
         3,
-        include_str!("../migrations/postgres/0003_login_guard.sql"),
+        Migration::Sql(include_str!("../migrations/postgres/0003_login_guard.sql")),
     ),
-    (4, include_str!("../migrations/postgres/0004_entries.sql")),
+    // Hyphenated and written addresses share one key (`5-23-3` finds
+    // 5丁目23番3号).
+    (4, Migration::Code(rekey::address_keys)),
     (
         5,
-        include_str!("../migrations/postgres/0005_corrections.sql"),
+        Migration::Sql(include_str!("../migrations/postgres/0005_entries.sql")),
     ),
-    (6, include_str!("../migrations/postgres/0006_reverify.sql")),
-    (7, include_str!("../migrations/postgres/0007_batches.sql")),
+    (
+        6,
+        Migration::Sql(include_str!("../migrations/postgres/0006_corrections.sql")),
+    ),
+    (
+        7,
+        Migration::Sql(include_str!("../migrations/postgres/0007_reverify.sql")),
+    ),
+    (
+        8,
+        Migration::Sql(include_str!("../migrations/postgres/0008_batches.sql")),
+    ),
 ];
 
 /// Advisory lock keys ("bansho" in ASCII, plus a tag). Advisory locks are
@@ -311,9 +337,12 @@ fn migrate(c: &mut Client) -> StoreResult<()> {
         .iter()
         .map(|r| get(r, 0))
         .collect::<StoreResult<_>>()?;
-    for (version, sql) in MIGRATIONS {
+    for (version, migration) in MIGRATIONS {
         if !applied.contains(version) {
-            tx.batch_execute(sql).map_err(db_error)?;
+            match migration {
+                Migration::Sql(sql) => tx.batch_execute(sql).map_err(db_error)?,
+                Migration::Code(step) => step(&mut tx)?,
+            }
             tx.execute(
                 "INSERT INTO schema_migrations(version, applied_at) VALUES ($1, $2)",
                 &[version, &format_time(OffsetDateTime::now_utc())],

@@ -10,6 +10,7 @@ pub(crate) mod audit;
 pub(crate) mod entries;
 mod journal_tx;
 pub(crate) mod meta;
+mod rekey;
 pub(crate) mod residents;
 pub(crate) mod sessions;
 mod sql;
@@ -25,18 +26,49 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use super::{StoreError, StoreResult};
 use sql::unavailable;
 
-const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/sqlite/0001_init.sql")),
-    (2, include_str!("../migrations/sqlite/0002_terminals.sql")),
+/// One step of the schema, recorded in `user_version`.
+enum Migration {
+    Sql(&'static str),
+    /// Data that SQL cannot compute: search keys made by the domain's rules.
+    Code(fn(&Transaction<'_>) -> StoreResult<()>),
+}
+
+const MIGRATIONS: &[(i64, Migration)] = &[
+    (
+        1,
+        Migration::Sql(include_str!("../migrations/sqlite/0001_init.sql")),
+    ),
+    (
+        2,
+        Migration::Sql(include_str!("../migrations/sqlite/0002_terminals.sql")),
+    ),
     (
         3,
-        include_str!("../migrations/sqlite/0003_search_indexes.sql"),
+        Migration::Sql(include_str!("../migrations/sqlite/0003_search_indexes.sql")),
     ),
-    (4, include_str!("../migrations/sqlite/0004_login_guard.sql")),
-    (5, include_str!("../migrations/sqlite/0005_entries.sql")),
-    (6, include_str!("../migrations/sqlite/0006_corrections.sql")),
-    (7, include_str!("../migrations/sqlite/0007_reverify.sql")),
-    (8, include_str!("../migrations/sqlite/0008_batches.sql")),
+    (
+        4,
+        Migration::Sql(include_str!("../migrations/sqlite/0004_login_guard.sql")),
+    ),
+    // Hyphenated and written addresses share one key (`5-23-3` finds
+    // 5丁目23番3号).
+    (5, Migration::Code(rekey::address_keys)),
+    (
+        6,
+        Migration::Sql(include_str!("../migrations/sqlite/0006_entries.sql")),
+    ),
+    (
+        7,
+        Migration::Sql(include_str!("../migrations/sqlite/0007_corrections.sql")),
+    ),
+    (
+        8,
+        Migration::Sql(include_str!("../migrations/sqlite/0008_reverify.sql")),
+    ),
+    (
+        9,
+        Migration::Sql(include_str!("../migrations/sqlite/0009_batches.sql")),
+    ),
 ];
 
 /// How much of the store file each connection may map into memory.
@@ -154,12 +186,15 @@ fn migrate(conn: &mut Connection) -> StoreResult<()> {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .map_err(unavailable)?;
-    for (target, sql) in MIGRATIONS {
+    for (target, migration) in MIGRATIONS {
         if *target > version {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(unavailable)?;
-            tx.execute_batch(sql).map_err(unavailable)?;
+            match migration {
+                Migration::Sql(sql) => tx.execute_batch(sql).map_err(unavailable)?,
+                Migration::Code(step) => step(&tx)?,
+            }
             tx.pragma_update(None, "user_version", target)
                 .map_err(unavailable)?;
             tx.commit().map_err(unavailable)?;

@@ -92,7 +92,7 @@ fn rare_trigrams(c: &Connection, fragment: &str) -> StoreResult<String> {
 
 /// Recounts the trigrams of all addresses (planning data for
 /// [`rare_trigrams`]); a second or so at 2 million residents.
-fn refresh_trigram_stats(tx: &rusqlite::Transaction<'_>) -> StoreResult<()> {
+pub(super) fn refresh_trigram_stats(tx: &rusqlite::Transaction<'_>) -> StoreResult<()> {
     tx.execute_batch(
         "DELETE FROM residents_address_stats;
          INSERT INTO residents_address_stats(gram, docs)

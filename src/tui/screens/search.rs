@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 
-use crate::api::{Permission, ResidentRecord, ResidentSummary, SearchResponse};
+use crate::api::{Permission, ReadTerm, ResidentRecord, ResidentSummary, SearchResponse};
 use crate::tui::action::{Command, Failure};
 use crate::tui::component::{Component, Ctx, Hint, Outcome, Request};
 use crate::tui::effect::Effect;
@@ -18,6 +18,7 @@ use crate::tui::widgets::history::History;
 use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::line::fit_line;
 use crate::tui::widgets::panel::panel;
+use crate::tui::widgets::read_as::read_as;
 use crate::tui::widgets::results::{ResultsTable, position};
 
 use super::PAGE;
@@ -33,6 +34,8 @@ pub struct SearchScreen {
     pub input: TextInput,
     pub focus: SearchFocus,
     pub results: Vec<ResidentSummary>,
+    /// How the service read the box for these results.
+    pub read_as: Vec<ReadTerm>,
     pub truncated: bool,
     pub limit: usize,
     pub selected: usize,
@@ -60,6 +63,7 @@ impl SearchScreen {
             input: TextInput::new(128),
             focus: SearchFocus::Input,
             results: Vec::new(),
+            read_as: Vec::new(),
             truncated: false,
             limit: 0,
             selected: 0,
@@ -169,6 +173,7 @@ impl SearchScreen {
         match result {
             Ok(response) => {
                 self.results = response.results;
+                self.read_as = response.read_as;
                 self.truncated = response.truncated;
                 self.limit = response.limit;
                 self.selected = 0;
@@ -194,6 +199,7 @@ impl SearchScreen {
 
     fn clear_results(&mut self) {
         self.results.clear();
+        self.read_as.clear();
         self.truncated = false;
         self.limit = 0;
         self.selected = 0;
@@ -301,8 +307,10 @@ impl Component for SearchScreen {
 
     fn draw(&self, view: &View<'_>, frame: &mut Frame, area: Rect) {
         let t = view.i18n;
-        let [input_area, count_area, table_area] = Layout::vertical([
+        let read_as_rows = u16::from(!self.read_as.is_empty());
+        let [input_area, read_as_area, count_area, table_area] = Layout::vertical([
             Constraint::Length(3),
+            Constraint::Length(read_as_rows),
             Constraint::Length(1),
             Constraint::Min(0),
         ])
@@ -331,6 +339,7 @@ impl Component for SearchScreen {
                 .draw(frame, inner, view.style(Role::Text), focused);
         }
 
+        read_as(view, frame, read_as_area, &self.read_as);
         if self.searched {
             self.draw_count(view, frame, count_area);
         }

@@ -29,6 +29,7 @@ use super::{DemoAccount, DemoPanel};
 mod demo;
 mod keys;
 mod layout;
+mod query;
 mod themes;
 
 // ---- fixtures -------------------------------------------------------------
@@ -340,6 +341,7 @@ fn search(app: &mut App, query: &str, response: Result<SearchResponse, Failure>)
 
 fn found(results: Vec<ResidentSummary>, truncated: bool) -> Result<SearchResponse, Failure> {
     Ok(SearchResponse {
+        read_as: vec![],
         results,
         truncated,
         limit: 100,

@@ -10,5 +10,6 @@ pub mod layout;
 pub mod line;
 pub mod message;
 pub mod panel;
+pub mod read_as;
 pub mod resident;
 pub mod results;
