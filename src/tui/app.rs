@@ -12,6 +12,7 @@ use super::i18n::{I18n, Lang};
 use super::keymap::Keymap;
 use super::popups::confirm::{ConfirmPopup, PendingAction};
 use super::popups::help::HelpOverlay;
+use super::screens::entry::EntryScreen;
 use super::screens::lock::LockScreen;
 use super::screens::login::LoginScreen;
 use super::screens::no_search::NoSearchScreen;
@@ -40,6 +41,8 @@ pub enum Screen {
     /// A session whose role may not search residents (the IT officer): a
     /// notice instead of a search box that could only be refused.
     NoSearch,
+    /// The entry work list, a keying form, or a supervisor's decision.
+    Entry,
 }
 
 /// The active screen with its state. The search screen's state lives in
@@ -52,6 +55,7 @@ enum Active {
     Record(RecordScreen),
     Locked(LockScreen),
     NoSearch(NoSearchScreen),
+    Entry(EntryScreen),
 }
 
 pub struct App {
@@ -120,6 +124,7 @@ impl App {
             Active::Record(_) => Screen::Record,
             Active::Locked(_) => Screen::Locked,
             Active::NoSearch(_) => Screen::NoSearch,
+            Active::Entry(_) => Screen::Entry,
         }
     }
 
@@ -177,6 +182,25 @@ impl App {
             Active::Locked(s) => Some(s),
             _ => None,
         }
+    }
+
+    pub fn entry(&self) -> Option<&EntryScreen> {
+        match &self.active {
+            Active::Entry(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn entry_mut(&mut self) -> Option<&mut EntryScreen> {
+        match &mut self.active {
+            Active::Entry(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Shows an entry screen (the search results stay for the way back).
+    pub fn show_entry(&mut self, entry: EntryScreen) {
+        self.active = Active::Entry(entry);
     }
 
     /// What the confirm popup waits to hear yes to.
@@ -302,6 +326,7 @@ impl App {
             Active::Record(s) => s,
             Active::Locked(s) => s,
             Active::NoSearch(s) => s,
+            Active::Entry(s) => s,
         }
     }
 
@@ -336,6 +361,7 @@ impl App {
             Active::Record(s) => s,
             Active::Locked(s) => s,
             Active::NoSearch(s) => s,
+            Active::Entry(s) => s,
         };
         if self.help {
             return f(&mut HelpOverlay { screen }, &mut ctx);

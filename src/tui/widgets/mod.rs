@@ -3,6 +3,7 @@
 //! given; they know no screen.
 
 pub mod bars;
+pub mod form;
 pub mod history;
 pub mod input;
 pub mod layout;
