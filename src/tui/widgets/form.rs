@@ -732,9 +732,9 @@ impl FormWidget {
         );
 
         let spans = self.message(view, field, focused);
-        // A left field with nothing beside it may use the message column
-        // too (addresses are long).
-        let value_cols = if focused || !spans.is_empty() {
+        // A field with nothing beside it may use the message column too
+        // (addresses are long); amounts keep their column to align.
+        let value_cols = if !spans.is_empty() || field.spec.kind == FieldKind::Amount {
             columns.value
         } else {
             columns.value + 1 + columns.message
@@ -747,7 +747,7 @@ impl FormWidget {
         );
         if focused {
             let style = view.style(Role::Text).add_modifier(Modifier::UNDERLINED);
-            frame.render_widget(Span::styled(" ".repeat(columns.value), style), value_area);
+            frame.render_widget(Span::styled(" ".repeat(value_cols), style), value_area);
             field.input.draw(frame, value_area, style, !view.covered);
         } else {
             let (text, right) = shown_typed(view.i18n, field);

@@ -463,8 +463,14 @@ impl Component for KeyingScreen {
 
     fn hints(&self) -> Vec<Hint> {
         if self.summary.is_some() {
+            // With errors left, yes goes to the first of them.
+            let confirm = if self.form.error_count() > 0 {
+                "summary.to_errors"
+            } else {
+                "hint.submit_entry"
+            };
             let mut hints = vec![
-                Hint::new(Command::Confirm, "hint.submit_entry"),
+                Hint::new(Command::Confirm, confirm),
                 Hint::new(Command::Cancel, "hint.cancel"),
             ];
             if !self.reasons.is_empty() {
