@@ -631,7 +631,9 @@ fn a_refused_submit_puts_each_problem_beside_its_field() {
 fn the_work_list_key_works_from_the_search_in_every_preset() {
     for name in ["default", "function-keys", "vim"] {
         let mut app = searched_app(Lang::En);
-        app.keymap = Keymap::load(Some(std::path::Path::new(name))).0;
+        let (keymap, error) = Keymap::load(Some(std::path::Path::new(name)));
+        assert!(error.is_none(), "{error:?}");
+        app.keymap = keymap;
         assert!(
             matches!(call(press(&mut app, KeyCode::F(6))), EntryCall::Work),
             "{name}"
