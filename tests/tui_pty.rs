@@ -4,10 +4,13 @@
 //!
 //! - this file: log in, search, see a result, quit, and the access log;
 //! - `presets`: every shipped keymap driven through a whole session;
-//! - `outage`: the service stopped and started again mid-session.
+//! - `outage`: the service stopped and started again mid-session;
+//! - `entry`: a declaration keyed by one clerk and again, blind, by another.
 
 mod common;
 
+#[path = "tui_pty/entry.rs"]
+mod entry;
 #[path = "tui_pty/office.rs"]
 mod office;
 #[path = "tui_pty/outage.rs"]

@@ -11,6 +11,8 @@ use crate::client::ClientError;
 use crate::client::tls::TlsProblem;
 use crate::secret::Secret;
 
+pub use super::entry_call::EntryAnswer;
+
 /// What failed, as the terminal shows it. `message` is the service's text
 /// (sanitized when drawn) or a locale key for local failures.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,6 +150,12 @@ commands! {
     Confirm => "confirm",
     Cancel => "cancel",
     SwitchUser => "switch_user",
+    WorkList => "work_list",
+    NewEntry => "new_entry",
+    Send => "send",
+    AddRow => "add_row",
+    NextChoice => "next_choice",
+    PrevChoice => "prev_choice",
     Noop => "noop",
 }
 
@@ -211,6 +219,8 @@ pub enum Action {
     },
     /// The answer to a health probe of an unreachable service.
     Probed(Result<(), Failure>),
+    /// The service's answer to an entry call (work lists, keying, decisions).
+    Entry(EntryAnswer),
 }
 
 /// What the result of a request says about reaching the service.
@@ -232,6 +242,7 @@ impl Action {
             Action::Searched { result, .. } => result.as_ref().err(),
             Action::RecordLoaded { result, .. } => result.as_ref().err(),
             Action::Revealed { result, .. } => result.as_ref().err(),
+            Action::Entry(answer) => answer.failure(),
             _ => return None,
         };
         match failure {

@@ -15,6 +15,7 @@ use super::keymap::Keymap;
 use super::popups::confirm::{ConfirmPopup, PendingAction};
 use super::popups::help::HelpOverlay;
 use super::popups::log::LogPopup;
+use super::screens::entry::EntryScreen;
 use super::screens::lock::LockScreen;
 use super::screens::login::LoginScreen;
 use super::screens::no_search::NoSearchScreen;
@@ -45,6 +46,8 @@ pub enum Screen {
     /// A session whose role may not search residents (the IT officer): a
     /// notice instead of a search box that could only be refused.
     NoSearch,
+    /// The entry work list, a keying form, or a supervisor's decision.
+    Entry,
 }
 
 /// The active screen with its state. The search screen's state lives in
@@ -57,6 +60,7 @@ enum Active {
     Record(RecordScreen),
     Locked(LockScreen),
     NoSearch(NoSearchScreen),
+    Entry(EntryScreen),
 }
 
 pub struct App {
@@ -138,6 +142,7 @@ impl App {
             Active::Record(_) => Screen::Record,
             Active::Locked(_) => Screen::Locked,
             Active::NoSearch(_) => Screen::NoSearch,
+            Active::Entry(_) => Screen::Entry,
         }
     }
 
@@ -195,6 +200,25 @@ impl App {
             Active::Locked(s) => Some(s),
             _ => None,
         }
+    }
+
+    pub fn entry(&self) -> Option<&EntryScreen> {
+        match &self.active {
+            Active::Entry(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn entry_mut(&mut self) -> Option<&mut EntryScreen> {
+        match &mut self.active {
+            Active::Entry(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Shows an entry screen (the search results stay for the way back).
+    pub fn show_entry(&mut self, entry: EntryScreen) {
+        self.active = Active::Entry(entry);
     }
 
     /// What the confirm popup waits to hear yes to.
@@ -332,6 +356,7 @@ impl App {
             Active::Record(s) => s,
             Active::Locked(s) => s,
             Active::NoSearch(s) => s,
+            Active::Entry(s) => s,
         }
     }
 
@@ -378,6 +403,7 @@ impl App {
             Active::Record(s) => s,
             Active::Locked(s) => s,
             Active::NoSearch(s) => s,
+            Active::Entry(s) => s,
         };
         if self.help {
             let mut help = HelpOverlay {

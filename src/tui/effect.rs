@@ -4,6 +4,8 @@
 use crate::api::{LoginRequest, UnlockRequest};
 use crate::secret::SessionToken;
 
+pub use super::entry_call::EntryCall;
+
 #[derive(Debug)]
 pub enum Effect {
     Login(Box<LoginRequest>),
@@ -22,6 +24,8 @@ pub enum Effect {
     },
     OpenRecord(String),
     Reveal(String),
+    /// An entry call: work lists, keying, drafts, decisions.
+    Entry(EntryCall),
     /// Tell the service the session ends, then forget the token.
     Logout,
     /// Forget the token (the service already ended the session).

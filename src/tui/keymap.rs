@@ -32,10 +32,18 @@ pub enum Layer {
     Confirm,
     /// The idle-lock screen.
     Lock,
+    /// The entry work list and the supervisor's decision queue.
+    Entries,
+    /// The keying form (first, second and re-keying).
+    Entry,
+    /// The summary before a keying is submitted.
+    Summary,
+    /// The supervisor's decision on differing fields.
+    Decision,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 7] = [
+    pub const ALL: [Layer; 11] = [
         Layer::Global,
         Layer::Login,
         Layer::Search,
@@ -43,6 +51,10 @@ impl Layer {
         Layer::Help,
         Layer::Confirm,
         Layer::Lock,
+        Layer::Entries,
+        Layer::Entry,
+        Layer::Summary,
+        Layer::Decision,
     ];
 
     fn index(self) -> usize {
@@ -54,6 +66,10 @@ impl Layer {
             Layer::Help => 4,
             Layer::Confirm => 5,
             Layer::Lock => 6,
+            Layer::Entries => 7,
+            Layer::Entry => 8,
+            Layer::Summary => 9,
+            Layer::Decision => 10,
         }
     }
 }
@@ -208,11 +224,12 @@ const DANGEROUS: &[Command] = &[
     Command::Logout,
     Command::Confirm,
     Command::SwitchUser,
+    Command::Send,
 ];
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keymap {
-    layers: [Vec<Binding>; 7],
+    layers: [Vec<Binding>; 11],
 }
 
 #[derive(Deserialize)]
@@ -232,6 +249,14 @@ struct FileDe {
     confirm: Option<SectionDe>,
     #[serde(default)]
     lock: Option<SectionDe>,
+    #[serde(default)]
+    entries: Option<SectionDe>,
+    #[serde(default)]
+    entry: Option<SectionDe>,
+    #[serde(default)]
+    summary: Option<SectionDe>,
+    #[serde(default)]
+    decision: Option<SectionDe>,
 }
 
 #[derive(Deserialize)]
@@ -271,6 +296,10 @@ impl Keymap {
             (Layer::Help, de.help),
             (Layer::Confirm, de.confirm),
             (Layer::Lock, de.lock),
+            (Layer::Entries, de.entries),
+            (Layer::Entry, de.entry),
+            (Layer::Summary, de.summary),
+            (Layer::Decision, de.decision),
         ];
         for (layer, section) in sections {
             let Some(section) = section else { continue };

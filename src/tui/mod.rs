@@ -14,6 +14,7 @@ pub mod app;
 pub mod component;
 pub mod config_error;
 pub mod effect;
+pub mod entry_call;
 pub mod i18n;
 pub mod keymap;
 pub mod popups;

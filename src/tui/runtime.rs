@@ -146,6 +146,11 @@ impl Runtime {
                     });
                 }
             }
+            Effect::Entry(call) => {
+                if let Some(client) = self.session.clone() {
+                    self.spawn(call.run(client));
+                }
+            }
             Effect::Logout => {
                 if let Some(client) = self.session.take() {
                     tokio::spawn(async move {

@@ -16,6 +16,7 @@ use super::app::{App, Level, Screen, Status};
 use super::component::{Outcome, Request, command_for};
 use super::keymap::Key;
 use super::popups::confirm::{ConfirmPopup, ConfirmedAction, PendingAction};
+use super::screens::entry::{self, EntryScreen};
 use super::screens::lock::unwanted_unlock;
 use super::screens::record::RecordScreen;
 use super::screens::search::SearchScreen;
@@ -138,6 +139,14 @@ fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
             let requests = app.record_mut().map(|s| s.revealed(&person, result));
             apply(app, requests.unwrap_or_default())
         }
+        Action::Entry(answer) if app.session.is_some() => {
+            let requests = match app.entry_mut() {
+                Some(screen) => screen.answered(answer),
+                None => entry::stray(answer),
+            };
+            apply(app, requests)
+        }
+        Action::Entry(_) => vec![],
     }
 }
 
@@ -211,6 +220,11 @@ fn global(app: &mut App, command: Command) -> Vec<Effect> {
         }
         Command::Logout if app.session.is_some() => {
             apply(app, vec![Request::Confirm(PendingAction::Logout)])
+        }
+        Command::WorkList | Command::NewEntry
+            if matches!(app.screen(), Screen::Search | Screen::Record) =>
+        {
+            entry_command(app, command)
         }
         // A screen's command where nothing takes it.
         _ => vec![],
@@ -287,7 +301,42 @@ fn confirmed_action(app: &mut App, confirmed: ConfirmedAction) -> Vec<Effect> {
             let requests = app.record_mut().map(|s| s.reveal_confirmed(&person));
             apply(app, requests.unwrap_or_default())
         }
+        PendingAction::StartEntry { person, paper } => {
+            let (screen, requests) = EntryScreen::start(person, paper);
+            app.show_entry(screen);
+            apply(app, requests)
+        }
+        action @ (PendingAction::Decide { .. } | PendingAction::LeaveEntry { .. }) => {
+            let requests = app.entry_mut().map(|s| s.confirmed(&action));
+            apply(app, requests.unwrap_or_default())
+        }
     }
+}
+
+/// From the search or a record: the entry work list (a supervisor's: the
+/// decisions), or a new keying for the record's person (asks for the
+/// paper first). The service decides again whether the session may.
+fn entry_command(app: &mut App, command: Command) -> Vec<Effect> {
+    let work = app
+        .session
+        .as_ref()
+        .and_then(|s| entry::entry_work_of(&s.permissions));
+    let requests = match (command, work) {
+        (Command::WorkList, Some(decisions)) => {
+            let (screen, requests) = EntryScreen::work_list(decisions);
+            app.show_entry(screen);
+            requests
+        }
+        (Command::NewEntry, Some(false)) => match app.record() {
+            Some(record) => vec![Request::Confirm(PendingAction::StartEntry {
+                person: record.record.person_number.clone(),
+                paper: String::new(),
+            })],
+            None => vec![],
+        },
+        _ => vec![entry::list::ListScreen::not_permitted()],
+    };
+    apply(app, requests)
 }
 
 /// A request failed: a 401 ends the session; anything else is shown.

@@ -2,7 +2,9 @@
 //! pressed: the screen asks for a [`PendingAction`], this popup shows what
 //! it will do, and only a yes here turns it into a [`ConfirmedAction`],
 //! which `update` carries out. Nothing else can make a `ConfirmedAction`,
-//! so no step can skip the question.
+//! so no step can skip the question. A question that needs one line of
+//! text (the paper reference of a new entry) asks for it here, and the
+//! yes carries it.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -11,14 +13,19 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::tui::action::Command;
 use crate::tui::component::{Component, Ctx, Hint, Outcome, Request};
-use crate::tui::keymap::Layer;
+use crate::tui::keymap::{Key, Layer};
+use crate::tui::sanitize::{display_width, pad_to_width};
+use crate::tui::status::Level;
 use crate::tui::theme::Role;
 use crate::tui::view::View;
+use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::layout::{clear_popup, popup_area};
 use crate::tui::widgets::line::fit_line;
 
 const WIDTH: u16 = 56;
 const HEIGHT: u16 = 7;
+/// The most characters of a paper reference (the service takes 64).
+const PAPER_CHARS: usize = 64;
 
 /// A step that waits for the user's yes. Each dangerous step the
 /// workstation offers is one variant, holding what it acts on.
@@ -28,6 +35,13 @@ pub enum PendingAction {
     Reveal { person: String },
     /// End the session.
     Logout,
+    /// Start keying a declaration for this person from the paper named
+    /// (typed in the popup).
+    StartEntry { person: String, paper: String },
+    /// Send the supervisor's decision on this entry (the service logs it).
+    Decide { entry: String },
+    /// Leave a second keying or re-keying unsent: what was typed goes.
+    LeaveEntry { entry: String },
 }
 
 impl PendingAction {
@@ -36,6 +50,17 @@ impl PendingAction {
         match self {
             PendingAction::Reveal { .. } => "confirm.reveal",
             PendingAction::Logout => "confirm.logout",
+            PendingAction::StartEntry { .. } => "confirm.start_entry",
+            PendingAction::Decide { .. } => "confirm.decide",
+            PendingAction::LeaveEntry { .. } => "confirm.leave_entry",
+        }
+    }
+
+    /// The locale key of the line the question asks for, if it asks.
+    fn asks(&self) -> Option<&'static str> {
+        match self {
+            PendingAction::StartEntry { .. } => Some("confirm.paper"),
+            _ => None,
         }
     }
 }
@@ -57,15 +82,38 @@ impl ConfirmedAction {
 #[derive(Debug)]
 pub struct ConfirmPopup {
     pending: PendingAction,
+    /// The line the question asks for, when it asks for one.
+    input: Option<TextInput>,
 }
 
 impl ConfirmPopup {
     pub fn new(pending: PendingAction) -> ConfirmPopup {
-        ConfirmPopup { pending }
+        let input = pending.asks().map(|_| TextInput::new(PAPER_CHARS));
+        ConfirmPopup { pending, input }
     }
 
     pub fn pending(&self) -> &PendingAction {
         &self.pending
+    }
+
+    pub fn input(&self) -> Option<&TextInput> {
+        self.input.as_ref()
+    }
+
+    /// The action with what was typed, or None while a line it asks for
+    /// is empty.
+    fn answered(&self) -> Option<PendingAction> {
+        let typed = self.input.as_ref().map(|i| i.text().trim().to_string());
+        match (&self.pending, typed) {
+            (_, Some(text)) if text.is_empty() => None,
+            (PendingAction::StartEntry { person, .. }, Some(paper)) => {
+                Some(PendingAction::StartEntry {
+                    person: person.clone(),
+                    paper,
+                })
+            }
+            (pending, _) => Some(pending.clone()),
+        }
     }
 }
 
@@ -76,12 +124,40 @@ impl Component for ConfirmPopup {
 
     /// Yes carries the pending action out; no (or back) drops it; every
     /// other command waits, except quit.
+    fn handle_key(&mut self, key: Key, _ctx: &mut Ctx<'_>) -> Outcome {
+        match self.input.as_mut() {
+            Some(input) => {
+                if input.edit(key) {
+                    Outcome::consumed()
+                } else {
+                    Outcome::NotConsumed
+                }
+            }
+            None => Outcome::NotConsumed,
+        }
+    }
+
+    fn paste(&mut self, text: &str) {
+        if let Some(input) = self.input.as_mut() {
+            input.insert_str(text);
+        }
+    }
+
+    fn typing(&self) -> bool {
+        self.input.is_some()
+    }
+
     fn run(&mut self, command: Command, _ctx: &mut Ctx<'_>) -> Outcome {
         match command {
-            Command::Confirm => Outcome::Consumed(vec![
-                Request::ClosePopup,
-                Request::Confirmed(ConfirmedAction(self.pending.clone())),
-            ]),
+            Command::Confirm => match self.answered() {
+                Some(action) => Outcome::Consumed(vec![
+                    Request::ClosePopup,
+                    Request::Confirmed(ConfirmedAction(action)),
+                ]),
+                None => {
+                    Outcome::Consumed(vec![Request::note(Level::Warning, "confirm.line_required")])
+                }
+            },
             Command::Cancel | Command::Back => Outcome::Consumed(vec![Request::ClosePopup]),
             _ => Outcome::NotConsumed,
         }
@@ -101,7 +177,8 @@ impl Component for ConfirmPopup {
 
     fn draw(&self, view: &View<'_>, frame: &mut Frame, area: Rect) {
         let t = view.i18n;
-        let rect = popup_area(area, WIDTH, HEIGHT);
+        let height = HEIGHT + u16::from(self.input.is_some()) * 2;
+        let rect = popup_area(area, WIDTH, height);
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(view.style(Role::Warning))
@@ -122,15 +199,80 @@ impl Component for ConfirmPopup {
                 ));
             }
         }
-        let lines = vec![
-            Line::from(Span::styled(
-                t.t(self.pending.question()).to_string(),
-                view.style(Role::Text),
-            )),
-            Line::default(),
-            fit_line(hint, usize::from(inner.width)),
-        ];
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+        let question = Line::from(Span::styled(
+            t.t(self.pending.question()).to_string(),
+            view.style(Role::Text),
+        ));
+        let hint = fit_line(hint, usize::from(inner.width));
+        let (Some(input), Some(label)) = (&self.input, self.pending.asks()) else {
+            let lines = vec![question, Line::default(), hint];
+            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+            return;
+        };
+        // The question above, the line asked for, a blank row, the keys.
+        if inner.height < 4 {
+            return;
+        }
+        let asked_row = inner.bottom() - 3;
+        let above = Rect {
+            height: asked_row - inner.y,
+            ..inner
+        };
+        frame.render_widget(Paragraph::new(question).wrap(Wrap { trim: true }), above);
+        self.draw_input(
+            view,
+            frame,
+            Rect {
+                y: asked_row,
+                height: 1,
+                ..inner
+            },
+            input,
+            t.t(label),
+        );
+        frame.render_widget(
+            Paragraph::new(hint),
+            Rect {
+                y: inner.bottom() - 1,
+                height: 1,
+                ..inner
+            },
+        );
+    }
+}
+
+impl ConfirmPopup {
+    /// The line asked for, labelled, in the one-row `row`.
+    fn draw_input(
+        &self,
+        view: &View<'_>,
+        frame: &mut Frame,
+        row: Rect,
+        input: &TextInput,
+        label: &str,
+    ) {
+        let label_w = display_width(label) + 1;
+        let label_cols = u16::try_from(label_w).unwrap_or(row.width).min(row.width);
+        frame.render_widget(
+            Span::styled(pad_to_width(label, label_w), view.style(Role::Focus)),
+            Rect {
+                width: label_cols,
+                ..row
+            },
+        );
+        let field = Rect {
+            x: row.x + label_cols,
+            width: row.width.saturating_sub(label_cols),
+            ..row
+        };
+        let style = view
+            .style(Role::Text)
+            .add_modifier(ratatui::style::Modifier::UNDERLINED);
+        frame.render_widget(
+            Span::styled(" ".repeat(usize::from(field.width)), style),
+            field,
+        );
+        input.draw(frame, field, style, true);
     }
 }
 

@@ -2,6 +2,7 @@
 //! [`crate::tui::component::Component`]), its drawing and its hints; none
 //! imports another, and shared drawing lives in `tui/widgets/`.
 
+pub mod entry;
 pub mod lock;
 pub mod login;
 pub mod no_search;

@@ -27,6 +27,7 @@ use super::update::{Effect, update};
 use super::{DemoAccount, DemoPanel};
 
 mod demo;
+mod entry;
 mod keys;
 mod layout;
 mod query;

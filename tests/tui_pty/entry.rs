@@ -1,0 +1,129 @@
+//! Double keying in a real terminal: one clerk keys a small declaration
+//! from a resident's record and submits it; another logs in at the same
+//! terminal, takes it from the work list, keys it blind from the same
+//! paper, and sees it committed. Every key goes in as tmux sends it, to
+//! the real binaries over mutual TLS.
+
+use std::collections::BTreeMap;
+
+use bansho::domain::entry::compare::DoubleKeying;
+use bansho::domain::entry::forms;
+
+use crate::office::{Clerk, Office};
+use crate::tmux::{self, Tmux};
+
+/// The paper: a consistent declaration (pay 3,000,000 yen, so 給与所得
+/// 2,020,000), the fields its checks need and no more.
+fn paper() -> BTreeMap<&'static str, &'static str> {
+    [
+        ("taxpayer.address", "番所市本町3丁目4番5号"),
+        ("taxpayer.name", "高橋 一郎"),
+        ("taxpayer.kana", "タカハシ イチロウ"),
+        ("taxpayer.birth", "平成5年1月1日"),
+        ("taxpayer.my_number", "123456789018"),
+        ("revenue.salary", "3,000,000"),
+        ("income.salary", "2,020,000"),
+        ("income.misc_total", "0"),
+        ("income.total", "2,020,000"),
+        ("deductions.social_insurance", "450,000"),
+        ("deductions.basic", "430,000"),
+        // The first of 特別徴収 / 普通徴収.
+        ("collection.method", "1"),
+    ]
+    .into()
+}
+
+/// Keys the form from the top: for each field shown (all of them, or the
+/// double-keyed ones of a blind second keying) what the paper says, then
+/// Enter to the next.
+fn key_the_paper(tui: &Tmux, blind: bool) {
+    let paper = paper();
+    let schema = forms::form("juminzei_shinkoku").expect("the declaration");
+    let double = DoubleKeying::default();
+    for (path, spec) in schema.section_fields() {
+        if blind && !double.applies(spec) {
+            continue;
+        }
+        if let Some(text) = paper.get(path.to_string().as_str()) {
+            tui.type_text(text);
+        }
+        tui.keys(&["Enter"]);
+    }
+}
+
+fn log_in(tui: &Tmux, clerk: &Clerk) {
+    tui.wait_for("Login");
+    tui.type_text(&clerk.id);
+    tui.keys(&["Tab"]);
+    tui.type_text(&clerk.pin);
+    tui.keys(&["Tab"]);
+    tui.type_text(&clerk.code());
+    tui.keys(&["Enter"]);
+    tui.wait_for("Business purpose");
+    tui.keys(&["Down", "Enter"]);
+    tui.wait_for("Resident search");
+}
+
+#[test]
+fn two_clerks_key_a_declaration_twice_and_it_is_committed_in_a_real_terminal() {
+    if !tmux::available() {
+        return;
+    }
+    let office = Office::open(&["kazei01", "kazei02"]);
+    let (first, second) = (&office.clerks[0], &office.clerks[1]);
+    let tui = Tmux::start("bansho-entry", &office.workstation(""));
+
+    // The first clerk finds the resident and starts a form from the record.
+    log_in(&tui, first);
+    tui.type_text("サトウ");
+    tui.keys(&["Enter"]);
+    tui.wait_for("佐藤");
+    tui.keys(&["Down", "Enter"]);
+    tui.wait_for("Resident record");
+    tui.keys(&["F4"]);
+    tui.wait_for("type the paper's reference");
+    tui.type_text("2026-02-16/001/003");
+    tui.keys(&["Enter"]);
+    tui.wait_for("First keying");
+
+    key_the_paper(&tui, false);
+    tui.keys(&["F8"]);
+    let screen = tui.wait_for("Submit the keying");
+    assert!(screen.contains("Fields keyed: 12 of"), "{screen}");
+    assert!(screen.contains("No errors"), "{screen}");
+    tui.keys(&["Enter"]);
+    tui.wait_for("Submitted: another clerk keys it a second time");
+    // Their own form is not theirs to key again.
+    tui.wait_for("Nothing to key");
+
+    tui.keys(&["F10"]);
+    tui.wait_for("Log out?");
+    tui.keys(&["Enter"]);
+    tui.wait_for("Logged out");
+
+    // The second clerk, at the same terminal, keys it blind.
+    log_in(&tui, second);
+    tui.keys(&["F6"]);
+    tui.wait_for("Awaiting second keying");
+    tui.keys(&["Enter"]);
+    let screen = tui.wait_for("Second keying");
+    assert!(screen.contains("Blind"), "{screen}");
+    for value in ["3,000,000", "450,000", "高橋"] {
+        assert!(!screen.contains(value), "a first value shows:\n{screen}");
+    }
+    key_the_paper(&tui, true);
+    tui.keys(&["F8"]);
+    tui.wait_for("Submit the keying");
+    tui.keys(&["Enter"]);
+    tui.wait_for("The keyings agree: committed (version 1)");
+
+    tui.keys(&["C-q"]);
+    tui.wait_gone();
+
+    // Each step left its row in an intact access log.
+    assert_eq!(office.audited("entry_start", "kazei01"), 1);
+    assert_eq!(office.audited("entry_submit", "kazei01"), 1);
+    assert!(office.audited("entry_draft", "kazei01") >= 1);
+    assert_eq!(office.audited("entry_second_start", "kazei02"), 1);
+    assert_eq!(office.audited("entry_commit", "kazei02"), 1);
+}
