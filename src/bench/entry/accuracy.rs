@@ -740,6 +740,23 @@ mod tests {
         assert!(with.total.reached < without.total.reached, "{with:?}");
     }
 
+    /// Keying again is blind and names only the fields that differ: a
+    /// dependent's number in the second row, alone, is a keying of its own
+    /// (rows before it are not asked for, so they are no gap).
+    #[test]
+    fn a_field_of_a_later_row_is_keyed_again_alone() {
+        let schema = forms::form(FORM).unwrap();
+        let asked = FieldPath::row("dependents", 1, "my_number");
+        let typed: BTreeMap<String, String> =
+            [(asked.to_string(), "123456789018".to_owned())].into();
+        let keying = Keying::check_within(schema, &typed, &|p| p == &asked).unwrap();
+        assert_eq!(keying.get(&asked), Some("123456789018"));
+        // A whole keying with a row left out is still refused.
+        let all: BTreeMap<String, String> = [(asked.to_string(), "123456789018".to_owned())].into();
+        let refused = Keying::check(schema, &all).unwrap_err();
+        assert!(refused.iter().any(|e| e.code() == "row_gap"), "{refused:?}");
+    }
+
     #[test]
     fn a_second_keyer_is_asked_for_every_row_the_paper_has() {
         let options = Options {
