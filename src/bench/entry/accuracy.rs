@@ -261,7 +261,7 @@ impl<'r> Entry<'r> {
                 }
                 _ if cross => unexplained = Some(problem.code.clone()),
                 _ => anyhow::bail!(
-                    "the paper itself fails a field check ({} at {:?})",
+                    "the service refuses the paper's own text ({} at {:?})",
                     problem.code,
                     problem.fields
                 ),
