@@ -126,6 +126,16 @@ impl Harness {
     /// raised for this instance only, so the benchmark measures the service
     /// rather than the limiter.
     pub async fn start(data: Option<&Path>, residents: u64) -> anyhow::Result<Harness> {
+        Self::start_with(data, residents, |_| {}).await
+    }
+
+    /// As `start`, with the service's settings changed by `configure` (the
+    /// entry benchmarks switch double keying off this way).
+    pub async fn start_with(
+        data: Option<&Path>,
+        residents: u64,
+        configure: impl FnOnce(&mut ServerConfig),
+    ) -> anyhow::Result<Harness> {
         let data = data.map(Path::to_path_buf);
         let tag = tag();
         let terminal = format!("bench-{tag}");
@@ -137,13 +147,14 @@ impl Harness {
         .await??;
         let residents = store.resident_count()?;
         let keys = Arc::new(keys);
-        let config = ServerConfig {
+        let mut config = ServerConfig {
             reads_per_second: 1_000_000,
             read_burst: 1_000_000,
             // Every benchmark session logs in from the one bench terminal.
             terminal_logins_per_minute: 1_000_000,
             ..ServerConfig::default()
         };
+        configure(&mut config);
         let max_results = config.max_results;
         let state = AppState::new(store.clone(), keys.clone(), Arc::new(SystemClock), config);
         let times = ServerTimes::default();

@@ -5,6 +5,7 @@
 //! Markdown table. Figures only: nothing here passes or fails on time.
 //! docs/performance.md has the commands and the figures of one machine.
 
+pub mod entry;
 pub mod harness;
 pub mod queries;
 pub mod search;
@@ -33,6 +34,7 @@ pub async fn smoke() -> anyhow::Result<()> {
     )
     .await?;
     tokio::task::spawn_blocking(|| verify::run(&[1_000, 3_000])).await??;
+    entry::smoke().await?;
     #[cfg(feature = "tui")]
     tui::run(50, 1).await?;
     eprintln!(

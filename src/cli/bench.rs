@@ -53,6 +53,34 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             let rows = list(&rows)?;
             tokio::task::spawn_blocking(move || bench::verify::run(&rows)).await??;
         }
+        BenchCommand::EntryAccuracy {
+            declarations,
+            rate,
+            seed,
+        } => {
+            anyhow::ensure!((0.0..=1.0).contains(&rate), "--rate is between 0 and 1");
+            let seed = seed.unwrap_or_else(rand::random);
+            bench::entry::accuracy::run(bench::entry::accuracy::Options {
+                declarations: declarations as usize,
+                rate,
+                seed,
+            })
+            .await?;
+        }
+        BenchCommand::Entry {
+            pairs,
+            per_pair,
+            commits,
+            passes,
+        } => {
+            bench::entry::figures::run(bench::entry::figures::Options {
+                pairs: pairs as usize,
+                per_pair: per_pair as usize,
+                commits: commits as usize,
+                passes: passes as usize,
+            })
+            .await?;
+        }
         BenchCommand::Smoke => bench::smoke().await?,
     }
     Ok(ExitCode::SUCCESS)

@@ -129,6 +129,34 @@ pub enum BenchCommand {
         #[arg(long, default_value = "10000,100000,1000000")]
         rows: String,
     },
+    /// Share of keying slips that reach a committed record, with and
+    /// without double keying (docs/entry-accuracy.md).
+    EntryAccuracy {
+        /// Declarations drawn and keyed.
+        #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        declarations: u64,
+        /// Chance of a slip in each keyed field that has digits (0.02 = 2 %).
+        #[arg(long, default_value_t = 0.02)]
+        rate: f64,
+        /// Seed of the declarations and the slips: the same seed repeats a run.
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+    /// Entry speed: field check, submit to commit with 16 clerks, next-day list.
+    Entry {
+        /// Pairs of clerks keying at once (a first and a second keyer each).
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=64))]
+        pairs: u64,
+        /// Declarations each pair keys.
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+        per_pair: u64,
+        /// Commits of the day the next-day list is built over.
+        #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        commits: u64,
+        /// Passes over the drawn fields in the field-check loop.
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        passes: u64,
+    },
     /// Every benchmark on a tiny data set (a few seconds; CI runs this).
     Smoke,
 }

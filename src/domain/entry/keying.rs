@@ -108,8 +108,15 @@ impl Keying {
                 .filter(|(p, v)| p.group == table.key && !v.trim().is_empty())
                 .filter_map(|(p, _)| p.row)
                 .collect();
+            // A row none of whose fields is asked for (keying again) is no gap.
             if let Some(&last) = rows.last()
-                && let Some(missing) = (0..last).find(|r| !rows.contains(r))
+                && let Some(missing) = (0..last).find(|r| {
+                    !rows.contains(r)
+                        && table
+                            .fields
+                            .iter()
+                            .any(|f| within(&FieldPath::row(&table.key, *r, &f.key)))
+                })
             {
                 errors.push(KeyingError::RowGap {
                     table: table.key.clone(),
