@@ -1150,8 +1150,14 @@ fn an_old_store_is_rekeyed_on_upgrade_and_finds_hyphenated_addresses(b: &Backend
     }
     assert_eq!(rows[0].address_key, "番所市栄町5丁目23番3号");
     b.store().insert_residents(&rows).unwrap();
+    // Back to before the re-keying: SQLite counts its schema in one
+    // number, so the later migrations' tables go too (they are made again).
     let step_back = match b.name {
-        "SQLite" => "PRAGMA user_version = 4",
+        "SQLite" => {
+            "DROP TABLE batch_entries; DROP TABLE batches; DROP TABLE reverify_items;
+             DROP TABLE corrections; DROP TABLE entry_slips; DROP TABLE tax_records;
+             DROP TABLE entries; PRAGMA user_version = 4"
+        }
         _ => "DELETE FROM schema_migrations WHERE version = 4",
     };
     (b.raw)(step_back).unwrap();

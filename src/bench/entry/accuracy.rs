@@ -43,7 +43,7 @@ use crate::domain::entry::checks;
 use crate::domain::entry::compare::DoubleKeying;
 use crate::domain::entry::forms;
 use crate::domain::entry::keying::Keying;
-use crate::domain::entry::machine::Committed;
+use crate::domain::entry::record::RecordVersion;
 use crate::domain::entry::schema::{FieldPath, FormSchema};
 use crate::domain::synth;
 use crate::server::data_dir;
@@ -487,8 +487,8 @@ impl<'r> Entry<'r> {
             let json = keys
                 .open_entry(&label, &row.body)
                 .map_err(|_| anyhow::anyhow!("the record does not unseal"))?;
-            let committed: Committed = serde_json::from_slice(&json)?;
-            anyhow::Ok(committed.record)
+            let version: RecordVersion = serde_json::from_slice(&json)?;
+            anyhow::Ok(version.record)
         })
         .await?
     }
