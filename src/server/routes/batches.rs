@@ -134,6 +134,21 @@ async fn tally(
     Ok(Some((row, records, open)))
 }
 
+/// The control field, how many records were committed and their total,
+/// and the access log's detail of that.
+fn counted(row: &BatchRow, records: &[Keying]) -> (FieldPath, i64, i64, Detail) {
+    let at_field = field(row);
+    let total: i64 = records.iter().map(|r| r.amount_at(&at_field)).sum();
+    let committed = i64::try_from(records.len()).unwrap_or(i64::MAX);
+    let detail = Detail::Batch {
+        id: row.id.clone(),
+        committed,
+        forms: row.forms,
+        total_matches: total == row.control_total,
+    };
+    (at_field, committed, total, detail)
+}
+
 fn field(row: &BatchRow) -> FieldPath {
     FieldPath::parse(&row.control_field).unwrap_or_else(|| FieldPath::new("income", "total"))
 }
@@ -158,15 +173,7 @@ pub async fn show(
             .await?;
         return Err(AppError::not_found("batch"));
     };
-    let at_field = field(&row);
-    let total: i64 = records.iter().map(|r| r.amount_at(&at_field)).sum();
-    let committed = i64::try_from(records.len()).unwrap_or(i64::MAX);
-    let detail = Detail::Batch {
-        id: row.id.clone(),
-        committed,
-        forms: row.forms,
-        total_matches: total == row.control_total,
-    };
+    let (_, committed, total, detail) = counted(&row, &records);
     state
         .audit(caller.entry(at, Event::ok(Action::BatchView).with(detail)))
         .await?;
@@ -193,15 +200,7 @@ pub async fn close(
             .await?;
         return Err(AppError::not_found("batch").into());
     };
-    let at_field = field(&row);
-    let total: i64 = records.iter().map(|r| r.amount_at(&at_field)).sum();
-    let committed = i64::try_from(records.len()).unwrap_or(i64::MAX);
-    let detail = Detail::Batch {
-        id: row.id.clone(),
-        committed,
-        forms: row.forms,
-        total_matches: total == row.control_total,
-    };
+    let (at_field, committed, total, detail) = counted(&row, &records);
     if row.closed_by.is_some() {
         state
             .audit(caller.entry(at, Event::denied(Action::BatchClose, Reason::BatchClosed)))
