@@ -22,6 +22,13 @@
 //! per_second = 10              # searches, views, reveals per user
 //! burst = 30
 //!
+//! [entry]
+//! double_keyed = ["amount", "date", "my_number", "corporate_number"]
+//! holidays = ["2027-01-01", "2027-01-02"]   # besides weekends
+//! large_amount = 10000000      # the next-day list takes commits with an amount this large
+//! new_keyer_days = 30          # ... and those keyed in a clerk's first days
+//! sample_per_mille = 20        # ... and this share of the rest
+//!
 //! [[purpose]]                  # replaces the default list when present
 //! code = "assessment"
 //! department = "assessment"
@@ -241,6 +248,52 @@ pub fn parse(text: &str, path: &str, env: &Environment) -> Result<Settings, Sett
         origins.push((key.name, origin));
     }
 
+    // The entry lists, from the file only.
+    match &file.entry.double_keyed {
+        Some(list) => {
+            let mut kinds = std::collections::BTreeSet::new();
+            for name in list.get_ref() {
+                let kind = crate::domain::entry::schema::FieldKind::ALL
+                    .into_iter()
+                    .find(|k| k.as_str() == name)
+                    .ok_or_else(|| {
+                        at(
+                            place(list.span()),
+                            format!(
+                                "{}: `{}` is not a kind of field (amount, date, my_number, corporate_number, text, kana, phone, choice)",
+                                keys::DOUBLE_KEYED,
+                                name.escape_debug()
+                            ),
+                        )
+                    })?;
+                kinds.insert(kind);
+            }
+            config.double_keying = crate::domain::entry::compare::DoubleKeying { kinds };
+            origins.push((keys::DOUBLE_KEYED, Origin::File(place(list.span()))));
+        }
+        None => origins.push((keys::DOUBLE_KEYED, Origin::Default)),
+    }
+    match &file.entry.holidays {
+        Some(list) => {
+            let format = time::format_description::well_known::Iso8601::DATE;
+            for day in list.get_ref() {
+                let date = time::Date::parse(day, &format).map_err(|_| {
+                    at(
+                        place(list.span()),
+                        format!(
+                            "{}: `{}` is not a date (2027-01-01)",
+                            keys::HOLIDAYS,
+                            day.escape_debug()
+                        ),
+                    )
+                })?;
+                config.calendar.holidays.insert(date);
+            }
+            origins.push((keys::HOLIDAYS, Origin::File(place(list.span()))));
+        }
+        None => origins.push((keys::HOLIDAYS, Origin::Default)),
+    }
+
     let purposes_origin = match file.purpose.first() {
         Some(first) => {
             let list: Vec<&PurposeDef> = file.purpose.iter().map(|p| p.get_ref()).collect();
@@ -300,6 +353,46 @@ mod tests {
     }
 
     #[test]
+    fn the_entry_section_sets_double_keying_holidays_and_the_next_day_rules() {
+        let settings = parse(
+            "[entry]\ndouble_keyed = [\"amount\", \"phone\"]\nholidays = [\"2027-01-01\"]\nsample_per_mille = 50\n",
+            "bansho.toml",
+            &no_env(),
+        )
+        .unwrap();
+        let config = &settings.config;
+        use crate::domain::entry::schema::FieldKind;
+        assert_eq!(
+            config
+                .double_keying
+                .kinds
+                .iter()
+                .copied()
+                .collect::<Vec<_>>(),
+            [FieldKind::Amount, FieldKind::Phone]
+        );
+        assert!(
+            config
+                .calendar
+                .holidays
+                .contains(&time::macros::date!(2027 - 01 - 01))
+        );
+        assert_eq!(config.reverify_rules.sample_per_mille, 50);
+        assert!(matches!(
+            settings.origin("entry.holidays"),
+            Some(Origin::File(_))
+        ));
+        assert_eq!(
+            error("[entry]\n\ndouble_keyed = [\"amounts\"]\n"),
+            "/srv/bansho.toml:3:16: entry.double_keyed: `amounts` is not a kind of field (amount, date, my_number, corporate_number, text, kana, phone, choice)"
+        );
+        assert_eq!(
+            error("[entry]\nholidays = [\"2027-13-01\"]\n"),
+            "/srv/bansho.toml:2:12: entry.holidays: `2027-13-01` is not a date (2027-01-01)"
+        );
+    }
+
+    #[test]
     fn no_file_means_defaults() {
         let dir = tempfile::tempdir().unwrap();
         let settings = load(&SettingsFile::in_dir(dir.path()), &no_env()).unwrap();
@@ -307,7 +400,10 @@ mod tests {
         assert_eq!(settings.config.time_zone.name(), "Asia/Tokyo");
         assert_eq!(settings.config.purposes, default_purposes());
         assert!(settings.origins.iter().all(|(_, o)| *o == Origin::Default));
-        assert_eq!(settings.origins.len(), keys::names().count());
+        assert_eq!(
+            settings.origins.len(),
+            keys::names().count() + keys::FILE_ONLY.len()
+        );
     }
 
     #[test]

@@ -29,6 +29,17 @@ pub enum FieldKind {
 }
 
 impl FieldKind {
+    pub const ALL: [FieldKind; 8] = [
+        FieldKind::Amount,
+        FieldKind::Date,
+        FieldKind::Text,
+        FieldKind::Kana,
+        FieldKind::MyNumber,
+        FieldKind::CorporateNumber,
+        FieldKind::Phone,
+        FieldKind::Choice,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             FieldKind::Amount => "amount",

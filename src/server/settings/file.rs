@@ -17,7 +17,22 @@ pub(super) struct FileSettings {
     #[serde(default)]
     pub reads: Reads,
     #[serde(default)]
+    pub entry: Entry,
+    #[serde(default)]
     pub purpose: Vec<Spanned<PurposeDef>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Entry {
+    /// Kinds of field a second clerk keys again (`amount`, `date`,
+    /// `my_number`, `corporate_number`, `text`, `kana`, `phone`, `choice`).
+    pub double_keyed: Option<Spanned<Vec<String>>>,
+    /// Days the office does not work, besides weekends (`2027-01-01`).
+    pub holidays: Option<Spanned<Vec<String>>>,
+    pub large_amount: Option<Spanned<u32>>,
+    pub new_keyer_days: Option<Spanned<u32>>,
+    pub sample_per_mille: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -12,6 +12,14 @@ use crate::server::ServerConfig;
 /// The office's time zone: a string, checked against the zone database.
 pub const TIME_ZONE: &str = "office.time_zone";
 
+/// Kinds of field keyed twice: a list, in the file only.
+pub const DOUBLE_KEYED: &str = "entry.double_keyed";
+/// The office's holidays: a list of dates, in the file only.
+pub const HOLIDAYS: &str = "entry.holidays";
+
+/// The settings only the file may hold (lists).
+pub const FILE_ONLY: [&str; 2] = [DOUBLE_KEYED, HOLIDAYS];
+
 /// Prefix of every setting's environment variable.
 pub const ENV_PREFIX: &str = "BANSHO_";
 
@@ -92,6 +100,27 @@ pub const NUMBER_KEYS: &[NumberKey] = &[
         apply: |c, n| c.read_burst = n,
         show: |c| c.read_burst.to_string(),
     },
+    NumberKey {
+        name: "entry.large_amount",
+        range: 1..=4_000_000_000,
+        read: |f| f.entry.large_amount.as_ref(),
+        apply: |c, n| c.reverify_rules.amount_at_least = Some(i64::from(n)),
+        show: |c| c.reverify_rules.amount_at_least.unwrap_or(0).to_string(),
+    },
+    NumberKey {
+        name: "entry.new_keyer_days",
+        range: 1..=365,
+        read: |f| f.entry.new_keyer_days.as_ref(),
+        apply: |c, n| c.reverify_rules.new_keyer_days = i64::from(n),
+        show: |c| c.reverify_rules.new_keyer_days.to_string(),
+    },
+    NumberKey {
+        name: "entry.sample_per_mille",
+        range: 1..=1_000,
+        read: |f| f.entry.sample_per_mille.as_ref(),
+        apply: |c, n| c.reverify_rules.sample_per_mille = u16::try_from(n).unwrap_or(1_000),
+        show: |c| c.reverify_rules.sample_per_mille.to_string(),
+    },
 ];
 
 /// Every setting the environment may override, dotted.
@@ -131,7 +160,12 @@ mod tests {
         assert_eq!(env_var(TIME_ZONE), "BANSHO_OFFICE_TIME_ZONE");
         assert_eq!(
             env_sections(),
-            ["BANSHO_OFFICE_", "BANSHO_LOGIN_", "BANSHO_READS_"]
+            [
+                "BANSHO_OFFICE_",
+                "BANSHO_LOGIN_",
+                "BANSHO_READS_",
+                "BANSHO_ENTRY_"
+            ]
         );
     }
 

@@ -38,6 +38,18 @@ pub(super) fn render(settings: &Settings) -> String {
         if name == keys::TIME_ZONE {
             return Some(config.time_zone.name().to_string());
         }
+        if name == keys::DOUBLE_KEYED {
+            let kinds: Vec<&str> = config
+                .double_keying
+                .kinds
+                .iter()
+                .map(|k| k.as_str())
+                .collect();
+            return Some(kinds.join(","));
+        }
+        if name == keys::HOLIDAYS {
+            return Some(format!("{} days", config.calendar.holidays.len()));
+        }
         NUMBER_KEYS
             .iter()
             .find(|k| k.name == name)
