@@ -266,3 +266,30 @@ pub struct BatchView {
     pub open_entries: i64,
     pub closed_by: Option<String>,
 }
+
+/// Fields keyed and slips found, and slips per 1,000 fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateView {
+    pub fields: u64,
+    pub slips: u64,
+    pub per_thousand: f64,
+}
+
+/// One operator's quality figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperatorQualityView {
+    pub staff: String,
+    pub total: RateView,
+    /// By kind of field (`amount`, `date`, ...).
+    pub by_kind: BTreeMap<String, RateView>,
+    /// By month (`2026-02`).
+    pub by_month: BTreeMap<String, RateView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QualityReport {
+    pub operators: Vec<OperatorQualityView>,
+}

@@ -100,6 +100,8 @@ stable_names! {
         EntryChecksFailed => "entry_checks_failed",
         EntryView => "entry_view",
         EntryQueue => "entry_queue",
+        /// The operators' quality figures read.
+        EntryQuality => "entry_quality",
         /// A person's record versions read.
         RecordView => "record_view",
         CorrectionPropose => "correction_propose",

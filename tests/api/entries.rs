@@ -905,3 +905,37 @@ async fn a_batch_closes_only_when_its_count_and_control_total_match() {
         "batch=20260216-001;committed=2/2;total=matches"
     );
 }
+
+#[tokio::test]
+async fn the_quality_view_counts_slips_per_thousand_fields_for_the_keyer_who_made_them() {
+    use bansho::api::entry::QualityReport;
+    let app = spawn_app().await;
+    let (_, id) = keyed_once(&app).await;
+    let second = app.login(SECOND).await;
+    let view = second.start_second(&id).await.unwrap();
+    let slipped = second_keying(&view, &[("revenue.salary", "3,000,600")]);
+    second.submit_second(&id, &slipped).await.unwrap();
+    let done = second
+        .rekey(&id, &only(&[("revenue.salary", "3,000,000")]))
+        .await
+        .unwrap();
+    assert_eq!(done.state, "committed");
+
+    let supervisor = app.login(SUPERVISOR).await;
+    let report: QualityReport = call(&supervisor, reqwest::Method::GET, "/entries/quality", None)
+        .await
+        .unwrap();
+    let of = |staff: &str| report.operators.iter().find(|o| o.staff == staff).unwrap();
+    let (first, verifier) = (of(CLERK), of(SECOND));
+    assert_eq!(first.total.slips, 0);
+    assert_eq!(first.total.fields, declaration().len() as u64);
+    assert_eq!(verifier.total.slips, 1);
+    assert_eq!(verifier.by_kind["amount"].slips, 1);
+    let expected = 1000.0 / verifier.total.fields as f64;
+    assert!((verifier.total.per_thousand - (expected * 100.0).round() / 100.0).abs() < 1e-9);
+    // Clerks do not see their colleagues' figures.
+    let clerk = app.login(CLERK).await;
+    let refused =
+        call::<QualityReport>(&clerk, reqwest::Method::GET, "/entries/quality", None).await;
+    assert_eq!(refused.unwrap_err().0, 403);
+}

@@ -14,6 +14,7 @@ pub mod forms;
 pub mod identity;
 pub mod keying;
 pub mod machine;
+pub mod quality;
 pub mod record;
 pub mod reverify;
 pub mod schema;

@@ -5,6 +5,7 @@
 mod audit_log;
 mod batches;
 mod entries;
+mod quality;
 mod records;
 pub(crate) mod residents;
 mod reverify;
@@ -273,6 +274,12 @@ pub const ROUTES: &[RouteSpec] = &[
     },
     RouteSpec {
         method: "GET",
+        path: "/entries/quality",
+        access: Access::Permission(Permission::DecideEntries),
+        action: Action::EntryQuality,
+    },
+    RouteSpec {
+        method: "GET",
         path: "/admin/staff",
         access: Access::Permission(Permission::ManageStaff),
         action: Action::StaffList,
@@ -489,6 +496,7 @@ pub fn router(state: AppState) -> Result<Router, RouteTableError> {
         "/batches/{id}/close",
         handler!("POST", batches::close),
     )
+    .add("GET", "/entries/quality", handler!("GET", quality::report))
     .add("GET", "/admin/staff", handler!("GET", staff::list))
     .finish()?
     .method_not_allowed_fallback(method_not_allowed);
