@@ -92,6 +92,37 @@ pub struct EntryView {
     pub to_decide: Vec<FieldToDecide>,
     /// The record version a committed entry made.
     pub version: Option<i64>,
+    /// The identity check at intake, when one was recorded.
+    #[serde(default)]
+    pub identity: Option<IdentityView>,
+}
+
+/// What the identity check found: which of the 基本4情報 differ (never
+/// the values), and who settled it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityView {
+    pub differences: Vec<String>,
+    pub settled_by: Option<String>,
+}
+
+/// The 基本4情報 as the documents presented them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PresentedBasic4 {
+    pub name: KeyedValue,
+    /// As clerks type dates (`H5.1.1`, `1993-01-01`).
+    pub birth: KeyedValue,
+    pub sex: crate::domain::resident::Sex,
+    pub address: KeyedValue,
+}
+
+/// The identity check at intake: what was presented, and how it came.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityRequest {
+    pub intake: crate::domain::entry::identity::Intake,
+    pub presented: PresentedBasic4,
 }
 
 /// One entry in a queue.

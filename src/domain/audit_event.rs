@@ -100,6 +100,10 @@ stable_names! {
         EntryChecksFailed => "entry_checks_failed",
         EntryView => "entry_view",
         EntryQueue => "entry_queue",
+        /// The identity check at intake recorded with an entry.
+        EntryIdentity => "entry_identity",
+        /// A supervisor settled an identity check's differences.
+        EntryIdentitySettle => "entry_identity_settle",
         /// The operators' quality figures read.
         EntryQuality => "entry_quality",
         /// A person's record versions read.

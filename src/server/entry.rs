@@ -167,6 +167,13 @@ fn event_of(id: &str, state: &'static str, event: &EntryEvent) -> Event {
             (Action::EntryChecksFailed, vec![("findings", findings)])
         }
         EntryEvent::Discarded => (Action::EntryDiscard, vec![]),
+        EntryEvent::IdentityRecorded { differences } => {
+            (Action::EntryIdentity, vec![("differences", differences)])
+        }
+        EntryEvent::IdentitySettled { differences } => (
+            Action::EntryIdentitySettle,
+            vec![("differences", differences)],
+        ),
     };
     Event::ok(action).with(Detail::Entry {
         id: id.to_owned(),
@@ -554,6 +561,17 @@ pub fn view_for(
         to_key: vec![],
         to_decide: vec![],
         version,
+        identity: header
+            .identity
+            .as_ref()
+            .map(|i| crate::api::entry::IdentityView {
+                differences: i
+                    .differences
+                    .iter()
+                    .map(|d| d.as_str().to_owned())
+                    .collect(),
+                settled_by: i.settled_by.clone(),
+            }),
     };
     match entry {
         Entry::FirstKeying(s) if s.by == me && !deciding => view.draft = Some(s.draft.clone()),

@@ -939,3 +939,116 @@ async fn the_quality_view_counts_slips_per_thousand_fields_for_the_keyer_who_mad
         call::<QualityReport>(&clerk, reqwest::Method::GET, "/entries/quality", None).await;
     assert_eq!(refused.unwrap_err().0, 403);
 }
+
+#[tokio::test]
+async fn an_identity_difference_at_intake_blocks_the_submit_until_a_supervisor_settles_it() {
+    use bansho::api::entry::{IdentityRequest, PresentedBasic4};
+    use bansho::domain::entry::identity::{IdDocument, Intake, NumberDocument};
+    use bansho::domain::resident::Sex;
+    let app = spawn_app().await;
+    let clerk = app.login(CLERK).await;
+    let start = || StartEntryRequest {
+        form: "juminzei_shinkoku".into(),
+        person: Known::TAKAHASHI.into(),
+        paper: "p".into(),
+        batch: None,
+    };
+    let counter = |documents: Vec<IdDocument>| Intake::Counter {
+        documents,
+        number_document: NumberDocument::NotificationCard,
+    };
+    let presented = |address: &str| PresentedBasic4 {
+        // A variant spelling and full-width digits are the same person.
+        name: KeyedValue::new("高橋一郎"),
+        birth: KeyedValue::new("H5.1.1"),
+        sex: Sex::Male,
+        address: KeyedValue::new(address),
+    };
+    let identity = |id: &str, intake, address: &str| {
+        let body = IdentityRequest {
+            intake,
+            presented: presented(address),
+        };
+        let path = format!("/entries/{id}/identity");
+        let clerk = clerk.clone();
+        async move { call::<EntryView>(&clerk, reqwest::Method::POST, &path, json(&body)).await }
+    };
+
+    // The same person as registered: nothing differs, the form goes on.
+    let same = clerk.start_entry(&start()).await.unwrap();
+    let view = identity(
+        &same.id,
+        counter(vec![IdDocument::MyNumberCard]),
+        "番所市本町３丁目４番５号",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        view.identity.as_ref().unwrap().differences,
+        Vec::<String>::new()
+    );
+
+    // Two documents without a photo prove nothing.
+    let other = clerk.start_entry(&start()).await.unwrap();
+    let (status, body) = identity(
+        &other.id,
+        counter(vec![
+            IdDocument::HealthInsuranceCard,
+            IdDocument::PensionBook,
+        ]),
+        "番所市本町3丁目4番5号",
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(status, 422);
+    assert!(body.contains("two_without_photo"), "{body}");
+
+    // Another address: recorded, named (never the values), and the form
+    // cannot be submitted until a supervisor settles it.
+    let view = identity(
+        &other.id,
+        counter(vec![IdDocument::DriversLicence]),
+        "東京都千代田区1-1",
+    )
+    .await
+    .unwrap();
+    assert_eq!(view.identity.as_ref().unwrap().differences, ["address"]);
+    assert!(!serde_json::to_string(&view).unwrap().contains("千代田"));
+    let submit = SubmitRequest {
+        fields: secret(&declaration()),
+        reasons: BTreeMap::new(),
+    };
+    let Err(ClientError::Entry { refusal, .. }) = clerk.submit_entry(&other.id, &submit).await
+    else {
+        panic!("an unsettled identity must block the submit");
+    };
+    assert_eq!(refusal.problems[0].code, "identity_unsettled");
+    let row = &app.outcome_tail(2)[1];
+    assert_eq!(row.entry.action.as_str(), "entry_identity");
+    assert_eq!(
+        row.entry.detail,
+        format!("entry={};state=first_keying;differences=1", other.id)
+    );
+
+    let supervisor = app.login(SUPERVISOR).await;
+    let settle = format!("/entries/{}/identity/settle", other.id);
+    let settled: EntryView = call(
+        &supervisor,
+        reqwest::Method::POST,
+        &settle,
+        json(&DiscardRequest {
+            reason: "転居届 seen: moved on 2026-11-01".into(),
+        }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        settled.identity.unwrap().settled_by.as_deref(),
+        Some(SUPERVISOR)
+    );
+    let clerk = app.login(CLERK).await;
+    assert_eq!(
+        clerk.submit_entry(&other.id, &submit).await.unwrap().state,
+        "awaiting_second"
+    );
+}

@@ -2,6 +2,7 @@
 //! 基本4情報 match the registered ones. A difference stops the My Number
 //! from being linked to the entry until a supervisor resolves it.
 
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use time::Date;
 
@@ -9,7 +10,8 @@ use crate::domain::itaiji::{address_key, name_key};
 use crate::domain::resident::Sex;
 
 /// Documents that prove who someone is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum IdDocument {
     // With a photo: one is enough (type A).
     MyNumberCard,
@@ -38,7 +40,8 @@ impl IdDocument {
 }
 
 /// Documents that prove the number itself (番号確認).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum NumberDocument {
     MyNumberCard,
     NotificationCard,
@@ -46,7 +49,8 @@ pub enum NumberDocument {
 }
 
 /// How the form arrived.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "channel", rename_all = "snake_case")]
 pub enum Intake {
     Counter {
         documents: Vec<IdDocument>,
@@ -97,7 +101,8 @@ pub struct Basic4 {
 }
 
 /// Which of the four differ.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Basic4Field {
     Name,
     Birth,
@@ -198,5 +203,35 @@ mod tests {
             differences(&other, &registered),
             vec![Basic4Field::Name, Basic4Field::Birth]
         );
+    }
+}
+
+/// What the intake found, stored with the entry: while the presented
+/// 基本4情報 differ and no supervisor has settled it, the form cannot be
+/// submitted, so no My Number on it is linked to the person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityCheck {
+    pub intake: Intake,
+    pub differences: Vec<Basic4Field>,
+    /// The supervisor who settled the differences, and why.
+    pub settled_by: Option<String>,
+    pub settled_reason: Option<String>,
+}
+
+impl IdentityCheck {
+    /// Whether the form may go on to be submitted.
+    pub fn clear(&self) -> bool {
+        self.differences.is_empty() || self.settled_by.is_some()
+    }
+}
+
+impl IntakeError {
+    pub fn code(self) -> &'static str {
+        match self {
+            IntakeError::NoDocument => "no_document",
+            IntakeError::TwoWithoutPhoto => "two_without_photo",
+            IntakeError::OneWithoutPhoto => "one_without_photo",
+            IntakeError::SameDocumentTwice => "same_document_twice",
+        }
     }
 }

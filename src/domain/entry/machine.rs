@@ -27,6 +27,7 @@ use time::OffsetDateTime;
 
 use super::checks::{self, Finding, Severity};
 use super::compare::DoubleKeying;
+use super::identity::IdentityCheck;
 use super::keying::{Keying, KeyingError};
 use super::schema::{FieldPath, FormSchema};
 use super::tax_year::TaxYear;
@@ -48,6 +49,9 @@ pub struct Header {
     pub person: String,
     /// Where the paper is kept (batch and sheet), shown to a supervisor.
     pub paper: String,
+    /// The identity check at intake, when one was recorded.
+    #[serde(default)]
+    pub identity: Option<IdentityCheck>,
 }
 
 /// What a clerk sends: the typed text of each field, and a reason for
@@ -221,6 +225,15 @@ pub enum EntryEvent {
         findings: usize,
     },
     Discarded,
+    /// The identity check at intake recorded, with how many of the 基本4情報
+    /// differ.
+    IdentityRecorded {
+        differences: usize,
+    },
+    /// A supervisor settled the differences of the identity check.
+    IdentitySettled {
+        differences: usize,
+    },
 }
 
 /// The outcome of a transition: the next state, its event, and slips
@@ -269,6 +282,14 @@ pub enum EntryError {
     ReturnedToBoth,
     #[error("a field keyed once is the first keyer's to keep or key again")]
     SingleKeyedField,
+    #[error(
+        "the presented 基本4情報 differ from the registered ones: a supervisor settles that first"
+    )]
+    IdentityUnsettled,
+    #[error("there is no difference of identity to settle")]
+    NothingToSettle,
+    #[error("the identity check of this entry is recorded already")]
+    IdentityRecorded,
 }
 
 impl EntryError {
@@ -287,6 +308,9 @@ impl EntryError {
             EntryError::NotToDecide => "not_to_decide",
             EntryError::ReturnedToBoth => "returned_to_both",
             EntryError::SingleKeyedField => "single_keyed_field",
+            EntryError::IdentityUnsettled => "identity_unsettled",
+            EntryError::NothingToSettle => "nothing_to_settle",
+            EntryError::IdentityRecorded => "identity_recorded",
         }
     }
 }
@@ -416,6 +440,9 @@ impl Entry {
         };
         if s.by != by {
             return Err(EntryError::NotYourKeying);
+        }
+        if s.header.identity.as_ref().is_some_and(|i| !i.clear()) {
+            return Err(EntryError::IdentityUnsettled);
         }
         let (keying, reasons, warnings) = checked(rules, submission)?;
         let event = EntryEvent::FirstSubmitted {
@@ -738,6 +765,55 @@ impl Entry {
         step.events.insert(0, event);
         step.slips.extend(slips);
         Ok(step)
+    }
+
+    /// The first keyer records the identity check at intake, once, before
+    /// the form is submitted.
+    pub fn record_identity(&self, by: &str, check: IdentityCheck) -> Result<Step, EntryError> {
+        let Entry::FirstKeying(s) = self else {
+            return Err(wrong(self));
+        };
+        if s.by != by {
+            return Err(EntryError::NotYourKeying);
+        }
+        if s.header.identity.is_some() {
+            return Err(EntryError::IdentityRecorded);
+        }
+        let differences = check.differences.len();
+        let mut next = s.clone();
+        next.header.identity = Some(check);
+        Ok(Step::to(
+            Entry::FirstKeying(next),
+            EntryEvent::IdentityRecorded { differences },
+        ))
+    }
+
+    /// A supervisor who is not keying it settles the differences of the
+    /// identity check (after looking at the documents), with a reason.
+    pub fn settle_identity(&self, by: &str, reason: &str) -> Result<Step, EntryError> {
+        let Entry::FirstKeying(s) = self else {
+            return Err(wrong(self));
+        };
+        if s.by == by {
+            return Err(EntryError::DeciderKeyedEntry);
+        }
+        if reason.trim().is_empty() {
+            return Err(EntryError::ReasonRequired);
+        }
+        let Some(check) = s.header.identity.as_ref().filter(|i| !i.clear()) else {
+            return Err(EntryError::NothingToSettle);
+        };
+        let mut next = s.clone();
+        let differences = check.differences.len();
+        next.header.identity = Some(IdentityCheck {
+            settled_by: Some(by.to_owned()),
+            settled_reason: Some(reason.trim().to_owned()),
+            ..check.clone()
+        });
+        Ok(Step::to(
+            Entry::FirstKeying(next),
+            EntryEvent::IdentitySettled { differences },
+        ))
     }
 
     /// The first keyer drops their draft, or a supervisor who keyed

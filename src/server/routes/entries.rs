@@ -74,6 +74,7 @@ pub async fn start(
         form: request.form,
         person: person.as_str().to_owned(),
         paper,
+        identity: None,
     };
     let mut filed = Vec::new();
     if let Some(batch) = &request.batch {
@@ -405,4 +406,89 @@ impl From<EntryFailure> for AppError {
             ),
         }
     }
+}
+
+fn invalid(code: &str, message: String) -> EntryFailure {
+    EntryFailure::Invalid {
+        message: message.clone(),
+        problems: vec![crate::api::entry::Problem {
+            code: code.to_owned(),
+            fields: vec![],
+            severity: "error".to_owned(),
+            key: None,
+            expected: None,
+            message,
+        }],
+    }
+}
+
+/// The identity check at intake: the documents presented and the 基本4情報
+/// as they show them, compared with the registered ones. A difference
+/// keeps the form from being submitted until a supervisor settles it.
+pub async fn record_identity(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<crate::api::entry::IdentityRequest>,
+) -> EntryResult<Json<EntryView>> {
+    use crate::domain::entry::identity::{Basic4, IdentityCheck, differences};
+    if let Err(e) = request.intake.check() {
+        return Err(invalid(e.code(), e.to_string()));
+    }
+    let presented = &request.presented;
+    let birth = crate::domain::wareki::parse_date(presented.birth.expose())
+        .map_err(|e| invalid("presented_birth", format!("presented date of birth: {e}")))?;
+    let (stored, _) = service::load(&state, &caller, &id, Action::EntryIdentity).await?;
+    let key = PersonNumber::parse(&stored.person).map_err(|_| AppError::internal())?;
+    let resident = state
+        .store(move |s| s.resident(&key))
+        .await?
+        .ok_or_else(AppError::internal)?;
+    let registered = Basic4 {
+        name: resident.name.clone(),
+        birth: resident.birth_date,
+        sex: resident.sex,
+        address: resident.address.clone(),
+    };
+    let shown = Basic4 {
+        name: presented.name.expose().to_owned(),
+        birth,
+        sex: presented.sex,
+        address: presented.address.expose().to_owned(),
+    };
+    let check = IdentityCheck {
+        intake: request.intake,
+        differences: differences(&shown, &registered),
+        settled_by: None,
+        settled_reason: None,
+    };
+    let by = caller.user_id.clone();
+    step(
+        &state,
+        &caller,
+        &id,
+        Action::EntryIdentity,
+        false,
+        move |e, _| e.record_identity(&by, check),
+    )
+    .await
+}
+
+/// A supervisor settles an identity check's differences, with a reason.
+pub async fn settle_identity(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<DiscardRequest>,
+) -> EntryResult<Json<EntryView>> {
+    let by = caller.user_id.clone();
+    step(
+        &state,
+        &caller,
+        &id,
+        Action::EntryIdentitySettle,
+        true,
+        move |e, _| e.settle_identity(&by, &request.reason),
+    )
+    .await
 }

@@ -279,6 +279,18 @@ pub const ROUTES: &[RouteSpec] = &[
         action: Action::EntryQuality,
     },
     RouteSpec {
+        method: "POST",
+        path: "/entries/{id}/identity",
+        access: Access::Permission(Permission::KeyEntries),
+        action: Action::EntryIdentity,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/entries/{id}/identity/settle",
+        access: Access::Permission(Permission::DecideEntries),
+        action: Action::EntryIdentitySettle,
+    },
+    RouteSpec {
         method: "GET",
         path: "/admin/staff",
         access: Access::Permission(Permission::ManageStaff),
@@ -497,6 +509,16 @@ pub fn router(state: AppState) -> Result<Router, RouteTableError> {
         handler!("POST", batches::close),
     )
     .add("GET", "/entries/quality", handler!("GET", quality::report))
+    .add(
+        "POST",
+        "/entries/{id}/identity",
+        handler!("POST", entries::record_identity),
+    )
+    .add(
+        "POST",
+        "/entries/{id}/identity/settle",
+        handler!("POST", entries::settle_identity),
+    )
     .add("GET", "/admin/staff", handler!("GET", staff::list))
     .finish()?
     .method_not_allowed_fallback(method_not_allowed);

@@ -37,6 +37,7 @@ fn view(state: &str) -> EntryView {
         to_key: vec![],
         to_decide: vec![],
         version: None,
+        identity: None,
     }
 }
 

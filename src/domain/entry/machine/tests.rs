@@ -25,6 +25,7 @@ fn header() -> Header {
         form: "juminzei_shinkoku".into(),
         person: "1000000001".into(),
         paper: "2026-02-16/001/003".into(),
+        identity: None,
     }
 }
 
@@ -505,4 +506,59 @@ fn random_sequences_reach_every_state() {
     for state in all {
         assert!(seen.contains(state), "{state} never reached: {seen:?}");
     }
+}
+
+#[test]
+fn an_identity_difference_blocks_the_submit_until_a_supervisor_settles_it() {
+    use crate::domain::entry::identity::{
+        Basic4Field, IdDocument, IdentityCheck, Intake, NumberDocument,
+    };
+    let double = DoubleKeying::default();
+    let rules = rules(&double);
+    let mut h = header();
+    h.identity = Some(IdentityCheck {
+        intake: Intake::Counter {
+            documents: vec![IdDocument::DriversLicence],
+            number_document: NumberDocument::NotificationCard,
+        },
+        differences: vec![Basic4Field::Address],
+        settled_by: None,
+        settled_reason: None,
+    });
+    let entry = Entry::start(h, "kazei01", T0).entry;
+    let typed = submission(declaration_typed());
+    assert_eq!(
+        entry
+            .submit_first(rules, "kazei01", &typed, T0)
+            .unwrap_err(),
+        EntryError::IdentityUnsettled
+    );
+    assert_eq!(
+        entry.settle_identity("kazei01", "seen").unwrap_err(),
+        EntryError::DeciderKeyedEntry
+    );
+    assert_eq!(
+        entry.settle_identity("kazei-sv", " ").unwrap_err(),
+        EntryError::ReasonRequired
+    );
+    let settled = entry
+        .settle_identity("kazei-sv", "moved on 2026-01-10: 転入届 seen")
+        .unwrap();
+    assert_eq!(
+        settled.events,
+        vec![EntryEvent::IdentitySettled { differences: 1 }]
+    );
+    assert_eq!(
+        settled
+            .entry
+            .settle_identity("kazei-sv", "again")
+            .unwrap_err(),
+        EntryError::NothingToSettle
+    );
+    assert!(
+        settled
+            .entry
+            .submit_first(rules, "kazei01", &typed, T0)
+            .is_ok()
+    );
 }
