@@ -19,9 +19,9 @@ use bansho::server::data_dir;
 use bansho::store::chain::{self, ChainVerifier, GENESIS};
 use bansho::store::journal::{Applied, Change, Committed, FailPoint, Item};
 use bansho::store::{
-    AttemptClaim, AuditEntry, AuditRecord, EntryRow, LockoutPolicy, PurposeRow, ResidentQuery,
-    ResidentRow, ReverifyRow, SessionRow, SlipRow, StaffRow, Store, StoreError, TaxRecordRow,
-    TotpClaim,
+    AttemptClaim, AuditEntry, AuditRecord, ClaimRow, EntryRow, LockoutPolicy, PurposeRow,
+    ResidentQuery, ResidentRow, ReverifyRow, SessionRow, SlipRow, StaffRow, Store, StoreError,
+    TaxRecordRow, TotpClaim,
 };
 use common::pg;
 use time::OffsetDateTime;
@@ -145,6 +145,7 @@ conformance!(
     journal_rows_are_in_time_order,
     entries_change_only_from_the_revision_read,
     reverify_items_are_listed_once_and_closed_by_their_assignee,
+    claims_are_found_by_index_form_and_year,
     audit_log_refuses_update_and_delete,
     reopening_keeps_data_and_migrations_are_idempotent,
     search_cost_report,
@@ -1154,7 +1155,7 @@ fn an_old_store_is_rekeyed_on_upgrade_and_finds_hyphenated_addresses(b: &Backend
     // number, so the later migrations' tables go too (they are made again).
     let step_back = match b.name {
         "SQLite" => {
-            "DROP TABLE batch_entries; DROP TABLE batches; DROP TABLE reverify_items;
+            "DROP TABLE claims; DROP TABLE batch_entries; DROP TABLE batches; DROP TABLE reverify_items;
              DROP TABLE corrections; DROP TABLE entry_slips; DROP TABLE tax_records;
              DROP TABLE entries; PRAGMA user_version = 4"
         }
@@ -2015,4 +2016,40 @@ fn reverify_items_are_listed_once_and_closed_by_their_assignee(b: &Backend) {
     assert_eq!(closed[0].resolved_at, Some(NOW));
     let twice = commit(s, vec![recorded(vec![resolve("kazei03")])], FailPoint::None).unwrap();
     assert_eq!(twice[0].effect.refusal(), Some(&Applied::NothingToChange));
+}
+
+fn claims_are_found_by_index_form_and_year(b: &Backend) {
+    let s = b.store();
+    let claim = |index: u8, year: i32, entry: &str| ClaimRow {
+        number_index: vec![index; 32],
+        form: "juminzei_shinkoku".into(),
+        income_year: year,
+        person: "1000000001".into(),
+        entry: entry.into(),
+    };
+    let rows = vec![
+        claim(1, 2025, "e1"),
+        claim(2, 2025, "e1"),
+        claim(1, 2024, "e0"),
+    ];
+    let item = Item::recorded(vec![Change::InsertClaims(rows.clone())], row_for("view"));
+    commit(s, vec![item], FailPoint::None).unwrap();
+    // The same claims again change nothing.
+    let item = Item::recorded(vec![Change::InsertClaims(rows.clone())], row_for("view"));
+    commit(s, vec![item], FailPoint::None).unwrap();
+    let found = s
+        .claims(&[vec![1; 32], vec![9; 32]], "juminzei_shinkoku", 2025)
+        .unwrap();
+    assert_eq!(found, vec![rows[0].clone()]);
+    assert!(
+        s.claims(&[vec![2; 32]], "kyuyo_shiharai_hokokusho", 2025)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        s.claims(&[vec![1; 32], vec![2; 32]], "juminzei_shinkoku", 2025)
+            .unwrap()
+            .len(),
+        2
+    );
 }

@@ -18,10 +18,12 @@ use crate::api::error::{ApiError, ErrorCode};
 use crate::domain::audit_event::{Action, Detail, Event, Outcome, Reason};
 use crate::domain::entry::checks::{Finding, Severity};
 use crate::domain::entry::forms;
+use crate::domain::entry::keying::Keying;
 use crate::domain::entry::machine::{Entry, EntryError, EntryEvent, FormRules, Keyer, Step};
+use crate::domain::entry::schema::FieldPath;
 use crate::domain::entry::schema::FormSchema;
 use crate::store::journal::{Applied, Change, Item};
-use crate::store::{AuditEntry, EntryRow, SlipRow, TaxRecordRow};
+use crate::store::{AuditEntry, ClaimRow, EntryRow, SlipRow, TaxRecordRow};
 
 /// A refused entry step, as the client is told.
 #[derive(Debug)]
@@ -348,6 +350,57 @@ pub fn open_record(
     })
 }
 
+/// The family My Numbers of a keying (dependents' rows and the spouse),
+/// with where they are.
+fn family_numbers(keying: &Keying) -> Vec<(FieldPath, String)> {
+    let mut paths: Vec<FieldPath> = (0..keying.rows("dependents"))
+        .map(|r| FieldPath::row("dependents", r, "my_number"))
+        .collect();
+    paths.push(FieldPath::new("spouse", "my_number"));
+    paths
+        .into_iter()
+        .filter_map(|p| keying.get(&p).map(|n| (p.clone(), n.to_owned())))
+        .collect()
+}
+
+/// The fields of a submission whose person another taxpayer's committed
+/// form of the same income year claims (名寄せ). Unreadable text is left
+/// to the machine's checks, which refuse it.
+pub async fn claimed_elsewhere(
+    state: &AppState,
+    form: &str,
+    person: &str,
+    typed: &std::collections::BTreeMap<String, crate::secret::KeyedValue>,
+) -> Result<BTreeSet<FieldPath>, AppError> {
+    let Some(rules) = rules(state, form) else {
+        return Ok(BTreeSet::new());
+    };
+    let Ok(keying) = Keying::check(rules.schema, typed) else {
+        return Ok(BTreeSet::new());
+    };
+    let numbers: Vec<(FieldPath, Vec<u8>)> = family_numbers(&keying)
+        .into_iter()
+        .map(|(p, n)| (p, state.keys.my_number_index(&n)))
+        .collect();
+    if numbers.is_empty() {
+        return Ok(BTreeSet::new());
+    }
+    let indexes: Vec<Vec<u8>> = numbers.iter().map(|(_, i)| i.clone()).collect();
+    let (form, year) = (form.to_owned(), rules.schema.income_year);
+    let claims = state
+        .store(move |s| s.claims(&indexes, &form, year))
+        .await?;
+    Ok(numbers
+        .into_iter()
+        .filter(|(_, index)| {
+            claims
+                .iter()
+                .any(|c| &c.number_index == index && c.person != person)
+        })
+        .map(|(p, _)| p)
+        .collect())
+}
+
 /// What a step committed.
 pub struct StepCommitted {
     pub entry: Entry,
@@ -380,6 +433,20 @@ async fn commit_step(
     }];
     changes.extend(extra);
     if let Entry::Committed(c) = &step.entry {
+        let year = rules(state, &header.form).map_or(0, |r| r.schema.income_year);
+        let claims: Vec<ClaimRow> = family_numbers(&c.record)
+            .into_iter()
+            .map(|(_, n)| ClaimRow {
+                number_index: state.keys.my_number_index(&n),
+                form: header.form.clone(),
+                income_year: year,
+                person: header.person.clone(),
+                entry: id.to_owned(),
+            })
+            .collect();
+        if !claims.is_empty() {
+            changes.push(Change::InsertClaims(claims));
+        }
         let version = crate::domain::entry::record::RecordVersion::committed(c);
         changes.push(Change::InsertTaxRecord {
             row: record_row(state, &header.person, &header.form, id, &version, at)?,

@@ -14,8 +14,8 @@ use time::OffsetDateTime;
 
 use super::chain::{self, AuditEntry, ChainKey};
 use super::{
-    AttemptClaim, BatchRow, CorrectionRow, EntryRow, LockoutPolicy, ReverifyRow, SessionRow,
-    SlipRow, StaffRow, StoreError, StoreResult, TaxRecordRow, TerminalRow, TotpClaim,
+    AttemptClaim, BatchRow, ClaimRow, CorrectionRow, EntryRow, LockoutPolicy, ReverifyRow,
+    SessionRow, SlipRow, StaffRow, StoreError, StoreResult, TaxRecordRow, TerminalRow, TotpClaim,
 };
 
 /// One change of state. Each backend applies it with the same SQL its
@@ -77,6 +77,7 @@ pub enum Change {
     },
     InsertCorrection(CorrectionRow),
     InsertBatch(BatchRow),
+    InsertClaims(Vec<ClaimRow>),
     /// Files an entry under an open batch (a conflict if it is closed or
     /// not there).
     AddToBatch {

@@ -26,8 +26,8 @@ use crate::domain::person_number::PersonNumber;
 pub use chain::{AuditEntry, AuditRecord};
 pub use lockout::{AttemptClaim, LockoutPolicy, LoginGuardRow};
 pub use rows::{
-    BatchRow, CorrectionRow, EntryRow, PurposeRow, ResidentQuery, ResidentRow, ReverifyRow,
-    SessionRow, SlipRow, StaffRow, TaxRecordRow, TerminalRow, TotpClaim,
+    BatchRow, ClaimRow, CorrectionRow, EntryRow, PurposeRow, ResidentQuery, ResidentRow,
+    ReverifyRow, SessionRow, SlipRow, StaffRow, TaxRecordRow, TerminalRow, TotpClaim,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -217,6 +217,13 @@ pub trait EntryStore {
         assigned_to: Option<&str>,
     ) -> StoreResult<Vec<ReverifyRow>>;
     fn batch(&self, id: &str) -> StoreResult<Option<BatchRow>>;
+    /// The claims of a form and income year on any of these blind indexes.
+    fn claims(
+        &self,
+        indexes: &[Vec<u8>],
+        form: &str,
+        income_year: i32,
+    ) -> StoreResult<Vec<ClaimRow>>;
     /// The entries keyed from a batch.
     fn batch_entries(&self, id: &str) -> StoreResult<Vec<String>>;
 }

@@ -246,3 +246,15 @@ pub struct BatchRow {
     pub closed_by: Option<String>,
     pub closed_at: Option<OffsetDateTime>,
 }
+
+/// A person a committed form claims (dependent or spouse), by the blind
+/// index of their My Number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimRow {
+    pub number_index: Vec<u8>,
+    pub form: String,
+    pub income_year: i32,
+    /// The taxpayer whose form claims them.
+    pub person: String,
+    pub entry: String,
+}

@@ -1052,3 +1052,93 @@ async fn an_identity_difference_at_intake_blocks_the_submit_until_a_supervisor_s
         "awaiting_second"
     );
 }
+
+#[tokio::test]
+async fn a_dependent_claimed_on_another_taxpayers_form_needs_a_reason_nayose() {
+    let app = spawn_app().await;
+    let child = [
+        ("dependents[0].name", "高橋 花"),
+        ("dependents[0].my_number", "345678901234"),
+        ("dependents[0].relation", "child"),
+        ("dependents[0].birth", "2015-05-05"),
+    ];
+    let with_child = || {
+        let mut typed = declaration();
+        typed.extend(
+            child
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
+        typed
+    };
+    let keyed_for = |person: &'static str,
+                     typed: BTreeMap<String, String>,
+                     reasons: BTreeMap<String, String>| {
+        let app = &app;
+        async move {
+            let clerk = app.login(CLERK).await;
+            let started = clerk
+                .start_entry(&StartEntryRequest {
+                    form: "juminzei_shinkoku".into(),
+                    person: person.into(),
+                    paper: "p".into(),
+                    batch: None,
+                })
+                .await
+                .unwrap();
+            let submitted = clerk
+                .submit_entry(
+                    &started.id,
+                    &SubmitRequest {
+                        fields: secret(&typed),
+                        reasons,
+                    },
+                )
+                .await;
+            (started.id, submitted)
+        }
+    };
+    // Takahashi's form claims the child and commits.
+    let (id, submitted) = keyed_for(Known::TAKAHASHI, with_child(), BTreeMap::new()).await;
+    submitted.unwrap();
+    let second = app.login(SECOND).await;
+    let view = second.start_second(&id).await.unwrap();
+    let mut again = second_keying(&view, &[]);
+    for (k, v) in &child {
+        if view.to_key.iter().any(|t| t.replace("[]", "[0]") == *k) {
+            again.fields.insert((*k).to_owned(), KeyedValue::new(*v));
+        }
+    }
+    assert_eq!(
+        second.submit_second(&id, &again).await.unwrap().state,
+        "committed"
+    );
+
+    // Yamazaki's form claims the same child: a warning on that field.
+    let (_, refused) = keyed_for(Known::YAMAZAKI, with_child(), BTreeMap::new()).await;
+    let Err(ClientError::Entry { refusal, .. }) = refused else {
+        panic!("the second claim must be flagged");
+    };
+    let warning = &refusal.problems[0];
+    assert_eq!(
+        (warning.code.as_str(), warning.severity.as_str()),
+        ("claimed_elsewhere", "warning")
+    );
+    assert_eq!(warning.fields, ["dependents[0].my_number"]);
+    assert!(
+        !serde_json::to_string(&refusal)
+            .unwrap()
+            .contains(Known::TAKAHASHI),
+        "never says who"
+    );
+    // With the clerk's reason it goes on; Takahashi's own later form is no second claim.
+    let reasons: BTreeMap<String, String> = [(
+        warning.key.clone().unwrap(),
+        "parents divorced in 2025: confirmed with both".to_owned(),
+    )]
+    .into();
+    let (_, accepted) = keyed_for(Known::YAMAZAKI, with_child(), reasons).await;
+    assert_eq!(accepted.unwrap().state, "awaiting_second");
+    let (_, own) = keyed_for(Known::TAKAHASHI, with_child(), BTreeMap::new()).await;
+    assert_eq!(own.unwrap().state, "awaiting_second");
+}

@@ -51,6 +51,12 @@ impl Finding {
         }
     }
 
+    /// The person at `at` is claimed on another taxpayer's form too (名寄せ):
+    /// the service finds that, the clerk confirms it against the paper.
+    pub fn claimed_elsewhere(at: FieldPath) -> Finding {
+        Finding::warning("claimed_elsewhere", vec![at])
+    }
+
     /// The key a clerk's reason for a warning is filed under:
     /// `code@first_field`.
     pub fn key(&self) -> String {
@@ -76,7 +82,7 @@ impl Finding {
 pub const RULE_SETS: [&str; 2] = ["juminzei_shinkoku", "kyuyo_shiharai_hokokusho"];
 
 /// Every finding code, whether it blocks, and its English description.
-pub const CODES: [(&str, Severity, &str); 26] = [
+pub const CODES: [(&str, Severity, &str); 27] = [
     (
         "salary_income",
         Severity::Error,
@@ -197,6 +203,11 @@ pub const CODES: [(&str, Severity, &str); 26] = [
         "child_older_than_taxpayer",
         Severity::Warning,
         "a child is older than the taxpayer",
+    ),
+    (
+        "claimed_elsewhere",
+        Severity::Warning,
+        "this person is claimed on another taxpayer's form too (名寄せ)",
     ),
     (
         "jan1_address_differs",

@@ -60,6 +60,9 @@ pub struct Header {
 pub struct Submission {
     pub typed: BTreeMap<String, KeyedValue>,
     pub reasons: BTreeMap<String, String>,
+    /// Fields whose person another taxpayer's committed form claims too
+    /// (名寄せ), as the service found: each is a warning needing a reason.
+    pub claimed_elsewhere: BTreeSet<FieldPath>,
 }
 
 /// A finished keying and who did it.
@@ -328,7 +331,15 @@ fn checked(
     submission: &Submission,
 ) -> Result<(Keying, BTreeMap<String, String>, usize), EntryError> {
     let keying = Keying::check(rules.schema, &submission.typed).map_err(EntryError::Fields)?;
-    let findings = checks::run(rules.schema, rules.year, &keying);
+    let mut findings = checks::run(rules.schema, rules.year, &keying);
+    findings.extend(
+        submission
+            .claimed_elsewhere
+            .iter()
+            .filter(|p| keying.get(p).is_some())
+            .cloned()
+            .map(Finding::claimed_elsewhere),
+    );
     let (errors, warnings): (Vec<Finding>, Vec<Finding>) = findings
         .into_iter()
         .partition(|f| f.severity == Severity::Error);

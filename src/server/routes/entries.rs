@@ -246,9 +246,17 @@ pub async fn submit(
 ) -> EntryResult<Json<EntryView>> {
     let by = caller.user_id.clone();
     let at = state.clock.now();
+    let key = id.clone();
+    let claimed_elsewhere = match state.store(move |s| s.entry(&key)).await? {
+        Some(row) => {
+            service::claimed_elsewhere(&state, &row.form, &row.person, &request.fields).await?
+        }
+        None => Default::default(),
+    };
     let submission = Submission {
         typed: request.fields,
         reasons: request.reasons,
+        claimed_elsewhere,
     };
     step(
         &state,

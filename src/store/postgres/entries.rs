@@ -8,7 +8,8 @@ use crate::store::chain::format_time;
 use crate::store::sql::ColumnReader;
 use crate::store::sql::format_date;
 use crate::store::{
-    BatchRow, CorrectionRow, EntryRow, EntryStore, ReverifyRow, SlipRow, StoreResult, TaxRecordRow,
+    BatchRow, ClaimRow, CorrectionRow, EntryRow, EntryStore, ReverifyRow, SlipRow, StoreResult,
+    TaxRecordRow,
 };
 
 const ENTRY_COLUMNS: &str =
@@ -203,6 +204,29 @@ fn reverify_from_row(r: &Cols<'_>) -> StoreResult<ReverifyRow> {
         resolved_by: r.opt_text(8)?,
         resolved_at: r.opt_time(9)?,
     })
+}
+
+pub(crate) fn insert_claims(c: &mut impl GenericClient, claims: &[ClaimRow]) -> StoreResult<()> {
+    let stmt = c
+        .prepare(
+            "INSERT INTO claims(number_index, form, income_year, person, entry) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT DO NOTHING",
+        )
+        .map_err(db_error)?;
+    for k in claims {
+        c.execute(
+            &stmt,
+            &[
+                &k.number_index,
+                &k.form,
+                &k.income_year,
+                &k.person,
+                &k.entry,
+            ],
+        )
+        .map_err(db_error)?;
+    }
+    Ok(())
 }
 
 pub(crate) fn insert_batch(c: &mut impl GenericClient, b: &BatchRow) -> StoreResult<()> {
@@ -434,6 +458,33 @@ impl EntryStore for PostgresStore {
                 "SELECT entry FROM batch_entries WHERE batch = $1 ORDER BY entry",
                 &[&id],
                 |r| r.text(0),
+            )
+        })
+    }
+
+    fn claims(
+        &self,
+        indexes: &[Vec<u8>],
+        form: &str,
+        income_year: i32,
+    ) -> StoreResult<Vec<ClaimRow>> {
+        let indexes = indexes.to_vec();
+        self.with(|c| {
+            query_rows(
+                c,
+                "claims",
+                "SELECT number_index, form, income_year, person, entry FROM claims
+                 WHERE number_index = ANY($1) AND form = $2 AND income_year = $3 ORDER BY entry",
+                &[&indexes, &form, &income_year],
+                |r| {
+                    Ok(ClaimRow {
+                        number_index: r.get(0)?,
+                        form: r.text(1)?,
+                        income_year: r.get(2)?,
+                        person: r.text(3)?,
+                        entry: r.text(4)?,
+                    })
+                },
             )
         })
     }

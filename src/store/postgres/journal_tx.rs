@@ -129,6 +129,9 @@ impl JournalTx for PgJournal<'_, '_> {
                     None => Applied::Conflict("the record changed since it was read".into()),
                 }
             }
+            Change::InsertClaims(claims) => {
+                entries::insert_claims(c, claims).map(|()| Applied::Done)?
+            }
             Change::InsertBatch(batch) => {
                 entries::insert_batch(c, batch).map(|()| Applied::Done)?
             }

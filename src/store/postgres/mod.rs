@@ -85,6 +85,10 @@ const MIGRATIONS: &[(i64, Migration)] = &[
         8,
         Migration::Sql(include_str!("../migrations/postgres/0008_batches.sql")),
     ),
+    (
+        9,
+        Migration::Sql(include_str!("../migrations/postgres/0009_claims.sql")),
+    ),
 ];
 
 /// Advisory lock keys ("bansho" in ASCII, plus a tag). Advisory locks are

@@ -8,7 +8,8 @@ use crate::store::chain::format_time;
 use crate::store::sql::ColumnReader;
 use crate::store::sql::format_date;
 use crate::store::{
-    BatchRow, CorrectionRow, EntryRow, EntryStore, ReverifyRow, SlipRow, StoreResult, TaxRecordRow,
+    BatchRow, ClaimRow, CorrectionRow, EntryRow, EntryStore, ReverifyRow, SlipRow, StoreResult,
+    TaxRecordRow,
 };
 
 const ENTRY_COLUMNS: &str =
@@ -207,6 +208,26 @@ fn reverify_from_row(r: &Cols<'_, '_>) -> StoreResult<ReverifyRow> {
         resolved_by: r.opt_text(8)?,
         resolved_at: r.opt_time(9)?,
     })
+}
+
+pub(crate) fn insert_claims(c: &Connection, claims: &[ClaimRow]) -> StoreResult<()> {
+    let mut stmt = c
+        .prepare_cached(
+            "INSERT INTO claims(number_index, form, income_year, person, entry) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT DO NOTHING",
+        )
+        .map_err(unavailable)?;
+    for k in claims {
+        stmt.execute(params![
+            k.number_index,
+            k.form,
+            k.income_year,
+            k.person,
+            k.entry
+        ])
+        .map_err(unavailable)?;
+    }
+    Ok(())
 }
 
 pub(crate) fn insert_batch(c: &Connection, b: &BatchRow) -> StoreResult<()> {
@@ -437,6 +458,36 @@ impl EntryStore for SqliteStore {
                 [id],
                 |r| r.text(0),
             )
+        })
+    }
+
+    fn claims(
+        &self,
+        indexes: &[Vec<u8>],
+        form: &str,
+        income_year: i32,
+    ) -> StoreResult<Vec<ClaimRow>> {
+        self.with(|c| {
+            let mut out = Vec::new();
+            for index in indexes {
+                out.extend(query_rows(
+                    c,
+                    "claims",
+                    "SELECT number_index, form, income_year, person, entry FROM claims
+                     WHERE number_index = ?1 AND form = ?2 AND income_year = ?3 ORDER BY entry",
+                    params![index, form, income_year],
+                    |r| {
+                        Ok(ClaimRow {
+                            number_index: r.get(0)?,
+                            form: r.text(1)?,
+                            income_year: r.get(2)?,
+                            person: r.text(3)?,
+                            entry: r.text(4)?,
+                        })
+                    },
+                )?);
+            }
+            Ok(out)
         })
     }
 }

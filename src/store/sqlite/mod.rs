@@ -69,6 +69,10 @@ const MIGRATIONS: &[(i64, Migration)] = &[
         9,
         Migration::Sql(include_str!("../migrations/sqlite/0009_batches.sql")),
     ),
+    (
+        10,
+        Migration::Sql(include_str!("../migrations/sqlite/0010_claims.sql")),
+    ),
 ];
 
 /// How much of the store file each connection may map into memory.

@@ -40,6 +40,7 @@ fn submission(typed: BTreeMap<String, String>) -> Submission {
     Submission {
         typed: secret(typed),
         reasons: BTreeMap::new(),
+        claimed_elsewhere: Default::default(),
     }
 }
 
