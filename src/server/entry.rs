@@ -133,10 +133,31 @@ fn row_of(
     })
 }
 
-fn log_row(caller: &SessionCtx, at: OffsetDateTime, person: &str, event: Event) -> AuditEntry {
+/// A row about one person's record; `protected` marks a 支援措置 person's,
+/// which the access log highlights.
+pub fn subject_row(
+    caller: &SessionCtx,
+    at: OffsetDateTime,
+    person: &str,
+    protected: bool,
+    event: Event,
+) -> AuditEntry {
     let mut row = caller.entry(at, event);
     row.subjects = vec![person.to_owned()];
+    row.sensitive = protected;
     row
+}
+
+/// Whether `person` is under a 支援措置 (every touch of their record is
+/// highlighted, and their address hidden from who may not see it).
+pub async fn protected(state: &AppState, person: &str) -> Result<bool, AppError> {
+    let Ok(number) = crate::domain::person_number::PersonNumber::parse(person) else {
+        return Ok(false);
+    };
+    Ok(state
+        .store(move |s| s.resident(&number))
+        .await?
+        .is_some_and(|r| r.support_measure))
 }
 
 fn event_of(id: &str, state: &'static str, event: &EntryEvent) -> Event {
@@ -472,10 +493,11 @@ async fn commit_step(
         changes.push(Change::InsertSlips(slips));
     }
     let name = step.entry.state_name();
+    let sensitive = protected(state, &header.person).await?;
     let rows: Vec<AuditEntry> = step
         .events
         .iter()
-        .map(|e| log_row(caller, at, &header.person, event_of(id, name, e)))
+        .map(|e| subject_row(caller, at, &header.person, sensitive, event_of(id, name, e)))
         .collect();
     let committed = state
         .commit(Item::new(changes, move |effect| {
@@ -486,7 +508,7 @@ async fn commit_step(
         tracing::info!(entry = %id, ?refusal, "entry step refused by the store");
         let event = Event::denied(action, Reason::EntryChanged);
         state
-            .audit(log_row(caller, at, &header.person, event))
+            .audit(subject_row(caller, at, &header.person, sensitive, event))
             .await?;
         return Err(AppError::new(
             StatusCode::CONFLICT,
@@ -523,11 +545,16 @@ async fn refuse(
         other => other,
     };
     let at = state.clock.now();
+    let sensitive = match protected(state, person).await {
+        Ok(p) => p,
+        Err(e) => return EntryFailure::App(e),
+    };
     match state
-        .audit(log_row(
+        .audit(subject_row(
             caller,
             at,
             person,
+            sensitive,
             Event::new(action, outcome, detail),
         ))
         .await

@@ -1142,3 +1142,91 @@ async fn a_dependent_claimed_on_another_taxpayers_form_needs_a_reason_nayose() {
     let (_, own) = keyed_for(Known::TAKAHASHI, with_child(), BTreeMap::new()).await;
     assert_eq!(own.unwrap().state, "awaiting_second");
 }
+
+#[tokio::test]
+async fn a_protected_persons_record_hides_the_address_from_clerks_and_every_touch_is_highlighted() {
+    let app = spawn_app().await;
+    let clerk = app.login(CLERK).await;
+    let started = clerk
+        .start_entry(&StartEntryRequest {
+            form: "juminzei_shinkoku".into(),
+            person: Known::PROTECTED.into(),
+            paper: "p".into(),
+            batch: None,
+        })
+        .await
+        .unwrap();
+    let mut typed = declaration();
+    typed.insert("taxpayer.address".into(), Known::PROTECTED_ADDRESS.into());
+    clerk
+        .submit_entry(
+            &started.id,
+            &SubmitRequest {
+                fields: secret(&typed),
+                reasons: BTreeMap::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let second = app.login(SECOND).await;
+    let view = second.start_second(&started.id).await.unwrap();
+    assert_eq!(
+        second
+            .submit_second(&started.id, &second_keying(&view, &[]))
+            .await
+            .unwrap()
+            .state,
+        "committed"
+    );
+    let entry_rows: Vec<_> = app
+        .audit_tail(30)
+        .into_iter()
+        .filter(|r| {
+            r.entry.action.as_str().starts_with("entry_") && r.entry.subjects == [Known::PROTECTED]
+        })
+        .collect();
+    assert!(
+        !entry_rows.is_empty() && entry_rows.iter().all(|r| r.entry.sensitive),
+        "{entry_rows:?}"
+    );
+
+    let path = format!("/records/{}/juminzei_shinkoku", Known::PROTECTED);
+    let clerk = app.login(CLERK).await;
+    let history: RecordHistory = call(&clerk, reqwest::Method::GET, &path, None)
+        .await
+        .unwrap();
+    assert!(!history.versions[0].values.contains_key("taxpayer.address"));
+    assert!(!serde_json::to_string(&history).unwrap().contains("北町"));
+    let row = &app.outcome_tail(1)[0];
+    assert_eq!(row.entry.action.as_str(), "record_view");
+    assert!(row.entry.sensitive);
+    let supervisor = app.login(SUPERVISOR).await;
+    let seen: RecordHistory = call(&supervisor, reqwest::Method::GET, &path, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        seen.versions[0].values["taxpayer.address"].expose(),
+        Known::PROTECTED_ADDRESS
+    );
+
+    // A correction's diff hides it from the clerk who proposes one too.
+    let request = ProposeCorrectionRequest {
+        base_version: 1,
+        fields: [(
+            "deductions.social_insurance".to_owned(),
+            KeyedValue::new("400,000"),
+        )]
+        .into(),
+        reason: "paper".into(),
+        paper: "p".into(),
+    };
+    let proposed: CorrectionView = call(
+        &clerk,
+        reqwest::Method::POST,
+        &format!("{path}/corrections"),
+        json(&request),
+    )
+    .await
+    .unwrap();
+    assert!(!serde_json::to_string(&proposed).unwrap().contains("北町"));
+}

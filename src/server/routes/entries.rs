@@ -139,6 +139,7 @@ async fn read(
         }),
     );
     log.subjects = vec![row.person.clone()];
+    log.sensitive = service::protected(state, &row.person).await?;
     state.audit(log).await?;
     Ok(Json(view))
 }

@@ -19,10 +19,11 @@ use crate::domain::entry::keying::Keying;
 use crate::domain::entry::record::RecordVersion;
 use crate::domain::entry::schema::{FieldKind, FieldPath, FormSchema};
 use crate::domain::person_number::PersonNumber;
+use crate::domain::roles::Permission;
 use crate::secret::KeyedValue;
 use crate::server::AppState;
 use crate::server::auth::SessionCtx;
-use crate::server::entry::{EntryResult, open_record, record_row, rules};
+use crate::server::entry::{EntryResult, open_record, protected, record_row, rules, subject_row};
 use crate::server::error::AppError;
 use crate::server::json::ApiJson;
 use crate::store::journal::{Change, Item};
@@ -30,26 +31,55 @@ use crate::store::{AuditEntry, CorrectionRow, TaxRecordRow};
 
 const LIST_LIMIT: usize = 200;
 
+/// What the caller may see of a person's record, and how its rows are
+/// marked.
+#[derive(Clone, Copy)]
+struct Sight {
+    /// A 支援措置 person: every row touching the record is highlighted.
+    protected: bool,
+    /// Whether the person's own address may be shown.
+    address: bool,
+}
+
+async fn sight(state: &AppState, caller: &SessionCtx, person: &str) -> Result<Sight, AppError> {
+    let protected = protected(state, person).await?;
+    Ok(Sight {
+        protected,
+        address: !protected || caller.can(Permission::ViewProtectedAddress),
+    })
+}
+
+/// The fields of a form that hold the person's own address (the payer's
+/// address on an employer's report is not the resident's).
+const OWN_ADDRESSES: [&str; 3] = [
+    "taxpayer.address",
+    "taxpayer.jan1_address",
+    "recipient.address",
+];
+
 fn log_row(
     caller: &SessionCtx,
     person: &str,
+    sight: Sight,
     event: Event,
     at: time::OffsetDateTime,
 ) -> AuditEntry {
-    let mut row = caller.entry(at, event);
-    row.subjects = vec![person.to_owned()];
-    row
+    subject_row(caller, at, person, sight.protected, event)
 }
 
-/// A value as shown: a My Number only as its last four digits.
-fn shown(schema: &FormSchema, field: &FieldPath, value: &str) -> KeyedValue {
-    match schema.field(field).map(|f| f.kind) {
+/// A value as shown: a My Number only as its last four digits; a protected
+/// person's address not at all to a caller who may not see it.
+fn shown(schema: &FormSchema, sight: Sight, field: &FieldPath, value: &str) -> Option<KeyedValue> {
+    if !sight.address && OWN_ADDRESSES.contains(&field.to_string().as_str()) {
+        return None;
+    }
+    Some(match schema.field(field).map(|f| f.kind) {
         Some(FieldKind::MyNumber) => {
             let last4 = &value[value.len().saturating_sub(4)..];
             KeyedValue::new(format!("********{last4}"))
         }
         _ => KeyedValue::new(value),
-    }
+    })
 }
 
 fn person_and_form(
@@ -81,6 +111,7 @@ pub async fn history(
     Path((person, form)): Path<(String, String)>,
 ) -> Result<Json<RecordHistory>, AppError> {
     let (person, schema) = person_and_form(&person, &form)?;
+    let sight = sight(&state, &caller, person.as_str()).await?;
     let found = versions(&state, person.as_str(), &form).await?;
     let mut out = Vec::new();
     let mut before: Option<&Keying> = None;
@@ -110,9 +141,8 @@ pub async fn history(
                 .record
                 .paths()
                 .filter_map(|p| {
-                    v.record
-                        .get(p)
-                        .map(|value| (p.to_string(), shown(schema, p, value)))
+                    let value = shown(schema, sight, p, v.record.get(p)?)?;
+                    Some((p.to_string(), value))
                 })
                 .collect(),
             changed,
@@ -121,7 +151,13 @@ pub async fn history(
     }
     let event = Event::ok(Action::RecordView).with(Detail::Rows(out.len()));
     state
-        .audit(log_row(&caller, person.as_str(), event, state.clock.now()))
+        .audit(log_row(
+            &caller,
+            person.as_str(),
+            sight,
+            event,
+            state.clock.now(),
+        ))
         .await?;
     Ok(Json(RecordHistory {
         person: person.as_str().to_owned(),
@@ -166,12 +202,12 @@ fn row_of(
 
 fn view_of(
     schema: &FormSchema,
+    sight: Sight,
     id: &str,
     person: &str,
     form: &str,
     c: &Correction,
     current: &Keying,
-    version: Option<i64>,
 ) -> CorrectionView {
     let p = c.proposal();
     let (reviewed_by, review_reason) = match c {
@@ -193,13 +229,13 @@ fn view_of(
             .into_iter()
             .map(|ch| FieldChange {
                 field: ch.field.to_string(),
-                before: ch.before.map(|v| shown(schema, ch.field, v)),
-                after: ch.after.map(|v| shown(schema, ch.field, v)),
+                before: ch.before.and_then(|v| shown(schema, sight, ch.field, v)),
+                after: ch.after.and_then(|v| shown(schema, sight, ch.field, v)),
             })
             .collect(),
         reviewed_by,
         review_reason,
-        version,
+        version: None,
     }
 }
 
@@ -247,9 +283,14 @@ async fn refuse(
     error: &CorrectionError,
 ) -> AppError {
     let (outcome, detail, answer) = refused(error);
+    let sight = match sight(state, caller, person).await {
+        Ok(sight) => sight,
+        Err(e) => return e,
+    };
     let row = log_row(
         caller,
         person,
+        sight,
         Event::new(action, outcome, detail),
         state.clock.now(),
     );
@@ -323,14 +364,15 @@ pub async fn propose(
             }
         };
     let id = crate::server::entry::new_id();
+    let sight = sight(&state, &caller, person.as_str()).await?;
     let view = view_of(
         schema,
+        sight,
         &id,
         person.as_str(),
         &form,
         &correction,
         &latest.record,
-        None,
     );
     let row = row_of(&state, &id, person.as_str(), &form, &correction, 1, at)?;
     let detail = Detail::Correction {
@@ -342,6 +384,7 @@ pub async fn propose(
     let log = log_row(
         &caller,
         person.as_str(),
+        sight,
         Event::ok(Action::CorrectionPropose).with(detail),
         at,
     );
@@ -402,20 +445,23 @@ pub async fn list(
         .store(|s| s.corrections_in("proposed", LIST_LIMIT))
         .await?;
     let mut corrections = Vec::new();
+    let mut touches_protected = false;
     for row in rows {
         let c = opened(&state, &row)?;
+        let sight = sight(&state, &caller, &row.person).await?;
+        touches_protected |= sight.protected;
         let (base, _) = base_of(&state, &row, &c).await?;
         let schema = rules(&state, &row.form)
             .ok_or_else(AppError::internal)?
             .schema;
         corrections.push(view_of(
             schema,
+            sight,
             &row.id,
             &row.person,
             &row.form,
             &c,
             &base,
-            None,
         ));
     }
     let mut log = caller.entry(
@@ -423,6 +469,7 @@ pub async fn list(
         Event::ok(Action::CorrectionList).with(Detail::Rows(corrections.len())),
     );
     log.subjects = corrections.iter().map(|c| c.person.clone()).collect();
+    log.sensitive = touches_protected;
     state.audit(log).await?;
     Ok(Json(CorrectionList { corrections }))
 }
@@ -437,7 +484,8 @@ pub async fn view(
     let schema = rules(&state, &row.form)
         .ok_or_else(AppError::internal)?
         .schema;
-    let view = view_of(schema, &id, &row.person, &row.form, &c, &base, None);
+    let sight = sight(&state, &caller, &row.person).await?;
+    let view = view_of(schema, sight, &id, &row.person, &row.form, &c, &base);
     let detail = Detail::Correction {
         id: id.clone(),
         state: c.state_name(),
@@ -448,6 +496,7 @@ pub async fn view(
         .audit(log_row(
             &caller,
             &row.person,
+            sight,
             Event::ok(Action::CorrectionView).with(detail),
             state.clock.now(),
         ))
@@ -504,7 +553,8 @@ async fn review(
     let schema = rules(&state, &row.form)
         .ok_or_else(AppError::internal)?
         .schema;
-    let mut view = view_of(schema, &id, &row.person, &row.form, &reviewed, &base, None);
+    let sight = sight(&state, &caller, &row.person).await?;
+    let mut view = view_of(schema, sight, &id, &row.person, &row.form, &reviewed, &base);
     let (person, changed, state_name) = (
         row.person.clone(),
         view.changes.len(),
@@ -530,6 +580,7 @@ async fn review(
             vec![log_row(
                 &caller_row,
                 &person,
+                sight,
                 Event::ok(action).with(detail),
                 effect.at,
             )]
@@ -538,7 +589,7 @@ async fn review(
     if committed.effect.refusal().is_some() {
         let event = Event::denied(action, Reason::RecordChanged);
         state
-            .audit(log_row(&caller, &row.person, event, at))
+            .audit(log_row(&caller, &row.person, sight, event, at))
             .await?;
         return Err(AppError::new(
             StatusCode::CONFLICT,
