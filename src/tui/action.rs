@@ -156,6 +156,8 @@ commands! {
     AddRow => "add_row",
     NextChoice => "next_choice",
     PrevChoice => "prev_choice",
+    NextTab => "next_tab",
+    PrevTab => "prev_tab",
     Noop => "noop",
 }
 

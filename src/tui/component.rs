@@ -13,6 +13,7 @@ use super::action::{Command, Failure};
 use super::effect::Effect;
 use super::keymap::{Key, Keymap, Layer};
 use super::popups::confirm::{ConfirmedAction, PendingAction};
+use super::screens::tabs::Tab;
 use super::status::{Level, Status};
 use super::view::View;
 pub use super::widgets::bars::Hint;
@@ -70,6 +71,8 @@ pub enum Request {
     SwitchUser,
     /// A request failed: a 401 ends the session, anything else is shown.
     Failed(Failure),
+    /// Show this tab of the work screen, its list loaded afresh.
+    OpenTab(Tab),
 }
 
 impl Request {

@@ -20,6 +20,7 @@ use super::screens::entry::{self, EntryScreen};
 use super::screens::lock::unwanted_unlock;
 use super::screens::record::RecordScreen;
 use super::screens::search::SearchScreen;
+use super::screens::tabs::{self, Tab};
 
 pub use super::effect::Effect;
 
@@ -276,6 +277,7 @@ fn apply(app: &mut App, requests: Vec<Request>) -> Vec<Effect> {
                 effects.extend([Effect::Logout, Effect::ClearTerminal]);
             }
             Request::Failed(failure) => effects.extend(failed(app, &failure)),
+            Request::OpenTab(tab) => effects.extend(open_tab(app, tab)),
         }
     }
     effects
@@ -313,20 +315,19 @@ fn confirmed_action(app: &mut App, confirmed: ConfirmedAction) -> Vec<Effect> {
     }
 }
 
-/// From the search or a record: the entry work list (a supervisor's: the
-/// decisions), or a new keying for the record's person (asks for the
-/// paper first). The service decides again whether the session may.
+/// From the search or a record: the work screen on the session's first
+/// tab, or a new keying for the record's person (asks for the paper
+/// first). The service decides again whether the session may.
 fn entry_command(app: &mut App, command: Command) -> Vec<Effect> {
     let work = app
         .session
         .as_ref()
         .and_then(|s| entry::entry_work_of(&s.permissions));
     let requests = match (command, work) {
-        (Command::WorkList, Some(decisions)) => {
-            let (screen, requests) = EntryScreen::work_list(decisions);
-            app.show_entry(screen);
-            requests
-        }
+        (Command::WorkList, _) => match tabs::first_of(app.session.as_ref()) {
+            Some(tab) => vec![Request::OpenTab(tab)],
+            None => vec![entry::list::ListScreen::not_permitted()],
+        },
         (Command::NewEntry, Some(false)) => match app.record() {
             Some(record) => vec![Request::Confirm(PendingAction::StartEntry {
                 person: record.record.person_number.clone(),
@@ -336,6 +337,16 @@ fn entry_command(app: &mut App, command: Command) -> Vec<Effect> {
         },
         _ => vec![entry::list::ListScreen::not_permitted()],
     };
+    apply(app, requests)
+}
+
+/// Shows a tab of the work screen, its list on the way.
+fn open_tab(app: &mut App, tab: Tab) -> Vec<Effect> {
+    let (screen, requests) = match tab {
+        Tab::Keying => EntryScreen::work_list(false),
+        Tab::Decisions => EntryScreen::work_list(true),
+    };
+    app.show_entry(screen);
     apply(app, requests)
 }
 

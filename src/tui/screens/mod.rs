@@ -9,6 +9,7 @@ pub mod no_search;
 pub mod purpose;
 pub mod record;
 pub mod search;
+pub mod tabs;
 
 /// Rows moved by page up / page down in a list.
 pub const PAGE: usize = 10;

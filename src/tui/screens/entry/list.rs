@@ -13,6 +13,7 @@ use crate::tui::component::{Component, Ctx, Hint, Outcome, Request};
 use crate::tui::keymap::Layer;
 use crate::tui::sanitize::{clean_fit, display_width};
 use crate::tui::screens::PAGE;
+use crate::tui::screens::tabs::{self, Tab};
 use crate::tui::status::Level;
 use crate::tui::theme::Role;
 use crate::tui::view::View;
@@ -46,6 +47,15 @@ impl ListScreen {
         ListScreen {
             loading: true,
             ..ListScreen::new(decisions)
+        }
+    }
+
+    /// The work screen's tab this list is.
+    pub fn tab(&self) -> Tab {
+        if self.decisions {
+            Tab::Decisions
+        } else {
+            Tab::Keying
         }
     }
 
@@ -108,8 +118,12 @@ impl Component for ListScreen {
         Some(Layer::Entries)
     }
 
-    fn run(&mut self, command: Command, _ctx: &mut Ctx<'_>) -> Outcome {
+    fn run(&mut self, command: Command, ctx: &mut Ctx<'_>) -> Outcome {
         match command {
+            Command::NextTab | Command::PrevTab => {
+                let to = tabs::switch(ctx.session, self.tab(), command);
+                return Outcome::Consumed(to.into_iter().collect());
+            }
             Command::Submit if !self.loading => return Outcome::Consumed(self.open_selected()),
             Command::SelectNext
             | Command::SelectPrev
@@ -138,6 +152,7 @@ impl Component for ListScreen {
             Hint::new(Command::Submit, "hint.open_entry"),
             Hint::new(Command::SelectNext, "hint.select_next"),
             Hint::new(Command::WorkList, "hint.work_list_again"),
+            Hint::new(Command::NextTab, "hint.next_tab"),
             Hint::new(Command::Back, "hint.back"),
         ]
     }
@@ -153,6 +168,7 @@ impl Component for ListScreen {
         } else {
             "entry.work_title"
         };
+        let area = tabs::draw_bar(view, frame, area, self.tab());
         let inner = panel(view, frame, area, title, Role::Border);
         if self.loading {
             return;

@@ -1,0 +1,100 @@
+//! The tabs of the work screen (F6): each is a list of one kind of work,
+//! shown to a session whose role has the permission the service checks
+//! for it. Tab and Shift-Tab go round the tabs the session has; the bar
+//! on top names them all and marks the one showing.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+
+use crate::api::{Permission, SessionInfo};
+use crate::tui::action::Command;
+use crate::tui::component::Request;
+use crate::tui::sanitize::{clean_fit, display_width};
+use crate::tui::theme::Role;
+use crate::tui::view::View;
+
+/// One tab of the work screen, in the order the bar shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// Own drafts, other clerks' forms to key blind, fields asked again.
+    Keying,
+    /// The supervisor's queue of entries to decide.
+    Decisions,
+}
+
+impl Tab {
+    pub const ALL: &'static [Tab] = &[Tab::Keying, Tab::Decisions];
+
+    /// The permission the service checks for this tab's list.
+    pub fn permission(self) -> Permission {
+        match self {
+            Tab::Keying => Permission::KeyEntries,
+            Tab::Decisions => Permission::DecideEntries,
+        }
+    }
+
+    /// The tab's label in the locale files.
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Keying => "tab.keying",
+            Tab::Decisions => "tab.decisions",
+        }
+    }
+}
+
+/// The tabs a session has, in the bar's order.
+pub fn tabs_of(session: Option<&SessionInfo>) -> Vec<Tab> {
+    let Some(session) = session else {
+        return Vec::new();
+    };
+    Tab::ALL
+        .iter()
+        .copied()
+        .filter(|t| session.permissions.contains(&t.permission()))
+        .collect()
+}
+
+/// The tab F6 opens: the session's first.
+pub fn first_of(session: Option<&SessionInfo>) -> Option<Tab> {
+    tabs_of(session).first().copied()
+}
+
+/// Where Tab (`NextTab`) or Shift-Tab (`PrevTab`) goes from `current`,
+/// round the session's tabs; None for any other command or a single tab.
+pub fn switch(session: Option<&SessionInfo>, current: Tab, command: Command) -> Option<Request> {
+    let tabs = tabs_of(session);
+    let at = tabs.iter().position(|t| *t == current)?;
+    let n = tabs.len();
+    let to = match command {
+        Command::NextTab => (at + 1) % n,
+        Command::PrevTab => (at + n - 1) % n,
+        _ => return None,
+    };
+    (to != at).then(|| Request::OpenTab(tabs[to]))
+}
+
+/// Draws the bar on the first row of `area` and returns the rows below it.
+/// With a single tab the bar still names it, so the screen says what it is.
+pub fn draw_bar(view: &View<'_>, frame: &mut Frame, area: Rect, current: Tab) -> Rect {
+    let [bar, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    let mut spans = Vec::new();
+    let mut left = usize::from(bar.width);
+    for tab in tabs_of(view.session) {
+        let text = format!(" {} ", view.t(tab.label()));
+        let text = clean_fit(&text, left);
+        left = left.saturating_sub(display_width(&text) + 1);
+        let role = if tab == current {
+            Role::Selection
+        } else {
+            Role::Muted
+        };
+        spans.push(Span::styled(text, view.style(role)));
+        spans.push(Span::raw(" "));
+        if left == 0 {
+            break;
+        }
+    }
+    frame.render_widget(Line::from(spans), bar);
+    rest
+}

@@ -1,0 +1,111 @@
+//! The work screen's tabs: F6 opens the session's first, Tab and
+//! Shift-Tab go round the tabs its role has (and only those), each loading
+//! its own list.
+
+use crossterm::event::KeyCode;
+
+use super::*;
+use crate::api::Permission;
+use crate::api::entry::EntryQueue;
+use crate::domain::roles::Role;
+use crate::tui::action::EntryAnswer;
+use crate::tui::effect::EntryCall;
+use crate::tui::screens::tabs::{self, Tab};
+
+/// A session whose role has these permissions (a clerk's otherwise).
+fn session_with(permissions: Vec<Permission>) -> SessionInfo {
+    SessionInfo {
+        permissions,
+        ..session(Department::Assessment)
+    }
+}
+
+fn the_call(effects: Vec<Effect>) -> EntryCall {
+    match effects.into_iter().next() {
+        Some(Effect::Entry(call)) => call,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn loaded(app: &mut App, decisions: bool) {
+    update(
+        app,
+        Action::Entry(EntryAnswer::Queue {
+            decisions,
+            result: Ok(EntryQueue { entries: vec![] }),
+        }),
+    );
+}
+
+#[test]
+fn a_session_has_the_tabs_of_its_permissions_in_the_bar_order() {
+    let both = session_with(vec![Permission::DecideEntries, Permission::KeyEntries]);
+    assert_eq!(
+        tabs::tabs_of(Some(&both)),
+        vec![Tab::Keying, Tab::Decisions]
+    );
+    let clerk = session(Department::Assessment);
+    assert_eq!(tabs::tabs_of(Some(&clerk)), vec![Tab::Keying]);
+    let collections = session(Department::Collections);
+    assert!(tabs::tabs_of(Some(&collections)).is_empty());
+    assert!(tabs::tabs_of(None).is_empty());
+    let supervisor = SessionInfo {
+        permissions: crate::domain::roles::permissions(Role::Supervisor, Department::Assessment)
+            .to_vec(),
+        ..clerk
+    };
+    assert_eq!(tabs::first_of(Some(&supervisor)), Some(Tab::Decisions));
+}
+
+#[test]
+fn tab_and_shift_tab_go_round_the_tabs_each_loading_its_list() {
+    let mut app = new_app(Lang::Ja, false);
+    log_in_as(
+        &mut app,
+        session_with(vec![
+            Permission::SearchResidents,
+            Permission::KeyEntries,
+            Permission::DecideEntries,
+        ]),
+    );
+    assert!(matches!(
+        the_call(press(&mut app, KeyCode::F(6))),
+        EntryCall::Work
+    ));
+    loaded(&mut app, false);
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(text.contains(" 入力   判定 "), "{text}");
+    assert_eq!(
+        app.entry().and_then(|e| e.list()).map(|l| l.tab()),
+        Some(Tab::Keying)
+    );
+
+    assert!(matches!(
+        the_call(press(&mut app, KeyCode::Tab)),
+        EntryCall::Decisions
+    ));
+    loaded(&mut app, true);
+    assert_eq!(
+        app.entry().and_then(|e| e.list()).map(|l| l.tab()),
+        Some(Tab::Decisions)
+    );
+    // Round again, the other way.
+    assert!(matches!(
+        the_call(press(&mut app, KeyCode::BackTab)),
+        EntryCall::Work
+    ));
+    loaded(&mut app, false);
+    insta::assert_snapshot!("tabs_keying_ja", draw(&app, 80, 24).backend());
+}
+
+#[test]
+fn a_single_tab_is_named_and_tab_asks_nothing() {
+    let mut app = new_app(Lang::En, false);
+    log_in(&mut app, Department::Assessment);
+    press(&mut app, KeyCode::F(6));
+    loaded(&mut app, false);
+    assert!(press(&mut app, KeyCode::Tab).is_empty());
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(text.contains(" Keying "), "{text}");
+    assert!(!text.contains("Decisions"), "{text}");
+}
