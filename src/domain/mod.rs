@@ -14,4 +14,5 @@ pub mod search_query;
 pub mod session;
 pub mod synth;
 pub mod terminal;
+pub mod transfer;
 pub mod wareki;
