@@ -7,6 +7,7 @@ pub mod entry;
 pub mod error;
 pub mod search;
 pub mod terminal_bundle;
+pub mod transfer;
 
 use serde::{Deserialize, Serialize};
 

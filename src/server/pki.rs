@@ -67,10 +67,10 @@ fn write(path: PathBuf, text: &str) -> Result<(), PkiError> {
 
 /// The CA's parameters. Rebuilt identically whenever the CA signs, so the
 /// issuer name and key identifier always match the stored CA certificate.
-fn ca_params(now: OffsetDateTime) -> CertificateParams {
+fn ca_params(ca_name: &str, now: OffsetDateTime) -> CertificateParams {
     let mut params = CertificateParams::default();
     let mut name = DistinguishedName::new();
-    name.push(DnType::CommonName, CA_NAME);
+    name.push(DnType::CommonName, ca_name);
     name.push(DnType::OrganizationName, "bansho");
     params.distinguished_name = name;
     params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
@@ -103,9 +103,22 @@ fn leaf_params(
 /// are the host names and addresses terminals will use; loopback is always
 /// included.
 pub fn create(dir: &Path, server_names: &[String]) -> Result<(), PkiError> {
+    create_named(dir, server_names, CA_NAME, "bansho records service")
+}
+
+/// Like [`create`], with the names the CA and the server certificate carry
+/// (the transfer sink has a CA of its own).
+pub fn create_named(
+    dir: &Path,
+    server_names: &[String],
+    ca_name: &str,
+    server_name: &str,
+) -> Result<(), PkiError> {
     let now = OffsetDateTime::now_utc();
     let ca_key = KeyPair::generate().map_err(generate)?;
-    let ca_cert = ca_params(now).self_signed(&ca_key).map_err(generate)?;
+    let ca_cert = ca_params(ca_name, now)
+        .self_signed(&ca_key)
+        .map_err(generate)?;
 
     let mut names = vec![
         SanType::DnsName("localhost".try_into().map_err(generate)?),
@@ -119,15 +132,10 @@ pub fn create(dir: &Path, server_names: &[String]) -> Result<(), PkiError> {
         }
     }
     let server_key = KeyPair::generate().map_err(generate)?;
-    let issuer = Issuer::new(ca_params(now), &ca_key);
-    let server_cert = leaf_params(
-        "bansho records service",
-        names,
-        ExtendedKeyUsagePurpose::ServerAuth,
-        now,
-    )
-    .signed_by(&server_key, &issuer)
-    .map_err(generate)?;
+    let issuer = Issuer::new(ca_params(ca_name, now), &ca_key);
+    let server_cert = leaf_params(server_name, names, ExtendedKeyUsagePurpose::ServerAuth, now)
+        .signed_by(&server_key, &issuer)
+        .map_err(generate)?;
 
     write(dir.join(CA_KEY), &ca_key.serialize_pem())?;
     write(dir.join(CA_CERT), &ca_cert.pem())?;
@@ -151,7 +159,7 @@ pub fn issue_terminal(dir: &Path, terminal: &str) -> Result<IssuedTerminal, PkiE
         path: dir.join(CA_KEY).display().to_string(),
     })?;
     let ca_pem = read(dir, CA_CERT)?.to_string();
-    let issuer = Issuer::new(ca_params(now), &ca_key);
+    let issuer = Issuer::new(ca_params(CA_NAME, now), &ca_key);
     let key = KeyPair::generate().map_err(generate)?;
     let cert = leaf_params(
         terminal,
@@ -313,6 +321,54 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
+/// The server certificate chain and its key in `dir/tls`.
+fn server_identity(
+    dir: &Path,
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), PkiError> {
+    let chain_pem = read(dir, SERVER_CERT)?;
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(chain_pem.as_bytes())
+        .collect::<Result<_, _>>()
+        .map_err(|_| PkiError::Malformed {
+            path: dir.join(SERVER_CERT).display().to_string(),
+        })?;
+    let key_pem = read(dir, SERVER_KEY)?;
+    let key =
+        PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).map_err(|_| PkiError::Malformed {
+            path: dir.join(SERVER_KEY).display().to_string(),
+        })?;
+    Ok((chain, key))
+}
+
+/// ring with the AES-GCM suites only (CRYPTREC); ChaCha20 is not on the list.
+fn cipher_suites() -> Arc<rustls::crypto::CryptoProvider> {
+    let mut provider = rustls::crypto::ring::default_provider();
+    provider.cipher_suites.retain(|suite| {
+        matches!(
+            suite.suite(),
+            rustls::CipherSuite::TLS13_AES_256_GCM_SHA384
+                | rustls::CipherSuite::TLS13_AES_128_GCM_SHA256
+                | rustls::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+                | rustls::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+        )
+    });
+    Arc::new(provider)
+}
+
+/// A receiver's TLS configuration (the transfer sink): the same protocols
+/// and suites as the service, the server certificate in `dir/tls`, no
+/// client certificate asked.
+pub fn receiver_config(dir: &Path) -> Result<Arc<rustls::ServerConfig>, PkiError> {
+    let (chain, key) = server_identity(dir)?;
+    let mut config = rustls::ServerConfig::builder_with_provider(cipher_suites())
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .map_err(|e| PkiError::Tls(e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| PkiError::Tls(e.to_string()))?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
+
 /// The service's TLS configuration: TLS 1.3 and 1.2 (ECDHE + AES-GCM only),
 /// client certificates required and checked against the registry.
 pub fn server_config(
@@ -332,30 +388,8 @@ pub fn server_config(
         .map_err(|e| PkiError::Tls(e.to_string()))?;
     let verifier = Arc::new(RegisteredTerminals { inner, registry });
 
-    let chain_pem = read(dir, SERVER_CERT)?;
-    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(chain_pem.as_bytes())
-        .collect::<Result<_, _>>()
-        .map_err(|_| PkiError::Malformed {
-            path: dir.join(SERVER_CERT).display().to_string(),
-        })?;
-    let key_pem = read(dir, SERVER_KEY)?;
-    let key =
-        PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).map_err(|_| PkiError::Malformed {
-            path: dir.join(SERVER_KEY).display().to_string(),
-        })?;
-
-    let mut provider = rustls::crypto::ring::default_provider();
-    // AES-GCM suites only (CRYPTREC); ChaCha20 is not on the list.
-    provider.cipher_suites.retain(|suite| {
-        matches!(
-            suite.suite(),
-            rustls::CipherSuite::TLS13_AES_256_GCM_SHA384
-                | rustls::CipherSuite::TLS13_AES_128_GCM_SHA256
-                | rustls::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
-                | rustls::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
-        )
-    });
-    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(provider))
+    let (chain, key) = server_identity(dir)?;
+    let mut config = rustls::ServerConfig::builder_with_provider(cipher_suites())
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .map_err(|e| PkiError::Tls(e.to_string()))?
         .with_client_cert_verifier(verifier)

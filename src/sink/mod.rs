@@ -1,0 +1,155 @@
+//! `bansho sink`: a receiving end for manual transfers, as a partner
+//! system would run one. It has its own CA and server certificate (the
+//! sender pins the CA), checks that what arrives is a manifest of a format
+//! it knows with nothing outside it, stores it once per idempotency key,
+//! and answers with a receipt carrying the SHA-256 of the bytes that
+//! arrived. The same key with the same bytes gets the same receipt; with
+//! other bytes, a refusal.
+
+mod inbound;
+mod received;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use tower::ServiceExt;
+
+use crate::api::transfer::SinkReceipt;
+use crate::server::pki;
+
+pub use received::{Received, Stored};
+
+/// The header that carries the idempotency key.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// The largest body taken: a 10,000-record transfer is about 3 MB.
+pub const BODY_LIMIT: usize = 32 * 1024 * 1024;
+/// Where the sink's TLS files are, under its data directory.
+pub const CA_FILE: &str = pki::CA_CERT;
+
+/// Makes the sink's directory and certificates unless they are there.
+/// `names` are the host names or addresses senders use (loopback always).
+pub fn prepare(dir: &Path, names: &[String]) -> Result<PathBuf, pki::PkiError> {
+    if !dir.join(pki::SERVER_CERT).exists() {
+        crate::private_fs::create_dir_all(dir).map_err(|e| pki::PkiError::Write {
+            path: dir.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        pki::create_named(
+            dir,
+            names,
+            "bansho transfer sink CA",
+            "bansho transfer sink",
+        )?;
+    }
+    Ok(dir.join(CA_FILE))
+}
+
+fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
+    let body = serde_json::json!({ "error": message.into() });
+    (status, axum::Json(body)).into_response()
+}
+
+async fn receive(
+    State(received): State<Arc<Received>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(key) = headers
+        .get(IDEMPOTENCY_KEY)
+        .and_then(|v| v.to_str().ok())
+        .filter(|k| inbound::valid_key(k))
+    else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "`Idempotency-Key`: 1 to 64 letters, digits, `-` or `_` are needed",
+        );
+    };
+    let records = match inbound::check(key, &body) {
+        Ok(records) => records,
+        Err(problem) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, problem),
+    };
+    let key = key.to_string();
+    let stored = tokio::task::spawn_blocking(move || received.store(&key, &body, records)).await;
+    match stored {
+        Ok(Ok(Stored::New(receipt) | Stored::Again(receipt))) => {
+            (StatusCode::OK, axum::Json::<SinkReceipt>(receipt)).into_response()
+        }
+        Ok(Ok(Stored::Conflict)) => refuse(
+            StatusCode::CONFLICT,
+            "this idempotency key was used for other content",
+        ),
+        Ok(Err(error)) => {
+            eprintln!("bansho sink: cannot store a transfer: {error}");
+            refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the receiver cannot store it now",
+            )
+        }
+        Err(_) => refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the receiver cannot store it now",
+        ),
+    }
+}
+
+/// The sink's routes.
+pub fn router(received: Arc<Received>) -> Router {
+    Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .route("/transfers", post(receive))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(received)
+}
+
+/// Serves the sink on `listener` over TLS until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    dir: &Path,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let config = pki::receiver_config(dir)?;
+    let received = Arc::new(Received::open(dir)?);
+    let router = router(received);
+    let acceptor = TlsAcceptor::from(config);
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => return Ok(()),
+        };
+        let acceptor = acceptor.clone();
+        let router = router.clone();
+        tokio::spawn(async move {
+            let handshake = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream));
+            let Ok(Ok(tls)) = handshake.await else {
+                return;
+            };
+            let service = hyper::service::service_fn(move |request| {
+                let router = router.clone();
+                async move {
+                    let request = request.map(axum::body::Body::new);
+                    router.oneshot(request).await
+                }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(tls), service)
+                .await;
+        });
+    }
+}
