@@ -156,6 +156,7 @@ commands! {
     AddRow => "add_row",
     NextChoice => "next_choice",
     PrevChoice => "prev_choice",
+    Discard => "discard",
     Noop => "noop",
 }
 

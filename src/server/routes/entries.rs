@@ -172,6 +172,7 @@ async fn list(state: &AppState, caller: &Caller, deciding: bool) -> EntryResult<
                 person: row.person,
                 paper: row.paper,
                 state: row.state,
+                kind: None,
             });
         }
     }

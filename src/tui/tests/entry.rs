@@ -174,6 +174,11 @@ fn first_keying(lang: Lang) -> App {
     assert_eq!(app.screen(), Screen::Entry);
     let mut started = view("first_keying");
     started.draft = Some(BTreeMap::new());
+    // The identity check is recorded, matching (see tests/intake.rs).
+    started.identity = Some(crate::api::entry::IdentityView {
+        differences: vec![],
+        settled_by: None,
+    });
     answer(
         &mut app,
         EntryAnswer::Opened {
@@ -213,6 +218,7 @@ fn summary_of(state: &str) -> EntrySummary {
         person: "1000000001".into(),
         paper: PAPER.into(),
         state: state.into(),
+        kind: None,
     }
 }
 

@@ -88,6 +88,9 @@ pub struct KeyingScreen {
     /// Leaving once the draft on its way is answered.
     leaving: bool,
     pub sending: bool,
+    /// The identity check at intake found a difference no supervisor has
+    /// settled yet: the service refuses the submit until one does.
+    pub identity_unsettled: bool,
     next: Option<Next>,
 }
 
@@ -115,6 +118,10 @@ impl KeyingScreen {
             queued: None,
             leaving: false,
             sending: false,
+            identity_unsettled: view
+                .identity
+                .as_ref()
+                .is_some_and(|i| !i.differences.is_empty() && i.settled_by.is_none()),
             next: None,
         }
     }
@@ -553,6 +560,11 @@ impl Component for KeyingScreen {
             .flatten()
         {
             message
+        } else if self.identity_unsettled && self.stage == Stage::First {
+            vec![Span::styled(
+                t.t("entry.note_identity").to_string(),
+                view.style(Role::Warning),
+            )]
         } else {
             vec![Span::styled(
                 t.t(self.stage.note()).to_string(),

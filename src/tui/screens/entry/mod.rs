@@ -6,6 +6,7 @@
 //! caller, so a second keyer's screen never holds the first values.
 
 pub mod decision;
+pub mod intake;
 pub mod keying;
 pub mod list;
 mod summary;
@@ -32,6 +33,7 @@ use crate::tui::view::View;
 use crate::tui::widgets::layout::centred;
 
 use decision::DecisionScreen;
+use intake::IntakeScreen;
 use keying::{KeyingScreen, Stage};
 use list::ListScreen;
 
@@ -79,6 +81,9 @@ pub enum Next {
     List { decisions: bool },
     /// An entry to open.
     Open(Open),
+    /// An entry the service just sent, on the screen its state asks for
+    /// (after the intake: the keying form).
+    Show(Box<EntryView>),
 }
 
 /// How an entry is opened.
@@ -123,6 +128,8 @@ pub struct Opening {
 pub enum EntryScreen {
     List(ListScreen),
     Opening(Opening),
+    /// 本人確認 before a first keying.
+    Intake(Box<IntakeScreen>),
     Keying(Box<KeyingScreen>),
     Decision(Box<DecisionScreen>),
 }
@@ -181,6 +188,13 @@ impl EntryScreen {
         }
     }
 
+    pub fn intake(&self) -> Option<&IntakeScreen> {
+        match self {
+            EntryScreen::Intake(s) => Some(s),
+            _ => None,
+        }
+    }
+
     pub fn decision(&self) -> Option<&DecisionScreen> {
         match self {
             EntryScreen::Decision(s) => Some(s),
@@ -211,6 +225,12 @@ impl EntryScreen {
                 });
                 vec![Request::Effect(Effect::Entry(open.call()))]
             }
+            Next::Show(view) => {
+                // The note of the step that led here stays.
+                let mut requests = self.opened(*view, false);
+                requests.retain(|r| !matches!(r, Request::Status(None)));
+                requests
+            }
         }
     }
 
@@ -219,6 +239,7 @@ impl EntryScreen {
         let next = match self {
             EntryScreen::List(s) => s.take_next(),
             EntryScreen::Opening(_) => None,
+            EntryScreen::Intake(s) => s.take_next(),
             EntryScreen::Keying(s) => s.take_next(),
             EntryScreen::Decision(s) => s.take_next(),
         };
@@ -256,6 +277,11 @@ impl EntryScreen {
                 if keying.header.id == id =>
             {
                 keying.draft_saved(result)
+            }
+            (EntryScreen::Intake(intake), EntryAnswer::Sent { id, result })
+                if intake.header.id == id =>
+            {
+                intake.sent(result)
             }
             (EntryScreen::Keying(keying), EntryAnswer::Sent { id, result })
                 if keying.header.id == id =>
@@ -318,6 +344,7 @@ impl EntryScreen {
         match self {
             EntryScreen::List(s) => s,
             EntryScreen::Opening(s) => s,
+            EntryScreen::Intake(s) => s.as_ref(),
             EntryScreen::Keying(s) => s.as_ref(),
             EntryScreen::Decision(s) => s.as_ref(),
         }
@@ -327,6 +354,7 @@ impl EntryScreen {
         match self {
             EntryScreen::List(s) => s,
             EntryScreen::Opening(s) => s,
+            EntryScreen::Intake(s) => s.as_mut(),
             EntryScreen::Keying(s) => s.as_mut(),
             EntryScreen::Decision(s) => s.as_mut(),
         }
@@ -347,6 +375,11 @@ fn screen_for(
         return Ok(EntryScreen::Decision(Box::new(DecisionScreen::new(
             schema, view,
         ))));
+    }
+    // A first keying whose identity check is not recorded yet starts with
+    // the intake.
+    if view.state == "first_keying" && view.draft.is_some() && view.identity.is_none() {
+        return Ok(EntryScreen::Intake(Box::new(IntakeScreen::new(&view))));
     }
     let stage = match view.state.as_str() {
         "first_keying" if view.draft.is_some() => Stage::First,
