@@ -501,7 +501,7 @@ fn the_supervisor_sees_both_values_and_decides_through_the_confirm_popup() {
         text.contains("450,000") && text.contains("405,000"),
         "{text}"
     );
-    assert!(text.contains("⑫が所得の合計と合いません"), "{text}");
+    assert!(text.contains("(12)が所得の合計と合いません"), "{text}");
     insta::assert_snapshot!("entry_decision_ja", terminal.backend());
 
     assert!(press(&mut app, KeyCode::F(8)).is_empty());
