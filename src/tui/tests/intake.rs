@@ -130,7 +130,7 @@ fn document_row(document: IdDocument) -> IntakeRow {
 }
 
 /// Ticks exactly `documents` with Space.
-fn tick(app: &mut App, documents: &[IdDocument]) {
+fn tick_documents(app: &mut App, documents: &[IdDocument]) {
     for (i, document) in DOCUMENTS.iter().enumerate() {
         if intake(app).ticked[i] != documents.contains(document) {
             go_to(app, IntakeRow::Document(i));
@@ -146,7 +146,7 @@ fn fill(app: &mut App, by_post: bool) {
     if by_post {
         press(app, KeyCode::Right);
     }
-    tick(app, &[IdDocument::MyNumberCard]);
+    tick_documents(app, &[IdDocument::MyNumberCard]);
     go_to(app, IntakeRow::NumberDocument);
     press(app, KeyCode::Char(' '));
     go_to(app, IntakeRow::Name);
@@ -206,7 +206,7 @@ fn two_documents_without_a_photo_are_refused_before_anything_is_sent() {
     assert!(press(&mut app, KeyCode::F(8)).is_empty());
     assert_eq!(intake(&app).focused(), IntakeRow::Channel);
     fill(&mut app, false);
-    tick(
+    tick_documents(
         &mut app,
         &[IdDocument::HealthInsuranceCard, IdDocument::PensionBook],
     );
@@ -221,13 +221,13 @@ fn two_documents_without_a_photo_are_refused_before_anything_is_sent() {
     let text = screen_text(&draw(&app, 80, 24));
     assert!(text.contains("写真のない書類2点では"), "{text}");
     // One of them alone needs a second document; with a photo ID it goes.
-    tick(&mut app, &[IdDocument::PensionBook]);
+    tick_documents(&mut app, &[IdDocument::PensionBook]);
     assert!(press(&mut app, KeyCode::F(8)).is_empty());
     assert_eq!(
         intake(&app).stop.as_ref().map(|s| s.key.as_str()),
         Some("problem.one_without_photo")
     );
-    tick(
+    tick_documents(
         &mut app,
         &[IdDocument::PensionBook, IdDocument::DriversLicence],
     );
@@ -391,4 +391,295 @@ fn a_draft_without_an_identity_check_opens_on_the_intake_and_esc_keeps_it() {
         call(press(&mut app, KeyCode::Esc)),
         EntryCall::Work
     ));
+}
+
+// ---- 2. the supervisor settles an identity difference ----------------------------
+
+fn supervisor() -> SessionInfo {
+    let (role, department) = (Role::Supervisor, Department::Assessment);
+    SessionInfo {
+        staff: StaffInfo {
+            user_id: "shunin01".into(),
+            display_name: "主任 健".into(),
+            role,
+            department,
+        },
+        purpose: Some(purposes()[0].clone()),
+        purposes: vec![purposes()[0].clone()],
+        terminal: "term-01".into(),
+        idle_timeout_secs: 900,
+        expires_at: "2030-01-01T09:00:00Z".into(),
+        permissions: crate::domain::roles::permissions(role, department).to_vec(),
+    }
+}
+
+fn queued(state: &str, kind: Option<&str>) -> EntrySummary {
+    EntrySummary {
+        id: ID.into(),
+        form: "juminzei_shinkoku".into(),
+        person: "1000000001".into(),
+        paper: PAPER.into(),
+        state: state.into(),
+        kind: kind.map(Into::into),
+    }
+}
+
+#[test]
+fn the_supervisor_sees_which_fields_differ_and_settles_with_a_reason() {
+    let mut app = new_app(Lang::Ja, false);
+    log_in_as(&mut app, supervisor());
+    assert!(matches!(
+        call(press(&mut app, KeyCode::F(6))),
+        EntryCall::Decisions
+    ));
+    answer(
+        &mut app,
+        EntryAnswer::Queue {
+            decisions: true,
+            result: Ok(EntryQueue {
+                entries: vec![queued("first_keying", Some("identity_difference"))],
+            }),
+        },
+    );
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(text.contains("本人確認の相違"), "why it is queued:\n{text}");
+    assert!(matches!(
+        call(press(&mut app, KeyCode::Enter)),
+        EntryCall::Decision(ref id) if id == ID
+    ));
+    let mut to_settle = view("first_keying");
+    to_settle.identity = differing(&["name", "address"]);
+    answer(
+        &mut app,
+        EntryAnswer::Opened {
+            asked: Some(ID.into()),
+            result: Ok(to_settle),
+        },
+    );
+    assert!(app.entry().is_some_and(|e| e.settle().is_some()));
+    let terminal = draw(&app, 80, 24);
+    let text = screen_text(&terminal);
+    assert!(text.contains(PAPER), "{text}");
+    assert!(text.contains("kazei01"), "who keys it:\n{text}");
+    let line = |label: &str| {
+        text.lines()
+            .find(|l| l.contains(label))
+            .unwrap()
+            .to_string()
+    };
+    assert!(line("住所").contains("登録と相違"), "{text}");
+    assert!(line("氏名").contains("登録と相違"), "{text}");
+    assert!(line("生年月日").contains("一致"), "{text}");
+    capture("settle_ja", &text);
+    insta::assert_snapshot!("settle_ja", terminal.backend());
+
+    // F8 asks for the reason; without one nothing goes.
+    assert!(press(&mut app, KeyCode::F(8)).is_empty());
+    assert!(matches!(
+        app.pending(),
+        Some(PendingAction::SettleIdentity { entry, .. }) if entry == ID
+    ));
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    assert!(app.popup.is_some());
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(text.contains("理由"), "{text}");
+    type_text(&mut app, "転居届を確認");
+    let EntryCall::SettleIdentity { id, request } = call(press(&mut app, KeyCode::Enter)) else {
+        panic!("no settling sent");
+    };
+    assert_eq!((id.as_str(), request.reason.as_str()), (ID, "転居届を確認"));
+    let mut settled = view("first_keying");
+    settled.identity = Some(IdentityView {
+        differences: vec!["name".into(), "address".into()],
+        settled_by: Some("shunin01".into()),
+    });
+    let effects = sent(&mut app, Ok(settled));
+    assert!(matches!(call(effects), EntryCall::Decisions));
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(text.contains("確認済みにしました"), "{text}");
+}
+
+// ---- 3. release and discard --------------------------------------------------------
+
+#[test]
+fn esc_from_a_second_keying_asks_then_releases_it_for_another_clerk() {
+    let mut app = new_app(Lang::Ja, false);
+    log_in(&mut app, Department::Assessment);
+    call(press(&mut app, KeyCode::F(6)));
+    answer(
+        &mut app,
+        EntryAnswer::Queue {
+            decisions: false,
+            result: Ok(EntryQueue {
+                entries: vec![queued("awaiting_second", None)],
+            }),
+        },
+    );
+    assert!(matches!(
+        call(press(&mut app, KeyCode::Enter)),
+        EntryCall::StartSecond(_)
+    ));
+    let mut second = view("second_keying");
+    second.to_key = vec!["taxpayer.birth".into()];
+    answer(
+        &mut app,
+        EntryAnswer::Opened {
+            asked: Some(ID.into()),
+            result: Ok(second),
+        },
+    );
+    type_text(&mut app, "H5.1.1");
+    assert!(press(&mut app, KeyCode::Esc).is_empty(), "asks first");
+    assert_eq!(
+        app.pending(),
+        Some(&PendingAction::ReleaseSecond { entry: ID.into() })
+    );
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(text.contains("ほかの担当者が入力できる"), "{text}");
+    // No keeps the keying as it was.
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(keying(&app).form.fields()[0].input.text(), "H5.1.1");
+    press(&mut app, KeyCode::Esc);
+    let released = call(press(&mut app, KeyCode::Enter));
+    assert!(
+        matches!(released, EntryCall::ReleaseSecond(ref id) if id == ID),
+        "{released:?}"
+    );
+    let effects = sent(&mut app, Ok(view("awaiting_second")));
+    assert!(matches!(call(effects), EntryCall::Work));
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(text.contains("第2入力をやめました"), "{text}");
+}
+
+/// A first keying whose identity check matched, on screen.
+fn keyed_first(lang: Lang) -> App {
+    let mut app = started(lang);
+    fill(&mut app, false);
+    call(press(&mut app, KeyCode::F(8)));
+    sent(&mut app, Ok(draft_view(differing(&[]))));
+    assert_eq!(keying(&app).stage, Stage::First);
+    app
+}
+
+#[test]
+fn f9_discards_a_first_keying_with_a_reason_after_asking() {
+    let mut app = keyed_first(Lang::Ja);
+    type_text(&mut app, "番所市本町3丁目4番5号");
+    assert!(press(&mut app, KeyCode::F(9)).is_empty(), "asks first");
+    assert!(matches!(
+        app.pending(),
+        Some(PendingAction::DiscardEntry { entry, .. }) if entry == ID
+    ));
+    // Without a reason nothing goes.
+    assert!(press(&mut app, KeyCode::Enter).is_empty());
+    type_text(&mut app, "別人の用紙でした");
+    let EntryCall::Discard { id, request } = call(press(&mut app, KeyCode::Enter)) else {
+        panic!("no discard sent");
+    };
+    assert_eq!(
+        (id.as_str(), request.reason.as_str()),
+        (ID, "別人の用紙でした")
+    );
+    let mut discarded = view("discarded");
+    discarded.draft = None;
+    let effects = sent(&mut app, Ok(discarded));
+    assert!(matches!(call(effects), EntryCall::Work));
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(text.contains("下書きを破棄しました"), "{text}");
+}
+
+#[test]
+fn discard_is_on_a_function_key_in_every_preset_and_never_on_a_letter() {
+    for name in ["default", "function-keys", "vim"] {
+        let keymap = Keymap::load(Some(std::path::Path::new(name))).0;
+        for layer in [
+            crate::tui::keymap::Layer::Entry,
+            crate::tui::keymap::Layer::Intake,
+        ] {
+            let key = keymap
+                .key_for(layer, Command::Discard)
+                .unwrap_or_else(|| panic!("{name} {layer:?}: no discard key"));
+            assert!(!key.is_bare_char(), "{name}: {}", key.label());
+        }
+    }
+    assert!(
+        Keymap::parse(
+            "[entry]\nkeymap = [ { on = [\"d\"], run = \"discard\" } ]\n",
+            "user.toml"
+        )
+        .is_err()
+    );
+}
+
+// ---- 4. the draft at the idle lock -------------------------------------------------
+
+#[test]
+fn the_idle_lock_sends_the_draft_typed_so_far_before_the_lock_screen_shows() {
+    let mut app = keyed_first(Lang::Ja);
+    // Typed, the field not left: no draft has gone yet.
+    assert!(type_text_effects(&mut app, "番所市本町3丁目4番5号").is_empty());
+    let effects = tick(&mut app, crate::tui::DEFAULT_IDLE_LOCK);
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::Entry(_), Effect::ClearTerminal]
+        ),
+        "the draft leaves first: {effects:?}"
+    );
+    let Some(Effect::Entry(EntryCall::SaveDraft { id, request })) = effects.into_iter().next()
+    else {
+        panic!("no draft");
+    };
+    assert_eq!(id, ID);
+    assert_eq!(
+        request.fields["taxpayer.address"].expose(),
+        "番所市本町3丁目4番5号"
+    );
+    assert_eq!(app.screen(), Screen::Locked);
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(!text.contains("番所市本町"), "{text}");
+
+    // Nothing changed since the last draft: the lock sends none.
+    let mut app = keyed_first(Lang::Ja);
+    let effects = tick(&mut app, crate::tui::DEFAULT_IDLE_LOCK);
+    assert!(
+        matches!(effects.as_slice(), [Effect::ClearTerminal]),
+        "{effects:?}"
+    );
+}
+
+fn type_text_effects(app: &mut App, text: &str) -> Vec<Effect> {
+    let mut all = Vec::new();
+    for c in text.chars() {
+        all.extend(press(app, KeyCode::Char(c)));
+    }
+    all
+}
+
+// ---- 5. dates as the domain reads them ----------------------------------------------
+
+#[test]
+fn a_date_left_on_the_keying_form_shows_the_form_of_the_date_that_is_stored() {
+    let mut app = keyed_first(Lang::Ja);
+    let at = keying(&app)
+        .form
+        .fields()
+        .iter()
+        .position(|f| f.path.to_string() == "taxpayer.birth")
+        .unwrap();
+    while keying(&app).form.focus_index() < at {
+        for effect in press(&mut app, KeyCode::Enter) {
+            if let Effect::Entry(EntryCall::SaveDraft { id, .. }) = effect {
+                answer(&mut app, EntryAnswer::DraftSaved { id, result: Ok(()) });
+            }
+        }
+    }
+    type_text(&mut app, "H5.1.1");
+    let EntryCall::SaveDraft { request, .. } = call(press(&mut app, KeyCode::Enter)) else {
+        panic!("no draft");
+    };
+    assert_eq!(request.fields["taxpayer.birth"].expose(), "平成5年1月1日");
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(text.contains("平成5年1月1日"), "{text}");
+    assert!(!text.contains("H5.1.1"), "{text}");
 }

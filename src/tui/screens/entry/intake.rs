@@ -13,7 +13,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::Span;
 
-use crate::api::entry::{EntryView, IdentityRequest, PresentedBasic4, Problem};
+use crate::api::entry::{DiscardRequest, EntryView, IdentityRequest, PresentedBasic4, Problem};
 use crate::domain::entry::field::FieldError;
 use crate::domain::entry::identity::{IdDocument, Intake, NumberDocument};
 use crate::domain::resident::Sex;
@@ -24,6 +24,7 @@ use crate::tui::component::{Component, Ctx, Hint, Outcome, Request};
 use crate::tui::effect::{Effect, EntryCall};
 use crate::tui::entry_call::Refusal;
 use crate::tui::keymap::{Key, Layer};
+use crate::tui::popups::confirm::PendingAction;
 use crate::tui::sanitize::{clean, clean_fit, display_width, pad_to_width};
 use crate::tui::status::Level;
 use crate::tui::theme::Role;
@@ -182,6 +183,8 @@ pub struct IntakeScreen {
     /// the screen shows them and the keying form follows.
     pub recorded: Option<EntryView>,
     pub sending: bool,
+    /// The call on its way discards the draft (F9).
+    discarding: bool,
     next: Option<Next>,
 }
 
@@ -202,6 +205,7 @@ impl IntakeScreen {
             problems: Vec::new(),
             recorded: None,
             sending: false,
+            discarding: false,
             next: None,
         }
     }
@@ -393,10 +397,32 @@ impl IntakeScreen {
         }
     }
 
+    /// Yes, with a reason, to F9: the first keying is discarded.
+    pub fn discard_confirmed(&mut self, reason: &str) -> Vec<Request> {
+        if self.sending || reason.trim().is_empty() {
+            return Vec::new();
+        }
+        self.sending = true;
+        self.discarding = true;
+        vec![
+            Request::Status(None),
+            Request::Effect(Effect::Entry(EntryCall::Discard {
+                id: self.header.id.clone(),
+                request: DiscardRequest {
+                    reason: reason.trim().to_string(),
+                },
+            })),
+        ]
+    }
+
     /// The service's answer: nothing differs and the keying form follows,
     /// or the differences show here first.
     pub fn sent(&mut self, result: Result<EntryView, Refusal>) -> Vec<Request> {
         self.sending = false;
+        if std::mem::take(&mut self.discarding) && result.is_ok() {
+            self.next = Some(Next::List { decisions: false });
+            return vec![Request::note(Level::Info, "entry.discarded")];
+        }
         match result {
             Ok(view) => {
                 let differs = view
@@ -464,6 +490,12 @@ impl Component for IntakeScreen {
         let last = self.rows.len() - 1;
         match command {
             Command::Send => return Outcome::Consumed(self.send()),
+            Command::Discard if !self.sending => {
+                return Outcome::Consumed(vec![Request::Confirm(PendingAction::DiscardEntry {
+                    entry: self.header.id.clone(),
+                    reason: String::new(),
+                })]);
+            }
             Command::Back if self.sending => {
                 return Outcome::Consumed(vec![Request::note(Level::Info, "entry.wait_sending")]);
             }
@@ -506,7 +538,8 @@ impl Component for IntakeScreen {
     }
 
     fn offers(&self, command: Command) -> bool {
-        self.recorded.is_none() || matches!(command, Command::Send | Command::Back)
+        self.recorded.is_none()
+            || matches!(command, Command::Send | Command::Back | Command::Discard)
     }
 
     fn typing(&self) -> bool {

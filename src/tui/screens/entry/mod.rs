@@ -9,6 +9,7 @@ pub mod decision;
 pub mod intake;
 pub mod keying;
 pub mod list;
+pub mod settle;
 mod summary;
 
 use ratatui::Frame;
@@ -36,6 +37,7 @@ use decision::DecisionScreen;
 use intake::IntakeScreen;
 use keying::{KeyingScreen, Stage};
 use list::ListScreen;
+use settle::SettleScreen;
 
 /// The form a record's "key a form" starts: the 個人住民税申告書.
 pub const DECLARATION: &str = "juminzei_shinkoku";
@@ -132,6 +134,8 @@ pub enum EntryScreen {
     Intake(Box<IntakeScreen>),
     Keying(Box<KeyingScreen>),
     Decision(Box<DecisionScreen>),
+    /// A supervisor settles an identity check's differences.
+    Settle(Box<SettleScreen>),
 }
 
 /// A status line note from the locale with its arguments.
@@ -202,6 +206,22 @@ impl EntryScreen {
         }
     }
 
+    pub fn settle(&self) -> Option<&SettleScreen> {
+        match self {
+            EntryScreen::Settle(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// At the idle lock: the draft of a first keying on screen, to send
+    /// before the screen is dropped.
+    pub fn draft_on_lock(&mut self) -> Option<EntryCall> {
+        match self {
+            EntryScreen::Keying(k) => k.draft_on_lock(),
+            _ => None,
+        }
+    }
+
     pub fn is_opening(&self) -> bool {
         matches!(self, EntryScreen::Opening(_))
     }
@@ -242,6 +262,7 @@ impl EntryScreen {
             EntryScreen::Intake(s) => s.take_next(),
             EntryScreen::Keying(s) => s.take_next(),
             EntryScreen::Decision(s) => s.take_next(),
+            EntryScreen::Settle(s) => s.take_next(),
         };
         if let Some(next) = next {
             requests.extend(self.go(next));
@@ -293,6 +314,11 @@ impl EntryScreen {
             {
                 decision.sent(result)
             }
+            (EntryScreen::Settle(settle), EntryAnswer::Sent { id, result })
+                if settle.header.id == id =>
+            {
+                settle.sent(result)
+            }
             (_, answer) => return stray(answer),
         };
         self.follow(requests)
@@ -335,6 +361,26 @@ impl EntryScreen {
             {
                 k.leave_confirmed()
             }
+            (EntryScreen::Keying(k), PendingAction::ReleaseSecond { entry })
+                if k.header.id == *entry =>
+            {
+                k.release_confirmed()
+            }
+            (EntryScreen::Keying(k), PendingAction::DiscardEntry { entry, reason })
+                if k.header.id == *entry =>
+            {
+                k.discard_confirmed(reason)
+            }
+            (EntryScreen::Intake(i), PendingAction::DiscardEntry { entry, reason })
+                if i.header.id == *entry =>
+            {
+                i.discard_confirmed(reason)
+            }
+            (EntryScreen::Settle(s), PendingAction::SettleIdentity { entry, reason })
+                if s.header.id == *entry =>
+            {
+                s.settle_confirmed(reason)
+            }
             _ => Vec::new(),
         };
         self.follow(requests)
@@ -347,6 +393,7 @@ impl EntryScreen {
             EntryScreen::Intake(s) => s.as_ref(),
             EntryScreen::Keying(s) => s.as_ref(),
             EntryScreen::Decision(s) => s.as_ref(),
+            EntryScreen::Settle(s) => s.as_ref(),
         }
     }
 
@@ -357,6 +404,7 @@ impl EntryScreen {
             EntryScreen::Intake(s) => s.as_mut(),
             EntryScreen::Keying(s) => s.as_mut(),
             EntryScreen::Decision(s) => s.as_mut(),
+            EntryScreen::Settle(s) => s.as_mut(),
         }
     }
 }
@@ -369,6 +417,13 @@ fn screen_for(
     deciding: bool,
 ) -> Result<EntryScreen, &'static str> {
     if deciding {
+        let unsettled = view
+            .identity
+            .as_ref()
+            .is_some_and(|i| !i.differences.is_empty() && i.settled_by.is_none());
+        if view.to_decide.is_empty() && view.state == "first_keying" && unsettled {
+            return Ok(EntryScreen::Settle(Box::new(SettleScreen::new(&view))));
+        }
         if view.to_decide.is_empty() {
             return Err("entry.nothing_to_decide");
         }
