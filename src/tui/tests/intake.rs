@@ -179,7 +179,7 @@ fn a_new_first_keying_starts_with_the_intake_empty_ja_and_en() {
         (
             Lang::En,
             "intake_empty_en",
-            ["Identity check", "Came", "My Number card", "no photo"],
+            ["Identity check", "Received", "My Number card", "no photo"],
         ),
     ] {
         let app = started(lang);
@@ -682,4 +682,54 @@ fn a_date_left_on_the_keying_form_shows_the_form_of_the_date_that_is_stored() {
     let text = screen_text(&draw(&app, 80, 24));
     assert!(text.contains("平成5年1月1日"), "{text}");
     assert!(!text.contains("H5.1.1"), "{text}");
+}
+
+#[test]
+fn every_code_of_the_identity_check_reads_in_both_languages() {
+    use crate::domain::entry::identity::Basic4Field;
+    use crate::domain::entry::machine::EntryError;
+    use crate::tui::screens::entry::intake::{
+        NUMBER_DOCUMENTS, basic4_key, document_key, number_document_key,
+    };
+    let mut keys: Vec<String> = [
+        IntakeError::NoDocument,
+        IntakeError::TwoWithoutPhoto,
+        IntakeError::OneWithoutPhoto,
+        IntakeError::SameDocumentTwice,
+    ]
+    .iter()
+    .map(|e| format!("problem.{}", e.code()))
+    .collect();
+    keys.extend(
+        [
+            EntryError::IdentityUnsettled,
+            EntryError::NothingToSettle,
+            EntryError::IdentityRecorded,
+        ]
+        .iter()
+        .map(|e| format!("problem.{}", e.code())),
+    );
+    // The service's code for a presented birth date it cannot read.
+    keys.push("problem.presented_birth".into());
+    keys.extend(DOCUMENTS.iter().map(|d| document_key(*d).to_string()));
+    keys.extend(
+        NUMBER_DOCUMENTS
+            .iter()
+            .map(|d| number_document_key(*d).to_string()),
+    );
+    for field in [
+        Basic4Field::Name,
+        Basic4Field::Birth,
+        Basic4Field::Sex,
+        Basic4Field::Address,
+    ] {
+        keys.push(basic4_key(field.as_str()).unwrap().to_string());
+    }
+    keys.extend(["adjudication", "identity_difference"].map(|k| format!("entry_kind.{k}")));
+    for lang in [Lang::Ja, Lang::En] {
+        let t = crate::tui::i18n::I18n::new(lang);
+        for key in &keys {
+            assert!(t.has(key), "{lang:?}: {key} missing");
+        }
+    }
 }
