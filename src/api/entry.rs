@@ -134,6 +134,11 @@ pub struct EntrySummary {
     pub person: String,
     pub paper: String,
     pub state: String,
+    /// Why it is in a supervisor's queue: `adjudication` (keyings that
+    /// still differ) or `identity_difference` (an identity check at intake
+    /// that differs and is not settled). None in a work list.
+    #[serde(default)]
+    pub kind: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,8 +4,8 @@ use reqwest::Method;
 
 use super::{ApiClient, ClientError};
 use crate::api::entry::{
-    DecideRequest, DiscardRequest, EntryQueue, EntryView, FieldsRequest, StartEntryRequest,
-    SubmitRequest,
+    DecideRequest, DiscardRequest, EntryQueue, EntryView, FieldsRequest, IdentityRequest,
+    StartEntryRequest, SubmitRequest,
 };
 
 impl ApiClient {
@@ -120,6 +120,34 @@ impl ApiClient {
         self.call(
             Method::POST,
             &format!("/entries/{id}/decision/discard"),
+            Some(request),
+        )
+        .await
+    }
+
+    /// The identity check at intake of the caller's first keying.
+    pub async fn record_identity(
+        &self,
+        id: &str,
+        request: &IdentityRequest,
+    ) -> Result<EntryView, ClientError> {
+        self.call(
+            Method::POST,
+            &format!("/entries/{id}/identity"),
+            Some(request),
+        )
+        .await
+    }
+
+    /// A supervisor settles an identity check's differences, with a reason.
+    pub async fn settle_identity(
+        &self,
+        id: &str,
+        request: &DiscardRequest,
+    ) -> Result<EntryView, ClientError> {
+        self.call(
+            Method::POST,
+            &format!("/entries/{id}/identity/settle"),
             Some(request),
         )
         .await

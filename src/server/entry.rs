@@ -718,6 +718,17 @@ pub fn is_work_of(caller: &SessionCtx, entry: &Entry) -> bool {
     }
 }
 
+/// A first keying by someone else whose identity check at intake differs
+/// and is not settled: a supervisor's to settle.
+pub fn is_identity_settling_of(caller: &SessionCtx, entry: &Entry) -> bool {
+    match entry {
+        Entry::FirstKeying(s) => {
+            s.by != caller.user_id && s.header.identity.as_ref().is_some_and(|i| !i.clear())
+        }
+        _ => false,
+    }
+}
+
 /// Entries a supervisor may decide: in adjudication, keyed by others.
 pub fn is_decision_of(caller: &SessionCtx, row: &EntryRow) -> bool {
     let me = Some(caller.user_id.as_str());

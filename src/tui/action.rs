@@ -158,6 +158,7 @@ commands! {
     PrevChoice => "prev_choice",
     NextTab => "next_tab",
     PrevTab => "prev_tab",
+    Discard => "discard",
     Noop => "noop",
 }
 

@@ -5,7 +5,8 @@
 //! screen can show each beside its field.
 
 use crate::api::entry::{
-    DecideRequest, EntryQueue, EntryView, FieldsRequest, Problem, StartEntryRequest, SubmitRequest,
+    DecideRequest, DiscardRequest, EntryQueue, EntryView, FieldsRequest, IdentityRequest, Problem,
+    StartEntryRequest, SubmitRequest,
 };
 use crate::client::{ApiClient, ClientError};
 
@@ -46,6 +47,25 @@ pub enum EntryCall {
         id: String,
         request: DecideRequest,
     },
+    /// `POST /entries/{id}/identity`: the identity check at intake.
+    Identity {
+        id: String,
+        request: IdentityRequest,
+    },
+    /// `POST /entries/{id}/identity/settle`: a supervisor settles the
+    /// differences of an identity check, with a reason.
+    SettleIdentity {
+        id: String,
+        request: DiscardRequest,
+    },
+    /// `POST /entries/{id}/second/release`: a blind second keying left
+    /// unsent, so another clerk can take it.
+    ReleaseSecond(String),
+    /// `POST /entries/{id}/discard`: the first keyer drops their draft.
+    Discard {
+        id: String,
+        request: DiscardRequest,
+    },
 }
 
 /// A refused step: what failed, and the problems a 422 named.
@@ -84,7 +104,8 @@ pub enum EntryAnswer {
         id: String,
         result: Result<(), Failure>,
     },
-    /// A submit, second keying, re-keying or decision.
+    /// A submit, second keying, re-keying, decision, identity check,
+    /// settling, release or discard.
     Sent {
         id: String,
         result: Result<EntryView, Refusal>,
@@ -154,6 +175,22 @@ impl EntryCall {
             }
             EntryCall::Decide { id, request } => {
                 let result = client.decide(&id, &request).await;
+                sent(id, result)
+            }
+            EntryCall::Identity { id, request } => {
+                let result = client.record_identity(&id, &request).await;
+                sent(id, result)
+            }
+            EntryCall::SettleIdentity { id, request } => {
+                let result = client.settle_identity(&id, &request).await;
+                sent(id, result)
+            }
+            EntryCall::ReleaseSecond(id) => {
+                let result = client.release_second(&id).await;
+                sent(id, result)
+            }
+            EntryCall::Discard { id, request } => {
+                let result = client.discard_entry(&id, &request).await;
                 sent(id, result)
             }
         };

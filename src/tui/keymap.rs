@@ -38,12 +38,15 @@ pub enum Layer {
     Entry,
     /// The summary before a keying is submitted.
     Summary,
-    /// The supervisor's decision on differing fields.
+    /// The supervisor's decision on differing fields, and the settling
+    /// of an identity check's differences.
     Decision,
+    /// 本人確認 at intake, before a first keying.
+    Intake,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 11] = [
+    pub const ALL: [Layer; 12] = [
         Layer::Global,
         Layer::Login,
         Layer::Search,
@@ -55,6 +58,7 @@ impl Layer {
         Layer::Entry,
         Layer::Summary,
         Layer::Decision,
+        Layer::Intake,
     ];
 
     fn index(self) -> usize {
@@ -70,6 +74,7 @@ impl Layer {
             Layer::Entry => 8,
             Layer::Summary => 9,
             Layer::Decision => 10,
+            Layer::Intake => 11,
         }
     }
 }
@@ -225,11 +230,12 @@ const DANGEROUS: &[Command] = &[
     Command::Confirm,
     Command::SwitchUser,
     Command::Send,
+    Command::Discard,
 ];
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keymap {
-    layers: [Vec<Binding>; 11],
+    layers: [Vec<Binding>; 12],
 }
 
 #[derive(Deserialize)]
@@ -257,6 +263,8 @@ struct FileDe {
     summary: Option<SectionDe>,
     #[serde(default)]
     decision: Option<SectionDe>,
+    #[serde(default)]
+    intake: Option<SectionDe>,
 }
 
 #[derive(Deserialize)]
@@ -300,6 +308,7 @@ impl Keymap {
             (Layer::Entry, de.entry),
             (Layer::Summary, de.summary),
             (Layer::Decision, de.decision),
+            (Layer::Intake, de.intake),
         ];
         for (layer, section) in sections {
             let Some(section) = section else { continue };

@@ -168,12 +168,20 @@ fn input(app: &mut App, at: Instant) -> Option<Vec<Effect>> {
     expired.then(|| lock(app))
 }
 
-/// Idle lock: records dropped, the terminal cleared.
+/// Idle lock: a first keying's draft typed so far goes to the service
+/// first (the field being typed included), then records are dropped and
+/// the terminal cleared.
 fn lock(app: &mut App) -> Vec<Effect> {
+    let draft = match app.session {
+        Some(_) => app.entry_mut().and_then(EntryScreen::draft_on_lock),
+        None => None,
+    };
     if !app.lock_session() {
         return vec![];
     }
-    vec![Effect::ClearTerminal]
+    let mut effects: Vec<Effect> = draft.map(Effect::Entry).into_iter().collect();
+    effects.push(Effect::ClearTerminal);
+    effects
 }
 
 /// A key: as a key to what has the keys, then as the command it means there.
@@ -308,7 +316,11 @@ fn confirmed_action(app: &mut App, confirmed: ConfirmedAction) -> Vec<Effect> {
             app.show_entry(screen);
             apply(app, requests)
         }
-        action @ (PendingAction::Decide { .. } | PendingAction::LeaveEntry { .. }) => {
+        action @ (PendingAction::Decide { .. }
+        | PendingAction::LeaveEntry { .. }
+        | PendingAction::ReleaseSecond { .. }
+        | PendingAction::DiscardEntry { .. }
+        | PendingAction::SettleIdentity { .. }) => {
             let requests = app.entry_mut().map(|s| s.confirmed(&action));
             apply(app, requests.unwrap_or_default())
         }

@@ -1230,3 +1230,85 @@ async fn a_protected_persons_record_hides_the_address_from_clerks_and_every_touc
     .unwrap();
     assert!(!serde_json::to_string(&proposed).unwrap().contains("北町"));
 }
+
+#[tokio::test]
+async fn the_decision_queue_lists_an_identity_difference_until_a_supervisor_settles_it() {
+    use bansho::api::entry::{IdentityRequest, PresentedBasic4};
+    use bansho::domain::entry::identity::{IdDocument, Intake, NumberDocument};
+    use bansho::domain::resident::Sex;
+    let app = spawn_app().await;
+    let clerk = app.login(CLERK).await;
+    let start = || StartEntryRequest {
+        form: "juminzei_shinkoku".into(),
+        person: Known::TAKAHASHI.into(),
+        paper: "2026-02-16/004/001".into(),
+        batch: None,
+    };
+    let record = |id: String, address: &'static str| {
+        let clerk = clerk.clone();
+        async move {
+            let body = IdentityRequest {
+                intake: Intake::ByPost {
+                    documents: vec![IdDocument::MyNumberCard],
+                    number_document: NumberDocument::MyNumberCard,
+                },
+                presented: PresentedBasic4 {
+                    name: KeyedValue::new("高橋一郎"),
+                    birth: KeyedValue::new("H5.1.1"),
+                    sex: Sex::Male,
+                    address: KeyedValue::new(address),
+                },
+            };
+            clerk.record_identity(&id, &body).await.unwrap()
+        }
+    };
+    // One matches, one differs, one has no identity check yet.
+    let same = clerk.start_entry(&start()).await.unwrap();
+    record(same.id.clone(), "番所市本町3丁目4番5号").await;
+    let differs = clerk.start_entry(&start()).await.unwrap();
+    let recorded = record(differs.id.clone(), "東京都千代田区1-1").await;
+    assert_eq!(recorded.identity.unwrap().differences, ["address"]);
+    clerk.start_entry(&start()).await.unwrap();
+
+    let supervisor = app.login(SUPERVISOR).await;
+    let queue = supervisor.entry_decisions().await.unwrap();
+    let listed: Vec<(&str, &str, Option<&str>)> = queue
+        .entries
+        .iter()
+        .map(|e| (e.id.as_str(), e.state.as_str(), e.kind.as_deref()))
+        .collect();
+    assert_eq!(
+        listed,
+        [(
+            differs.id.as_str(),
+            "first_keying",
+            Some("identity_difference")
+        )]
+    );
+    assert_eq!(queue.entries[0].paper, "2026-02-16/004/001");
+    // Opened to settle: which fields differ, never the values or the draft.
+    let view = supervisor.entry_decision(&differs.id).await.unwrap();
+    assert_eq!(view.identity.as_ref().unwrap().differences, ["address"]);
+    assert!(view.draft.is_none());
+    assert!(!serde_json::to_string(&view).unwrap().contains("千代田"));
+    // The clerk's own work list says nothing of a kind.
+    let work = clerk.entry_work().await.unwrap();
+    assert!(work.entries.iter().all(|e| e.kind.is_none()));
+    assert_eq!(work.entries.len(), 3);
+
+    let settled = supervisor
+        .settle_identity(
+            &differs.id,
+            &DiscardRequest {
+                reason: "転居届を確認".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        settled.identity.unwrap().settled_by.as_deref(),
+        Some(SUPERVISOR)
+    );
+    let queue = supervisor.entry_decisions().await.unwrap();
+    assert!(queue.entries.is_empty(), "{:?}", queue.entries);
+}

@@ -79,11 +79,41 @@ fn two_clerks_key_a_declaration_twice_and_it_is_committed_in_a_real_terminal() {
     tui.keys(&["Enter"]);
     tui.wait_for("佐藤");
     tui.keys(&["Down", "Enter"]);
-    tui.wait_for("Resident record");
+    let record = tui.wait_for("Resident record");
     tui.keys(&["F4"]);
     tui.wait_for("type the paper's reference");
     tui.type_text("2026-02-16/001/003");
     tui.keys(&["Enter"]);
+
+    // 本人確認: at the counter, a My Number card, the 基本4情報 as the
+    // record shows them; nothing differs, so the keying form follows.
+    tui.wait_for("Identity check");
+    let shown = |label: &str| -> String {
+        let line = record
+            .lines()
+            .find(|l| l.trim_start_matches('│').starts_with(label))
+            .unwrap_or_else(|| panic!("no {label} on the record:\n{record}"));
+        line.trim_start_matches('│')[label.len()..]
+            .trim_end_matches('│')
+            .trim()
+            .to_string()
+    };
+    let born = shown("Born");
+    let born = born.split_whitespace().next().expect("a birth date");
+    tui.keys(&["Space", "Down", "Space"]);
+    tui.keys(&["Down"; 9]);
+    tui.keys(&["Space", "Down"]);
+    tui.type_text(&shown("Name"));
+    tui.keys(&["Enter"]);
+    tui.type_text(born);
+    tui.keys(&["Enter", "Space"]);
+    if shown("Sex") == "F" {
+        tui.keys(&["Space"]);
+    }
+    tui.keys(&["Down"]);
+    tui.type_text(&shown("Address"));
+    tui.keys(&["F8"]);
+    tui.wait_for("it matches the register");
     tui.wait_for("First keying");
 
     key_the_paper(&tui, false);
@@ -122,6 +152,7 @@ fn two_clerks_key_a_declaration_twice_and_it_is_committed_in_a_real_terminal() {
 
     // Each step left its row in an intact access log.
     assert_eq!(office.audited("entry_start", "kazei01"), 1);
+    assert_eq!(office.audited("entry_identity", "kazei01"), 1);
     assert_eq!(office.audited("entry_submit", "kazei01"), 1);
     assert!(office.audited("entry_draft", "kazei01") >= 1);
     assert_eq!(office.audited("entry_second_start", "kazei02"), 1);

@@ -103,11 +103,15 @@ pub const CODES: [(&str, Severity, &str); 27] = [
         Severity::Error,
         "利子 income must equal its revenue",
     ),
-    ("misc_total", Severity::Error, "⑩ is not the sum of ⑦ ⑧ ⑨"),
+    (
+        "misc_total",
+        Severity::Error,
+        "(10) is not the sum of (7), (8) and (9)",
+    ),
     (
         "income_total",
         Severity::Error,
-        "⑫ is not the sum of the income lines",
+        "(12) is not the sum of the income lines",
     ),
     (
         "life_insurance_cap",

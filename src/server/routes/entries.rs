@@ -144,35 +144,52 @@ async fn read(
     Ok(Json(view))
 }
 
+/// A work list, or a supervisor's queue: entries in adjudication, and
+/// first keyings whose identity check differs with nobody having settled
+/// it. Whether it differs is inside the sealed entry, so the queue opens
+/// each first keying it looks at: at most [`LIST_LIMIT`] of them, the
+/// longest untouched first.
 async fn list(state: &AppState, caller: &Caller, deciding: bool) -> EntryResult<Json<EntryQueue>> {
-    let states: &[&str] = if deciding {
-        &["adjudication"]
+    let lists: Vec<Vec<&'static str>> = if deciding {
+        vec![vec!["adjudication"], vec!["first_keying"]]
     } else {
-        &WORK_STATES
+        vec![WORK_STATES.to_vec()]
     };
-    let states: Vec<&'static str> = states.to_vec();
-    let rows = state
-        .store(move |s| s.entries_in(&states, LIST_LIMIT))
-        .await?;
     let mut entries = Vec::new();
-    for row in rows {
-        let mine = if deciding {
-            service::is_decision_of(caller, &row)
-        } else {
-            // Who is asked to re-key is inside the sealed state.
-            let entry = service::load(state, caller, &row.id, Action::EntryQueue)
-                .await?
-                .1;
-            service::is_work_of(caller, &entry)
-        };
-        if mine {
-            entries.push(EntrySummary {
-                id: row.id,
-                form: row.form,
-                person: row.person,
-                paper: row.paper,
-                state: row.state,
-            });
+    for states in lists {
+        let rows = state
+            .store(move |s| s.entries_in(&states, LIST_LIMIT))
+            .await?;
+        for row in rows {
+            let kind = match (deciding, row.state.as_str()) {
+                (true, "adjudication") => {
+                    service::is_decision_of(caller, &row).then_some("adjudication")
+                }
+                (true, _) => {
+                    let entry = service::load(state, caller, &row.id, Action::EntryQueue)
+                        .await?
+                        .1;
+                    service::is_identity_settling_of(caller, &entry)
+                        .then_some("identity_difference")
+                }
+                (false, _) => {
+                    // Who is asked to re-key is inside the sealed state.
+                    let entry = service::load(state, caller, &row.id, Action::EntryQueue)
+                        .await?
+                        .1;
+                    service::is_work_of(caller, &entry).then_some("")
+                }
+            };
+            if let Some(kind) = kind {
+                entries.push(EntrySummary {
+                    id: row.id,
+                    form: row.form,
+                    person: row.person,
+                    paper: row.paper,
+                    state: row.state,
+                    kind: (!kind.is_empty()).then(|| kind.to_owned()),
+                });
+            }
         }
     }
     let mut log = caller.entry(

@@ -26,6 +26,8 @@ const WIDTH: u16 = 56;
 const HEIGHT: u16 = 7;
 /// The most characters of a paper reference (the service takes 64).
 const PAPER_CHARS: usize = 64;
+/// The most characters of a reason typed in the popup.
+const REASON_CHARS: usize = 200;
 
 /// A step that waits for the user's yes. Each dangerous step the
 /// workstation offers is one variant, holding what it acts on.
@@ -40,8 +42,15 @@ pub enum PendingAction {
     StartEntry { person: String, paper: String },
     /// Send the supervisor's decision on this entry (the service logs it).
     Decide { entry: String },
-    /// Leave a second keying or re-keying unsent: what was typed goes.
+    /// Leave a re-keying unsent: what was typed goes.
     LeaveEntry { entry: String },
+    /// Leave a blind second keying unsent and release it, so another
+    /// clerk can take it: what was typed goes.
+    ReleaseSecond { entry: String },
+    /// Discard the caller's own first keying, with the reason typed.
+    DiscardEntry { entry: String, reason: String },
+    /// Settle an identity check's differences, with the reason typed.
+    SettleIdentity { entry: String, reason: String },
 }
 
 impl PendingAction {
@@ -53,6 +62,9 @@ impl PendingAction {
             PendingAction::StartEntry { .. } => "confirm.start_entry",
             PendingAction::Decide { .. } => "confirm.decide",
             PendingAction::LeaveEntry { .. } => "confirm.leave_entry",
+            PendingAction::ReleaseSecond { .. } => "confirm.release_second",
+            PendingAction::DiscardEntry { .. } => "confirm.discard_entry",
+            PendingAction::SettleIdentity { .. } => "confirm.settle_identity",
         }
     }
 
@@ -60,7 +72,18 @@ impl PendingAction {
     fn asks(&self) -> Option<&'static str> {
         match self {
             PendingAction::StartEntry { .. } => Some("confirm.paper"),
+            PendingAction::DiscardEntry { .. } | PendingAction::SettleIdentity { .. } => {
+                Some("confirm.reason")
+            }
             _ => None,
+        }
+    }
+
+    /// The most characters of the line it asks for.
+    fn line_chars(&self) -> usize {
+        match self {
+            PendingAction::StartEntry { .. } => PAPER_CHARS,
+            _ => REASON_CHARS,
         }
     }
 }
@@ -88,7 +111,7 @@ pub struct ConfirmPopup {
 
 impl ConfirmPopup {
     pub fn new(pending: PendingAction) -> ConfirmPopup {
-        let input = pending.asks().map(|_| TextInput::new(PAPER_CHARS));
+        let input = pending.asks().map(|_| TextInput::new(pending.line_chars()));
         ConfirmPopup { pending, input }
     }
 
@@ -110,6 +133,18 @@ impl ConfirmPopup {
                 Some(PendingAction::StartEntry {
                     person: person.clone(),
                     paper,
+                })
+            }
+            (PendingAction::DiscardEntry { entry, .. }, Some(reason)) => {
+                Some(PendingAction::DiscardEntry {
+                    entry: entry.clone(),
+                    reason,
+                })
+            }
+            (PendingAction::SettleIdentity { entry, .. }, Some(reason)) => {
+                Some(PendingAction::SettleIdentity {
+                    entry: entry.clone(),
+                    reason,
                 })
             }
             (pending, _) => Some(pending.clone()),

@@ -174,6 +174,11 @@ fn first_keying(lang: Lang) -> App {
     assert_eq!(app.screen(), Screen::Entry);
     let mut started = view("first_keying");
     started.draft = Some(BTreeMap::new());
+    // The identity check is recorded, matching (see tests/intake.rs).
+    started.identity = Some(crate::api::entry::IdentityView {
+        differences: vec![],
+        settled_by: None,
+    });
     answer(
         &mut app,
         EntryAnswer::Opened {
@@ -213,6 +218,7 @@ fn summary_of(state: &str) -> EntrySummary {
         person: "1000000001".into(),
         paper: PAPER.into(),
         state: state.into(),
+        kind: None,
     }
 }
 
@@ -495,7 +501,7 @@ fn the_supervisor_sees_both_values_and_decides_through_the_confirm_popup() {
         text.contains("450,000") && text.contains("405,000"),
         "{text}"
     );
-    assert!(text.contains("⑫が所得の合計と合いません"), "{text}");
+    assert!(text.contains("(12)が所得の合計と合いません"), "{text}");
     insta::assert_snapshot!("entry_decision_ja", terminal.backend());
 
     assert!(press(&mut app, KeyCode::F(8)).is_empty());

@@ -28,6 +28,7 @@ use super::{DemoAccount, DemoPanel};
 
 mod demo;
 mod entry;
+mod intake;
 mod keys;
 mod layout;
 mod query;

@@ -98,6 +98,20 @@ impl FormField {
         self.checked = check(self.spec, self.input.text());
     }
 
+    /// A date that checks clean shows the way the form writes dates
+    /// (`H5.1.1` and `1993-01-01` become `平成5年1月1日`): the same date the
+    /// domain read, so what the clerk sees is what is stored.
+    fn normalise(&mut self) {
+        if let Ok(Some(FieldValue::Date(date))) = &self.checked {
+            let shown = crate::domain::wareki::format_wareki(*date);
+            if shown != self.input.text() {
+                self.input.clear();
+                self.input.insert_str(&shown);
+                self.recheck();
+            }
+        }
+    }
+
     fn edited(&mut self) {
         self.recheck();
         self.problems.clear();
@@ -352,6 +366,7 @@ impl FormWidget {
                 field.input.clear();
                 field.input.insert_str(value.expose());
                 field.recheck();
+                field.normalise();
                 field.touched = true;
             }
         }
@@ -421,6 +436,7 @@ impl FormWidget {
         }
         if let Some(left) = self.fields.get_mut(self.focus) {
             left.touched = true;
+            left.normalise();
         }
         self.focus = at;
     }
@@ -1131,5 +1147,45 @@ mod tests {
         type_in(&mut form, "2");
         assert_eq!(form.focused().unwrap().input.text(), "ordinary");
         assert_eq!(form.error_count(), 7, "the required fields still empty");
+    }
+
+    #[test]
+    fn a_date_left_clean_shows_as_the_form_writes_it_and_reads_back_the_same() {
+        let mut form = FormWidget::all(declaration());
+        let at = form
+            .fields()
+            .iter()
+            .position(|f| f.path.to_string() == "taxpayer.birth")
+            .unwrap();
+        form.move_to(at);
+        type_in(&mut form, "H5.1.1");
+        form.next();
+        assert_eq!(form.fields()[at].input.text(), "平成5年1月1日");
+        assert!(matches!(
+            form.fields()[at].value(),
+            Some(FieldValue::Date(d)) if d.to_string() == "1993-01-01"
+        ));
+        // A date that does not check stays as typed, for the clerk to fix.
+        form.move_to(at);
+        form.fields[at].input.clear();
+        type_in(&mut form, "H5.2.30");
+        form.next();
+        assert_eq!(form.fields()[at].input.text(), "H5.2.30");
+        // Every era's display reads back as the same date (元年 included).
+        for iso in [
+            "1989-01-08",
+            "2019-05-01",
+            "1926-12-25",
+            "1912-07-30",
+            "2026-02-16",
+        ] {
+            let date = crate::domain::wareki::parse_date(iso).unwrap();
+            let shown = crate::domain::wareki::format_wareki(date);
+            assert_eq!(
+                crate::domain::wareki::parse_date(&shown),
+                Ok(date),
+                "{shown}"
+            );
+        }
     }
 }

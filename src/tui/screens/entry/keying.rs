@@ -11,7 +11,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
 
-use crate::api::entry::{EntryView, FieldsRequest, Problem, SubmitRequest};
+use crate::api::entry::{DiscardRequest, EntryView, FieldsRequest, Problem, SubmitRequest};
 use crate::domain::entry::schema::FormSchema;
 use crate::tui::action::{Command, Failure};
 use crate::tui::component::{Component, Ctx, Hint, Outcome, Request};
@@ -60,6 +60,17 @@ impl Stage {
     }
 }
 
+/// What the call on its way does, so its answer is read right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sending {
+    /// The keying (a submit, a second keying, a re-keying).
+    Keying,
+    /// A blind second keying released for another clerk.
+    Release,
+    /// The clerk's own first keying discarded.
+    Discard,
+}
+
 /// A warning of the last refusal, and the clerk's reason for it.
 #[derive(Debug)]
 pub struct Reason {
@@ -88,6 +99,10 @@ pub struct KeyingScreen {
     /// Leaving once the draft on its way is answered.
     leaving: bool,
     pub sending: bool,
+    sending_what: Sending,
+    /// The identity check at intake found a difference no supervisor has
+    /// settled yet: the service refuses the submit until one does.
+    pub identity_unsettled: bool,
     next: Option<Next>,
 }
 
@@ -115,6 +130,11 @@ impl KeyingScreen {
             queued: None,
             leaving: false,
             sending: false,
+            sending_what: Sending::Keying,
+            identity_unsettled: view
+                .identity
+                .as_ref()
+                .is_some_and(|i| !i.differences.is_empty() && i.settled_by.is_none()),
             next: None,
         }
     }
@@ -187,7 +207,12 @@ impl KeyingScreen {
                 self.leaving = true;
                 Vec::new()
             }
-            Stage::Second | Stage::Rekey if self.form.keyed_count() > 0 => {
+            // A blind second keying left is released, so another clerk
+            // can take it: always asked first.
+            Stage::Second => vec![Request::Confirm(PendingAction::ReleaseSecond {
+                entry: self.id(),
+            })],
+            Stage::Rekey if self.form.keyed_count() > 0 => {
                 vec![Request::Confirm(PendingAction::LeaveEntry {
                     entry: self.id(),
                 })]
@@ -202,6 +227,72 @@ impl KeyingScreen {
     pub fn leave_confirmed(&mut self) -> Vec<Request> {
         self.next = Some(Next::List { decisions: false });
         Vec::new()
+    }
+
+    /// Yes to leaving a second keying: it is released at the service;
+    /// nothing typed is sent.
+    pub fn release_confirmed(&mut self) -> Vec<Request> {
+        if self.sending || self.stage != Stage::Second {
+            return Vec::new();
+        }
+        self.sending = true;
+        self.sending_what = Sending::Release;
+        vec![
+            Request::Status(None),
+            Request::Effect(Effect::Entry(EntryCall::ReleaseSecond(self.id()))),
+        ]
+    }
+
+    /// F9 on a first keying: asks for the reason first.
+    fn discard(&mut self) -> Vec<Request> {
+        if self.sending {
+            return vec![Request::note(Level::Info, "entry.wait_sending")];
+        }
+        if self.stage != Stage::First {
+            return vec![Request::note(Level::Info, "entry.discard_first_only")];
+        }
+        vec![Request::Confirm(PendingAction::DiscardEntry {
+            entry: self.id(),
+            reason: String::new(),
+        })]
+    }
+
+    /// Yes, with a reason: the draft is discarded at the service (after a
+    /// draft on its way, so it cannot land on a discarded entry).
+    pub fn discard_confirmed(&mut self, reason: &str) -> Vec<Request> {
+        if self.sending || self.stage != Stage::First || reason.trim().is_empty() {
+            return Vec::new();
+        }
+        self.sending = true;
+        self.sending_what = Sending::Discard;
+        let call = EntryCall::Discard {
+            id: self.id(),
+            request: DiscardRequest {
+                reason: reason.trim().to_string(),
+            },
+        };
+        if self.saving {
+            self.queued = Some(call);
+            return vec![Request::Status(None)];
+        }
+        vec![Request::Status(None), Request::Effect(Effect::Entry(call))]
+    }
+
+    /// The draft typed so far, for the idle lock: sent whether or not the
+    /// focused field was left, before the screen is dropped. None when
+    /// nothing changed since the last draft (or this is not a first
+    /// keying).
+    pub fn draft_on_lock(&mut self) -> Option<EntryCall> {
+        if self.stage != Stage::First || !(self.form.is_dirty() || self.saving) {
+            return None;
+        }
+        self.form.mark_sent();
+        Some(EntryCall::SaveDraft {
+            id: self.id(),
+            request: FieldsRequest {
+                fields: self.form.typed(),
+            },
+        })
     }
 
     /// F8: the summary, every field counted as visited so each missing
@@ -285,6 +376,17 @@ impl KeyingScreen {
     /// The service's answer to the keying sent.
     pub fn sent(&mut self, result: Result<EntryView, Refusal>) -> Vec<Request> {
         self.sending = false;
+        let what = std::mem::replace(&mut self.sending_what, Sending::Keying);
+        let left = match what {
+            Sending::Keying => None,
+            Sending::Release => Some("entry.released"),
+            Sending::Discard => Some("entry.discarded"),
+        };
+        if let (Some(key), Ok(_)) = (left, &result) {
+            self.form.mark_sent();
+            self.next = Some(Next::List { decisions: false });
+            return vec![Request::note(Level::Info, key)];
+        }
         match result {
             Ok(view) => self.accepted(view),
             Err(refusal) if refusal.problems.is_empty() => vec![Request::Failed(refusal.failure)],
@@ -445,6 +547,7 @@ impl Component for KeyingScreen {
                 }
             },
             Command::Send => return Outcome::Consumed(self.open_summary()),
+            Command::Discard => return Outcome::Consumed(self.discard()),
             Command::Back => return Outcome::Consumed(self.leave()),
             _ => return Outcome::NotConsumed,
         }
@@ -490,7 +593,11 @@ impl Component for KeyingScreen {
     }
 
     fn offers(&self, command: Command) -> bool {
-        command != Command::AddRow || self.form.adds_rows()
+        match command {
+            Command::AddRow => self.form.adds_rows(),
+            Command::Discard => self.stage == Stage::First,
+            _ => true,
+        }
     }
 
     /// Over the summary only quit and the help act.
@@ -553,6 +660,11 @@ impl Component for KeyingScreen {
             .flatten()
         {
             message
+        } else if self.identity_unsettled && self.stage == Stage::First {
+            vec![Span::styled(
+                t.t("entry.note_identity").to_string(),
+                view.style(Role::Warning),
+            )]
         } else {
             vec![Span::styled(
                 t.t(self.stage.note()).to_string(),

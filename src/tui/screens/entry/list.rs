@@ -191,7 +191,7 @@ impl Component for ListScreen {
         let state_w = self
             .entries
             .iter()
-            .map(|e| display_width(t.t(&format!("entry_state.{}", e.state))))
+            .map(|e| display_width(t.t(&state_key(e))))
             .chain([display_width(t.t("entry.column_state"))])
             .max()
             .unwrap_or(8);
@@ -224,7 +224,7 @@ impl Component for ListScreen {
             .iter()
             .map(|e| {
                 Row::new(vec![
-                    Cell::from(fit(t.t(&format!("entry_state.{}", e.state)), 0)),
+                    Cell::from(fit(t.t(&state_key(e)), 0)),
                     Cell::from(fit(&form_title(t, &e.form), 1)),
                     Cell::from(fit(&e.person, 2)),
                     Cell::from(fit(&e.paper, 3)),
@@ -246,6 +246,16 @@ impl Component for ListScreen {
             .highlight_spacing(HighlightSpacing::Always);
         let mut state = TableState::default().with_selected(Some(self.selected));
         frame.render_stateful_widget(table, inner, &mut state);
+    }
+}
+
+/// What the state column says of an entry: in a supervisor's queue why it
+/// is there (an identity difference to settle reads differently from a
+/// mismatch to decide), else its state.
+fn state_key(entry: &EntrySummary) -> String {
+    match &entry.kind {
+        Some(kind) => format!("entry_kind.{kind}"),
+        None => format!("entry_state.{}", entry.state),
     }
 }
 

@@ -6,8 +6,10 @@
 //! caller, so a second keyer's screen never holds the first values.
 
 pub mod decision;
+pub mod intake;
 pub mod keying;
 pub mod list;
+pub mod settle;
 mod summary;
 
 use ratatui::Frame;
@@ -32,8 +34,10 @@ use crate::tui::view::View;
 use crate::tui::widgets::layout::centred;
 
 use decision::DecisionScreen;
+use intake::IntakeScreen;
 use keying::{KeyingScreen, Stage};
 use list::ListScreen;
+use settle::SettleScreen;
 
 /// The form a record's "key a form" starts: the 個人住民税申告書.
 pub const DECLARATION: &str = "juminzei_shinkoku";
@@ -79,6 +83,9 @@ pub enum Next {
     List { decisions: bool },
     /// An entry to open.
     Open(Open),
+    /// An entry the service just sent, on the screen its state asks for
+    /// (after the intake: the keying form).
+    Show(Box<EntryView>),
 }
 
 /// How an entry is opened.
@@ -123,8 +130,12 @@ pub struct Opening {
 pub enum EntryScreen {
     List(ListScreen),
     Opening(Opening),
+    /// 本人確認 before a first keying.
+    Intake(Box<IntakeScreen>),
     Keying(Box<KeyingScreen>),
     Decision(Box<DecisionScreen>),
+    /// A supervisor settles an identity check's differences.
+    Settle(Box<SettleScreen>),
 }
 
 /// A status line note from the locale with its arguments.
@@ -181,9 +192,32 @@ impl EntryScreen {
         }
     }
 
+    pub fn intake(&self) -> Option<&IntakeScreen> {
+        match self {
+            EntryScreen::Intake(s) => Some(s),
+            _ => None,
+        }
+    }
+
     pub fn decision(&self) -> Option<&DecisionScreen> {
         match self {
             EntryScreen::Decision(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn settle(&self) -> Option<&SettleScreen> {
+        match self {
+            EntryScreen::Settle(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// At the idle lock: the draft of a first keying on screen, to send
+    /// before the screen is dropped.
+    pub fn draft_on_lock(&mut self) -> Option<EntryCall> {
+        match self {
+            EntryScreen::Keying(k) => k.draft_on_lock(),
             _ => None,
         }
     }
@@ -211,6 +245,12 @@ impl EntryScreen {
                 });
                 vec![Request::Effect(Effect::Entry(open.call()))]
             }
+            Next::Show(view) => {
+                // The note of the step that led here stays.
+                let mut requests = self.opened(*view, false);
+                requests.retain(|r| !matches!(r, Request::Status(None)));
+                requests
+            }
         }
     }
 
@@ -219,8 +259,10 @@ impl EntryScreen {
         let next = match self {
             EntryScreen::List(s) => s.take_next(),
             EntryScreen::Opening(_) => None,
+            EntryScreen::Intake(s) => s.take_next(),
             EntryScreen::Keying(s) => s.take_next(),
             EntryScreen::Decision(s) => s.take_next(),
+            EntryScreen::Settle(s) => s.take_next(),
         };
         if let Some(next) = next {
             requests.extend(self.go(next));
@@ -257,6 +299,11 @@ impl EntryScreen {
             {
                 keying.draft_saved(result)
             }
+            (EntryScreen::Intake(intake), EntryAnswer::Sent { id, result })
+                if intake.header.id == id =>
+            {
+                intake.sent(result)
+            }
             (EntryScreen::Keying(keying), EntryAnswer::Sent { id, result })
                 if keying.header.id == id =>
             {
@@ -266,6 +313,11 @@ impl EntryScreen {
                 if decision.header.id == id =>
             {
                 decision.sent(result)
+            }
+            (EntryScreen::Settle(settle), EntryAnswer::Sent { id, result })
+                if settle.header.id == id =>
+            {
+                settle.sent(result)
             }
             (_, answer) => return stray(answer),
         };
@@ -309,6 +361,26 @@ impl EntryScreen {
             {
                 k.leave_confirmed()
             }
+            (EntryScreen::Keying(k), PendingAction::ReleaseSecond { entry })
+                if k.header.id == *entry =>
+            {
+                k.release_confirmed()
+            }
+            (EntryScreen::Keying(k), PendingAction::DiscardEntry { entry, reason })
+                if k.header.id == *entry =>
+            {
+                k.discard_confirmed(reason)
+            }
+            (EntryScreen::Intake(i), PendingAction::DiscardEntry { entry, reason })
+                if i.header.id == *entry =>
+            {
+                i.discard_confirmed(reason)
+            }
+            (EntryScreen::Settle(s), PendingAction::SettleIdentity { entry, reason })
+                if s.header.id == *entry =>
+            {
+                s.settle_confirmed(reason)
+            }
             _ => Vec::new(),
         };
         self.follow(requests)
@@ -318,8 +390,10 @@ impl EntryScreen {
         match self {
             EntryScreen::List(s) => s,
             EntryScreen::Opening(s) => s,
+            EntryScreen::Intake(s) => s.as_ref(),
             EntryScreen::Keying(s) => s.as_ref(),
             EntryScreen::Decision(s) => s.as_ref(),
+            EntryScreen::Settle(s) => s.as_ref(),
         }
     }
 
@@ -327,8 +401,10 @@ impl EntryScreen {
         match self {
             EntryScreen::List(s) => s,
             EntryScreen::Opening(s) => s,
+            EntryScreen::Intake(s) => s.as_mut(),
             EntryScreen::Keying(s) => s.as_mut(),
             EntryScreen::Decision(s) => s.as_mut(),
+            EntryScreen::Settle(s) => s.as_mut(),
         }
     }
 }
@@ -341,12 +417,24 @@ fn screen_for(
     deciding: bool,
 ) -> Result<EntryScreen, &'static str> {
     if deciding {
+        let unsettled = view
+            .identity
+            .as_ref()
+            .is_some_and(|i| !i.differences.is_empty() && i.settled_by.is_none());
+        if view.to_decide.is_empty() && view.state == "first_keying" && unsettled {
+            return Ok(EntryScreen::Settle(Box::new(SettleScreen::new(&view))));
+        }
         if view.to_decide.is_empty() {
             return Err("entry.nothing_to_decide");
         }
         return Ok(EntryScreen::Decision(Box::new(DecisionScreen::new(
             schema, view,
         ))));
+    }
+    // A first keying whose identity check is not recorded yet starts with
+    // the intake.
+    if view.state == "first_keying" && view.draft.is_some() && view.identity.is_none() {
+        return Ok(EntryScreen::Intake(Box::new(IntakeScreen::new(&view))));
     }
     let stage = match view.state.as_str() {
         "first_keying" if view.draft.is_some() => Stage::First,
