@@ -53,6 +53,8 @@ use crate::server::settings::OfficeTimeZone;
 use crate::server::{AppState, ServerConfig};
 use crate::store::{MetaStore, ResidentStore};
 use crate::testkit::{Account, RunningService};
+use crate::tui::Lang;
+use crate::tui::i18n::I18n;
 
 /// Who does what.
 pub const KEYER: &str = "kazei01";
@@ -74,11 +76,26 @@ const PAPERS: usize = YESTERDAY + AWAITING + REKEYING + ADJUDICATION + 1;
 /// Today's part takes at most this long on the demo's clock.
 const TODAY_SECONDS: i64 = 40 * 60;
 
-/// What people write where the service asks for a reason.
-const JAN1_REASON: &str = "転居届で1月1日の住所を確認（市内転居）";
-const DECISION_REASON: &str = "原票で確認: 1人目の値が正しい";
-const CORRECTION_REASON: &str = "再確認: 原票の社会保険料控除と相違";
-const PHONE_REASON: &str = "本人から電話番号の訂正の申出";
+/// What people write where the service asks for a reason, in the demo's
+/// language (`locales/`).
+struct Reasons {
+    jan1: String,
+    decision: String,
+    correction: String,
+    phone: String,
+}
+
+impl Reasons {
+    fn in_lang(lang: Lang) -> Reasons {
+        let i18n = I18n::new(lang);
+        Reasons {
+            jan1: i18n.t("demo_work.jan1_reason").to_owned(),
+            decision: i18n.t("demo_work.decision_reason").to_owned(),
+            correction: i18n.t("demo_work.correction_reason").to_owned(),
+            phone: i18n.t("demo_work.phone_reason").to_owned(),
+        }
+    }
+}
 
 /// What was seeded, as the service answered it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +114,8 @@ pub struct Seeded {
     pub adjudication: usize,
     /// The counter visit whose identity check found a difference.
     pub identity_entry: String,
+    /// Whether today is a business day: only then is there a list.
+    pub business_day: bool,
     /// Today's re-verification list as made, and what is still open on it.
     pub listed: usize,
     pub listed_open: usize,
@@ -109,10 +128,7 @@ impl std::fmt::Display for Seeded {
         write!(
             f,
             "a day of entry work in {:.1} s: {} ({}) {} declarations keyed twice and \
-             committed in closed batch {} ({} with a warning overridden, {} decided by {}); \
-             today {} {} on the re-verification list of {}, batch {} open with {} awaiting \
-             second keying, {} re-keying, {} for the supervisor, 1 identity difference, \
-             {} corrections waiting",
+             committed in closed batch {} ({} with a warning overridden, {} decided by {}); ",
             self.millis as f64 / 1000.0,
             self.yesterday,
             self.yesterday.weekday(),
@@ -121,13 +137,25 @@ impl std::fmt::Display for Seeded {
             self.warnings_overridden,
             self.decided,
             SUPERVISOR,
-            self.listed_open,
-            if self.listed_open == 1 {
+        )?;
+        if self.business_day {
+            let items = if self.listed_open == 1 {
                 "item"
             } else {
                 "items"
-            },
-            REVERIFIER,
+            };
+            write!(
+                f,
+                "today {} {items} on the re-verification list of {REVERIFIER}, ",
+                self.listed_open
+            )?;
+        } else {
+            write!(f, "no re-verification list today (not a business day), ")?;
+        }
+        write!(
+            f,
+            "batch {} open with {} awaiting second keying, {} re-keying, {} for the \
+             supervisor, 1 identity difference, {} corrections waiting",
             self.open_batch,
             self.awaiting_second,
             self.rekeying,
@@ -157,11 +185,13 @@ pub fn config() -> ServerConfig {
 
 /// Seeds a day of entry work into the fresh demo store in `dir`, as of
 /// `now`, through a service of its own on 127.0.0.1 that is stopped again
-/// when done. `None` if the store has too few residents who can declare.
+/// when done; the reasons people give are in `lang`. `None` if the store
+/// has too few residents who can declare.
 pub async fn seed(
     dir: &Path,
     staff: &[NewStaff],
     now: OffsetDateTime,
+    lang: Lang,
 ) -> anyhow::Result<Option<Seeded>> {
     let started = Instant::now();
     let config = config();
@@ -205,6 +235,7 @@ pub async fn seed(
     let service = RunningService::start(state, dir).await?;
     let mut office = Office {
         client: service.client(&bundle)?,
+        reasons: Reasons::in_lang(lang),
         clock,
         pace: 1.0,
         staff: staff
@@ -226,6 +257,7 @@ pub async fn seed(
         rekeying: 0,
         adjudication: 0,
         identity_entry: String::new(),
+        business_day: calendar.is_business_day(today),
         listed: 0,
         listed_open: 0,
         corrections: 0,
@@ -371,6 +403,8 @@ struct Committed {
     person: String,
     reference: String,
     paper: Paper,
+    /// Keyed with a warning overridden.
+    warned: bool,
     first_by: &'static str,
     second_by: &'static str,
 }
@@ -378,6 +412,7 @@ struct Committed {
 /// The seeding service and the people who work in it.
 struct Office {
     client: ApiClient,
+    reasons: Reasons,
     clock: Arc<ManualClock>,
     /// How much of each pause passes on the clock.
     pace: f64,
@@ -576,7 +611,7 @@ impl Office {
             };
             let reference = format!("{batch}/{:03}", i + 1);
             let keyed = self
-                .key_first(first, &paper, &reference, Some(&batch), JAN1_REASON)
+                .key_first(first, &paper, &reference, Some(&batch), &self.reasons.jan1)
                 .await?;
             if i == 1 || i == 4 {
                 seeded.warnings_overridden += 1;
@@ -621,6 +656,7 @@ impl Office {
             committed.push(Committed {
                 person: paper.person.clone(),
                 reference,
+                warned: i == 1 || i == 4,
                 paper,
                 first_by,
                 second_by,
@@ -654,7 +690,7 @@ impl Office {
                 id,
                 &DecideRequest {
                     decisions,
-                    reason: DECISION_REASON.to_owned(),
+                    reason: self.reasons.decision.clone(),
                 },
             )
             .await
@@ -682,7 +718,13 @@ impl Office {
         for (i, paper) in papers.iter().enumerate() {
             let reference = format!("{batch}/{:03}", i + 1);
             let keyed = self
-                .key_first(&kazei01, paper, &reference, Some(&batch), JAN1_REASON)
+                .key_first(
+                    &kazei01,
+                    paper,
+                    &reference,
+                    Some(&batch),
+                    &self.reasons.jan1,
+                )
                 .await?;
             anyhow::ensure!(keyed.state == "awaiting_second", "a first keying waits");
             let rekey = AWAITING;
@@ -767,24 +809,36 @@ impl Office {
             .items
             .iter()
             .find(|i| i.why.iter().any(|w| w == "warning_overridden"));
-        if let Some(item) = warned
-            && let Some(record) = committed.iter().find(|c| c.person == item.person)
-        {
+        if let Some(item) = warned {
             let path = format!("/reverify/{}/correction", item.entry);
             call_empty(&kazei03, Method::POST, &path).await?;
             seeded.listed_open -= 1;
-            let field = slip_field(&record.paper);
-            let value = record
-                .paper
+        }
+        let social = FieldPath::new("deductions", "social_insurance");
+        let premium = |c: &Committed| {
+            c.paper
                 .fields
-                .get(&field)
-                .context("a field to correct")?;
-            let corrected = value
-                .parse::<i64>()
-                .map(|v| (v - 1_000).max(0).to_string())
-                .unwrap_or_else(|_| value.clone());
-            self.propose(&kazei03, record, &field, &corrected, CORRECTION_REASON)
-                .await?;
+                .get(&social)
+                .and_then(|v| v.parse::<i64>().ok())
+                .filter(|v| *v > 1_000)
+        };
+        // That item's record; with no list today (not a business day), a
+        // warned one all the same.
+        let record = warned
+            .and_then(|i| committed.iter().find(|c| c.person == i.person))
+            .filter(|c| premium(c).is_some())
+            .or_else(|| committed.iter().find(|c| c.warned && premium(c).is_some()))
+            .or_else(|| committed.iter().find(|c| premium(c).is_some()));
+        if let Some((record, paid)) = record.and_then(|r| Some((r, premium(r)?))) {
+            let corrected = (paid - 1_000).to_string();
+            self.propose(
+                &kazei03,
+                record,
+                &social,
+                &corrected,
+                &self.reasons.correction,
+            )
+            .await?;
             seeded.corrections += 1;
         }
         // And a taxpayer rang to say the phone number on their form was
@@ -794,8 +848,14 @@ impl Office {
             c.first_by == KEYER && c.second_by == VERIFIER && !listed.contains(&c.person.as_str())
         }) {
             let phone = FieldPath::new("taxpayer", "phone");
-            self.propose(&kazei01, record, &phone, "011-555-0123", PHONE_REASON)
-                .await?;
+            self.propose(
+                &kazei01,
+                record,
+                &phone,
+                "011-555-0123",
+                &self.reasons.phone,
+            )
+            .await?;
             seeded.corrections += 1;
         }
         for clerk in [kazei01, kazei02, kazei03] {

@@ -89,7 +89,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         tokio::task::spawn_blocking(move || prepare(&prepare_dir, residents, seed)).await??;
     // A fresh store gets a day of entry work; a kept one keeps what it has.
     if fresh {
-        match day::seed(&dir, &staff, OffsetDateTime::now_utc()).await? {
+        let lang = super::workstation::lang(&args.ui);
+        match day::seed(&dir, &staff, OffsetDateTime::now_utc(), lang).await? {
             Some(seeded) => eprintln!("bansho demo: seeded {seeded}"),
             None => eprintln!(
                 "bansho demo: too few residents for a day of entry work (--residents 500 or more)"

@@ -4,6 +4,8 @@ use time::macros::{date, datetime};
 
 use super::*;
 use crate::api::entry::{CorrectionList, RecordHistory};
+use crate::server::totp;
+use crate::store::StaffStore;
 
 /// Wednesday 18 February 2026, 10:00 in Tokyo.
 const NOW: OffsetDateTime = datetime!(2026-02-18 01:00 UTC);
@@ -49,22 +51,29 @@ fn a_slip_changes_the_amount_and_keeps_it_an_amount() {
     }
 }
 
-/// The demo's preparation on a temporary store, then what each person
-/// finds there, asked through the real service later the same morning.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_fresh_demo_store_holds_a_day_of_entry_work_for_each_demo_account() {
+/// The demo's preparation of a fresh store in a temporary directory, with
+/// its day of work seeded as of `now`.
+async fn prepared(now: OffsetDateTime) -> (tempfile::TempDir, Vec<NewStaff>, Seeded) {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().to_path_buf();
-    let prepared = dir.clone();
-    let staff = tokio::task::spawn_blocking(move || super::super::prepare(&prepared, 400, 1))
+    let staff = tokio::task::spawn_blocking(move || super::super::prepare(&dir, 400, 1))
         .await
         .unwrap()
         .unwrap();
-    let seeded = seed(&dir, &staff, NOW)
+    let seeded = seed(temp.path(), &staff, now, Lang::Ja)
         .await
         .unwrap()
         .expect("enough residents");
     eprintln!("{seeded}");
+    (temp, staff, seeded)
+}
+
+/// The demo's preparation on a temporary store, then what each person
+/// finds there, asked through the real service later the same morning.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_demo_store_holds_a_day_of_entry_work_for_each_demo_account() {
+    let (temp, staff, seeded) = prepared(NOW).await;
+    let dir = temp.path().to_path_buf();
     assert_eq!(
         (seeded.yesterday, seeded.today),
         (date!(2026 - 02 - 17), date!(2026 - 02 - 18))
@@ -78,6 +87,15 @@ async fn a_fresh_demo_store_holds_a_day_of_entry_work_for_each_demo_account() {
     assert_eq!(seeded.corrections, 2);
 
     let (store, keys) = data_dir::open(&dir).unwrap();
+    // Every seeding login used a code older than the ones shown now.
+    for s in &staff {
+        let last = store.staff(&s.user_id).unwrap().unwrap().last_totp_step;
+        assert!(
+            last.is_none_or(|step| step < totp::step_of(NOW.unix_timestamp())),
+            "{}",
+            s.user_id
+        );
+    }
     let bundle = super::super::kept::terminal(store.as_ref(), &keys, &dir).unwrap();
     let clock = Arc::new(ManualClock::new(NOW + Duration::minutes(5)));
     let state = AppState::new(store, Arc::new(keys), clock.clone(), config());
@@ -226,4 +244,20 @@ async fn a_fresh_demo_store_holds_a_day_of_entry_work_for_each_demo_account() {
     assert!(visit.draft.is_some_and(|d| !d.is_empty()));
     let work = kazei01.entry_work().await.unwrap();
     assert!(work.entries.iter().any(|e| e.id == seeded.identity_entry));
+}
+
+/// On a Saturday the work is seeded all the same, with Friday as
+/// yesterday; there is no list until Monday.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_day_off_the_day_of_work_is_seeded_without_a_list() {
+    let saturday = datetime!(2026-02-21 01:00 UTC);
+    let (_temp, _, seeded) = prepared(saturday).await;
+    assert_eq!(seeded.yesterday, date!(2026 - 02 - 20));
+    assert!(!seeded.business_day);
+    assert_eq!((seeded.listed, seeded.committed), (0, YESTERDAY));
+    assert_eq!(seeded.corrections, 2);
+    assert!(
+        seeded.to_string().contains("not a business day"),
+        "{seeded}"
+    );
 }
