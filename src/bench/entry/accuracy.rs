@@ -496,7 +496,7 @@ impl<'r> Entry<'r> {
 
 /// The fields a second keyer is asked for, on this paper: `table[].field`
 /// is that field of every row the paper has.
-fn expand(to_key: &[String], paper: &Paper) -> Vec<FieldPath> {
+pub fn expand(to_key: &[String], paper: &Paper) -> Vec<FieldPath> {
     let mut out = Vec::new();
     for name in to_key {
         match name.split_once("[].") {

@@ -14,10 +14,11 @@ use super::DemoArgs;
 use crate::client::ApiClient;
 use crate::server::clock::SystemClock;
 use crate::server::data_dir::{self, NewStaff, demo_staff};
-use crate::server::{AppState, Application, ServerConfig};
+use crate::server::{AppState, Application};
 use crate::store::MetaStore;
 use crate::tui::DemoPanel;
 
+pub mod day;
 mod dir;
 pub mod kept;
 pub mod panel;
@@ -33,10 +34,13 @@ pub fn prepare(dir: &Path, residents: u64, seed: u64) -> anyhow::Result<Vec<NewS
         data_dir::open(dir)?
     };
     // A kept store keeps its accounts: the same PINs and secrets next time.
+    // The demo staff have worked here a year: the next-day list's rule for
+    // keyers in their first days does not take every entry they key.
     let staff = if fresh {
         let staff = demo_staff();
+        let since = OffsetDateTime::now_utc() - time::Duration::days(365);
         for s in &staff {
-            data_dir::create_staff(store.as_ref(), &keys, s, OffsetDateTime::now_utc())?;
+            data_dir::create_staff(store.as_ref(), &keys, s, since)?;
         }
         kept::keep_accounts(dir, &staff)?;
         staff
@@ -80,19 +84,25 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
 
     let prepare_dir = dir.clone();
     let (residents, seed) = (args.residents, args.seed);
+    let fresh = !data_dir::db_path(&dir).exists();
     let staff =
         tokio::task::spawn_blocking(move || prepare(&prepare_dir, residents, seed)).await??;
+    // A fresh store gets a day of entry work; a kept one keeps what it has.
+    if fresh {
+        let lang = super::workstation::lang(&args.ui);
+        match day::seed(&dir, &staff, OffsetDateTime::now_utc(), lang).await? {
+            Some(seeded) => eprintln!("bansho demo: seeded {seeded}"),
+            None => eprintln!(
+                "bansho demo: too few residents for a day of entry work (--residents 500 or more)"
+            ),
+        }
+    }
 
     let (store, keys) = data_dir::open(&dir)?;
     // The demo terminal goes through the same mutual TLS as any other.
     let bundle = kept::terminal(store.as_ref(), &keys, &dir)?;
     let panel = StaffPanel::new(staff, store.clone());
-    let state = AppState::new(
-        store,
-        Arc::new(keys),
-        Arc::new(SystemClock),
-        ServerConfig::default(),
-    );
+    let state = AppState::new(store, Arc::new(keys), Arc::new(SystemClock), day::config());
     let app = Application::build(state, "127.0.0.1:0".parse()?, &dir).await?;
     let base = app.url();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
