@@ -131,10 +131,19 @@ async fn a_fresh_demo_store_holds_a_day_of_entry_work_for_each_demo_account() {
     let rekey = work.entries.iter().find(|e| e.state == "rekeying").unwrap();
     assert!(!kazei02.entry(&rekey.id).await.unwrap().to_key.is_empty());
 
-    // The supervisor has the mismatches to decide, both values shown.
+    // The supervisor has the mismatches to decide, both values shown, and
+    // the identity difference to settle.
     let decisions = shunin01.entry_decisions().await.unwrap();
-    assert_eq!(decisions.entries.len(), ADJUDICATION, "{decisions:?}");
-    for entry in &decisions.entries {
+    let kind = |k: &str| {
+        decisions
+            .entries
+            .iter()
+            .filter(|e| e.kind.as_deref() == Some(k))
+            .count()
+    };
+    assert_eq!(kind("adjudication"), ADJUDICATION, "{decisions:?}");
+    assert_eq!(kind("identity_difference"), 1, "{decisions:?}");
+    for entry in decisions.entries.iter().filter(|e| e.state == "adjudication") {
         let view = shunin01.entry_decision(&entry.id).await.unwrap();
         assert!(!view.to_decide.is_empty());
         assert!(
