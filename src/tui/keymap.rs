@@ -40,10 +40,12 @@ pub enum Layer {
     Summary,
     /// The supervisor's decision on differing fields.
     Decision,
+    /// The batches tab of the work screen.
+    Batches,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 11] = [
+    pub const ALL: [Layer; 12] = [
         Layer::Global,
         Layer::Login,
         Layer::Search,
@@ -55,6 +57,7 @@ impl Layer {
         Layer::Entry,
         Layer::Summary,
         Layer::Decision,
+        Layer::Batches,
     ];
 
     fn index(self) -> usize {
@@ -70,6 +73,7 @@ impl Layer {
             Layer::Entry => 8,
             Layer::Summary => 9,
             Layer::Decision => 10,
+            Layer::Batches => 11,
         }
     }
 }
@@ -225,11 +229,13 @@ const DANGEROUS: &[Command] = &[
     Command::Confirm,
     Command::SwitchUser,
     Command::Send,
+    Command::NewBatch,
+    Command::CloseBatch,
 ];
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keymap {
-    layers: [Vec<Binding>; 11],
+    layers: [Vec<Binding>; 12],
 }
 
 #[derive(Deserialize)]
@@ -255,6 +261,8 @@ struct FileDe {
     entry: Option<SectionDe>,
     #[serde(default)]
     summary: Option<SectionDe>,
+    #[serde(default)]
+    batches: Option<SectionDe>,
     #[serde(default)]
     decision: Option<SectionDe>,
 }
@@ -300,6 +308,7 @@ impl Keymap {
             (Layer::Entry, de.entry),
             (Layer::Summary, de.summary),
             (Layer::Decision, de.decision),
+            (Layer::Batches, de.batches),
         ];
         for (layer, section) in sections {
             let Some(section) = section else { continue };

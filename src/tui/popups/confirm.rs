@@ -42,6 +42,10 @@ pub enum PendingAction {
     Decide { entry: String },
     /// Leave a second keying or re-keying unsent: what was typed goes.
     LeaveEntry { entry: String },
+    /// Open a batch with the header typed on the batches tab.
+    OpenBatch { batch: String },
+    /// Close this batch (the service checks its count and total).
+    CloseBatch { batch: String },
 }
 
 impl PendingAction {
@@ -53,6 +57,8 @@ impl PendingAction {
             PendingAction::StartEntry { .. } => "confirm.start_entry",
             PendingAction::Decide { .. } => "confirm.decide",
             PendingAction::LeaveEntry { .. } => "confirm.leave_entry",
+            PendingAction::OpenBatch { .. } => "confirm.open_batch",
+            PendingAction::CloseBatch { .. } => "confirm.close_batch",
         }
     }
 
