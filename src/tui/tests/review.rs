@@ -488,3 +488,47 @@ fn a_clerk_has_no_supervisor_tabs_and_answers_for_another_tab_are_dropped() {
     assert_eq!(screen_text(&draw(&app, 80, 24)), before);
     insta::assert_snapshot!("review_batches_en", draw(&app, 80, 24).backend());
 }
+
+#[test]
+fn the_help_names_the_batch_keys_and_the_keying_list_does_not() {
+    let mut app = clerk_on_batches(Lang::En);
+    press(&mut app, KeyCode::F(1));
+    let text = screen_text(&draw(&app, 80, 24));
+    for part in [
+        "Open a new batch",
+        "Close the selected batch",
+        "File new keyings under",
+    ] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
+    press(&mut app, KeyCode::Esc);
+    // The keying tab's help has none of them.
+    press(&mut app, KeyCode::Tab);
+    update(
+        &mut app,
+        Action::Entry(crate::tui::action::EntryAnswer::Queue {
+            decisions: false,
+            result: Ok(crate::api::entry::EntryQueue { entries: vec![] }),
+        }),
+    );
+    press(&mut app, KeyCode::F(1));
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(!text.contains("Close the selected batch"), "{text}");
+}
+
+#[test]
+fn in_the_function_key_preset_f12_makes_the_batch_current() {
+    let mut app = clerk_on_batches(Lang::En);
+    let (map, error) =
+        crate::tui::keymap::Keymap::load(Some(std::path::Path::new("function-keys")));
+    assert!(error.is_none(), "{error:?}");
+    app.keymap = map;
+    press(&mut app, KeyCode::F(12));
+    assert_eq!(app.current_batch.as_deref(), Some("20261124-001"));
+    // F8 pages there; F5 still closes (asks first).
+    press(&mut app, KeyCode::F(5));
+    assert!(matches!(
+        app.pending(),
+        Some(PendingAction::CloseBatch { .. })
+    ));
+}
