@@ -19,7 +19,7 @@ use bansho::server::data_dir;
 use bansho::store::chain::{self, ChainVerifier, GENESIS};
 use bansho::store::journal::{Applied, Change, Committed, FailPoint, Item};
 use bansho::store::{
-    AttemptClaim, AuditEntry, AuditRecord, ClaimRow, EntryRow, LockoutPolicy, PurposeRow,
+    AttemptClaim, AuditEntry, AuditRecord, BatchRow, ClaimRow, EntryRow, LockoutPolicy, PurposeRow,
     ResidentQuery, ResidentRow, ReverifyRow, SessionRow, SlipRow, StaffRow, Store, StoreError,
     TaxRecordRow, TotpClaim,
 };
@@ -146,6 +146,7 @@ conformance!(
     entries_change_only_from_the_revision_read,
     reverify_items_are_listed_once_and_closed_by_their_assignee,
     claims_are_found_by_index_form_and_year,
+    batches_list_the_open_first_then_the_latest_closed,
     audit_log_refuses_update_and_delete,
     reopening_keeps_data_and_migrations_are_idempotent,
     search_cost_report,
@@ -2052,4 +2053,55 @@ fn claims_are_found_by_index_form_and_year(b: &Backend) {
             .len(),
         2
     );
+}
+
+fn batch_row(id: &str, opened_at: OffsetDateTime) -> BatchRow {
+    BatchRow {
+        id: id.into(),
+        form: "juminzei_shinkoku".into(),
+        forms: 2,
+        control_field: "income.total".into(),
+        control_total: 4_040_000,
+        opened_by: "kazei01".into(),
+        opened_at,
+        closed_by: None,
+        closed_at: None,
+    }
+}
+
+fn batches_list_the_open_first_then_the_latest_closed(b: &Backend) {
+    let s = b.store();
+    assert!(s.batches(10).unwrap().is_empty());
+    let hour = time::Duration::hours(1);
+    // Opened in the order a, b, c, d; the number order differs on purpose.
+    let rows = [
+        batch_row("d-early", NOW),
+        batch_row("c", NOW + hour),
+        batch_row("b", NOW + hour * 2),
+        batch_row("a-late", NOW + hour * 3),
+    ];
+    for row in &rows {
+        let item = Item::recorded(vec![Change::InsertBatch(row.clone())], row_for("view"));
+        commit(s, vec![item], FailPoint::None).unwrap();
+    }
+    // c closes first, d-early an hour later.
+    for (id, at) in [("c", NOW + hour * 4), ("d-early", NOW + hour * 5)] {
+        let change = Change::CloseBatch {
+            id: id.into(),
+            by: "kazei02".into(),
+        };
+        let item = Item::recorded(vec![change], row_for("view"));
+        s.commit(&chain_key(), at, vec![item], FailPoint::None)
+            .unwrap();
+    }
+    let listed = s.batches(10).unwrap();
+    let ids: Vec<&str> = listed.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["b", "a-late", "d-early", "c"]);
+    assert_eq!(listed[0], rows[2]);
+    assert_eq!(listed[2].closed_by.as_deref(), Some("kazei02"));
+    assert_eq!(listed[2].closed_at, Some(NOW + hour * 5));
+    // Bounded: the open ones come before any closed one.
+    let two: Vec<String> = s.batches(2).unwrap().into_iter().map(|r| r.id).collect();
+    assert_eq!(two, ["b", "a-late"]);
+    assert_eq!(s.batches(3).unwrap()[2].id, "d-early");
 }

@@ -265,6 +265,10 @@ pub struct ReverifyItemView {
     pub due: String,
     pub state: String,
     pub overdue: bool,
+    /// Calendar days past the due day, by the service's today (0 when not
+    /// overdue).
+    #[serde(default)]
+    pub days_overdue: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -328,4 +332,17 @@ pub struct OperatorQualityView {
 #[serde(deny_unknown_fields)]
 pub struct QualityReport {
     pub operators: Vec<OperatorQualityView>,
+}
+
+/// The batches a clerk works with: the open ones first (oldest first),
+/// then the most recently closed, at most [`BatchList::LIMIT`] in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchList {
+    pub batches: Vec<BatchView>,
+}
+
+impl BatchList {
+    /// The most batches one list holds.
+    pub const LIMIT: usize = 50;
 }

@@ -121,6 +121,7 @@ stable_names! {
         BatchOpen => "batch_open",
         BatchView => "batch_view",
         BatchClose => "batch_close",
+        BatchList => "batch_list",
     }
 }
 

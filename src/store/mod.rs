@@ -226,6 +226,9 @@ pub trait EntryStore {
     ) -> StoreResult<Vec<ClaimRow>>;
     /// The entries keyed from a batch.
     fn batch_entries(&self, id: &str) -> StoreResult<Vec<String>>;
+    /// Batches for the clerks' list: the open ones, oldest opened first,
+    /// then the closed ones, most recently closed first; at most `limit`.
+    fn batches(&self, limit: usize) -> StoreResult<Vec<BatchRow>>;
 }
 
 /// Everything the service keeps. Implementations make each method atomic.

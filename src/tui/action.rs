@@ -12,6 +12,7 @@ use crate::client::tls::TlsProblem;
 use crate::secret::Secret;
 
 pub use super::entry_call::EntryAnswer;
+pub use super::review_call::ReviewAnswer;
 
 /// What failed, as the terminal shows it. `message` is the service's text
 /// (sanitized when drawn) or a locale key for local failures.
@@ -159,6 +160,9 @@ commands! {
     NextTab => "next_tab",
     PrevTab => "prev_tab",
     Discard => "discard",
+    NewBatch => "new_batch",
+    CloseBatch => "close_batch",
+    CurrentBatch => "current_batch",
     Noop => "noop",
 }
 
@@ -224,6 +228,8 @@ pub enum Action {
     Probed(Result<(), Failure>),
     /// The service's answer to an entry call (work lists, keying, decisions).
     Entry(EntryAnswer),
+    /// The service's answer to a review call (overdue, quality, batches).
+    Review(ReviewAnswer),
 }
 
 /// What the result of a request says about reaching the service.
@@ -246,6 +252,7 @@ impl Action {
             Action::RecordLoaded { result, .. } => result.as_ref().err(),
             Action::Revealed { result, .. } => result.as_ref().err(),
             Action::Entry(answer) => answer.failure(),
+            Action::Review(answer) => answer.failure(),
             _ => return None,
         };
         match failure {

@@ -21,6 +21,7 @@ use super::screens::login::LoginScreen;
 use super::screens::no_search::NoSearchScreen;
 use super::screens::purpose::PurposeScreen;
 use super::screens::record::RecordScreen;
+use super::screens::review::ReviewScreen;
 use super::screens::search::SearchScreen;
 use super::service::Service;
 use super::theme::Theme;
@@ -48,6 +49,8 @@ pub enum Screen {
     NoSearch,
     /// The entry work list, a keying form, or a supervisor's decision.
     Entry,
+    /// A review tab: batches, overdue re-verification, quality.
+    Review,
 }
 
 /// The active screen with its state. The search screen's state lives in
@@ -61,6 +64,7 @@ enum Active {
     Locked(LockScreen),
     NoSearch(NoSearchScreen),
     Entry(EntryScreen),
+    Review(ReviewScreen),
 }
 
 pub struct App {
@@ -96,6 +100,9 @@ pub struct App {
     pub service: Service,
     pub demo: Option<DemoPanel>,
     pub demo_accounts: Vec<DemoAccount>,
+    /// The batch (束) the clerk chose on the batches tab: the next keying
+    /// started from a record is filed under it. Dropped at lock and logout.
+    pub current_batch: Option<String>,
     /// Next search request number (never reset, so an answer from before a
     /// logout can never match a later request).
     next_seq: u64,
@@ -128,6 +135,7 @@ impl App {
             service: Service::default(),
             demo,
             demo_accounts,
+            current_batch: None,
             next_seq: 1,
             needs_render: true,
             should_quit: false,
@@ -143,6 +151,7 @@ impl App {
             Active::Locked(_) => Screen::Locked,
             Active::NoSearch(_) => Screen::NoSearch,
             Active::Entry(_) => Screen::Entry,
+            Active::Review(_) => Screen::Review,
         }
     }
 
@@ -221,6 +230,25 @@ impl App {
         self.active = Active::Entry(entry);
     }
 
+    pub fn review(&self) -> Option<&ReviewScreen> {
+        match &self.active {
+            Active::Review(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn review_mut(&mut self) -> Option<&mut ReviewScreen> {
+        match &mut self.active {
+            Active::Review(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Shows a review tab (the search results stay for the way back).
+    pub fn show_review(&mut self, review: ReviewScreen) {
+        self.active = Active::Review(review);
+    }
+
     /// What the confirm popup waits to hear yes to.
     pub fn pending(&self) -> Option<&PendingAction> {
         self.popup.as_ref().map(ConfirmPopup::pending)
@@ -285,6 +313,7 @@ impl App {
 
     fn drop_records(&mut self) {
         self.search = SearchScreen::new();
+        self.current_batch = None;
         self.popup = None;
         self.help = false;
         self.log = None;
@@ -357,6 +386,7 @@ impl App {
             Active::Locked(s) => s,
             Active::NoSearch(s) => s,
             Active::Entry(s) => s,
+            Active::Review(s) => s,
         }
     }
 
@@ -404,6 +434,7 @@ impl App {
             Active::Locked(s) => s,
             Active::NoSearch(s) => s,
             Active::Entry(s) => s,
+            Active::Review(s) => s,
         };
         if self.help {
             let mut help = HelpOverlay {

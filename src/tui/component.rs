@@ -73,6 +73,8 @@ pub enum Request {
     Failed(Failure),
     /// Show this tab of the work screen, its list loaded afresh.
     OpenTab(Tab),
+    /// The batch the next keyings go into (None: no batch).
+    CurrentBatch(Option<String>),
 }
 
 impl Request {

@@ -43,10 +43,12 @@ pub enum Layer {
     Decision,
     /// 本人確認 at intake, before a first keying.
     Intake,
+    /// The batches tab of the work screen.
+    Batches,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 12] = [
+    pub const ALL: [Layer; 13] = [
         Layer::Global,
         Layer::Login,
         Layer::Search,
@@ -59,6 +61,7 @@ impl Layer {
         Layer::Summary,
         Layer::Decision,
         Layer::Intake,
+        Layer::Batches,
     ];
 
     fn index(self) -> usize {
@@ -75,6 +78,7 @@ impl Layer {
             Layer::Summary => 9,
             Layer::Decision => 10,
             Layer::Intake => 11,
+            Layer::Batches => 12,
         }
     }
 }
@@ -231,11 +235,13 @@ const DANGEROUS: &[Command] = &[
     Command::SwitchUser,
     Command::Send,
     Command::Discard,
+    Command::NewBatch,
+    Command::CloseBatch,
 ];
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keymap {
-    layers: [Vec<Binding>; 12],
+    layers: [Vec<Binding>; 13],
 }
 
 #[derive(Deserialize)]
@@ -261,6 +267,8 @@ struct FileDe {
     entry: Option<SectionDe>,
     #[serde(default)]
     summary: Option<SectionDe>,
+    #[serde(default)]
+    batches: Option<SectionDe>,
     #[serde(default)]
     decision: Option<SectionDe>,
     #[serde(default)]
@@ -309,6 +317,7 @@ impl Keymap {
             (Layer::Summary, de.summary),
             (Layer::Decision, de.decision),
             (Layer::Intake, de.intake),
+            (Layer::Batches, de.batches),
         ];
         for (layer, section) in sections {
             let Some(section) = section else { continue };

@@ -19,6 +19,7 @@ use super::popups::confirm::{ConfirmPopup, ConfirmedAction, PendingAction};
 use super::screens::entry::{self, EntryScreen};
 use super::screens::lock::unwanted_unlock;
 use super::screens::record::RecordScreen;
+use super::screens::review::{self, ReviewScreen};
 use super::screens::search::SearchScreen;
 use super::screens::tabs::{self, Tab};
 
@@ -148,6 +149,14 @@ fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
             apply(app, requests)
         }
         Action::Entry(_) => vec![],
+        Action::Review(answer) if app.session.is_some() => {
+            let requests = match app.review_mut() {
+                Some(screen) => screen.answered(answer),
+                None => review::stray(answer),
+            };
+            apply(app, requests)
+        }
+        Action::Review(_) => vec![],
     }
 }
 
@@ -286,6 +295,7 @@ fn apply(app: &mut App, requests: Vec<Request>) -> Vec<Effect> {
             }
             Request::Failed(failure) => effects.extend(failed(app, &failure)),
             Request::OpenTab(tab) => effects.extend(open_tab(app, tab)),
+            Request::CurrentBatch(batch) => app.current_batch = batch,
         }
     }
     effects
@@ -312,7 +322,7 @@ fn confirmed_action(app: &mut App, confirmed: ConfirmedAction) -> Vec<Effect> {
             apply(app, requests.unwrap_or_default())
         }
         PendingAction::StartEntry { person, paper } => {
-            let (screen, requests) = EntryScreen::start(person, paper);
+            let (screen, requests) = EntryScreen::start(person, paper, app.current_batch.clone());
             app.show_entry(screen);
             apply(app, requests)
         }
@@ -322,6 +332,10 @@ fn confirmed_action(app: &mut App, confirmed: ConfirmedAction) -> Vec<Effect> {
         | PendingAction::DiscardEntry { .. }
         | PendingAction::SettleIdentity { .. }) => {
             let requests = app.entry_mut().map(|s| s.confirmed(&action));
+            apply(app, requests.unwrap_or_default())
+        }
+        action @ (PendingAction::OpenBatch { .. } | PendingAction::CloseBatch { .. }) => {
+            let requests = app.review_mut().map(|s| s.confirmed(&action));
             apply(app, requests.unwrap_or_default())
         }
     }
@@ -354,10 +368,11 @@ fn entry_command(app: &mut App, command: Command) -> Vec<Effect> {
 
 /// Shows a tab of the work screen, its list on the way.
 fn open_tab(app: &mut App, tab: Tab) -> Vec<Effect> {
-    let (screen, requests) = match tab {
-        Tab::Keying => EntryScreen::work_list(false),
-        Tab::Decisions => EntryScreen::work_list(true),
-    };
+    if let Some((screen, requests)) = ReviewScreen::open(tab, app.current_batch.clone()) {
+        app.show_review(screen);
+        return apply(app, requests);
+    }
+    let (screen, requests) = EntryScreen::work_list(tab == Tab::Decisions);
     app.show_entry(screen);
     apply(app, requests)
 }

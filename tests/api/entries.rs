@@ -784,6 +784,7 @@ async fn the_next_business_day_lists_yesterdays_commits_for_a_clerk_who_had_no_h
     assert_eq!(overdue.items.len(), 1);
     assert_eq!(overdue.items[0].entry, second);
     assert!(overdue.items[0].overdue);
+    assert_eq!(overdue.items[0].days_overdue, 1, "{overdue:?}");
 }
 
 #[tokio::test]
@@ -904,6 +905,94 @@ async fn a_batch_closes_only_when_its_count_and_control_total_match() {
         row.entry.detail,
         "batch=20260216-001;committed=2/2;total=matches"
     );
+}
+
+#[tokio::test]
+async fn the_batch_list_shows_open_batches_first_with_their_tallies_then_the_closed() {
+    use bansho::api::entry::{BatchList, BatchView, OpenBatchRequest};
+    let app = spawn_app().await;
+    let clerk = app.login(CLERK).await;
+    let open = |id: &str, forms: i64, total: i64| OpenBatchRequest {
+        id: id.into(),
+        form: "juminzei_shinkoku".into(),
+        forms,
+        control_field: "income.total".into(),
+        control_total: total,
+    };
+    for request in [
+        open("b-1", 1, 2_020_000),
+        open("b-2", 3, 1),
+        open("b-3", 2, 0),
+    ] {
+        call::<BatchView>(&clerk, reqwest::Method::POST, "/batches", json(&request))
+            .await
+            .unwrap();
+    }
+    // b-1: one form keyed twice, agreed and committed, then closed.
+    let started = clerk
+        .start_entry(&StartEntryRequest {
+            form: "juminzei_shinkoku".into(),
+            person: Known::TAKAHASHI.into(),
+            paper: "b-1/1".into(),
+            batch: Some("b-1".into()),
+        })
+        .await
+        .unwrap();
+    let submit = SubmitRequest {
+        fields: secret(&declaration()),
+        reasons: BTreeMap::new(),
+    };
+    clerk.submit_entry(&started.id, &submit).await.unwrap();
+    let second_clerk = app.login(SECOND).await;
+    let view = second_clerk.start_second(&started.id).await.unwrap();
+    second_clerk
+        .submit_second(&started.id, &second_keying(&view, &[]))
+        .await
+        .unwrap();
+    call::<BatchView>(&clerk, reqwest::Method::POST, "/batches/b-1/close", None)
+        .await
+        .unwrap();
+    // b-2: one form still being keyed.
+    clerk
+        .start_entry(&StartEntryRequest {
+            form: "juminzei_shinkoku".into(),
+            person: Known::TAKAHASHI.into(),
+            paper: "b-2/1".into(),
+            batch: Some("b-2".into()),
+        })
+        .await
+        .unwrap();
+
+    let list: BatchList = call(&second_clerk, reqwest::Method::GET, "/batches", None)
+        .await
+        .unwrap();
+    let ids: Vec<&str> = list.batches.iter().map(|b| b.id.as_str()).collect();
+    assert_eq!(ids, ["b-2", "b-3", "b-1"]);
+    let b2 = &list.batches[0];
+    assert_eq!((b2.forms, b2.committed, b2.open_entries), (3, 0, 1));
+    assert_eq!(b2.closed_by, None);
+    let b1 = &list.batches[2];
+    assert_eq!((b1.committed, b1.committed_total), (1, 2_020_000));
+    assert_eq!(b1.closed_by.as_deref(), Some(CLERK));
+    let row = &app.outcome_tail(1)[0];
+    assert_eq!(row.entry.action.as_str(), "batch_list");
+    assert_eq!(row.entry.detail, "rows=3");
+
+    // Deny by default: the route is in the table under KeyEntries, so the
+    // 403 table test refuses it to every role without that permission.
+    assert!(
+        bansho::server::routes::ROUTES
+            .iter()
+            .any(|r| r.method == "GET"
+                && r.path == "/batches"
+                && r.access
+                    == bansho::server::routes::Access::Permission(
+                        bansho::domain::roles::Permission::KeyEntries
+                    ))
+    );
+    let supervisor = app.login(SUPERVISOR).await;
+    let refused = call::<BatchList>(&supervisor, reqwest::Method::GET, "/batches", None).await;
+    assert_eq!(refused.unwrap_err().0, 403);
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 
 use super::Caller;
-use crate::api::entry::{BatchView, OpenBatchRequest, Problem};
+use crate::api::entry::{BatchList, BatchView, OpenBatchRequest, Problem};
 use crate::api::error::ErrorCode;
 use crate::domain::audit_event::{Action, Detail, Event, Outcome, Reason};
 use crate::domain::entry::batch::BatchHeader;
@@ -110,7 +110,13 @@ async fn tally(
     let Some(row) = state.store(move |s| s.batch(&key)).await? else {
         return Ok(None);
     };
-    let key = id.to_owned();
+    let (records, open) = keyed(state, &row).await?;
+    Ok(Some((row, records, open)))
+}
+
+/// A batch's committed records and how many of its entries are still open.
+async fn keyed(state: &AppState, row: &BatchRow) -> Result<(Vec<Keying>, i64), AppError> {
+    let key = row.id.clone();
     let ids = state.store(move |s| s.batch_entries(&key)).await?;
     let mut records = Vec::new();
     let mut open = 0;
@@ -131,7 +137,7 @@ async fn tally(
             _ => open += 1,
         }
     }
-    Ok(Some((row, records, open)))
+    Ok((records, open))
 }
 
 /// The control field, how many records were committed and their total,
@@ -151,6 +157,27 @@ fn counted(row: &BatchRow, records: &[Keying]) -> (FieldPath, i64, i64, Detail) 
 
 fn field(row: &BatchRow) -> FieldPath {
     FieldPath::parse(&row.control_field).unwrap_or_else(|| FieldPath::new("income", "total"))
+}
+
+/// The clerks' list: open batches first, then the recently closed, each
+/// with what was keyed into it so far.
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<BatchList>, AppError> {
+    let rows = state.store(|s| s.batches(BatchList::LIMIT)).await?;
+    let mut batches = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let (records, open) = keyed(&state, row).await?;
+        let (_, committed, total, _) = counted(row, &records);
+        batches.push(view(row, (committed, total, open)));
+    }
+    let log = caller.entry(
+        state.clock.now(),
+        Event::ok(Action::BatchList).with(Detail::Rows(batches.len())),
+    );
+    state.audit(log).await?;
+    Ok(Json(BatchList { batches }))
 }
 
 pub async fn show(

@@ -262,6 +262,12 @@ pub const ROUTES: &[RouteSpec] = &[
     },
     RouteSpec {
         method: "GET",
+        path: "/batches",
+        access: Access::Permission(Permission::KeyEntries),
+        action: Action::BatchList,
+    },
+    RouteSpec {
+        method: "GET",
         path: "/batches/{id}",
         access: Access::Permission(Permission::KeyEntries),
         action: Action::BatchView,
@@ -502,6 +508,7 @@ pub fn router(state: AppState) -> Result<Router, RouteTableError> {
         handler!("GET", reverify::overdue),
     )
     .add("POST", "/batches", handler!("POST", batches::open))
+    .add("GET", "/batches", handler!("GET", batches::list))
     .add("GET", "/batches/{id}", handler!("GET", batches::show))
     .add(
         "POST",

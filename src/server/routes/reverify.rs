@@ -18,6 +18,11 @@ use crate::store::journal::{Change, Item};
 fn view(row: ReverifyRow, today: time::Date) -> ReverifyItemView {
     ReverifyItemView {
         overdue: row.state == "open" && today > row.due,
+        days_overdue: if row.state == "open" && today > row.due {
+            (today - row.due).whole_days()
+        } else {
+            0
+        },
         entry: row.entry,
         list_day: row.list_day.to_string(),
         person: row.person,

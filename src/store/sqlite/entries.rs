@@ -461,6 +461,22 @@ impl EntryStore for SqliteStore {
         })
     }
 
+    fn batches(&self, limit: usize) -> StoreResult<Vec<BatchRow>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.with(|c| {
+            query_rows(
+                c,
+                "batches",
+                "SELECT id, form, forms, control_field, control_total, opened_by, opened_at, closed_by, closed_at
+                 FROM batches
+                 ORDER BY closed_at IS NULL DESC, closed_at DESC, opened_at, id
+                 LIMIT ?1",
+                [limit],
+                batch_from_row,
+            )
+        })
+    }
+
     fn claims(
         &self,
         indexes: &[Vec<u8>],

@@ -51,6 +51,10 @@ pub enum PendingAction {
     DiscardEntry { entry: String, reason: String },
     /// Settle an identity check's differences, with the reason typed.
     SettleIdentity { entry: String, reason: String },
+    /// Open a batch with the header typed on the batches tab.
+    OpenBatch { batch: String },
+    /// Close this batch (the service checks its count and total).
+    CloseBatch { batch: String },
 }
 
 impl PendingAction {
@@ -65,6 +69,8 @@ impl PendingAction {
             PendingAction::ReleaseSecond { .. } => "confirm.release_second",
             PendingAction::DiscardEntry { .. } => "confirm.discard_entry",
             PendingAction::SettleIdentity { .. } => "confirm.settle_identity",
+            PendingAction::OpenBatch { .. } => "confirm.open_batch",
+            PendingAction::CloseBatch { .. } => "confirm.close_batch",
         }
     }
 

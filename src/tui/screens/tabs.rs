@@ -21,16 +21,28 @@ pub enum Tab {
     Keying,
     /// The supervisor's queue of entries to decide.
     Decisions,
+    /// Batches of paper (束): open, close, choose the current one.
+    Batches,
+    /// Re-verification items open past their due day or unassigned.
+    Overdue,
+    /// Slips per 1,000 fields per operator, by kind and month.
+    Quality,
 }
 
 impl Tab {
-    pub const ALL: &'static [Tab] = &[Tab::Keying, Tab::Decisions];
+    pub const ALL: &'static [Tab] = &[
+        Tab::Keying,
+        Tab::Batches,
+        Tab::Decisions,
+        Tab::Overdue,
+        Tab::Quality,
+    ];
 
     /// The permission the service checks for this tab's list.
     pub fn permission(self) -> Permission {
         match self {
-            Tab::Keying => Permission::KeyEntries,
-            Tab::Decisions => Permission::DecideEntries,
+            Tab::Keying | Tab::Batches => Permission::KeyEntries,
+            Tab::Decisions | Tab::Overdue | Tab::Quality => Permission::DecideEntries,
         }
     }
 
@@ -39,6 +51,9 @@ impl Tab {
         match self {
             Tab::Keying => "tab.keying",
             Tab::Decisions => "tab.decisions",
+            Tab::Batches => "tab.batches",
+            Tab::Overdue => "tab.overdue",
+            Tab::Quality => "tab.quality",
         }
     }
 }

@@ -32,6 +32,7 @@ mod intake;
 mod keys;
 mod layout;
 mod query;
+mod review;
 mod tabs;
 mod themes;
 

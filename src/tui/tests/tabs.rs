@@ -9,7 +9,7 @@ use crate::api::Permission;
 use crate::api::entry::EntryQueue;
 use crate::domain::roles::Role;
 use crate::tui::action::EntryAnswer;
-use crate::tui::effect::EntryCall;
+use crate::tui::effect::{EntryCall, ReviewCall};
 use crate::tui::screens::tabs::{self, Tab};
 
 /// A session whose role has these permissions (a clerk's otherwise).
@@ -17,6 +17,13 @@ fn session_with(permissions: Vec<Permission>) -> SessionInfo {
     SessionInfo {
         permissions,
         ..session(Department::Assessment)
+    }
+}
+
+fn the_review_call(effects: Vec<Effect>) -> ReviewCall {
+    match effects.into_iter().next() {
+        Some(Effect::Review(call)) => call,
+        other => panic!("{other:?}"),
     }
 }
 
@@ -42,10 +49,16 @@ fn a_session_has_the_tabs_of_its_permissions_in_the_bar_order() {
     let both = session_with(vec![Permission::DecideEntries, Permission::KeyEntries]);
     assert_eq!(
         tabs::tabs_of(Some(&both)),
-        vec![Tab::Keying, Tab::Decisions]
+        vec![
+            Tab::Keying,
+            Tab::Batches,
+            Tab::Decisions,
+            Tab::Overdue,
+            Tab::Quality
+        ]
     );
     let clerk = session(Department::Assessment);
-    assert_eq!(tabs::tabs_of(Some(&clerk)), vec![Tab::Keying]);
+    assert_eq!(tabs::tabs_of(Some(&clerk)), vec![Tab::Keying, Tab::Batches]);
     let collections = session(Department::Collections);
     assert!(tabs::tabs_of(Some(&collections)).is_empty());
     assert!(tabs::tabs_of(None).is_empty());
@@ -74,12 +87,20 @@ fn tab_and_shift_tab_go_round_the_tabs_each_loading_its_list() {
     ));
     loaded(&mut app, false);
     let text = screen_text(&draw(&app, 80, 24));
-    assert!(text.contains(" 入力   判定 "), "{text}");
+    assert!(
+        text.contains(" 入力   束   判定   期限超過   品質 "),
+        "{text}"
+    );
     assert_eq!(
         app.entry().and_then(|e| e.list()).map(|l| l.tab()),
         Some(Tab::Keying)
     );
 
+    assert!(matches!(
+        the_review_call(press(&mut app, KeyCode::Tab)),
+        ReviewCall::Batches
+    ));
+    assert_eq!(app.review().map(|r| r.tab()), Some(Tab::Batches));
     assert!(matches!(
         the_call(press(&mut app, KeyCode::Tab)),
         EntryCall::Decisions
@@ -91,6 +112,10 @@ fn tab_and_shift_tab_go_round_the_tabs_each_loading_its_list() {
     );
     // Round again, the other way.
     assert!(matches!(
+        the_review_call(press(&mut app, KeyCode::BackTab)),
+        ReviewCall::Batches
+    ));
+    assert!(matches!(
         the_call(press(&mut app, KeyCode::BackTab)),
         EntryCall::Work
     ));
@@ -99,13 +124,23 @@ fn tab_and_shift_tab_go_round_the_tabs_each_loading_its_list() {
 }
 
 #[test]
-fn a_single_tab_is_named_and_tab_asks_nothing() {
+fn a_clerk_has_the_keying_and_batches_tabs_and_none_of_a_supervisor() {
     let mut app = new_app(Lang::En, false);
     log_in(&mut app, Department::Assessment);
     press(&mut app, KeyCode::F(6));
     loaded(&mut app, false);
-    assert!(press(&mut app, KeyCode::Tab).is_empty());
     let text = screen_text(&draw(&app, 80, 24));
-    assert!(text.contains(" Keying "), "{text}");
-    assert!(!text.contains("Decisions"), "{text}");
+    assert!(text.contains(" Keying   Batches "), "{text}");
+    assert!(
+        !text.contains("Decisions") && !text.contains("Overdue"),
+        "{text}"
+    );
+    assert!(matches!(
+        the_review_call(press(&mut app, KeyCode::Tab)),
+        ReviewCall::Batches
+    ));
+    assert!(matches!(
+        the_call(press(&mut app, KeyCode::Tab)),
+        EntryCall::Work
+    ));
 }

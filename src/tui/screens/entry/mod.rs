@@ -165,14 +165,19 @@ impl EntryScreen {
         (screen, requests)
     }
 
-    /// A new first keying for a person, being started.
-    pub fn start(person: String, paper: String) -> (EntryScreen, Vec<Request>) {
+    /// A new first keying for a person, being started (filed under the
+    /// clerk's current batch, if one is chosen).
+    pub fn start(
+        person: String,
+        paper: String,
+        batch: Option<String>,
+    ) -> (EntryScreen, Vec<Request>) {
         let mut screen = EntryScreen::List(ListScreen::new(false));
         let request = StartEntryRequest {
             form: DECLARATION.to_string(),
             person,
             paper,
-            batch: None,
+            batch,
         };
         let requests = screen.go(Next::Open(Open::Start(request)));
         (screen, requests)

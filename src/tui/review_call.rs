@@ -1,0 +1,91 @@
+//! The review calls the workstation makes (the supervisor's overdue
+//! re-verification items and quality figures, the clerks' batches) and how
+//! each answer comes back: one [`ReviewCall`] leaves `update` as an effect,
+//! runs in a task, and returns as a [`ReviewAnswer`].
+
+use crate::api::entry::{BatchList, BatchView, OpenBatchRequest, QualityReport, ReverifyList};
+use crate::client::ApiClient;
+
+use super::action::{Action, Failure};
+
+#[derive(Debug)]
+pub enum ReviewCall {
+    /// `GET /reverify/overdue`: open items past their day or unassigned.
+    Overdue,
+    /// `GET /entries/quality`: slips per 1,000 fields, per operator.
+    Quality,
+    /// `GET /batches`: open batches first, then the recently closed.
+    Batches,
+    /// `POST /batches`: a new batch from its paper header.
+    OpenBatch(OpenBatchRequest),
+    /// `POST /batches/{id}/close`: closes when count and total match.
+    CloseBatch(String),
+}
+
+#[derive(Debug)]
+pub enum ReviewAnswer {
+    Overdue(Result<ReverifyList, Failure>),
+    Quality(Result<QualityReport, Failure>),
+    Batches(Result<BatchList, Failure>),
+    /// A batch opened (`id` as asked) or closed.
+    BatchOpened {
+        id: String,
+        result: Result<BatchView, Failure>,
+    },
+    BatchClosed {
+        id: String,
+        result: Result<BatchView, Failure>,
+    },
+}
+
+impl ReviewAnswer {
+    /// What failed, if the call did.
+    pub fn failure(&self) -> Option<&Failure> {
+        match self {
+            ReviewAnswer::Overdue(result) => result.as_ref().err(),
+            ReviewAnswer::Quality(result) => result.as_ref().err(),
+            ReviewAnswer::Batches(result) => result.as_ref().err(),
+            ReviewAnswer::BatchOpened { result, .. } | ReviewAnswer::BatchClosed { result, .. } => {
+                result.as_ref().err()
+            }
+        }
+    }
+
+    /// The failure alone, for an answer no screen waits for.
+    pub fn into_failure(self) -> Option<Failure> {
+        match self {
+            ReviewAnswer::Overdue(result) => result.err(),
+            ReviewAnswer::Quality(result) => result.err(),
+            ReviewAnswer::Batches(result) => result.err(),
+            ReviewAnswer::BatchOpened { result, .. } | ReviewAnswer::BatchClosed { result, .. } => {
+                result.err()
+            }
+        }
+    }
+}
+
+impl ReviewCall {
+    /// Makes the call and turns its answer into an action.
+    pub async fn run(self, client: ApiClient) -> Action {
+        let answer = match self {
+            ReviewCall::Overdue => {
+                ReviewAnswer::Overdue(client.reverify_overdue().await.map_err(Failure::from))
+            }
+            ReviewCall::Quality => {
+                ReviewAnswer::Quality(client.entry_quality().await.map_err(Failure::from))
+            }
+            ReviewCall::Batches => {
+                ReviewAnswer::Batches(client.batches().await.map_err(Failure::from))
+            }
+            ReviewCall::OpenBatch(request) => ReviewAnswer::BatchOpened {
+                result: client.open_batch(&request).await.map_err(Failure::from),
+                id: request.id,
+            },
+            ReviewCall::CloseBatch(id) => ReviewAnswer::BatchClosed {
+                result: client.close_batch(&id).await.map_err(Failure::from),
+                id,
+            },
+        };
+        Action::Review(answer)
+    }
+}
