@@ -1,6 +1,7 @@
 //! Typed HTTP client of the records service, used by the terminal and the tests.
 
 mod entry;
+mod records;
 pub mod tls;
 
 use reqwest::{Method, StatusCode};
