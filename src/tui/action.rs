@@ -12,6 +12,7 @@ use crate::client::tls::TlsProblem;
 use crate::secret::Secret;
 
 pub use super::entry_call::EntryAnswer;
+pub use super::records_call::RecordsAnswer;
 
 /// What failed, as the terminal shows it. `message` is the service's text
 /// (sanitized when drawn) or a locale key for local failures.
@@ -158,6 +159,12 @@ commands! {
     PrevChoice => "prev_choice",
     NextTab => "next_tab",
     PrevTab => "prev_tab",
+    History => "history",
+    ProposeCorrection => "propose_correction",
+    MarkVerified => "mark_verified",
+    MarkNeedsCorrection => "mark_needs_correction",
+    Approve => "approve",
+    Reject => "reject",
     Noop => "noop",
 }
 
@@ -223,6 +230,9 @@ pub enum Action {
     Probed(Result<(), Failure>),
     /// The service's answer to an entry call (work lists, keying, decisions).
     Entry(EntryAnswer),
+    /// The service's answer to a record call (history, corrections,
+    /// re-verification).
+    Records(RecordsAnswer),
 }
 
 /// What the result of a request says about reaching the service.
@@ -245,6 +255,7 @@ impl Action {
             Action::RecordLoaded { result, .. } => result.as_ref().err(),
             Action::Revealed { result, .. } => result.as_ref().err(),
             Action::Entry(answer) => answer.failure(),
+            Action::Records(answer) => answer.failure(),
             _ => return None,
         };
         match failure {

@@ -21,6 +21,7 @@ use super::screens::login::LoginScreen;
 use super::screens::no_search::NoSearchScreen;
 use super::screens::purpose::PurposeScreen;
 use super::screens::record::RecordScreen;
+use super::screens::records::RecordsScreen;
 use super::screens::search::SearchScreen;
 use super::service::Service;
 use super::theme::Theme;
@@ -48,6 +49,9 @@ pub enum Screen {
     NoSearch,
     /// The entry work list, a keying form, or a supervisor's decision.
     Entry,
+    /// A declaration history, a correction proposed or reviewed, or the
+    /// re-verification and corrections lists.
+    Records,
 }
 
 /// The active screen with its state. The search screen's state lives in
@@ -61,6 +65,7 @@ enum Active {
     Locked(LockScreen),
     NoSearch(NoSearchScreen),
     Entry(EntryScreen),
+    Records(RecordsScreen),
 }
 
 pub struct App {
@@ -143,6 +148,7 @@ impl App {
             Active::Locked(_) => Screen::Locked,
             Active::NoSearch(_) => Screen::NoSearch,
             Active::Entry(_) => Screen::Entry,
+            Active::Records(_) => Screen::Records,
         }
     }
 
@@ -219,6 +225,25 @@ impl App {
     /// Shows an entry screen (the search results stay for the way back).
     pub fn show_entry(&mut self, entry: EntryScreen) {
         self.active = Active::Entry(entry);
+    }
+
+    pub fn records(&self) -> Option<&RecordsScreen> {
+        match &self.active {
+            Active::Records(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn records_mut(&mut self) -> Option<&mut RecordsScreen> {
+        match &mut self.active {
+            Active::Records(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Shows a record screen (history, corrections, re-verification).
+    pub fn show_records(&mut self, records: RecordsScreen) {
+        self.active = Active::Records(records);
     }
 
     /// What the confirm popup waits to hear yes to.
@@ -357,6 +382,7 @@ impl App {
             Active::Locked(s) => s,
             Active::NoSearch(s) => s,
             Active::Entry(s) => s,
+            Active::Records(s) => s,
         }
     }
 
@@ -404,6 +430,7 @@ impl App {
             Active::Locked(s) => s,
             Active::NoSearch(s) => s,
             Active::Entry(s) => s,
+            Active::Records(s) => s,
         };
         if self.help {
             let mut help = HelpOverlay {

@@ -5,6 +5,7 @@ use crate::api::{LoginRequest, UnlockRequest};
 use crate::secret::SessionToken;
 
 pub use super::entry_call::EntryCall;
+pub use super::records_call::RecordsCall;
 
 #[derive(Debug)]
 pub enum Effect {
@@ -26,6 +27,8 @@ pub enum Effect {
     Reveal(String),
     /// An entry call: work lists, keying, drafts, decisions.
     Entry(EntryCall),
+    /// A record call: version history, corrections, re-verification.
+    Records(RecordsCall),
     /// Tell the service the session ends, then forget the token.
     Logout,
     /// Forget the token (the service already ended the session).

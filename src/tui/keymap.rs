@@ -40,10 +40,16 @@ pub enum Layer {
     Summary,
     /// The supervisor's decision on differing fields.
     Decision,
+    /// A person's record versions (and a re-verification item's record).
+    History,
+    /// A correction being proposed: the form, then its summary.
+    Correction,
+    /// A supervisor's review of a proposed correction.
+    Review,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 11] = [
+    pub const ALL: [Layer; 14] = [
         Layer::Global,
         Layer::Login,
         Layer::Search,
@@ -55,6 +61,9 @@ impl Layer {
         Layer::Entry,
         Layer::Summary,
         Layer::Decision,
+        Layer::History,
+        Layer::Correction,
+        Layer::Review,
     ];
 
     fn index(self) -> usize {
@@ -70,6 +79,9 @@ impl Layer {
             Layer::Entry => 8,
             Layer::Summary => 9,
             Layer::Decision => 10,
+            Layer::History => 11,
+            Layer::Correction => 12,
+            Layer::Review => 13,
         }
     }
 }
@@ -225,11 +237,15 @@ const DANGEROUS: &[Command] = &[
     Command::Confirm,
     Command::SwitchUser,
     Command::Send,
+    Command::MarkVerified,
+    Command::MarkNeedsCorrection,
+    Command::Approve,
+    Command::Reject,
 ];
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keymap {
-    layers: [Vec<Binding>; 11],
+    layers: [Vec<Binding>; 14],
 }
 
 #[derive(Deserialize)]
@@ -257,6 +273,12 @@ struct FileDe {
     summary: Option<SectionDe>,
     #[serde(default)]
     decision: Option<SectionDe>,
+    #[serde(default)]
+    history: Option<SectionDe>,
+    #[serde(default)]
+    correction: Option<SectionDe>,
+    #[serde(default)]
+    review: Option<SectionDe>,
 }
 
 #[derive(Deserialize)]
@@ -300,6 +322,9 @@ impl Keymap {
             (Layer::Entry, de.entry),
             (Layer::Summary, de.summary),
             (Layer::Decision, de.decision),
+            (Layer::History, de.history),
+            (Layer::Correction, de.correction),
+            (Layer::Review, de.review),
         ];
         for (layer, section) in sections {
             let Some(section) = section else { continue };

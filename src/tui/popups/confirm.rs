@@ -42,6 +42,18 @@ pub enum PendingAction {
     Decide { entry: String },
     /// Leave a second keying or re-keying unsent: what was typed goes.
     LeaveEntry { entry: String },
+    /// Send the correction proposed for this person's record.
+    ProposeCorrection { person: String },
+    /// Leave a correction unsent: what was typed goes.
+    LeaveCorrection { person: String },
+    /// Approve this correction: it becomes the record's next version.
+    ApproveCorrection { id: String },
+    /// Reject this correction (kept, with the reason).
+    RejectCorrection { id: String },
+    /// The re-verification item of this entry matches the paper.
+    MarkVerified { entry: String },
+    /// The re-verification item of this entry needs a correction.
+    MarkNeedsCorrection { entry: String },
 }
 
 impl PendingAction {
@@ -53,6 +65,12 @@ impl PendingAction {
             PendingAction::StartEntry { .. } => "confirm.start_entry",
             PendingAction::Decide { .. } => "confirm.decide",
             PendingAction::LeaveEntry { .. } => "confirm.leave_entry",
+            PendingAction::ProposeCorrection { .. } => "confirm.propose_correction",
+            PendingAction::LeaveCorrection { .. } => "confirm.leave_correction",
+            PendingAction::ApproveCorrection { .. } => "confirm.approve_correction",
+            PendingAction::RejectCorrection { .. } => "confirm.reject_correction",
+            PendingAction::MarkVerified { .. } => "confirm.mark_verified",
+            PendingAction::MarkNeedsCorrection { .. } => "confirm.mark_needs_correction",
         }
     }
 

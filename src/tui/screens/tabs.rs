@@ -21,16 +21,22 @@ pub enum Tab {
     Keying,
     /// The supervisor's queue of entries to decide.
     Decisions,
+    /// The clerk's items of today's re-verification list.
+    Reverify,
+    /// The corrections waiting for a supervisor's review.
+    Corrections,
 }
 
 impl Tab {
-    pub const ALL: &'static [Tab] = &[Tab::Keying, Tab::Decisions];
+    pub const ALL: &'static [Tab] = &[Tab::Keying, Tab::Decisions, Tab::Reverify, Tab::Corrections];
 
     /// The permission the service checks for this tab's list.
     pub fn permission(self) -> Permission {
         match self {
             Tab::Keying => Permission::KeyEntries,
             Tab::Decisions => Permission::DecideEntries,
+            Tab::Reverify => Permission::Reverify,
+            Tab::Corrections => Permission::ReviewCorrections,
         }
     }
 
@@ -39,6 +45,8 @@ impl Tab {
         match self {
             Tab::Keying => "tab.keying",
             Tab::Decisions => "tab.decisions",
+            Tab::Reverify => "tab.reverify",
+            Tab::Corrections => "tab.corrections",
         }
     }
 }

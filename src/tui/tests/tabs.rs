@@ -45,7 +45,10 @@ fn a_session_has_the_tabs_of_its_permissions_in_the_bar_order() {
         vec![Tab::Keying, Tab::Decisions]
     );
     let clerk = session(Department::Assessment);
-    assert_eq!(tabs::tabs_of(Some(&clerk)), vec![Tab::Keying]);
+    assert_eq!(
+        tabs::tabs_of(Some(&clerk)),
+        vec![Tab::Keying, Tab::Reverify]
+    );
     let collections = session(Department::Collections);
     assert!(tabs::tabs_of(Some(&collections)).is_empty());
     assert!(tabs::tabs_of(None).is_empty());
@@ -55,6 +58,10 @@ fn a_session_has_the_tabs_of_its_permissions_in_the_bar_order() {
         ..clerk
     };
     assert_eq!(tabs::first_of(Some(&supervisor)), Some(Tab::Decisions));
+    assert_eq!(
+        tabs::tabs_of(Some(&supervisor)),
+        vec![Tab::Decisions, Tab::Corrections]
+    );
 }
 
 #[test]
@@ -101,7 +108,10 @@ fn tab_and_shift_tab_go_round_the_tabs_each_loading_its_list() {
 #[test]
 fn a_single_tab_is_named_and_tab_asks_nothing() {
     let mut app = new_app(Lang::En, false);
-    log_in(&mut app, Department::Assessment);
+    log_in_as(
+        &mut app,
+        session_with(vec![Permission::SearchResidents, Permission::KeyEntries]),
+    );
     press(&mut app, KeyCode::F(6));
     loaded(&mut app, false);
     assert!(press(&mut app, KeyCode::Tab).is_empty());
