@@ -31,6 +31,7 @@ mod entry;
 mod keys;
 mod layout;
 mod query;
+mod records;
 mod tabs;
 mod themes;
 

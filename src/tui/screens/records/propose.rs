@@ -185,8 +185,8 @@ impl ProposeScreen {
             return vec![Request::note(Level::Warning, "correction.nothing_changed")];
         }
         let refused = changes.iter().filter(|(_, _, r)| *r).count();
-        if refused > 0 {
-            self.form.focus_first_problem();
+        if let Some((first, _, _)) = changes.iter().find(|(_, _, r)| *r) {
+            self.form.focus_on(first);
             return vec![note(
                 Level::Warning,
                 "correction.fields_refused",
@@ -264,7 +264,9 @@ impl ProposeScreen {
             Err(refusal) => {
                 self.problems = self.form.set_problems(&refusal.problems);
                 self.stage = Stage::Form;
-                self.form.focus_first_problem();
+                if let Some(name) = refusal.problems.iter().flat_map(|p| &p.fields).next() {
+                    self.form.focus_on(name);
+                }
                 vec![note(
                     Level::Error,
                     "correction.refused",
@@ -446,9 +448,18 @@ impl Component for ProposeScreen {
         match self.stage {
             Stage::Form => {
                 self.form.draw(view, frame, body, !view.covered);
-                let line = match self.form.focused_message(view) {
-                    Some(spans) => spans,
-                    None => {
+                let hidden = self.form.focused().and_then(|f| {
+                    let name = f.path.to_string();
+                    let base = self.baseline.get(&name)?;
+                    (f.is_empty() && masked(self.schema, &name, base)).then(|| base.clone())
+                });
+                let line = match (hidden, self.form.focused_message(view)) {
+                    (Some(base), _) => vec![Span::styled(
+                        t.tf("correction.masked", &[("value", &clean(&base))]),
+                        view.style(Role::Muted),
+                    )],
+                    (None, Some(spans)) => spans,
+                    (None, None) => {
                         let n = self.changes().len();
                         vec![Span::styled(
                             t.tf("correction.changed", &[("n", &n.to_string())]),
