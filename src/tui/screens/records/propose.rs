@@ -305,7 +305,8 @@ impl Component for ProposeScreen {
             Stage::Summary => self.input_mut().edit(key),
         };
         if used {
-            Outcome::consumed()
+            // A note about what was missing or refused is stale now.
+            Outcome::Consumed(vec![Request::Status(None)])
         } else {
             Outcome::NotConsumed
         }
