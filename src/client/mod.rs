@@ -1,6 +1,7 @@
 //! Typed HTTP client of the records service, used by the terminal and the tests.
 
 mod entry;
+mod records;
 mod review;
 pub mod tls;
 

@@ -12,6 +12,7 @@ use crate::client::tls::TlsProblem;
 use crate::secret::Secret;
 
 pub use super::entry_call::EntryAnswer;
+pub use super::records_call::RecordsAnswer;
 pub use super::review_call::ReviewAnswer;
 
 /// What failed, as the terminal shows it. `message` is the service's text
@@ -163,6 +164,12 @@ commands! {
     NewBatch => "new_batch",
     CloseBatch => "close_batch",
     CurrentBatch => "current_batch",
+    History => "history",
+    ProposeCorrection => "propose_correction",
+    MarkVerified => "mark_verified",
+    MarkNeedsCorrection => "mark_needs_correction",
+    Approve => "approve",
+    Reject => "reject",
     Noop => "noop",
 }
 
@@ -230,6 +237,9 @@ pub enum Action {
     Entry(EntryAnswer),
     /// The service's answer to a review call (overdue, quality, batches).
     Review(ReviewAnswer),
+    /// The service's answer to a record call (history, corrections,
+    /// re-verification).
+    Records(RecordsAnswer),
 }
 
 /// What the result of a request says about reaching the service.
@@ -253,6 +263,7 @@ impl Action {
             Action::Revealed { result, .. } => result.as_ref().err(),
             Action::Entry(answer) => answer.failure(),
             Action::Review(answer) => answer.failure(),
+            Action::Records(answer) => answer.failure(),
             _ => return None,
         };
         match failure {

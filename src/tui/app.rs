@@ -21,6 +21,7 @@ use super::screens::login::LoginScreen;
 use super::screens::no_search::NoSearchScreen;
 use super::screens::purpose::PurposeScreen;
 use super::screens::record::RecordScreen;
+use super::screens::records::RecordsScreen;
 use super::screens::review::ReviewScreen;
 use super::screens::search::SearchScreen;
 use super::service::Service;
@@ -51,6 +52,9 @@ pub enum Screen {
     Entry,
     /// A review tab: batches, overdue re-verification, quality.
     Review,
+    /// A declaration history, a correction proposed or reviewed, or the
+    /// re-verification and corrections lists.
+    Records,
 }
 
 /// The active screen with its state. The search screen's state lives in
@@ -65,6 +69,7 @@ enum Active {
     NoSearch(NoSearchScreen),
     Entry(EntryScreen),
     Review(ReviewScreen),
+    Records(RecordsScreen),
 }
 
 pub struct App {
@@ -152,6 +157,7 @@ impl App {
             Active::NoSearch(_) => Screen::NoSearch,
             Active::Entry(_) => Screen::Entry,
             Active::Review(_) => Screen::Review,
+            Active::Records(_) => Screen::Records,
         }
     }
 
@@ -237,6 +243,13 @@ impl App {
         }
     }
 
+    pub fn records(&self) -> Option<&RecordsScreen> {
+        match &self.active {
+            Active::Records(s) => Some(s),
+            _ => None,
+        }
+    }
+
     pub fn review_mut(&mut self) -> Option<&mut ReviewScreen> {
         match &mut self.active {
             Active::Review(s) => Some(s),
@@ -244,9 +257,21 @@ impl App {
         }
     }
 
+    pub fn records_mut(&mut self) -> Option<&mut RecordsScreen> {
+        match &mut self.active {
+            Active::Records(s) => Some(s),
+            _ => None,
+        }
+    }
+
     /// Shows a review tab (the search results stay for the way back).
     pub fn show_review(&mut self, review: ReviewScreen) {
         self.active = Active::Review(review);
+    }
+
+    /// Shows a record screen (history, corrections, re-verification).
+    pub fn show_records(&mut self, records: RecordsScreen) {
+        self.active = Active::Records(records);
     }
 
     /// What the confirm popup waits to hear yes to.
@@ -387,6 +412,7 @@ impl App {
             Active::NoSearch(s) => s,
             Active::Entry(s) => s,
             Active::Review(s) => s,
+            Active::Records(s) => s,
         }
     }
 
@@ -435,6 +461,7 @@ impl App {
             Active::NoSearch(s) => s,
             Active::Entry(s) => s,
             Active::Review(s) => s,
+            Active::Records(s) => s,
         };
         if self.help {
             let mut help = HelpOverlay {

@@ -5,6 +5,7 @@ use crate::api::{LoginRequest, UnlockRequest};
 use crate::secret::SessionToken;
 
 pub use super::entry_call::EntryCall;
+pub use super::records_call::RecordsCall;
 pub use super::review_call::ReviewCall;
 
 #[derive(Debug)]
@@ -29,6 +30,8 @@ pub enum Effect {
     Entry(EntryCall),
     /// A review call: overdue items, quality figures, batches.
     Review(ReviewCall),
+    /// A record call: version history, corrections, re-verification.
+    Records(RecordsCall),
     /// Tell the service the session ends, then forget the token.
     Logout,
     /// Forget the token (the service already ended the session).

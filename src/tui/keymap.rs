@@ -45,10 +45,16 @@ pub enum Layer {
     Intake,
     /// The batches tab of the work screen.
     Batches,
+    /// A person's record versions (and a re-verification item's record).
+    History,
+    /// A correction being proposed: the form, then its summary.
+    Correction,
+    /// A supervisor's review of a proposed correction.
+    Review,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 13] = [
+    pub const ALL: [Layer; 16] = [
         Layer::Global,
         Layer::Login,
         Layer::Search,
@@ -62,6 +68,9 @@ impl Layer {
         Layer::Decision,
         Layer::Intake,
         Layer::Batches,
+        Layer::History,
+        Layer::Correction,
+        Layer::Review,
     ];
 
     fn index(self) -> usize {
@@ -79,6 +88,9 @@ impl Layer {
             Layer::Decision => 10,
             Layer::Intake => 11,
             Layer::Batches => 12,
+            Layer::History => 13,
+            Layer::Correction => 14,
+            Layer::Review => 15,
         }
     }
 }
@@ -237,11 +249,15 @@ const DANGEROUS: &[Command] = &[
     Command::Discard,
     Command::NewBatch,
     Command::CloseBatch,
+    Command::MarkVerified,
+    Command::MarkNeedsCorrection,
+    Command::Approve,
+    Command::Reject,
 ];
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keymap {
-    layers: [Vec<Binding>; 13],
+    layers: [Vec<Binding>; 16],
 }
 
 #[derive(Deserialize)]
@@ -273,6 +289,11 @@ struct FileDe {
     decision: Option<SectionDe>,
     #[serde(default)]
     intake: Option<SectionDe>,
+    history: Option<SectionDe>,
+    #[serde(default)]
+    correction: Option<SectionDe>,
+    #[serde(default)]
+    review: Option<SectionDe>,
 }
 
 #[derive(Deserialize)]
@@ -318,6 +339,9 @@ impl Keymap {
             (Layer::Decision, de.decision),
             (Layer::Intake, de.intake),
             (Layer::Batches, de.batches),
+            (Layer::History, de.history),
+            (Layer::Correction, de.correction),
+            (Layer::Review, de.review),
         ];
         for (layer, section) in sections {
             let Some(section) = section else { continue };

@@ -18,6 +18,7 @@ pub mod entry_call;
 pub mod i18n;
 pub mod keymap;
 pub mod popups;
+pub mod records_call;
 pub mod review_call;
 pub mod runtime;
 pub mod sanitize;

@@ -19,6 +19,7 @@ use super::popups::confirm::{ConfirmPopup, ConfirmedAction, PendingAction};
 use super::screens::entry::{self, EntryScreen};
 use super::screens::lock::unwanted_unlock;
 use super::screens::record::RecordScreen;
+use super::screens::records::{self, RecordsScreen, list::ListKind};
 use super::screens::review::{self, ReviewScreen};
 use super::screens::search::SearchScreen;
 use super::screens::tabs::{self, Tab};
@@ -157,6 +158,14 @@ fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
             apply(app, requests)
         }
         Action::Review(_) => vec![],
+        Action::Records(answer) if app.session.is_some() => {
+            let requests = match app.records_mut() {
+                Some(screen) => screen.answered(answer),
+                None => records::stray(answer),
+            };
+            apply(app, requests)
+        }
+        Action::Records(_) => vec![],
     }
 }
 
@@ -244,6 +253,7 @@ fn global(app: &mut App, command: Command) -> Vec<Effect> {
         {
             entry_command(app, command)
         }
+        Command::History if app.screen() == Screen::Record => history_command(app),
         // A screen's command where nothing takes it.
         _ => vec![],
     }
@@ -281,7 +291,11 @@ fn apply(app: &mut App, requests: Vec<Request>) -> Vec<Effect> {
                 start_home(app);
             }
             Request::RestartIdleClock => app.last_input = app.now,
-            Request::ShowRecord(record) => app.show_record(RecordScreen::new(*record)),
+            Request::ShowRecord(record) => {
+                let mut screen = RecordScreen::new(*record);
+                screen.can_history = may_see_history(app);
+                app.show_record(screen);
+            }
             Request::BackToSearch { results } => {
                 app.show_search(results);
                 app.status = None;
@@ -338,6 +352,15 @@ fn confirmed_action(app: &mut App, confirmed: ConfirmedAction) -> Vec<Effect> {
             let requests = app.review_mut().map(|s| s.confirmed(&action));
             apply(app, requests.unwrap_or_default())
         }
+        action @ (PendingAction::ProposeCorrection { .. }
+        | PendingAction::LeaveCorrection { .. }
+        | PendingAction::ApproveCorrection { .. }
+        | PendingAction::RejectCorrection { .. }
+        | PendingAction::MarkVerified { .. }
+        | PendingAction::MarkNeedsCorrection { .. }) => {
+            let requests = app.records_mut().map(|s| s.confirmed(&action));
+            apply(app, requests.unwrap_or_default())
+        }
     }
 }
 
@@ -372,8 +395,48 @@ fn open_tab(app: &mut App, tab: Tab) -> Vec<Effect> {
         app.show_review(screen);
         return apply(app, requests);
     }
-    let (screen, requests) = EntryScreen::work_list(tab == Tab::Decisions);
+    let (screen, requests) = match tab {
+        Tab::Reverify | Tab::Corrections => return open_records_tab(app, tab),
+        tab => EntryScreen::work_list(tab == Tab::Decisions),
+    };
     app.show_entry(screen);
+    apply(app, requests)
+}
+
+/// The re-verification or corrections tab, its list on the way.
+fn open_records_tab(app: &mut App, tab: Tab) -> Vec<Effect> {
+    let kind = match tab {
+        Tab::Corrections => ListKind::Corrections,
+        _ => ListKind::Reverify,
+    };
+    let (screen, requests) = RecordsScreen::list(kind);
+    app.show_records(screen);
+    apply(app, requests)
+}
+
+/// Whether the session may see declaration records (the service checks
+/// again).
+fn may_see_history(app: &App) -> bool {
+    app.session.as_ref().is_some_and(|s| {
+        s.permissions
+            .contains(&crate::api::Permission::ViewTaxRecords)
+    })
+}
+
+/// From a record: the person's declaration history, if the session may
+/// see tax records (the service decides again).
+fn history_command(app: &mut App) -> Vec<Effect> {
+    if !may_see_history(app) {
+        return apply(
+            app,
+            vec![Request::note(Level::Warning, "history.not_permitted")],
+        );
+    }
+    let Some(record) = app.record().map(|r| r.record.clone()) else {
+        return vec![];
+    };
+    let (screen, requests) = RecordsScreen::history_of(record);
+    app.show_records(screen);
     apply(app, requests)
 }
 

@@ -55,6 +55,18 @@ pub enum PendingAction {
     OpenBatch { batch: String },
     /// Close this batch (the service checks its count and total).
     CloseBatch { batch: String },
+    /// Send the correction proposed for this person's record.
+    ProposeCorrection { person: String },
+    /// Leave a correction unsent: what was typed goes.
+    LeaveCorrection { person: String },
+    /// Approve this correction: it becomes the record's next version.
+    ApproveCorrection { id: String },
+    /// Reject this correction (kept, with the reason).
+    RejectCorrection { id: String },
+    /// The re-verification item of this entry matches the paper.
+    MarkVerified { entry: String },
+    /// The re-verification item of this entry needs a correction.
+    MarkNeedsCorrection { entry: String },
 }
 
 impl PendingAction {
@@ -71,6 +83,12 @@ impl PendingAction {
             PendingAction::SettleIdentity { .. } => "confirm.settle_identity",
             PendingAction::OpenBatch { .. } => "confirm.open_batch",
             PendingAction::CloseBatch { .. } => "confirm.close_batch",
+            PendingAction::ProposeCorrection { .. } => "confirm.propose_correction",
+            PendingAction::LeaveCorrection { .. } => "confirm.leave_correction",
+            PendingAction::ApproveCorrection { .. } => "confirm.approve_correction",
+            PendingAction::RejectCorrection { .. } => "confirm.reject_correction",
+            PendingAction::MarkVerified { .. } => "confirm.mark_verified",
+            PendingAction::MarkNeedsCorrection { .. } => "confirm.mark_needs_correction",
         }
     }
 

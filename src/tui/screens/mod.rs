@@ -8,6 +8,7 @@ pub mod login;
 pub mod no_search;
 pub mod purpose;
 pub mod record;
+pub mod records;
 pub mod review;
 pub mod search;
 pub mod tabs;

@@ -31,6 +31,8 @@ pub struct RecordScreen {
     pub revealed: Option<Secret>,
     /// A reveal is on its way.
     pub revealing: bool,
+    /// Whether the session may open the person's declaration history.
+    pub can_history: bool,
 }
 
 impl RecordScreen {
@@ -39,6 +41,7 @@ impl RecordScreen {
             record,
             revealed: None,
             revealing: false,
+            can_history: false,
         }
     }
 
@@ -113,11 +116,18 @@ impl Component for RecordScreen {
         if self.record.can_reveal {
             hints.push(Hint::new(Command::Reveal, "hint.reveal"));
         }
+        if self.can_history {
+            hints.push(Hint::new(Command::History, "hint.history"));
+        }
         hints
     }
 
     fn offers(&self, command: Command) -> bool {
-        command != Command::Reveal || self.record.can_reveal
+        match command {
+            Command::Reveal => self.record.can_reveal,
+            Command::History => self.can_history,
+            _ => true,
+        }
     }
 
     fn draw(&self, view: &View<'_>, frame: &mut Frame, area: Rect) {

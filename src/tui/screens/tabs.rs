@@ -21,8 +21,12 @@ pub enum Tab {
     Keying,
     /// The supervisor's queue of entries to decide.
     Decisions,
+    /// The clerk's items of today's re-verification list.
+    Reverify,
     /// Batches of paper (束): open, close, choose the current one.
     Batches,
+    /// The corrections waiting for a supervisor's review.
+    Corrections,
     /// Re-verification items open past their due day or unassigned.
     Overdue,
     /// Slips per 1,000 fields per operator, by kind and month.
@@ -32,8 +36,10 @@ pub enum Tab {
 impl Tab {
     pub const ALL: &'static [Tab] = &[
         Tab::Keying,
+        Tab::Reverify,
         Tab::Batches,
         Tab::Decisions,
+        Tab::Corrections,
         Tab::Overdue,
         Tab::Quality,
     ];
@@ -43,6 +49,8 @@ impl Tab {
         match self {
             Tab::Keying | Tab::Batches => Permission::KeyEntries,
             Tab::Decisions | Tab::Overdue | Tab::Quality => Permission::DecideEntries,
+            Tab::Reverify => Permission::Reverify,
+            Tab::Corrections => Permission::ReviewCorrections,
         }
     }
 
@@ -54,6 +62,8 @@ impl Tab {
             Tab::Batches => "tab.batches",
             Tab::Overdue => "tab.overdue",
             Tab::Quality => "tab.quality",
+            Tab::Reverify => "tab.reverify",
+            Tab::Corrections => "tab.corrections",
         }
     }
 }

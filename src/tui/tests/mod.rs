@@ -32,6 +32,7 @@ mod intake;
 mod keys;
 mod layout;
 mod query;
+mod records;
 mod review;
 mod tabs;
 mod themes;

@@ -51,6 +51,8 @@ fn supervisor_on(lang: Lang, tab: Tab) -> App {
         matches!(first.as_slice(), [Effect::Entry(EntryCall::Decisions)]),
         "{first:?}"
     );
+    // Past the corrections tab.
+    press(&mut app, KeyCode::Tab);
     let overdue = review_call(press(&mut app, KeyCode::Tab));
     assert!(matches!(overdue, ReviewCall::Overdue));
     if tab == Tab::Quality {
@@ -257,6 +259,8 @@ fn clerk_on_batches(lang: Lang) -> App {
         press(&mut app, KeyCode::F(6)).as_slice(),
         [Effect::Entry(EntryCall::Work)]
     ));
+    // Past the re-verification tab.
+    press(&mut app, KeyCode::Tab);
     assert!(matches!(
         review_call(press(&mut app, KeyCode::Tab)),
         ReviewCall::Batches

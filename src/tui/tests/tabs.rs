@@ -58,7 +58,10 @@ fn a_session_has_the_tabs_of_its_permissions_in_the_bar_order() {
         ]
     );
     let clerk = session(Department::Assessment);
-    assert_eq!(tabs::tabs_of(Some(&clerk)), vec![Tab::Keying, Tab::Batches]);
+    assert_eq!(
+        tabs::tabs_of(Some(&clerk)),
+        vec![Tab::Keying, Tab::Reverify, Tab::Batches]
+    );
     let collections = session(Department::Collections);
     assert!(tabs::tabs_of(Some(&collections)).is_empty());
     assert!(tabs::tabs_of(None).is_empty());
@@ -68,6 +71,10 @@ fn a_session_has_the_tabs_of_its_permissions_in_the_bar_order() {
         ..clerk
     };
     assert_eq!(tabs::first_of(Some(&supervisor)), Some(Tab::Decisions));
+    assert_eq!(
+        tabs::tabs_of(Some(&supervisor)),
+        vec![Tab::Decisions, Tab::Corrections, Tab::Overdue, Tab::Quality]
+    );
 }
 
 #[test]
@@ -126,7 +133,10 @@ fn tab_and_shift_tab_go_round_the_tabs_each_loading_its_list() {
 #[test]
 fn a_clerk_has_the_keying_and_batches_tabs_and_none_of_a_supervisor() {
     let mut app = new_app(Lang::En, false);
-    log_in(&mut app, Department::Assessment);
+    log_in_as(
+        &mut app,
+        session_with(vec![Permission::SearchResidents, Permission::KeyEntries]),
+    );
     press(&mut app, KeyCode::F(6));
     loaded(&mut app, false);
     let text = screen_text(&draw(&app, 80, 24));

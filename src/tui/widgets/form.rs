@@ -582,6 +582,18 @@ impl FormWidget {
         }
     }
 
+    /// The focus goes to the field named (`section.field`,
+    /// `table[row].field`); false when the form has no such field.
+    pub fn focus_on(&mut self, name: &str) -> bool {
+        match self.fields.iter().position(|f| f.path.to_string() == name) {
+            Some(at) => {
+                self.move_to(at);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Puts the service's problems beside their fields; returns those that
     /// name no field on this form.
     pub fn set_problems(&mut self, problems: &[Problem]) -> Vec<Problem> {

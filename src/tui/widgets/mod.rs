@@ -4,6 +4,7 @@
 
 pub mod bars;
 pub mod demo;
+pub mod diff;
 pub mod form;
 pub mod history;
 pub mod input;

@@ -143,7 +143,11 @@ async fn a_fresh_demo_store_holds_a_day_of_entry_work_for_each_demo_account() {
     };
     assert_eq!(kind("adjudication"), ADJUDICATION, "{decisions:?}");
     assert_eq!(kind("identity_difference"), 1, "{decisions:?}");
-    for entry in decisions.entries.iter().filter(|e| e.state == "adjudication") {
+    for entry in decisions
+        .entries
+        .iter()
+        .filter(|e| e.state == "adjudication")
+    {
         let view = shunin01.entry_decision(&entry.id).await.unwrap();
         assert!(!view.to_decide.is_empty());
         assert!(
