@@ -35,6 +35,8 @@ fn main() -> std::process::ExitCode {
             Some(Command::Admin(args)) => bansho::cli::admin::run(args).await,
             #[cfg(feature = "server")]
             Some(Command::Bench(args)) => bansho::cli::bench::run(args).await,
+            #[cfg(feature = "server")]
+            Some(Command::Sink(args)) => bansho::cli::sink::run(args).await,
         }
     });
     match result {

@@ -8,6 +8,8 @@ pub mod bench;
 pub mod demo;
 #[cfg(feature = "server")]
 pub mod serve;
+#[cfg(feature = "server")]
+pub mod sink;
 pub mod startup;
 #[cfg(feature = "tui")]
 pub mod workstation;
@@ -58,6 +60,26 @@ pub enum Command {
     /// Benchmarks (docs/performance.md): figures, never pass/fail.
     #[cfg(feature = "server")]
     Bench(BenchArgs),
+    /// A receiving end for manual transfers, as a partner system runs one
+    /// (for tests, the demo and trying a destination out).
+    #[cfg(feature = "server")]
+    Sink(SinkArgs),
+}
+
+#[cfg(feature = "server")]
+#[derive(Debug, Args)]
+pub struct SinkArgs {
+    /// Address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:9443")]
+    pub listen: std::net::SocketAddr,
+    /// Where it keeps its certificates and what it received (made 0700 on
+    /// first start).
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// Host names or addresses senders use besides loopback, for its
+    /// certificate (on first start).
+    #[arg(long = "name", value_name = "HOST")]
+    pub names: Vec<String>,
 }
 
 #[cfg(feature = "server")]

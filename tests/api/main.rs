@@ -14,4 +14,5 @@ mod malformed;
 mod purposes;
 mod refusals;
 mod residents;
+mod sink;
 mod terminals;
