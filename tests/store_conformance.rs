@@ -19,9 +19,9 @@ use bansho::server::data_dir;
 use bansho::store::chain::{self, ChainVerifier, GENESIS};
 use bansho::store::journal::{Applied, Change, Committed, FailPoint, Item};
 use bansho::store::{
-    AttemptClaim, AuditEntry, AuditRecord, BatchRow, ClaimRow, EntryRow, LockoutPolicy, PurposeRow,
-    ResidentQuery, ResidentRow, ReverifyRow, SessionRow, SlipRow, StaffRow, Store, StoreError,
-    TaxRecordRow, TotpClaim,
+    AttemptClaim, AuditEntry, AuditRecord, BatchRow, ClaimRow, DestinationRow, EntryRow, FormatRow,
+    LockoutPolicy, PurposeRow, ResidentQuery, ResidentRow, ReverifyRow, SessionRow, SlipRow,
+    StaffRow, Store, StoreError, TaxRecordRow, TotpClaim, TransferRow,
 };
 use common::pg;
 use time::OffsetDateTime;
@@ -147,6 +147,8 @@ conformance!(
     reverify_items_are_listed_once_and_closed_by_their_assignee,
     claims_are_found_by_index_form_and_year,
     batches_list_the_open_first_then_the_latest_closed,
+    transfer_registries_keep_each_destination_and_format_version_once,
+    transfers_change_only_from_the_revision_read_and_list_latest_first,
     audit_log_refuses_update_and_delete,
     reopening_keeps_data_and_migrations_are_idempotent,
     search_cost_report,
@@ -1156,7 +1158,8 @@ fn an_old_store_is_rekeyed_on_upgrade_and_finds_hyphenated_addresses(b: &Backend
     // number, so the later migrations' tables go too (they are made again).
     let step_back = match b.name {
         "SQLite" => {
-            "DROP TABLE claims; DROP TABLE batch_entries; DROP TABLE batches; DROP TABLE reverify_items;
+            "DROP TABLE transfers; DROP TABLE transfer_formats; DROP TABLE transfer_destinations;
+             DROP TABLE claims; DROP TABLE batch_entries; DROP TABLE batches; DROP TABLE reverify_items;
              DROP TABLE corrections; DROP TABLE entry_slips; DROP TABLE tax_records;
              DROP TABLE entries; PRAGMA user_version = 4"
         }
@@ -2104,4 +2107,169 @@ fn batches_list_the_open_first_then_the_latest_closed(b: &Backend) {
     let two: Vec<String> = s.batches(2).unwrap().into_iter().map(|r| r.id).collect();
     assert_eq!(two, ["b", "a-late"]);
     assert_eq!(s.batches(3).unwrap()[2].id, "d-early");
+}
+
+fn destination_row(id: &str, revision: i64) -> DestinationRow {
+    DestinationRow {
+        id: id.into(),
+        revision,
+        body: format!(r#"{{"id":"{id}","revision":{revision}}}"#),
+        updated_by: "joho01".into(),
+        updated_at: NOW,
+    }
+}
+
+fn format_row(id: &str, version: i64) -> FormatRow {
+    FormatRow {
+        id: id.into(),
+        version,
+        body: format!(r#"{{"id":"{id}","version":{version}}}"#),
+        registered_by: "joho01".into(),
+        registered_at: NOW,
+    }
+}
+
+fn transfer_row(id: &str, revision: i64, state: &str) -> TransferRow {
+    TransferRow {
+        id: id.into(),
+        state: state.into(),
+        prepared_by: "kazei01".into(),
+        destination: "kenmin-zei".into(),
+        format: "tax_certificate@1".into(),
+        revision,
+        body: vec![1, 2, 3, revision as u8],
+        manifest: None,
+        updated_at: NOW,
+    }
+}
+
+fn refused(s: &dyn Store, change: Change) -> bool {
+    let done = commit(
+        s,
+        vec![Item::recorded(vec![change], row_for("view"))],
+        FailPoint::None,
+    )
+    .unwrap();
+    matches!(done[0].effect.refusal(), Some(Applied::Conflict(_)))
+}
+
+fn transfer_registries_keep_each_destination_and_format_version_once(b: &Backend) {
+    let s = b.store();
+    assert!(s.destinations().unwrap().is_empty());
+    assert!(!refused(
+        s,
+        Change::InsertDestination(destination_row("kenmin-zei", 1))
+    ));
+    assert!(!refused(
+        s,
+        Change::InsertDestination(destination_row("a-print", 1))
+    ));
+    // The same id again.
+    assert!(refused(
+        s,
+        Change::InsertDestination(destination_row("kenmin-zei", 1))
+    ));
+    assert_eq!(
+        s.destination("kenmin-zei").unwrap(),
+        Some(destination_row("kenmin-zei", 1))
+    );
+    let ids: Vec<String> = s
+        .destinations()
+        .unwrap()
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    assert_eq!(ids, ["a-print", "kenmin-zei"]);
+    // A change from the revision read, then a stale one.
+    let update = |expected_revision| Change::UpdateDestination {
+        row: destination_row("kenmin-zei", 2),
+        expected_revision,
+    };
+    assert!(!refused(s, update(1)));
+    assert!(refused(s, update(1)));
+    assert_eq!(s.destination("kenmin-zei").unwrap().unwrap().revision, 2);
+
+    assert!(!refused(
+        s,
+        Change::InsertFormat(format_row("tax_certificate", 2))
+    ));
+    assert!(!refused(
+        s,
+        Change::InsertFormat(format_row("tax_certificate", 1))
+    ));
+    assert!(!refused(
+        s,
+        Change::InsertFormat(format_row("address_notice", 1))
+    ));
+    assert!(refused(
+        s,
+        Change::InsertFormat(format_row("tax_certificate", 1))
+    ));
+    assert_eq!(
+        s.format("tax_certificate", 2).unwrap(),
+        Some(format_row("tax_certificate", 2))
+    );
+    assert!(s.format("tax_certificate", 3).unwrap().is_none());
+    let all: Vec<(String, i64)> = s
+        .formats()
+        .unwrap()
+        .into_iter()
+        .map(|f| (f.id, f.version))
+        .collect();
+    assert_eq!(
+        all,
+        [
+            ("address_notice".to_string(), 1),
+            ("tax_certificate".to_string(), 1),
+            ("tax_certificate".to_string(), 2)
+        ]
+    );
+}
+
+fn transfers_change_only_from_the_revision_read_and_list_latest_first(b: &Backend) {
+    let s = b.store();
+    // No transfer to a destination that is not registered.
+    assert!(refused(
+        s,
+        Change::InsertTransfer(transfer_row("t1", 1, "prepared"))
+    ));
+    assert!(s.transfer("t1").unwrap().is_none());
+    assert!(!refused(
+        s,
+        Change::InsertDestination(destination_row("kenmin-zei", 1))
+    ));
+    let hour = time::Duration::hours(1);
+    for (i, id) in ["t1", "t2", "t3"].iter().enumerate() {
+        let mut row = transfer_row(id, 1, "prepared");
+        row.updated_at = NOW + hour * i32::try_from(i).unwrap();
+        assert!(!refused(s, Change::InsertTransfer(row)));
+    }
+    assert!(refused(
+        s,
+        Change::InsertTransfer(transfer_row("t1", 1, "prepared"))
+    ));
+
+    let mut signed = transfer_row("t1", 2, "signed_off");
+    signed.manifest = Some(b"sealed manifest".to_vec());
+    signed.updated_at = NOW + hour * 5;
+    let update = |row: TransferRow| Change::UpdateTransfer {
+        row,
+        expected_revision: 1,
+    };
+    assert!(!refused(s, update(signed.clone())));
+    // Stale: read at 1, now at 2.
+    assert!(refused(s, update(transfer_row("t1", 2, "rejected"))));
+    assert_eq!(s.transfer("t1").unwrap(), Some(signed.clone()));
+
+    let ids = |states: &[&str], limit| -> Vec<String> {
+        s.transfers_in(states, limit)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.id)
+            .collect()
+    };
+    assert_eq!(ids(&[], 10), ["t1", "t3", "t2"]);
+    assert_eq!(ids(&["prepared"], 10), ["t3", "t2"]);
+    assert_eq!(ids(&["prepared", "signed_off"], 2), ["t1", "t3"]);
+    assert!(ids(&["delivered"], 10).is_empty());
 }

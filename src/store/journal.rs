@@ -14,8 +14,9 @@ use time::OffsetDateTime;
 
 use super::chain::{self, AuditEntry, ChainKey};
 use super::{
-    AttemptClaim, BatchRow, ClaimRow, CorrectionRow, EntryRow, LockoutPolicy, ReverifyRow,
-    SessionRow, SlipRow, StaffRow, StoreError, StoreResult, TaxRecordRow, TerminalRow, TotpClaim,
+    AttemptClaim, BatchRow, ClaimRow, CorrectionRow, DestinationRow, EntryRow, FormatRow,
+    LockoutPolicy, ReverifyRow, SessionRow, SlipRow, StaffRow, StoreError, StoreResult,
+    TaxRecordRow, TerminalRow, TotpClaim, TransferRow,
 };
 
 /// One change of state. Each backend applies it with the same SQL its
@@ -105,6 +106,21 @@ pub enum Change {
         expected_revision: i64,
     },
     InsertSlips(Vec<SlipRow>),
+    /// A new destination (a conflict if the id is taken).
+    InsertDestination(DestinationRow),
+    /// Replaces a destination read at `expected_revision`.
+    UpdateDestination {
+        row: DestinationRow,
+        expected_revision: i64,
+    },
+    /// A new version of a format (a conflict if that version exists).
+    InsertFormat(FormatRow),
+    InsertTransfer(TransferRow),
+    /// Replaces a transfer read at `expected_revision`.
+    UpdateTransfer {
+        row: TransferRow,
+        expected_revision: i64,
+    },
 }
 
 /// What one change did.

@@ -26,8 +26,9 @@ use crate::domain::person_number::PersonNumber;
 pub use chain::{AuditEntry, AuditRecord};
 pub use lockout::{AttemptClaim, LockoutPolicy, LoginGuardRow};
 pub use rows::{
-    BatchRow, ClaimRow, CorrectionRow, EntryRow, PurposeRow, ResidentQuery, ResidentRow,
-    ReverifyRow, SessionRow, SlipRow, StaffRow, TaxRecordRow, TerminalRow, TotpClaim,
+    BatchRow, ClaimRow, CorrectionRow, DestinationRow, EntryRow, FormatRow, PurposeRow,
+    ResidentQuery, ResidentRow, ReverifyRow, SessionRow, SlipRow, StaffRow, TaxRecordRow,
+    TerminalRow, TotpClaim, TransferRow,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -231,6 +232,20 @@ pub trait EntryStore {
     fn batches(&self, limit: usize) -> StoreResult<Vec<BatchRow>>;
 }
 
+/// Manual transfers: the registries and each transfer.
+pub trait TransferStore {
+    fn destination(&self, id: &str) -> StoreResult<Option<DestinationRow>>;
+    /// Every destination, by id.
+    fn destinations(&self) -> StoreResult<Vec<DestinationRow>>;
+    fn format(&self, id: &str, version: i64) -> StoreResult<Option<FormatRow>>;
+    /// Every version of every format, by id then version.
+    fn formats(&self) -> StoreResult<Vec<FormatRow>>;
+    fn transfer(&self, id: &str) -> StoreResult<Option<TransferRow>>;
+    /// Transfers in any of `states` (every state when empty), latest
+    /// change first, at most `limit`.
+    fn transfers_in(&self, states: &[&str], limit: usize) -> StoreResult<Vec<TransferRow>>;
+}
+
 /// Everything the service keeps. Implementations make each method atomic.
 pub trait Store:
     MetaStore
@@ -239,6 +254,7 @@ pub trait Store:
     + SessionStore
     + ResidentStore
     + EntryStore
+    + TransferStore
     + AuditStore
     + Send
     + Sync
@@ -253,6 +269,7 @@ impl<T> Store for T where
         + SessionStore
         + ResidentStore
         + EntryStore
+        + TransferStore
         + AuditStore
         + Send
         + Sync
@@ -265,6 +282,6 @@ impl<T> Store for T where
 pub mod prelude {
     pub use super::{
         AuditStore, EntryStore, MetaStore, ResidentStore, SessionStore, StaffStore, Store,
-        TerminalStore,
+        TerminalStore, TransferStore,
     };
 }

@@ -258,3 +258,55 @@ pub struct ClaimRow {
     pub person: String,
     pub entry: String,
 }
+
+/// A registered transfer destination; `body` is its JSON
+/// ([`crate::domain::transfer::destination::Destination`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DestinationRow {
+    pub id: String,
+    /// Rises by one with every change.
+    pub revision: i64,
+    pub body: String,
+    pub updated_by: String,
+    pub updated_at: OffsetDateTime,
+}
+
+/// One version of a registered transfer format; `body` is its JSON
+/// ([`crate::domain::transfer::format::TransferFormat`]). Never changed:
+/// a new version is a new row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatRow {
+    pub id: String,
+    pub version: i64,
+    pub body: String,
+    pub registered_by: String,
+    pub registered_at: OffsetDateTime,
+}
+
+/// A transfer: its state sealed (it names persons), and once signed the
+/// sealed manifest that leaves (it holds their data).
+#[derive(Clone, PartialEq, Eq)]
+pub struct TransferRow {
+    pub id: String,
+    /// [`crate::domain::transfer::machine::Transfer::state_name`].
+    pub state: String,
+    pub prepared_by: String,
+    pub destination: String,
+    /// `id@version`.
+    pub format: String,
+    /// Rises by one with every change.
+    pub revision: i64,
+    pub body: Vec<u8>,
+    pub manifest: Option<Vec<u8>>,
+    pub updated_at: OffsetDateTime,
+}
+
+impl std::fmt::Debug for TransferRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransferRow")
+            .field("id", &self.id)
+            .field("state", &self.state)
+            .field("revision", &self.revision)
+            .finish_non_exhaustive()
+    }
+}

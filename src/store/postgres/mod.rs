@@ -32,6 +32,7 @@ pub(crate) mod sessions;
 mod sql;
 pub(crate) mod staff;
 pub(crate) mod terminals;
+pub(crate) mod transfers;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -88,6 +89,10 @@ const MIGRATIONS: &[(i64, Migration)] = &[
     (
         9,
         Migration::Sql(include_str!("../migrations/postgres/0009_claims.sql")),
+    ),
+    (
+        10,
+        Migration::Sql(include_str!("../migrations/postgres/0010_transfers.sql")),
     ),
 ];
 

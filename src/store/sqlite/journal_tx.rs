@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use time::OffsetDateTime;
 
 use super::sql::unavailable;
-use super::{audit, entries, sessions, staff, terminals};
+use super::{audit, entries, sessions, staff, terminals, transfers};
 use crate::store::chain::{self, AuditRecord, parse_time};
 use crate::store::journal::{Applied, Change, JournalTx, Tail};
 use crate::store::{StoreError, StoreResult};
@@ -161,6 +161,43 @@ impl JournalTx for SqliteJournal<'_, '_> {
             }
             Change::InsertSlips(slips) => {
                 entries::insert_slips(c, slips).map(|()| Applied::Done)?
+            }
+            Change::InsertDestination(d) => {
+                if transfers::insert_destination(c, d)? {
+                    Applied::Done
+                } else {
+                    Applied::Conflict("a destination of that id is registered".into())
+                }
+            }
+            Change::UpdateDestination {
+                row,
+                expected_revision,
+            } => {
+                if transfers::update_destination(c, row, *expected_revision)? {
+                    Applied::Done
+                } else {
+                    Applied::Conflict("the destination changed since it was read".into())
+                }
+            }
+            Change::InsertFormat(f) => {
+                if transfers::insert_format(c, f)? {
+                    Applied::Done
+                } else {
+                    Applied::Conflict("that version of the format is registered".into())
+                }
+            }
+            Change::InsertTransfer(t) => {
+                transfers::insert_transfer(c, t).map(|()| Applied::Done)?
+            }
+            Change::UpdateTransfer {
+                row,
+                expected_revision,
+            } => {
+                if transfers::update_transfer(c, row, *expected_revision)? {
+                    Applied::Done
+                } else {
+                    Applied::Conflict("the transfer changed since it was read".into())
+                }
             }
         })
     }

@@ -16,6 +16,7 @@ pub(crate) mod sessions;
 mod sql;
 pub(crate) mod staff;
 pub(crate) mod terminals;
+pub(crate) mod transfers;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -72,6 +73,10 @@ const MIGRATIONS: &[(i64, Migration)] = &[
     (
         10,
         Migration::Sql(include_str!("../migrations/sqlite/0010_claims.sql")),
+    ),
+    (
+        11,
+        Migration::Sql(include_str!("../migrations/sqlite/0011_transfers.sql")),
     ),
 ];
 

@@ -1,0 +1,193 @@
+//! Transfer destinations, formats and transfers.
+
+use ::postgres::GenericClient;
+
+use super::PostgresStore;
+use super::sql::{Cols, db_error, query_first, query_rows};
+use crate::store::chain::format_time;
+use crate::store::sql::ColumnReader;
+use crate::store::{DestinationRow, FormatRow, StoreResult, TransferRow, TransferStore};
+
+const DESTINATION_COLUMNS: &str = "id, revision, body, updated_by, updated_at";
+
+fn destination_from_row(r: &Cols<'_>) -> StoreResult<DestinationRow> {
+    Ok(DestinationRow {
+        id: r.text(0)?,
+        revision: r.get(1)?,
+        body: r.text(2)?,
+        updated_by: r.text(3)?,
+        updated_at: r.time(4)?,
+    })
+}
+
+/// False if the id is taken.
+pub(crate) fn insert_destination(
+    c: &mut impl GenericClient,
+    d: &DestinationRow,
+) -> StoreResult<bool> {
+    c.execute(
+        "INSERT INTO transfer_destinations(id, revision, body, updated_by, updated_at)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT(id) DO NOTHING",
+        &[
+            &d.id,
+            &d.revision,
+            &d.body,
+            &d.updated_by,
+            &format_time(d.updated_at),
+        ],
+    )
+    .map(|n| n == 1)
+    .map_err(db_error)
+}
+
+/// False if the destination is not at `expected_revision`.
+pub(crate) fn update_destination(
+    c: &mut impl GenericClient,
+    d: &DestinationRow,
+    expected_revision: i64,
+) -> StoreResult<bool> {
+    c.execute(
+        "UPDATE transfer_destinations SET revision = $2, body = $3, updated_by = $4, updated_at = $5
+         WHERE id = $1 AND revision = $6",
+        &[&d.id, &d.revision, &d.body, &d.updated_by, &format_time(d.updated_at), &expected_revision],
+    )
+    .map(|n| n == 1)
+    .map_err(db_error)
+}
+
+const FORMAT_COLUMNS: &str = "id, version, body, registered_by, registered_at";
+
+fn format_from_row(r: &Cols<'_>) -> StoreResult<FormatRow> {
+    Ok(FormatRow {
+        id: r.text(0)?,
+        version: r.get(1)?,
+        body: r.text(2)?,
+        registered_by: r.text(3)?,
+        registered_at: r.time(4)?,
+    })
+}
+
+/// False if that version of the format exists.
+pub(crate) fn insert_format(c: &mut impl GenericClient, f: &FormatRow) -> StoreResult<bool> {
+    c.execute(
+        "INSERT INTO transfer_formats(id, version, body, registered_by, registered_at)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT(id, version) DO NOTHING",
+        &[
+            &f.id,
+            &f.version,
+            &f.body,
+            &f.registered_by,
+            &format_time(f.registered_at),
+        ],
+    )
+    .map(|n| n == 1)
+    .map_err(db_error)
+}
+
+const TRANSFER_COLUMNS: &str =
+    "id, state, prepared_by, destination, format, revision, body, manifest, updated_at";
+
+fn transfer_from_row(r: &Cols<'_>) -> StoreResult<TransferRow> {
+    Ok(TransferRow {
+        id: r.text(0)?,
+        state: r.text(1)?,
+        prepared_by: r.text(2)?,
+        destination: r.text(3)?,
+        format: r.text(4)?,
+        revision: r.get(5)?,
+        body: r.get(6)?,
+        manifest: r.get(7)?,
+        updated_at: r.time(8)?,
+    })
+}
+
+pub(crate) fn insert_transfer(c: &mut impl GenericClient, t: &TransferRow) -> StoreResult<()> {
+    c.execute(
+        "INSERT INTO transfers(id, state, prepared_by, destination, format, revision, body, manifest, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        &[&t.id, &t.state, &t.prepared_by, &t.destination, &t.format, &t.revision, &t.body, &t.manifest, &format_time(t.updated_at)],
+    )
+    .map(drop)
+    .map_err(db_error)
+}
+
+/// False if the transfer is not at `expected_revision`.
+pub(crate) fn update_transfer(
+    c: &mut impl GenericClient,
+    t: &TransferRow,
+    expected_revision: i64,
+) -> StoreResult<bool> {
+    c.execute(
+        "UPDATE transfers SET state = $2, destination = $3, format = $4, revision = $5, body = $6,
+         manifest = $7, updated_at = $8
+         WHERE id = $1 AND revision = $9",
+        &[
+            &t.id,
+            &t.state,
+            &t.destination,
+            &t.format,
+            &t.revision,
+            &t.body,
+            &t.manifest,
+            &format_time(t.updated_at),
+            &expected_revision,
+        ],
+    )
+    .map(|n| n == 1)
+    .map_err(db_error)
+}
+
+impl TransferStore for PostgresStore {
+    fn destination(&self, id: &str) -> StoreResult<Option<DestinationRow>> {
+        let sql = format!("SELECT {DESTINATION_COLUMNS} FROM transfer_destinations WHERE id = $1");
+        self.with(|c| {
+            query_first(
+                c,
+                "transfer_destinations",
+                &sql,
+                &[&id],
+                destination_from_row,
+            )
+        })
+    }
+
+    fn destinations(&self) -> StoreResult<Vec<DestinationRow>> {
+        let sql = format!("SELECT {DESTINATION_COLUMNS} FROM transfer_destinations ORDER BY id");
+        self.with(|c| query_rows(c, "transfer_destinations", &sql, &[], destination_from_row))
+    }
+
+    fn format(&self, id: &str, version: i64) -> StoreResult<Option<FormatRow>> {
+        let sql =
+            format!("SELECT {FORMAT_COLUMNS} FROM transfer_formats WHERE id = $1 AND version = $2");
+        self.with(|c| {
+            query_first(
+                c,
+                "transfer_formats",
+                &sql,
+                &[&id, &version],
+                format_from_row,
+            )
+        })
+    }
+
+    fn formats(&self) -> StoreResult<Vec<FormatRow>> {
+        let sql = format!("SELECT {FORMAT_COLUMNS} FROM transfer_formats ORDER BY id, version");
+        self.with(|c| query_rows(c, "transfer_formats", &sql, &[], format_from_row))
+    }
+
+    fn transfer(&self, id: &str) -> StoreResult<Option<TransferRow>> {
+        let sql = format!("SELECT {TRANSFER_COLUMNS} FROM transfers WHERE id = $1");
+        self.with(|c| query_first(c, "transfers", &sql, &[&id], transfer_from_row))
+    }
+
+    fn transfers_in(&self, states: &[&str], limit: usize) -> StoreResult<Vec<TransferRow>> {
+        let states: Vec<String> = states.iter().map(|s| (*s).to_owned()).collect();
+        let sql = format!(
+            "SELECT {TRANSFER_COLUMNS} FROM transfers
+             WHERE cardinality($1::text[]) = 0 OR state = ANY($1)
+             ORDER BY updated_at DESC, id LIMIT $2"
+        );
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.with(|c| query_rows(c, "transfers", &sql, &[&states, &limit], transfer_from_row))
+    }
+}
