@@ -38,6 +38,10 @@ pub enum ErrorCode {
     EntryNotYours,
     /// A submit or decision refused by its checks (the body lists them).
     EntryInvalid,
+    /// A transfer step its state does not allow, one refused for who asks
+    /// (the preparer approving, an approver witnessing), or a transfer
+    /// that changed since it was read; the message says which.
+    TransferRefused,
     /// Too many logins are waiting to be checked: try again shortly.
     Busy,
     /// No route at that path.

@@ -12,3 +12,94 @@ pub struct SinkReceipt {
     pub received_at: String,
     pub records: usize,
 }
+
+/// A destination as registered, with who changed it last.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DestinationView {
+    pub destination: crate::domain::transfer::destination::Destination,
+    pub revision: i64,
+    pub updated_by: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DestinationList {
+    pub destinations: Vec<DestinationView>,
+}
+
+/// A change of a registered destination, against the revision read.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeDestinationRequest {
+    pub revision: i64,
+    pub destination: crate::domain::transfer::destination::Destination,
+}
+
+/// One version of a format as registered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormatView {
+    pub format: crate::domain::transfer::format::TransferFormat,
+    pub registered_by: String,
+    pub registered_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormatList {
+    pub formats: Vec<FormatView>,
+}
+
+/// A clerk's transfer request (the persons by their internal numbers).
+pub type PrepareTransferRequest = crate::domain::transfer::machine::Request;
+
+/// A refusal's reason, or an approval's note.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferReason {
+    pub reason: String,
+}
+
+/// A transfer as its preparer, a supervisor, an IT officer or an auditor
+/// sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferView {
+    pub id: String,
+    pub state: String,
+    pub prepared_by: String,
+    pub prepared_at: String,
+    pub request: crate::domain::transfer::machine::Request,
+    pub approved_by: Option<String>,
+    pub signed_off_by: Option<String>,
+    /// The hash signed, and its fingerprint as read aloud.
+    pub hash: Option<String>,
+    pub fingerprint: Option<String>,
+    pub receipt: Option<String>,
+    pub rejected_by: Option<String>,
+    pub rejected_reason: Option<String>,
+    pub rejected_at_step: Option<String>,
+}
+
+/// A transfer in a list: how many records, never whose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferSummary {
+    pub id: String,
+    pub state: String,
+    pub prepared_by: String,
+    pub prepared_at: String,
+    pub destination: String,
+    pub format: String,
+    pub records: usize,
+    pub approved_by: Option<String>,
+    pub signed_off_by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferList {
+    pub transfers: Vec<TransferSummary>,
+}

@@ -122,6 +122,17 @@ stable_names! {
         BatchView => "batch_view",
         BatchClose => "batch_close",
         BatchList => "batch_list",
+        /// Manual transfers: the registries, and one row per transition.
+        DestinationRegister => "destination_register",
+        DestinationChange => "destination_change",
+        DestinationList => "destination_list",
+        FormatRegister => "format_register",
+        FormatList => "format_list",
+        TransferPrepare => "transfer_prepare",
+        TransferApprove => "transfer_approve",
+        TransferReject => "transfer_reject",
+        TransferView => "transfer_view",
+        TransferList => "transfer_list",
     }
 }
 
@@ -294,6 +305,15 @@ pub enum Detail {
         forms: i64,
         total_matches: bool,
     },
+    /// A transfer, its state after the step and how many records it sends
+    /// (never whose: those are the row's subjects).
+    Transfer {
+        id: String,
+        state: &'static str,
+        records: usize,
+    },
+    /// A destination or format registered or changed, by id (and version).
+    Registry(String),
     /// A re-verification item closed, and how.
     Reverified {
         entry: String,
@@ -366,6 +386,10 @@ impl fmt::Display for Detail {
             }
             Detail::EntryRefused { id, code } => write!(f, "entry={id};code={code}"),
             Detail::Reverified { entry, outcome } => write!(f, "entry={entry};outcome={outcome}"),
+            Detail::Transfer { id, state, records } => {
+                write!(f, "transfer={id};state={state};records={records}")
+            }
+            Detail::Registry(id) => write!(f, "registry={id}"),
             Detail::Batch {
                 id,
                 committed,

@@ -113,10 +113,19 @@ pub enum Permission {
     /// Work the next-day re-verification list: check items against the
     /// paper, mark them verified or for correction.
     Reverify,
+    /// Register and change transfer destinations and formats.
+    ManageTransferRegistry,
+    /// Prepare manual transfers (and see one's own).
+    PrepareTransfers,
+    /// Approve or reject the department's transfer requests.
+    ApproveTransfers,
+    /// Read transfers: one's own for a clerk, every one for the others
+    /// who have this.
+    ViewTransfers,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 18] = [
         Permission::SearchResidents,
         Permission::SearchByMyNumber,
         Permission::ViewResident,
@@ -131,6 +140,10 @@ impl Permission {
         Permission::ProposeCorrections,
         Permission::ReviewCorrections,
         Permission::Reverify,
+        Permission::ManageTransferRegistry,
+        Permission::PrepareTransfers,
+        Permission::ApproveTransfers,
+        Permission::ViewTransfers,
     ];
 }
 
@@ -150,6 +163,8 @@ pub fn permissions(role: Role, department: Department) -> &'static [Permission] 
             ViewTaxRecords,
             ProposeCorrections,
             Reverify,
+            PrepareTransfers,
+            ViewTransfers,
         ],
         (Role::Clerk, Department::Collections) => &[SearchResidents, ViewResident],
         (Role::Supervisor, Department::Assessment) => &[
@@ -163,6 +178,8 @@ pub fn permissions(role: Role, department: Department) -> &'static [Permission] 
             DecideEntries,
             ViewTaxRecords,
             ReviewCorrections,
+            ApproveTransfers,
+            ViewTransfers,
         ],
         (Role::Supervisor, Department::Collections) => &[
             SearchResidents,
@@ -170,8 +187,15 @@ pub fn permissions(role: Role, department: Department) -> &'static [Permission] 
             ViewProtectedAddress,
             ReadAuditLog,
         ],
-        (Role::ItOfficer, Department::InformationSystems) => &[ReadAuditLog, ManageStaff],
-        (Role::Auditor, Department::Audit) => &[SearchResidents, ViewResident, ReadAuditLog],
+        (Role::ItOfficer, Department::InformationSystems) => &[
+            ReadAuditLog,
+            ManageStaff,
+            ManageTransferRegistry,
+            ViewTransfers,
+        ],
+        (Role::Auditor, Department::Audit) => {
+            &[SearchResidents, ViewResident, ReadAuditLog, ViewTransfers]
+        }
         // Any other pairing is a misconfiguration: it may do nothing.
         _ => &[],
     }

@@ -317,7 +317,7 @@ pub async fn load(
 }
 
 /// Entry ids are 32 lower-case hex digits.
-fn valid_id(id: &str) -> bool {
+pub fn valid_id(id: &str) -> bool {
     id.len() == 32
         && id
             .bytes()

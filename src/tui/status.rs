@@ -154,6 +154,7 @@ pub fn failure_key(code: ErrorCode) -> Option<&'static str> {
         ErrorCode::PurposeAlreadyChosen => "failure.purpose_already_chosen",
         ErrorCode::EntryConflict => "failure.entry_conflict",
         ErrorCode::EntryNotYours => "failure.entry_not_yours",
+        ErrorCode::TransferRefused => "failure.transfer_refused",
         ErrorCode::Busy => "failure.busy",
         ErrorCode::NotFound => "failure.not_found",
         ErrorCode::MethodNotAllowed

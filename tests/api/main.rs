@@ -16,3 +16,4 @@ mod refusals;
 mod residents;
 mod sink;
 mod terminals;
+mod transfers;

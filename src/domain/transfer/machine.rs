@@ -32,6 +32,7 @@ use crate::domain::roles::Role;
 
 /// What the clerk asks to send.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Request {
     pub destination: String,
     /// `id@version`.

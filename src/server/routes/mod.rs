@@ -11,6 +11,7 @@ pub(crate) mod residents;
 mod reverify;
 mod session;
 mod staff;
+mod transfers;
 
 use crate::domain::audit_event::{Action, Detail, Event, Outcome, Reason};
 use axum::extract::{MatchedPath, Request, State};
@@ -302,6 +303,78 @@ pub const ROUTES: &[RouteSpec] = &[
         access: Access::Permission(Permission::ManageStaff),
         action: Action::StaffList,
     },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/transfer-destinations",
+        access: Access::Permission(Permission::ManageTransferRegistry),
+        action: Action::DestinationRegister,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/admin/transfer-destinations",
+        access: Access::Permission(Permission::ManageTransferRegistry),
+        action: Action::DestinationList,
+    },
+    RouteSpec {
+        method: "PUT",
+        path: "/admin/transfer-destinations/{id}",
+        access: Access::Permission(Permission::ManageTransferRegistry),
+        action: Action::DestinationChange,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/transfer-formats",
+        access: Access::Permission(Permission::ManageTransferRegistry),
+        action: Action::FormatRegister,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/admin/transfer-formats",
+        access: Access::Permission(Permission::ManageTransferRegistry),
+        action: Action::FormatList,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/transfer-destinations",
+        access: Access::Permission(Permission::PrepareTransfers),
+        action: Action::DestinationList,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/transfer-formats",
+        access: Access::Permission(Permission::PrepareTransfers),
+        action: Action::FormatList,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/transfers",
+        access: Access::Permission(Permission::PrepareTransfers),
+        action: Action::TransferPrepare,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/transfers",
+        access: Access::Permission(Permission::ViewTransfers),
+        action: Action::TransferList,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/transfers/{id}",
+        access: Access::Permission(Permission::ViewTransfers),
+        action: Action::TransferView,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/transfers/{id}/approve",
+        access: Access::Permission(Permission::ApproveTransfers),
+        action: Action::TransferApprove,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/transfers/{id}/reject",
+        access: Access::Permission(Permission::ApproveTransfers),
+        action: Action::TransferReject,
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -527,6 +600,54 @@ pub fn router(state: AppState) -> Result<Router, RouteTableError> {
         handler!("POST", entries::settle_identity),
     )
     .add("GET", "/admin/staff", handler!("GET", staff::list))
+    .add(
+        "POST",
+        "/admin/transfer-destinations",
+        handler!("POST", transfers::register_destination),
+    )
+    .add(
+        "GET",
+        "/admin/transfer-destinations",
+        handler!("GET", transfers::list_destinations),
+    )
+    .add(
+        "PUT",
+        "/admin/transfer-destinations/{id}",
+        handler!("PUT", transfers::change_destination),
+    )
+    .add(
+        "POST",
+        "/admin/transfer-formats",
+        handler!("POST", transfers::register_format),
+    )
+    .add(
+        "GET",
+        "/admin/transfer-formats",
+        handler!("GET", transfers::list_formats),
+    )
+    .add(
+        "GET",
+        "/transfer-destinations",
+        handler!("GET", transfers::list_destinations),
+    )
+    .add(
+        "GET",
+        "/transfer-formats",
+        handler!("GET", transfers::list_formats),
+    )
+    .add("POST", "/transfers", handler!("POST", transfers::prepare))
+    .add("GET", "/transfers", handler!("GET", transfers::list))
+    .add("GET", "/transfers/{id}", handler!("GET", transfers::view))
+    .add(
+        "POST",
+        "/transfers/{id}/approve",
+        handler!("POST", transfers::approve),
+    )
+    .add(
+        "POST",
+        "/transfers/{id}/reject",
+        handler!("POST", transfers::reject),
+    )
     .finish()?
     .method_not_allowed_fallback(method_not_allowed);
 

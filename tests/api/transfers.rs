@@ -1,0 +1,330 @@
+//! Manual transfers through the real service: the registries IT officers
+//! keep, a clerk's request, the supervisor's approval or rejection, and
+//! who may see which transfer.
+
+use bansho::api::transfer::{
+    DestinationList, DestinationView, FormatList, FormatView, TransferList, TransferView,
+};
+use bansho::client::ApiClient;
+use bansho::domain::audit_event::{Action, Outcome};
+use bansho::domain::transfer::destination::{Destination, DestinationKind};
+use bansho::domain::transfer::format::shipped;
+use reqwest::Method;
+
+use crate::common::app::*;
+
+async fn call<T: serde::de::DeserializeOwned>(
+    client: &ApiClient,
+    method: Method,
+    path: &str,
+    body: Option<String>,
+) -> Result<T, (u16, String)> {
+    let (status, text, _) = client.raw(method, path, body).await.expect("request");
+    if (200..300).contains(&status) {
+        Ok(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")))
+    } else {
+        Err((status, text))
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Option<String> {
+    Some(serde_json::to_string(value).unwrap())
+}
+
+const CA: &str = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n";
+
+fn destination(formats: &[&str]) -> Destination {
+    Destination {
+        id: "kenmin-zei".into(),
+        name: "県税事務所".into(),
+        kind: DestinationKind::Partner,
+        endpoint: Some("https://127.0.0.1:9443/transfers".into()),
+        ca_pem: Some(CA.into()),
+        formats: formats.iter().map(|f| f.to_string()).collect(),
+        legal_basis: "番号法第19条第8号".into(),
+        active: true,
+    }
+}
+
+/// The IT officer registers the shipped format and one destination.
+async fn registered(app: &TestApp) -> ApiClient {
+    let it = app.login(IT).await;
+    let format = shipped().unwrap().remove(0);
+    let _: FormatView = call(&it, Method::POST, "/admin/transfer-formats", json(&format))
+        .await
+        .unwrap();
+    let _: DestinationView = call(
+        &it,
+        Method::POST,
+        "/admin/transfer-destinations",
+        json(&destination(&["tax_certificate"])),
+    )
+    .await
+    .unwrap();
+    it
+}
+
+fn request(persons: &[&str]) -> String {
+    serde_json::json!({
+        "destination": "kenmin-zei",
+        "format": "tax_certificate@1",
+        "purpose": "県民税の課税資料",
+        "legal_basis": "番号法第19条第8号",
+        "persons": persons,
+        "note": "",
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn it_officers_register_each_destination_and_format_version_once() {
+    let app = spawn_app().await;
+    let it = registered(&app).await;
+    let format = shipped().unwrap().remove(0);
+    let again =
+        call::<FormatView>(&it, Method::POST, "/admin/transfer-formats", json(&format)).await;
+    assert_eq!(again.unwrap_err().0, 409);
+    let twice = call::<DestinationView>(
+        &it,
+        Method::POST,
+        "/admin/transfer-destinations",
+        json(&destination(&["tax_certificate"])),
+    )
+    .await;
+    assert_eq!(twice.unwrap_err().0, 409);
+    // A destination naming a format nobody registered.
+    let mut other = destination(&["bank_export"]);
+    other.id = "bank".into();
+    let (status, text) = call::<DestinationView>(
+        &it,
+        Method::POST,
+        "/admin/transfer-destinations",
+        json(&other),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(status, 400);
+    assert!(text.contains("bank_export"), "{text}");
+    // Plain http is refused with what is wrong.
+    let mut plain = destination(&["tax_certificate"]);
+    plain.id = "plain".into();
+    plain.endpoint = Some("http://127.0.0.1:9443/".into());
+    let (status, text) = call::<DestinationView>(
+        &it,
+        Method::POST,
+        "/admin/transfer-destinations",
+        json(&plain),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(status, 400);
+    assert!(text.contains("https://"), "{text}");
+
+    // A change from the revision read; a stale one is refused.
+    let mut changed = destination(&["tax_certificate"]);
+    changed.active = false;
+    let body = serde_json::json!({ "revision": 1, "destination": changed }).to_string();
+    let view: DestinationView = call(
+        &it,
+        Method::PUT,
+        "/admin/transfer-destinations/kenmin-zei",
+        Some(body.clone()),
+    )
+    .await
+    .unwrap();
+    assert_eq!((view.revision, view.destination.active), (2, false));
+    let stale = call::<DestinationView>(
+        &it,
+        Method::PUT,
+        "/admin/transfer-destinations/kenmin-zei",
+        Some(body),
+    )
+    .await;
+    assert_eq!(stale.unwrap_err().0, 409);
+
+    // The clerk sees the registries to prepare a transfer.
+    let clerk = app.login(CLERK).await;
+    let listed: DestinationList = call(&clerk, Method::GET, "/transfer-destinations", None)
+        .await
+        .unwrap();
+    assert_eq!(listed.destinations.len(), 1);
+    let formats: FormatList = call(&clerk, Method::GET, "/transfer-formats", None)
+        .await
+        .unwrap();
+    assert_eq!(formats.formats[0].format.label(), "tax_certificate@1");
+    let rows = app.audit_tail(12);
+    for action in [
+        Action::FormatRegister,
+        Action::DestinationRegister,
+        Action::DestinationChange,
+    ] {
+        assert!(
+            rows.iter()
+                .any(|r| r.entry.action == action && r.entry.user_id == IT),
+            "{action:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_request_is_approved_by_a_supervisor_and_a_rejection_is_kept_with_its_reason() {
+    let app = spawn_app().await;
+    registered(&app).await;
+    let clerk = app.login(CLERK).await;
+    let prepared: TransferView = call(
+        &clerk,
+        Method::POST,
+        "/transfers",
+        Some(request(&[Known::TAKAHASHI, Known::PROTECTED])),
+    )
+    .await
+    .unwrap();
+    assert_eq!(prepared.state, "prepared");
+    assert_eq!(prepared.prepared_by, CLERK);
+    // Its row names both persons; one is under a support measure.
+    let row = app
+        .audit_tail(5)
+        .into_iter()
+        .find(|r| r.entry.action == Action::TransferPrepare)
+        .unwrap();
+    assert_eq!(row.entry.subjects.len(), 2);
+    assert!(row.entry.sensitive);
+    assert!(
+        !row.entry.detail.contains(Known::TAKAHASHI),
+        "{}",
+        row.entry.detail
+    );
+
+    // A clerk cannot approve (their role has no such permission).
+    let path = format!("/transfers/{}/approve", prepared.id);
+    assert_eq!(
+        call::<TransferView>(&clerk, Method::POST, &path, None)
+            .await
+            .unwrap_err()
+            .0,
+        403
+    );
+    let supervisor = app.login(SUPERVISOR).await;
+    let approved: TransferView = call(&supervisor, Method::POST, &path, None).await.unwrap();
+    assert_eq!(
+        (approved.state.as_str(), approved.approved_by.as_deref()),
+        ("approved", Some(SUPERVISOR))
+    );
+    // Approving twice is a refused step, recorded.
+    let (status, text) = call::<TransferView>(&supervisor, Method::POST, &path, None)
+        .await
+        .unwrap_err();
+    assert_eq!(status, 409);
+    assert!(text.contains("transfer_refused"), "{text}");
+    let denied = app.audit_tail(3);
+    assert!(
+        denied.iter().any(
+            |r| r.entry.action == Action::TransferApprove && r.entry.outcome == Outcome::Denied
+        )
+    );
+
+    let reject = format!("/transfers/{}/reject", prepared.id);
+    let empty = serde_json::json!({ "reason": " " }).to_string();
+    assert_eq!(
+        call::<TransferView>(&supervisor, Method::POST, &reject, Some(empty))
+            .await
+            .unwrap_err()
+            .0,
+        409
+    );
+    let reason = serde_json::json!({ "reason": "目的と法的根拠が合わない" }).to_string();
+    let rejected: TransferView = call(&supervisor, Method::POST, &reject, Some(reason))
+        .await
+        .unwrap();
+    assert_eq!(rejected.state, "rejected");
+    let shown: TransferView = call(
+        &clerk,
+        Method::GET,
+        &format!("/transfers/{}", prepared.id),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        shown.rejected_reason.as_deref(),
+        Some("目的と法的根拠が合わない")
+    );
+    assert_eq!(shown.rejected_at_step.as_deref(), Some("approved"));
+    assert_eq!(shown.rejected_by.as_deref(), Some(SUPERVISOR));
+
+    // The auditor reads the history; the list names no person.
+    let auditor = app.login(AUDITOR).await;
+    let list: TransferList = call(&auditor, Method::GET, "/transfers", None)
+        .await
+        .unwrap();
+    assert_eq!(list.transfers.len(), 1);
+    assert_eq!(list.transfers[0].records, 2);
+}
+
+#[tokio::test]
+async fn another_clerks_transfer_looks_like_one_that_is_not_there() {
+    let app = spawn_app().await;
+    registered(&app).await;
+    let clerk = app.login(CLERK).await;
+    let prepared: TransferView = call(
+        &clerk,
+        Method::POST,
+        "/transfers",
+        Some(request(&[Known::TAKAHASHI])),
+    )
+    .await
+    .unwrap();
+    let other = app.login("kazei02").await;
+    let theirs = call::<TransferView>(
+        &other,
+        Method::GET,
+        &format!("/transfers/{}", prepared.id),
+        None,
+    )
+    .await
+    .unwrap_err();
+    let missing = call::<TransferView>(
+        &other,
+        Method::GET,
+        "/transfers/0123456789abcdef0123456789abcdef",
+        None,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(theirs, missing);
+    let list: TransferList = call(&other, Method::GET, "/transfers", None).await.unwrap();
+    assert!(list.transfers.is_empty());
+}
+
+#[tokio::test]
+async fn a_request_outside_the_registries_is_refused_with_what_is_wrong() {
+    let app = spawn_app().await;
+    registered(&app).await;
+    let clerk = app.login(CLERK).await;
+    let cases = [
+        (
+            request(&[Known::TAKAHASHI]).replace("kenmin-zei", "nowhere"),
+            "destination",
+        ),
+        (
+            request(&[Known::TAKAHASHI]).replace("tax_certificate@1", "tax_certificate@7"),
+            "format",
+        ),
+        (request(&["9999999999"]), "9999999999"),
+        (request(&[Known::TAKAHASHI, Known::TAKAHASHI]), "once"),
+        (request(&[]), "at least one"),
+        (
+            request(&[Known::TAKAHASHI]).replace("\"note\"", "\"extra\":1,\"note\""),
+            "extra",
+        ),
+    ];
+    for (body, named) in cases {
+        let (status, text) = call::<TransferView>(&clerk, Method::POST, "/transfers", Some(body))
+            .await
+            .unwrap_err();
+        assert_eq!(status, 400, "{named}: {text}");
+        assert!(text.contains(named), "{named}: {text}");
+    }
+    let list: TransferList = call(&clerk, Method::GET, "/transfers", None).await.unwrap();
+    assert!(list.transfers.is_empty());
+}
