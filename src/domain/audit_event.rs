@@ -122,6 +122,11 @@ stable_names! {
         BatchView => "batch_view",
         BatchClose => "batch_close",
         BatchList => "batch_list",
+        /// An encrypted backup of the store made (`bansho admin backup`).
+        Backup => "backup",
+        /// A backup restored into a new directory; written in the restored
+        /// store's log.
+        Restore => "restore",
     }
 }
 
@@ -304,6 +309,17 @@ pub enum Detail {
         id: String,
         code: &'static str,
     },
+    /// A backup's file name (never its folder) and how many recipients it
+    /// was encrypted to.
+    BackupFile {
+        file: String,
+        recipients: usize,
+    },
+    /// A restored backup: when it was made and its last access-log row.
+    Restored {
+        made_at: String,
+        last_row: i64,
+    },
 }
 
 impl fmt::Display for Detail {
@@ -365,6 +381,12 @@ impl fmt::Display for Detail {
                 counts.iter().try_for_each(|(k, n)| write!(f, ";{k}={n}"))
             }
             Detail::EntryRefused { id, code } => write!(f, "entry={id};code={code}"),
+            Detail::BackupFile { file, recipients } => {
+                write!(f, "file={file};recipients={recipients}")
+            }
+            Detail::Restored { made_at, last_row } => {
+                write!(f, "backup_made_at={made_at};last_row={last_row}")
+            }
             Detail::Reverified { entry, outcome } => write!(f, "entry={entry};outcome={outcome}"),
             Detail::Batch {
                 id,
