@@ -1720,6 +1720,11 @@ fn a_backup_taken_under_load_restores_the_same_records_and_a_chain_that_verifies
         totp: bansho::secret::TotpCode::new(bansho::server::totp::code_at(&secret, 6, now)),
         purpose: Some("assessment".into()),
     };
+    let person: String = db(&dir)
+        .query_row("SELECT person_number FROM residents LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .expect("a seeded resident");
     let stop = Arc::new(AtomicBool::new(false));
     let searches = Arc::new(AtomicUsize::new(0));
     let load = {
@@ -1734,8 +1739,24 @@ fn a_backup_taken_under_load_restores_the_same_records_and_a_chain_that_verifies
                 let client = client.with_token(token);
                 let queries = ["田中", "さとう", "1-2", "山"];
                 while !stop.load(Ordering::SeqCst) {
-                    let query = queries[searches.load(Ordering::SeqCst) % queries.len()];
-                    client.search(query).await.expect("search");
+                    let n = searches.load(Ordering::SeqCst);
+                    client
+                        .search(queries[n % queries.len()])
+                        .await
+                        .expect("search");
+                    // Every fourth turn a declaration's keying is started
+                    // (the entry and its row in one transaction).
+                    if n % 4 == 0 {
+                        client
+                            .start_entry(&bansho::api::entry::StartEntryRequest {
+                                form: "juminzei_shinkoku".into(),
+                                person: person.clone(),
+                                paper: format!("2026-12-01/001/{:03}", n / 4 % 1000),
+                                batch: None,
+                            })
+                            .await
+                            .expect("start an entry");
+                    }
                     searches.fetch_add(1, Ordering::SeqCst);
                 }
             });
@@ -1788,15 +1809,27 @@ fn a_backup_taken_under_load_restores_the_same_records_and_a_chain_that_verifies
         .query_row("SELECT MAX(seq) FROM audit_log", [], |r| r.get(0))
         .expect("last row");
     assert!(last > upto, "the searches went on after the backup");
-    for table in ["residents", "entries", "staff", "terminals"] {
+    // Entries are only added here: the restored ones are the source's
+    // first ones, and each has its access-log row before the backup's.
+    let (entries, hash) = table_digest(&copy, "entries", i64::MAX);
+    assert!(entries > 0, "no entry in the backup");
+    assert_eq!(table_digest(&source, "entries", entries), (entries, hash));
+    let started: i64 = copy
+        .query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'entry_start' AND seq <= ?1",
+            [upto],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(started, entries, "entries and their rows at one moment");
+    for table in ["residents", "staff", "terminals"] {
         assert_eq!(
             table_digest(&source, table, i64::MAX),
             table_digest(&copy, table, i64::MAX),
             "{table} differs after the restore"
         );
     }
-    let residents = table_digest(&copy, "residents", i64::MAX).0;
-    assert_eq!(residents, 300);
+    assert_eq!(table_digest(&copy, "residents", i64::MAX).0, 300);
     let logged = table_digest(&source, "audit_log", upto);
     assert_eq!(logged, table_digest(&copy, "audit_log", upto));
     assert_eq!(logged.0, upto, "the access log has no gaps");
