@@ -1597,3 +1597,397 @@ fn a_rerun_of_a_kept_demo_shows_the_same_accounts_and_enrols_no_terminal() {
         .expect("count");
     assert_eq!(resets, 0);
 }
+
+// ---- Backups and restore (docs/admin-guide.md, "Backups and restore") ----
+
+/// A fresh age key pair: the identity file (0600) and its recipient.
+fn backup_key(path: &Path) -> String {
+    use age::secrecy::ExposeSecret;
+    let identity = age::x25519::Identity::generate();
+    let text = format!("# test key\n{}\n", identity.to_string().expose_secret());
+    bansho::private_fs::write_new(path, text.as_bytes()).expect("identity file");
+    identity.to_public().to_string()
+}
+
+/// Every row of `table` up to `upto` (by rowid), hashed in order, with
+/// their count.
+fn table_digest(conn: &rusqlite::Connection, table: &str, upto: i64) -> (i64, String) {
+    use sha2::Digest;
+    let mut statement = conn
+        .prepare(&format!(
+            "SELECT * FROM {table} WHERE rowid <= ?1 ORDER BY rowid"
+        ))
+        .expect("select");
+    let columns = statement.column_count();
+    let mut rows = statement.query([upto]).expect("query");
+    let mut hasher = sha2::Sha256::new();
+    let mut count = 0;
+    while let Some(row) = rows.next().expect("row") {
+        count += 1;
+        for i in 0..columns {
+            let value: rusqlite::types::Value = row.get(i).expect("value");
+            hasher.update(format!("{value:?}\u{1f}").as_bytes());
+        }
+        hasher.update(b"\x1e");
+    }
+    (count, format!("{:x}", hasher.finalize()))
+}
+
+fn restore(backup: &Path, into: &Path, identity: &Path, master_key: &Path) -> Output {
+    bansho(&[
+        "admin",
+        "restore",
+        "--from",
+        backup.to_str().expect("utf-8"),
+        "--data",
+        into.to_str().expect("utf-8"),
+        "--identity",
+        identity.to_str().expect("utf-8"),
+        "--master-key",
+        master_key.to_str().expect("utf-8"),
+    ])
+}
+
+/// The restore drill: a backup taken while a clerk keeps searching (each
+/// search writes an access-log row) restores to the same residents, the
+/// same entries and the same access log up to the backup's row, plus the
+/// restore's own row, and the restored chain verifies.
+#[cfg(unix)]
+#[test]
+fn a_backup_taken_under_load_restores_the_same_records_and_a_chain_that_verifies() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    let tmp = private_tempdir();
+    let dir = tmp.path().join("data");
+    let d = dir.to_str().expect("utf-8");
+    init(&dir);
+    succeeds(common::bin::command(&[
+        "admin",
+        "seed",
+        "--data",
+        d,
+        "--residents",
+        "300",
+    ]));
+    let clerk = succeeds(common::bin::command(&[
+        "admin",
+        "user",
+        "add",
+        "--data",
+        d,
+        "--id",
+        "kazei01",
+        "--name",
+        "課税 一郎",
+        "--role",
+        "clerk",
+        "--department",
+        "assessment",
+    ]));
+    let pin = common::bin::field(&clerk.stdout, "PIN:");
+    let secret = common::bin::field(&clerk.stdout, "TOTP secret:");
+    let bundle = tmp.path().join("counter.toml");
+    succeeds(common::bin::command(&[
+        "admin",
+        "terminal",
+        "enroll",
+        "counter-06",
+        "--data",
+        d,
+        "--out",
+        bundle.to_str().expect("utf-8"),
+    ]));
+    // Searches as fast as the client sends them (the default is a clerk's
+    // pace); the settings file travels in the backup.
+    settings_file(
+        &dir.join("bansho.toml"),
+        "[reads]\nper_second = 1000\nburst = 1000\n",
+    );
+    let serve = Serve::under_umask(&dir, tmp.path().join("serve.log"), "077", &[]);
+
+    // A clerk searching without pause until told to stop.
+    let bundle = bansho::api::terminal_bundle::TerminalBundle::load(&bundle).expect("bundle");
+    let client = bansho::client::ApiClient::for_terminal(&serve.url(), &bundle).expect("client");
+    let secret = bansho::server::totp::from_base32(&secret).expect("base32 secret");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let request = bansho::api::LoginRequest {
+        user_id: "kazei01".into(),
+        pin: bansho::secret::Pin::new(pin),
+        totp: bansho::secret::TotpCode::new(bansho::server::totp::code_at(&secret, 6, now)),
+        purpose: Some("assessment".into()),
+    };
+    let person: String = db(&dir)
+        .query_row("SELECT person_number FROM residents LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .expect("a seeded resident");
+    let stop = Arc::new(AtomicBool::new(false));
+    let searches = Arc::new(AtomicUsize::new(0));
+    let load = {
+        let (stop, searches) = (stop.clone(), searches.clone());
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                let token = client.login(&request).await.expect("login").token;
+                let client = client.with_token(token);
+                let queries = ["田中", "さとう", "1-2", "山"];
+                while !stop.load(Ordering::SeqCst) {
+                    let n = searches.load(Ordering::SeqCst);
+                    client
+                        .search(queries[n % queries.len()])
+                        .await
+                        .expect("search");
+                    // Every fourth turn a declaration's keying is started
+                    // (the entry and its row in one transaction).
+                    if n % 4 == 0 {
+                        client
+                            .start_entry(&bansho::api::entry::StartEntryRequest {
+                                form: "juminzei_shinkoku".into(),
+                                person: person.clone(),
+                                paper: format!("2026-12-01/001/{:03}", n / 4 % 1000),
+                                batch: None,
+                            })
+                            .await
+                            .expect("start an entry");
+                    }
+                    searches.fetch_add(1, Ordering::SeqCst);
+                }
+            });
+        })
+    };
+    let wait_for = |n: usize| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while searches.load(Ordering::SeqCst) < n {
+            assert!(Instant::now() < deadline, "the searches stalled");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    wait_for(20);
+
+    let identity = tmp.path().join("backup.key");
+    let recipient = backup_key(&identity);
+    let file = tmp.path().join("office.bansho-backup");
+    let before = searches.load(Ordering::SeqCst);
+    let made = succeeds(common::bin::command(&[
+        "admin",
+        "backup",
+        "--data",
+        d,
+        "--to",
+        file.to_str().expect("utf-8"),
+        "--recipient",
+        &recipient,
+    ]));
+    let after = searches.load(Ordering::SeqCst);
+    wait_for(after + 20);
+    stop.store(true, Ordering::SeqCst);
+    load.join().expect("the searches ended well");
+    assert!(after > before, "no search ran while the backup was made");
+
+    let said = text(&made.stdout);
+    let upto: i64 = said
+        .split("access log up to row ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no backup row in: {said}"));
+
+    let restored = tmp.path().join("restored");
+    let out = restore(&file, &restored, &identity, &dir.join("keys/master.key"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let source = db(&dir);
+    let copy = db(&restored);
+    let last: i64 = source
+        .query_row("SELECT MAX(seq) FROM audit_log", [], |r| r.get(0))
+        .expect("last row");
+    assert!(last > upto, "the searches went on after the backup");
+    // Entries are only added here: the restored ones are the source's
+    // first ones, and each has its access-log row before the backup's.
+    let (entries, hash) = table_digest(&copy, "entries", i64::MAX);
+    assert!(entries > 0, "no entry in the backup");
+    assert_eq!(table_digest(&source, "entries", entries), (entries, hash));
+    let started: i64 = copy
+        .query_row(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'entry_start' AND seq <= ?1",
+            [upto],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(started, entries, "entries and their rows at one moment");
+    for table in ["residents", "staff", "terminals"] {
+        assert_eq!(
+            table_digest(&source, table, i64::MAX),
+            table_digest(&copy, table, i64::MAX),
+            "{table} differs after the restore"
+        );
+    }
+    assert_eq!(table_digest(&copy, "residents", i64::MAX).0, 300);
+    let logged = table_digest(&source, "audit_log", upto);
+    assert_eq!(logged, table_digest(&copy, "audit_log", upto));
+    assert_eq!(logged.0, upto, "the access log has no gaps");
+    // The backup's own row is in it, and after it only the restore's.
+    let actions: Vec<String> = copy
+        .prepare("SELECT action FROM audit_log WHERE action IN ('backup', 'restore') OR seq > ?1 ORDER BY seq")
+        .expect("select")
+        .query_map([upto], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("actions");
+    assert_eq!(actions, ["backup", "restore"]);
+
+    for carried in [
+        "bansho.toml",
+        "tls/ca.pem",
+        "tls/ca.key",
+        "keys/audit-chain.record",
+    ] {
+        assert_eq!(
+            std::fs::read(dir.join(carried)).expect("source file"),
+            std::fs::read(restored.join(carried)).expect("restored file"),
+            "{carried}"
+        );
+    }
+    assert_eq!(
+        shared(&restored),
+        vec![],
+        "the restored directory is private"
+    );
+
+    let verified = verify(&restored);
+    assert!(verified.status.success(), "{}", text(&verified.stderr));
+    assert!(
+        text(&verified.stdout).contains(&format!("intact: {} rows", upto + 1)),
+        "{}",
+        text(&verified.stdout)
+    );
+    drop(serve);
+}
+
+/// What backup and restore refuse, each naming the problem, and leaving
+/// nothing behind.
+#[cfg(unix)]
+#[test]
+fn backups_and_restores_refuse_what_would_lose_or_forge_records() {
+    let tmp = private_tempdir();
+    let dir = tmp.path().join("data");
+    let d = dir.to_str().expect("utf-8");
+    init(&dir);
+    let identity = tmp.path().join("backup.key");
+    let recipient = backup_key(&identity);
+    let other = tmp.path().join("other.key");
+    backup_key(&other);
+    let file = tmp.path().join("one.bansho-backup");
+    let f = file.to_str().expect("utf-8");
+    let master = dir.join("keys/master.key");
+    let backup = |to: &str, extra: &[&str]| {
+        let mut args = vec!["admin", "backup", "--data", d, "--to", to];
+        args.extend_from_slice(extra);
+        bansho(&args)
+    };
+    let refused = |out: Output, says: &str| {
+        assert!(!out.status.success(), "accepted: {}", text(&out.stdout));
+        let err = text(&out.stderr);
+        assert!(err.contains(says), "{says:?} not in: {err}");
+    };
+
+    refused(backup(f, &[]), "no recipient");
+    refused(
+        backup(f, &["--recipient", "age1nope"]),
+        "\"age1nope\" is not an age recipient",
+    );
+    refused(
+        backup(
+            f,
+            &[
+                "--recipient",
+                &recipient,
+                "--store",
+                "postgres://u@127.0.0.1/db",
+            ],
+        ),
+        "pg_dump",
+    );
+    assert!(!file.exists(), "a refused backup left a file");
+    succeeds(common::bin::command(&[
+        "admin",
+        "backup",
+        "--data",
+        d,
+        "--to",
+        f,
+        "--recipient",
+        &recipient,
+    ]));
+    let size = std::fs::metadata(&file).expect("backup").len();
+    refused(backup(f, &["--recipient", &recipient]), "already exists");
+    assert_eq!(std::fs::metadata(&file).expect("backup").len(), size);
+
+    let into = tmp.path().join("restored");
+    refused(
+        restore(&file, &into, &other, &master),
+        "was not made for the identity",
+    );
+    refused(
+        restore(&master, &into, &identity, &master),
+        "is not a bansho backup",
+    );
+    let mut bytes = std::fs::read(&file).expect("read");
+    let tampered = tmp.path().join("tampered.bansho-backup");
+    let at = bytes.len() / 2;
+    bytes[at] ^= 1;
+    std::fs::write(&tampered, &bytes).expect("write");
+    refused(
+        restore(&tampered, &into, &identity, &master),
+        "altered or cut short",
+    );
+    let short = tmp.path().join("short.bansho-backup");
+    std::fs::write(
+        &short,
+        &std::fs::read(&file).expect("read")[..size as usize - 100],
+    )
+    .expect("write");
+    refused(
+        restore(&short, &into, &identity, &master),
+        "altered or cut short",
+    );
+    refused(restore(&file, &dir, &identity, &master), "is not empty");
+    let wrong = tmp.path().join("wrong.key");
+    std::fs::write(&wrong, "11".repeat(32)).expect("write");
+    refused(
+        restore(&file, &into, &identity, &wrong),
+        "does not belong to this store",
+    );
+    let no_key = bansho(&[
+        "admin",
+        "restore",
+        "--from",
+        f,
+        "--data",
+        into.to_str().expect("utf-8"),
+        "--identity",
+        identity.to_str().expect("utf-8"),
+    ]);
+    refused(no_key, "master key");
+    assert!(!into.exists(), "a refused restore left {}", into.display());
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .expect("list")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert_eq!(left, Vec::<String>::new(), "staging folders left behind");
+
+    // An empty directory is fine.
+    std::fs::create_dir(&into).expect("mkdir");
+    let out = restore(&file, &into, &identity, &master);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(verify(&into).status.success());
+}

@@ -8,9 +8,13 @@ use std::sync::Arc;
 use anyhow::Context;
 use time::OffsetDateTime;
 
-use super::{AdminArgs, AdminCommand, AuditCommand, StoreArgs, TerminalCommand, UserCommand};
+use super::{
+    AdminArgs, AdminCommand, AuditCommand, BackupArgs, RestoreArgs, StoreArgs, TerminalCommand,
+    UserCommand,
+};
 use crate::domain::audit_event::{Action, Detail, Event, Outcome, Reason};
 use crate::domain::roles::{Department, Role};
+use crate::server::backup;
 use crate::server::crypto::Keys;
 use crate::server::data_dir::{self, NewStaff};
 use crate::server::store_location::{self, OpenOptions, StoreLocation};
@@ -54,6 +58,8 @@ fn run_blocking(args: AdminArgs) -> anyhow::Result<ExitCode> {
             } => add_user(&store, &id, &name, &role, &department),
             UserCommand::List { store } => list_users(&store),
         },
+        AdminCommand::Backup(args) => backup_cmd(&args),
+        AdminCommand::Restore(args) => restore_cmd(&args),
     }
 }
 
@@ -297,5 +303,105 @@ fn list_users(args: &StoreArgs) -> anyhow::Result<ExitCode> {
             if s.disabled { "disabled" } else { "active" }
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The file name of a path, for a log row that must not name folders.
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// An online backup: the access-log row first (no row, no backup), then
+/// the snapshot, which therefore holds the row of its own making.
+fn backup_cmd(args: &BackupArgs) -> anyhow::Result<ExitCode> {
+    if args.store.store.is_some() {
+        anyhow::bail!(backup::POSTGRES_ADVICE);
+    }
+    let recipients = backup::recipients(&args.recipient, args.recipient_file.as_deref())?;
+    let (store, keys) = open(&args.store)?;
+    let target = backup::Target::claim(&args.to)?;
+    append(
+        store.as_ref(),
+        &keys,
+        Event::ok(Action::Backup).with(Detail::BackupFile {
+            file: file_name(&args.to),
+            recipients: recipients.len(),
+        }),
+    )?;
+    drop(store);
+    let started = std::time::Instant::now();
+    let made_at = crate::store::chain::format_time(OffsetDateTime::now_utc());
+    let manifest = backup::make(&args.store.data, target, &recipients, made_at)
+        .context("the backup was not made")?;
+    println!(
+        "Backup written to {} in {:.1} s: {} residents, {} entries, access log up to row {}",
+        args.to.display(),
+        started.elapsed().as_secs_f64(),
+        manifest.residents,
+        manifest.entries,
+        manifest.audit_seq
+    );
+    println!(
+        "It does not hold the master key: keep that apart, as `bansho admin restore` needs it."
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A restore: decrypted and checked in a private folder beside `--data`,
+/// the master key checked against the restored store, the restore written
+/// in its access log, and only then put in place.
+fn restore_cmd(args: &RestoreArgs) -> anyhow::Result<ExitCode> {
+    if args.master_key.is_none() && std::env::var(crate::server::crypto::MASTER_KEY_ENV).is_err() {
+        anyhow::bail!(
+            "a restore needs the store's master key, which backups do not hold: give \
+             --master-key FILE (the copy kept apart) or set {}",
+            crate::server::crypto::MASTER_KEY_ENV
+        );
+    }
+    backup::check_restorable(&args.data)?;
+    let identities = backup::identities(&args.identity)?;
+    let staged = backup::unpack(&args.from, &args.identity, &identities, &args.data)?;
+    if let Some(key) = &args.master_key {
+        let text = zeroize::Zeroizing::new(
+            std::fs::read(key).with_context(|| format!("cannot read {}", key.display()))?,
+        );
+        let path = data_dir::key_path(staged.path());
+        if let Some(folder) = path.parent() {
+            crate::private_fs::create_dir_all(folder)?;
+        }
+        crate::server::crypto::write_private(&path, &text)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let manifest = staged.manifest.clone();
+    {
+        let (store, keys) =
+            store_location::open(&StoreLocation::dir(staged.path()), &OpenOptions::default())
+                .context(
+                    "the restored store does not open with this master key; nothing was restored",
+                )?;
+        append(
+            store.as_ref(),
+            &keys,
+            Event::ok(Action::Restore).with(Detail::Restored {
+                made_at: manifest.made_at.clone(),
+                last_row: manifest.audit_seq,
+            }),
+        )?;
+    }
+    staged.place(&args.data)?;
+    println!(
+        "Restored the backup made {} into {}: {} residents, {} entries, access log up to row {}",
+        manifest.made_at,
+        args.data.display(),
+        manifest.residents,
+        manifest.entries,
+        manifest.audit_seq
+    );
+    println!(
+        "Run `bansho admin audit verify --data {}` before serving from it.",
+        args.data.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -313,6 +313,47 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Write an encrypted backup of the store while the service runs.
+    Backup(BackupArgs),
+    /// Restore a backup into an empty or new data directory.
+    Restore(RestoreArgs),
+}
+
+/// `bansho admin backup`: an online snapshot of the embedded store and the
+/// directory's certificates, encrypted to age recipients. The master key is
+/// not in it (docs/admin-guide.md, "Backups and restore").
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The backup file to write; an existing file is never overwritten.
+    #[arg(long, value_name = "FILE")]
+    pub to: PathBuf,
+    /// An age public key (age1...) to encrypt to (repeatable).
+    #[arg(long, value_name = "AGE_PUBLIC_KEY")]
+    pub recipient: Vec<String>,
+    /// A file of age public keys, one a line (# starts a comment).
+    #[arg(long, value_name = "FILE")]
+    pub recipient_file: Option<PathBuf>,
+}
+
+/// `bansho admin restore`: a backup into a new data directory.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup file written by `bansho admin backup`.
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+    /// The directory to restore into: it must be empty or not exist yet.
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// The age identity file (AGE-SECRET-KEY-1...) of a recipient.
+    #[arg(long, value_name = "KEYFILE")]
+    pub identity: PathBuf,
+    /// The store's master key file, kept apart from backups (default:
+    /// BANSHO_MASTER_KEY). Written to keys/master.key of the restored
+    /// directory once it is checked against the store.
+    #[arg(long, value_name = "FILE")]
+    pub master_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -133,6 +133,11 @@ stable_names! {
         TransferReject => "transfer_reject",
         TransferView => "transfer_view",
         TransferList => "transfer_list",
+        /// An encrypted backup of the store made (`bansho admin backup`).
+        Backup => "backup",
+        /// A backup restored into a new directory; written in the restored
+        /// store's log.
+        Restore => "restore",
     }
 }
 
@@ -324,6 +329,17 @@ pub enum Detail {
         id: String,
         code: &'static str,
     },
+    /// A backup's file name (never its folder) and how many recipients it
+    /// was encrypted to.
+    BackupFile {
+        file: String,
+        recipients: usize,
+    },
+    /// A restored backup: when it was made and its last access-log row.
+    Restored {
+        made_at: String,
+        last_row: i64,
+    },
 }
 
 impl fmt::Display for Detail {
@@ -385,6 +401,12 @@ impl fmt::Display for Detail {
                 counts.iter().try_for_each(|(k, n)| write!(f, ";{k}={n}"))
             }
             Detail::EntryRefused { id, code } => write!(f, "entry={id};code={code}"),
+            Detail::BackupFile { file, recipients } => {
+                write!(f, "file={file};recipients={recipients}")
+            }
+            Detail::Restored { made_at, last_row } => {
+                write!(f, "backup_made_at={made_at};last_row={last_row}")
+            }
             Detail::Reverified { entry, outcome } => write!(f, "entry={entry};outcome={outcome}"),
             Detail::Transfer { id, state, records } => {
                 write!(f, "transfer={id};state={state};records={records}")

@@ -3,6 +3,7 @@
 
 pub mod actor;
 pub mod auth;
+pub mod backup;
 pub mod clock;
 pub mod crypto;
 pub mod data_dir;

@@ -124,6 +124,30 @@ impl SqliteStore {
         &self.path
     }
 
+    /// Copies the whole store into a new file at `dest` with SQLite's
+    /// online backup API, in one step: the copy is the store as one read
+    /// transaction saw it, while the service goes on writing (WAL readers
+    /// do not block writers). A write that lands mid-copy would make SQLite
+    /// restart it, so a busy store is retried a few times.
+    pub fn snapshot(&self, dest: &Path) -> StoreResult<()> {
+        use rusqlite::backup::{Backup, StepResult};
+        let src = self.connect()?;
+        crate::private_fs::create_if_missing(dest).map_err(|e| {
+            StoreError::Unavailable(format!("cannot create {}: {e}", dest.display()))
+        })?;
+        let mut copy = Connection::open(dest).map_err(unavailable)?;
+        let backup = Backup::new(&src, &mut copy).map_err(unavailable)?;
+        for _ in 0..100 {
+            match backup.step(-1).map_err(unavailable)? {
+                StepResult::Done => return Ok(()),
+                _ => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
+        Err(StoreError::Unavailable(
+            "the store stayed busy for the whole backup; try again".into(),
+        ))
+    }
+
     fn connect(&self) -> StoreResult<Connection> {
         let conn = Connection::open_with_flags(
             &self.path,
