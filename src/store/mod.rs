@@ -11,8 +11,10 @@
 //! lockout, column decoding, search patterns) live once, here.
 
 pub mod chain;
+pub mod checkpoint;
 pub mod journal;
 mod lockout;
+pub mod merkle;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 mod rows;
