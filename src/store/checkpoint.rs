@@ -28,6 +28,7 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use super::merkle::Hash;
+use crate::domain::audit_event::Reason;
 
 /// The signed-note signature type of Ed25519.
 const ED25519: u8 = 0x01;
@@ -303,6 +304,148 @@ impl Checkpoint {
         let groups: Vec<&str> = (0..4).map(|i| &hex[i * 4..i * 4 + 4]).collect();
         groups.join("-")
     }
+}
+
+/// Why the access log does not extend its latest checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckpointBreak {
+    #[error(
+        "the latest checkpoint (size {size}) has no valid signature of the checkpoint key: it was forged or swapped"
+    )]
+    Signature { size: i64 },
+    #[error(
+        "the latest checkpoint (size {size}) is of another log, not of this store: it was swapped"
+    )]
+    Origin { size: i64 },
+    #[error(
+        "the latest checkpoint covers {size} rows but the log has {rows}: rows were cut from its end"
+    )]
+    Truncated { size: u64, rows: u64 },
+    #[error(
+        "the first {size} rows do not have the root the latest checkpoint signed: rows were rewritten"
+    )]
+    Root { size: u64 },
+    #[error(
+        "the service directory has a checkpoint key but the store has no checkpoint: checkpoints were removed"
+    )]
+    Missing,
+}
+
+impl CheckpointBreak {
+    /// The finding, as the access log records it.
+    pub fn reason(&self) -> Reason {
+        match self {
+            CheckpointBreak::Signature { .. } => Reason::CheckpointSignature,
+            CheckpointBreak::Origin { .. } => Reason::CheckpointOrigin,
+            CheckpointBreak::Truncated { .. } => Reason::CheckpointTruncated,
+            CheckpointBreak::Root { .. } => Reason::CheckpointRoot,
+            CheckpointBreak::Missing => Reason::CheckpointMissing,
+        }
+    }
+}
+
+/// The tree over the first `limit` rows of the log (all of them without a
+/// limit), read page by page.
+pub fn log_tree(
+    store: &dyn super::Store,
+    limit: Option<u64>,
+) -> super::StoreResult<super::merkle::TreeBuilder> {
+    const PAGE: usize = 10_000;
+    let mut tree = super::merkle::TreeBuilder::new();
+    let mut after = 0;
+    loop {
+        let want = match limit {
+            Some(limit) => PAGE.min((limit - tree.size()) as usize),
+            None => PAGE,
+        };
+        if want == 0 {
+            return Ok(tree);
+        }
+        let rows = store.audit_rows(after, want)?;
+        let Some(last) = rows.last() else {
+            return Ok(tree);
+        };
+        after = last.seq;
+        for row in &rows {
+            // A value that is not a chain value still makes a leaf (of its
+            // text): the root then differs, and the chain names the row.
+            let leaf = super::merkle::row_leaf(&row.hash)
+                .unwrap_or_else(|| super::merkle::leaf_hash(row.hash.as_bytes()));
+            tree.push(leaf);
+        }
+    }
+}
+
+/// The origin line of this store's log; `None` before its first row.
+pub fn store_origin(store: &dyn super::Store) -> super::StoreResult<Option<String>> {
+    Ok(store
+        .get_meta(super::chain::CHAIN_RECORD)?
+        .map(|record| Checkpoint::origin_of(&record)))
+}
+
+/// A checkpoint of the whole log as it is now, signed, and its row.
+pub fn make(
+    store: &dyn super::Store,
+    key: &SignerKey,
+    now: time::OffsetDateTime,
+) -> super::StoreResult<Option<(Checkpoint, super::CheckpointRow)>> {
+    let Some(origin) = store_origin(store)? else {
+        return Ok(None);
+    };
+    let tree = log_tree(store, None)?;
+    let checkpoint = Checkpoint {
+        origin,
+        size: tree.size(),
+        root: tree.root(),
+    };
+    let row = super::CheckpointRow {
+        size: checkpoint.size as i64,
+        note: checkpoint.sign(key),
+        verifier: key.verifier().to_text(),
+        made_at: now,
+    };
+    Ok(Some((checkpoint, row)))
+}
+
+/// Checks the store's latest checkpoint with `verifier`: its signature,
+/// that it is of this log, and that the log still extends it (at least its
+/// size, and the same root over its first rows). `Ok(None)`: no checkpoint
+/// yet (and `expected` false: none was ever made with this directory).
+pub fn check_latest(
+    store: &dyn super::Store,
+    verifier: &VerifierKey,
+    expected: bool,
+) -> super::StoreResult<Result<Option<Checkpoint>, CheckpointBreak>> {
+    let Some(row) = store.checkpoints(1)?.pop() else {
+        return Ok(if expected {
+            Err(CheckpointBreak::Missing)
+        } else {
+            Ok(None)
+        });
+    };
+    // The note says what was signed; the row's size column is only an index.
+    let Ok(checkpoint) = Checkpoint::open(&row.note, verifier) else {
+        return Ok(Err(CheckpointBreak::Signature { size: row.size }));
+    };
+    if checkpoint.size != row.size as u64 {
+        return Ok(Err(CheckpointBreak::Signature { size: row.size }));
+    }
+    if store_origin(store)?.as_deref() != Some(checkpoint.origin.as_str()) {
+        return Ok(Err(CheckpointBreak::Origin { size: row.size }));
+    }
+    let tree = log_tree(store, Some(checkpoint.size))?;
+    if tree.size() < checkpoint.size {
+        return Ok(Err(CheckpointBreak::Truncated {
+            size: checkpoint.size,
+            rows: tree.size(),
+        }));
+    }
+    if tree.root() != checkpoint.root {
+        return Ok(Err(CheckpointBreak::Root {
+            size: checkpoint.size,
+        }));
+    }
+    Ok(Ok(Some(checkpoint)))
 }
 
 #[cfg(test)]

@@ -14,8 +14,9 @@ use time::OffsetDateTime;
 
 use super::chain::{self, AuditEntry, ChainKey};
 use super::{
-    AttemptClaim, BatchRow, ClaimRow, CorrectionRow, EntryRow, LockoutPolicy, ReverifyRow,
-    SessionRow, SlipRow, StaffRow, StoreError, StoreResult, TaxRecordRow, TerminalRow, TotpClaim,
+    AttemptClaim, BatchRow, CheckpointRow, ClaimRow, CorrectionRow, EntryRow, LockoutPolicy,
+    ReverifyRow, SessionRow, SlipRow, StaffRow, StoreError, StoreResult, TaxRecordRow, TerminalRow,
+    TotpClaim,
 };
 
 /// One change of state. Each backend applies it with the same SQL its
@@ -105,6 +106,9 @@ pub enum Change {
         expected_revision: i64,
     },
     InsertSlips(Vec<SlipRow>),
+    /// Stores a signed checkpoint of the access log (a conflict if one of
+    /// that size is stored).
+    InsertCheckpoint(CheckpointRow),
 }
 
 /// What one change did.

@@ -28,8 +28,8 @@ use crate::domain::person_number::PersonNumber;
 pub use chain::{AuditEntry, AuditRecord};
 pub use lockout::{AttemptClaim, LockoutPolicy, LoginGuardRow};
 pub use rows::{
-    BatchRow, ClaimRow, CorrectionRow, EntryRow, PurposeRow, ResidentQuery, ResidentRow,
-    ReverifyRow, SessionRow, SlipRow, StaffRow, TaxRecordRow, TerminalRow, TotpClaim,
+    BatchRow, CheckpointRow, ClaimRow, CorrectionRow, EntryRow, PurposeRow, ResidentQuery,
+    ResidentRow, ReverifyRow, SessionRow, SlipRow, StaffRow, TaxRecordRow, TerminalRow, TotpClaim,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -189,6 +189,9 @@ pub trait AuditStore {
     fn audit_rows(&self, after: i64, limit: usize) -> StoreResult<Vec<AuditRecord>>;
     /// The newest `limit` rows, newest first.
     fn audit_tail(&self, limit: usize) -> StoreResult<Vec<AuditRecord>>;
+    /// The newest `limit` signed checkpoints, largest size first. They are
+    /// written through the journal ([`journal::Change::InsertCheckpoint`]).
+    fn checkpoints(&self, limit: usize) -> StoreResult<Vec<CheckpointRow>>;
 }
 
 /// Entries being keyed, the records they commit, and the slips found on

@@ -165,6 +165,9 @@ impl JournalTx for PgJournal<'_, '_> {
             Change::InsertSlips(slips) => {
                 entries::insert_slips(c, slips).map(|()| Applied::Done)?
             }
+            Change::InsertCheckpoint(row) => {
+                audit::insert_checkpoint(c, row).map(|()| Applied::Done)?
+            }
         })
     }
 

@@ -89,6 +89,10 @@ const MIGRATIONS: &[(i64, Migration)] = &[
         9,
         Migration::Sql(include_str!("../migrations/postgres/0009_claims.sql")),
     ),
+    (
+        10,
+        Migration::Sql(include_str!("../migrations/postgres/0010_checkpoints.sql")),
+    ),
 ];
 
 /// Advisory lock keys ("bansho" in ASCII, plus a tag). Advisory locks are

@@ -162,6 +162,9 @@ impl JournalTx for SqliteJournal<'_, '_> {
             Change::InsertSlips(slips) => {
                 entries::insert_slips(c, slips).map(|()| Applied::Done)?
             }
+            Change::InsertCheckpoint(row) => {
+                audit::insert_checkpoint(c, row).map(|()| Applied::Done)?
+            }
         })
     }
 

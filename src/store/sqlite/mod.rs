@@ -73,6 +73,10 @@ const MIGRATIONS: &[(i64, Migration)] = &[
         10,
         Migration::Sql(include_str!("../migrations/sqlite/0010_claims.sql")),
     ),
+    (
+        11,
+        Migration::Sql(include_str!("../migrations/sqlite/0011_checkpoints.sql")),
+    ),
 ];
 
 /// How much of the store file each connection may map into memory.
