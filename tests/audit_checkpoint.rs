@@ -439,3 +439,37 @@ fn the_checkpoints_are_append_only() {
         );
     }
 }
+
+/// The verifier key written in the paper record checks a directory that
+/// lost its own copy; another key, or none at all, does not pass.
+#[test]
+fn verify_uses_the_directorys_verifier_key_or_the_one_given() {
+    let (office, _) = Office::checkpointed();
+    let kept = office.data().join("keys/audit-checkpoint.verifier");
+    let verifier = std::fs::read_to_string(&kept).expect("kept");
+    std::fs::remove_file(&kept).expect("remove");
+    let out = office.verify();
+    assert!(!out.status.success(), "checked without a verifier key");
+    assert!(
+        text(&out.stderr).contains("NOT CHECKED"),
+        "{}",
+        text(&out.stderr)
+    );
+    let given = |key: &str| {
+        bansho(&[
+            "admin",
+            "audit",
+            "verify",
+            "--data",
+            &office.d(),
+            "--verifier",
+            key,
+        ])
+    };
+    succeeds_out(given(verifier.trim()));
+    let other = office.tmp.path().join("other.key");
+    let made = succeeds_out(keygen(&other));
+    let out = given(&field(&made.stdout, "verifier key:"));
+    assert_broken(&out, "no valid signature");
+    assert!(!given("not-a-key").status.success());
+}
