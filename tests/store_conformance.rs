@@ -1570,6 +1570,20 @@ fn audit_checkpoints_are_kept_largest_first_and_append_only(b: &Backend) {
     assert_eq!(s.checkpoints(1).unwrap().len(), 1);
     let latest = checkpoint::check_latest(s, &key.verifier(), true).unwrap();
     assert_eq!(latest.map(|c| c.map(|c| c.size)), Ok(Some(4)));
+    // What a witness would be sent: the second extends the first.
+    let open = |row: &CheckpointRow| checkpoint::Checkpoint::open(&row.note, &key.verifier());
+    let stored = s.checkpoints(2).unwrap();
+    let (new, old) = (open(&stored[0]).unwrap(), open(&stored[1]).unwrap());
+    let proof = checkpoint::log_consistency_proof(s, old.size, new.size)
+        .unwrap()
+        .unwrap();
+    assert!(bansho::store::merkle::verify_consistency(
+        old.size, new.size, &old.root, &new.root, &proof
+    ));
+    assert!(!bansho::store::merkle::verify_consistency(
+        old.size, new.size, &new.root, &old.root, &proof
+    ));
+    assert_eq!(checkpoint::log_consistency_proof(s, 3, 99).unwrap(), None);
     for sql in [
         "UPDATE audit_checkpoints SET note = 'x' WHERE size = 3",
         "DELETE FROM audit_checkpoints WHERE size = 4",
