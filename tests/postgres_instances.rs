@@ -438,7 +438,7 @@ mod postgres {
             applied,
             db.count("SELECT count(DISTINCT version) FROM schema_migrations")
         );
-        assert_eq!(applied, 10);
+        assert_eq!(applied, 11);
     }
 
     #[test]

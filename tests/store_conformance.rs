@@ -150,6 +150,7 @@ conformance!(
     transfer_registries_keep_each_destination_and_format_version_once,
     transfers_change_only_from_the_revision_read_and_list_latest_first,
     audit_log_refuses_update_and_delete,
+    audit_checkpoints_are_kept_largest_first_and_append_only,
     reopening_keeps_data_and_migrations_are_idempotent,
     search_cost_report,
 );
@@ -1161,7 +1162,7 @@ fn an_old_store_is_rekeyed_on_upgrade_and_finds_hyphenated_addresses(b: &Backend
             "DROP TABLE transfers; DROP TABLE transfer_formats; DROP TABLE transfer_destinations;
              DROP TABLE claims; DROP TABLE batch_entries; DROP TABLE batches; DROP TABLE reverify_items;
              DROP TABLE corrections; DROP TABLE entry_slips; DROP TABLE tax_records;
-             DROP TABLE entries; PRAGMA user_version = 4"
+             DROP TABLE entries; DROP TABLE audit_checkpoints; PRAGMA user_version = 4"
         }
         _ => "DELETE FROM schema_migrations WHERE version = 4",
     };
@@ -1532,6 +1533,77 @@ fn audit_log_refuses_update_and_delete(b: &Backend) {
     let rows = all_rows(s);
     assert_eq!(rows.len(), 3);
     assert_eq!(verify(&rows), 3);
+}
+
+/// Checkpoints are stored through the journal with their row, one per
+/// size, listed largest first, and never changed or removed.
+fn audit_checkpoints_are_kept_largest_first_and_append_only(b: &Backend) {
+    use bansho::store::CheckpointRow;
+    use bansho::store::checkpoint::{self, SignerKey};
+    let s = b.store();
+    assert!(s.checkpoints(5).unwrap().is_empty());
+    s.append_audit(&chain_key(), &[entry(0), entry(1), entry(2)])
+        .unwrap();
+    let key = SignerKey::from_seed("bansho.audit", &[3; 32]).unwrap();
+    let item = |row: CheckpointRow| {
+        Item::recorded(
+            vec![Change::InsertCheckpoint(row)],
+            row_for("audit_checkpoint"),
+        )
+    };
+    let (made, first) = checkpoint::make(s, &key, NOW).unwrap().unwrap();
+    assert_eq!(made.size, 3);
+    assert!(
+        commit(s, vec![item(first.clone())], FailPoint::None).unwrap()[0]
+            .effect
+            .kept()
+    );
+    // Its row is the fourth; the next checkpoint covers it.
+    let (_, second) = checkpoint::make(s, &key, NOW).unwrap().unwrap();
+    assert_eq!(second.size, 4);
+    commit(s, vec![item(second.clone())], FailPoint::None).unwrap();
+    // A second checkpoint of one size is refused, and writes no row.
+    let again = commit(s, vec![item(first.clone())], FailPoint::None).unwrap();
+    assert!(matches!(
+        again[0].effect.refusal(),
+        Some(Applied::Conflict(_))
+    ));
+    assert_eq!(all_rows(s).len(), 5);
+    assert_eq!(s.checkpoints(10).unwrap(), vec![second, first]);
+    assert_eq!(s.checkpoints(1).unwrap().len(), 1);
+    let latest = checkpoint::check_latest(s, &key.verifier(), true).unwrap();
+    assert_eq!(latest.map(|c| c.map(|c| c.size)), Ok(Some(4)));
+    // What a witness would be sent: the second extends the first.
+    let open = |row: &CheckpointRow| checkpoint::Checkpoint::open(&row.note, &key.verifier());
+    let stored = s.checkpoints(2).unwrap();
+    let (new, old) = (open(&stored[0]).unwrap(), open(&stored[1]).unwrap());
+    let proof = checkpoint::log_consistency_proof(s, old.size, new.size)
+        .unwrap()
+        .unwrap();
+    assert!(bansho::store::merkle::verify_consistency(
+        old.size, new.size, &old.root, &new.root, &proof
+    ));
+    assert!(!bansho::store::merkle::verify_consistency(
+        old.size, new.size, &new.root, &old.root, &proof
+    ));
+    assert_eq!(checkpoint::log_consistency_proof(s, 3, 99).unwrap(), None);
+    for sql in [
+        "UPDATE audit_checkpoints SET note = 'x' WHERE size = 3",
+        "DELETE FROM audit_checkpoints WHERE size = 4",
+    ] {
+        let refused = (b.raw)(sql);
+        assert!(
+            refused.as_ref().is_err_and(|e| e.contains("append-only")),
+            "{sql}: {refused:?}"
+        );
+    }
+    if let Err(e) = (b.raw)("TRUNCATE audit_checkpoints") {
+        assert!(
+            e.contains("append-only") || e.contains("syntax error"),
+            "{e}"
+        );
+    }
+    assert_eq!(s.checkpoints(10).unwrap().len(), 2);
 }
 
 fn reopening_keeps_data_and_migrations_are_idempotent(b: &Backend) {

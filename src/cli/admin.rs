@@ -2,6 +2,7 @@
 //! writes its own access-log row.
 
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -21,6 +22,7 @@ use crate::server::store_location::{self, OpenOptions, StoreLocation};
 use crate::server::totp;
 use crate::store::Store;
 use crate::store::chain::ChainBreak;
+use crate::store::checkpoint;
 
 /// Who the access log names for commands run at the console.
 const ACTOR: &str = data_dir::ADMIN;
@@ -45,9 +47,14 @@ fn run_blocking(args: AdminArgs) -> anyhow::Result<ExitCode> {
             residents,
             seed,
         } => seed_cmd(&store, residents, seed),
-        AdminCommand::Audit {
-            command: AuditCommand::Verify { store },
-        } => verify(&store),
+        AdminCommand::Audit { command } => match command {
+            AuditCommand::Verify { store, verifier } => verify(&store, verifier.as_deref()),
+            AuditCommand::Checkpoint { store, key, latest } => match key {
+                Some(key) if !latest => checkpoint(&store, &key),
+                _ => latest_checkpoint(&store),
+            },
+            AuditCommand::Keygen { out, name } => keygen(&out, &name),
+        },
         AdminCommand::User { command } => match command {
             UserCommand::Add {
                 store,
@@ -161,7 +168,7 @@ fn seed_cmd(args: &StoreArgs, residents: u64, seed: u64) -> anyhow::Result<ExitC
     Ok(ExitCode::SUCCESS)
 }
 
-fn verify(args: &StoreArgs) -> anyhow::Result<ExitCode> {
+fn verify(args: &StoreArgs, verifier: Option<&str>) -> anyhow::Result<ExitCode> {
     let (store, keys) = open(args)?;
     let started = std::time::Instant::now();
     let anchor = data_dir::chain_anchor(&args.data)?;
@@ -173,6 +180,30 @@ fn verify(args: &StoreArgs) -> anyhow::Result<ExitCode> {
         Ok(verified) => {
             let rows = verified.verified();
             let unkeyed = verified.unkeyed();
+            // The chain holds; now the latest checkpoint, which a chain
+            // made again from a rewritten or cut log cannot match.
+            let checked = match trusted_verifier(&args.data, verifier)? {
+                Some(verifier) => Some(checkpoint::check_latest(store.as_ref(), &verifier, true)?),
+                None if store.checkpoints(1)?.is_empty() => None,
+                None => {
+                    eprintln!(
+                        "access log checkpoints NOT CHECKED: the service directory keeps no \
+                         checkpoint verifier key ({}); pass --verifier KEY from the paper record",
+                        data_dir::CHECKPOINT_VERIFIER_FILE
+                    );
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            if let Some(Err(broken)) = &checked {
+                let event = Event::new(
+                    Action::AuditVerify,
+                    Outcome::Broken,
+                    Detail::Reason(broken.reason()),
+                );
+                let _ = append(store.as_ref(), &keys, event);
+                eprintln!("access log BROKEN: {broken}");
+                return Ok(ExitCode::FAILURE);
+            }
             append(
                 store.as_ref(),
                 &keys,
@@ -187,6 +218,16 @@ fn verify(args: &StoreArgs) -> anyhow::Result<ExitCode> {
                     "  of them {unkeyed} written before keyed chaining (format v1): they are \
                      protected by the first keyed row after them"
                 );
+            }
+            match checked {
+                Some(Ok(Some(latest))) => println!(
+                    "  it extends its latest signed checkpoint: {} rows, fingerprint {}",
+                    latest.size,
+                    latest.fingerprint()
+                ),
+                _ => println!(
+                    "  no signed checkpoint yet: make one with `bansho admin audit checkpoint --key FILE`"
+                ),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -211,6 +252,174 @@ fn verify(args: &StoreArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// The verifier key checkpoints are checked with: the one given, else the
+/// one the service directory keeps (never one the store itself names).
+fn trusted_verifier(
+    dir: &Path,
+    given: Option<&str>,
+) -> anyhow::Result<Option<checkpoint::VerifierKey>> {
+    if let Some(given) = given {
+        return checkpoint::VerifierKey::parse(given)
+            .map(Some)
+            .context("--verifier is not a checkpoint verifier key (NAME+ID+KEY)");
+    }
+    data_dir::checkpoint_verifier(dir)?
+        .map(|text| {
+            checkpoint::VerifierKey::parse(&text).with_context(|| {
+                format!(
+                    "{} does not hold a checkpoint verifier key",
+                    data_dir::CHECKPOINT_VERIFIER_FILE
+                )
+            })
+        })
+        .transpose()
+}
+
+/// Reads the checkpoint signing key from a file outside the service
+/// directory that only its owner can read.
+fn signing_key(path: &Path, data: &Path) -> anyhow::Result<checkpoint::SignerKey> {
+    let named = || format!("the checkpoint key {}", path.display());
+    let file = std::fs::canonicalize(path).with_context(named)?;
+    let dir = std::fs::canonicalize(data).with_context(|| data.display().to_string())?;
+    if file.starts_with(&dir) {
+        anyhow::bail!(
+            "{} is inside the service directory {}: whoever holds the store would hold the key \
+             too. Keep it apart (removable media, another account) and name it with --key",
+            path.display(),
+            data.display()
+        );
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file)
+            .with_context(named)?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            anyhow::bail!(
+                "{} can be read by other accounts (mode {:o}); run `chmod 600 {}`",
+                path.display(),
+                mode & 0o777,
+                path.display()
+            );
+        }
+    }
+    let text = zeroize::Zeroizing::new(std::fs::read_to_string(&file).with_context(named)?);
+    checkpoint::SignerKey::parse(&text)
+        .with_context(|| format!("{} is not a checkpoint signing key", path.display()))
+}
+
+fn print_checkpoint(checkpoint: &checkpoint::Checkpoint, note: &str, verifier: &str) {
+    use crate::text::strip_controls;
+    // A stored note is read from the store: shown with no control
+    // character, line by line.
+    let mut out = std::io::stdout().lock();
+    for line in note.lines() {
+        let _ = writeln!(out, "{}", strip_controls(line));
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "rows:         {}", checkpoint.size);
+    let _ = writeln!(out, "fingerprint:  {}", checkpoint.fingerprint());
+    let _ = writeln!(out, "verifier key: {}", strip_controls(verifier));
+    let _ = writeln!(
+        out,
+        "Write the date, the rows and the fingerprint in the 業務日誌 (paper record)."
+    );
+}
+
+fn checkpoint(args: &StoreArgs, key: &Path) -> anyhow::Result<ExitCode> {
+    let key = signing_key(key, &args.data)?;
+    let (store, keys) = open(args)?;
+    let verifier = key.verifier();
+    if let Some(known) = trusted_verifier(&args.data, None)?
+        && known != verifier
+    {
+        anyhow::bail!(
+            "this is not the checkpoint key of this service directory (its verifier key is in {}); \
+             nothing was signed",
+            data_dir::CHECKPOINT_VERIFIER_FILE
+        );
+    }
+    // Never sign a log that does not verify: a checkpoint would make a
+    // rewritten or cut log look like the true one.
+    let anchor = data_dir::chain_anchor(&args.data)?;
+    if let Err(broken) = crate::store::chain::verify_store_anchored(
+        store.as_ref(),
+        &keys.audit_chain_key(),
+        anchor.as_deref(),
+    )? {
+        anyhow::bail!("the access log does not verify ({broken}); nothing was signed");
+    }
+    if let Err(broken) = checkpoint::check_latest(store.as_ref(), &verifier, false)? {
+        anyhow::bail!("{broken}; nothing was signed");
+    }
+    let Some((made, row)) = checkpoint::make(store.as_ref(), &key, OffsetDateTime::now_utc())?
+    else {
+        anyhow::bail!("the access log is empty; nothing to sign");
+    };
+    let note = row.note.clone();
+    if !data_dir::store_checkpoint(store.as_ref(), &keys, &made, row)? {
+        anyhow::bail!("a checkpoint of {} rows is stored already", made.size);
+    }
+    data_dir::anchor_checkpoint_verifier(&args.data, &verifier.to_text())?;
+    print_checkpoint(&made, &note, &verifier.to_text());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn latest_checkpoint(args: &StoreArgs) -> anyhow::Result<ExitCode> {
+    let (store, keys) = open(args)?;
+    let latest = store.checkpoints(1)?.pop();
+    append(
+        store.as_ref(),
+        &keys,
+        Event::ok(Action::AuditRead).with(Detail::Rows(usize::from(latest.is_some()))),
+    )?;
+    let Some(row) = latest else {
+        println!("no signed checkpoint yet");
+        return Ok(ExitCode::SUCCESS);
+    };
+    // Shown as stored; `audit verify` is what checks it.
+    let Ok(parsed) = checkpoint::Checkpoint::parse(
+        row.note
+            .rfind("\n\n")
+            .map_or(row.note.as_str(), |end| &row.note[..end + 1]),
+    ) else {
+        anyhow::bail!(
+            "the latest stored checkpoint does not read as one; run `bansho admin audit verify`"
+        );
+    };
+    print_checkpoint(&parsed, &row.note, &row.verifier);
+    println!(
+        "made:         {}",
+        crate::store::chain::format_time(row.made_at)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn keygen(out: &Path, name: &str) -> anyhow::Result<ExitCode> {
+    let mut seed = zeroize::Zeroizing::new([0u8; 32]);
+    rand::Rng::fill(&mut rand::rng(), &mut seed[..]);
+    let key = checkpoint::SignerKey::from_seed(name, &seed)
+        .context("the key name must not be empty or hold spaces or '+'")?;
+    let mut text = key.to_text();
+    text.push('\n');
+    crate::private_fs::write_new(out, text.as_bytes()).with_context(|| {
+        format!(
+            "cannot create {} (an existing file is never overwritten)",
+            out.display()
+        )
+    })?;
+    println!(
+        "Wrote the checkpoint signing key to {} (mode 0600). Keep it apart from the service \
+         directory and its backups; checkpoints are made with `bansho admin audit checkpoint --key {}`.",
+        out.display(),
+        out.display()
+    );
+    println!("verifier key: {}", key.verifier().to_text());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn terminal(command: TerminalCommand) -> anyhow::Result<ExitCode> {

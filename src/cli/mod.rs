@@ -358,10 +358,45 @@ pub struct RestoreArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Walk the hash chain: exit 0 if intact, 1 naming the first bad row.
+    /// Walk the hash chain and check the latest signed checkpoint: exit 0 if
+    /// intact, 1 naming the first bad row or what the checkpoint found.
     Verify {
         #[command(flatten)]
         store: StoreArgs,
+        /// The checkpoint verifier key (`NAME+ID+KEY`, as `keygen` and
+        /// `checkpoint` print it) to check with, instead of the one the
+        /// service directory keeps.
+        #[arg(long, value_name = "KEY")]
+        verifier: Option<String>,
+    },
+    /// Make a signed checkpoint of the access log as it is now, store it
+    /// and print it with its fingerprint for the paper record. Refused if
+    /// the log does not verify.
+    Checkpoint {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The checkpoint signing key from `keygen`, kept apart from the
+        /// service directory (removable media, another account): a key in
+        /// the --data directory is refused.
+        #[arg(
+            long,
+            value_name = "FILE",
+            env = "BANSHO_CHECKPOINT_KEY",
+            required_unless_present = "latest"
+        )]
+        key: Option<PathBuf>,
+        /// Print the latest stored checkpoint instead; no key needed.
+        #[arg(long, conflicts_with = "key")]
+        latest: bool,
+    },
+    /// Create a checkpoint signing key in FILE (mode 0600, never an
+    /// existing file) and print its verifier key.
+    Keygen {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// The key's name in signatures (no spaces or '+').
+        #[arg(long, default_value = "bansho.audit")]
+        name: String,
     },
 }
 

@@ -75,6 +75,8 @@ stable_names! {
         Reveal => "reveal",
         AuditRead => "audit_read",
         AuditVerify => "audit_verify",
+        /// A signed checkpoint of the access log made and stored.
+        AuditCheckpoint => "audit_checkpoint",
         StaffList => "staff_list",
         StaffAdd => "staff_add",
         CredentialsReset => "credentials_reset",
@@ -198,6 +200,12 @@ stable_names! {
         NotYourItem => "not_your_item",
         BatchClosed => "batch_closed",
         EntriesOpen => "entries_open",
+        /// `audit verify` findings against the latest signed checkpoint.
+        CheckpointSignature => "checkpoint_signature",
+        CheckpointOrigin => "checkpoint_origin",
+        CheckpointTruncated => "checkpoint_truncated",
+        CheckpointRoot => "checkpoint_root",
+        CheckpointMissing => "checkpoint_missing",
     }
 }
 
@@ -274,6 +282,12 @@ pub enum Detail {
     },
     /// A chain broken at this row.
     FirstBadRow(i64),
+    /// A signed checkpoint of the first `size` rows, and the short form of
+    /// its root written in the paper record.
+    Checkpoint {
+        size: u64,
+        fingerprint: String,
+    },
     /// The account an administrative command changed.
     User(String),
     /// The terminal an administrative command named.
@@ -387,6 +401,9 @@ impl fmt::Display for Detail {
             Detail::RevealReason(reason) => write!(f, "reason={reason}"),
             Detail::Intact { rows } => write!(f, "intact;rows={rows}"),
             Detail::FirstBadRow(seq) => write!(f, "first_bad_row={seq}"),
+            Detail::Checkpoint { size, fingerprint } => {
+                write!(f, "checkpoint_size={size};fingerprint={fingerprint}")
+            }
             Detail::User(user) => write!(f, "user={user}"),
             Detail::TerminalName(name) => write!(f, "terminal={name}"),
             Detail::StaffAdded {
@@ -530,6 +547,13 @@ mod tests {
                 "terminal_revoked;fingerprint=ab12",
             ),
             (Detail::Intact { rows: 7 }, "intact;rows=7"),
+            (
+                Detail::Checkpoint {
+                    size: 12,
+                    fingerprint: "0909-0909-0909-0909".into(),
+                },
+                "checkpoint_size=12;fingerprint=0909-0909-0909-0909",
+            ),
             (Detail::None, ""),
         ];
         for (detail, text) in cases {

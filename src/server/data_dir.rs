@@ -27,6 +27,9 @@ pub const DB_FILE: &str = "bansho.db";
 /// The access log's key record as this service directory last saw it.
 pub const CHAIN_ANCHOR_FILE: &str = "keys/audit-chain.record";
 pub const KEY_FILE: &str = "keys/master.key";
+/// The verifier key of the access log's checkpoints, kept the first time a
+/// checkpoint is made (the signing key itself is kept elsewhere).
+pub const CHECKPOINT_VERIFIER_FILE: &str = "keys/audit-checkpoint.verifier";
 
 /// Terminal name recorded for administrative commands run on the server.
 pub use super::actor::CONSOLE_TERMINAL;
@@ -151,6 +154,57 @@ pub fn anchor_chain(dir: &Path, store: &dyn Store) -> Result<(), SetupError> {
             path: path.display().to_string(),
             reason: e.to_string(),
         })
+}
+
+/// The checkpoint verifier key this service directory keeps, if any.
+pub fn checkpoint_verifier(dir: &Path) -> Result<Option<String>, SetupError> {
+    let path = dir.join(CHECKPOINT_VERIFIER_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some(text.trim().to_string())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(SetupError::Io {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        }),
+    }
+}
+
+/// Keeps `verifier` as this directory's checkpoint verifier key unless it
+/// keeps one already.
+pub fn anchor_checkpoint_verifier(dir: &Path, verifier: &str) -> Result<(), SetupError> {
+    if checkpoint_verifier(dir)?.is_some() {
+        return Ok(());
+    }
+    let path = dir.join(CHECKPOINT_VERIFIER_FILE);
+    path.parent()
+        .map_or(Ok(()), crate::private_fs::create_dir_all)
+        .and_then(|()| super::crypto::write_private(&path, format!("{verifier}\n").as_bytes()))
+        .map_err(|e| SetupError::Io {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })
+}
+
+/// Stores a signed checkpoint with the access-log row that records it;
+/// false if one of that size is stored already.
+pub fn store_checkpoint(
+    store: &dyn Store,
+    keys: &Keys,
+    checkpoint: &crate::store::checkpoint::Checkpoint,
+    row: crate::store::CheckpointRow,
+) -> Result<bool, SetupError> {
+    let entry = Actor::console(ADMIN).entry(
+        row.made_at,
+        Event::ok(Action::AuditCheckpoint).with(Detail::Checkpoint {
+            size: checkpoint.size,
+            fingerprint: checkpoint.fingerprint(),
+        }),
+    );
+    Ok(
+        commit(store, keys, vec![Change::InsertCheckpoint(row)], entry)?
+            .effect
+            .kept(),
+    )
 }
 
 /// Opens an existing store and its key.

@@ -14,8 +14,8 @@ use time::OffsetDateTime;
 
 use super::chain::{self, AuditEntry, ChainKey};
 use super::{
-    AttemptClaim, BatchRow, ClaimRow, CorrectionRow, DestinationRow, EntryRow, FormatRow,
-    LockoutPolicy, ReverifyRow, SessionRow, SlipRow, StaffRow, StoreError, StoreResult,
+    AttemptClaim, BatchRow, CheckpointRow, ClaimRow, CorrectionRow, DestinationRow, EntryRow,
+    FormatRow, LockoutPolicy, ReverifyRow, SessionRow, SlipRow, StaffRow, StoreError, StoreResult,
     TaxRecordRow, TerminalRow, TotpClaim, TransferRow,
 };
 
@@ -121,6 +121,9 @@ pub enum Change {
         row: TransferRow,
         expected_revision: i64,
     },
+    /// Stores a signed checkpoint of the access log (a conflict if one of
+    /// that size is stored).
+    InsertCheckpoint(CheckpointRow),
 }
 
 /// What one change did.

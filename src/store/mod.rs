@@ -11,8 +11,10 @@
 //! lockout, column decoding, search patterns) live once, here.
 
 pub mod chain;
+pub mod checkpoint;
 pub mod journal;
 mod lockout;
+pub mod merkle;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 mod rows;
@@ -26,9 +28,9 @@ use crate::domain::person_number::PersonNumber;
 pub use chain::{AuditEntry, AuditRecord};
 pub use lockout::{AttemptClaim, LockoutPolicy, LoginGuardRow};
 pub use rows::{
-    BatchRow, ClaimRow, CorrectionRow, DestinationRow, EntryRow, FormatRow, PurposeRow,
-    ResidentQuery, ResidentRow, ReverifyRow, SessionRow, SlipRow, StaffRow, TaxRecordRow,
-    TerminalRow, TotpClaim, TransferRow,
+    BatchRow, CheckpointRow, ClaimRow, CorrectionRow, DestinationRow, EntryRow, FormatRow,
+    PurposeRow, ResidentQuery, ResidentRow, ReverifyRow, SessionRow, SlipRow, StaffRow,
+    TaxRecordRow, TerminalRow, TotpClaim, TransferRow,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -188,6 +190,9 @@ pub trait AuditStore {
     fn audit_rows(&self, after: i64, limit: usize) -> StoreResult<Vec<AuditRecord>>;
     /// The newest `limit` rows, newest first.
     fn audit_tail(&self, limit: usize) -> StoreResult<Vec<AuditRecord>>;
+    /// The newest `limit` signed checkpoints, largest size first. They are
+    /// written through the journal ([`journal::Change::InsertCheckpoint`]).
+    fn checkpoints(&self, limit: usize) -> StoreResult<Vec<CheckpointRow>>;
 }
 
 /// Entries being keyed, the records they commit, and the slips found on

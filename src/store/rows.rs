@@ -114,6 +114,18 @@ pub enum TotpClaim {
     },
 }
 
+/// A signed checkpoint of the access log ([`super::checkpoint`]): the
+/// first `size` rows, as the signed note says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckpointRow {
+    pub size: i64,
+    /// The C2SP signed note, as signed.
+    pub note: String,
+    /// The verifier key (signed-note text form) the note was signed for.
+    pub verifier: String,
+    pub made_at: OffsetDateTime,
+}
+
 /// A registered terminal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TerminalRow {

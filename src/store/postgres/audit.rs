@@ -11,7 +11,7 @@ use super::sql::{Cols, INSERT_CHUNK, db_error, limit_of, query_rows, values_list
 use crate::store::chain::{AuditEntry, AuditRecord, ChainKey, format_time};
 use crate::store::journal;
 use crate::store::sql::{ColumnReader, join_subjects};
-use crate::store::{AuditStore, StoreResult};
+use crate::store::{AuditStore, CheckpointRow, StoreResult};
 
 /// Advisory lock key ("bansho" in ASCII, plus a tag) every appender takes.
 const AUDIT_LOCK: i64 = 0x62_61_6e_73_68_6f_00_02;
@@ -93,6 +93,23 @@ pub(crate) fn insert_audit_records(
     Ok(())
 }
 
+pub(crate) fn insert_checkpoint(
+    c: &mut impl GenericClient,
+    row: &CheckpointRow,
+) -> StoreResult<()> {
+    c.execute(
+        "INSERT INTO audit_checkpoints(size, note, verifier, made_at) VALUES ($1, $2, $3, $4)",
+        &[
+            &row.size,
+            &row.note,
+            &row.verifier,
+            &format_time(row.made_at),
+        ],
+    )
+    .map(drop)
+    .map_err(db_error)
+}
+
 impl AuditStore for PostgresStore {
     fn commit(
         &self,
@@ -131,6 +148,26 @@ impl AuditStore for PostgresStore {
                 &format!("SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT $1"),
                 &[&limit_of(limit)],
                 audit_from_row,
+            )
+        })
+    }
+
+    fn checkpoints(&self, limit: usize) -> StoreResult<Vec<CheckpointRow>> {
+        self.with(|c| {
+            query_rows(
+                c,
+                "audit_checkpoints",
+                "SELECT size, note, verifier, made_at FROM audit_checkpoints
+                 ORDER BY size DESC LIMIT $1",
+                &[&limit_of(limit)],
+                |r| {
+                    Ok(CheckpointRow {
+                        size: r.get(0)?,
+                        note: r.text(1)?,
+                        verifier: r.text(2)?,
+                        made_at: r.time(3)?,
+                    })
+                },
             )
         })
     }

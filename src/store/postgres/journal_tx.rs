@@ -202,6 +202,9 @@ impl JournalTx for PgJournal<'_, '_> {
                     Applied::Conflict("the transfer changed since it was read".into())
                 }
             }
+            Change::InsertCheckpoint(row) => {
+                audit::insert_checkpoint(c, row).map(|()| Applied::Done)?
+            }
         })
     }
 

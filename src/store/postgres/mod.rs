@@ -94,6 +94,10 @@ const MIGRATIONS: &[(i64, Migration)] = &[
         10,
         Migration::Sql(include_str!("../migrations/postgres/0010_transfers.sql")),
     ),
+    (
+        11,
+        Migration::Sql(include_str!("../migrations/postgres/0011_checkpoints.sql")),
+    ),
 ];
 
 /// Advisory lock keys ("bansho" in ASCII, plus a tag). Advisory locks are

@@ -9,7 +9,7 @@ use super::sql::{Cols, query_rows, unavailable};
 use crate::store::chain::{AuditEntry, AuditRecord, ChainKey, format_time};
 use crate::store::journal;
 use crate::store::sql::{ColumnReader, join_subjects};
-use crate::store::{AuditStore, StoreResult};
+use crate::store::{AuditStore, CheckpointRow, StoreResult};
 
 const AUDIT_COLUMNS: &str = "seq, at, user_id, terminal, action, subjects, query_hmac, purpose, \
      outcome, detail, sensitive, prev_hash, hash";
@@ -64,6 +64,15 @@ pub(crate) fn insert_audit_records(c: &Connection, records: &[AuditRecord]) -> S
     Ok(())
 }
 
+pub(crate) fn insert_checkpoint(c: &Connection, row: &CheckpointRow) -> StoreResult<()> {
+    c.execute(
+        "INSERT INTO audit_checkpoints(size, note, verifier, made_at) VALUES (?1, ?2, ?3, ?4)",
+        params![row.size, row.note, row.verifier, format_time(row.made_at)],
+    )
+    .map(drop)
+    .map_err(unavailable)
+}
+
 impl AuditStore for SqliteStore {
     fn commit(
         &self,
@@ -100,6 +109,26 @@ impl AuditStore for SqliteStore {
                 &format!("SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT ?1"),
                 params![limit as i64],
                 audit_from_row,
+            )
+        })
+    }
+
+    fn checkpoints(&self, limit: usize) -> StoreResult<Vec<CheckpointRow>> {
+        self.with(|c| {
+            query_rows(
+                c,
+                "audit_checkpoints",
+                "SELECT size, note, verifier, made_at FROM audit_checkpoints
+                 ORDER BY size DESC LIMIT ?1",
+                params![limit as i64],
+                |r| {
+                    Ok(CheckpointRow {
+                        size: r.get(0)?,
+                        note: r.text(1)?,
+                        verifier: r.text(2)?,
+                        made_at: r.time(3)?,
+                    })
+                },
             )
         })
     }

@@ -199,6 +199,9 @@ impl JournalTx for SqliteJournal<'_, '_> {
                     Applied::Conflict("the transfer changed since it was read".into())
                 }
             }
+            Change::InsertCheckpoint(row) => {
+                audit::insert_checkpoint(c, row).map(|()| Applied::Done)?
+            }
         })
     }
 

@@ -78,6 +78,10 @@ const MIGRATIONS: &[(i64, Migration)] = &[
         11,
         Migration::Sql(include_str!("../migrations/sqlite/0011_transfers.sql")),
     ),
+    (
+        12,
+        Migration::Sql(include_str!("../migrations/sqlite/0012_checkpoints.sql")),
+    ),
 ];
 
 /// How much of the store file each connection may map into memory.
