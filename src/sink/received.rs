@@ -6,11 +6,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::api::transfer::SinkReceipt;
+use crate::domain::transfer::manifest::ManifestHash;
 
 pub struct Received {
     dir: PathBuf,
@@ -26,8 +26,9 @@ pub enum Stored {
     Conflict,
 }
 
+/// The same SHA-256 the sender signs.
 fn hash(bytes: &[u8]) -> String {
-    format!("{:x}", Sha256::digest(bytes))
+    ManifestHash::of(bytes).as_str().to_owned()
 }
 
 fn sync_dir(dir: &Path) -> std::io::Result<()> {
