@@ -103,3 +103,38 @@ pub struct TransferSummary {
 pub struct TransferList {
     pub transfers: Vec<TransferSummary>,
 }
+
+/// The preview at the preparer's terminal: what leaves, to be read aloud
+/// before the IT officer signs off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewView {
+    pub transfer: TransferView,
+    pub destination_name: String,
+    pub format: String,
+    pub records: usize,
+    /// The fields that leave, by name.
+    pub fields: Vec<String>,
+    /// The SHA-256 of the manifest, and its first 16 digits in groups.
+    pub hash: String,
+    pub fingerprint: String,
+    /// 支援措置 records, each to reconfirm before the sign-off.
+    pub to_reconfirm: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReconfirmRequest {
+    pub person: String,
+}
+
+/// The IT officer's sign-off at the preparer's terminal: their own user
+/// ID, PIN and a fresh code, and the hash the preview showed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignOffRequest {
+    pub user_id: String,
+    pub pin: crate::secret::Pin,
+    pub totp: crate::secret::TotpCode,
+    pub hash: String,
+}

@@ -135,6 +135,18 @@ stable_names! {
         TransferReject => "transfer_reject",
         TransferView => "transfer_view",
         TransferList => "transfer_list",
+        TransferPreview => "transfer_preview",
+        TransferReconfirm => "transfer_reconfirm",
+        /// The IT officer's sign-off at the preparer's terminal.
+        TransferSignOff => "transfer_sign_off",
+        /// A sign-off not completed in time paused the transfer.
+        TransferPause => "transfer_pause",
+        /// The manifest changed after the preview: the sign-off is void.
+        TransferVoid => "transfer_void",
+        /// An attempt to send started (committed before the request leaves).
+        TransferSend => "transfer_send",
+        TransferDelivered => "transfer_delivered",
+        TransferFailed => "transfer_failed",
         /// An encrypted backup of the store made (`bansho admin backup`).
         Backup => "backup",
         /// A backup restored into a new directory; written in the restored

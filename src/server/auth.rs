@@ -538,6 +538,35 @@ pub async fn login(
     Ok((token, info))
 }
 
+/// A second person proving who they are at another user's terminal (the
+/// IT officer signing off a transfer) without ending that user's session:
+/// the same steps as a login (the terminal's limit, the attempt counted
+/// with its row, PIN, then code). `open` makes, from the proven account,
+/// what the proof opens and its row, or refuses; what it opens commits
+/// with the code's step claimed, so a code signs off once.
+#[allow(clippy::too_many_arguments)]
+pub async fn prove_witness(
+    state: &AppState,
+    ctx: &SessionCtx,
+    user_id: &str,
+    pin: &Pin,
+    code: &crate::secret::TotpCode,
+    action: Action,
+    now: OffsetDateTime,
+    open: impl FnOnce(&StaffRow) -> Result<(Vec<Change>, AuditEntry), AppError>,
+) -> Result<(), AppError> {
+    let actor = Actor::new(loggable_user_id(user_id), ctx.terminal.clone());
+    let proof = match prove_factors(state, user_id, pin, code, &actor, action, now).await? {
+        Ok(proof) => proof,
+        Err(unproven) => return Err(refused_login(state, unproven)),
+    };
+    let (changes, ok) = open(&proof.staff)?;
+    match commit_proof(state, &proof, &actor, action, now, changes, ok).await? {
+        Ok(()) => Ok(()),
+        Err(unproven) => Err(refused_login(state, unproven)),
+    }
+}
+
 /// The answer to a login whose proof was refused (its row is written).
 fn refused_login(state: &AppState, unproven: Unproven) -> AppError {
     match unproven {

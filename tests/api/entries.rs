@@ -488,7 +488,7 @@ async fn an_unknown_entry_or_person_is_a_recorded_404() {
 }
 
 /// A committed record of Known::TAKAHASHI, keyed twice.
-async fn committed(app: &TestApp) -> String {
+pub(crate) async fn committed(app: &TestApp) -> String {
     let (_, id) = keyed_once(app).await;
     let second = app.login(SECOND).await;
     let view = second.start_second(&id).await.unwrap();

@@ -14,9 +14,9 @@ use bansho::domain::transfer::manifest::{Manifest, ManifestHash, SourceRecord};
 use bansho::secret::KeyedValue;
 use bansho::sink::{self, Received};
 
-struct Sink {
-    addr: SocketAddr,
-    dir: tempfile::TempDir,
+pub(crate) struct Sink {
+    pub(crate) addr: SocketAddr,
+    pub(crate) dir: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -28,7 +28,7 @@ impl Drop for Sink {
     }
 }
 
-async fn start() -> Sink {
+pub(crate) async fn start() -> Sink {
     let dir = tempfile::tempdir().unwrap();
     sink::prepare(dir.path(), &[]).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

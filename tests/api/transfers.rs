@@ -3,7 +3,8 @@
 //! who may see which transfer.
 
 use bansho::api::transfer::{
-    DestinationList, DestinationView, FormatList, FormatView, TransferList, TransferView,
+    DestinationList, DestinationView, FormatList, FormatView, PreviewView, TransferList,
+    TransferView,
 };
 use bansho::client::ApiClient;
 use bansho::domain::audit_event::{Action, Outcome};
@@ -327,4 +328,198 @@ async fn a_request_outside_the_registries_is_refused_with_what_is_wrong() {
     }
     let list: TransferList = call(&clerk, Method::GET, "/transfers", None).await.unwrap();
     assert!(list.transfers.is_empty());
+}
+
+/// The IT officer's sign-off body, with a fresh code.
+fn sign_off_body(app: &TestApp, user: &str, hash: &str) -> Option<String> {
+    app.next_step();
+    Some(
+        serde_json::json!({
+            "user_id": user,
+            "pin": app.pin(user).expose(),
+            "totp": app.code(user).expose(),
+            "hash": hash,
+        })
+        .to_string(),
+    )
+}
+
+/// A destination at a running sink, pinned to its CA.
+async fn sink_destination(app: &TestApp) -> crate::sink::Sink {
+    let sink = crate::sink::start().await;
+    let it = app.login(IT).await;
+    let format = shipped().unwrap().remove(0);
+    let _: FormatView = call(&it, Method::POST, "/admin/transfer-formats", json(&format))
+        .await
+        .unwrap();
+    let mut d = destination(&["tax_certificate"]);
+    d.endpoint = Some(format!("https://{}/transfers", sink.addr));
+    d.ca_pem = Some(std::fs::read_to_string(sink.dir.path().join(bansho::sink::CA_FILE)).unwrap());
+    let _: DestinationView = call(&it, Method::POST, "/admin/transfer-destinations", json(&d))
+        .await
+        .unwrap();
+    sink
+}
+
+#[tokio::test]
+async fn a_transfer_is_signed_off_by_an_it_officer_at_the_clerks_terminal_and_delivered_once() {
+    let app = spawn_app().await;
+    crate::entries::committed(&app).await;
+    let sink = sink_destination(&app).await;
+    let clerk = app.login(CLERK).await;
+    let prepared: TransferView = call(
+        &clerk,
+        Method::POST,
+        "/transfers",
+        Some(request(&[Known::TAKAHASHI])),
+    )
+    .await
+    .unwrap();
+    let id = prepared.id.clone();
+    // No preview before the supervisor's approval.
+    let preview_path = format!("/transfers/{id}/preview");
+    assert_eq!(
+        call::<PreviewView>(&clerk, Method::POST, &preview_path, None)
+            .await
+            .unwrap_err()
+            .0,
+        409
+    );
+    let supervisor = app.login(SUPERVISOR).await;
+    let _: TransferView = call(
+        &supervisor,
+        Method::POST,
+        &format!("/transfers/{id}/approve"),
+        None,
+    )
+    .await
+    .unwrap();
+    let preview: PreviewView = call(&clerk, Method::POST, &preview_path, None)
+        .await
+        .unwrap();
+    assert_eq!(preview.records, 1);
+    assert!(!preview.fields.contains(&"my_number".to_string()));
+    assert_eq!(preview.fingerprint.len(), 19);
+
+    let sign = format!("/transfers/{id}/sign-off");
+    // Neither the clerk nor the approver may witness; a wrong hash is refused.
+    for (who, status) in [(CLERK, 409), (SUPERVISOR, 409)] {
+        let refused = call::<TransferView>(
+            &clerk,
+            Method::POST,
+            &sign,
+            sign_off_body(&app, who, &preview.hash),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(refused.0, status, "{who}: {}", refused.1);
+    }
+    let other = "0".repeat(64);
+    let wrong = call::<TransferView>(&clerk, Method::POST, &sign, sign_off_body(&app, IT, &other))
+        .await
+        .unwrap_err();
+    assert_eq!(wrong.0, 409, "{}", wrong.1);
+    // A wrong PIN is a failed proof, like a failed login.
+    let mut bad: serde_json::Value =
+        serde_json::from_str(&sign_off_body(&app, IT, &preview.hash).unwrap()).unwrap();
+    bad["pin"] = "wrong-pin-0000".into();
+    let bad = call::<TransferView>(&clerk, Method::POST, &sign, Some(bad.to_string()))
+        .await
+        .unwrap_err();
+    assert_eq!(bad.0, 401, "{}", bad.1);
+
+    let signed: TransferView = call(
+        &clerk,
+        Method::POST,
+        &sign,
+        sign_off_body(&app, IT, &preview.hash),
+    )
+    .await
+    .unwrap();
+    assert_eq!(signed.state, "signed_off");
+    assert_eq!(signed.signed_off_by.as_deref(), Some(IT));
+    assert_eq!(signed.hash.as_deref(), Some(preview.hash.as_str()));
+    // The clerk's session is still theirs.
+    let _: TransferView = call(&clerk, Method::GET, &format!("/transfers/{id}"), None)
+        .await
+        .unwrap();
+
+    let sent: TransferView = call(&clerk, Method::POST, &format!("/transfers/{id}/send"), None)
+        .await
+        .unwrap();
+    assert_eq!(sent.state, "delivered", "{sent:?}");
+    let received = bansho::sink::Received::open(sink.dir.path()).unwrap();
+    assert_eq!(received.count().unwrap(), 1);
+    let arrived = received.content(&id).unwrap().unwrap();
+    assert_eq!(
+        bansho::domain::transfer::manifest::ManifestHash::of(&arrived).as_str(),
+        preview.hash
+    );
+    // Delivered is final: no second send.
+    assert_eq!(
+        call::<TransferView>(&clerk, Method::POST, &format!("/transfers/{id}/send"), None)
+            .await
+            .unwrap_err()
+            .0,
+        409
+    );
+    assert_eq!(received.count().unwrap(), 1);
+    let actions: Vec<Action> = app
+        .audit_tail(40)
+        .into_iter()
+        .map(|r| r.entry.action)
+        .collect();
+    for action in [
+        Action::TransferPreview,
+        Action::TransferSignOff,
+        Action::TransferSend,
+        Action::TransferDelivered,
+    ] {
+        assert!(actions.contains(&action), "{action:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_record_lacking_a_required_field_is_named_before_anything_is_sent() {
+    let app = spawn_app().await;
+    let sink = sink_destination(&app).await;
+    let clerk = app.login(CLERK).await;
+    // Nobody has keyed a declaration for this person: no income to send.
+    let prepared: TransferView = call(
+        &clerk,
+        Method::POST,
+        "/transfers",
+        Some(request(&[Known::YAMAZAKI])),
+    )
+    .await
+    .unwrap();
+    let supervisor = app.login(SUPERVISOR).await;
+    let _: TransferView = call(
+        &supervisor,
+        Method::POST,
+        &format!("/transfers/{}/approve", prepared.id),
+        None,
+    )
+    .await
+    .unwrap();
+    let (status, text) = call::<PreviewView>(
+        &clerk,
+        Method::POST,
+        &format!("/transfers/{}/preview", prepared.id),
+        None,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(status, 422);
+    assert!(
+        text.contains(&format!("{} total_income", Known::YAMAZAKI)),
+        "{text}"
+    );
+    assert_eq!(
+        bansho::sink::Received::open(sink.dir.path())
+            .unwrap()
+            .count()
+            .unwrap(),
+        0
+    );
 }

@@ -61,6 +61,12 @@ impl ManifestHash {
         &self.0
     }
 
+    /// A hash as 64 hex digits (a receipt's), lower-cased; None otherwise.
+    pub fn from_hex(text: &str) -> Option<ManifestHash> {
+        (text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()))
+            .then(|| ManifestHash(text.to_ascii_lowercase()))
+    }
+
     /// What both people read aloud: the first 16 hex digits in groups of
     /// four (`3F2A-91C0-7B1E-44D2`), 64 bits, enough that a changed
     /// manifest reads differently.

@@ -375,6 +375,30 @@ pub const ROUTES: &[RouteSpec] = &[
         access: Access::Permission(Permission::ApproveTransfers),
         action: Action::TransferReject,
     },
+    RouteSpec {
+        method: "POST",
+        path: "/transfers/{id}/preview",
+        access: Access::Permission(Permission::PrepareTransfers),
+        action: Action::TransferPreview,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/transfers/{id}/reconfirm",
+        access: Access::Permission(Permission::PrepareTransfers),
+        action: Action::TransferReconfirm,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/transfers/{id}/sign-off",
+        access: Access::Permission(Permission::PrepareTransfers),
+        action: Action::TransferSignOff,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/transfers/{id}/send",
+        access: Access::Permission(Permission::PrepareTransfers),
+        action: Action::TransferSend,
+    },
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -647,6 +671,26 @@ pub fn router(state: AppState) -> Result<Router, RouteTableError> {
         "POST",
         "/transfers/{id}/reject",
         handler!("POST", transfers::reject),
+    )
+    .add(
+        "POST",
+        "/transfers/{id}/preview",
+        handler!("POST", transfers::preview),
+    )
+    .add(
+        "POST",
+        "/transfers/{id}/reconfirm",
+        handler!("POST", transfers::reconfirm),
+    )
+    .add(
+        "POST",
+        "/transfers/{id}/sign-off",
+        handler!("POST", transfers::sign_off),
+    )
+    .add(
+        "POST",
+        "/transfers/{id}/send",
+        handler!("POST", transfers::send),
     )
     .finish()?
     .method_not_allowed_fallback(method_not_allowed);

@@ -14,14 +14,15 @@ use crate::api::Permission;
 use crate::api::error::ErrorCode;
 use crate::api::transfer::{
     ChangeDestinationRequest, DestinationList, DestinationView, FormatList, FormatView,
-    PrepareTransferRequest, TransferList, TransferReason, TransferSummary, TransferView,
+    PrepareTransferRequest, PreviewView, ReconfirmRequest, SignOffRequest, TransferList,
+    TransferReason, TransferSummary, TransferView,
 };
 use crate::domain::audit_event::{Action, Detail, Event, Outcome};
 use crate::domain::transfer::destination::Destination;
 use crate::domain::transfer::format::TransferFormat;
 use crate::domain::transfer::machine::{Actor, Step, Transfer, TransferError};
 use crate::server::AppState;
-use crate::server::auth::SessionCtx;
+use crate::server::auth::{self, SessionCtx};
 use crate::server::error::AppError;
 use crate::server::json::ApiJson;
 use crate::store::journal::{Change, Item};
@@ -555,4 +556,508 @@ pub async fn list(
     let event = Event::ok(Action::TransferList).with(Detail::Rows(transfers.len()));
     state.audit(caller.entry(state.clock.now(), event)).await?;
     Ok(Json(TransferList { transfers }))
+}
+
+// ---- preview, sign-off, sending -------------------------------------------------
+
+/// How long the IT officer has to sign off after the preview opens.
+const SIGN_OFF_TIMEOUT: time::Duration = time::Duration::minutes(10);
+/// How long the destination has to answer one attempt.
+const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The form whose committed record gives a transfer's tax figures.
+const DECLARATION: &str = "juminzei_shinkoku";
+
+fn manifest_label(id: &str) -> String {
+    format!("manifest:{id}")
+}
+
+/// The registered format a request names, and its destination.
+async fn registered(
+    state: &AppState,
+    request: &crate::domain::transfer::machine::Request,
+) -> Result<(TransferFormat, Destination), AppError> {
+    let (id, version) = request
+        .format
+        .split_once('@')
+        .and_then(|(id, v)| Some((id.to_owned(), v.parse::<i64>().ok()?)))
+        .ok_or_else(AppError::internal)?;
+    let format = match state.store(move |s| s.format(&id, version)).await? {
+        Some(row) => format_view(&row)?.format,
+        None => return Err(AppError::internal()),
+    };
+    let key = request.destination.clone();
+    let destination = match state.store(move |s| s.destination(&key)).await? {
+        Some(row) => destination_view(&row)?.destination,
+        None => return Err(AppError::internal()),
+    };
+    Ok((format, destination))
+}
+
+/// The manifest of a transfer as the store gives its records now: only
+/// the format's fields; a record lacking a required one is named (422).
+async fn build_manifest(
+    state: &AppState,
+    transfer: &Transfer,
+    format: &TransferFormat,
+) -> Result<crate::domain::transfer::manifest::Manifest, AppError> {
+    use crate::domain::transfer::format::RecordField;
+    use crate::domain::transfer::manifest::{Manifest, SourceRecord};
+    use crate::secret::KeyedValue;
+    let header = transfer.header();
+    let schema = crate::domain::entry::forms::form(DECLARATION).ok_or_else(AppError::internal)?;
+    let total = crate::domain::entry::schema::FieldPath::new("income", "total");
+    let mut records = Vec::with_capacity(header.request.persons.len());
+    for person in &header.request.persons {
+        let number = crate::domain::person_number::PersonNumber::parse(person)
+            .map_err(|_| AppError::internal())?;
+        let Some(resident) = state.store(move |s| s.resident(&number)).await? else {
+            return Err(AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::TransferRefused,
+                format!("`persons`: {person} is no longer a resident record"),
+            ));
+        };
+        let mut values = std::collections::BTreeMap::new();
+        let mut put = |field, value: String| {
+            values.insert(field, KeyedValue::new(value));
+        };
+        put(RecordField::PersonNumber, person.clone());
+        put(RecordField::Name, resident.name.clone());
+        put(RecordField::Kana, resident.kana.clone());
+        put(RecordField::Birth, resident.birth_date.to_string());
+        put(
+            RecordField::Sex,
+            format!("{:?}", resident.sex).to_lowercase(),
+        );
+        put(RecordField::Address, resident.address.clone());
+        if format.has(RecordField::MyNumber) {
+            let number = state
+                .keys
+                .open_my_number(person, &resident.my_number_enc)
+                .map_err(|_| AppError::internal())?;
+            put(
+                RecordField::MyNumber,
+                String::from_utf8_lossy(number.as_slice()).into_owned(),
+            );
+        }
+        let key = person.clone();
+        let versions = state
+            .store(move |s| s.tax_records(&key, DECLARATION))
+            .await?;
+        if let Some(latest) = versions.last() {
+            let record = crate::server::entry::open_record(state, latest)?.record;
+            put(RecordField::TaxYear, schema.income_year.to_string());
+            put(
+                RecordField::TotalIncome,
+                record.amount_at(&total).to_string(),
+            );
+        }
+        records.push(SourceRecord {
+            person: person.clone(),
+            sensitive: resident.support_measure,
+            values,
+        });
+    }
+    Manifest::build(&header.id, &header.request.destination, format, &records).map_err(|missing| {
+        let named: Vec<String> = missing
+            .iter()
+            .map(|m| format!("{} {}", m.person, m.field.key()))
+            .collect();
+        AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::TransferRefused,
+            format!(
+                "records lack what {} requires: {}",
+                format.label(),
+                named.join(", ")
+            ),
+        )
+    })
+}
+
+/// The transfer, loaded for its preparer only (anyone else: a recorded 404).
+async fn load_own(
+    state: &AppState,
+    caller: &SessionCtx,
+    id: &str,
+    action: Action,
+) -> Result<(TransferRow, Transfer), AppError> {
+    let (row, transfer) = load(state, caller, id, action).await?;
+    if row.prepared_by != caller.user_id {
+        let event = Event::new(action, Outcome::NotFound, Detail::None);
+        state.audit(caller.entry(state.clock.now(), event)).await?;
+        return Err(AppError::not_found("transfer"));
+    }
+    Ok((row, transfer))
+}
+
+/// Commits a step whose row (and maybe sealed manifest) the caller made.
+async fn commit_with(
+    state: &AppState,
+    revision: i64,
+    step: &Step,
+    manifest: Option<Vec<u8>>,
+    log: AuditEntry,
+) -> Result<(), AppError> {
+    let change = update_change(state, revision, step, manifest)?;
+    let committed = state.commit(Item::recorded(vec![change], log)).await?;
+    conflict_if_refused(&committed, "the transfer")
+}
+
+fn update_change(
+    state: &AppState,
+    revision: i64,
+    step: &Step,
+    manifest: Option<Vec<u8>>,
+) -> Result<Change, AppError> {
+    let transfer = &step.transfer;
+    let header = transfer.header();
+    Ok(Change::UpdateTransfer {
+        row: TransferRow {
+            id: header.id.clone(),
+            state: transfer.state_name().to_string(),
+            prepared_by: header.prepared_by.clone(),
+            destination: header.request.destination.clone(),
+            format: header.request.format.clone(),
+            revision: revision + 1,
+            body: seal(state, &header.id, transfer)?,
+            manifest,
+            updated_at: state.clock.now(),
+        },
+        expected_revision: revision,
+    })
+}
+
+fn preview_of(
+    transfer: &Transfer,
+    destination: &Destination,
+    format: &TransferFormat,
+    manifest: &crate::domain::transfer::manifest::Manifest,
+) -> PreviewView {
+    let hash = manifest.hash();
+    let to_reconfirm = match transfer {
+        Transfer::AwaitingSignOff { preview, .. } => preview
+            .sensitive
+            .difference(&preview.reconfirmed)
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
+    PreviewView {
+        transfer: view_of(transfer),
+        destination_name: destination.name.clone(),
+        format: format.label(),
+        records: manifest.count,
+        fields: format
+            .fields
+            .iter()
+            .map(|f| f.field.key().to_string())
+            .collect(),
+        hash: hash.as_str().to_string(),
+        fingerprint: hash.fingerprint(),
+        to_reconfirm,
+    }
+}
+
+/// The preparer opens the preview: the manifest as the records are now,
+/// its hash fixed for the sign-off (a paused transfer resumes the same way).
+pub async fn preview(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<PreviewView>, AppError> {
+    let (row, transfer) = load_own(&state, &caller, &id, Action::TransferPreview).await?;
+    let (format, destination) = registered(&state, &transfer.header().request).await?;
+    let manifest = build_manifest(&state, &transfer, &format).await?;
+    let sensitive = manifest.sensitive_persons().into_iter().collect();
+    let now = state.clock.now();
+    let result = match &transfer {
+        Transfer::Paused { .. } => {
+            transfer.resume(&caller.user_id, manifest.hash(), sensitive, now)
+        }
+        _ => transfer.open_preview(&caller.user_id, manifest.hash(), sensitive, now),
+    };
+    let step = match result {
+        Ok(step) => step,
+        Err(error) => {
+            return Err(refuse(&state, &caller, &transfer, Action::TransferPreview, &error).await);
+        }
+    };
+    let log = transfer_row(
+        &state,
+        &caller,
+        &step.transfer,
+        Event::ok(Action::TransferPreview).with(detail(&step.transfer)),
+    )
+    .await?;
+    commit_with(&state, row.revision, &step, None, log).await?;
+    Ok(Json(preview_of(
+        &step.transfer,
+        &destination,
+        &format,
+        &manifest,
+    )))
+}
+
+pub async fn reconfirm(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<ReconfirmRequest>,
+) -> Result<Json<TransferView>, AppError> {
+    let (row, transfer) = load_own(&state, &caller, &id, Action::TransferReconfirm).await?;
+    match transfer.reconfirm(&caller.user_id, &request.person) {
+        Ok(step) => {
+            let log = transfer_row(
+                &state,
+                &caller,
+                &step.transfer,
+                Event::ok(Action::TransferReconfirm).with(detail(&step.transfer)),
+            )
+            .await?;
+            commit_with(&state, row.revision, &step, None, log).await?;
+            Ok(Json(view_of(&step.transfer)))
+        }
+        Err(error) => Err(refuse(
+            &state,
+            &caller,
+            &transfer,
+            Action::TransferReconfirm,
+            &error,
+        )
+        .await),
+    }
+}
+
+/// The IT officer signs off at the preparer's terminal, with their own
+/// user ID, PIN and a fresh code, on the hash the preview showed. The
+/// manifest is built again: one that changed since the preview voids it.
+/// A sign-off too late pauses the transfer. The signed manifest is stored
+/// sealed: it is exactly what is sent.
+pub async fn sign_off(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<SignOffRequest>,
+) -> Result<Json<TransferView>, AppError> {
+    use crate::domain::transfer::manifest::ManifestHash;
+    let action = Action::TransferSignOff;
+    let (row, transfer) = load_own(&state, &caller, &id, action).await?;
+    let Transfer::AwaitingSignOff { preview, .. } = &transfer else {
+        return Err(refuse(
+            &state,
+            &caller,
+            &transfer,
+            action,
+            &TransferError::State(transfer.state_name()),
+        )
+        .await);
+    };
+    let now = state.clock.now();
+    if now - preview.opened_at > SIGN_OFF_TIMEOUT {
+        let step = transfer
+            .expire(SIGN_OFF_TIMEOUT, now)
+            .map_err(|_| AppError::internal())?;
+        let log = transfer_row(
+            &state,
+            &caller,
+            &step.transfer,
+            Event::ok(Action::TransferPause).with(detail(&step.transfer)),
+        )
+        .await?;
+        commit_with(&state, row.revision, &step, None, log).await?;
+        return Err(refused(TransferError::TimedOut.to_string()));
+    }
+    let (format, _) = registered(&state, &transfer.header().request).await?;
+    let manifest = build_manifest(&state, &transfer, &format).await?;
+    let current = manifest.hash();
+    if current != preview.hash {
+        let step = transfer.void(current).map_err(|_| AppError::internal())?;
+        let log = transfer_row(
+            &state,
+            &caller,
+            &step.transfer,
+            Event::ok(Action::TransferVoid).with(detail(&step.transfer)),
+        )
+        .await?;
+        commit_with(&state, row.revision, &step, None, log).await?;
+        return Err(refused(
+            "the records changed since the preview: open the preview again",
+        ));
+    }
+    let seen = ManifestHash::from_hex(&request.hash)
+        .ok_or_else(|| AppError::bad_request("`hash`: the 64 hex digits the preview showed"))?;
+    let bytes = zeroize::Zeroizing::new(manifest.bytes());
+    let sealed = state.keys.seal_entry(&manifest_label(&id), &bytes);
+    let mut refusal: Option<TransferError> = None;
+    let signed = {
+        let state = &state;
+        let caller = &caller;
+        let transfer = &transfer;
+        let refusal = &mut refusal;
+        let rows = transfer_row(
+            state,
+            caller,
+            transfer,
+            Event::ok(action).with(detail(transfer)),
+        )
+        .await?;
+        auth::prove_witness(
+            state,
+            caller,
+            &request.user_id,
+            &request.pin,
+            &request.totp,
+            action,
+            now,
+            move |officer| {
+                let actor = Actor {
+                    staff: &officer.user_id,
+                    role: officer.role,
+                };
+                match transfer.sign(actor, &seen, &current, SIGN_OFF_TIMEOUT, now) {
+                    Ok(step) => {
+                        let mut log = rows;
+                        log.user_id = officer.user_id.clone();
+                        log.detail = detail(&step.transfer).to_string();
+                        let change = update_change(state, row.revision, &step, Some(sealed))?;
+                        Ok((vec![change], log))
+                    }
+                    Err(error) => {
+                        *refusal = Some(error);
+                        Err(refused("refused"))
+                    }
+                }
+            },
+        )
+        .await
+    };
+    if let Some(error) = refusal {
+        return Err(refuse(&state, &caller, &transfer, action, &error).await);
+    }
+    signed?;
+    let (_, now_transfer) = load(&state, &caller, &id, Action::TransferView).await?;
+    Ok(Json(view_of(&now_transfer)))
+}
+
+/// A client that trusts only the destination's own CA.
+fn pinned_client(destination: &Destination) -> Result<reqwest::Client, String> {
+    let pem = destination.ca_pem.as_deref().ok_or("no CA to pin")?;
+    let ca = reqwest::Certificate::from_pem(pem.as_bytes()).map_err(|e| e.to_string())?;
+    reqwest::Client::builder()
+        .use_rustls_tls()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(ca)
+        .timeout(SEND_TIMEOUT)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// One attempt: the signed bytes to the destination under the transfer's
+/// id as idempotency key; the receipt, or why there is none.
+async fn deliver(
+    destination: &Destination,
+    id: &str,
+    bytes: Vec<u8>,
+) -> Result<crate::domain::transfer::machine::Receipt, String> {
+    use crate::domain::transfer::manifest::ManifestHash;
+    let endpoint = destination.endpoint.as_deref().ok_or("no endpoint")?;
+    let client = pinned_client(destination)?;
+    let answer = client
+        .post(endpoint)
+        .header("idempotency-key", id)
+        .header("content-type", "application/json")
+        .body(bytes)
+        .send()
+        .await
+        .map_err(|e| {
+            if e.is_connect() {
+                "the destination could not be reached, or its certificate is not from the pinned CA"
+                    .to_string()
+            } else if e.is_timeout() {
+                "the destination did not answer in time".to_string()
+            } else {
+                "the request to the destination failed".to_string()
+            }
+        })?;
+    let status = answer.status();
+    if !status.is_success() {
+        return Err(format!("the destination answered {}", status.as_u16()));
+    }
+    let receipt: crate::api::transfer::SinkReceipt = answer
+        .json()
+        .await
+        .map_err(|_| "the destination's receipt is not one".to_string())?;
+    let hash = ManifestHash::from_hex(&receipt.hash).ok_or("the receipt carries no hash")?;
+    Ok(crate::domain::transfer::machine::Receipt {
+        id: receipt.receipt,
+        hash,
+        at: time::OffsetDateTime::now_utc(),
+    })
+}
+
+/// The preparer sends a signed-off transfer (or tries again after a
+/// failure): the attempt is committed first, then the signed bytes go to
+/// the destination, then its receipt or the failure is committed.
+pub async fn send(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<TransferView>, AppError> {
+    let (row, transfer) = load_own(&state, &caller, &id, Action::TransferSend).await?;
+    let step = match transfer.start_attempt() {
+        Ok(step) => step,
+        Err(error) => {
+            return Err(refuse(&state, &caller, &transfer, Action::TransferSend, &error).await);
+        }
+    };
+    let Some(sealed) = row.manifest.clone() else {
+        return Err(AppError::internal());
+    };
+    let (_, destination) = registered(&state, &transfer.header().request).await?;
+    let log = transfer_row(
+        &state,
+        &caller,
+        &step.transfer,
+        Event::ok(Action::TransferSend).with(detail(&step.transfer)),
+    )
+    .await?;
+    commit_with(&state, row.revision, &step, Some(sealed.clone()), log).await?;
+    let bytes = state
+        .keys
+        .open_entry(&manifest_label(&id), &sealed)
+        .map_err(|_| AppError::internal())?;
+    let outcome = deliver(&destination, &id, bytes.to_vec()).await;
+    let (next, action) = match outcome {
+        Ok(receipt) => match step.transfer.delivered(receipt) {
+            Ok(next) => (next, Action::TransferDelivered),
+            Err(error) => (
+                step.transfer
+                    .failed(&error.to_string())
+                    .map_err(|_| AppError::internal())?,
+                Action::TransferFailed,
+            ),
+        },
+        Err(error) => (
+            step.transfer
+                .failed(&error)
+                .map_err(|_| AppError::internal())?,
+            Action::TransferFailed,
+        ),
+    };
+    let outcome_row = if action == Action::TransferDelivered {
+        Outcome::Ok
+    } else {
+        Outcome::Failure
+    };
+    let log = transfer_row(
+        &state,
+        &caller,
+        &next.transfer,
+        Event::new(action, outcome_row, detail(&next.transfer)),
+    )
+    .await?;
+    commit_with(&state, row.revision + 1, &next, Some(sealed), log).await?;
+    Ok(Json(view_of(&next.transfer)))
 }
