@@ -29,9 +29,13 @@ impl Drop for Sink {
 }
 
 pub(crate) async fn start() -> Sink {
-    let dir = tempfile::tempdir().unwrap();
-    sink::prepare(dir.path(), &[]).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    start_on(listener, tempfile::tempdir().unwrap()).await
+}
+
+/// A sink on `listener`, keeping what it receives in `dir`.
+pub(crate) async fn start_on(listener: tokio::net::TcpListener, dir: tempfile::TempDir) -> Sink {
+    sink::prepare(dir.path(), &[]).unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let path = dir.path().to_path_buf();

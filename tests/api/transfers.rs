@@ -347,18 +347,118 @@ fn sign_off_body(app: &TestApp, user: &str, hash: &str) -> Option<String> {
 /// A destination at a running sink, pinned to its CA.
 async fn sink_destination(app: &TestApp) -> crate::sink::Sink {
     let sink = crate::sink::start().await;
+    register_at(app, &sink, &sink).await;
+    sink
+}
+
+/// Registers the format, and a destination at `at`'s address pinned to
+/// `ca`'s CA.
+async fn register_at(app: &TestApp, at: &crate::sink::Sink, ca: &crate::sink::Sink) {
     let it = app.login(IT).await;
     let format = shipped().unwrap().remove(0);
     let _: FormatView = call(&it, Method::POST, "/admin/transfer-formats", json(&format))
         .await
         .unwrap();
     let mut d = destination(&["tax_certificate"]);
-    d.endpoint = Some(format!("https://{}/transfers", sink.addr));
-    d.ca_pem = Some(std::fs::read_to_string(sink.dir.path().join(bansho::sink::CA_FILE)).unwrap());
+    d.endpoint = Some(format!("https://{}/transfers", at.addr));
+    d.ca_pem = Some(std::fs::read_to_string(ca.dir.path().join(bansho::sink::CA_FILE)).unwrap());
     let _: DestinationView = call(&it, Method::POST, "/admin/transfer-destinations", json(&d))
         .await
         .unwrap();
-    sink
+}
+
+/// Prepared, approved, previewed and signed off: ready to send.
+async fn signed_off(app: &TestApp, clerk: &ApiClient) -> String {
+    let prepared: TransferView = call(
+        clerk,
+        Method::POST,
+        "/transfers",
+        Some(request(&[Known::TAKAHASHI])),
+    )
+    .await
+    .unwrap();
+    let id = prepared.id;
+    let supervisor = app.login(SUPERVISOR).await;
+    let _: TransferView = call(
+        &supervisor,
+        Method::POST,
+        &format!("/transfers/{id}/approve"),
+        None,
+    )
+    .await
+    .unwrap();
+    let preview: PreviewView = call(
+        clerk,
+        Method::POST,
+        &format!("/transfers/{id}/preview"),
+        None,
+    )
+    .await
+    .unwrap();
+    let _: TransferView = call(
+        clerk,
+        Method::POST,
+        &format!("/transfers/{id}/sign-off"),
+        sign_off_body(app, IT, &preview.hash),
+    )
+    .await
+    .unwrap();
+    id
+}
+
+#[tokio::test]
+async fn a_destination_down_is_retried_with_the_same_content_and_receives_it_once() {
+    let app = spawn_app().await;
+    crate::entries::committed(&app).await;
+    // Register the sink's address, then stop it before the first attempt,
+    // keeping its certificates for when it comes back.
+    let sink = crate::sink::start().await;
+    register_at(&app, &sink, &sink).await;
+    let (addr, dir) = (sink.addr, tempfile::tempdir().unwrap());
+    std::fs::create_dir_all(dir.path().join("tls")).unwrap();
+    for file in std::fs::read_dir(sink.dir.path().join("tls")).unwrap() {
+        let file = file.unwrap();
+        std::fs::copy(file.path(), dir.path().join("tls").join(file.file_name())).unwrap();
+    }
+    drop(sink);
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let clerk = app.login(CLERK).await;
+    let id = signed_off(&app, &clerk).await;
+    let send = format!("/transfers/{id}/send");
+    let failed: TransferView = call(&clerk, Method::POST, &send, None).await.unwrap();
+    assert_eq!(failed.state, "failed");
+    // The same sink (same certificate) back on the same address.
+    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+    let back = crate::sink::start_on(listener, dir).await;
+    let sent: TransferView = call(&clerk, Method::POST, &send, None).await.unwrap();
+    assert_eq!(sent.state, "delivered", "{sent:?}");
+    let received = bansho::sink::Received::open(back.dir.path()).unwrap();
+    assert_eq!(received.count().unwrap(), 1);
+    let rows = app.audit_tail(20);
+    assert!(
+        rows.iter()
+            .any(|r| r.entry.action == Action::TransferFailed)
+    );
+}
+
+#[tokio::test]
+async fn a_destination_whose_certificate_is_not_from_the_pinned_ca_gets_nothing() {
+    let app = spawn_app().await;
+    crate::entries::committed(&app).await;
+    let impostor = crate::sink::start().await;
+    let pinned = crate::sink::start().await;
+    // The endpoint answers with the impostor's certificate.
+    register_at(&app, &impostor, &pinned).await;
+    let clerk = app.login(CLERK).await;
+    let id = signed_off(&app, &clerk).await;
+    let failed: TransferView = call(&clerk, Method::POST, &format!("/transfers/{id}/send"), None)
+        .await
+        .unwrap();
+    assert_eq!(failed.state, "failed");
+    for sink in [&impostor, &pinned] {
+        let received = bansho::sink::Received::open(sink.dir.path()).unwrap();
+        assert_eq!(received.count().unwrap(), 0);
+    }
 }
 
 #[tokio::test]
