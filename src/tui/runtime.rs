@@ -161,6 +161,11 @@ impl Runtime {
                     self.spawn(call.run(client));
                 }
             }
+            Effect::Transfers(call) => {
+                if let Some(client) = self.session.clone() {
+                    self.spawn(call.run(client));
+                }
+            }
             Effect::Logout => {
                 if let Some(client) = self.session.take() {
                     tokio::spawn(async move {
