@@ -4,6 +4,7 @@ mod entry;
 mod records;
 mod review;
 pub mod tls;
+mod transfers;
 
 use reqwest::{Method, StatusCode};
 use serde::Serialize;

@@ -14,6 +14,7 @@ use crate::secret::Secret;
 pub use super::entry_call::EntryAnswer;
 pub use super::records_call::RecordsAnswer;
 pub use super::review_call::ReviewAnswer;
+pub use super::transfers_call::TransfersAnswer;
 
 /// What failed, as the terminal shows it. `message` is the service's text
 /// (sanitized when drawn) or a locale key for local failures.
@@ -170,6 +171,8 @@ commands! {
     MarkNeedsCorrection => "mark_needs_correction",
     Approve => "approve",
     Reject => "reject",
+    TransferPick => "transfer_pick",
+    NewTransfer => "new_transfer",
     Noop => "noop",
 }
 
@@ -240,6 +243,8 @@ pub enum Action {
     /// The service's answer to a record call (history, corrections,
     /// re-verification).
     Records(RecordsAnswer),
+    /// The service's answer to a transfer call.
+    Transfers(TransfersAnswer),
 }
 
 /// What the result of a request says about reaching the service.
@@ -264,6 +269,7 @@ impl Action {
             Action::Entry(answer) => answer.failure(),
             Action::Review(answer) => answer.failure(),
             Action::Records(answer) => answer.failure(),
+            Action::Transfers(answer) => answer.failure(),
             _ => return None,
         };
         match failure {

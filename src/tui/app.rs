@@ -24,6 +24,7 @@ use super::screens::record::RecordScreen;
 use super::screens::records::RecordsScreen;
 use super::screens::review::ReviewScreen;
 use super::screens::search::SearchScreen;
+use super::screens::transfers::TransfersScreen;
 use super::service::Service;
 use super::theme::Theme;
 use super::view::View;
@@ -55,6 +56,8 @@ pub enum Screen {
     /// A declaration history, a correction proposed or reviewed, or the
     /// re-verification and corrections lists.
     Records,
+    /// The transfers tab: the list, one transfer, a clerk's request.
+    Transfers,
 }
 
 /// The active screen with its state. The search screen's state lives in
@@ -70,6 +73,7 @@ enum Active {
     Entry(EntryScreen),
     Review(ReviewScreen),
     Records(RecordsScreen),
+    Transfers(Box<TransfersScreen>),
 }
 
 pub struct App {
@@ -108,6 +112,9 @@ pub struct App {
     /// The batch (束) the clerk chose on the batches tab: the next keying
     /// started from a record is filed under it. Dropped at lock and logout.
     pub current_batch: Option<String>,
+    /// The persons (internal numbers) chosen on their records for the
+    /// transfer being prepared. Dropped at lock and logout.
+    pub transfer_picks: Vec<String>,
     /// Next search request number (never reset, so an answer from before a
     /// logout can never match a later request).
     next_seq: u64,
@@ -141,6 +148,7 @@ impl App {
             demo,
             demo_accounts,
             current_batch: None,
+            transfer_picks: Vec::new(),
             next_seq: 1,
             needs_render: true,
             should_quit: false,
@@ -158,6 +166,7 @@ impl App {
             Active::Entry(_) => Screen::Entry,
             Active::Review(_) => Screen::Review,
             Active::Records(_) => Screen::Records,
+            Active::Transfers(_) => Screen::Transfers,
         }
     }
 
@@ -264,6 +273,25 @@ impl App {
         }
     }
 
+    pub fn transfers(&self) -> Option<&TransfersScreen> {
+        match &self.active {
+            Active::Transfers(s) => Some(s.as_ref()),
+            _ => None,
+        }
+    }
+
+    pub fn transfers_mut(&mut self) -> Option<&mut TransfersScreen> {
+        match &mut self.active {
+            Active::Transfers(s) => Some(s.as_mut()),
+            _ => None,
+        }
+    }
+
+    /// Shows the transfers tab (the search results stay for the way back).
+    pub fn show_transfers(&mut self, transfers: TransfersScreen) {
+        self.active = Active::Transfers(Box::new(transfers));
+    }
+
     /// Shows a review tab (the search results stay for the way back).
     pub fn show_review(&mut self, review: ReviewScreen) {
         self.active = Active::Review(review);
@@ -339,6 +367,7 @@ impl App {
     fn drop_records(&mut self) {
         self.search = SearchScreen::new();
         self.current_batch = None;
+        self.transfer_picks.clear();
         self.popup = None;
         self.help = false;
         self.log = None;
@@ -413,6 +442,7 @@ impl App {
             Active::Entry(s) => s,
             Active::Review(s) => s,
             Active::Records(s) => s,
+            Active::Transfers(s) => s.as_ref(),
         }
     }
 
@@ -462,6 +492,7 @@ impl App {
             Active::Entry(s) => s,
             Active::Review(s) => s,
             Active::Records(s) => s,
+            Active::Transfers(s) => s.as_mut(),
         };
         if self.help {
             let mut help = HelpOverlay {

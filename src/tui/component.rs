@@ -75,6 +75,9 @@ pub enum Request {
     OpenTab(Tab),
     /// The batch the next keyings go into (None: no batch).
     CurrentBatch(Option<String>),
+    /// The persons chosen for the transfer being prepared, now (a
+    /// prepared transfer empties them).
+    TransferPicks(Vec<String>),
 }
 
 impl Request {

@@ -7,6 +7,7 @@ use crate::secret::SessionToken;
 pub use super::entry_call::EntryCall;
 pub use super::records_call::RecordsCall;
 pub use super::review_call::ReviewCall;
+pub use super::transfers_call::TransfersCall;
 
 #[derive(Debug)]
 pub enum Effect {
@@ -32,6 +33,8 @@ pub enum Effect {
     Review(ReviewCall),
     /// A record call: version history, corrections, re-verification.
     Records(RecordsCall),
+    /// A transfer call: the list, one transfer, preparing, approving.
+    Transfers(TransfersCall),
     /// Tell the service the session ends, then forget the token.
     Logout,
     /// Forget the token (the service already ended the session).

@@ -51,10 +51,15 @@ pub enum Layer {
     Correction,
     /// A supervisor's review of a proposed correction.
     Review,
+    /// The transfers tab: the list, and one transfer's detail (a
+    /// supervisor approves or rejects there).
+    Transfers,
+    /// A transfer being prepared: the form, then its summary.
+    TransferForm,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 16] = [
+    pub const ALL: [Layer; 18] = [
         Layer::Global,
         Layer::Login,
         Layer::Search,
@@ -71,6 +76,8 @@ impl Layer {
         Layer::History,
         Layer::Correction,
         Layer::Review,
+        Layer::Transfers,
+        Layer::TransferForm,
     ];
 
     fn index(self) -> usize {
@@ -91,6 +98,8 @@ impl Layer {
             Layer::History => 13,
             Layer::Correction => 14,
             Layer::Review => 15,
+            Layer::Transfers => 16,
+            Layer::TransferForm => 17,
         }
     }
 }
@@ -253,11 +262,12 @@ const DANGEROUS: &[Command] = &[
     Command::MarkNeedsCorrection,
     Command::Approve,
     Command::Reject,
+    Command::NewTransfer,
 ];
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keymap {
-    layers: [Vec<Binding>; 16],
+    layers: [Vec<Binding>; 18],
 }
 
 #[derive(Deserialize)]
@@ -294,6 +304,10 @@ struct FileDe {
     correction: Option<SectionDe>,
     #[serde(default)]
     review: Option<SectionDe>,
+    #[serde(default)]
+    transfers: Option<SectionDe>,
+    #[serde(default)]
+    transfer_form: Option<SectionDe>,
 }
 
 #[derive(Deserialize)]
@@ -342,6 +356,8 @@ impl Keymap {
             (Layer::History, de.history),
             (Layer::Correction, de.correction),
             (Layer::Review, de.review),
+            (Layer::Transfers, de.transfers),
+            (Layer::TransferForm, de.transfer_form),
         ];
         for (layer, section) in sections {
             let Some(section) = section else { continue };

@@ -28,6 +28,7 @@ pub mod service;
 pub mod status;
 pub mod terminal;
 pub mod theme;
+pub mod transfers_call;
 pub mod ui;
 pub mod update;
 pub mod view;

@@ -161,6 +161,11 @@ impl Runtime {
                     self.spawn(call.run(client));
                 }
             }
+            Effect::Transfers(call) => {
+                if let Some(client) = self.session.clone() {
+                    self.spawn(call.run(client));
+                }
+            }
             Effect::Logout => {
                 if let Some(client) = self.session.take() {
                     tokio::spawn(async move {
@@ -370,6 +375,58 @@ mod tests {
         let token = runtime.session.as_ref().and_then(|c| c.token());
         assert_eq!(token.map(|t| t.expose()), Some("tok-new"));
         assert!(format!("{:?}", runtime.session).contains("redacted"));
+    }
+
+    #[tokio::test]
+    async fn a_rejection_posts_the_reason_to_the_transfer_and_its_answer_comes_back() {
+        use crate::api::transfer::TransferView;
+        use crate::tui::action::TransfersAnswer;
+        use crate::tui::effect::TransfersCall;
+        let view = TransferView {
+            id: "t-1".into(),
+            state: "rejected".into(),
+            prepared_by: "kazei01".into(),
+            prepared_at: "2026-11-30T09:00:00Z".into(),
+            request: crate::domain::transfer::machine::Request {
+                destination: "print".into(),
+                format: "tax_certificate@1".into(),
+                purpose: "p".into(),
+                legal_basis: "b".into(),
+                persons: vec!["1000000001".into()],
+                note: String::new(),
+            },
+            approved_by: None,
+            signed_off_by: None,
+            hash: None,
+            fingerprint: None,
+            receipt: None,
+            rejected_by: Some("kazei09".into()),
+            rejected_reason: Some("目的が不明確".into()),
+            rejected_at_step: Some("prepared".into()),
+        };
+        let (base, server) = serve_once(serde_json::to_string(&view).unwrap());
+        let (tx, mut rx) = unbounded_channel();
+        let mut runtime = Runtime::new(ApiClient::new(&base).unwrap(), tx);
+        runtime
+            .apply(Effect::StartSession(SessionToken::new("tok")), None)
+            .await;
+        let call = TransfersCall::Reject {
+            id: "t-1".into(),
+            reason: "目的が不明確".into(),
+        };
+        runtime.apply(Effect::Transfers(call), None).await;
+        let Some(Action::Transfers(TransfersAnswer::Decided { id, result })) = rx.recv().await
+        else {
+            panic!("no answer");
+        };
+        assert_eq!(id, "t-1");
+        assert_eq!(result.unwrap(), view);
+        let sent = server.join().unwrap();
+        assert!(
+            sent.starts_with("POST /api/v1/transfers/t-1/reject "),
+            "{sent}"
+        );
+        assert!(sent.contains("{\"reason\":\"目的が不明確\"}"), "{sent}");
     }
 
     #[tokio::test]

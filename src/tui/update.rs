@@ -23,6 +23,7 @@ use super::screens::records::{self, RecordsScreen, list::ListKind};
 use super::screens::review::{self, ReviewScreen};
 use super::screens::search::SearchScreen;
 use super::screens::tabs::{self, Tab};
+use super::screens::transfers::{self, TransfersScreen};
 
 pub use super::effect::Effect;
 
@@ -166,6 +167,14 @@ fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
             apply(app, requests)
         }
         Action::Records(_) => vec![],
+        Action::Transfers(answer) if app.session.is_some() => {
+            let requests = match app.transfers_mut() {
+                Some(screen) => screen.answered(answer),
+                None => transfers::stray(answer),
+            };
+            apply(app, requests)
+        }
+        Action::Transfers(_) => vec![],
     }
 }
 
@@ -254,6 +263,7 @@ fn global(app: &mut App, command: Command) -> Vec<Effect> {
             entry_command(app, command)
         }
         Command::History if app.screen() == Screen::Record => history_command(app),
+        Command::TransferPick if app.screen() == Screen::Record => transfer_pick(app),
         // A screen's command where nothing takes it.
         _ => vec![],
     }
@@ -294,6 +304,9 @@ fn apply(app: &mut App, requests: Vec<Request>) -> Vec<Effect> {
             Request::ShowRecord(record) => {
                 let mut screen = RecordScreen::new(*record);
                 screen.can_history = may_see_history(app);
+                screen.can_transfer = may_prepare_transfers(app);
+                screen.picked = app.transfer_picks.contains(&screen.record.person_number);
+                screen.picks = app.transfer_picks.len();
                 app.show_record(screen);
             }
             Request::BackToSearch { results } => {
@@ -310,6 +323,7 @@ fn apply(app: &mut App, requests: Vec<Request>) -> Vec<Effect> {
             Request::Failed(failure) => effects.extend(failed(app, &failure)),
             Request::OpenTab(tab) => effects.extend(open_tab(app, tab)),
             Request::CurrentBatch(batch) => app.current_batch = batch,
+            Request::TransferPicks(picks) => app.transfer_picks = picks,
         }
     }
     effects
@@ -361,6 +375,12 @@ fn confirmed_action(app: &mut App, confirmed: ConfirmedAction) -> Vec<Effect> {
             let requests = app.records_mut().map(|s| s.confirmed(&action));
             apply(app, requests.unwrap_or_default())
         }
+        action @ (PendingAction::PrepareTransfer { .. }
+        | PendingAction::ApproveTransfer { .. }
+        | PendingAction::RejectTransfer { .. }) => {
+            let requests = app.transfers_mut().map(|s| s.confirmed(&action));
+            apply(app, requests.unwrap_or_default())
+        }
     }
 }
 
@@ -395,6 +415,12 @@ fn open_tab(app: &mut App, tab: Tab) -> Vec<Effect> {
         app.show_review(screen);
         return apply(app, requests);
     }
+    if tab == Tab::Transfers {
+        let (screen, requests) =
+            TransfersScreen::open(app.session.as_ref(), app.transfer_picks.clone());
+        app.show_transfers(screen);
+        return apply(app, requests);
+    }
     let (screen, requests) = match tab {
         Tab::Reverify | Tab::Corrections => return open_records_tab(app, tab),
         tab => EntryScreen::work_list(tab == Tab::Decisions),
@@ -421,6 +447,53 @@ fn may_see_history(app: &App) -> bool {
         s.permissions
             .contains(&crate::api::Permission::ViewTaxRecords)
     })
+}
+
+/// Whether the session may prepare transfers (the service checks again).
+fn may_prepare_transfers(app: &App) -> bool {
+    app.session.as_ref().is_some_and(|s| {
+        s.permissions
+            .contains(&crate::api::Permission::PrepareTransfers)
+    })
+}
+
+/// From a record: the person joins the transfer being prepared, or leaves
+/// it when already chosen.
+fn transfer_pick(app: &mut App) -> Vec<Effect> {
+    if !may_prepare_transfers(app) {
+        return apply(
+            app,
+            vec![Request::note(Level::Warning, "transfers.not_permitted")],
+        );
+    }
+    let Some(person) = app.record().map(|r| r.record.person_number.clone()) else {
+        return vec![];
+    };
+    let key = match app.transfer_picks.iter().position(|p| *p == person) {
+        Some(at) => {
+            app.transfer_picks.remove(at);
+            "transfers.pick_removed"
+        }
+        None => {
+            app.transfer_picks.push(person.clone());
+            "transfers.pick_added"
+        }
+    };
+    let picked = app.transfer_picks.contains(&person);
+    let n = app.transfer_picks.len();
+    if let Some(screen) = app.record_mut() {
+        screen.picked = picked;
+        screen.picks = n;
+    }
+    app.status = Some(Status {
+        level: Level::Info,
+        note: super::status::Note::Local {
+            key,
+            args: vec![("n", n.to_string())],
+        },
+    });
+    app.needs_render = true;
+    vec![]
 }
 
 /// From a record: the person's declaration history, if the session may

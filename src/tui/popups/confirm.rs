@@ -67,6 +67,12 @@ pub enum PendingAction {
     MarkVerified { entry: String },
     /// The re-verification item of this entry needs a correction.
     MarkNeedsCorrection { entry: String },
+    /// Send the transfer request summarised (to this destination).
+    PrepareTransfer { destination: String },
+    /// Approve this transfer (the service logs it).
+    ApproveTransfer { id: String },
+    /// Reject this transfer, with the reason typed (kept).
+    RejectTransfer { id: String, reason: String },
 }
 
 impl PendingAction {
@@ -89,6 +95,9 @@ impl PendingAction {
             PendingAction::RejectCorrection { .. } => "confirm.reject_correction",
             PendingAction::MarkVerified { .. } => "confirm.mark_verified",
             PendingAction::MarkNeedsCorrection { .. } => "confirm.mark_needs_correction",
+            PendingAction::PrepareTransfer { .. } => "confirm.prepare_transfer",
+            PendingAction::ApproveTransfer { .. } => "confirm.approve_transfer",
+            PendingAction::RejectTransfer { .. } => "confirm.reject_transfer",
         }
     }
 
@@ -96,9 +105,9 @@ impl PendingAction {
     fn asks(&self) -> Option<&'static str> {
         match self {
             PendingAction::StartEntry { .. } => Some("confirm.paper"),
-            PendingAction::DiscardEntry { .. } | PendingAction::SettleIdentity { .. } => {
-                Some("confirm.reason")
-            }
+            PendingAction::DiscardEntry { .. }
+            | PendingAction::SettleIdentity { .. }
+            | PendingAction::RejectTransfer { .. } => Some("confirm.reason"),
             _ => None,
         }
     }
@@ -168,6 +177,12 @@ impl ConfirmPopup {
             (PendingAction::SettleIdentity { entry, .. }, Some(reason)) => {
                 Some(PendingAction::SettleIdentity {
                     entry: entry.clone(),
+                    reason,
+                })
+            }
+            (PendingAction::RejectTransfer { id, .. }, Some(reason)) => {
+                Some(PendingAction::RejectTransfer {
+                    id: id.clone(),
                     reason,
                 })
             }

@@ -12,6 +12,7 @@ pub mod records;
 pub mod review;
 pub mod search;
 pub mod tabs;
+pub mod transfers;
 
 /// Rows moved by page up / page down in a list.
 pub const PAGE: usize = 10;

@@ -33,6 +33,13 @@ pub struct RecordScreen {
     pub revealing: bool,
     /// Whether the session may open the person's declaration history.
     pub can_history: bool,
+    /// Whether the session may prepare transfers (the key adds or removes
+    /// the person from the transfer being prepared).
+    pub can_transfer: bool,
+    /// Whether this person is chosen for the transfer being prepared, and
+    /// how many persons are.
+    pub picked: bool,
+    pub picks: usize,
 }
 
 impl RecordScreen {
@@ -42,6 +49,9 @@ impl RecordScreen {
             revealed: None,
             revealing: false,
             can_history: false,
+            can_transfer: false,
+            picked: false,
+            picks: 0,
         }
     }
 
@@ -119,6 +129,9 @@ impl Component for RecordScreen {
         if self.can_history {
             hints.push(Hint::new(Command::History, "hint.history"));
         }
+        if self.can_transfer {
+            hints.push(Hint::new(Command::TransferPick, "hint.transfer_pick"));
+        }
         hints
     }
 
@@ -126,6 +139,7 @@ impl Component for RecordScreen {
         match command {
             Command::Reveal => self.record.can_reveal,
             Command::History => self.can_history,
+            Command::TransferPick => self.can_transfer,
             _ => true,
         }
     }
@@ -249,6 +263,26 @@ impl Component for RecordScreen {
                         view.style(Role::Muted),
                     ),
                 ],
+                width,
+            ));
+        }
+        if self.can_transfer {
+            let n = self.picks.to_string();
+            let key = if self.picked {
+                "transfers.record_picked"
+            } else {
+                "transfers.record_not_picked"
+            };
+            lines.push(Line::default());
+            lines.push(fit_line(
+                vec![Span::styled(
+                    t.tf(key, &[("n", &n)]),
+                    view.style(if self.picked {
+                        Role::Focus
+                    } else {
+                        Role::Muted
+                    }),
+                )],
                 width,
             ));
         }

@@ -31,6 +31,8 @@ pub enum Tab {
     Overdue,
     /// Slips per 1,000 fields per operator, by kind and month.
     Quality,
+    /// The transfers the caller may see (移転・提供).
+    Transfers,
 }
 
 impl Tab {
@@ -42,6 +44,7 @@ impl Tab {
         Tab::Corrections,
         Tab::Overdue,
         Tab::Quality,
+        Tab::Transfers,
     ];
 
     /// The permission the service checks for this tab's list.
@@ -51,6 +54,7 @@ impl Tab {
             Tab::Decisions | Tab::Overdue | Tab::Quality => Permission::DecideEntries,
             Tab::Reverify => Permission::Reverify,
             Tab::Corrections => Permission::ReviewCorrections,
+            Tab::Transfers => Permission::ViewTransfers,
         }
     }
 
@@ -64,6 +68,7 @@ impl Tab {
             Tab::Quality => "tab.quality",
             Tab::Reverify => "tab.reverify",
             Tab::Corrections => "tab.corrections",
+            Tab::Transfers => "tab.transfers",
         }
     }
 }

@@ -36,6 +36,7 @@ mod records;
 mod review;
 mod tabs;
 mod themes;
+mod transfers;
 
 // ---- fixtures -------------------------------------------------------------
 

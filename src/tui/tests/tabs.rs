@@ -60,7 +60,7 @@ fn a_session_has_the_tabs_of_its_permissions_in_the_bar_order() {
     let clerk = session(Department::Assessment);
     assert_eq!(
         tabs::tabs_of(Some(&clerk)),
-        vec![Tab::Keying, Tab::Reverify, Tab::Batches]
+        vec![Tab::Keying, Tab::Reverify, Tab::Batches, Tab::Transfers]
     );
     let collections = session(Department::Collections);
     assert!(tabs::tabs_of(Some(&collections)).is_empty());
@@ -73,7 +73,13 @@ fn a_session_has_the_tabs_of_its_permissions_in_the_bar_order() {
     assert_eq!(tabs::first_of(Some(&supervisor)), Some(Tab::Decisions));
     assert_eq!(
         tabs::tabs_of(Some(&supervisor)),
-        vec![Tab::Decisions, Tab::Corrections, Tab::Overdue, Tab::Quality]
+        vec![
+            Tab::Decisions,
+            Tab::Corrections,
+            Tab::Overdue,
+            Tab::Quality,
+            Tab::Transfers
+        ]
     );
 }
 

@@ -1,0 +1,644 @@
+//! The transfers tab of the work screen (移転・提供): the transfers the
+//! caller may see, one transfer's detail (a supervisor approves or rejects
+//! it there, each asking first), and a clerk's request, prepared from the
+//! persons chosen on their records. The service decides again whether the
+//! caller may; its refusals are said in words.
+
+pub mod form;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::api::transfer::{TransferSummary, TransferView};
+use crate::api::{ErrorCode, Permission, SessionInfo};
+use crate::tui::action::{Command, Failure, FailureText};
+use crate::tui::component::{Component, Ctx, Hint, Outcome, Request};
+use crate::tui::effect::{Effect, TransfersCall};
+use crate::tui::keymap::{Key, Layer};
+use crate::tui::popups::confirm::PendingAction;
+use crate::tui::sanitize::{clean, display_width, pad_to_width};
+use crate::tui::screens::review::{
+    Align, Column, draw_table, is_movement, list_command, moved, muted_line,
+};
+use crate::tui::screens::tabs::{self, Tab};
+use crate::tui::status::{Level, Note, Status};
+use crate::tui::theme::Role;
+use crate::tui::transfers_call::TransfersAnswer;
+use crate::tui::view::View;
+use crate::tui::widgets::line::fit_line;
+use crate::tui::widgets::panel::panel;
+
+use form::PrepareForm;
+
+/// The states a transfer's locale names.
+const STATES: &[&str] = &[
+    "prepared",
+    "approved",
+    "awaiting_sign_off",
+    "paused",
+    "signed_off",
+    "sending",
+    "failed",
+    "delivered",
+    "rejected",
+];
+
+/// A state in the terminal's language (the service's word if unknown).
+pub fn state_text(view: &View<'_>, state: &str) -> String {
+    match STATES.iter().find(|s| **s == state) {
+        Some(s) => view.t(&format!("transfer_state.{s}")).to_string(),
+        None => clean(state),
+    }
+}
+
+fn note(level: Level, key: &'static str, args: Vec<(&'static str, String)>) -> Request {
+    Request::Status(Some(Status {
+        level,
+        note: Note::Local { key, args },
+    }))
+}
+
+/// A refused step: a 400's words name the field, so they are shown; a
+/// refusal of the step itself is said the same whatever the reason.
+fn refused(failure: Failure) -> Request {
+    match (&failure.code, &failure.message) {
+        (Some(ErrorCode::BadRequest), FailureText::Service(text)) => note(
+            Level::Error,
+            "transfers.refused",
+            vec![("msg", text.clone())],
+        ),
+        _ => Request::Failed(failure),
+    }
+}
+
+#[derive(Debug)]
+pub struct TransfersScreen {
+    pub transfers: Vec<TransferSummary>,
+    pub selected: usize,
+    pub loading: bool,
+    /// The transfer shown, and the one on its way.
+    pub detail: Option<TransferView>,
+    pub opening: Option<String>,
+    /// A clerk's request being typed.
+    pub form: Option<PrepareForm>,
+    /// A request, approval or rejection is on its way.
+    pub sending: bool,
+    /// The persons chosen on their records (the app keeps them).
+    pub picks: Vec<String>,
+    pub can_prepare: bool,
+    pub can_approve: bool,
+}
+
+impl TransfersScreen {
+    /// The tab with its list on the way.
+    pub fn open(
+        session: Option<&SessionInfo>,
+        picks: Vec<String>,
+    ) -> (TransfersScreen, Vec<Request>) {
+        let may = |p| session.is_some_and(|s| s.permissions.contains(&p));
+        let screen = TransfersScreen {
+            transfers: Vec::new(),
+            selected: 0,
+            loading: true,
+            detail: None,
+            opening: None,
+            form: None,
+            sending: false,
+            picks,
+            can_prepare: may(Permission::PrepareTransfers),
+            can_approve: may(Permission::ApproveTransfers),
+        };
+        (screen, vec![list_call()])
+    }
+
+    fn reload(&mut self) -> Request {
+        self.loading = true;
+        list_call()
+    }
+
+    pub fn answered(&mut self, answer: TransfersAnswer) -> Vec<Request> {
+        match answer {
+            TransfersAnswer::List(result) if self.loading => {
+                self.loading = false;
+                let keep = self.transfers.get(self.selected).map(|t| t.id.clone());
+                match result {
+                    Ok(list) => {
+                        self.transfers = list.transfers;
+                        self.selected = keep
+                            .and_then(|id| self.transfers.iter().position(|t| t.id == id))
+                            .unwrap_or(0);
+                        Vec::new()
+                    }
+                    Err(failure) => {
+                        self.transfers.clear();
+                        self.selected = 0;
+                        vec![Request::Failed(failure)]
+                    }
+                }
+            }
+            TransfersAnswer::View(result) if self.opening.is_some() => {
+                self.opening = None;
+                match result {
+                    Ok(view) => {
+                        self.detail = Some(view);
+                        vec![Request::Status(None)]
+                    }
+                    Err(failure) => vec![Request::Failed(failure)],
+                }
+            }
+            TransfersAnswer::Registries(result)
+                if self.form.as_ref().is_some_and(|f| f.loading) =>
+            {
+                match result {
+                    Ok((destinations, formats)) => {
+                        if let Some(form) = self.form.as_mut() {
+                            form.registries(destinations, formats);
+                        }
+                        Vec::new()
+                    }
+                    Err(failure) => {
+                        self.form = None;
+                        vec![Request::Failed(failure)]
+                    }
+                }
+            }
+            TransfersAnswer::Prepared(result) if self.sending && self.form.is_some() => {
+                self.sending = false;
+                match result {
+                    Ok(view) => {
+                        self.form = None;
+                        self.picks.clear();
+                        let n = view.request.persons.len().to_string();
+                        vec![
+                            Request::TransferPicks(Vec::new()),
+                            note(Level::Info, "transfers.prepared", vec![("n", n)]),
+                            self.reload(),
+                        ]
+                    }
+                    Err(failure) => {
+                        if let Some(form) = self.form.as_mut() {
+                            form.summary = false;
+                        }
+                        vec![refused(failure)]
+                    }
+                }
+            }
+            TransfersAnswer::Decided { id, result }
+                if self.sending && self.detail.as_ref().is_some_and(|d| d.id == id) =>
+            {
+                self.sending = false;
+                match result {
+                    Ok(view) => {
+                        let key = if view.state == "rejected" {
+                            "transfers.rejected"
+                        } else {
+                            "transfers.approved"
+                        };
+                        self.detail = Some(view);
+                        vec![Request::note(Level::Info, key), self.reload()]
+                    }
+                    Err(failure) => vec![refused(failure)],
+                }
+            }
+            answer => stray(answer),
+        }
+    }
+
+    /// The user said yes to a step of this screen.
+    pub fn confirmed(&mut self, action: &PendingAction) -> Vec<Request> {
+        if self.sending {
+            return Vec::new();
+        }
+        let call = match action {
+            PendingAction::PrepareTransfer { destination } => {
+                let Some(Ok(request)) = self.form.as_ref().map(PrepareForm::request) else {
+                    return Vec::new();
+                };
+                if request.destination != *destination {
+                    return Vec::new();
+                }
+                TransfersCall::Prepare(request)
+            }
+            PendingAction::ApproveTransfer { id } if self.shown(id) => {
+                TransfersCall::Approve(id.clone())
+            }
+            PendingAction::RejectTransfer { id, reason } if self.shown(id) => {
+                TransfersCall::Reject {
+                    id: id.clone(),
+                    reason: reason.clone(),
+                }
+            }
+            _ => return Vec::new(),
+        };
+        self.sending = true;
+        vec![Request::Effect(Effect::Transfers(call))]
+    }
+
+    fn shown(&self, id: &str) -> bool {
+        self.form.is_none() && self.detail.as_ref().is_some_and(|d| d.id == id)
+    }
+
+    fn run_list(&mut self, command: Command, ctx: &mut Ctx<'_>) -> Outcome {
+        if let Some(requests) = list_command(ctx, Tab::Transfers, command) {
+            return Outcome::Consumed(requests);
+        }
+        let requests = match command {
+            c if is_movement(c) => {
+                self.selected = moved(self.selected, self.transfers.len(), c);
+                Vec::new()
+            }
+            Command::Submit => match self.transfers.get(self.selected) {
+                Some(t) => {
+                    self.opening = Some(t.id.clone());
+                    vec![Request::Effect(Effect::Transfers(TransfersCall::View(
+                        t.id.clone(),
+                    )))]
+                }
+                None => Vec::new(),
+            },
+            Command::NewTransfer if self.can_prepare => {
+                self.form = Some(PrepareForm::new(self.picks.clone()));
+                vec![
+                    Request::Status(None),
+                    Request::Effect(Effect::Transfers(TransfersCall::Registries)),
+                ]
+            }
+            _ => return Outcome::NotConsumed,
+        };
+        Outcome::Consumed(requests)
+    }
+
+    fn run_detail(&mut self, command: Command) -> Outcome {
+        let Some(detail) = &self.detail else {
+            return Outcome::NotConsumed;
+        };
+        let requests = match command {
+            Command::Back => {
+                self.detail = None;
+                vec![Request::Status(None), self.reload()]
+            }
+            Command::Approve | Command::Reject if self.sending => {
+                vec![Request::note(Level::Info, "entry.wait_sending")]
+            }
+            Command::Approve if self.can_approve => {
+                vec![Request::Confirm(PendingAction::ApproveTransfer {
+                    id: detail.id.clone(),
+                })]
+            }
+            Command::Reject if self.can_approve => {
+                vec![Request::Confirm(PendingAction::RejectTransfer {
+                    id: detail.id.clone(),
+                    reason: String::new(),
+                })]
+            }
+            _ => return Outcome::NotConsumed,
+        };
+        Outcome::Consumed(requests)
+    }
+
+    fn run_form(&mut self, command: Command) -> Outcome {
+        let sending = self.sending;
+        let Some(form) = self.form.as_mut() else {
+            return Outcome::NotConsumed;
+        };
+        let requests = match command {
+            Command::NextField if !form.summary => {
+                form.step_focus(true);
+                Vec::new()
+            }
+            Command::PrevField if !form.summary => {
+                form.step_focus(false);
+                Vec::new()
+            }
+            Command::Send if sending => vec![Request::note(Level::Info, "entry.wait_sending")],
+            Command::Send if form.loading => Vec::new(),
+            Command::Send => match form.request() {
+                Ok(request) if form.summary => {
+                    vec![Request::Confirm(PendingAction::PrepareTransfer {
+                        destination: request.destination,
+                    })]
+                }
+                Ok(_) => {
+                    form.summary = true;
+                    vec![Request::Status(None)]
+                }
+                Err((key, field)) => {
+                    form.focus = field;
+                    vec![Request::note(Level::Warning, key)]
+                }
+            },
+            Command::Back if form.summary => {
+                form.summary = false;
+                vec![Request::Status(None)]
+            }
+            Command::Back => {
+                self.form = None;
+                vec![Request::Status(None)]
+            }
+            _ => return Outcome::NotConsumed,
+        };
+        Outcome::Consumed(requests)
+    }
+
+    fn draw_list(&self, view: &View<'_>, frame: &mut Frame, area: Rect) {
+        let t = view.i18n;
+        let inner = panel(view, frame, area, "transfers.title", Role::Border);
+        let [picks, list] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+        if self.can_prepare {
+            let n = self.picks.len().to_string();
+            frame.render_widget(
+                fit_line(
+                    vec![Span::styled(
+                        t.tf("transfers.picks", &[("n", &n)]),
+                        view.style(Role::Muted),
+                    )],
+                    usize::from(picks.width),
+                ),
+                picks,
+            );
+        }
+        if self.loading && self.transfers.is_empty() {
+            return;
+        }
+        if self.transfers.is_empty() {
+            muted_line(view, frame, list, "transfers.none");
+            return;
+        }
+        let column = |header, align, max| Column { header, align, max };
+        let columns = [
+            column("transfers.column_state", Align::Left, Some(12)),
+            column("transfers.destination", Align::Left, Some(14)),
+            column("transfers.format", Align::Left, Some(18)),
+            column("transfers.column_records", Align::Right, Some(6)),
+            column("transfers.column_prepared", Align::Left, Some(10)),
+            column("transfers.column_approved", Align::Left, None),
+        ];
+        let rows: Vec<Vec<String>> = self
+            .transfers
+            .iter()
+            .map(|s| {
+                vec![
+                    state_text(view, &s.state),
+                    s.destination.clone(),
+                    s.format.clone(),
+                    s.records.to_string(),
+                    s.prepared_by.clone(),
+                    s.approved_by.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        draw_table(view, frame, list, &columns, &rows, Some(self.selected));
+    }
+
+    fn draw_detail(&self, view: &View<'_>, frame: &mut Frame, area: Rect, d: &TransferView) {
+        let t = view.i18n;
+        let inner = panel(view, frame, area, "transfers.detail_title", Role::Border);
+        let keys = [
+            "transfers.column_state",
+            "transfers.destination",
+            "transfers.format",
+            "transfers.purpose",
+            "transfers.legal_basis",
+            "transfers.note",
+            "transfers.column_prepared",
+            "transfers.column_approved",
+            "transfers.rejected_by",
+            "transfers.rejected_reason",
+        ];
+        let label_w = keys
+            .iter()
+            .map(|k| display_width(t.t(k)))
+            .max()
+            .unwrap_or(8)
+            + 2;
+        let width = usize::from(inner.width);
+        let text = view.style(Role::Text);
+        let line = |key: &str, value: String| -> Line<'static> {
+            fit_line(
+                vec![
+                    Span::styled(pad_to_width(t.t(key), label_w), view.style(Role::Muted)),
+                    Span::styled(clean(&value), text),
+                ],
+                width,
+            )
+        };
+        let r = &d.request;
+        let mut lines = vec![
+            line(
+                "transfers.column_state",
+                format!("{}  ({})", state_text(view, &d.state), d.id),
+            ),
+            line("transfers.destination", r.destination.clone()),
+            line("transfers.format", r.format.clone()),
+            line("transfers.purpose", r.purpose.clone()),
+            line("transfers.legal_basis", r.legal_basis.clone()),
+            line("transfers.note", r.note.clone()),
+            line(
+                "transfers.column_prepared",
+                format!("{}  {}", d.prepared_by, d.prepared_at),
+            ),
+        ];
+        if let Some(by) = &d.approved_by {
+            lines.push(line("transfers.column_approved", by.clone()));
+        }
+        if let Some(by) = &d.rejected_by {
+            let value = match d.rejected_at_step.as_deref() {
+                Some(s) => t.tf(
+                    "transfers.by_at_step",
+                    &[("by", by), ("step", &state_text(view, s))],
+                ),
+                None => by.clone(),
+            };
+            lines.push(line("transfers.rejected_by", value));
+            lines.push(line(
+                "transfers.rejected_reason",
+                d.rejected_reason.clone().unwrap_or_default(),
+            ));
+        }
+        let n = r.persons.len().to_string();
+        lines.push(fit_line(
+            vec![Span::styled(
+                t.tf("transfers.persons_count", &[("n", &n)]),
+                view.style(Role::Muted),
+            )],
+            width,
+        ));
+        lines.push(Line::from(Span::styled(
+            r.persons
+                .iter()
+                .map(|p| clean(p))
+                .collect::<Vec<_>>()
+                .join("  "),
+            text,
+        )));
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    }
+}
+
+fn list_call() -> Request {
+    Request::Effect(Effect::Transfers(TransfersCall::List))
+}
+
+/// A transfer answer with no screen waiting for it: only a failure shows.
+pub fn stray(answer: TransfersAnswer) -> Vec<Request> {
+    answer
+        .into_failure()
+        .map(Request::Failed)
+        .into_iter()
+        .collect()
+}
+
+impl Component for TransfersScreen {
+    fn layer(&self) -> Option<Layer> {
+        if self.form.is_some() {
+            Some(Layer::TransferForm)
+        } else {
+            Some(Layer::Transfers)
+        }
+    }
+
+    /// In the form the focused row takes its keys first: text and editing
+    /// keys in a text row, Left and Right on a choice.
+    fn handle_key(&mut self, key: Key, _ctx: &mut Ctx<'_>) -> Outcome {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        let Some(form) = self.form.as_mut().filter(|f| !f.summary && !f.loading) else {
+            return Outcome::NotConsumed;
+        };
+        if key.mods == KeyModifiers::NONE
+            && matches!(key.code, KeyCode::Left | KeyCode::Right)
+            && form.step_choice(key.code == KeyCode::Right)
+        {
+            return Outcome::consumed();
+        }
+        match form.input_mut() {
+            Some(input) => {
+                if input.edit(key) {
+                    Outcome::consumed()
+                } else {
+                    Outcome::NotConsumed
+                }
+            }
+            None => Outcome::NotConsumed,
+        }
+    }
+
+    fn paste(&mut self, text: &str) {
+        if let Some(input) = self
+            .form
+            .as_mut()
+            .filter(|f| !f.summary)
+            .and_then(PrepareForm::input_mut)
+        {
+            input.insert_str(text);
+        }
+    }
+
+    fn typing(&self) -> bool {
+        self.form.as_ref().is_some_and(PrepareForm::typing)
+    }
+
+    fn run(&mut self, command: Command, ctx: &mut Ctx<'_>) -> Outcome {
+        if self.form.is_some() {
+            return self.run_form(command);
+        }
+        if self.detail.is_some() {
+            return self.run_detail(command);
+        }
+        self.run_list(command, ctx)
+    }
+
+    fn hints(&self) -> Vec<Hint> {
+        if let Some(form) = &self.form {
+            if form.summary {
+                return vec![
+                    Hint::new(Command::Send, "hint.prepare_transfer"),
+                    Hint::new(Command::Back, "hint.back"),
+                ];
+            }
+            return vec![
+                Hint::new(Command::NextField, "hint.next_field"),
+                Hint::new(Command::Send, "hint.transfer_summary"),
+                Hint::new(Command::Back, "hint.back"),
+            ];
+        }
+        if self.detail.is_some() {
+            let mut hints = Vec::new();
+            if self.can_approve {
+                hints.push(Hint::new(Command::Approve, "hint.approve"));
+                hints.push(Hint::new(Command::Reject, "hint.reject"));
+            }
+            hints.push(Hint::new(Command::Back, "hint.back"));
+            return hints;
+        }
+        let mut hints = vec![Hint::new(Command::Submit, "hint.open_transfer")];
+        if self.can_prepare {
+            hints.push(Hint::new(Command::NewTransfer, "hint.new_transfer"));
+        }
+        hints.push(Hint::new(Command::NextTab, "hint.next_tab"));
+        hints.push(Hint::new(Command::Back, "hint.back"));
+        hints
+    }
+
+    fn offers(&self, command: Command) -> bool {
+        if let Some(form) = &self.form {
+            return match command {
+                Command::NextField | Command::PrevField => !form.summary,
+                Command::Send | Command::Back => true,
+                _ => false,
+            };
+        }
+        if self.detail.is_some() {
+            return match command {
+                Command::Approve | Command::Reject => self.can_approve,
+                Command::Back => true,
+                _ => false,
+            };
+        }
+        match command {
+            Command::Approve | Command::Reject => false,
+            Command::NewTransfer => self.can_prepare,
+            _ => true,
+        }
+    }
+
+    /// In the form only quit, help, the message log and logout of the
+    /// global keys act (a half-typed request is not dropped by a slip).
+    fn takes_global(&self, command: Command) -> bool {
+        self.form.is_none()
+            || matches!(
+                command,
+                Command::Quit | Command::Help | Command::MessageLog | Command::Logout
+            )
+    }
+
+    fn waiting(&self) -> Option<&'static str> {
+        if self.sending {
+            return Some("entry.sending");
+        }
+        if self.opening.is_some() || self.form.as_ref().is_some_and(|f| f.loading) {
+            return Some("review.loading");
+        }
+        self.loading.then_some("review.loading")
+    }
+
+    fn draw(&self, view: &View<'_>, frame: &mut Frame, area: Rect) {
+        let area = tabs::draw_bar(view, frame, area, Tab::Transfers);
+        if let Some(form) = &self.form {
+            let title = if form.summary {
+                "transfers.summary_title"
+            } else {
+                "transfers.form_title"
+            };
+            let inner = panel(view, frame, area, title, Role::Focus);
+            form.draw(view, frame, inner);
+            return;
+        }
+        match &self.detail {
+            Some(d) => self.draw_detail(view, frame, area, d),
+            None => self.draw_list(view, frame, area),
+        }
+    }
+}

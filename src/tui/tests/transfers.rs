@@ -1,0 +1,452 @@
+//! The transfers tab (移転・提供): the list and one transfer, the persons
+//! chosen on their records, a clerk's request with its summary, and a
+//! supervisor's approval or rejection; each call and its body.
+
+use crossterm::event::KeyCode;
+
+use super::*;
+use crate::api::transfer::{
+    DestinationList, DestinationView, FormatList, FormatView, TransferList, TransferSummary,
+    TransferView,
+};
+use crate::domain::transfer::destination::{Destination, DestinationKind};
+use crate::domain::transfer::format::{FormatField, RecordField, TransferFormat};
+use crate::domain::transfer::machine::Request as TransferRequest;
+use crate::tui::action::TransfersAnswer;
+use crate::tui::effect::TransfersCall;
+use crate::tui::status::Note;
+
+fn supervisor() -> SessionInfo {
+    let mut s = session(Department::Assessment);
+    s.staff.user_id = "kazei09".into();
+    s.staff.role = crate::domain::roles::Role::Supervisor;
+    s.permissions = crate::domain::roles::permissions(
+        crate::domain::roles::Role::Supervisor,
+        Department::Assessment,
+    )
+    .to_vec();
+    s
+}
+
+fn transfer_calls(effects: Vec<Effect>) -> Vec<TransfersCall> {
+    effects
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Transfers(call) => Some(call),
+            _ => None,
+        })
+        .collect()
+}
+
+fn one_call(effects: Vec<Effect>) -> TransfersCall {
+    let mut calls = transfer_calls(effects);
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    calls.remove(0)
+}
+
+fn answer(app: &mut App, answer: TransfersAnswer) -> Vec<Effect> {
+    update(app, Action::Transfers(answer))
+}
+
+fn summaries() -> Vec<TransferSummary> {
+    vec![
+        TransferSummary {
+            id: "t-0001".into(),
+            state: "prepared".into(),
+            prepared_by: "kazei01".into(),
+            prepared_at: "2026-11-30T09:00:00Z".into(),
+            destination: "kokuzei".into(),
+            format: "tax_certificate@1".into(),
+            records: 2,
+            approved_by: None,
+            signed_off_by: None,
+        },
+        TransferSummary {
+            id: "t-0002".into(),
+            state: "rejected".into(),
+            prepared_by: "kazei01".into(),
+            prepared_at: "2026-11-29T15:30:00Z".into(),
+            destination: "print".into(),
+            format: "tax_certificate@1".into(),
+            records: 1,
+            approved_by: None,
+            signed_off_by: None,
+        },
+        TransferSummary {
+            id: "t-0003".into(),
+            state: "approved".into(),
+            prepared_by: "kazei02".into(),
+            prepared_at: "2026-11-28T10:00:00Z".into(),
+            destination: "kokuzei".into(),
+            format: "tax_certificate@2".into(),
+            records: 120,
+            approved_by: Some("kazei09".into()),
+            signed_off_by: None,
+        },
+    ]
+}
+
+fn request() -> TransferRequest {
+    TransferRequest {
+        destination: "print".into(),
+        format: "tax_certificate@1".into(),
+        purpose: "課税証明書の送付".into(),
+        legal_basis: "地方税法第20条の10".into(),
+        persons: vec!["1000000001".into()],
+        note: "本人の申請による".into(),
+    }
+}
+
+fn view(state: &str) -> TransferView {
+    let rejected = state == "rejected";
+    TransferView {
+        id: "t-0002".into(),
+        state: state.into(),
+        prepared_by: "kazei01".into(),
+        prepared_at: "2026-11-29T15:30:00Z".into(),
+        request: request(),
+        approved_by: (state == "approved").then(|| "kazei09".into()),
+        signed_off_by: None,
+        hash: None,
+        fingerprint: None,
+        receipt: None,
+        rejected_by: rejected.then(|| "kazei09".into()),
+        rejected_reason: rejected.then(|| "目的が不明確".into()),
+        rejected_at_step: rejected.then(|| "prepared".into()),
+    }
+}
+
+fn destination(id: &str, name: &str, kind: DestinationKind, basis: &str) -> DestinationView {
+    DestinationView {
+        destination: Destination {
+            id: id.into(),
+            name: name.into(),
+            kind,
+            endpoint: None,
+            ca_pem: None,
+            formats: vec!["tax_certificate".into()],
+            legal_basis: basis.into(),
+            active: true,
+        },
+        revision: 1,
+        updated_by: "it01".into(),
+        updated_at: "2026-11-01T09:00:00Z".into(),
+    }
+}
+
+fn registries() -> (DestinationList, FormatList) {
+    let format = |version| FormatView {
+        format: TransferFormat {
+            id: "tax_certificate".into(),
+            version,
+            title_ja: "課税証明".into(),
+            title_en: "Tax certificate".into(),
+            my_number: false,
+            fields: vec![FormatField {
+                field: RecordField::PersonNumber,
+                required: true,
+            }],
+        },
+        registered_by: "it01".into(),
+        registered_at: "2026-11-01T09:00:00Z".into(),
+    };
+    (
+        DestinationList {
+            destinations: vec![
+                destination(
+                    "kokuzei",
+                    "税務署（国税連携）",
+                    DestinationKind::Partner,
+                    "番号法第19条第8号",
+                ),
+                destination(
+                    "print",
+                    "窓口印刷",
+                    DestinationKind::Print,
+                    "地方税法第20条の10",
+                ),
+            ],
+        },
+        FormatList {
+            formats: vec![format(1), format(2)],
+        },
+    )
+}
+
+/// A session on the transfers tab (the last), its list answered.
+fn on_transfers(lang: Lang, who: SessionInfo) -> App {
+    let mut app = new_app(lang, false);
+    log_in_as(&mut app, who);
+    update(&mut app, Action::Run(Command::WorkList));
+    let effects = update(&mut app, Action::Run(Command::PrevTab));
+    assert!(matches!(one_call(effects), TransfersCall::List));
+    assert_eq!(app.screen(), Screen::Transfers);
+    answer(
+        &mut app,
+        TransfersAnswer::List(Ok(TransferList {
+            transfers: summaries(),
+        })),
+    );
+    app
+}
+
+fn clerk() -> SessionInfo {
+    session(Department::Assessment)
+}
+
+fn status_text(app: &App) -> String {
+    let Some(status) = app.status.as_ref() else {
+        return String::new();
+    };
+    match &status.note {
+        Note::Local { key, args } => {
+            let refs: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.i18n.tf(key, &refs)
+        }
+        Note::Service(text) => text.clone(),
+    }
+}
+
+fn capture(name: &str, text: &str) {
+    let dir = std::path::Path::new("/work/captures/transfers");
+    if std::fs::create_dir_all(dir).is_ok() {
+        let _ = std::fs::write(dir.join(format!("{name}.txt")), text);
+    }
+}
+
+#[test]
+fn the_transfers_tab_lists_what_the_caller_may_see_ja_and_en() {
+    let app = on_transfers(Lang::Ja, clerk());
+    let text = screen_text(&draw(&app, 80, 24));
+    capture("list_ja", &text);
+    assert!(text.contains("承認待ち"), "{text}");
+    assert!(text.contains("移転・提供"), "{text}");
+    insta::assert_snapshot!("transfers_list_ja", draw(&app, 80, 24).backend());
+    let app = on_transfers(Lang::En, clerk());
+    insta::assert_snapshot!("transfers_list_en", draw(&app, 80, 24).backend());
+}
+
+#[test]
+fn enter_opens_one_transfer_with_its_request_persons_and_rejection() {
+    let mut app = on_transfers(Lang::Ja, clerk());
+    press(&mut app, KeyCode::Down);
+    let call = one_call(press(&mut app, KeyCode::Enter));
+    assert!(
+        matches!(&call, TransfersCall::View(id) if id == "t-0002"),
+        "{call:?}"
+    );
+    answer(&mut app, TransfersAnswer::View(Ok(view("rejected"))));
+    let text = screen_text(&draw(&app, 80, 24));
+    capture("detail_ja", &text);
+    for part in [
+        "目的が不明確",
+        "1000000001",
+        "地方税法第20条の10",
+        "承認待ち",
+    ] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
+    insta::assert_snapshot!("transfers_detail_ja", draw(&app, 80, 24).backend());
+    // A clerk has no approve key here: F8 does nothing.
+    assert!(transfer_calls(press(&mut app, KeyCode::F(8))).is_empty());
+    assert!(app.popup.is_none());
+    // Esc: back to the list, loaded again.
+    assert!(matches!(
+        one_call(press(&mut app, KeyCode::Esc)),
+        TransfersCall::List
+    ));
+    assert!(app.transfers().is_some_and(|t| t.detail.is_none()));
+}
+
+#[test]
+fn a_record_key_chooses_the_person_for_a_transfer_and_again_removes_them() {
+    let mut app = new_app(Lang::Ja, false);
+    log_in(&mut app, Department::Assessment);
+    search(&mut app, "髙橋", found(results(), false));
+    open_record(&mut app, Department::Assessment);
+    assert!(app.record().is_some_and(|r| r.can_transfer));
+    press(&mut app, KeyCode::F(8));
+    assert_eq!(app.transfer_picks, vec!["1000000001".to_string()]);
+    assert!(status_text(&app).contains("1人"), "{}", status_text(&app));
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(text.contains("移転・提供の対象です"), "{text}");
+    press(&mut app, KeyCode::F(8));
+    assert!(app.transfer_picks.is_empty());
+    ctrl(&mut app, 't');
+    assert_eq!(app.transfer_picks.len(), 1);
+    // Forgotten at the idle lock.
+    app.lock_session();
+    assert!(app.transfer_picks.is_empty());
+}
+
+#[test]
+fn a_session_without_prepare_transfers_has_no_record_key() {
+    let mut app = new_app(Lang::Ja, false);
+    log_in(&mut app, Department::Collections);
+    search(&mut app, "髙橋", found(results(), false));
+    open_record(&mut app, Department::Collections);
+    press(&mut app, KeyCode::F(8));
+    assert!(app.transfer_picks.is_empty());
+    assert!(status_text(&app).contains("依頼できません"));
+}
+
+/// A clerk with a person chosen, on the prepare form with the registries in.
+fn on_form(lang: Lang) -> App {
+    let mut app = on_transfers(lang, clerk());
+    app.transfer_picks = vec!["1000000001".into()];
+    // The tab again, so it has the picks.
+    assert!(matches!(
+        one_call(update(&mut app, Action::Run(Command::WorkList))),
+        TransfersCall::List
+    ));
+    answer(
+        &mut app,
+        TransfersAnswer::List(Ok(TransferList {
+            transfers: summaries(),
+        })),
+    );
+    let call = one_call(press(&mut app, KeyCode::F(4)));
+    assert!(matches!(call, TransfersCall::Registries));
+    answer(&mut app, TransfersAnswer::Registries(Ok(registries())));
+    app
+}
+
+#[test]
+fn prepare_form_then_summary_then_the_request_as_typed() {
+    let mut app = on_form(Lang::Ja);
+    // The second destination: its legal basis fills in.
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "課税証明書の送付");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "本人の申請による");
+    let text = screen_text(&draw(&app, 80, 24));
+    capture("form_ja", &text);
+    assert!(text.contains("窓口印刷"), "{text}");
+    assert!(text.contains("地方税法第20条の10"), "{text}");
+    insta::assert_snapshot!("transfers_form_ja", draw(&app, 80, 24).backend());
+    // F8: the summary, nothing sent.
+    assert!(transfer_calls(press(&mut app, KeyCode::F(8))).is_empty());
+    assert!(app.popup.is_none());
+    let text = screen_text(&draw(&app, 80, 24));
+    capture("summary_ja", &text);
+    insta::assert_snapshot!("transfers_summary_ja", draw(&app, 80, 24).backend());
+    // F8 again asks first; Enter sends.
+    assert!(transfer_calls(press(&mut app, KeyCode::F(8))).is_empty());
+    assert_eq!(
+        app.pending(),
+        Some(&PendingAction::PrepareTransfer {
+            destination: "print".into()
+        })
+    );
+    let call = one_call(press(&mut app, KeyCode::Enter));
+    let TransfersCall::Prepare(sent) = call else {
+        panic!("{call:?}");
+    };
+    assert_eq!(sent, request());
+    assert_eq!(
+        serde_json::to_value(&sent).unwrap()["persons"],
+        serde_json::json!(["1000000001"])
+    );
+    let effects = answer(&mut app, TransfersAnswer::Prepared(Ok(view("prepared"))));
+    assert!(matches!(one_call(effects), TransfersCall::List));
+    assert!(app.transfer_picks.is_empty());
+    assert!(app.transfers().is_some_and(|t| t.form.is_none()));
+}
+
+#[test]
+fn the_prepare_summary_in_english() {
+    let mut app = on_form(Lang::En);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "Tax certificate to the tax office");
+    press(&mut app, KeyCode::F(8));
+    insta::assert_snapshot!("transfers_summary_en", draw(&app, 80, 24).backend());
+}
+
+#[test]
+fn a_missing_purpose_is_said_and_a_400_names_the_field() {
+    let mut app = on_form(Lang::Ja);
+    press(&mut app, KeyCode::F(8));
+    assert!(status_text(&app).contains("目的"), "{}", status_text(&app));
+    assert!(
+        app.transfers()
+            .is_some_and(|t| !t.form.as_ref().unwrap().summary)
+    );
+    // The focus went to the purpose.
+    type_text(&mut app, "提供");
+    press(&mut app, KeyCode::F(8));
+    press(&mut app, KeyCode::F(8));
+    one_call(press(&mut app, KeyCode::Enter));
+    answer(
+        &mut app,
+        TransfersAnswer::Prepared(Err(Failure::service(
+            ErrorCode::BadRequest,
+            400,
+            "`persons`: there is no resident 1000000001",
+        ))),
+    );
+    let text = status_text(&app);
+    assert!(text.contains("`persons`: there is no resident"), "{text}");
+    // The form stays, back from the summary.
+    assert!(
+        app.transfers()
+            .is_some_and(|t| t.form.as_ref().is_some_and(|f| !f.summary))
+    );
+}
+
+#[test]
+fn a_supervisor_approves_or_rejects_with_a_reason_each_asking_first() {
+    let mut app = on_transfers(Lang::Ja, supervisor());
+    one_call(press(&mut app, KeyCode::Enter));
+    let mut shown = view("prepared");
+    shown.id = "t-0001".into();
+    answer(&mut app, TransfersAnswer::View(Ok(shown)));
+    assert!(transfer_calls(press(&mut app, KeyCode::F(8))).is_empty());
+    assert_eq!(
+        app.pending(),
+        Some(&PendingAction::ApproveTransfer {
+            id: "t-0001".into()
+        })
+    );
+    let call = one_call(press(&mut app, KeyCode::Enter));
+    assert!(
+        matches!(&call, TransfersCall::Approve(id) if id == "t-0001"),
+        "{call:?}"
+    );
+    // Own request (or any other reason): said the same way.
+    answer(
+        &mut app,
+        TransfersAnswer::Decided {
+            id: "t-0001".into(),
+            result: Err(Failure::service(
+                ErrorCode::TransferRefused,
+                409,
+                "nobody approves their own request",
+            )),
+        },
+    );
+    let text = status_text(&app);
+    assert_eq!(text, app.i18n.t("failure.transfer_refused"));
+    // F9: the reason is asked in the question.
+    assert!(transfer_calls(press(&mut app, KeyCode::F(9))).is_empty());
+    type_text(&mut app, "目的が不明確");
+    let call = one_call(press(&mut app, KeyCode::Enter));
+    let TransfersCall::Reject { id, reason } = call else {
+        panic!("{call:?}");
+    };
+    assert_eq!((id.as_str(), reason.as_str()), ("t-0001", "目的が不明確"));
+    let mut rejected = view("rejected");
+    rejected.id = "t-0001".into();
+    let effects = answer(
+        &mut app,
+        TransfersAnswer::Decided {
+            id: "t-0001".into(),
+            result: Ok(rejected),
+        },
+    );
+    assert!(matches!(one_call(effects), TransfersCall::List));
+    assert!(status_text(&app).contains("却下しました"));
+}
