@@ -513,6 +513,13 @@ async fn a_transfer_is_signed_off_by_an_it_officer_at_the_clerks_terminal_and_de
         .await
         .unwrap_err();
         assert_eq!(refused.0, status, "{who}: {}", refused.1);
+        // The refused witness's row names them, not the clerk.
+        let named = app.audit_tail(3).into_iter().any(|r| {
+            r.entry.action == Action::TransferSignOff
+                && r.entry.outcome == Outcome::Denied
+                && r.entry.user_id == who
+        });
+        assert!(named, "{who}: {}", refused.1);
     }
     let other = "0".repeat(64);
     let wrong = call::<TransferView>(&clerk, Method::POST, &sign, sign_off_body(&app, IT, &other))

@@ -934,7 +934,13 @@ pub async fn sign_off(
         .await
     };
     if let Some(error) = refusal {
-        return Err(refuse(&state, &caller, &transfer, action, &error).await);
+        // The witness proved who they are: the refusal is theirs, so its
+        // row names them, not the clerk whose terminal it is.
+        let event = Event::new(action, Outcome::Denied, detail(&transfer));
+        let mut row = transfer_row(&state, &caller, &transfer, event).await?;
+        row.user_id = request.user_id.clone();
+        state.audit(row).await?;
+        return Err(refused(error.to_string()));
     }
     signed?;
     let (_, now_transfer) = load(&state, &caller, &id, Action::TransferView).await?;
