@@ -172,16 +172,102 @@ fn count(db: &rusqlite::Connection, sql: &str, args: &[&dyn rusqlite::ToSql]) ->
     db.query_row(sql, args, |r| r.get(0)).expect(sql)
 }
 
-#[test]
-fn sigkill_during_writes_and_reads_loses_no_acknowledged_write_and_no_row_stands_alone() {
-    let iterations: usize = std::env::var("BANSHO_CRASH_ITERATIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(3);
-    let tmp = tempfile::Builder::new()
+/// After a stop: the store is whole, every acknowledged write is there
+/// with its row, no row stands alone, and the chain verifies.
+fn check_store(
+    data: &Path,
+    keys: &bansho::server::crypto::Keys,
+    run: usize,
+    clerk: &str,
+    acked: &Acknowledged,
+) {
+    let db = rusqlite::Connection::open(data.join("bansho.db")).expect("open");
+    let integrity: String = db
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("integrity");
+    assert_eq!(integrity, "ok", "run {run}");
+    for (guess, failures) in &acked.failures {
+        let attempts: i64 = db
+            .query_row(
+                "SELECT attempts FROM login_guard WHERE key = ?1",
+                [keys.login_guard_key(guess)],
+                |r| r.get(0),
+            )
+            .unwrap_or(0);
+        let counted = count(
+            &db,
+            "SELECT count(*) FROM audit_log WHERE action = 'login_attempt' AND user_id = ?1",
+            &[guess],
+        );
+        let refused = count(
+            &db,
+            "SELECT count(*) FROM audit_log WHERE action = 'login' AND outcome = 'failure' AND user_id = ?1",
+            &[guess],
+        );
+        // Each count is there with its row, and no row without it.
+        assert_eq!(
+            attempts, counted,
+            "run {run}, {guess}: counter and rows agree"
+        );
+        assert!(
+            refused >= *failures,
+            "run {run}, {guess}: every answered failure logged"
+        );
+        assert!(
+            counted >= refused,
+            "run {run}, {guess}: no failure without its count"
+        );
+    }
+    let searches = count(
+        &db,
+        "SELECT count(*) FROM audit_log WHERE action = 'search' AND outcome = 'ok' AND user_id = ?1",
+        &[&clerk],
+    );
+    assert!(
+        searches >= acked.searches,
+        "run {run}: every answered search logged"
+    );
+    let sessions = count(&db, "SELECT count(*) FROM sessions", &[]);
+    let logins = count(
+        &db,
+        "SELECT count(*) FROM audit_log WHERE action = 'login' AND outcome = 'ok'",
+        &[],
+    );
+    assert_eq!(sessions, logins, "run {run}: one session per login row");
+    drop(db);
+    let verify = bansho(&[
+        "admin",
+        "audit",
+        "verify",
+        "--data",
+        data.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        verify.status.success(),
+        "run {run}: {}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+}
+
+/// A service directory with 200 residents, loose rate limits and one
+/// enrolled terminal.
+struct Fixture {
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+    data: PathBuf,
+    bundle: std::sync::Arc<TerminalBundle>,
+    keys: bansho::server::crypto::Keys,
+    log: PathBuf,
+}
+
+fn private_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
         .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
         .tempdir()
-        .expect("tmp");
+        .expect("tmp")
+}
+
+fn fixture() -> Fixture {
+    let tmp = private_dir();
     let data: PathBuf = tmp.path().join("data");
     let d = data.to_str().expect("utf-8").to_string();
     ok(&["admin", "init", "--data", &d]);
@@ -196,10 +282,7 @@ fn sigkill_during_writes_and_reads_loses_no_acknowledged_write_and_no_row_stands
         std::os::unix::fs::PermissionsExt::from_mode(0o600),
     )
     .expect("chmod settings");
-    let outputs = tempfile::Builder::new()
-        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
-        .tempdir()
-        .expect("tmp");
+    let outputs = private_dir();
     let bundle_path = outputs.path().join("t.toml");
     ok(&[
         "admin",
@@ -213,16 +296,36 @@ fn sigkill_during_writes_and_reads_loses_no_acknowledged_write_and_no_row_stands
     ]);
     let bundle = std::sync::Arc::new(TerminalBundle::load(&bundle_path).expect("bundle"));
     let (_, keys) = bansho::server::data_dir::open(&data).expect("keys");
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let log = outputs.path().join("serve.log");
+    Fixture {
+        _dirs: (tmp, outputs),
+        data,
+        bundle,
+        keys,
+        log,
+    }
+}
 
+fn clerk(f: &Fixture, id: &str) -> (String, Account) {
+    (
+        id.to_string(),
+        add_clerk(f.data.to_str().expect("utf-8"), id),
+    )
+}
+
+#[test]
+fn sigkill_during_writes_and_reads_loses_no_acknowledged_write_and_no_row_stands_alone() {
+    let iterations: usize = std::env::var("BANSHO_CRASH_ITERATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let f = fixture();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
     for run in 0..iterations {
-        let clerk = (
-            format!("crash{run:02}"),
-            add_clerk(&d, &format!("crash{run:02}")),
-        );
-        let (child, base) = start(&data, &log);
-        let work = runtime.spawn(stream(base, bundle.clone(), clerk, run));
+        let clerk = clerk(&f, &format!("crash{run:02}"));
+        let id = clerk.0.clone();
+        let (child, base) = start(&f.data, &f.log);
+        let work = runtime.spawn(stream(base, f.bundle.clone(), clerk, run));
         // Let the stream get going, then kill mid-stream.
         std::thread::sleep(Duration::from_millis(1500 + 300 * run as u64));
         drop(child);
@@ -231,66 +334,48 @@ fn sigkill_during_writes_and_reads_loses_no_acknowledged_write_and_no_row_stands
             !acked.failures.is_empty() && acked.searches > 0,
             "run {run}: the stream did some work before the kill"
         );
-
-        let db = rusqlite::Connection::open(data.join("bansho.db")).expect("open");
-        let integrity: String = db
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .expect("integrity");
-        assert_eq!(integrity, "ok", "run {run}");
-        for (guess, failures) in &acked.failures {
-            let attempts: i64 = db
-                .query_row(
-                    "SELECT attempts FROM login_guard WHERE key = ?1",
-                    [keys.login_guard_key(guess)],
-                    |r| r.get(0),
-                )
-                .unwrap_or(0);
-            let counted = count(
-                &db,
-                "SELECT count(*) FROM audit_log WHERE action = 'login_attempt' AND user_id = ?1",
-                &[guess],
-            );
-            let refused = count(
-                &db,
-                "SELECT count(*) FROM audit_log WHERE action = 'login' AND outcome = 'failure' AND user_id = ?1",
-                &[guess],
-            );
-            // Each count is there with its row, and no row without it.
-            assert_eq!(
-                attempts, counted,
-                "run {run}, {guess}: counter and rows agree"
-            );
-            assert!(
-                refused >= *failures,
-                "run {run}, {guess}: every answered failure logged"
-            );
-            assert!(
-                counted >= refused,
-                "run {run}, {guess}: no failure without its count"
-            );
-        }
-        let searches = count(
-            &db,
-            "SELECT count(*) FROM audit_log WHERE action = 'search' AND outcome = 'ok' AND user_id = ?1",
-            &[&format!("crash{run:02}")],
-        );
-        assert!(
-            searches >= acked.searches,
-            "run {run}: every answered search logged"
-        );
-        let sessions = count(&db, "SELECT count(*) FROM sessions", &[]);
-        let logins = count(
-            &db,
-            "SELECT count(*) FROM audit_log WHERE action = 'login' AND outcome = 'ok'",
-            &[],
-        );
-        assert_eq!(sessions, logins, "run {run}: one session per login row");
-        drop(db);
-        let verify = bansho(&["admin", "audit", "verify", "--data", &d]);
-        assert!(
-            verify.status.success(),
-            "run {run}: {}",
-            String::from_utf8_lossy(&verify.stderr)
-        );
+        check_store(&f.data, &f.keys, run, &id, &acked);
     }
+}
+
+/// SIGTERM under load: the listener closes, the requests under way are
+/// answered, the service exits 0 after saying every connection finished,
+/// and nothing it acknowledged is missing.
+#[test]
+fn sigterm_under_load_finishes_the_requests_under_way_and_exits_cleanly() {
+    let f = fixture();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let clerk = clerk(&f, "term00");
+    let (mut child, base) = start(&f.data, &f.log);
+    let work = runtime.spawn(stream(base, f.bundle.clone(), clerk, 0));
+    std::thread::sleep(Duration::from_millis(1500));
+    let pid = child.0.id().to_string();
+    let sent = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(sent.success(), "SIGTERM sent");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.0.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the service did not stop within 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let log = std::fs::read_to_string(&f.log).unwrap_or_default();
+    assert!(status.success(), "exit after SIGTERM: {status:?}\n{log}");
+    assert!(
+        log.contains("every connection finished") && log.contains("records service stopped"),
+        "the drain and the stop are logged:\n{log}"
+    );
+    let acked = runtime.block_on(work).expect("stream");
+    assert!(
+        !acked.failures.is_empty() && acked.searches > 0,
+        "the stream did some work before the stop"
+    );
+    check_store(&f.data, &f.keys, 0, "term00", &acked);
 }

@@ -452,3 +452,21 @@ pub enum UserCommand {
         store: StoreArgs,
     },
 }
+
+/// SIGTERM (a service manager stopping it) or Ctrl-C: either ends a
+/// server the same orderly way.
+#[cfg(feature = "server")]
+pub(crate) async fn stop_asked() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => tracing::info!("SIGTERM: stopping"),
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

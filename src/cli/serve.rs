@@ -39,10 +39,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     );
     let app = Application::build(state, args.listen, &args.store.data).await?;
     tracing::info!(addr = %app.addr(), "records service listening");
-    app.run_until(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    app.run_until(super::stop_asked()).await?;
+    tracing::info!("records service stopped");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -14,23 +14,7 @@ pub async fn run(args: SinkArgs) -> anyhow::Result<ExitCode> {
         "bansho sink: listening on https://{addr}/transfers; the CA to pin for this destination is {}",
         ca.display()
     );
-    crate::sink::serve(listener, &args.data, stopped()).await?;
+    crate::sink::serve(listener, &args.data, super::stop_asked()).await?;
     eprintln!("bansho sink: stopped");
     Ok(ExitCode::SUCCESS)
-}
-
-/// Ctrl-C, or SIGTERM where there is one.
-async fn stopped() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }

@@ -12,6 +12,10 @@
 //!   for a while (a lingering close), because closing a socket with unread
 //!   data resets the connection and the client may lose the answer.
 //!
+//! At shutdown the listener closes first; each open connection then ends
+//! after the request it is answering (an idle one at once), within
+//! `DRAIN_TIMEOUT`, so every answer sent was committed before it left.
+//!
 //! Refused handshakes are written to the access log (see `refusals`).
 
 use std::convert::Infallible;
@@ -28,6 +32,7 @@ use axum::http::{HeaderValue, Request, Response, header};
 use futures::StreamExt;
 use hyper::body::{Frame, Incoming, SizeHint};
 use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
@@ -41,6 +46,9 @@ use crate::store::{AuditEntry, Store};
 
 /// How long a client may take to finish the TLS handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long open connections have to finish their requests at shutdown.
+/// Longer than a transfer's send (30 s), the slowest request there is.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(45);
 /// Most of an unread request body read and discarded to keep a connection.
 const DRAIN_LIMIT: usize = 1024 * 1024;
 /// How long the rest of an unread body may take to arrive.
@@ -102,6 +110,7 @@ pub async fn serve_tls(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let acceptor = TlsAcceptor::from(config);
+    let connections = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -113,19 +122,33 @@ pub async fn serve_tls(
                     continue;
                 }
             },
-            _ = &mut shutdown => return Ok(()),
+            _ = &mut shutdown => break,
         };
         let acceptor = acceptor.clone();
         let router = router.clone();
         let refusals = refusals.clone();
-        tokio::spawn(serve_connection(acceptor, router, refusals, stream, peer));
+        let watcher = connections.watcher();
+        tokio::spawn(serve_connection(
+            acceptor, router, refusals, watcher, stream, peer,
+        ));
     }
+    drop(listener);
+    let open = connections.count();
+    tracing::info!(open, "shutting down: finishing the requests under way");
+    tokio::select! {
+        _ = connections.shutdown() => tracing::info!("every connection finished"),
+        _ = tokio::time::sleep(DRAIN_TIMEOUT) => {
+            tracing::warn!(after_secs = DRAIN_TIMEOUT.as_secs(), "connections still open at shutdown were cut");
+        }
+    }
+    Ok(())
 }
 
 async fn serve_connection(
     acceptor: TlsAcceptor,
     router: Router,
     refusals: Arc<RefusalLog>,
+    watcher: Watcher,
     stream: TcpStream,
     peer: SocketAddr,
 ) {
@@ -142,7 +165,7 @@ async fn serve_connection(
                 .and_then(|certs| certs.first())
                 .map(|cert| pki::fingerprint(cert));
             if let Some(fingerprint) = fingerprint {
-                serve_http(tls, router, PeerCertificate { fingerprint }).await;
+                serve_http(tls, router, watcher, PeerCertificate { fingerprint }).await;
                 return;
             }
             HandshakeFailure::NoCertificate
@@ -162,14 +185,15 @@ async fn serve_connection(
 async fn serve_http(
     tls: tokio_rustls::server::TlsStream<LingeringClose>,
     router: Router,
+    watcher: Watcher,
     peer: PeerCertificate,
 ) {
     let service = hyper::service::service_fn(move |request: Request<Incoming>| {
         answer(router.clone(), peer.clone(), request)
     });
-    let _ = hyper::server::conn::http1::Builder::new()
-        .serve_connection(TokioIo::new(tls), service)
-        .await;
+    let connection =
+        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(tls), service);
+    let _ = watcher.watch(connection).await;
 }
 
 /// Runs one request through the router; then reads what the router left of
