@@ -414,6 +414,74 @@ mod postgres {
         cluster.verified_rows().await;
     }
 
+    /// Durability turned off under running instances (here for the
+    /// database, met by the connections opened after a reconnect): writes,
+    /// and so every audited read, get 503s until it is on again, and the
+    /// chain stays whole.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn durability_turned_off_while_serving_refuses_writes_until_it_is_on() {
+        let options = PgOptions {
+            acquire_timeout: Duration::from_secs(1),
+            connect_timeout: Duration::from_secs(1),
+            ..PgOptions::default()
+        };
+        let Some(cluster) = cluster(
+            "postgres_instances::durability_turned_off_while_serving_refuses_writes_until_it_is_on",
+            1,
+            options,
+        )
+        .await
+        else {
+            return;
+        };
+        cluster.next_step();
+        let a = cluster.login(0, CLERK, "assessment").await;
+        a.search("タカハシ").await.expect("durable: served");
+        let name = cluster.db.name.clone();
+        let reconnect = format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname = '{name}' AND pid <> pg_backend_pid();"
+        );
+        cluster.db.admin(&format!(
+            "ALTER DATABASE {name} SET synchronous_commit = off; {reconnect}"
+        ));
+        let before = cluster.db.count("SELECT count(*) FROM audit_log");
+        for _ in 0..3 {
+            let error = a
+                .search("タカハシ")
+                .await
+                .err()
+                .expect("refused while a commit may not be durable");
+            assert!(unavailable(&error), "{error}");
+        }
+        assert_eq!(
+            cluster.db.count("SELECT count(*) FROM audit_log"),
+            before,
+            "nothing committed while a commit may not be durable"
+        );
+        cluster.db.admin(&format!(
+            "ALTER DATABASE {name} RESET synchronous_commit; {reconnect}"
+        ));
+        let mut served = false;
+        for _ in 0..20 {
+            match a.search("タカハシ").await {
+                Ok(_) => {
+                    served = true;
+                    break;
+                }
+                Err(error) => {
+                    assert!(unavailable(&error), "{error}");
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+            }
+        }
+        assert!(
+            served,
+            "writes resume once durability is back, without a restart"
+        );
+        cluster.verified_rows().await;
+    }
+
     #[test]
     fn instances_starting_together_migrate_once() {
         let Some(admin) =

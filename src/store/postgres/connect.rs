@@ -148,9 +148,22 @@ pub(super) fn tls_connector(root_cert: Option<&PathBuf>) -> Result<MakeRustlsCon
     Ok(MakeRustlsConnect::new(config))
 }
 
+/// Marks each new connection, so the next write reads the durability
+/// settings again on a reconnect.
+#[derive(Debug)]
+struct MarkReconnects(Arc<std::sync::atomic::AtomicBool>);
+
+impl<C, E> r2d2::CustomizeConnection<C, E> for MarkReconnects {
+    fn on_acquire(&self, _: &mut C) -> Result<(), E> {
+        self.0.store(true, std::sync::atomic::Ordering::Release);
+        Ok(())
+    }
+}
+
 pub(super) fn build_pool<T>(
     manager: PostgresConnectionManager<T>,
     options: &PgOptions,
+    reconnected: Arc<std::sync::atomic::AtomicBool>,
 ) -> Result<r2d2::Pool<PostgresConnectionManager<T>>, StoreError>
 where
     T: ::postgres::tls::MakeTlsConnect<::postgres::Socket> + Clone + 'static + Sync + Send,
@@ -170,6 +183,7 @@ where
         .idle_timeout(Some(Duration::from_secs(600)))
         .max_lifetime(Some(Duration::from_secs(1800)))
         .error_handler(Box::new(errors.clone()))
+        .connection_customizer(Box::new(MarkReconnects(reconnected)))
         .build(manager)
         .map_err(|e| {
             StoreError::Unavailable(format!(

@@ -206,6 +206,62 @@ pub struct PostgresStore {
     pool: Option<Pool>,
     target: String,
     tls: bool,
+    durability: DurabilityWatch,
+}
+
+/// How often writes look at the server's durability settings again: a
+/// setting turned off under a running service (`ALTER SYSTEM` and a
+/// reload) is seen within this.
+const DURABILITY_RECHECK: Duration = Duration::from_secs(5);
+
+/// When the durability settings must be read again before a write: after
+/// `DURABILITY_RECHECK`, after a new connection (a reconnect may meet
+/// other settings), and before every write while they are unsafe.
+#[derive(Debug)]
+struct DurabilityWatch {
+    allow_unsafe: bool,
+    /// Set by the pool when it opens a connection.
+    reconnected: Arc<std::sync::atomic::AtomicBool>,
+    checked_at: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl DurabilityWatch {
+    fn due(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        if self.allow_unsafe {
+            return false;
+        }
+        let reconnected = self.reconnected.swap(false, Ordering::AcqRel);
+        let checked = self.checked_at.lock().map(|at| *at).unwrap_or(None);
+        reconnected || checked.is_none_or(|at| at.elapsed() >= DURABILITY_RECHECK)
+    }
+
+    /// Reads the settings on `c`; an unsafe one refuses the write (503)
+    /// and is logged, and the next write looks again.
+    fn check(&self, c: &mut Client) -> StoreResult<()> {
+        let unsafe_setting = check_durability(c)?;
+        let mut checked = self
+            .checked_at
+            .lock()
+            .map_err(|_| StoreError::Unavailable("durability check poisoned".into()))?;
+        match unsafe_setting {
+            None => {
+                *checked = Some(std::time::Instant::now());
+                Ok(())
+            }
+            Some((setting, value, why)) => {
+                *checked = None;
+                tracing::error!(
+                    setting,
+                    value = %value,
+                    "PostgreSQL durability is off: writes are refused until it is on again"
+                );
+                Err(StoreError::Unavailable(format!(
+                    "PostgreSQL has {setting} = {value}, so {why}: writes are refused until it is on"
+                )))
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -236,22 +292,30 @@ impl PostgresStore {
     pub fn open(url: &str, options: &PgOptions) -> Result<Self, PgOpenError> {
         let parsed = parse_url(url, options)?;
         let target = target(&parsed.config);
+        let reconnected = Arc::new(std::sync::atomic::AtomicBool::new(true));
         let pool = if parsed.tls {
             let tls = tls_connector(parsed.root_cert.as_ref())?;
             Pool::Tls(build_pool(
                 PostgresConnectionManager::new(parsed.config, tls),
                 options,
+                reconnected.clone(),
             )?)
         } else {
             Pool::Plain(build_pool(
                 PostgresConnectionManager::new(parsed.config, NoTls),
                 options,
+                reconnected.clone(),
             )?)
         };
         let store = Self {
             pool: Some(pool),
             target,
             tls: parsed.tls,
+            durability: DurabilityWatch {
+                allow_unsafe: options.allow_unsafe_durability,
+                reconnected,
+                checked_at: std::sync::Mutex::new(None),
+            },
         };
         let unsafe_setting = store.with(check_durability)?;
         if let Some((setting, value, why)) = unsafe_setting {
@@ -291,10 +355,14 @@ impl PostgresStore {
     }
 
     /// Runs `f` in one transaction and commits it. With
-    /// `synchronous_commit` on (checked at open), COMMIT returns only once
-    /// the WAL is flushed.
+    /// `synchronous_commit` on (checked at open, then again as
+    /// [`DurabilityWatch`] says), COMMIT returns only once the WAL is
+    /// flushed.
     fn write<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> StoreResult<T>) -> StoreResult<T> {
         self.with(|c| {
+            if self.durability.due() {
+                self.durability.check(c)?;
+            }
             let mut tx = c.transaction().map_err(db_error)?;
             let value = f(&mut tx)?;
             tx.commit().map_err(db_error)?;
