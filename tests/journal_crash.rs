@@ -1,9 +1,11 @@
-//! The real service killed with SIGKILL during a stream of writes and
-//! reads, again and again: after each kill the store is whole, the chain
-//! verifies, every acknowledged write is there with its row, and no row
-//! claims a change that is not there.
+//! The real service killed with SIGKILL at a random moment during a stream
+//! of writes (failed logins, declarations started) and reads, again and
+//! again: after each kill the store is whole, the chain verifies, every
+//! acknowledged write is there with its row, and no row claims a change
+//! that is not there.
 //!
-//! Iterations: `BANSHO_CRASH_ITERATIONS` (default 3).
+//! Iterations: `BANSHO_CRASH_ITERATIONS` (default 3); each prints the
+//! moment it killed at, so a failure can be tried again at that moment.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -120,6 +122,10 @@ struct Acknowledged {
     /// Failed logins answered 401, per guessed user ID.
     failures: HashMap<String, i64>,
     searches: i64,
+    /// Declarations whose start was answered, by id.
+    entries: Vec<String>,
+    /// Drafts whose save was answered.
+    drafts: i64,
 }
 
 async fn stream(
@@ -127,6 +133,7 @@ async fn stream(
     bundle: std::sync::Arc<TerminalBundle>,
     clerk: (String, Account),
     run: usize,
+    persons: Vec<String>,
 ) -> Acknowledged {
     let client = ApiClient::for_terminal(&base, &bundle).expect("client");
     let now = time::OffsetDateTime::now_utc().unix_timestamp() as u64;
@@ -151,6 +158,44 @@ async fn stream(
             }
         }
     });
+    let keying = tokio::spawn({
+        let session = session.clone();
+        async move {
+            let mut started = Vec::new();
+            for person in persons {
+                let request = bansho::api::entry::StartEntryRequest {
+                    form: "juminzei_shinkoku".into(),
+                    person,
+                    paper: format!("crash/{run}"),
+                    batch: None,
+                };
+                match session.start_entry(&request).await {
+                    Ok(entry) => started.push(entry.id),
+                    // A refusal (a person one may not key for) is no write.
+                    Err(e) if e.status().is_some_and(|s| s < 500) => {}
+                    Err(_) => return (started, 0),
+                }
+            }
+            // Then drafts saved over and over until the service is gone.
+            let mut drafts = 0;
+            for n in 0.. {
+                let Some(id) = started.get(n % started.len().max(1)) else {
+                    break;
+                };
+                let mut fields = std::collections::BTreeMap::new();
+                fields.insert(
+                    "taxpayer.name".to_string(),
+                    bansho::secret::KeyedValue::new(format!("試験 {n}")),
+                );
+                let draft = bansho::api::entry::FieldsRequest { fields };
+                match session.save_draft(id, &draft).await {
+                    Ok(_) => drafts += 1,
+                    Err(_) => break,
+                }
+            }
+            (started, drafts)
+        }
+    });
     for n in 0.. {
         let guess = format!("crash{run}x{}", n / 3);
         let request = LoginRequest {
@@ -165,6 +210,7 @@ async fn stream(
         }
     }
     acked.searches = reads.await.unwrap_or(0);
+    (acked.entries, acked.drafts) = keying.await.unwrap_or_default();
     acked
 }
 
@@ -227,6 +273,26 @@ fn check_store(
         searches >= acked.searches,
         "run {run}: every answered search logged"
     );
+    for id in &acked.entries {
+        let stored = count(&db, "SELECT count(*) FROM entries WHERE id = ?1", &[id]);
+        assert_eq!(stored, 1, "run {run}: every answered start is stored");
+    }
+    let entries = count(&db, "SELECT count(*) FROM entries", &[]);
+    let started = count(
+        &db,
+        "SELECT count(*) FROM audit_log WHERE action = 'entry_start' AND outcome = 'ok'",
+        &[],
+    );
+    assert_eq!(entries, started, "run {run}: one start row per declaration");
+    let drafts = count(
+        &db,
+        "SELECT count(*) FROM audit_log WHERE action = 'entry_draft' AND outcome = 'ok' AND user_id = ?1",
+        &[&clerk],
+    );
+    assert!(
+        drafts >= acked.drafts,
+        "run {run}: every answered draft logged"
+    );
     let sessions = count(&db, "SELECT count(*) FROM sessions", &[]);
     let logins = count(
         &db,
@@ -257,6 +323,8 @@ struct Fixture {
     bundle: std::sync::Arc<TerminalBundle>,
     keys: bansho::server::crypto::Keys,
     log: PathBuf,
+    /// The seeded residents' internal numbers.
+    persons: Vec<String>,
 }
 
 fn private_dir() -> tempfile::TempDir {
@@ -297,7 +365,17 @@ fn fixture() -> Fixture {
     let bundle = std::sync::Arc::new(TerminalBundle::load(&bundle_path).expect("bundle"));
     let (_, keys) = bansho::server::data_dir::open(&data).expect("keys");
     let log = outputs.path().join("serve.log");
+    let db = rusqlite::Connection::open(data.join("bansho.db")).expect("open");
+    let persons = db
+        .prepare("SELECT person_number FROM residents WHERE status = 'resident' ORDER BY 1")
+        .expect("persons")
+        .query_map([], |r| r.get(0))
+        .expect("persons")
+        .collect::<Result<Vec<String>, _>>()
+        .expect("persons");
+    drop(db);
     Fixture {
+        persons,
         _dirs: (tmp, outputs),
         data,
         bundle,
@@ -313,6 +391,12 @@ fn clerk(f: &Fixture, id: &str) -> (String, Account) {
     )
 }
 
+/// Run `run`'s share of the residents: one open declaration per person.
+fn persons_for(f: &Fixture, run: usize, runs: usize) -> Vec<String> {
+    let share = f.persons.len() / runs.max(1);
+    f.persons[run * share..(run + 1) * share].to_vec()
+}
+
 #[test]
 fn sigkill_during_writes_and_reads_loses_no_acknowledged_write_and_no_row_stands_alone() {
     let iterations: usize = std::env::var("BANSHO_CRASH_ITERATIONS")
@@ -325,13 +409,24 @@ fn sigkill_during_writes_and_reads_loses_no_acknowledged_write_and_no_row_stands
         let clerk = clerk(&f, &format!("crash{run:02}"));
         let id = clerk.0.clone();
         let (child, base) = start(&f.data, &f.log);
-        let work = runtime.spawn(stream(base, f.bundle.clone(), clerk, run));
-        // Let the stream get going, then kill mid-stream.
-        std::thread::sleep(Duration::from_millis(1500 + 300 * run as u64));
+        let persons = persons_for(&f, run, iterations);
+        let work = runtime.spawn(stream(base, f.bundle.clone(), clerk, run, persons));
+        // Let the stream get going, then kill mid-stream at a moment of
+        // its own.
+        let moment = rand::random_range(800..2500);
+        eprintln!("run {run}: SIGKILL after {moment} ms");
+        std::thread::sleep(Duration::from_millis(moment));
         drop(child);
         let acked = runtime.block_on(work).expect("stream");
+        eprintln!(
+            "run {run}: acknowledged {} failed logins, {} searches, {} declarations started, {} drafts",
+            acked.failures.values().sum::<i64>(),
+            acked.searches,
+            acked.entries.len(),
+            acked.drafts
+        );
         assert!(
-            !acked.failures.is_empty() && acked.searches > 0,
+            !acked.failures.is_empty() && acked.searches > 0 && !acked.entries.is_empty(),
             "run {run}: the stream did some work before the kill"
         );
         check_store(&f.data, &f.keys, run, &id, &acked);
@@ -347,7 +442,8 @@ fn sigterm_under_load_finishes_the_requests_under_way_and_exits_cleanly() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let clerk = clerk(&f, "term00");
     let (mut child, base) = start(&f.data, &f.log);
-    let work = runtime.spawn(stream(base, f.bundle.clone(), clerk, 0));
+    let persons = persons_for(&f, 0, 1);
+    let work = runtime.spawn(stream(base, f.bundle.clone(), clerk, 0, persons));
     std::thread::sleep(Duration::from_millis(1500));
     let pid = child.0.id().to_string();
     let sent = Command::new("kill")
@@ -374,7 +470,7 @@ fn sigterm_under_load_finishes_the_requests_under_way_and_exits_cleanly() {
     );
     let acked = runtime.block_on(work).expect("stream");
     assert!(
-        !acked.failures.is_empty() && acked.searches > 0,
+        !acked.failures.is_empty() && acked.searches > 0 && !acked.entries.is_empty(),
         "the stream did some work before the stop"
     );
     check_store(&f.data, &f.keys, 0, "term00", &acked);
