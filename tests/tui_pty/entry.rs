@@ -64,17 +64,10 @@ fn log_in(tui: &Tmux, clerk: &Clerk) {
     tui.wait_for("Resident search");
 }
 
-#[test]
-fn two_clerks_key_a_declaration_twice_and_it_is_committed_in_a_real_terminal() {
-    if !tmux::available() {
-        return;
-    }
-    let office = Office::open(&["kazei01", "kazei02"]);
-    let (first, second) = (&office.clerks[0], &office.clerks[1]);
-    let tui = Tmux::start("bansho-entry", &office.workstation(""));
-
-    // The first clerk finds the resident and starts a form from the record.
-    log_in(&tui, first);
+/// From the search screen: finds 佐藤, opens the record, starts a form
+/// from it with a paper reference and passes 本人確認 with what the record
+/// shows, up to the empty first keying.
+fn start_first_keying(tui: &Tmux) {
     tui.type_text("サトウ");
     tui.keys(&["Enter"]);
     tui.wait_for("佐藤");
@@ -115,6 +108,20 @@ fn two_clerks_key_a_declaration_twice_and_it_is_committed_in_a_real_terminal() {
     tui.keys(&["F8"]);
     tui.wait_for("it matches the register");
     tui.wait_for("First keying");
+}
+
+#[test]
+fn two_clerks_key_a_declaration_twice_and_it_is_committed_in_a_real_terminal() {
+    if !tmux::available() {
+        return;
+    }
+    let office = Office::open(&["kazei01", "kazei02"]);
+    let (first, second) = (&office.clerks[0], &office.clerks[1]);
+    let tui = Tmux::start("bansho-entry", &office.workstation(""));
+
+    // The first clerk finds the resident and starts a form from the record.
+    log_in(&tui, first);
+    start_first_keying(&tui);
 
     key_the_paper(&tui, false);
     tui.keys(&["F8"]);
@@ -157,4 +164,60 @@ fn two_clerks_key_a_declaration_twice_and_it_is_committed_in_a_real_terminal() {
     assert!(office.audited("entry_draft", "kazei01") >= 1);
     assert_eq!(office.audited("entry_second_start", "kazei02"), 1);
     assert_eq!(office.audited("entry_commit", "kazei02"), 1);
+}
+
+/// The service stops while a clerk keys: the field typed then stays on the
+/// screen, the workstation says the service is gone, and once it is back
+/// the next draft carries that field too, so nothing typed was lost.
+#[test]
+fn a_field_typed_while_the_service_is_down_is_kept_and_saved_once_it_is_back() {
+    if !tmux::available() {
+        return;
+    }
+    let mut office = Office::open(&["kazei31"]);
+    let clerk = &office.clerks[0];
+    let tui = Tmux::start("bansho-entry-outage", &office.workstation(""));
+    log_in(&tui, clerk);
+    start_first_keying(&tui);
+    let paper = paper();
+    tui.type_text(paper["taxpayer.address"]);
+    tui.keys(&["Enter"]);
+    tui.wait_until(
+        "the first draft",
+        std::time::Duration::from_secs(10),
+        |_| office.audited("entry_draft", "kazei31") >= 1,
+    );
+    let drafts_before = office.audited("entry_draft", "kazei31");
+
+    office.stop_service();
+    tui.type_text(paper["taxpayer.name"]);
+    tui.keys(&["Enter"]);
+    let screen = tui.wait_for("OFFLINE");
+    assert!(screen.contains("高橋 一郎"), "the field stays:\n{screen}");
+
+    office.start_service();
+    tui.wait_until(
+        "the service back",
+        std::time::Duration::from_secs(45),
+        |s| s.contains("The records service answers again"),
+    );
+    tui.type_text(paper["taxpayer.kana"]);
+    tui.keys(&["Enter"]);
+    tui.wait_until("a draft saved", std::time::Duration::from_secs(10), |_| {
+        office.audited("entry_draft", "kazei31") > drafts_before
+    });
+    // Leave the form and open the draft again from the work list: the
+    // service has what was typed while it was down.
+    tui.keys(&["Escape"]);
+    tui.keys(&["F6"]);
+    tui.wait_for("First keying (draft)");
+    tui.keys(&["Enter"]);
+    let screen = tui.wait_for("First keying");
+    assert!(
+        screen.contains("高橋 一郎"),
+        "the name was saved:\n{screen}"
+    );
+    assert!(screen.contains("タカハシ イチロウ"), "{screen}");
+    tui.keys(&["C-q"]);
+    tui.wait_gone();
 }
