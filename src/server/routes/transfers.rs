@@ -560,11 +560,6 @@ pub async fn list(
 
 // ---- preview, sign-off, sending -------------------------------------------------
 
-/// How long the IT officer has to sign off after the preview opens.
-const SIGN_OFF_TIMEOUT: time::Duration = time::Duration::minutes(10);
-/// How long the destination has to answer one attempt.
-const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
-
 /// The form whose committed record gives a transfer's tax figures.
 const DECLARATION: &str = "juminzei_shinkoku";
 
@@ -855,9 +850,9 @@ pub async fn sign_off(
         .await);
     };
     let now = state.clock.now();
-    if now - preview.opened_at > SIGN_OFF_TIMEOUT {
+    if now - preview.opened_at > state.config.transfer_sign_off_timeout {
         let step = transfer
-            .expire(SIGN_OFF_TIMEOUT, now)
+            .expire(state.config.transfer_sign_off_timeout, now)
             .map_err(|_| AppError::internal())?;
         let log = transfer_row(
             &state,
@@ -916,7 +911,13 @@ pub async fn sign_off(
                     staff: &officer.user_id,
                     role: officer.role,
                 };
-                match transfer.sign(actor, &seen, &current, SIGN_OFF_TIMEOUT, now) {
+                match transfer.sign(
+                    actor,
+                    &seen,
+                    &current,
+                    state.config.transfer_sign_off_timeout,
+                    now,
+                ) {
                     Ok(step) => {
                         let mut log = rows;
                         log.user_id = officer.user_id.clone();
@@ -948,14 +949,17 @@ pub async fn sign_off(
 }
 
 /// A client that trusts only the destination's own CA.
-fn pinned_client(destination: &Destination) -> Result<reqwest::Client, String> {
+fn pinned_client(
+    destination: &Destination,
+    timeout: std::time::Duration,
+) -> Result<reqwest::Client, String> {
     let pem = destination.ca_pem.as_deref().ok_or("no CA to pin")?;
     let ca = reqwest::Certificate::from_pem(pem.as_bytes()).map_err(|e| e.to_string())?;
     reqwest::Client::builder()
         .use_rustls_tls()
         .tls_built_in_root_certs(false)
         .add_root_certificate(ca)
-        .timeout(SEND_TIMEOUT)
+        .timeout(timeout)
         .build()
         .map_err(|e| e.to_string())
 }
@@ -966,10 +970,11 @@ async fn deliver(
     destination: &Destination,
     id: &str,
     bytes: Vec<u8>,
+    timeout: std::time::Duration,
 ) -> Result<crate::domain::transfer::machine::Receipt, String> {
     use crate::domain::transfer::manifest::ManifestHash;
     let endpoint = destination.endpoint.as_deref().ok_or("no endpoint")?;
-    let client = pinned_client(destination)?;
+    let client = pinned_client(destination, timeout)?;
     let answer = client
         .post(endpoint)
         .header("idempotency-key", id)
@@ -1012,6 +1017,26 @@ pub async fn send(
     Path(id): Path<String>,
 ) -> Result<Json<TransferView>, AppError> {
     let (row, transfer) = load_own(&state, &caller, &id, Action::TransferSend).await?;
+    if let Transfer::SignedOff { sign_off, .. } = &transfer {
+        // Nothing has left yet: records changed since the sign-off void it.
+        // A retry sends the sealed bytes unchanged (they may have arrived).
+        let (format, _) = registered(&state, &transfer.header().request).await?;
+        let current = build_manifest(&state, &transfer, &format).await?.hash();
+        if current != sign_off.hash {
+            let step = transfer.void(current).map_err(|_| AppError::internal())?;
+            let log = transfer_row(
+                &state,
+                &caller,
+                &step.transfer,
+                Event::ok(Action::TransferVoid).with(detail(&step.transfer)),
+            )
+            .await?;
+            commit_with(&state, row.revision, &step, None, log).await?;
+            return Err(refused(
+                "the records changed since the sign-off: nothing was sent; open the preview again",
+            ));
+        }
+    }
     let step = match transfer.start_attempt() {
         Ok(step) => step,
         Err(error) => {
@@ -1034,7 +1059,13 @@ pub async fn send(
         .keys
         .open_entry(&manifest_label(&id), &sealed)
         .map_err(|_| AppError::internal())?;
-    let outcome = deliver(&destination, &id, bytes.to_vec()).await;
+    let outcome = deliver(
+        &destination,
+        &id,
+        bytes.to_vec(),
+        state.config.transfer_send_timeout,
+    )
+    .await;
     let (next, action) = match outcome {
         Ok(receipt) => match step.transfer.delivered(receipt) {
             Ok(next) => (next, Action::TransferDelivered),
