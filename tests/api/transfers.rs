@@ -15,7 +15,7 @@ use reqwest::Method;
 
 use crate::common::app::*;
 
-async fn call<T: serde::de::DeserializeOwned>(
+pub(crate) async fn call<T: serde::de::DeserializeOwned>(
     client: &ApiClient,
     method: Method,
     path: &str,
@@ -355,14 +355,20 @@ async fn sink_destination(app: &TestApp) -> crate::sink::Sink {
 /// Registers the format, and a destination at `at`'s address pinned to
 /// `ca`'s CA.
 async fn register_at(app: &TestApp, at: &crate::sink::Sink, ca: &crate::sink::Sink) {
+    let ca_pem = std::fs::read_to_string(ca.dir.path().join(bansho::sink::CA_FILE)).unwrap();
+    register(app, &at.addr.to_string(), &ca_pem).await;
+}
+
+/// Registers the format, and a destination at `addr` pinned to `ca_pem`.
+pub(crate) async fn register(app: &TestApp, addr: &str, ca_pem: &str) {
     let it = app.login(IT).await;
     let format = shipped().unwrap().remove(0);
     let _: FormatView = call(&it, Method::POST, "/admin/transfer-formats", json(&format))
         .await
         .unwrap();
     let mut d = destination(&["tax_certificate"]);
-    d.endpoint = Some(format!("https://{}/transfers", at.addr));
-    d.ca_pem = Some(std::fs::read_to_string(ca.dir.path().join(bansho::sink::CA_FILE)).unwrap());
+    d.endpoint = Some(format!("https://{addr}/transfers"));
+    d.ca_pem = Some(ca_pem.to_string());
     let _: DestinationView = call(&it, Method::POST, "/admin/transfer-destinations", json(&d))
         .await
         .unwrap();
@@ -400,7 +406,7 @@ async fn awaiting(app: &TestApp, clerk: &ApiClient) -> (String, PreviewView) {
 }
 
 /// Prepared, approved, previewed and signed off: ready to send.
-async fn signed_off(app: &TestApp, clerk: &ApiClient) -> String {
+pub(crate) async fn signed_off(app: &TestApp, clerk: &ApiClient) -> String {
     let (id, preview) = awaiting(app, clerk).await;
     let _: TransferView = call(
         clerk,
