@@ -880,3 +880,129 @@ async fn a_record_lacking_a_required_field_is_named_before_anything_is_sent() {
         0
     );
 }
+
+#[tokio::test]
+async fn the_history_is_searched_by_who_what_where_when_and_a_clerk_finds_only_their_own() {
+    let app = spawn_app().await;
+    crate::entries::committed(&app).await;
+    let _sink = sink_destination(&app).await;
+    let clerk = app.login(CLERK).await;
+    let delivered = signed_off(&app, &clerk).await;
+    let _: TransferView = call(
+        &clerk,
+        Method::POST,
+        &format!("/transfers/{delivered}/send"),
+        None,
+    )
+    .await
+    .unwrap();
+    let prepared: TransferView = call(
+        &clerk,
+        Method::POST,
+        "/transfers",
+        Some(request(&[Known::TAKAHASHI])),
+    )
+    .await
+    .unwrap();
+    let other = app.login("kazei02").await;
+    let theirs: TransferView = call(
+        &other,
+        Method::POST,
+        "/transfers",
+        Some(request(&[Known::TAKAHASHI])),
+    )
+    .await
+    .unwrap();
+
+    let ids = |list: TransferList| -> Vec<String> {
+        let mut ids: Vec<String> = list.transfers.into_iter().map(|t| t.id).collect();
+        ids.sort();
+        ids
+    };
+    let sorted = |mut v: Vec<&String>| -> Vec<String> {
+        v.sort();
+        v.into_iter().cloned().collect()
+    };
+    for who in [SUPERVISOR, IT, AUDITOR] {
+        let reader = app.login(who).await;
+        let search = |q: &str| {
+            let reader = reader.clone();
+            let path = format!("/transfers?{q}");
+            async move { call::<TransferList>(&reader, Method::GET, &path, None).await }
+        };
+        let found = search("state=delivered").await.unwrap();
+        assert_eq!(found.transfers.len(), 1, "{who}");
+        let summary = &found.transfers[0];
+        assert_eq!(summary.id, delivered);
+        assert_eq!(summary.records, 1);
+        assert_eq!(summary.destination, "kenmin-zei");
+        assert_eq!(summary.format, "tax_certificate@1");
+        assert_eq!(summary.approved_by.as_deref(), Some(SUPERVISOR));
+        assert_eq!(summary.signed_off_by.as_deref(), Some(IT));
+        assert!(summary.receipt.is_some());
+        assert_eq!(
+            ids(search(&format!("witness={IT}")).await.unwrap()),
+            [delivered.clone()]
+        );
+        assert_eq!(
+            ids(search(&format!("preparer={CLERK}")).await.unwrap()),
+            sorted(vec![&delivered, &prepared.id])
+        );
+        assert_eq!(
+            ids(search(
+                "destination=kenmin-zei&format=tax_certificate%401&state=prepared&state=delivered"
+            )
+            .await
+            .unwrap()),
+            sorted(vec![&delivered, &prepared.id, &theirs.id])
+        );
+        assert!(
+            search("destination=kokuzei")
+                .await
+                .unwrap()
+                .transfers
+                .is_empty()
+        );
+        assert_eq!(
+            search("from=2026-11-23&to=2026-11-23")
+                .await
+                .unwrap()
+                .transfers
+                .len(),
+            3
+        );
+        assert!(
+            search("from=2026-11-24")
+                .await
+                .unwrap()
+                .transfers
+                .is_empty()
+        );
+        let (status, text) = search("witnes=joho01&limit=5").await.unwrap_err();
+        assert_eq!(status, 400);
+        assert!(
+            text.contains("`witnes`") && text.contains("`limit`"),
+            "{text}"
+        );
+        let (status, text) = search("from=23/11/2026").await.unwrap_err();
+        assert_eq!(status, 400);
+        assert!(text.contains("`from`"), "{text}");
+    }
+    // A clerk: their own, whatever they ask.
+    let own = call::<TransferList>(&clerk, Method::GET, "/transfers", None)
+        .await
+        .unwrap();
+    assert_eq!(ids(own), sorted(vec![&delivered, &prepared.id]));
+    let asked = call::<TransferList>(
+        &other,
+        Method::GET,
+        &format!("/transfers?preparer={CLERK}"),
+        None,
+    )
+    .await
+    .unwrap();
+    assert!(asked.transfers.is_empty());
+    let rows = app.audit_tail(1);
+    assert_eq!(rows[0].entry.action, Action::TransferList);
+    assert_eq!(rows[0].entry.user_id, "kazei02");
+}

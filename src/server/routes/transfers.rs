@@ -26,7 +26,7 @@ use crate::server::auth::{self, SessionCtx};
 use crate::server::error::AppError;
 use crate::server::json::ApiJson;
 use crate::store::journal::{Change, Item};
-use crate::store::{AuditEntry, DestinationRow, FormatRow, TransferRow};
+use crate::store::{AuditEntry, DestinationRow, FormatRow, TransferQuery, TransferRow};
 
 /// The most records one transfer sends.
 const MAX_RECORDS: usize = 10_000;
@@ -529,18 +529,123 @@ pub async fn view(
     Ok(Json(view_of(&transfer)))
 }
 
+/// The filters a history search takes, each at most once (`state` may
+/// repeat); `from` and `to` are office dates, `to` included.
+const SEARCH_PARAMETERS: [&str; 7] = [
+    "preparer",
+    "witness",
+    "destination",
+    "format",
+    "state",
+    "from",
+    "to",
+];
+
+/// A history search as asked: what the store filters, and the witness,
+/// which only the sealed transfer names.
+fn search_of(
+    state: &AppState,
+    params: Vec<(String, String)>,
+) -> Result<(TransferQuery, Option<String>), AppError> {
+    let unknown: Vec<String> = params
+        .iter()
+        .map(|(k, _)| k)
+        .filter(|k| !SEARCH_PARAMETERS.contains(&k.as_str()))
+        .map(|k| format!("`{}`", k.escape_debug()))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(AppError::bad_request(format!(
+            "unknown query parameter {}: a search takes {}",
+            unknown.join(", "),
+            SEARCH_PARAMETERS.join(", ")
+        )));
+    }
+    let date = |key: &str, value: &str| {
+        let format = time::format_description::well_known::Iso8601::DATE;
+        time::Date::parse(value, &format)
+            .ok()
+            .and_then(|d| state.config.time_zone.day_start(d))
+            .ok_or_else(|| AppError::bad_request(format!("`{key}`: a date (2026-11-23)")))
+    };
+    let mut query = TransferQuery::default();
+    let mut witness = None;
+    for (key, value) in params {
+        let once = |taken: bool| {
+            if taken {
+                Err(AppError::bad_request(format!("`{key}`: at most once")))
+            } else {
+                Ok(())
+            }
+        };
+        match key.as_str() {
+            "preparer" => {
+                once(query.prepared_by.is_some())?;
+                query.prepared_by = Some(value);
+            }
+            "witness" => {
+                once(witness.is_some())?;
+                witness = Some(value);
+            }
+            "destination" => {
+                once(query.destination.is_some())?;
+                query.destination = Some(value);
+            }
+            "format" => {
+                once(query.format.is_some())?;
+                query.format = Some(value);
+            }
+            "state" => query.states.push(value),
+            "from" => {
+                once(query.from.is_some())?;
+                query.from = Some(date("from", &value)?);
+            }
+            _ => {
+                once(query.to.is_some())?;
+                query.to = Some(date("to", &value)? + time::Duration::days(1));
+            }
+        }
+    }
+    Ok((query, witness))
+}
+
+/// The transfers' history: supervisors, IT officers and auditors search
+/// everyone's; a clerk sees their own only, filtered in the store.
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
+    params: Result<
+        axum::extract::Query<Vec<(String, String)>>,
+        axum::extract::rejection::QueryRejection,
+    >,
 ) -> Result<Json<TransferList>, AppError> {
-    let rows = state.store(|s| s.transfers_in(&[], LIST_LIMIT)).await?;
-    let mut transfers = Vec::new();
-    for row in rows
-        .iter()
-        .filter(|r| reads_all(&caller) || r.prepared_by == caller.user_id)
+    let axum::extract::Query(params) =
+        params.map_err(|_| AppError::bad_request("the query is not name=value pairs"))?;
+    let (mut query, witness) = search_of(&state, params)?;
+    let own_only = !reads_all(&caller);
+    let rows = if own_only
+        && query
+            .prepared_by
+            .as_ref()
+            .is_some_and(|p| *p != caller.user_id)
     {
+        Vec::new()
+    } else {
+        if own_only {
+            query.prepared_by = Some(caller.user_id.clone());
+        }
+        state
+            .store(move |s| s.transfers_in(&query, LIST_LIMIT))
+            .await?
+    };
+    let mut transfers = Vec::new();
+    for row in &rows {
         let transfer = open(&state, row)?;
         let header = transfer.header();
+        let signed_off_by = transfer.sign_off().map(|s| s.officer.clone());
+        if witness.is_some() && signed_off_by != witness {
+            continue;
+        }
+        let view = view_of(&transfer);
         transfers.push(TransferSummary {
             id: header.id.clone(),
             state: transfer.state_name().to_string(),
@@ -549,8 +654,9 @@ pub async fn list(
             destination: header.request.destination.clone(),
             format: header.request.format.clone(),
             records: header.request.persons.len(),
-            approved_by: transfer.approval().map(|a| a.by.clone()),
-            signed_off_by: transfer.sign_off().map(|s| s.officer.clone()),
+            approved_by: view.approved_by,
+            signed_off_by,
+            receipt: view.receipt,
         });
     }
     let event = Event::ok(Action::TransferList).with(Detail::Rows(transfers.len()));
