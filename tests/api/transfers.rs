@@ -942,7 +942,7 @@ async fn the_history_is_searched_by_who_what_where_when_and_a_clerk_finds_only_t
         assert!(summary.receipt.is_some());
         assert_eq!(
             ids(search(&format!("witness={IT}")).await.unwrap()),
-            [delivered.clone()]
+            std::slice::from_ref(&delivered)
         );
         assert_eq!(
             ids(search(&format!("preparer={CLERK}")).await.unwrap()),
