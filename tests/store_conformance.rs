@@ -21,7 +21,7 @@ use bansho::store::journal::{Applied, Change, Committed, FailPoint, Item};
 use bansho::store::{
     AttemptClaim, AuditEntry, AuditRecord, BatchRow, ClaimRow, DestinationRow, EntryRow, FormatRow,
     LockoutPolicy, PurposeRow, ResidentQuery, ResidentRow, ReverifyRow, SessionRow, SlipRow,
-    StaffRow, Store, StoreError, TaxRecordRow, TotpClaim, TransferRow,
+    StaffRow, Store, StoreError, TaxRecordRow, TotpClaim, TransferQuery, TransferRow,
 };
 use common::pg;
 use time::OffsetDateTime;
@@ -2311,9 +2311,18 @@ fn transfers_change_only_from_the_revision_read_and_list_latest_first(b: &Backen
         Change::InsertDestination(destination_row("kenmin-zei", 1))
     ));
     let hour = time::Duration::hours(1);
+    assert!(!refused(
+        s,
+        Change::InsertDestination(destination_row("kokuzei", 1))
+    ));
     for (i, id) in ["t1", "t2", "t3"].iter().enumerate() {
         let mut row = transfer_row(id, 1, "prepared");
         row.updated_at = NOW + hour * i32::try_from(i).unwrap();
+        if *id == "t2" {
+            row.prepared_by = "kazei02".into();
+            row.destination = "kokuzei".into();
+            row.format = "tax_certificate@2".into();
+        }
         assert!(!refused(s, Change::InsertTransfer(row)));
     }
     assert!(refused(
@@ -2333,15 +2342,61 @@ fn transfers_change_only_from_the_revision_read_and_list_latest_first(b: &Backen
     assert!(refused(s, update(transfer_row("t1", 2, "rejected"))));
     assert_eq!(s.transfer("t1").unwrap(), Some(signed.clone()));
 
-    let ids = |states: &[&str], limit| -> Vec<String> {
-        s.transfers_in(states, limit)
+    let ids_of = |query: TransferQuery, limit| -> Vec<String> {
+        s.transfers_in(&query, limit)
             .unwrap()
             .into_iter()
             .map(|t| t.id)
             .collect()
     };
+    let ids = |states: &[&str], limit| {
+        ids_of(
+            TransferQuery {
+                states: states.iter().map(|s| s.to_string()).collect(),
+                ..TransferQuery::default()
+            },
+            limit,
+        )
+    };
     assert_eq!(ids(&[], 10), ["t1", "t3", "t2"]);
     assert_eq!(ids(&["prepared"], 10), ["t3", "t2"]);
     assert_eq!(ids(&["prepared", "signed_off"], 2), ["t1", "t3"]);
     assert!(ids(&["delivered"], 10).is_empty());
+    // A history search: each filter in the store, all of them together.
+    let by = |prepared_by: Option<&str>, destination: Option<&str>, format: Option<&str>| {
+        ids_of(
+            TransferQuery {
+                prepared_by: prepared_by.map(String::from),
+                destination: destination.map(String::from),
+                format: format.map(String::from),
+                ..TransferQuery::default()
+            },
+            10,
+        )
+    };
+    assert_eq!(by(Some("kazei01"), None, None), ["t1", "t3"]);
+    assert_eq!(by(Some("kazei02"), None, None), ["t2"]);
+    assert_eq!(by(None, Some("kokuzei"), None), ["t2"]);
+    assert_eq!(by(None, None, Some("tax_certificate@1")), ["t1", "t3"]);
+    assert!(by(Some("kazei01"), Some("kokuzei"), None).is_empty());
+    let between = |from: Option<OffsetDateTime>, to: Option<OffsetDateTime>| {
+        ids_of(
+            TransferQuery {
+                from,
+                to,
+                ..TransferQuery::default()
+            },
+            10,
+        )
+    };
+    // t2 at NOW+1h, t3 at NOW+2h, t1 at NOW+5h; `to` is excluded.
+    assert_eq!(between(Some(NOW + hour), Some(NOW + hour * 2)), ["t2"]);
+    assert_eq!(between(Some(NOW + hour * 2), None), ["t1", "t3"]);
+    assert_eq!(between(None, Some(NOW + hour)), Vec::<String>::new());
+    let clerks_own = TransferQuery {
+        states: vec!["prepared".into()],
+        prepared_by: Some("kazei01".into()),
+        ..TransferQuery::default()
+    };
+    assert_eq!(ids_of(clerks_own, 10), ["t3"]);
 }

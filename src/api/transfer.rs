@@ -96,6 +96,9 @@ pub struct TransferSummary {
     pub records: usize,
     pub approved_by: Option<String>,
     pub signed_off_by: Option<String>,
+    /// The destination's receipt, once delivered.
+    #[serde(default)]
+    pub receipt: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

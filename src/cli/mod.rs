@@ -80,6 +80,10 @@ pub struct SinkArgs {
     /// certificate (on first start).
     #[arg(long = "name", value_name = "HOST")]
     pub names: Vec<String>,
+    /// Milliseconds to wait after storing a transfer before answering: to
+    /// rehearse a sender that stops, or times out, before its receipt.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub answer_delay_ms: u64,
 }
 
 #[cfg(feature = "server")]

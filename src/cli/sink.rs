@@ -14,7 +14,13 @@ pub async fn run(args: SinkArgs) -> anyhow::Result<ExitCode> {
         "bansho sink: listening on https://{addr}/transfers; the CA to pin for this destination is {}",
         ca.display()
     );
-    crate::sink::serve(listener, &args.data, super::stop_asked()).await?;
+    crate::sink::serve(
+        listener,
+        &args.data,
+        std::time::Duration::from_millis(args.answer_delay_ms),
+        super::stop_asked(),
+    )
+    .await?;
     eprintln!("bansho sink: stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -72,6 +72,11 @@ pub struct ServerConfig {
     /// Which commits the next-day list picks, and the office's holidays.
     pub reverify_rules: crate::domain::entry::reverify::Rules,
     pub calendar: crate::domain::entry::reverify::Calendar,
+    /// How long after the preview an IT officer may sign off; later, the
+    /// transfer pauses.
+    pub transfer_sign_off_timeout: time::Duration,
+    /// How long one attempt waits for the destination's answer.
+    pub transfer_send_timeout: std::time::Duration,
 }
 
 impl ServerConfig {
@@ -118,6 +123,8 @@ impl Default for ServerConfig {
             double_keying: crate::domain::entry::compare::DoubleKeying::default(),
             reverify_rules: crate::domain::entry::reverify::Rules::default(),
             calendar: crate::domain::entry::reverify::Calendar::default(),
+            transfer_sign_off_timeout: time::Duration::minutes(10),
+            transfer_send_timeout: std::time::Duration::from_secs(30),
         }
     }
 }

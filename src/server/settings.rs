@@ -29,6 +29,10 @@
 //! new_keyer_days = 30          # ... and those keyed in a clerk's first days
 //! sample_per_mille = 20        # ... and this share of the rest
 //!
+//! [transfers]
+//! sign_off_timeout = 600       # seconds from the preview to the sign-off
+//! send_timeout = 30            # seconds one attempt waits for the receiver
+//!
 //! [[purpose]]                  # replaces the default list when present
 //! code = "assessment"
 //! department = "assessment"
@@ -538,6 +542,45 @@ mod tests {
         let found = error(text);
         assert!(found.starts_with("/srv/bansho.toml:7:"), "{found}");
         assert!(found.contains("appears twice"), "{found}");
+    }
+
+    #[test]
+    fn the_transfers_section_sets_the_sign_off_and_send_timeouts() {
+        let env = Environment::from_pairs([("BANSHO_TRANSFERS_SEND_TIMEOUT", "5")]);
+        let settings = parse("[transfers]\nsign_off_timeout = 120\n", "b.toml", &env).unwrap();
+        let config = &settings.config;
+        assert_eq!(config.transfer_sign_off_timeout, time::Duration::minutes(2));
+        assert_eq!(
+            config.transfer_send_timeout,
+            std::time::Duration::from_secs(5)
+        );
+        assert_eq!(
+            settings.origin("transfers.sign_off_timeout"),
+            Some(&Origin::File(Position {
+                line: 2,
+                column: 20
+            }))
+        );
+        let summary = settings.summary();
+        assert!(
+            summary
+                .lines()
+                .any(|l| l.split_whitespace().collect::<Vec<_>>()
+                    == [
+                        "transfers.send_timeout",
+                        "5",
+                        "BANSHO_TRANSFERS_SEND_TIMEOUT"
+                    ]),
+            "{summary}"
+        );
+        assert_eq!(
+            error("[transfers]\nsign_off_timeout = 5\n"),
+            "/srv/bansho.toml:2:20: transfers.sign_off_timeout must be from 60 to 86400, not 5"
+        );
+        assert!(
+            error("[transfers]\nsend_timout = 5\n")
+                .starts_with("/srv/bansho.toml:2:1: unknown key `transfers.send_timout`")
+        );
     }
 
     /// The guide's table lists every key and its variable.

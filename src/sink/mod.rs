@@ -59,8 +59,19 @@ fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
+/// What the handler holds: the stored transfers, and how long it waits
+/// after storing before it answers.
+#[derive(Clone)]
+struct Inbox {
+    received: Arc<Received>,
+    answer_delay: Duration,
+}
+
 async fn receive(
-    State(received): State<Arc<Received>>,
+    State(Inbox {
+        received,
+        answer_delay,
+    }): State<Inbox>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -80,6 +91,8 @@ async fn receive(
     };
     let key = key.to_string();
     let stored = tokio::task::spawn_blocking(move || received.store(&key, &body, records)).await;
+    // Stored, not yet answered: a sender stopped now has no receipt.
+    tokio::time::sleep(answer_delay).await;
     match stored {
         Ok(Ok(Stored::New(receipt) | Stored::Again(receipt))) => {
             (StatusCode::OK, axum::Json::<SinkReceipt>(receipt)).into_response()
@@ -102,24 +115,30 @@ async fn receive(
     }
 }
 
-/// The sink's routes.
-pub fn router(received: Arc<Received>) -> Router {
+/// The sink's routes; each transfer is answered `answer_delay` after it
+/// is stored.
+pub fn router(received: Arc<Received>, answer_delay: Duration) -> Router {
     Router::new()
         .route("/health", get(|| async { "ok" }))
         .route("/transfers", post(receive))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(received)
+        .with_state(Inbox {
+            received,
+            answer_delay,
+        })
 }
 
-/// Serves the sink on `listener` over TLS until `shutdown` completes.
+/// Serves the sink on `listener` over TLS until `shutdown` completes,
+/// answering each transfer `answer_delay` after storing it.
 pub async fn serve(
     listener: TcpListener,
     dir: &Path,
+    answer_delay: Duration,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let config = pki::receiver_config(dir)?;
     let received = Arc::new(Received::open(dir)?);
-    let router = router(received);
+    let router = router(received, answer_delay);
     let acceptor = TlsAcceptor::from(config);
     tokio::pin!(shutdown);
     loop {

@@ -30,7 +30,7 @@ pub use lockout::{AttemptClaim, LockoutPolicy, LoginGuardRow};
 pub use rows::{
     BatchRow, CheckpointRow, ClaimRow, CorrectionRow, DestinationRow, EntryRow, FormatRow,
     PurposeRow, ResidentQuery, ResidentRow, ReverifyRow, SessionRow, SlipRow, StaffRow,
-    TaxRecordRow, TerminalRow, TotpClaim, TransferRow,
+    TaxRecordRow, TerminalRow, TotpClaim, TransferQuery, TransferRow,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -246,9 +246,8 @@ pub trait TransferStore {
     /// Every version of every format, by id then version.
     fn formats(&self) -> StoreResult<Vec<FormatRow>>;
     fn transfer(&self, id: &str) -> StoreResult<Option<TransferRow>>;
-    /// Transfers in any of `states` (every state when empty), latest
-    /// change first, at most `limit`.
-    fn transfers_in(&self, states: &[&str], limit: usize) -> StoreResult<Vec<TransferRow>>;
+    /// The transfers `query` asks for, latest change first, at most `limit`.
+    fn transfers_in(&self, query: &TransferQuery, limit: usize) -> StoreResult<Vec<TransferRow>>;
 }
 
 /// Everything the service keeps. Implementations make each method atomic.

@@ -295,6 +295,21 @@ pub struct FormatRow {
     pub registered_at: OffsetDateTime,
 }
 
+/// Which transfers a history search asks for, by what the store keeps
+/// in the clear; what is left empty matches every transfer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TransferQuery {
+    /// Any of these states (every state when empty).
+    pub states: Vec<String>,
+    pub prepared_by: Option<String>,
+    pub destination: Option<String>,
+    /// `id@version`.
+    pub format: Option<String>,
+    /// The latest step at or after `from` and before `to`.
+    pub from: Option<time::OffsetDateTime>,
+    pub to: Option<time::OffsetDateTime>,
+}
+
 /// A transfer: its state sealed (it names persons), and once signed the
 /// sealed manifest that leaves (it holds their data).
 #[derive(Clone, PartialEq, Eq)]

@@ -16,4 +16,5 @@ mod refusals;
 mod residents;
 mod sink;
 mod terminals;
+mod transfer_crash;
 mod transfers;

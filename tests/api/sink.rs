@@ -40,7 +40,7 @@ pub(crate) async fn start_on(listener: tokio::net::TcpListener, dir: tempfile::T
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let path = dir.path().to_path_buf();
     tokio::spawn(async move {
-        sink::serve(listener, &path, async {
+        sink::serve(listener, &path, std::time::Duration::ZERO, async {
             let _ = stopped.await;
         })
         .await

@@ -10,11 +10,12 @@ use bansho::client::ApiClient;
 use bansho::domain::audit_event::{Action, Outcome};
 use bansho::domain::transfer::destination::{Destination, DestinationKind};
 use bansho::domain::transfer::format::shipped;
+use bansho::server::clock::Clock;
 use reqwest::Method;
 
 use crate::common::app::*;
 
-async fn call<T: serde::de::DeserializeOwned>(
+pub(crate) async fn call<T: serde::de::DeserializeOwned>(
     client: &ApiClient,
     method: Method,
     path: &str,
@@ -354,21 +355,27 @@ async fn sink_destination(app: &TestApp) -> crate::sink::Sink {
 /// Registers the format, and a destination at `at`'s address pinned to
 /// `ca`'s CA.
 async fn register_at(app: &TestApp, at: &crate::sink::Sink, ca: &crate::sink::Sink) {
+    let ca_pem = std::fs::read_to_string(ca.dir.path().join(bansho::sink::CA_FILE)).unwrap();
+    register(app, &at.addr.to_string(), &ca_pem).await;
+}
+
+/// Registers the format, and a destination at `addr` pinned to `ca_pem`.
+pub(crate) async fn register(app: &TestApp, addr: &str, ca_pem: &str) {
     let it = app.login(IT).await;
     let format = shipped().unwrap().remove(0);
     let _: FormatView = call(&it, Method::POST, "/admin/transfer-formats", json(&format))
         .await
         .unwrap();
     let mut d = destination(&["tax_certificate"]);
-    d.endpoint = Some(format!("https://{}/transfers", at.addr));
-    d.ca_pem = Some(std::fs::read_to_string(ca.dir.path().join(bansho::sink::CA_FILE)).unwrap());
+    d.endpoint = Some(format!("https://{addr}/transfers"));
+    d.ca_pem = Some(ca_pem.to_string());
     let _: DestinationView = call(&it, Method::POST, "/admin/transfer-destinations", json(&d))
         .await
         .unwrap();
 }
 
-/// Prepared, approved, previewed and signed off: ready to send.
-async fn signed_off(app: &TestApp, clerk: &ApiClient) -> String {
+/// Prepared, approved and previewed: awaiting the IT officer.
+async fn awaiting(app: &TestApp, clerk: &ApiClient) -> (String, PreviewView) {
     let prepared: TransferView = call(
         clerk,
         Method::POST,
@@ -395,6 +402,12 @@ async fn signed_off(app: &TestApp, clerk: &ApiClient) -> String {
     )
     .await
     .unwrap();
+    (id, preview)
+}
+
+/// Prepared, approved, previewed and signed off: ready to send.
+pub(crate) async fn signed_off(app: &TestApp, clerk: &ApiClient) -> String {
+    let (id, preview) = awaiting(app, clerk).await;
     let _: TransferView = call(
         clerk,
         Method::POST,
@@ -404,6 +417,243 @@ async fn signed_off(app: &TestApp, clerk: &ApiClient) -> String {
     .await
     .unwrap();
     id
+}
+
+/// The sign-off body with the code `user`'s authenticator showed at `at`.
+fn sign_off_with_code_at(
+    app: &TestApp,
+    user: &str,
+    hash: &str,
+    at: time::OffsetDateTime,
+) -> Option<String> {
+    Some(
+        serde_json::json!({
+            "user_id": user,
+            "pin": app.pin(user).expose(),
+            "totp": app.code_at(user, at).expose(),
+            "hash": hash,
+        })
+        .to_string(),
+    )
+}
+
+/// The state the clerk sees for transfer `id`.
+async fn state_of(clerk: &ApiClient, id: &str) -> String {
+    call::<TransferView>(clerk, Method::GET, &format!("/transfers/{id}"), None)
+        .await
+        .unwrap()
+        .state
+}
+
+fn received_count(sink: &crate::sink::Sink) -> usize {
+    bansho::sink::Received::open(sink.dir.path())
+        .unwrap()
+        .count()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn records_changed_after_the_sign_off_void_it_and_nothing_is_sent() {
+    let app = spawn_app().await;
+    crate::entries::committed(&app).await;
+    let sink = sink_destination(&app).await;
+    let clerk = app.login(CLERK).await;
+    let id = signed_off(&app, &clerk).await;
+    // The resident moves between the sign-off and the sending.
+    let moved = app
+        .raw_db()
+        .execute(
+            "UPDATE residents SET address = ?1 WHERE person_number = ?2",
+            rusqlite::params!["番所市南町1丁目1番1号", Known::TAKAHASHI],
+        )
+        .unwrap();
+    assert_eq!(moved, 1);
+    let (status, text) =
+        call::<TransferView>(&clerk, Method::POST, &format!("/transfers/{id}/send"), None)
+            .await
+            .unwrap_err();
+    assert_eq!(status, 409, "{text}");
+    assert!(text.contains("changed since the sign-off"), "{text}");
+    assert_eq!(state_of(&clerk, &id).await, "approved");
+    assert_eq!(received_count(&sink), 0);
+    let voided = app.audit_tail(5).into_iter().any(|r| {
+        r.entry.action == Action::TransferVoid
+            && r.entry.outcome == Outcome::Ok
+            && r.entry.user_id == CLERK
+    });
+    assert!(voided, "a void row");
+    // The request stays approved: a fresh preview and sign-off send the new address.
+    let preview: PreviewView = call(
+        &clerk,
+        Method::POST,
+        &format!("/transfers/{id}/preview"),
+        None,
+    )
+    .await
+    .unwrap();
+    let _: TransferView = call(
+        &clerk,
+        Method::POST,
+        &format!("/transfers/{id}/sign-off"),
+        sign_off_body(&app, IT, &preview.hash),
+    )
+    .await
+    .unwrap();
+    let sent: TransferView = call(&clerk, Method::POST, &format!("/transfers/{id}/send"), None)
+        .await
+        .unwrap();
+    assert_eq!(sent.state, "delivered", "{sent:?}");
+    let arrived = bansho::sink::Received::open(sink.dir.path())
+        .unwrap()
+        .content(&id)
+        .unwrap()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&arrived).contains("番所市南町1丁目1番1号"),
+        "the new address went"
+    );
+}
+
+#[tokio::test]
+async fn a_used_or_old_code_does_not_sign_off_and_is_logged() {
+    let app = spawn_app().await;
+    crate::entries::committed(&app).await;
+    let _sink = sink_destination(&app).await;
+    let clerk = app.login(CLERK).await;
+    let (first, first_preview) = awaiting(&app, &clerk).await;
+    let (second, second_preview) = awaiting(&app, &clerk).await;
+    let refused_with = |detail: &'static str| {
+        let rows = app.audit_tail(3);
+        rows.iter().any(|r| {
+            r.entry.action == Action::TransferSignOff
+                && r.entry.outcome == Outcome::Failure
+                && r.entry.detail == detail
+        })
+    };
+
+    // The code the officer just logged in with, at this terminal.
+    let _officer = app.login(IT).await;
+    let sign = format!("/transfers/{first}/sign-off");
+    let now = app.clock.now();
+    let (status, text) = call::<TransferView>(
+        &clerk,
+        Method::POST,
+        &sign,
+        sign_off_with_code_at(&app, IT, &first_preview.hash, now),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(status, 401, "{text}");
+    assert!(refused_with("code_reused_same_terminal"), "logged");
+
+    // A code two steps old.
+    app.next_step();
+    let old = app.clock.now() - time::Duration::seconds(60);
+    let (status, text) = call::<TransferView>(
+        &clerk,
+        Method::POST,
+        &sign,
+        sign_off_with_code_at(&app, IT, &first_preview.hash, old),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(status, 401, "{text}");
+    assert!(refused_with("wrong_code"), "logged");
+
+    // A fresh code signs off once: the same code does not sign off another.
+    let signed: TransferView = call(
+        &clerk,
+        Method::POST,
+        &sign,
+        sign_off_with_code_at(&app, IT, &first_preview.hash, app.clock.now()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(signed.state, "signed_off");
+    let (status, text) = call::<TransferView>(
+        &clerk,
+        Method::POST,
+        &format!("/transfers/{second}/sign-off"),
+        sign_off_with_code_at(&app, IT, &second_preview.hash, app.clock.now()),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(status, 401, "{text}");
+    assert!(refused_with("code_reused_same_terminal"), "logged");
+    assert_eq!(state_of(&clerk, &second).await, "awaiting_sign_off");
+    // The next code does.
+    let signed: TransferView = call(
+        &clerk,
+        Method::POST,
+        &format!("/transfers/{second}/sign-off"),
+        sign_off_body(&app, IT, &second_preview.hash),
+    )
+    .await
+    .unwrap();
+    assert_eq!(signed.state, "signed_off");
+}
+
+#[tokio::test]
+async fn a_sign_off_too_late_pauses_the_transfer_and_a_new_preview_resumes_it() {
+    let app = spawn_app().await;
+    crate::entries::committed(&app).await;
+    let sink = sink_destination(&app).await;
+    let clerk = app.login(CLERK).await;
+    let (id, preview) = awaiting(&app, &clerk).await;
+    // The officer arrives eleven minutes later (the timeout is ten).
+    app.clock.set(app.clock.now() + time::Duration::minutes(11));
+    let sign = format!("/transfers/{id}/sign-off");
+    let (status, text) = call::<TransferView>(
+        &clerk,
+        Method::POST,
+        &sign,
+        sign_off_body(&app, IT, &preview.hash),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(status, 409, "{text}");
+    assert!(text.contains("not completed in time"), "{text}");
+    assert_eq!(state_of(&clerk, &id).await, "paused");
+    let paused = app
+        .audit_tail(5)
+        .into_iter()
+        .any(|r| r.entry.action == Action::TransferPause && r.entry.detail.contains("paused"));
+    assert!(paused, "the pause is logged");
+    // Nothing goes while paused.
+    assert_eq!(
+        call::<TransferView>(&clerk, Method::POST, &format!("/transfers/{id}/send"), None)
+            .await
+            .unwrap_err()
+            .0,
+        409
+    );
+    assert_eq!(received_count(&sink), 0);
+    // The clerk opens the preview again: it resumes, logged.
+    let resumed: PreviewView = call(
+        &clerk,
+        Method::POST,
+        &format!("/transfers/{id}/preview"),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(resumed.transfer.state, "awaiting_sign_off");
+    assert_eq!(resumed.hash, preview.hash);
+    let logged = app.audit_tail(3).into_iter().any(|r| {
+        r.entry.action == Action::TransferPreview
+            && r.entry.outcome == Outcome::Ok
+            && r.entry.detail.contains("awaiting_sign_off")
+    });
+    assert!(logged, "the resumption is logged");
+    let signed: TransferView = call(
+        &clerk,
+        Method::POST,
+        &sign,
+        sign_off_body(&app, IT, &resumed.hash),
+    )
+    .await
+    .unwrap();
+    assert_eq!(signed.state, "signed_off");
 }
 
 #[tokio::test]
@@ -629,4 +879,130 @@ async fn a_record_lacking_a_required_field_is_named_before_anything_is_sent() {
             .unwrap(),
         0
     );
+}
+
+#[tokio::test]
+async fn the_history_is_searched_by_who_what_where_when_and_a_clerk_finds_only_their_own() {
+    let app = spawn_app().await;
+    crate::entries::committed(&app).await;
+    let _sink = sink_destination(&app).await;
+    let clerk = app.login(CLERK).await;
+    let delivered = signed_off(&app, &clerk).await;
+    let _: TransferView = call(
+        &clerk,
+        Method::POST,
+        &format!("/transfers/{delivered}/send"),
+        None,
+    )
+    .await
+    .unwrap();
+    let prepared: TransferView = call(
+        &clerk,
+        Method::POST,
+        "/transfers",
+        Some(request(&[Known::TAKAHASHI])),
+    )
+    .await
+    .unwrap();
+    let other = app.login("kazei02").await;
+    let theirs: TransferView = call(
+        &other,
+        Method::POST,
+        "/transfers",
+        Some(request(&[Known::TAKAHASHI])),
+    )
+    .await
+    .unwrap();
+
+    let ids = |list: TransferList| -> Vec<String> {
+        let mut ids: Vec<String> = list.transfers.into_iter().map(|t| t.id).collect();
+        ids.sort();
+        ids
+    };
+    let sorted = |mut v: Vec<&String>| -> Vec<String> {
+        v.sort();
+        v.into_iter().cloned().collect()
+    };
+    for who in [SUPERVISOR, IT, AUDITOR] {
+        let reader = app.login(who).await;
+        let search = |q: &str| {
+            let reader = reader.clone();
+            let path = format!("/transfers?{q}");
+            async move { call::<TransferList>(&reader, Method::GET, &path, None).await }
+        };
+        let found = search("state=delivered").await.unwrap();
+        assert_eq!(found.transfers.len(), 1, "{who}");
+        let summary = &found.transfers[0];
+        assert_eq!(summary.id, delivered);
+        assert_eq!(summary.records, 1);
+        assert_eq!(summary.destination, "kenmin-zei");
+        assert_eq!(summary.format, "tax_certificate@1");
+        assert_eq!(summary.approved_by.as_deref(), Some(SUPERVISOR));
+        assert_eq!(summary.signed_off_by.as_deref(), Some(IT));
+        assert!(summary.receipt.is_some());
+        assert_eq!(
+            ids(search(&format!("witness={IT}")).await.unwrap()),
+            std::slice::from_ref(&delivered)
+        );
+        assert_eq!(
+            ids(search(&format!("preparer={CLERK}")).await.unwrap()),
+            sorted(vec![&delivered, &prepared.id])
+        );
+        assert_eq!(
+            ids(search(
+                "destination=kenmin-zei&format=tax_certificate%401&state=prepared&state=delivered"
+            )
+            .await
+            .unwrap()),
+            sorted(vec![&delivered, &prepared.id, &theirs.id])
+        );
+        assert!(
+            search("destination=kokuzei")
+                .await
+                .unwrap()
+                .transfers
+                .is_empty()
+        );
+        assert_eq!(
+            search("from=2026-11-23&to=2026-11-23")
+                .await
+                .unwrap()
+                .transfers
+                .len(),
+            3
+        );
+        assert!(
+            search("from=2026-11-24")
+                .await
+                .unwrap()
+                .transfers
+                .is_empty()
+        );
+        let (status, text) = search("witnes=joho01&limit=5").await.unwrap_err();
+        assert_eq!(status, 400);
+        assert!(
+            text.contains("`witnes`") && text.contains("`limit`"),
+            "{text}"
+        );
+        let (status, text) = search("from=23/11/2026").await.unwrap_err();
+        assert_eq!(status, 400);
+        assert!(text.contains("`from`"), "{text}");
+    }
+    // A clerk: their own, whatever they ask.
+    let own = call::<TransferList>(&clerk, Method::GET, "/transfers", None)
+        .await
+        .unwrap();
+    assert_eq!(ids(own), sorted(vec![&delivered, &prepared.id]));
+    let asked = call::<TransferList>(
+        &other,
+        Method::GET,
+        &format!("/transfers?preparer={CLERK}"),
+        None,
+    )
+    .await
+    .unwrap();
+    assert!(asked.transfers.is_empty());
+    let rows = app.audit_tail(1);
+    assert_eq!(rows[0].entry.action, Action::TransferList);
+    assert_eq!(rows[0].entry.user_id, "kazei02");
 }

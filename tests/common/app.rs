@@ -271,6 +271,23 @@ impl TestApp {
         rows
     }
 
+    /// Stops the service and gives up the store, keeping the data
+    /// directory: for the `bansho serve` binary to run on it next.
+    pub async fn stop(self) -> (tempfile::TempDir, TerminalBundle) {
+        let TestApp {
+            dir,
+            bundle,
+            _service,
+            store,
+            journal,
+            ..
+        } = self;
+        drop((_service, journal, store));
+        // The service's task ends on its next turn of the runtime.
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        (dir, bundle)
+    }
+
     /// A raw connection to the store file, as an attacker or a broken disk
     /// would see it.
     pub fn raw_db(&self) -> rusqlite::Connection {

@@ -26,7 +26,7 @@ use crate::server::auth::{self, SessionCtx};
 use crate::server::error::AppError;
 use crate::server::json::ApiJson;
 use crate::store::journal::{Change, Item};
-use crate::store::{AuditEntry, DestinationRow, FormatRow, TransferRow};
+use crate::store::{AuditEntry, DestinationRow, FormatRow, TransferQuery, TransferRow};
 
 /// The most records one transfer sends.
 const MAX_RECORDS: usize = 10_000;
@@ -529,18 +529,123 @@ pub async fn view(
     Ok(Json(view_of(&transfer)))
 }
 
+/// The filters a history search takes, each at most once (`state` may
+/// repeat); `from` and `to` are office dates, `to` included.
+const SEARCH_PARAMETERS: [&str; 7] = [
+    "preparer",
+    "witness",
+    "destination",
+    "format",
+    "state",
+    "from",
+    "to",
+];
+
+/// A history search as asked: what the store filters, and the witness,
+/// which only the sealed transfer names.
+fn search_of(
+    state: &AppState,
+    params: Vec<(String, String)>,
+) -> Result<(TransferQuery, Option<String>), AppError> {
+    let unknown: Vec<String> = params
+        .iter()
+        .map(|(k, _)| k)
+        .filter(|k| !SEARCH_PARAMETERS.contains(&k.as_str()))
+        .map(|k| format!("`{}`", k.escape_debug()))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(AppError::bad_request(format!(
+            "unknown query parameter {}: a search takes {}",
+            unknown.join(", "),
+            SEARCH_PARAMETERS.join(", ")
+        )));
+    }
+    let date = |key: &str, value: &str| {
+        let format = time::format_description::well_known::Iso8601::DATE;
+        time::Date::parse(value, &format)
+            .ok()
+            .and_then(|d| state.config.time_zone.day_start(d))
+            .ok_or_else(|| AppError::bad_request(format!("`{key}`: a date (2026-11-23)")))
+    };
+    let mut query = TransferQuery::default();
+    let mut witness = None;
+    for (key, value) in params {
+        let once = |taken: bool| {
+            if taken {
+                Err(AppError::bad_request(format!("`{key}`: at most once")))
+            } else {
+                Ok(())
+            }
+        };
+        match key.as_str() {
+            "preparer" => {
+                once(query.prepared_by.is_some())?;
+                query.prepared_by = Some(value);
+            }
+            "witness" => {
+                once(witness.is_some())?;
+                witness = Some(value);
+            }
+            "destination" => {
+                once(query.destination.is_some())?;
+                query.destination = Some(value);
+            }
+            "format" => {
+                once(query.format.is_some())?;
+                query.format = Some(value);
+            }
+            "state" => query.states.push(value),
+            "from" => {
+                once(query.from.is_some())?;
+                query.from = Some(date("from", &value)?);
+            }
+            _ => {
+                once(query.to.is_some())?;
+                query.to = Some(date("to", &value)? + time::Duration::days(1));
+            }
+        }
+    }
+    Ok((query, witness))
+}
+
+/// The transfers' history: supervisors, IT officers and auditors search
+/// everyone's; a clerk sees their own only, filtered in the store.
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
+    params: Result<
+        axum::extract::Query<Vec<(String, String)>>,
+        axum::extract::rejection::QueryRejection,
+    >,
 ) -> Result<Json<TransferList>, AppError> {
-    let rows = state.store(|s| s.transfers_in(&[], LIST_LIMIT)).await?;
-    let mut transfers = Vec::new();
-    for row in rows
-        .iter()
-        .filter(|r| reads_all(&caller) || r.prepared_by == caller.user_id)
+    let axum::extract::Query(params) =
+        params.map_err(|_| AppError::bad_request("the query is not name=value pairs"))?;
+    let (mut query, witness) = search_of(&state, params)?;
+    let own_only = !reads_all(&caller);
+    let rows = if own_only
+        && query
+            .prepared_by
+            .as_ref()
+            .is_some_and(|p| *p != caller.user_id)
     {
+        Vec::new()
+    } else {
+        if own_only {
+            query.prepared_by = Some(caller.user_id.clone());
+        }
+        state
+            .store(move |s| s.transfers_in(&query, LIST_LIMIT))
+            .await?
+    };
+    let mut transfers = Vec::new();
+    for row in &rows {
         let transfer = open(&state, row)?;
         let header = transfer.header();
+        let signed_off_by = transfer.sign_off().map(|s| s.officer.clone());
+        if witness.is_some() && signed_off_by != witness {
+            continue;
+        }
+        let view = view_of(&transfer);
         transfers.push(TransferSummary {
             id: header.id.clone(),
             state: transfer.state_name().to_string(),
@@ -549,8 +654,9 @@ pub async fn list(
             destination: header.request.destination.clone(),
             format: header.request.format.clone(),
             records: header.request.persons.len(),
-            approved_by: transfer.approval().map(|a| a.by.clone()),
-            signed_off_by: transfer.sign_off().map(|s| s.officer.clone()),
+            approved_by: view.approved_by,
+            signed_off_by,
+            receipt: view.receipt,
         });
     }
     let event = Event::ok(Action::TransferList).with(Detail::Rows(transfers.len()));
@@ -559,11 +665,6 @@ pub async fn list(
 }
 
 // ---- preview, sign-off, sending -------------------------------------------------
-
-/// How long the IT officer has to sign off after the preview opens.
-const SIGN_OFF_TIMEOUT: time::Duration = time::Duration::minutes(10);
-/// How long the destination has to answer one attempt.
-const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The form whose committed record gives a transfer's tax figures.
 const DECLARATION: &str = "juminzei_shinkoku";
@@ -855,9 +956,9 @@ pub async fn sign_off(
         .await);
     };
     let now = state.clock.now();
-    if now - preview.opened_at > SIGN_OFF_TIMEOUT {
+    if now - preview.opened_at > state.config.transfer_sign_off_timeout {
         let step = transfer
-            .expire(SIGN_OFF_TIMEOUT, now)
+            .expire(state.config.transfer_sign_off_timeout, now)
             .map_err(|_| AppError::internal())?;
         let log = transfer_row(
             &state,
@@ -916,7 +1017,13 @@ pub async fn sign_off(
                     staff: &officer.user_id,
                     role: officer.role,
                 };
-                match transfer.sign(actor, &seen, &current, SIGN_OFF_TIMEOUT, now) {
+                match transfer.sign(
+                    actor,
+                    &seen,
+                    &current,
+                    state.config.transfer_sign_off_timeout,
+                    now,
+                ) {
                     Ok(step) => {
                         let mut log = rows;
                         log.user_id = officer.user_id.clone();
@@ -948,14 +1055,17 @@ pub async fn sign_off(
 }
 
 /// A client that trusts only the destination's own CA.
-fn pinned_client(destination: &Destination) -> Result<reqwest::Client, String> {
+fn pinned_client(
+    destination: &Destination,
+    timeout: std::time::Duration,
+) -> Result<reqwest::Client, String> {
     let pem = destination.ca_pem.as_deref().ok_or("no CA to pin")?;
     let ca = reqwest::Certificate::from_pem(pem.as_bytes()).map_err(|e| e.to_string())?;
     reqwest::Client::builder()
         .use_rustls_tls()
         .tls_built_in_root_certs(false)
         .add_root_certificate(ca)
-        .timeout(SEND_TIMEOUT)
+        .timeout(timeout)
         .build()
         .map_err(|e| e.to_string())
 }
@@ -966,10 +1076,11 @@ async fn deliver(
     destination: &Destination,
     id: &str,
     bytes: Vec<u8>,
+    timeout: std::time::Duration,
 ) -> Result<crate::domain::transfer::machine::Receipt, String> {
     use crate::domain::transfer::manifest::ManifestHash;
     let endpoint = destination.endpoint.as_deref().ok_or("no endpoint")?;
-    let client = pinned_client(destination)?;
+    let client = pinned_client(destination, timeout)?;
     let answer = client
         .post(endpoint)
         .header("idempotency-key", id)
@@ -1012,6 +1123,26 @@ pub async fn send(
     Path(id): Path<String>,
 ) -> Result<Json<TransferView>, AppError> {
     let (row, transfer) = load_own(&state, &caller, &id, Action::TransferSend).await?;
+    if let Transfer::SignedOff { sign_off, .. } = &transfer {
+        // Nothing has left yet: records changed since the sign-off void it.
+        // A retry sends the sealed bytes unchanged (they may have arrived).
+        let (format, _) = registered(&state, &transfer.header().request).await?;
+        let current = build_manifest(&state, &transfer, &format).await?.hash();
+        if current != sign_off.hash {
+            let step = transfer.void(current).map_err(|_| AppError::internal())?;
+            let log = transfer_row(
+                &state,
+                &caller,
+                &step.transfer,
+                Event::ok(Action::TransferVoid).with(detail(&step.transfer)),
+            )
+            .await?;
+            commit_with(&state, row.revision, &step, None, log).await?;
+            return Err(refused(
+                "the records changed since the sign-off: nothing was sent; open the preview again",
+            ));
+        }
+    }
     let step = match transfer.start_attempt() {
         Ok(step) => step,
         Err(error) => {
@@ -1034,7 +1165,13 @@ pub async fn send(
         .keys
         .open_entry(&manifest_label(&id), &sealed)
         .map_err(|_| AppError::internal())?;
-    let outcome = deliver(&destination, &id, bytes.to_vec()).await;
+    let outcome = deliver(
+        &destination,
+        &id,
+        bytes.to_vec(),
+        state.config.transfer_send_timeout,
+    )
+    .await;
     let (next, action) = match outcome {
         Ok(receipt) => match step.transfer.delivered(receipt) {
             Ok(next) => (next, Action::TransferDelivered),

@@ -19,6 +19,8 @@ pub(super) struct FileSettings {
     #[serde(default)]
     pub entry: Entry,
     #[serde(default)]
+    pub transfers: Transfers,
+    #[serde(default)]
     pub purpose: Vec<Spanned<PurposeDef>>,
 }
 
@@ -33,6 +35,14 @@ pub(super) struct Entry {
     pub large_amount: Option<Spanned<u32>>,
     pub new_keyer_days: Option<Spanned<u32>>,
     pub sample_per_mille: Option<Spanned<u32>>,
+}
+
+/// Manual transfers: both in seconds.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Transfers {
+    pub sign_off_timeout: Option<Spanned<u32>>,
+    pub send_timeout: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -121,6 +121,23 @@ pub const NUMBER_KEYS: &[NumberKey] = &[
         apply: |c, n| c.reverify_rules.sample_per_mille = u16::try_from(n).unwrap_or(1_000),
         show: |c| c.reverify_rules.sample_per_mille.to_string(),
     },
+    // Manual transfers, in seconds: long enough for the officer to walk
+    // to the clerk's terminal, short enough that a preview is not signed
+    // off hours later; an attempt bounded so a silent receiver frees it.
+    NumberKey {
+        name: "transfers.sign_off_timeout",
+        range: 60..=86_400,
+        read: |f| f.transfers.sign_off_timeout.as_ref(),
+        apply: |c, n| c.transfer_sign_off_timeout = time::Duration::seconds(i64::from(n)),
+        show: |c| c.transfer_sign_off_timeout.whole_seconds().to_string(),
+    },
+    NumberKey {
+        name: "transfers.send_timeout",
+        range: 1..=600,
+        read: |f| f.transfers.send_timeout.as_ref(),
+        apply: |c, n| c.transfer_send_timeout = std::time::Duration::from_secs(u64::from(n)),
+        show: |c| c.transfer_send_timeout.as_secs().to_string(),
+    },
 ];
 
 /// Every setting the environment may override, dotted.
@@ -164,7 +181,8 @@ mod tests {
                 "BANSHO_OFFICE_",
                 "BANSHO_LOGIN_",
                 "BANSHO_READS_",
-                "BANSHO_ENTRY_"
+                "BANSHO_ENTRY_",
+                "BANSHO_TRANSFERS_"
             ]
         );
     }

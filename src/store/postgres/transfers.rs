@@ -6,7 +6,9 @@ use super::PostgresStore;
 use super::sql::{Cols, db_error, query_first, query_rows};
 use crate::store::chain::format_time;
 use crate::store::sql::ColumnReader;
-use crate::store::{DestinationRow, FormatRow, StoreResult, TransferRow, TransferStore};
+use crate::store::{
+    DestinationRow, FormatRow, StoreResult, TransferQuery, TransferRow, TransferStore,
+};
 
 const DESTINATION_COLUMNS: &str = "id, revision, body, updated_by, updated_at";
 
@@ -180,14 +182,37 @@ impl TransferStore for PostgresStore {
         self.with(|c| query_first(c, "transfers", &sql, &[&id], transfer_from_row))
     }
 
-    fn transfers_in(&self, states: &[&str], limit: usize) -> StoreResult<Vec<TransferRow>> {
-        let states: Vec<String> = states.iter().map(|s| (*s).to_owned()).collect();
+    fn transfers_in(&self, query: &TransferQuery, limit: usize) -> StoreResult<Vec<TransferRow>> {
+        // Times are fixed-width UTC text: they compare as they sort.
         let sql = format!(
             "SELECT {TRANSFER_COLUMNS} FROM transfers
-             WHERE cardinality($1::text[]) = 0 OR state = ANY($1)
-             ORDER BY updated_at DESC, id LIMIT $2"
+             WHERE (cardinality($1::text[]) = 0 OR state = ANY($1))
+               AND ($2::text IS NULL OR prepared_by = $2)
+               AND ($3::text IS NULL OR destination = $3)
+               AND ($4::text IS NULL OR format = $4)
+               AND ($5::text IS NULL OR updated_at >= $5)
+               AND ($6::text IS NULL OR updated_at < $6)
+             ORDER BY updated_at DESC, id LIMIT $7"
         );
+        let from = query.from.map(format_time);
+        let to = query.to.map(format_time);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.with(|c| query_rows(c, "transfers", &sql, &[&states, &limit], transfer_from_row))
+        self.with(|c| {
+            query_rows(
+                c,
+                "transfers",
+                &sql,
+                &[
+                    &query.states,
+                    &query.prepared_by,
+                    &query.destination,
+                    &query.format,
+                    &from,
+                    &to,
+                    &limit,
+                ],
+                transfer_from_row,
+            )
+        })
     }
 }

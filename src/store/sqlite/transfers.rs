@@ -6,7 +6,9 @@ use super::SqliteStore;
 use super::sql::{Cols, query_first, query_rows, unavailable};
 use crate::store::chain::format_time;
 use crate::store::sql::ColumnReader;
-use crate::store::{DestinationRow, FormatRow, StoreResult, TransferRow, TransferStore};
+use crate::store::{
+    DestinationRow, FormatRow, StoreResult, TransferQuery, TransferRow, TransferStore,
+};
 
 const DESTINATION_COLUMNS: &str = "id, revision, body, updated_by, updated_at";
 
@@ -186,20 +188,36 @@ impl TransferStore for SqliteStore {
         self.with(|c| query_first(c, "transfers", &sql, [id], transfer_from_row))
     }
 
-    fn transfers_in(&self, states: &[&str], limit: usize) -> StoreResult<Vec<TransferRow>> {
-        let states = serde_json::to_string(states).unwrap_or_default();
+    fn transfers_in(&self, query: &TransferQuery, limit: usize) -> StoreResult<Vec<TransferRow>> {
+        let states = serde_json::to_string(&query.states).unwrap_or_default();
+        // Times are fixed-width UTC text: they compare as they sort.
         let sql = format!(
             "SELECT {TRANSFER_COLUMNS} FROM transfers
-             WHERE ?1 = '[]' OR state IN (SELECT value FROM json_each(?1))
-             ORDER BY updated_at DESC, id LIMIT ?2"
+             WHERE (?1 = '[]' OR state IN (SELECT value FROM json_each(?1)))
+               AND (?2 IS NULL OR prepared_by = ?2)
+               AND (?3 IS NULL OR destination = ?3)
+               AND (?4 IS NULL OR format = ?4)
+               AND (?5 IS NULL OR updated_at >= ?5)
+               AND (?6 IS NULL OR updated_at < ?6)
+             ORDER BY updated_at DESC, id LIMIT ?7"
         );
+        let from = query.from.map(format_time);
+        let to = query.to.map(format_time);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.with(|c| {
             query_rows(
                 c,
                 "transfers",
                 &sql,
-                params![states, limit],
+                params![
+                    states,
+                    query.prepared_by,
+                    query.destination,
+                    query.format,
+                    from,
+                    to,
+                    limit
+                ],
                 transfer_from_row,
             )
         })

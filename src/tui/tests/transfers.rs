@@ -60,6 +60,7 @@ fn summaries() -> Vec<TransferSummary> {
             records: 2,
             approved_by: None,
             signed_off_by: None,
+            receipt: None,
         },
         TransferSummary {
             id: "t-0002".into(),
@@ -71,6 +72,7 @@ fn summaries() -> Vec<TransferSummary> {
             records: 1,
             approved_by: None,
             signed_off_by: None,
+            receipt: None,
         },
         TransferSummary {
             id: "t-0003".into(),
@@ -82,6 +84,7 @@ fn summaries() -> Vec<TransferSummary> {
             records: 120,
             approved_by: Some("kazei09".into()),
             signed_off_by: None,
+            receipt: None,
         },
     ]
 }
