@@ -60,6 +60,8 @@ pub struct Options {
 /// Clerks keying the declarations at once.
 const KEYERS: usize = 8;
 const DESTINATION: &str = "bench-partner";
+const IT_OFFICER: (Role, Department) = (Role::ItOfficer, Department::InformationSystems);
+const SUPERVISOR: (Role, Department) = (Role::Supervisor, Department::Assessment);
 
 /// One request's time in the client and in the service.
 #[derive(Default)]
@@ -231,8 +233,7 @@ async fn key_declarations(
 async fn account(
     harness: &Harness,
     user_id: &str,
-    role: Role,
-    department: Department,
+    (role, department): (Role, Department),
 ) -> anyhow::Result<Account> {
     let staff = NewStaff::generated(user_id, "ベンチ 職員", role, department);
     let account = Account::of(&staff);
@@ -554,35 +555,17 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         .collect();
 
     let sink = start_sink().await?;
-    let registrar = account(
-        &harness,
-        "joho-bench",
-        Role::ItOfficer,
-        Department::InformationSystems,
-    )
-    .await?;
+    let registrar = account(&harness, "joho-bench", IT_OFFICER).await?;
     let it = session(&harness, &registrar, "system_operation").await?;
     let format = register(&it, &sink).await?;
     let clerk = harness.sessions(1).await?.remove(0);
-    let boss = account(
-        &harness,
-        "shunin-bench",
-        Role::Supervisor,
-        Department::Assessment,
-    )
-    .await?;
+    let boss = account(&harness, "shunin-bench", SUPERVISOR).await?;
     let supervisor = session(&harness, &boss, "assessment").await?;
 
     let mut figures = Figures::default();
     for r in 0..options.runs {
         // A witness's code is taken once: each sign-off has its own officer.
-        let officer = account(
-            &harness,
-            &format!("joho-bench-{r}"),
-            Role::ItOfficer,
-            Department::InformationSystems,
-        )
-        .await?;
+        let officer = account(&harness, &format!("joho-bench-{r}"), IT_OFFICER).await?;
         one_run(
             &harness,
             &mut figures,
