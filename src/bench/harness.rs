@@ -48,13 +48,37 @@ impl ServerTimes {
     }
 }
 
+/// Every request as the service saw it, by path (the transfer benchmark
+/// separates the service's time from the client's this way).
+#[derive(Debug, Clone, Default)]
+pub struct RequestTimes(Arc<Mutex<Vec<(String, Duration)>>>);
+
+impl RequestTimes {
+    fn push(&self, path: String, d: Duration) {
+        if let Ok(mut v) = self.0.lock() {
+            v.push((path, d));
+        }
+    }
+
+    /// The requests recorded since the last call, in the order they ended.
+    pub fn take(&self) -> Vec<(String, Duration)> {
+        self.0
+            .lock()
+            .map(|mut v| std::mem::take(&mut *v))
+            .unwrap_or_default()
+    }
+}
+
 pub struct Harness {
     pub store: Arc<SqliteStore>,
+    /// The running service's state (its store, keys and store slots).
+    pub state: AppState,
     pub keys: Arc<Keys>,
     pub bundle: TerminalBundle,
     pub base: String,
     pub dir: PathBuf,
     pub times: ServerTimes,
+    pub requests: RequestTimes,
     /// The synthetic-data seed of the store.
     pub seed: u64,
     pub residents: u64,
@@ -158,17 +182,21 @@ impl Harness {
         let max_results = config.max_results;
         let state = AppState::new(store.clone(), keys.clone(), Arc::new(SystemClock), config);
         let times = ServerTimes::default();
-        let recorder = times.clone();
-        let service = RunningService::start_wrapped(state, &dir, move |router| {
+        let requests = RequestTimes::default();
+        let (recorder, all) = (times.clone(), requests.clone());
+        let service = RunningService::start_wrapped(state.clone(), &dir, move |router| {
             router.layer(axum::middleware::from_fn(
                 move |request: axum::extract::Request, next: axum::middleware::Next| {
-                    let recorder = recorder.clone();
+                    let (recorder, all) = (recorder.clone(), all.clone());
                     async move {
-                        let search = request.uri().path().ends_with("/residents/search");
+                        let path = request.uri().path().to_owned();
+                        let search = path.ends_with("/residents/search");
                         let started = Instant::now();
                         let response = next.run(request).await;
                         if search {
                             recorder.push(started.elapsed());
+                        } else {
+                            all.push(path, started.elapsed());
                         }
                         response
                     }
@@ -179,11 +207,13 @@ impl Harness {
         let base = service.url().to_string();
         Ok(Harness {
             store,
+            state,
             keys,
             bundle,
             base,
             dir,
             times,
+            requests,
             seed,
             residents,
             max_results,

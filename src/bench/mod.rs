@@ -12,6 +12,7 @@ pub mod search;
 pub mod seed;
 pub mod stats;
 pub mod throughput;
+pub mod transfer;
 #[cfg(feature = "tui")]
 pub mod tui;
 pub mod verify;
@@ -35,6 +36,11 @@ pub async fn smoke() -> anyhow::Result<()> {
     .await?;
     tokio::task::spawn_blocking(|| verify::run(&[1_000, 3_000])).await??;
     entry::smoke().await?;
+    transfer::run(transfer::Options {
+        records: 20,
+        runs: 1,
+    })
+    .await?;
     #[cfg(feature = "tui")]
     tui::run(50, 1).await?;
     eprintln!(

@@ -81,6 +81,13 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             })
             .await?;
         }
+        BenchCommand::Transfer { records, runs } => {
+            bench::transfer::run(bench::transfer::Options {
+                records: records as usize,
+                runs: runs as usize,
+            })
+            .await?;
+        }
         BenchCommand::Smoke => bench::smoke().await?,
     }
     Ok(ExitCode::SUCCESS)

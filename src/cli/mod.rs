@@ -183,6 +183,16 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=100_000))]
         passes: u64,
     },
+    /// A manual transfer through the service to a sink on loopback:
+    /// preview (manifest + SHA-256), reconfirm, sign-off, send.
+    Transfer {
+        /// Records in each transfer.
+        #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+        records: u64,
+        /// Transfers timed.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=100))]
+        runs: u64,
+    },
     /// Every benchmark on a tiny data set (a few seconds; CI runs this).
     Smoke,
 }

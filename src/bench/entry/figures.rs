@@ -136,7 +136,7 @@ async fn timed<T>(
 }
 
 /// A first keyer: starts and submits each paper, hands the entry on.
-async fn first_keyer(
+pub(crate) async fn first_keyer(
     client: ApiClient,
     papers: Vec<Paper>,
     handover: Option<tokio::sync::mpsc::Sender<String>>,
