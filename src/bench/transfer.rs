@@ -109,7 +109,9 @@ async fn start_sink() -> anyhow::Result<Sink> {
         let shutdown = async {
             let _ = stopped.await;
         };
-        if let Err(error) = crate::sink::serve(listener, &path, shutdown).await {
+        if let Err(error) =
+            crate::sink::serve(listener, &path, std::time::Duration::ZERO, shutdown).await
+        {
             eprintln!("  the sink stopped: {error}");
         }
     });
