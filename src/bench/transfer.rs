@@ -536,17 +536,11 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         "transfer: {n} records to a sink on loopback, {} runs",
         options.runs
     );
-    // The request names every person (13 bytes each in JSON): more than
-    // about 5,000 exceed the service's default body limit of 64 KiB.
-    let needed = n * 16 + 4096;
-    let mut limit = 0;
     let residents = n as u64 * 2 + 500;
     let harness = Harness::start_with(None, residents, |c| {
         c.double_keying = DoubleKeying {
             kinds: Default::default(),
         };
-        c.body_limit = c.body_limit.max(needed);
-        limit = c.body_limit;
     })
     .await?;
     let taxpayers = taxpayers(harness.seed, harness.residents, n)?;
@@ -584,13 +578,12 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
 
     println!(
         "Transfer of {n} records ({} under 支援措置), {} runs; manifest {} bytes \
-         ({:.2} MiB), request {} bytes (body limit {} bytes for this run):\n",
+         ({:.2} MiB), request {} bytes:\n",
         figures.sensitive,
         options.runs,
         figures.manifest_bytes,
         figures.manifest_bytes as f64 / (1024.0 * 1024.0),
         figures.request_bytes,
-        limit
     );
     println!("| step | n | min | median | max |\n|---|---:|---:|---:|---:|");
     let f = &mut figures;

@@ -331,6 +331,49 @@ async fn a_request_outside_the_registries_is_refused_with_what_is_wrong() {
     assert!(list.transfers.is_empty());
 }
 
+/// A request naming 10,000 persons (the most a transfer takes) is read,
+/// though it is larger than the service's general body limit; 10,001 are
+/// refused by count, and a body past the route's own limit gets a 413.
+#[tokio::test]
+async fn a_request_of_ten_thousand_persons_is_read_and_one_past_the_limits_is_refused() {
+    let app = spawn_app().await;
+    registered(&app).await;
+    let clerk = app.login(CLERK).await;
+    // Well-formed numbers none of which is a resident: the answer names the
+    // first, so the whole body was read.
+    let numbers: Vec<String> = (0..10_001u64)
+        .map(|n| format!("{}", 5_000_000_000u64 + n))
+        .collect();
+    let names = |k: usize| numbers[..k].iter().map(String::as_str).collect::<Vec<_>>();
+    let ten_thousand = request(&names(10_000));
+    assert!(ten_thousand.len() > 64 * 1024, "{}", ten_thousand.len());
+    let (status, text) =
+        call::<TransferView>(&clerk, Method::POST, "/transfers", Some(ten_thousand))
+            .await
+            .unwrap_err();
+    assert_eq!(status, 400, "{text}");
+    assert!(!text.contains("too large"), "{text}");
+    let (status, text) = call::<TransferView>(
+        &clerk,
+        Method::POST,
+        "/transfers",
+        Some(request(&names(10_001))),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(status, 400, "{text}");
+    assert!(text.contains("10000") || text.contains("10,000"), "{text}");
+    let oversized = request(&names(10_000)).replace(
+        "\"note\":\"\"",
+        &format!("\"note\":\"{}\"", "x".repeat(300 * 1024)),
+    );
+    assert!(oversized.len() > 300 * 1024);
+    let (status, text) = call::<TransferView>(&clerk, Method::POST, "/transfers", Some(oversized))
+        .await
+        .unwrap_err();
+    assert_eq!(status, 413, "{text}");
+}
+
 /// The IT officer's sign-off body, with a fresh code.
 fn sign_off_body(app: &TestApp, user: &str, hash: &str) -> Option<String> {
     app.next_step();

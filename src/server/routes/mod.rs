@@ -659,7 +659,13 @@ pub fn router(state: AppState) -> Result<Router, RouteTableError> {
         "/transfer-formats",
         handler!("GET", transfers::list_formats),
     )
-    .add("POST", "/transfers", handler!("POST", transfers::prepare))
+    .add(
+        "POST",
+        "/transfers",
+        handler!("POST", transfers::prepare).layer(axum::extract::DefaultBodyLimit::max(
+            state.config.body_limit.max(transfers::PREPARE_BODY_LIMIT),
+        )),
+    )
     .add("GET", "/transfers", handler!("GET", transfers::list))
     .add("GET", "/transfers/{id}", handler!("GET", transfers::view))
     .add(

@@ -30,6 +30,9 @@ use crate::store::{AuditEntry, DestinationRow, FormatRow, TransferQuery, Transfe
 
 /// The most records one transfer sends.
 const MAX_RECORDS: usize = 10_000;
+/// The body limit of a request naming its persons: 10,000 internal numbers
+/// are about 130 KB of JSON, over the service's default limit.
+pub const PREPARE_BODY_LIMIT: usize = 256 * 1024;
 /// The most transfers a list shows.
 const LIST_LIMIT: usize = 200;
 
