@@ -934,6 +934,33 @@ pub async fn reconfirm(
     }
 }
 
+/// The manifest's records changed (its hash is now `current`): the
+/// preview or sign-off is void, recorded, and the caller told `why`.
+async fn void(
+    state: &AppState,
+    caller: &SessionCtx,
+    row: &TransferRow,
+    transfer: &Transfer,
+    current: crate::domain::transfer::manifest::ManifestHash,
+    why: &str,
+) -> AppError {
+    let voided = async {
+        let step = transfer.void(current).map_err(|_| AppError::internal())?;
+        let log = transfer_row(
+            state,
+            caller,
+            &step.transfer,
+            Event::ok(Action::TransferVoid).with(detail(&step.transfer)),
+        )
+        .await?;
+        commit_with(state, row.revision, &step, None, log).await
+    };
+    match voided.await {
+        Ok(()) => refused(why),
+        Err(error) => error,
+    }
+}
+
 /// The IT officer signs off at the preparer's terminal, with their own
 /// user ID, PIN and a fresh code, on the hash the preview showed. The
 /// manifest is built again: one that changed since the preview voids it.
@@ -977,18 +1004,15 @@ pub async fn sign_off(
     let manifest = build_manifest(&state, &transfer, &format).await?;
     let current = manifest.hash();
     if current != preview.hash {
-        let step = transfer.void(current).map_err(|_| AppError::internal())?;
-        let log = transfer_row(
+        return Err(void(
             &state,
             &caller,
-            &step.transfer,
-            Event::ok(Action::TransferVoid).with(detail(&step.transfer)),
-        )
-        .await?;
-        commit_with(&state, row.revision, &step, None, log).await?;
-        return Err(refused(
+            &row,
+            &transfer,
+            current,
             "the records changed since the preview: open the preview again",
-        ));
+        )
+        .await);
     }
     let seen = ManifestHash::from_hex(&request.hash)
         .ok_or_else(|| AppError::bad_request("`hash`: the 64 hex digits the preview showed"))?;
@@ -1132,18 +1156,15 @@ pub async fn send(
         let (format, _) = registered(&state, &transfer.header().request).await?;
         let current = build_manifest(&state, &transfer, &format).await?.hash();
         if current != sign_off.hash {
-            let step = transfer.void(current).map_err(|_| AppError::internal())?;
-            let log = transfer_row(
+            return Err(void(
                 &state,
                 &caller,
-                &step.transfer,
-                Event::ok(Action::TransferVoid).with(detail(&step.transfer)),
-            )
-            .await?;
-            commit_with(&state, row.revision, &step, None, log).await?;
-            return Err(refused(
+                &row,
+                &transfer,
+                current,
                 "the records changed since the sign-off: nothing was sent; open the preview again",
-            ));
+            )
+            .await);
         }
     }
     let step = match transfer.start_attempt() {
