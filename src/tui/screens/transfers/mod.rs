@@ -20,7 +20,7 @@ use crate::tui::component::{Component, Ctx, Hint, Outcome, Request};
 use crate::tui::effect::{Effect, TransfersCall};
 use crate::tui::keymap::{Key, Layer};
 use crate::tui::popups::confirm::PendingAction;
-use crate::tui::sanitize::{clean, display_width, pad_to_width};
+use crate::tui::sanitize::clean;
 use crate::tui::screens::review::{
     Align, Column, draw_table, is_movement, list_command, moved, muted_line,
 };
@@ -660,23 +660,9 @@ impl TransfersScreen {
             "transfers.rejected_by",
             "transfers.rejected_reason",
         ];
-        let label_w = keys
-            .iter()
-            .map(|k| display_width(t.t(k)))
-            .max()
-            .unwrap_or(8)
-            + 2;
         let width = usize::from(inner.width);
         let text = view.style(Role::Text);
-        let line = |key: &str, value: String| -> Line<'static> {
-            fit_line(
-                vec![
-                    Span::styled(pad_to_width(t.t(key), label_w), view.style(Role::Muted)),
-                    Span::styled(clean(&value), text),
-                ],
-                width,
-            )
-        };
+        let line = exec::labelled(view, width, &keys);
         let r = &d.request;
         let mut lines = vec![
             line(
