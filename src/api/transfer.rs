@@ -73,11 +73,18 @@ pub struct TransferView {
     pub prepared_at: String,
     pub request: crate::domain::transfer::machine::Request,
     pub approved_by: Option<String>,
+    pub approved_at: Option<String>,
+    /// The IT officer who signed off as witness, and when.
     pub signed_off_by: Option<String>,
+    pub signed_off_at: Option<String>,
     /// The hash signed, and its fingerprint as read aloud.
     pub hash: Option<String>,
     pub fingerprint: Option<String>,
+    /// The receiver's receipt, and when it came.
     pub receipt: Option<String>,
+    pub delivered_at: Option<String>,
+    /// Why the last attempt to send failed.
+    pub failure: Option<String>,
     pub rejected_by: Option<String>,
     pub rejected_reason: Option<String>,
     pub rejected_at_step: Option<String>,

@@ -173,6 +173,9 @@ commands! {
     Reject => "reject",
     TransferPick => "transfer_pick",
     NewTransfer => "new_transfer",
+    Execute => "execute",
+    Reconfirm => "reconfirm",
+    SignOff => "sign_off",
     Noop => "noop",
 }
 
@@ -244,7 +247,8 @@ pub enum Action {
     /// re-verification).
     Records(RecordsAnswer),
     /// The service's answer to a transfer call.
-    Transfers(TransfersAnswer),
+    /// Boxed: a transfer's view is the largest answer.
+    Transfers(Box<TransfersAnswer>),
 }
 
 /// What the result of a request says about reaching the service.

@@ -56,10 +56,13 @@ pub enum Layer {
     Transfers,
     /// A transfer being prepared: the form, then its summary.
     TransferForm,
+    /// A transfer being executed: the preview, the IT officer's sign-off
+    /// at the preparer's terminal, the sending and its answer.
+    TransferExec,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 18] = [
+    pub const ALL: [Layer; 19] = [
         Layer::Global,
         Layer::Login,
         Layer::Search,
@@ -78,6 +81,7 @@ impl Layer {
         Layer::Review,
         Layer::Transfers,
         Layer::TransferForm,
+        Layer::TransferExec,
     ];
 
     fn index(self) -> usize {
@@ -100,6 +104,7 @@ impl Layer {
             Layer::Review => 15,
             Layer::Transfers => 16,
             Layer::TransferForm => 17,
+            Layer::TransferExec => 18,
         }
     }
 }
@@ -263,11 +268,14 @@ const DANGEROUS: &[Command] = &[
     Command::Approve,
     Command::Reject,
     Command::NewTransfer,
+    Command::Execute,
+    Command::Reconfirm,
+    Command::SignOff,
 ];
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keymap {
-    layers: [Vec<Binding>; 18],
+    layers: [Vec<Binding>; 19],
 }
 
 #[derive(Deserialize)]
@@ -308,6 +316,8 @@ struct FileDe {
     transfers: Option<SectionDe>,
     #[serde(default)]
     transfer_form: Option<SectionDe>,
+    #[serde(default)]
+    transfer_exec: Option<SectionDe>,
 }
 
 #[derive(Deserialize)]
@@ -358,6 +368,7 @@ impl Keymap {
             (Layer::Review, de.review),
             (Layer::Transfers, de.transfers),
             (Layer::TransferForm, de.transfer_form),
+            (Layer::TransferExec, de.transfer_exec),
         ];
         for (layer, section) in sections {
             let Some(section) = section else { continue };

@@ -396,10 +396,14 @@ mod tests {
                 note: String::new(),
             },
             approved_by: None,
+            approved_at: None,
             signed_off_by: None,
+            signed_off_at: None,
             hash: None,
             fingerprint: None,
             receipt: None,
+            delivered_at: None,
+            failure: None,
             rejected_by: Some("kazei09".into()),
             rejected_reason: Some("目的が不明確".into()),
             rejected_at_step: Some("prepared".into()),
@@ -415,9 +419,11 @@ mod tests {
             reason: "目的が不明確".into(),
         };
         runtime.apply(Effect::Transfers(call), None).await;
-        let Some(Action::Transfers(TransfersAnswer::Decided { id, result })) = rx.recv().await
-        else {
+        let Some(Action::Transfers(answer)) = rx.recv().await else {
             panic!("no answer");
+        };
+        let TransfersAnswer::Decided { id, result } = *answer else {
+            panic!("not a decision");
         };
         assert_eq!(id, "t-1");
         assert_eq!(result.unwrap(), view);

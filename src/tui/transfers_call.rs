@@ -1,10 +1,12 @@
 //! The transfer calls the workstation makes (the list and one transfer,
-//! the registries a clerk chooses from, preparing, approving, rejecting)
+//! the registries a clerk chooses from, preparing, approving, rejecting,
+//! the preview, reconfirming, the sign-off, sending)
 //! and how each answer comes back: one [`TransfersCall`] leaves `update` as
 //! an effect, runs in a task, and returns as a [`TransfersAnswer`].
 
 use crate::api::transfer::{
-    DestinationList, FormatList, PrepareTransferRequest, TransferList, TransferReason, TransferView,
+    DestinationList, FormatList, PrepareTransferRequest, PreviewView, ReconfirmRequest,
+    SignOffRequest, TransferList, TransferReason, TransferView,
 };
 use crate::client::ApiClient;
 
@@ -25,6 +27,17 @@ pub enum TransfersCall {
     Approve(String),
     /// `POST /transfers/{id}/reject` with the reason.
     Reject { id: String, reason: String },
+    /// `POST /transfers/{id}/preview`.
+    Preview(String),
+    /// `POST /transfers/{id}/reconfirm` for one 支援措置 record.
+    Reconfirm { id: String, person: String },
+    /// `POST /transfers/{id}/sign-off`: the PIN and code in redacting types.
+    SignOff {
+        id: String,
+        request: Box<SignOffRequest>,
+    },
+    /// `POST /transfers/{id}/send`.
+    Send(String),
 }
 
 #[derive(Debug)]
@@ -38,6 +51,23 @@ pub enum TransfersAnswer {
         id: String,
         result: Result<TransferView, Failure>,
     },
+    Previewed {
+        id: String,
+        result: Result<Box<PreviewView>, Failure>,
+    },
+    Reconfirmed {
+        id: String,
+        person: String,
+        result: Result<TransferView, Failure>,
+    },
+    SignedOff {
+        id: String,
+        result: Result<TransferView, Failure>,
+    },
+    Sent {
+        id: String,
+        result: Result<TransferView, Failure>,
+    },
 }
 
 impl TransfersAnswer {
@@ -48,7 +78,11 @@ impl TransfersAnswer {
             TransfersAnswer::Registries(result) => result.as_ref().err(),
             TransfersAnswer::View(result)
             | TransfersAnswer::Prepared(result)
-            | TransfersAnswer::Decided { result, .. } => result.as_ref().err(),
+            | TransfersAnswer::Decided { result, .. }
+            | TransfersAnswer::Reconfirmed { result, .. }
+            | TransfersAnswer::SignedOff { result, .. }
+            | TransfersAnswer::Sent { result, .. } => result.as_ref().err(),
+            TransfersAnswer::Previewed { result, .. } => result.as_ref().err(),
         }
     }
 
@@ -59,7 +93,11 @@ impl TransfersAnswer {
             TransfersAnswer::Registries(result) => result.err(),
             TransfersAnswer::View(result)
             | TransfersAnswer::Prepared(result)
-            | TransfersAnswer::Decided { result, .. } => result.err(),
+            | TransfersAnswer::Decided { result, .. }
+            | TransfersAnswer::Reconfirmed { result, .. }
+            | TransfersAnswer::SignedOff { result, .. }
+            | TransfersAnswer::Sent { result, .. } => result.err(),
+            TransfersAnswer::Previewed { result, .. } => result.err(),
         }
     }
 }
@@ -101,7 +139,39 @@ impl TransfersCall {
                     .map_err(Failure::from),
                 id,
             },
+            TransfersCall::Preview(id) => TransfersAnswer::Previewed {
+                result: client
+                    .preview_transfer(&id)
+                    .await
+                    .map(Box::new)
+                    .map_err(Failure::from),
+                id,
+            },
+            TransfersCall::Reconfirm { id, person } => TransfersAnswer::Reconfirmed {
+                result: client
+                    .reconfirm_transfer(
+                        &id,
+                        &ReconfirmRequest {
+                            person: person.clone(),
+                        },
+                    )
+                    .await
+                    .map_err(Failure::from),
+                id,
+                person,
+            },
+            TransfersCall::SignOff { id, request } => TransfersAnswer::SignedOff {
+                result: client
+                    .sign_off_transfer(&id, &request)
+                    .await
+                    .map_err(Failure::from),
+                id,
+            },
+            TransfersCall::Send(id) => TransfersAnswer::Sent {
+                result: client.send_transfer(&id).await.map_err(Failure::from),
+                id,
+            },
         };
-        Action::Transfers(answer)
+        Action::Transfers(Box::new(answer))
     }
 }

@@ -169,8 +169,8 @@ fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Records(_) => vec![],
         Action::Transfers(answer) if app.session.is_some() => {
             let requests = match app.transfers_mut() {
-                Some(screen) => screen.answered(answer),
-                None => transfers::stray(answer),
+                Some(screen) => screen.answered(*answer),
+                None => transfers::stray(*answer),
             };
             apply(app, requests)
         }

@@ -255,8 +255,14 @@ fn view_of(transfer: &Transfer) -> TransferView {
         } => (Some(by.clone()), Some(reason.clone()), Some(step.clone())),
         _ => (None, None, None),
     };
-    let receipt = match transfer {
-        Transfer::Delivered { receipt, .. } => Some(receipt.id.clone()),
+    let (receipt, delivered_at) = match transfer {
+        Transfer::Delivered { receipt, .. } => {
+            (Some(receipt.id.clone()), Some(time_text(receipt.at)))
+        }
+        _ => (None, None),
+    };
+    let failure = match transfer {
+        Transfer::Failed { error, .. } => Some(error.clone()),
         _ => None,
     };
     let sign_off = transfer.sign_off();
@@ -267,10 +273,14 @@ fn view_of(transfer: &Transfer) -> TransferView {
         prepared_at: time_text(header.prepared_at),
         request: header.request.clone(),
         approved_by: transfer.approval().map(|a| a.by.clone()),
+        approved_at: transfer.approval().map(|a| time_text(a.at)),
         signed_off_by: sign_off.map(|s| s.officer.clone()),
+        signed_off_at: sign_off.map(|s| time_text(s.at)),
         hash: sign_off.map(|s| s.hash.as_str().to_string()),
         fingerprint: sign_off.map(|s| s.hash.fingerprint()),
         receipt,
+        delivered_at,
+        failure,
         rejected_by,
         rejected_reason,
         rejected_at_step,

@@ -45,7 +45,7 @@ fn one_call(effects: Vec<Effect>) -> TransfersCall {
 }
 
 fn answer(app: &mut App, answer: TransfersAnswer) -> Vec<Effect> {
-    update(app, Action::Transfers(answer))
+    update(app, Action::Transfers(Box::new(answer)))
 }
 
 fn summaries() -> Vec<TransferSummary> {
@@ -109,10 +109,14 @@ fn view(state: &str) -> TransferView {
         prepared_at: "2026-11-29T15:30:00Z".into(),
         request: request(),
         approved_by: (state == "approved").then(|| "kazei09".into()),
+        approved_at: (state == "approved").then(|| "2026-11-29T16:00:00Z".into()),
         signed_off_by: None,
+        signed_off_at: None,
         hash: None,
         fingerprint: None,
         receipt: None,
+        delivered_at: None,
+        failure: None,
         rejected_by: rejected.then(|| "kazei09".into()),
         rejected_reason: rejected.then(|| "目的が不明確".into()),
         rejected_at_step: rejected.then(|| "prepared".into()),
@@ -452,4 +456,312 @@ fn a_supervisor_approves_or_rejects_with_a_reason_each_asking_first() {
     );
     assert!(matches!(one_call(effects), TransfersCall::List));
     assert!(status_text(&app).contains("却下しました"));
+}
+
+/// The clerk's own approved transfer, opened on its detail.
+fn on_own_approved() -> App {
+    let mut app = on_transfers(Lang::Ja, clerk());
+    one_call(press(&mut app, KeyCode::Enter));
+    let mut shown = view("approved");
+    shown.id = "t-0001".into();
+    answer(&mut app, TransfersAnswer::View(Ok(shown)));
+    app
+}
+
+fn preview(remaining: Vec<String>) -> crate::api::transfer::PreviewView {
+    let mut transfer = view("approved");
+    transfer.id = "t-0001".into();
+    transfer.state = "awaiting_sign_off".into();
+    crate::api::transfer::PreviewView {
+        transfer,
+        destination_name: "税務署（国税連携）".into(),
+        format: "tax_certificate@1 課税証明".into(),
+        records: 2,
+        fields: vec!["person_number".into(), "name".into(), "income".into()],
+        hash: "3f7a9c2e5b1d4068a9e7c3b2f1d0e4a5968b7c6d5e4f3a2b1c0d9e8f7a6b5c4d".into(),
+        fingerprint: "3f7a 9c2e 5b1d 4068".into(),
+        to_reconfirm: remaining,
+    }
+}
+
+/// On the preview with one 支援措置 record to reconfirm.
+fn on_preview() -> App {
+    let mut app = on_own_approved();
+    let call = one_call(press(&mut app, KeyCode::F(5)));
+    assert!(
+        matches!(&call, TransfersCall::Preview(id) if id == "t-0001"),
+        "{call:?}"
+    );
+    answer(
+        &mut app,
+        TransfersAnswer::Previewed {
+            id: "t-0001".into(),
+            result: Ok(Box::new(preview(vec!["1000000002".into()]))),
+        },
+    );
+    app
+}
+
+fn with_state(state: &str) -> TransferView {
+    let mut v = view("approved");
+    v.id = "t-0001".into();
+    v.state = state.into();
+    v.signed_off_by = Some("it01".into());
+    v.signed_off_at = Some("2026-11-30T10:05:00Z".into());
+    v.hash = Some(preview(Vec::new()).hash);
+    v.fingerprint = Some("3f7a 9c2e 5b1d 4068".into());
+    v
+}
+
+#[test]
+fn the_preview_shows_what_leaves_and_each_support_record_is_reconfirmed() {
+    let mut app = on_preview();
+    let text = screen_text(&draw(&app, 100, 30));
+    capture("preview_ja", &text);
+    for part in [
+        "税務署（国税連携）",
+        "person_number, name, income",
+        "3 f 7 a    9 c 2 e",
+        "3f7a9c2e 5b1d4068 a9e7c3b2 f1d0e4a5",
+        "968b7c6d 5e4f3a2b 1c0d9e8f 7a6b5c4d",
+        "1000000002  未確認",
+        "残り1件",
+    ] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
+    insta::assert_snapshot!("transfers_preview_ja", draw(&app, 100, 30).backend());
+    // The sign-off waits for the reconfirmation.
+    assert!(transfer_calls(press(&mut app, KeyCode::F(5))).is_empty());
+    assert!(
+        status_text(&app).contains("残り1件"),
+        "{}",
+        status_text(&app)
+    );
+    assert!(
+        app.transfers()
+            .unwrap()
+            .exec
+            .as_ref()
+            .unwrap()
+            .form
+            .is_none()
+    );
+    let call = one_call(press(&mut app, KeyCode::F(7)));
+    assert!(
+        matches!(&call, TransfersCall::Reconfirm { id, person } if id == "t-0001" && person == "1000000002"),
+        "{call:?}"
+    );
+    let mut now = preview(Vec::new()).transfer;
+    now.state = "awaiting_sign_off".into();
+    answer(
+        &mut app,
+        TransfersAnswer::Reconfirmed {
+            id: "t-0001".into(),
+            person: "1000000002".into(),
+            result: Ok(now),
+        },
+    );
+    let text = screen_text(&draw(&app, 100, 30));
+    assert!(text.contains("1000000002  再確認済み"), "{text}");
+    // Again: nothing left to reconfirm, nothing sent.
+    assert!(transfer_calls(press(&mut app, KeyCode::F(7))).is_empty());
+    // Now the sign-off form opens.
+    assert!(transfer_calls(press(&mut app, KeyCode::F(5))).is_empty());
+    assert!(
+        app.transfers()
+            .unwrap()
+            .exec
+            .as_ref()
+            .unwrap()
+            .form
+            .is_some()
+    );
+}
+
+/// On the sign-off form, the preview having no 支援措置 record.
+fn on_sign_off() -> App {
+    let mut app = on_own_approved();
+    one_call(press(&mut app, KeyCode::F(5)));
+    answer(
+        &mut app,
+        TransfersAnswer::Previewed {
+            id: "t-0001".into(),
+            result: Ok(Box::new(preview(Vec::new()))),
+        },
+    );
+    press(&mut app, KeyCode::F(5));
+    app
+}
+
+#[test]
+fn the_officer_signs_off_at_the_clerks_terminal_and_what_they_typed_is_wiped() {
+    let mut app = on_sign_off();
+    // Incomplete: said, nothing sent.
+    assert!(transfer_calls(press(&mut app, KeyCode::F(8))).is_empty());
+    assert!(
+        status_text(&app).contains("ユーザーID"),
+        "{}",
+        status_text(&app)
+    );
+    type_text(&mut app, "it01");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "4321");
+    press(&mut app, KeyCode::Enter);
+    type_text(&mut app, "123456");
+    let text = screen_text(&draw(&app, 100, 30));
+    capture("sign_off_ja", &text);
+    assert!(text.contains("****"), "{text}");
+    assert!(!text.contains("4321"), "{text}");
+    insta::assert_snapshot!("transfers_sign_off_ja", draw(&app, 100, 30).backend());
+    let call = one_call(press(&mut app, KeyCode::F(8)));
+    let TransfersCall::SignOff { id, request } = call else {
+        panic!("{call:?}");
+    };
+    assert_eq!(id, "t-0001");
+    assert_eq!(request.user_id, "it01");
+    assert_eq!(request.pin.expose(), "4321");
+    assert_eq!(request.totp.expose(), "123456");
+    assert_eq!(request.hash, preview(Vec::new()).hash);
+    assert!(!format!("{request:?}").contains("4321"));
+    // Refused: the service's words, the form gone and wiped, the state asked.
+    let effects = answer(
+        &mut app,
+        TransfersAnswer::SignedOff {
+            id: "t-0001".into(),
+            result: Err(Failure::service(
+                ErrorCode::TransferRefused,
+                409,
+                "the sign-off took too long: the transfer is paused",
+            )),
+        },
+    );
+    assert!(
+        status_text(&app).contains("paused"),
+        "{}",
+        status_text(&app)
+    );
+    assert!(matches!(one_call(effects), TransfersCall::View(id) if id == "t-0001"));
+    assert!(
+        app.transfers()
+            .unwrap()
+            .exec
+            .as_ref()
+            .unwrap()
+            .form
+            .is_none()
+    );
+    let mut paused = preview(Vec::new()).transfer;
+    paused.state = "paused".into();
+    answer(&mut app, TransfersAnswer::View(Ok(paused)));
+    let exec = app.transfers().unwrap().exec.as_ref().unwrap();
+    assert!(exec.preview.is_none(), "a paused transfer's preview goes");
+    let text = screen_text(&draw(&app, 100, 30));
+    assert!(text.contains("中断"), "{text}");
+}
+
+#[test]
+fn a_signed_off_transfer_is_sent_and_a_failure_is_sent_again() {
+    let mut app = on_sign_off();
+    type_text(&mut app, "it01");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "4321");
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "123456");
+    one_call(press(&mut app, KeyCode::F(8)));
+    answer(
+        &mut app,
+        TransfersAnswer::SignedOff {
+            id: "t-0001".into(),
+            result: Ok(with_state("signed_off")),
+        },
+    );
+    assert!(status_text(&app).contains("it01"), "{}", status_text(&app));
+    let call = one_call(press(&mut app, KeyCode::F(8)));
+    assert!(
+        matches!(&call, TransfersCall::Send(id) if id == "t-0001"),
+        "{call:?}"
+    );
+    let mut failed = with_state("failed");
+    failed.failure = Some("the destination did not answer in time".into());
+    answer(
+        &mut app,
+        TransfersAnswer::Sent {
+            id: "t-0001".into(),
+            result: Ok(failed),
+        },
+    );
+    assert!(
+        status_text(&app).contains("did not answer"),
+        "{}",
+        status_text(&app)
+    );
+    let text = screen_text(&draw(&app, 100, 30));
+    capture("failed_ja", &text);
+    insta::assert_snapshot!("transfers_failed_ja", draw(&app, 100, 30).backend());
+    // F8 again: the retry.
+    let call = one_call(press(&mut app, KeyCode::F(8)));
+    assert!(
+        matches!(&call, TransfersCall::Send(id) if id == "t-0001"),
+        "{call:?}"
+    );
+    let mut delivered = with_state("delivered");
+    delivered.receipt = Some("rcpt-0001".into());
+    delivered.delivered_at = Some("2026-11-30T10:06:00Z".into());
+    answer(
+        &mut app,
+        TransfersAnswer::Sent {
+            id: "t-0001".into(),
+            result: Ok(delivered),
+        },
+    );
+    assert!(
+        status_text(&app).contains("rcpt-0001"),
+        "{}",
+        status_text(&app)
+    );
+    let text = screen_text(&draw(&app, 100, 30));
+    capture("delivered_ja", &text);
+    insta::assert_snapshot!("transfers_delivered_ja", draw(&app, 100, 30).backend());
+    // Delivered: nothing more to send.
+    assert!(transfer_calls(press(&mut app, KeyCode::F(8))).is_empty());
+}
+
+#[test]
+fn only_the_preparer_executes_and_the_history_shows_every_step() {
+    // A supervisor sees the detail with who did what, but no execute key.
+    let mut app = on_transfers(Lang::Ja, supervisor());
+    one_call(press(&mut app, KeyCode::Enter));
+    let mut delivered = with_state("delivered");
+    delivered.approved_at = Some("2026-11-29T16:00:00Z".into());
+    delivered.approved_by = Some("kazei09".into());
+    delivered.receipt = Some("rcpt-0001".into());
+    delivered.delivered_at = Some("2026-11-30T10:06:00Z".into());
+    answer(&mut app, TransfersAnswer::View(Ok(delivered)));
+    let text = screen_text(&draw(&app, 100, 30));
+    capture("history_ja", &text);
+    for part in [
+        "kazei01  2026-11-29T15:30:00Z",
+        "kazei09  2026-11-29T16:00:00Z",
+        "it01  2026-11-30T10:05:00Z",
+        "rcpt-0001  2026-11-30T10:06:00Z",
+        "3f7a 9c2e 5b1d 4068",
+        "送達済み",
+    ] {
+        assert!(text.contains(part), "{part}: {text}");
+    }
+    insta::assert_snapshot!("transfers_history_ja", draw(&app, 100, 30).backend());
+    assert!(transfer_calls(press(&mut app, KeyCode::F(5))).is_empty());
+    assert!(app.transfers().unwrap().exec.is_none());
+    // A clerk on another clerk's transfer: told so, nothing sent.
+    let mut app = on_transfers(Lang::Ja, clerk());
+    one_call(press(&mut app, KeyCode::Enter));
+    let mut other = view("approved");
+    other.prepared_by = "kazei02".into();
+    answer(&mut app, TransfersAnswer::View(Ok(other)));
+    assert!(transfer_calls(press(&mut app, KeyCode::F(5))).is_empty());
+    assert!(
+        status_text(&app).contains("作成した職員"),
+        "{}",
+        status_text(&app)
+    );
 }

@@ -241,7 +241,7 @@ impl TextInput {
     }
 
     /// What is drawn: the text, or one mask character per character.
-    fn shown(&self) -> String {
+    pub fn shown(&self) -> String {
         if self.masked {
             std::iter::repeat_n(MASK, self.char_count()).collect()
         } else {

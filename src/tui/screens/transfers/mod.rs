@@ -1,9 +1,11 @@
 //! The transfers tab of the work screen (移転・提供): the transfers the
 //! caller may see, one transfer's detail (a supervisor approves or rejects
 //! it there, each asking first), and a clerk's request, prepared from the
-//! persons chosen on their records. The service decides again whether the
-//! caller may; its refusals are said in words.
+//! persons chosen on their records, and the preparer's execution of an
+//! approved one ([`exec`]). The service decides again whether the caller
+//! may; its refusals are said in words.
 
+pub mod exec;
 pub mod form;
 
 use ratatui::Frame;
@@ -18,7 +20,7 @@ use crate::tui::component::{Component, Ctx, Hint, Outcome, Request};
 use crate::tui::effect::{Effect, TransfersCall};
 use crate::tui::keymap::{Key, Layer};
 use crate::tui::popups::confirm::PendingAction;
-use crate::tui::sanitize::{clean, display_width, pad_to_width};
+use crate::tui::sanitize::clean;
 use crate::tui::screens::review::{
     Align, Column, draw_table, is_movement, list_command, moved, muted_line,
 };
@@ -30,6 +32,7 @@ use crate::tui::view::View;
 use crate::tui::widgets::line::fit_line;
 use crate::tui::widgets::panel::panel;
 
+use exec::{Execution, PREVIEWABLE, SENDABLE, SignOffForm};
 use form::PrepareForm;
 
 /// The states a transfer's locale names.
@@ -73,6 +76,19 @@ fn refused(failure: Failure) -> Request {
     }
 }
 
+/// A refused execution step: the service's own words (timed out, the
+/// records changed, not this officer) are what the clerk needs.
+fn refused_step(failure: Failure) -> Request {
+    match (&failure.code, &failure.message) {
+        (Some(ErrorCode::TransferRefused), FailureText::Service(text)) => note(
+            Level::Error,
+            "transfers.refused",
+            vec![("msg", text.clone())],
+        ),
+        _ => refused(failure),
+    }
+}
+
 #[derive(Debug)]
 pub struct TransfersScreen {
     pub transfers: Vec<TransferSummary>,
@@ -89,6 +105,10 @@ pub struct TransfersScreen {
     pub picks: Vec<String>,
     pub can_prepare: bool,
     pub can_approve: bool,
+    /// The caller, who executes only their own transfers.
+    pub me: String,
+    /// A transfer being executed.
+    pub exec: Option<Execution>,
 }
 
 impl TransfersScreen {
@@ -109,6 +129,8 @@ impl TransfersScreen {
             picks,
             can_prepare: may(Permission::PrepareTransfers),
             can_approve: may(Permission::ApproveTransfers),
+            me: session.map(|s| s.staff.user_id.clone()).unwrap_or_default(),
+            exec: None,
         };
         (screen, vec![list_call()])
     }
@@ -142,6 +164,11 @@ impl TransfersScreen {
                 self.opening = None;
                 match result {
                     Ok(view) => {
+                        if let Some(exec) = self.exec.as_mut().filter(|e| e.id() == view.id) {
+                            exec.now(view.clone());
+                            self.detail = Some(view);
+                            return Vec::new();
+                        }
                         self.detail = Some(view);
                         vec![Request::Status(None)]
                     }
@@ -202,8 +229,215 @@ impl TransfersScreen {
                     Err(failure) => vec![refused(failure)],
                 }
             }
+            answer @ (TransfersAnswer::Previewed { .. }
+            | TransfersAnswer::Reconfirmed { .. }
+            | TransfersAnswer::SignedOff { .. }
+            | TransfersAnswer::Sent { .. }) => self.executed(answer),
             answer => stray(answer),
         }
+    }
+
+    /// An answer of the execution: dropped unless its transfer is the one
+    /// being executed and a call is awaited.
+    fn executed(&mut self, answer: TransfersAnswer) -> Vec<Request> {
+        let waiting = self.sending;
+        let Some(exec) = self.exec.as_mut() else {
+            return stray(answer);
+        };
+        let id = exec.id().to_string();
+        match answer {
+            TransfersAnswer::Previewed { id: of, result } if waiting && of == id => {
+                self.sending = false;
+                match result {
+                    Ok(preview) => {
+                        exec.previewed(*preview);
+                        vec![Request::Status(None)]
+                    }
+                    Err(failure) => {
+                        self.exec = None;
+                        vec![refused_step(failure)]
+                    }
+                }
+            }
+            TransfersAnswer::Reconfirmed {
+                id: of,
+                person,
+                result,
+            } if waiting && of == id => {
+                self.sending = false;
+                match result {
+                    Ok(view) => {
+                        exec.view = view;
+                        exec.reconfirmed.push(person);
+                        let n = exec.remaining().to_string();
+                        vec![note(Level::Info, "transfers.reconfirmed", vec![("n", n)])]
+                    }
+                    Err(failure) => vec![refused_step(failure)],
+                }
+            }
+            TransfersAnswer::SignedOff { id: of, result } if waiting && of == id => {
+                self.sending = false;
+                // What the officer typed goes, whatever the answer.
+                if let Some(form) = exec.form.as_mut() {
+                    form.clear();
+                }
+                exec.form = None;
+                match result {
+                    Ok(view) => {
+                        let by = view.signed_off_by.clone().unwrap_or_default();
+                        exec.now(view);
+                        vec![note(Level::Info, "transfers.signed_off", vec![("by", by)])]
+                    }
+                    Err(failure) => {
+                        // Paused, voided or still awaiting: the state says.
+                        self.opening = Some(id.clone());
+                        vec![
+                            refused_step(failure),
+                            Request::Effect(Effect::Transfers(TransfersCall::View(id))),
+                        ]
+                    }
+                }
+            }
+            TransfersAnswer::Sent { id: of, result } if waiting && of == id => {
+                self.sending = false;
+                match result {
+                    Ok(view) => {
+                        let request = match (&view.receipt, &view.failure) {
+                            (Some(receipt), _) => note(
+                                Level::Info,
+                                "transfers.delivered",
+                                vec![("receipt", receipt.clone())],
+                            ),
+                            (None, failure) => note(
+                                Level::Error,
+                                "transfers.failed",
+                                vec![("reason", failure.clone().unwrap_or_default())],
+                            ),
+                        };
+                        exec.now(view);
+                        vec![request]
+                    }
+                    Err(failure) => vec![refused_step(failure)],
+                }
+            }
+            answer => stray(answer),
+        }
+    }
+
+    /// The detail's execute key: the preview of an approved (or paused)
+    /// transfer, or the sending of a signed-off (or failed) one.
+    fn execute(&mut self, detail: TransferView) -> Vec<Request> {
+        if detail.prepared_by != self.me {
+            return vec![Request::note(Level::Warning, "transfers.not_yours")];
+        }
+        let state = detail.state.as_str();
+        if SENDABLE.contains(&state) {
+            self.exec = Some(Execution::new(detail));
+            return vec![Request::Status(None)];
+        }
+        if !PREVIEWABLE.contains(&state) {
+            return vec![Request::note(Level::Warning, "transfers.cannot_execute")];
+        }
+        let id = detail.id.clone();
+        self.exec = Some(Execution::new(detail));
+        self.sending = true;
+        vec![Request::Effect(Effect::Transfers(TransfersCall::Preview(
+            id,
+        )))]
+    }
+
+    fn run_exec(&mut self, command: Command) -> Outcome {
+        let sending = self.sending;
+        let Some(exec) = self.exec.as_mut() else {
+            return Outcome::NotConsumed;
+        };
+        let id = exec.id().to_string();
+        let call = |c| vec![Request::Effect(Effect::Transfers(c))];
+        if let Some(form) = exec.form.as_mut() {
+            let requests = match command {
+                Command::NextField | Command::Submit => {
+                    form.step_focus(true);
+                    Vec::new()
+                }
+                Command::PrevField => {
+                    form.step_focus(false);
+                    Vec::new()
+                }
+                Command::Send if sending => {
+                    vec![Request::note(Level::Info, "entry.wait_sending")]
+                }
+                Command::Send => {
+                    let hash = exec.preview.as_ref().map(|p| p.hash.clone());
+                    match hash.map(|h| form.request(&h)) {
+                        Some(Ok(request)) => {
+                            self.sending = true;
+                            call(TransfersCall::SignOff {
+                                id,
+                                request: Box::new(request),
+                            })
+                        }
+                        Some(Err(key)) => vec![Request::note(Level::Warning, key)],
+                        None => Vec::new(),
+                    }
+                }
+                Command::Back => {
+                    form.clear();
+                    exec.form = None;
+                    vec![Request::Status(None)]
+                }
+                _ => return Outcome::NotConsumed,
+            };
+            return Outcome::Consumed(requests);
+        }
+        let requests = match command {
+            Command::Back => {
+                self.exec = None;
+                self.opening = Some(id.clone());
+                vec![
+                    Request::Status(None),
+                    call(TransfersCall::View(id)).remove(0),
+                ]
+            }
+            _ if sending
+                && matches!(
+                    command,
+                    Command::Reconfirm | Command::SignOff | Command::Send
+                ) =>
+            {
+                vec![Request::note(Level::Info, "entry.wait_sending")]
+            }
+            c @ (Command::SelectNext | Command::SelectPrev) if exec.preview.is_some() => {
+                exec.selected = moved(exec.selected, exec.sensitive.len(), c);
+                Vec::new()
+            }
+            Command::Reconfirm if exec.preview.is_some() => match exec.to_reconfirm() {
+                Some(person) => {
+                    let person = person.clone();
+                    self.sending = true;
+                    call(TransfersCall::Reconfirm { id, person })
+                }
+                None => Vec::new(),
+            },
+            Command::SignOff if exec.preview.is_some() => {
+                let n = exec.remaining();
+                if n > 0 {
+                    vec![note(
+                        Level::Warning,
+                        "transfers.reconfirm_first",
+                        vec![("n", n.to_string())],
+                    )]
+                } else {
+                    exec.form = Some(SignOffForm::new());
+                    vec![Request::Status(None)]
+                }
+            }
+            Command::Send if exec.sendable() => {
+                self.sending = true;
+                call(TransfersCall::Send(id))
+            }
+            _ => return Outcome::NotConsumed,
+        };
+        Outcome::Consumed(requests)
     }
 
     /// The user said yes to a step of this screen.
@@ -234,6 +468,16 @@ impl TransfersScreen {
         };
         self.sending = true;
         vec![Request::Effect(Effect::Transfers(call))]
+    }
+
+    /// The preparer on their own transfer that may be executed now.
+    fn may_execute(&self) -> bool {
+        self.can_prepare
+            && self.detail.as_ref().is_some_and(|d| {
+                d.prepared_by == self.me
+                    && (PREVIEWABLE.contains(&d.state.as_str())
+                        || SENDABLE.contains(&d.state.as_str()))
+            })
     }
 
     fn shown(&self, id: &str) -> bool {
@@ -292,6 +536,10 @@ impl TransfersScreen {
                     id: detail.id.clone(),
                     reason: String::new(),
                 })]
+            }
+            Command::Execute if self.can_prepare && !self.sending => {
+                let detail = detail.clone();
+                self.execute(detail)
             }
             _ => return Outcome::NotConsumed,
         };
@@ -405,26 +653,16 @@ impl TransfersScreen {
             "transfers.note",
             "transfers.column_prepared",
             "transfers.column_approved",
+            "transfers.column_signed_off",
+            "transfers.fingerprint",
+            "transfers.receipt",
+            "transfers.failure",
             "transfers.rejected_by",
             "transfers.rejected_reason",
         ];
-        let label_w = keys
-            .iter()
-            .map(|k| display_width(t.t(k)))
-            .max()
-            .unwrap_or(8)
-            + 2;
         let width = usize::from(inner.width);
         let text = view.style(Role::Text);
-        let line = |key: &str, value: String| -> Line<'static> {
-            fit_line(
-                vec![
-                    Span::styled(pad_to_width(t.t(key), label_w), view.style(Role::Muted)),
-                    Span::styled(clean(&value), text),
-                ],
-                width,
-            )
-        };
+        let line = exec::labelled(view, width, &keys);
         let r = &d.request;
         let mut lines = vec![
             line(
@@ -441,8 +679,27 @@ impl TransfersScreen {
                 format!("{}  {}", d.prepared_by, d.prepared_at),
             ),
         ];
+        let by_at = |by: &String, at: &Option<String>| match at {
+            Some(at) => t.tf("transfers.by_at", &[("by", by), ("at", at)]),
+            None => by.clone(),
+        };
         if let Some(by) = &d.approved_by {
-            lines.push(line("transfers.column_approved", by.clone()));
+            lines.push(line("transfers.column_approved", by_at(by, &d.approved_at)));
+        }
+        if let Some(by) = &d.signed_off_by {
+            lines.push(line(
+                "transfers.column_signed_off",
+                by_at(by, &d.signed_off_at),
+            ));
+        }
+        if let Some(fp) = &d.fingerprint {
+            lines.push(line("transfers.fingerprint", fp.clone()));
+        }
+        if let Some(receipt) = &d.receipt {
+            lines.push(line("transfers.receipt", by_at(receipt, &d.delivered_at)));
+        }
+        if let Some(failure) = &d.failure {
+            lines.push(line("transfers.failure", failure.clone()));
         }
         if let Some(by) = &d.rejected_by {
             let value = match d.rejected_at_step.as_deref() {
@@ -493,7 +750,9 @@ pub fn stray(answer: TransfersAnswer) -> Vec<Request> {
 
 impl Component for TransfersScreen {
     fn layer(&self) -> Option<Layer> {
-        if self.form.is_some() {
+        if self.exec.is_some() {
+            Some(Layer::TransferExec)
+        } else if self.form.is_some() {
             Some(Layer::TransferForm)
         } else {
             Some(Layer::Transfers)
@@ -504,6 +763,13 @@ impl Component for TransfersScreen {
     /// keys in a text row, Left and Right on a choice.
     fn handle_key(&mut self, key: Key, _ctx: &mut Ctx<'_>) -> Outcome {
         use crossterm::event::{KeyCode, KeyModifiers};
+        if let Some(form) = self.exec.as_mut().and_then(|e| e.form.as_mut()) {
+            return if !self.sending && form.input_mut().edit(key) {
+                Outcome::consumed()
+            } else {
+                Outcome::NotConsumed
+            };
+        }
         let Some(form) = self.form.as_mut().filter(|f| !f.summary && !f.loading) else {
             return Outcome::NotConsumed;
         };
@@ -526,6 +792,10 @@ impl Component for TransfersScreen {
     }
 
     fn paste(&mut self, text: &str) {
+        if let Some(form) = self.exec.as_mut().and_then(|e| e.form.as_mut()) {
+            form.input_mut().insert_str(text);
+            return;
+        }
         if let Some(input) = self
             .form
             .as_mut()
@@ -537,10 +807,14 @@ impl Component for TransfersScreen {
     }
 
     fn typing(&self) -> bool {
-        self.form.as_ref().is_some_and(PrepareForm::typing)
+        self.exec.as_ref().is_some_and(|e| e.form.is_some())
+            || self.form.as_ref().is_some_and(PrepareForm::typing)
     }
 
     fn run(&mut self, command: Command, ctx: &mut Ctx<'_>) -> Outcome {
+        if self.exec.is_some() {
+            return self.run_exec(command);
+        }
         if self.form.is_some() {
             return self.run_form(command);
         }
@@ -551,6 +825,24 @@ impl Component for TransfersScreen {
     }
 
     fn hints(&self) -> Vec<Hint> {
+        if let Some(exec) = &self.exec {
+            let mut hints = Vec::new();
+            if exec.form.is_some() {
+                hints.push(Hint::new(Command::NextField, "hint.next_field"));
+                hints.push(Hint::new(Command::Send, "hint.sign_off_send"));
+            } else if exec.preview.is_some() {
+                if exec.remaining() > 0 {
+                    hints.push(Hint::new(Command::Reconfirm, "hint.reconfirm"));
+                }
+                hints.push(Hint::new(Command::SignOff, "hint.sign_off"));
+            } else if exec.view.state == "failed" {
+                hints.push(Hint::new(Command::Send, "hint.retry_transfer"));
+            } else if exec.sendable() {
+                hints.push(Hint::new(Command::Send, "hint.send_transfer"));
+            }
+            hints.push(Hint::new(Command::Back, "hint.back"));
+            return hints;
+        }
         if let Some(form) = &self.form {
             if form.summary {
                 return vec![
@@ -570,6 +862,9 @@ impl Component for TransfersScreen {
                 hints.push(Hint::new(Command::Approve, "hint.approve"));
                 hints.push(Hint::new(Command::Reject, "hint.reject"));
             }
+            if self.may_execute() {
+                hints.push(Hint::new(Command::Execute, "hint.execute"));
+            }
             hints.push(Hint::new(Command::Back, "hint.back"));
             return hints;
         }
@@ -583,6 +878,18 @@ impl Component for TransfersScreen {
     }
 
     fn offers(&self, command: Command) -> bool {
+        if let Some(exec) = &self.exec {
+            return match command {
+                Command::NextField | Command::PrevField | Command::Submit => exec.form.is_some(),
+                Command::SelectNext | Command::SelectPrev | Command::Reconfirm => {
+                    exec.form.is_none() && exec.preview.is_some()
+                }
+                Command::SignOff => exec.form.is_none() && exec.preview.is_some(),
+                Command::Send => exec.form.is_some() || exec.sendable(),
+                Command::Back => true,
+                _ => false,
+            };
+        }
         if let Some(form) = &self.form {
             return match command {
                 Command::NextField | Command::PrevField => !form.summary,
@@ -593,12 +900,13 @@ impl Component for TransfersScreen {
         if self.detail.is_some() {
             return match command {
                 Command::Approve | Command::Reject => self.can_approve,
+                Command::Execute => self.may_execute(),
                 Command::Back => true,
                 _ => false,
             };
         }
         match command {
-            Command::Approve | Command::Reject => false,
+            Command::Approve | Command::Reject | Command::Execute => false,
             Command::NewTransfer => self.can_prepare,
             _ => true,
         }
@@ -607,7 +915,7 @@ impl Component for TransfersScreen {
     /// In the form only quit, help, the message log and logout of the
     /// global keys act (a half-typed request is not dropped by a slip).
     fn takes_global(&self, command: Command) -> bool {
-        self.form.is_none()
+        (self.form.is_none() && self.exec.is_none())
             || matches!(
                 command,
                 Command::Quit | Command::Help | Command::MessageLog | Command::Logout
@@ -626,6 +934,18 @@ impl Component for TransfersScreen {
 
     fn draw(&self, view: &View<'_>, frame: &mut Frame, area: Rect) {
         let area = tabs::draw_bar(view, frame, area, Tab::Transfers);
+        if let Some(exec) = &self.exec {
+            let title = if exec.form.is_some() {
+                "transfers.sign_off_title"
+            } else if exec.preview.is_some() {
+                "transfers.exec_title"
+            } else {
+                "transfers.send_title"
+            };
+            let inner = panel(view, frame, area, title, Role::Focus);
+            exec.draw(view, frame, inner);
+            return;
+        }
         if let Some(form) = &self.form {
             let title = if form.summary {
                 "transfers.summary_title"
