@@ -13,6 +13,7 @@ pub mod journal;
 pub mod json;
 pub mod login_gate;
 pub mod pki;
+pub mod print;
 pub mod rate_limit;
 pub mod refusals;
 pub mod reverify;
@@ -72,6 +73,8 @@ pub struct ServerConfig {
     /// Which commits the next-day list picks, and the office's holidays.
     pub reverify_rules: crate::domain::entry::reverify::Rules,
     pub calendar: crate::domain::entry::reverify::Calendar,
+    /// The font and spool of printouts.
+    pub print: print::PrintSettings,
 }
 
 impl ServerConfig {
@@ -118,6 +121,7 @@ impl Default for ServerConfig {
             double_keying: crate::domain::entry::compare::DoubleKeying::default(),
             reverify_rules: crate::domain::entry::reverify::Rules::default(),
             calendar: crate::domain::entry::reverify::Calendar::default(),
+            print: print::PrintSettings::default(),
         }
     }
 }
@@ -274,6 +278,8 @@ impl Application {
             time_zone = config.time_zone.name(),
             "service limits"
         );
+        // A print font or spool that is set must work before any send needs it.
+        print::check(&state.config.print)?;
         let registry = Arc::new(transport::StoreRegistry(state.store.clone()));
         let tls = pki::server_config(tls_dir, registry)?;
         let refusals = state.refusals.clone();

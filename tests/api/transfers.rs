@@ -14,7 +14,7 @@ use reqwest::Method;
 
 use crate::common::app::*;
 
-async fn call<T: serde::de::DeserializeOwned>(
+pub(crate) async fn call<T: serde::de::DeserializeOwned>(
     client: &ApiClient,
     method: Method,
     path: &str,
@@ -28,7 +28,7 @@ async fn call<T: serde::de::DeserializeOwned>(
     }
 }
 
-fn json<T: serde::Serialize>(value: &T) -> Option<String> {
+pub(crate) fn json<T: serde::Serialize>(value: &T) -> Option<String> {
     Some(serde_json::to_string(value).unwrap())
 }
 
@@ -66,8 +66,13 @@ async fn registered(app: &TestApp) -> ApiClient {
 }
 
 fn request(persons: &[&str]) -> String {
+    request_to("kenmin-zei", persons)
+}
+
+/// A clerk's request of the shipped format to `destination`.
+pub(crate) fn request_to(destination: &str, persons: &[&str]) -> String {
     serde_json::json!({
-        "destination": "kenmin-zei",
+        "destination": destination,
         "format": "tax_certificate@1",
         "purpose": "県民税の課税資料",
         "legal_basis": "番号法第19条第8号",
@@ -369,11 +374,16 @@ async fn register_at(app: &TestApp, at: &crate::sink::Sink, ca: &crate::sink::Si
 
 /// Prepared, approved, previewed and signed off: ready to send.
 async fn signed_off(app: &TestApp, clerk: &ApiClient) -> String {
+    signed_off_to(app, clerk, "kenmin-zei").await
+}
+
+/// A transfer of Takahashi's record to `destination`, signed off.
+pub(crate) async fn signed_off_to(app: &TestApp, clerk: &ApiClient, destination: &str) -> String {
     let prepared: TransferView = call(
         clerk,
         Method::POST,
         "/transfers",
-        Some(request(&[Known::TAKAHASHI])),
+        Some(request_to(destination, &[Known::TAKAHASHI])),
     )
     .await
     .unwrap();

@@ -19,6 +19,8 @@ pub(super) struct FileSettings {
     #[serde(default)]
     pub entry: Entry,
     #[serde(default)]
+    pub print: Print,
+    #[serde(default)]
     pub purpose: Vec<Spanned<PurposeDef>>,
 }
 
@@ -33,6 +35,15 @@ pub(super) struct Entry {
     pub large_amount: Option<Spanned<u32>>,
     pub new_keyer_days: Option<Spanned<u32>>,
     pub sample_per_mille: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Print {
+    /// The Japanese font file printouts are set in.
+    pub font: Option<Spanned<String>>,
+    /// The directory printouts are written to.
+    pub spool: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
