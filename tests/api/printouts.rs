@@ -119,7 +119,7 @@ async fn a_signed_off_print_transfer_is_one_pdf_in_the_spool_with_the_name_in_ja
     let sent: TransferView = call(&clerk, Method::POST, &send, None).await.unwrap();
     assert_eq!(sent.state, "delivered", "{sent:?}");
     let printed = spool.join(format!("{id}.pdf"));
-    assert_eq!(files(&spool), [printed.clone()]);
+    assert_eq!(files(&spool), std::slice::from_ref(&printed));
     assert_eq!(sent.receipt.as_deref(), Some(format!("{id}.pdf").as_str()));
     #[cfg(unix)]
     {
@@ -188,7 +188,7 @@ async fn a_retry_finds_the_printout_and_writes_no_second_one() {
         .await
         .unwrap();
     assert_eq!(sent.state, "delivered", "{sent:?}");
-    assert_eq!(files(&spool), [printed.clone()]);
+    assert_eq!(files(&spool), std::slice::from_ref(&printed));
     assert_eq!(
         std::fs::read(&printed).unwrap(),
         b"written before the crash"
