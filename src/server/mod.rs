@@ -13,6 +13,7 @@ pub mod journal;
 pub mod json;
 pub mod login_gate;
 pub mod pki;
+pub mod print;
 pub mod rate_limit;
 pub mod refusals;
 pub mod reverify;
@@ -77,6 +78,8 @@ pub struct ServerConfig {
     pub transfer_sign_off_timeout: time::Duration,
     /// How long one attempt waits for the destination's answer.
     pub transfer_send_timeout: std::time::Duration,
+    /// The font and spool of printouts.
+    pub print: print::PrintSettings,
 }
 
 impl ServerConfig {
@@ -125,6 +128,7 @@ impl Default for ServerConfig {
             calendar: crate::domain::entry::reverify::Calendar::default(),
             transfer_sign_off_timeout: time::Duration::minutes(10),
             transfer_send_timeout: std::time::Duration::from_secs(30),
+            print: print::PrintSettings::default(),
         }
     }
 }
@@ -281,6 +285,8 @@ impl Application {
             time_zone = config.time_zone.name(),
             "service limits"
         );
+        // A print font or spool that is set must work before any send needs it.
+        print::check(&state.config.print)?;
         let registry = Arc::new(transport::StoreRegistry(state.store.clone()));
         let tls = pki::server_config(tls_dir, registry)?;
         let refusals = state.refusals.clone();

@@ -32,6 +32,9 @@
 //! [transfers]
 //! sign_off_timeout = 600       # seconds from the preview to the sign-off
 //! send_timeout = 30            # seconds one attempt waits for the receiver
+//! [print]                      # printouts; unset, a send to a print destination is refused
+//! font = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"
+//! spool = "/var/spool/bansho"  # created 0700 if missing
 //!
 //! [[purpose]]                  # replaces the default list when present
 //! code = "assessment"
@@ -250,6 +253,31 @@ pub fn parse(text: &str, path: &str, env: &Environment) -> Result<Settings, Sett
         }
         (key.apply)(&mut config, n);
         origins.push((key.name, origin));
+    }
+
+    // The print paths: the environment's, else the file's; unset by default.
+    for name in keys::PATH_KEYS {
+        let from_file = match name {
+            keys::PRINT_FONT => file.print.font.as_ref(),
+            _ => file.print.spool.as_ref(),
+        };
+        let value = match env.text(name)? {
+            Some((var, text)) => Some((text, Origin::Env(var))),
+            None => from_file.map(|v| (v.get_ref().clone(), Origin::File(place(v.span())))),
+        };
+        let Some((text, origin)) = value else {
+            origins.push((name, Origin::Default));
+            continue;
+        };
+        if text.trim().is_empty() {
+            return Err(wrong(&origin, path, name, "must name a path".into()));
+        }
+        let chosen = Some(PathBuf::from(text));
+        match name {
+            keys::PRINT_FONT => config.print.font = chosen,
+            _ => config.print.spool = chosen,
+        }
+        origins.push((name, origin));
     }
 
     // The entry lists, from the file only.

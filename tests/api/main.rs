@@ -11,6 +11,7 @@ mod journal;
 mod lockout;
 mod login;
 mod malformed;
+mod printouts;
 mod purposes;
 mod refusals;
 mod residents;

@@ -29,7 +29,7 @@ pub(crate) async fn call<T: serde::de::DeserializeOwned>(
     }
 }
 
-fn json<T: serde::Serialize>(value: &T) -> Option<String> {
+pub(crate) fn json<T: serde::Serialize>(value: &T) -> Option<String> {
     Some(serde_json::to_string(value).unwrap())
 }
 
@@ -67,8 +67,13 @@ async fn registered(app: &TestApp) -> ApiClient {
 }
 
 fn request(persons: &[&str]) -> String {
+    request_to("kenmin-zei", persons)
+}
+
+/// A clerk's request of the shipped format to `destination`.
+pub(crate) fn request_to(destination: &str, persons: &[&str]) -> String {
     serde_json::json!({
-        "destination": "kenmin-zei",
+        "destination": destination,
         "format": "tax_certificate@1",
         "purpose": "県民税の課税資料",
         "legal_basis": "番号法第19条第8号",
@@ -419,11 +424,17 @@ pub(crate) async fn register(app: &TestApp, addr: &str, ca_pem: &str) {
 
 /// Prepared, approved and previewed: awaiting the IT officer.
 async fn awaiting(app: &TestApp, clerk: &ApiClient) -> (String, PreviewView) {
+    awaiting_to(app, clerk, "kenmin-zei").await
+}
+
+/// A transfer of Takahashi's record to `destination`, awaiting the IT
+/// officer.
+async fn awaiting_to(app: &TestApp, clerk: &ApiClient, destination: &str) -> (String, PreviewView) {
     let prepared: TransferView = call(
         clerk,
         Method::POST,
         "/transfers",
-        Some(request(&[Known::TAKAHASHI])),
+        Some(request_to(destination, &[Known::TAKAHASHI])),
     )
     .await
     .unwrap();
@@ -450,7 +461,12 @@ async fn awaiting(app: &TestApp, clerk: &ApiClient) -> (String, PreviewView) {
 
 /// Prepared, approved, previewed and signed off: ready to send.
 pub(crate) async fn signed_off(app: &TestApp, clerk: &ApiClient) -> String {
-    let (id, preview) = awaiting(app, clerk).await;
+    signed_off_to(app, clerk, "kenmin-zei").await
+}
+
+/// A transfer of Takahashi's record to `destination`, signed off.
+pub(crate) async fn signed_off_to(app: &TestApp, clerk: &ApiClient, destination: &str) -> String {
+    let (id, preview) = awaiting_to(app, clerk, destination).await;
     let _: TransferView = call(
         clerk,
         Method::POST,

@@ -18,7 +18,7 @@ use crate::api::transfer::{
     TransferReason, TransferSummary, TransferView,
 };
 use crate::domain::audit_event::{Action, Detail, Event, Outcome};
-use crate::domain::transfer::destination::Destination;
+use crate::domain::transfer::destination::{Destination, DestinationKind};
 use crate::domain::transfer::format::TransferFormat;
 use crate::domain::transfer::machine::{Actor, Step, Transfer, TransferError};
 use crate::server::AppState;
@@ -1186,7 +1186,16 @@ pub async fn send(
     let Some(sealed) = row.manifest.clone() else {
         return Err(AppError::internal());
     };
-    let (_, destination) = registered(&state, &transfer.header().request).await?;
+    let (format, destination) = registered(&state, &transfer.header().request).await?;
+    if destination.kind == DestinationKind::Print
+        && let Err(message) = crate::server::print::ready(&state.config.print)
+    {
+        let event = Event::new(Action::TransferSend, Outcome::Denied, detail(&transfer));
+        state
+            .audit(transfer_row(&state, &caller, &transfer, event).await?)
+            .await?;
+        return Err(refused(message));
+    }
     let log = transfer_row(
         &state,
         &caller,
@@ -1199,13 +1208,27 @@ pub async fn send(
         .keys
         .open_entry(&manifest_label(&id), &sealed)
         .map_err(|_| AppError::internal())?;
-    let outcome = deliver(
-        &destination,
-        &id,
-        bytes.to_vec(),
-        state.config.transfer_send_timeout,
-    )
-    .await;
+    let outcome = match destination.kind {
+        DestinationKind::Print => {
+            let print = state.config.print.clone();
+            let name = destination.name.clone();
+            let key = id.clone();
+            tokio::task::spawn_blocking(move || {
+                crate::server::print::spool(&print, &format, &name, &key, &bytes)
+            })
+            .await
+            .map_err(|_| AppError::internal())?
+        }
+        _ => {
+            deliver(
+                &destination,
+                &id,
+                bytes.to_vec(),
+                state.config.transfer_send_timeout,
+            )
+            .await
+        }
+    };
     let (next, action) = match outcome {
         Ok(receipt) => match step.transfer.delivered(receipt) {
             Ok(next) => (next, Action::TransferDelivered),

@@ -21,6 +21,8 @@ pub(super) struct FileSettings {
     #[serde(default)]
     pub transfers: Transfers,
     #[serde(default)]
+    pub print: Print,
+    #[serde(default)]
     pub purpose: Vec<Spanned<PurposeDef>>,
 }
 
@@ -43,6 +45,15 @@ pub(super) struct Entry {
 pub(super) struct Transfers {
     pub sign_off_timeout: Option<Spanned<u32>>,
     pub send_timeout: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Print {
+    /// The Japanese font file printouts are set in.
+    pub font: Option<Spanned<String>>,
+    /// The directory printouts are written to.
+    pub spool: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

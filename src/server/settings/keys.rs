@@ -20,6 +20,14 @@ pub const HOLIDAYS: &str = "entry.holidays";
 /// The settings only the file may hold (lists).
 pub const FILE_ONLY: [&str; 2] = [DOUBLE_KEYED, HOLIDAYS];
 
+/// The Japanese font printouts are set in (a TrueType or OpenType file).
+pub const PRINT_FONT: &str = "print.font";
+/// The directory printouts are written to.
+pub const PRINT_SPOOL: &str = "print.spool";
+
+/// The settings that name a path; unset unless given.
+pub const PATH_KEYS: [&str; 2] = [PRINT_FONT, PRINT_SPOOL];
+
 /// Prefix of every setting's environment variable.
 pub const ENV_PREFIX: &str = "BANSHO_";
 
@@ -142,7 +150,9 @@ pub const NUMBER_KEYS: &[NumberKey] = &[
 
 /// Every setting the environment may override, dotted.
 pub fn names() -> impl Iterator<Item = &'static str> {
-    std::iter::once(TIME_ZONE).chain(NUMBER_KEYS.iter().map(|k| k.name))
+    std::iter::once(TIME_ZONE)
+        .chain(NUMBER_KEYS.iter().map(|k| k.name))
+        .chain(PATH_KEYS)
 }
 
 /// `login.lockout_threshold` → `BANSHO_LOGIN_LOCKOUT_THRESHOLD`.
@@ -182,7 +192,8 @@ mod tests {
                 "BANSHO_LOGIN_",
                 "BANSHO_READS_",
                 "BANSHO_ENTRY_",
-                "BANSHO_TRANSFERS_"
+                "BANSHO_TRANSFERS_",
+                "BANSHO_PRINT_",
             ]
         );
     }

@@ -50,6 +50,15 @@ pub(super) fn render(settings: &Settings) -> String {
         if name == keys::HOLIDAYS {
             return Some(format!("{} days", config.calendar.holidays.len()));
         }
+        if name == keys::PRINT_FONT || name == keys::PRINT_SPOOL {
+            let path = match name {
+                keys::PRINT_FONT => config.print.font.as_ref(),
+                _ => config.print.spool.as_ref(),
+            };
+            return Some(path.map_or("unset".to_string(), |p| {
+                mark_controls(&p.display().to_string()).into_owned()
+            }));
+        }
         NUMBER_KEYS
             .iter()
             .find(|k| k.name == name)
