@@ -46,8 +46,9 @@ use crate::store::{AuditEntry, Store};
 
 /// How long a client may take to finish the TLS handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long open connections have to finish their requests at shutdown.
-/// Longer than a transfer's send (30 s), the slowest request there is.
+/// How long open connections have to finish their requests at shutdown:
+/// longer than a transfer's send with the default `transfers.send_timeout`
+/// (30 s), the slowest request there is.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(45);
 /// Most of an unread request body read and discarded to keep a connection.
 const DRAIN_LIMIT: usize = 1024 * 1024;
