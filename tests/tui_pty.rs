@@ -5,7 +5,9 @@
 //! - this file: log in, search, see a result, quit, and the access log;
 //! - `presets`: every shipped keymap driven through a whole session;
 //! - `outage`: the service stopped and started again mid-session;
-//! - `entry`: a declaration keyed by one clerk and again, blind, by another.
+//! - `entry`: a declaration keyed by one clerk and again, blind, by another;
+//! - `transfer`: the demo's transfer, signed off at the same terminal by
+//!   the IT officer.
 
 mod common;
 
@@ -19,6 +21,8 @@ mod outage;
 mod presets;
 #[path = "tui_pty/tmux.rs"]
 mod tmux;
+#[path = "tui_pty/transfer.rs"]
+mod transfer;
 
 use office::Office;
 use tmux::Tmux;

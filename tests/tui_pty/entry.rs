@@ -107,8 +107,11 @@ fn start_first_keying(tui: &Tmux) {
     tui.type_text(&shown("Address"));
     tui.keys(&["F8"]);
     tui.wait_for("it matches the register");
-    tui.wait_for("First keying");
+    tui.wait_for(FORM_HINT);
 }
+
+/// The keying form's field hint: only the open form shows it.
+const FORM_HINT: &str = "Leaving a changed field saves the draft";
 
 #[test]
 fn two_clerks_key_a_declaration_twice_and_it_is_committed_in_a_real_terminal() {
@@ -212,7 +215,9 @@ fn a_field_typed_while_the_service_is_down_is_kept_and_saved_once_it_is_back() {
     tui.keys(&["F6"]);
     tui.wait_for("First keying (draft)");
     tui.keys(&["Enter"]);
-    let screen = tui.wait_for("First keying");
+    // The work list also says "First keying"; the form's field hint is
+    // what shows the draft is open.
+    let screen = tui.wait_for(FORM_HINT);
     assert!(
         screen.contains("高橋 一郎"),
         "the name was saved:\n{screen}"

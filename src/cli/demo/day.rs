@@ -46,6 +46,7 @@ use crate::domain::entry::identity::{IdDocument, Intake, NumberDocument};
 use crate::domain::entry::reverify::Calendar;
 use crate::domain::entry::schema::{FieldKind, FieldPath, FormSchema};
 use crate::domain::synth::{self, SyntheticResident};
+use crate::domain::transfer::destination::Destination;
 use crate::secret::KeyedValue;
 use crate::server::clock::{Clock, ManualClock};
 use crate::server::data_dir::{self, NewStaff};
@@ -83,6 +84,8 @@ struct Reasons {
     decision: String,
     correction: String,
     phone: String,
+    transfer_purpose: String,
+    transfer_note: String,
 }
 
 impl Reasons {
@@ -93,6 +96,8 @@ impl Reasons {
             decision: i18n.t("demo_work.decision_reason").to_owned(),
             correction: i18n.t("demo_work.correction_reason").to_owned(),
             phone: i18n.t("demo_work.phone_reason").to_owned(),
+            transfer_purpose: i18n.t("demo_work.transfer_purpose").to_owned(),
+            transfer_note: i18n.t("demo_work.transfer_note").to_owned(),
         }
     }
 }
@@ -120,6 +125,8 @@ pub struct Seeded {
     pub listed: usize,
     pub listed_open: usize,
     pub corrections: usize,
+    /// The transfer prepared and approved, waiting for its execution.
+    pub transfer: Option<String>,
     pub millis: u128,
 }
 
@@ -161,7 +168,15 @@ impl std::fmt::Display for Seeded {
             self.rekeying,
             self.adjudication,
             self.corrections,
-        )
+        )?;
+        if self.transfer.is_some() {
+            write!(
+                f,
+                ", 1 transfer approved by {SUPERVISOR} waiting for its sign-off by {}",
+                transfer::IT_OFFICER
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -186,12 +201,14 @@ pub fn config() -> ServerConfig {
 /// Seeds a day of entry work into the fresh demo store in `dir`, as of
 /// `now`, through a service of its own on 127.0.0.1 that is stopped again
 /// when done; the reasons people give are in `lang`. `None` if the store
-/// has too few residents who can declare.
+/// has too few residents who can declare. With `destination`, a transfer
+/// to it is prepared and approved as well ([`transfer`]).
 pub async fn seed(
     dir: &Path,
     staff: &[NewStaff],
     now: OffsetDateTime,
     lang: Lang,
+    destination: Option<&Destination>,
 ) -> anyhow::Result<Option<Seeded>> {
     let started = Instant::now();
     let config = config();
@@ -261,9 +278,13 @@ pub async fn seed(
         listed: 0,
         listed_open: 0,
         corrections: 0,
+        transfer: None,
         millis: 0,
     };
     let committed = office.yesterday(&mut pile, &mut seeded).await?;
+    if let Some(destination) = destination {
+        seeded.transfer = Some(office.transfer(destination, &committed).await?);
+    }
 
     // Today's part ends a minute before `now` and starts no earlier than
     // the day (just after midnight it goes faster), so every login's code
@@ -429,11 +450,16 @@ impl Office {
     /// `user` logs in at the terminal with their PIN and the code their
     /// authenticator shows now.
     async fn login(&self, user: &str) -> anyhow::Result<ApiClient> {
+        self.login_for(user, PURPOSE).await
+    }
+
+    /// `user` logs in for the business purpose `purpose`.
+    async fn login_for(&self, user: &str, purpose: &str) -> anyhow::Result<ApiClient> {
         let account = self
             .staff
             .get(user)
             .with_context(|| format!("no demo account {user}"))?;
-        let request = account.login_request(PURPOSE, self.clock.now());
+        let request = account.login_request(purpose, self.clock.now());
         let response = self
             .client
             .login(&request)
@@ -944,3 +970,5 @@ fn error_code(text: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+mod transfer;
+pub use transfer::IT_OFFICER;

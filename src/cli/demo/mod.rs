@@ -22,8 +22,10 @@ pub mod day;
 mod dir;
 pub mod kept;
 pub mod panel;
+pub mod sink;
 pub use dir::{DemoDir, LOG_FILE, MARKER_FILE};
 use panel::StaffPanel;
+use sink::DemoSink;
 
 /// Creates (or reopens) the demo store in `dir`; returns the demo accounts.
 pub fn prepare(dir: &Path, residents: u64, seed: u64) -> anyhow::Result<Vec<NewStaff>> {
@@ -87,10 +89,18 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let fresh = !data_dir::db_path(&dir).exists();
     let staff =
         tokio::task::spawn_blocking(move || prepare(&prepare_dir, residents, seed)).await??;
+    // The receiving end of the demo's transfers, for as long as it runs.
+    let sink = DemoSink::start(&dir).await?;
     // A fresh store gets a day of entry work; a kept one keeps what it has.
     if fresh {
         let lang = super::workstation::lang(&args.ui);
-        match day::seed(&dir, &staff, OffsetDateTime::now_utc(), lang).await? {
+        let i18n = crate::tui::i18n::I18n::new(lang);
+        let destination = sink.destination(
+            i18n.t("demo_work.sink_name"),
+            i18n.t("demo_work.sink_legal_basis"),
+        );
+        let now = OffsetDateTime::now_utc();
+        match day::seed(&dir, &staff, now, lang, Some(&destination)).await? {
             Some(seeded) => eprintln!("bansho demo: seeded {seeded}"),
             None => eprintln!(
                 "bansho demo: too few residents for a day of entry work (--residents 500 or more)"
@@ -99,6 +109,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     }
 
     let (store, keys) = data_dir::open(&dir)?;
+    sink.keep_registered(store.as_ref(), &keys)?;
     // The demo terminal goes through the same mutual TLS as any other.
     let bundle = kept::terminal(store.as_ref(), &keys, &dir)?;
     let panel = StaffPanel::new(staff, store.clone());
@@ -120,6 +131,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
 
     let _ = stop.send(());
     let _ = server.await;
+    sink.stop().await;
     drop(demo_dir);
     result?;
     Ok(ExitCode::SUCCESS)

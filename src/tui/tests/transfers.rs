@@ -182,7 +182,12 @@ fn registries() -> (DestinationList, FormatList) {
 
 /// A session on the transfers tab (the last), its list answered.
 fn on_transfers(lang: Lang, who: SessionInfo) -> App {
-    let mut app = new_app(lang, false);
+    on_transfers_in(lang, who, false)
+}
+
+/// On the transfers tab; in `bansho demo` with `demo`.
+fn on_transfers_in(lang: Lang, who: SessionInfo, demo: bool) -> App {
+    let mut app = new_app(lang, demo);
     log_in_as(&mut app, who);
     update(&mut app, Action::Run(Command::WorkList));
     let effects = update(&mut app, Action::Run(Command::PrevTab));
@@ -460,7 +465,11 @@ fn a_supervisor_approves_or_rejects_with_a_reason_each_asking_first() {
 
 /// The clerk's own approved transfer, opened on its detail.
 fn on_own_approved() -> App {
-    let mut app = on_transfers(Lang::Ja, clerk());
+    on_own_approved_in(false)
+}
+
+fn on_own_approved_in(demo: bool) -> App {
+    let mut app = on_transfers_in(Lang::Ja, clerk(), demo);
     one_call(press(&mut app, KeyCode::Enter));
     let mut shown = view("approved");
     shown.id = "t-0001".into();
@@ -580,7 +589,11 @@ fn the_preview_shows_what_leaves_and_each_support_record_is_reconfirmed() {
 
 /// On the sign-off form, the preview having no 支援措置 record.
 fn on_sign_off() -> App {
-    let mut app = on_own_approved();
+    on_sign_off_in(false)
+}
+
+fn on_sign_off_in(demo: bool) -> App {
+    let mut app = on_own_approved_in(demo);
     one_call(press(&mut app, KeyCode::F(5)));
     answer(
         &mut app,
@@ -591,6 +604,25 @@ fn on_sign_off() -> App {
     );
     press(&mut app, KeyCode::F(5));
     app
+}
+
+/// In `bansho demo` the form shows the IT officers' PINs and codes, and
+/// nobody else's.
+#[test]
+fn in_the_demo_the_sign_off_form_shows_the_it_officers_code() {
+    let app = on_sign_off_in(true);
+    let text = screen_text(&draw(&app, 100, 30));
+    assert!(text.contains("it01"), "{text}");
+    assert!(
+        text.contains("demo-pin-04") && text.contains("222333"),
+        "{text}"
+    );
+    assert!(!text.contains("demo-pin-01"), "{text}");
+    assert!(!text.contains("demo-pin-03"), "{text}");
+    insta::assert_snapshot!("transfers_sign_off_demo_ja", draw(&app, 100, 30).backend());
+    // Without the demo, no panel.
+    let plain = screen_text(&draw(&on_sign_off(), 100, 30));
+    assert!(!plain.contains("222333"), "{plain}");
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! The DEMO panel of `bansho demo`: accounts with their PINs and live codes,
-//! on the login screen (every account) and the lock screen (the locked
-//! user's). A code the service has already accepted is not shown: its cell
+//! on the login screen (every account), the lock screen (the locked
+//! user's) and a transfer's sign-off form (the IT officers'). A code the service has already accepted is not shown: its cell
 //! says it was used, with the time until the next one.
 
 use ratatui::Frame;

@@ -2,8 +2,10 @@ use std::collections::BTreeSet;
 
 use time::macros::{date, datetime};
 
+use super::super::sink::{DESTINATION, DemoSink};
 use super::*;
 use crate::api::entry::{CorrectionList, RecordHistory};
+use crate::api::transfer::{PreviewView, TransferView};
 use crate::server::totp;
 use crate::store::StaffStore;
 
@@ -52,27 +54,29 @@ fn a_slip_changes_the_amount_and_keeps_it_an_amount() {
 }
 
 /// The demo's preparation of a fresh store in a temporary directory, with
-/// its day of work seeded as of `now`.
-async fn prepared(now: OffsetDateTime) -> (tempfile::TempDir, Vec<NewStaff>, Seeded) {
+/// its day of work seeded as of `now` and its sink running.
+async fn prepared(now: OffsetDateTime) -> (tempfile::TempDir, Vec<NewStaff>, Seeded, DemoSink) {
     let temp = tempfile::tempdir().unwrap();
     let dir = temp.path().to_path_buf();
     let staff = tokio::task::spawn_blocking(move || super::super::prepare(&dir, 400, 1))
         .await
         .unwrap()
         .unwrap();
-    let seeded = seed(temp.path(), &staff, now, Lang::Ja)
+    let sink = DemoSink::start(temp.path()).await.unwrap();
+    let destination = sink.destination("デモ受信側", "番号法第19条第8号");
+    let seeded = seed(temp.path(), &staff, now, Lang::Ja, Some(&destination))
         .await
         .unwrap()
         .expect("enough residents");
     eprintln!("{seeded}");
-    (temp, staff, seeded)
+    (temp, staff, seeded, sink)
 }
 
 /// The demo's preparation on a temporary store, then what each person
 /// finds there, asked through the real service later the same morning.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fresh_demo_store_holds_a_day_of_entry_work_for_each_demo_account() {
-    let (temp, staff, seeded) = prepared(NOW).await;
+    let (temp, staff, seeded, sink) = prepared(NOW).await;
     let dir = temp.path().to_path_buf();
     assert_eq!(
         (seeded.yesterday, seeded.today),
@@ -257,6 +261,61 @@ async fn a_fresh_demo_store_holds_a_day_of_entry_work_for_each_demo_account() {
     assert!(visit.draft.is_some_and(|d| !d.is_empty()));
     let work = kazei01.entry_work().await.unwrap();
     assert!(work.entries.iter().any(|e| e.id == seeded.identity_entry));
+
+    // kazei01's transfer to the demo sink is approved by shunin01 and
+    // waits for its execution; with joho01 signing off it is delivered.
+    let id = seeded.transfer.clone().expect("a transfer seeded");
+    let transfer: TransferView = call(
+        &kazei01,
+        Method::GET,
+        &format!("/transfers/{id}"),
+        None::<&()>,
+    )
+    .await
+    .unwrap();
+    assert_eq!(transfer.state, "approved");
+    assert_eq!(transfer.request.destination, DESTINATION);
+    assert_eq!(transfer.request.persons.len(), 3);
+    assert_eq!(transfer.prepared_by, KEYER);
+    assert_eq!(transfer.approved_by.as_deref(), Some(SUPERVISOR));
+    let preview: PreviewView = call(
+        &kazei01,
+        Method::POST,
+        &format!("/transfers/{id}/preview"),
+        None::<&()>,
+    )
+    .await
+    .unwrap();
+    assert_eq!(preview.records, 3);
+    clock.set(crate::testkit::next_step(clock.now()));
+    let officer = &accounts[super::IT_OFFICER];
+    let sign_off = crate::api::transfer::SignOffRequest {
+        user_id: officer.user_id.clone(),
+        pin: officer.pin.clone(),
+        totp: officer.code_at(clock.now()),
+        hash: preview.hash.clone(),
+    };
+    let _: TransferView = call(
+        &kazei01,
+        Method::POST,
+        &format!("/transfers/{id}/sign-off"),
+        Some(&sign_off),
+    )
+    .await
+    .unwrap();
+    let sent: TransferView = call(
+        &kazei01,
+        Method::POST,
+        &format!("/transfers/{id}/send"),
+        None::<&()>,
+    )
+    .await
+    .unwrap();
+    assert_eq!(sent.state, "delivered", "{sent:?}");
+    let received = crate::sink::Received::open(sink.dir()).unwrap();
+    assert_eq!(received.count().unwrap(), 1);
+    drop(service);
+    sink.stop().await;
 }
 
 /// On a Saturday the work is seeded all the same, with Friday as
@@ -264,7 +323,8 @@ async fn a_fresh_demo_store_holds_a_day_of_entry_work_for_each_demo_account() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_a_day_off_the_day_of_work_is_seeded_without_a_list() {
     let saturday = datetime!(2026-02-21 01:00 UTC);
-    let (_temp, _, seeded) = prepared(saturday).await;
+    let (_temp, _, seeded, sink) = prepared(saturday).await;
+    sink.stop().await;
     assert_eq!(seeded.yesterday, date!(2026 - 02 - 20));
     assert!(!seeded.business_day);
     assert_eq!((seeded.listed, seeded.committed), (0, YESTERDAY));

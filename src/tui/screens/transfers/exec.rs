@@ -4,16 +4,18 @@
 //! the preparer's session, then the sending and its answer.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::api::transfer::{PreviewView, SignOffRequest, TransferView};
+use crate::domain::roles::Role as StaffRole;
 use crate::secret::{Pin, TotpCode};
 use crate::tui::sanitize::{clean, display_width, pad_to_width};
 use crate::tui::theme::Role;
 use crate::tui::view::View;
+use crate::tui::widgets::demo;
 use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::line::fit_line;
 
@@ -161,10 +163,29 @@ impl Execution {
             Some(p) => self.preview_lines(view, p, width),
             None => self.state_lines(view, width),
         };
+        let mut text_area = inner;
         if let (Some(form), Some(p)) = (&self.form, &self.preview) {
             lines = self.form_lines(view, form, p, width);
+            // In `bansho demo` the IT officers' rows (PIN and live code)
+            // sit under the form, so a newcomer can sign off.
+            let officers: Vec<_> = view
+                .demo
+                .unwrap_or_default()
+                .iter()
+                .filter(|a| a.role == StaffRole::ItOfficer)
+                .cloned()
+                .collect();
+            if !officers.is_empty() {
+                let [top, bottom] = Layout::vertical([
+                    Constraint::Min(0),
+                    Constraint::Length(demo::height(officers.len())),
+                ])
+                .areas(inner);
+                text_area = top;
+                demo::draw(view, &officers, frame, bottom);
+            }
         }
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text_area);
     }
 
     fn preview_lines(&self, view: &View<'_>, p: &PreviewView, width: usize) -> Vec<Line<'static>> {
