@@ -151,3 +151,54 @@ impl DemoSink {
         let _ = self.task.await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::TransferStore;
+
+    /// A kept store whose sink finds its port taken: the sink listens
+    /// elsewhere and the registered endpoint follows, once, with its row.
+    #[tokio::test]
+    async fn a_kept_store_follows_the_sink_to_a_new_port() {
+        let temp = tempfile::tempdir().unwrap();
+        let (store, keys) = data_dir::init(temp.path(), &[]).unwrap();
+        let first = DemoSink::start(temp.path()).await.unwrap();
+        let registered = first.destination("デモ受信側", "番号法第19条第8号");
+        let row = DestinationRow {
+            id: DESTINATION.into(),
+            revision: 1,
+            body: serde_json::to_string(&registered).unwrap(),
+            updated_by: "joho01".into(),
+            updated_at: OffsetDateTime::now_utc(),
+        };
+        let entry = Actor::console("joho01").entry(
+            OffsetDateTime::now_utc(),
+            Event::ok(Action::DestinationRegister).with(Detail::Registry(DESTINATION.into())),
+        );
+        data_dir::commit(
+            store.as_ref(),
+            &keys,
+            vec![Change::InsertDestination(row)],
+            entry,
+        )
+        .unwrap();
+        // The same port: nothing to change.
+        first.keep_registered(store.as_ref(), &keys).unwrap();
+        assert_eq!(store.destination(DESTINATION).unwrap().unwrap().revision, 1);
+
+        // While the first still holds its port, a second run listens elsewhere.
+        let second = DemoSink::start(temp.path()).await.unwrap();
+        assert_ne!(second.port, first.port);
+        second.keep_registered(store.as_ref(), &keys).unwrap();
+        let now = store.destination(DESTINATION).unwrap().unwrap();
+        assert_eq!(now.revision, 2);
+        let now: Destination = serde_json::from_str(&now.body).unwrap();
+        assert_eq!(now.endpoint, second.destination("", "").endpoint);
+        assert_eq!(now.name, "デモ受信側");
+        let kept = std::fs::read_to_string(second.dir().join(PORT_FILE)).unwrap();
+        assert_eq!(kept, second.port.to_string());
+        first.stop().await;
+        second.stop().await;
+    }
+}
