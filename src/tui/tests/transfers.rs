@@ -423,6 +423,7 @@ fn a_supervisor_approves_or_rejects_with_a_reason_each_asking_first() {
             id: "t-0001".into()
         })
     );
+    insta::assert_snapshot!("transfers_approve_ja", draw(&app, 80, 24).backend());
     let call = one_call(press(&mut app, KeyCode::Enter));
     assert!(
         matches!(&call, TransfersCall::Approve(id) if id == "t-0001"),
