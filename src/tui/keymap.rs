@@ -59,10 +59,14 @@ pub enum Layer {
     /// A transfer being executed: the preview, the IT officer's sign-off
     /// at the preparer's terminal, the sending and its answer.
     TransferExec,
+    /// The erasure plan an IT officer and a supervisor approve.
+    Retention,
+    /// The notice a role without resident search gets after login.
+    NoSearch,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 19] = [
+    pub const ALL: [Layer; 21] = [
         Layer::Global,
         Layer::Login,
         Layer::Search,
@@ -82,6 +86,8 @@ impl Layer {
         Layer::Transfers,
         Layer::TransferForm,
         Layer::TransferExec,
+        Layer::Retention,
+        Layer::NoSearch,
     ];
 
     fn index(self) -> usize {
@@ -105,6 +111,8 @@ impl Layer {
             Layer::Transfers => 16,
             Layer::TransferForm => 17,
             Layer::TransferExec => 18,
+            Layer::Retention => 19,
+            Layer::NoSearch => 20,
         }
     }
 }
@@ -275,7 +283,7 @@ const DANGEROUS: &[Command] = &[
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keymap {
-    layers: [Vec<Binding>; 19],
+    layers: [Vec<Binding>; 21],
 }
 
 #[derive(Deserialize)]
@@ -318,6 +326,10 @@ struct FileDe {
     transfer_form: Option<SectionDe>,
     #[serde(default)]
     transfer_exec: Option<SectionDe>,
+    #[serde(default)]
+    retention: Option<SectionDe>,
+    #[serde(default)]
+    no_search: Option<SectionDe>,
 }
 
 #[derive(Deserialize)]
@@ -369,6 +381,8 @@ impl Keymap {
             (Layer::Transfers, de.transfers),
             (Layer::TransferForm, de.transfer_form),
             (Layer::TransferExec, de.transfer_exec),
+            (Layer::Retention, de.retention),
+            (Layer::NoSearch, de.no_search),
         ];
         for (layer, section) in sections {
             let Some(section) = section else { continue };

@@ -1,9 +1,11 @@
 //! The review calls the workstation makes (the supervisor's overdue
-//! re-verification items and quality figures, the clerks' batches) and how
+//! re-verification items and quality figures, the clerks' batches, the
+//! erasure plan the IT officer and a supervisor approve) and how
 //! each answer comes back: one [`ReviewCall`] leaves `update` as an effect,
 //! runs in a task, and returns as a [`ReviewAnswer`].
 
 use crate::api::entry::{BatchList, BatchView, OpenBatchRequest, QualityReport, ReverifyList};
+use crate::api::retention::RetentionPlanView;
 use crate::client::ApiClient;
 
 use super::action::{Action, Failure};
@@ -20,6 +22,10 @@ pub enum ReviewCall {
     OpenBatch(OpenBatchRequest),
     /// `POST /batches/{id}/close`: closes when count and total match.
     CloseBatch(String),
+    /// `GET /admin/retention/plan`: today's erasure plan.
+    RetentionPlan,
+    /// `POST /admin/retention/approvals`: approves the plan of this hash.
+    ApproveRetention(String),
 }
 
 #[derive(Debug)]
@@ -36,6 +42,9 @@ pub enum ReviewAnswer {
         id: String,
         result: Result<BatchView, Failure>,
     },
+    RetentionPlan(Result<RetentionPlanView, Failure>),
+    /// The plan as it stands after an approval.
+    RetentionApproved(Result<RetentionPlanView, Failure>),
 }
 
 impl ReviewAnswer {
@@ -48,6 +57,9 @@ impl ReviewAnswer {
             ReviewAnswer::BatchOpened { result, .. } | ReviewAnswer::BatchClosed { result, .. } => {
                 result.as_ref().err()
             }
+            ReviewAnswer::RetentionPlan(result) | ReviewAnswer::RetentionApproved(result) => {
+                result.as_ref().err()
+            }
         }
     }
 
@@ -58,6 +70,9 @@ impl ReviewAnswer {
             ReviewAnswer::Quality(result) => result.err(),
             ReviewAnswer::Batches(result) => result.err(),
             ReviewAnswer::BatchOpened { result, .. } | ReviewAnswer::BatchClosed { result, .. } => {
+                result.err()
+            }
+            ReviewAnswer::RetentionPlan(result) | ReviewAnswer::RetentionApproved(result) => {
                 result.err()
             }
         }
@@ -85,6 +100,12 @@ impl ReviewCall {
                 result: client.close_batch(&id).await.map_err(Failure::from),
                 id,
             },
+            ReviewCall::RetentionPlan => {
+                ReviewAnswer::RetentionPlan(client.retention_plan().await.map_err(Failure::from))
+            }
+            ReviewCall::ApproveRetention(hash) => ReviewAnswer::RetentionApproved(
+                client.approve_retention(&hash).await.map_err(Failure::from),
+            ),
         };
         Action::Review(answer)
     }

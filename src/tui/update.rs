@@ -258,7 +258,10 @@ fn global(app: &mut App, command: Command) -> Vec<Effect> {
             apply(app, vec![Request::Confirm(PendingAction::Logout)])
         }
         Command::WorkList | Command::NewEntry
-            if matches!(app.screen(), Screen::Search | Screen::Record) =>
+            if matches!(
+                app.screen(),
+                Screen::Search | Screen::Record | Screen::NoSearch
+            ) =>
         {
             entry_command(app, command)
         }
@@ -362,7 +365,9 @@ fn confirmed_action(app: &mut App, confirmed: ConfirmedAction) -> Vec<Effect> {
             let requests = app.entry_mut().map(|s| s.confirmed(&action));
             apply(app, requests.unwrap_or_default())
         }
-        action @ (PendingAction::OpenBatch { .. } | PendingAction::CloseBatch { .. }) => {
+        action @ (PendingAction::OpenBatch { .. }
+        | PendingAction::CloseBatch { .. }
+        | PendingAction::ApproveRetention { .. }) => {
             let requests = app.review_mut().map(|s| s.confirmed(&action));
             apply(app, requests.unwrap_or_default())
         }

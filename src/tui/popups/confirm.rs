@@ -73,6 +73,8 @@ pub enum PendingAction {
     ApproveTransfer { id: String },
     /// Reject this transfer, with the reason typed (kept).
     RejectTransfer { id: String, reason: String },
+    /// Approve the erasure plan of this hash (the service logs it).
+    ApproveRetention { hash: String },
 }
 
 impl PendingAction {
@@ -98,6 +100,7 @@ impl PendingAction {
             PendingAction::PrepareTransfer { .. } => "confirm.prepare_transfer",
             PendingAction::ApproveTransfer { .. } => "confirm.approve_transfer",
             PendingAction::RejectTransfer { .. } => "confirm.reject_transfer",
+            PendingAction::ApproveRetention { .. } => "confirm.approve_retention",
         }
     }
 

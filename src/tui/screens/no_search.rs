@@ -1,6 +1,7 @@
 //! After login, for a role whose work needs no resident data (the IT
 //! officer): a short notice in place of a search box the service would
-//! refuse, with the key that logs out. It has no keys of its own.
+//! refuse, with the keys that open the work screen (its transfers and the
+//! day's erasure plan to approve) and that log out.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -16,15 +17,16 @@ use crate::tui::widgets::layout::centred;
 use crate::tui::widgets::panel::panel;
 
 const BOX_WIDTH: u16 = 64;
-/// Border, notice (up to three rows), blank, how to log out, border.
-const BOX_HEIGHT: u16 = 7;
+/// Border, notice (up to three rows), blank, the work screen's key, how to
+/// log out, border.
+const BOX_HEIGHT: u16 = 8;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct NoSearchScreen;
 
 impl Component for NoSearchScreen {
     fn layer(&self) -> Option<Layer> {
-        None
+        Some(Layer::NoSearch)
     }
 
     fn run(&mut self, _command: Command, _ctx: &mut Ctx<'_>) -> Outcome {
@@ -32,7 +34,7 @@ impl Component for NoSearchScreen {
     }
 
     fn hints(&self) -> Vec<Hint> {
-        Vec::new()
+        vec![Hint::new(Command::WorkList, "hint.work_screen")]
     }
 
     fn draw(&self, view: &View<'_>, frame: &mut Frame, area: Rect) {
@@ -46,6 +48,12 @@ impl Component for NoSearchScreen {
             )),
             Line::default(),
         ];
+        if let Some(key) = view.keymap.key_for(Layer::NoSearch, Command::WorkList) {
+            lines.push(Line::from(Span::styled(
+                t.tf("no_search.work", &[("key", &key.label())]),
+                view.style(Role::Muted),
+            )));
+        }
         if let Some(key) = view.keymap.key_for(Layer::Global, Command::Logout) {
             lines.push(Line::from(Span::styled(
                 t.tf("no_search.logout", &[("key", &key.label())]),

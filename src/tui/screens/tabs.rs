@@ -33,6 +33,8 @@ pub enum Tab {
     Quality,
     /// The transfers the caller may see (移転・提供).
     Transfers,
+    /// Today's erasure plan, to approve (消去計画).
+    Retention,
 }
 
 impl Tab {
@@ -45,6 +47,7 @@ impl Tab {
         Tab::Overdue,
         Tab::Quality,
         Tab::Transfers,
+        Tab::Retention,
     ];
 
     /// The permission the service checks for this tab's list.
@@ -55,6 +58,7 @@ impl Tab {
             Tab::Reverify => Permission::Reverify,
             Tab::Corrections => Permission::ReviewCorrections,
             Tab::Transfers => Permission::ViewTransfers,
+            Tab::Retention => Permission::ApproveRetention,
         }
     }
 
@@ -69,6 +73,7 @@ impl Tab {
             Tab::Reverify => "tab.reverify",
             Tab::Corrections => "tab.corrections",
             Tab::Transfers => "tab.transfers",
+            Tab::Retention => "tab.retention",
         }
     }
 }

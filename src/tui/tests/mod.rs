@@ -33,6 +33,7 @@ mod keys;
 mod layout;
 mod query;
 mod records;
+mod retention;
 mod review;
 mod tabs;
 mod themes;

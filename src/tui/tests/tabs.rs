@@ -78,7 +78,8 @@ fn a_session_has_the_tabs_of_its_permissions_in_the_bar_order() {
             Tab::Corrections,
             Tab::Overdue,
             Tab::Quality,
-            Tab::Transfers
+            Tab::Transfers,
+            Tab::Retention
         ]
     );
 }

@@ -190,7 +190,15 @@ fn on_transfers_in(lang: Lang, who: SessionInfo, demo: bool) -> App {
     let mut app = new_app(lang, demo);
     log_in_as(&mut app, who);
     update(&mut app, Action::Run(Command::WorkList));
-    let effects = update(&mut app, Action::Run(Command::PrevTab));
+    // Back round the tabs to the transfers (after it, a supervisor has the
+    // erasure plan).
+    let mut effects = Vec::new();
+    for _ in 0..3 {
+        effects = update(&mut app, Action::Run(Command::PrevTab));
+        if app.screen() == Screen::Transfers {
+            break;
+        }
+    }
     assert!(matches!(one_call(effects), TransfersCall::List));
     assert_eq!(app.screen(), Screen::Transfers);
     answer(

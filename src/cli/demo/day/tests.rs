@@ -63,7 +63,11 @@ async fn prepared(now: OffsetDateTime) -> (tempfile::TempDir, Vec<NewStaff>, See
         .unwrap()
         .unwrap();
     let sink = DemoSink::start(temp.path()).await.unwrap();
-    let destination = sink.destination("デモ受信側", "番号法第19条第8号");
+    let i18n = I18n::new(Lang::Ja);
+    let destination = sink.destination(
+        i18n.t("demo_work.sink_name"),
+        i18n.t("demo_work.sink_legal_basis"),
+    );
     let seeded = seed(temp.path(), &staff, now, Lang::Ja, Some(&destination))
         .await
         .unwrap()

@@ -6,6 +6,7 @@
 pub mod batches;
 pub mod overdue;
 pub mod quality;
+pub mod retention;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -29,12 +30,14 @@ use crate::tui::view::View;
 use batches::BatchesScreen;
 use overdue::OverdueScreen;
 use quality::QualityScreen;
+use retention::RetentionScreen;
 
 #[derive(Debug)]
 pub enum ReviewScreen {
     Overdue(OverdueScreen),
     Quality(QualityScreen),
     Batches(Box<BatchesScreen>),
+    Retention(RetentionScreen),
 }
 
 impl ReviewScreen {
@@ -54,6 +57,10 @@ impl ReviewScreen {
                 ReviewScreen::Batches(Box::new(BatchesScreen::new(current))),
                 ReviewCall::Batches,
             ),
+            Tab::Retention => (
+                ReviewScreen::Retention(RetentionScreen::default()),
+                ReviewCall::RetentionPlan,
+            ),
             _ => return None,
         };
         Some((screen, vec![Request::Effect(Effect::Review(call))]))
@@ -64,6 +71,7 @@ impl ReviewScreen {
             ReviewScreen::Overdue(_) => Tab::Overdue,
             ReviewScreen::Quality(_) => Tab::Quality,
             ReviewScreen::Batches(_) => Tab::Batches,
+            ReviewScreen::Retention(_) => Tab::Retention,
         }
     }
 
@@ -81,6 +89,13 @@ impl ReviewScreen {
         }
     }
 
+    pub fn retention(&self) -> Option<&RetentionScreen> {
+        match self {
+            ReviewScreen::Retention(s) => Some(s),
+            _ => None,
+        }
+    }
+
     pub fn batches(&self) -> Option<&BatchesScreen> {
         match self {
             ReviewScreen::Batches(s) => Some(s),
@@ -94,6 +109,10 @@ impl ReviewScreen {
         match (self, answer) {
             (ReviewScreen::Overdue(s), ReviewAnswer::Overdue(result)) => s.loaded(result),
             (ReviewScreen::Quality(s), ReviewAnswer::Quality(result)) => s.loaded(result),
+            (ReviewScreen::Retention(s), ReviewAnswer::RetentionPlan(result)) => s.loaded(result),
+            (ReviewScreen::Retention(s), ReviewAnswer::RetentionApproved(result)) => {
+                s.approved(result)
+            }
             (ReviewScreen::Batches(s), answer) => s.answered(answer),
             (_, answer) => stray(answer),
         }
@@ -103,6 +122,7 @@ impl ReviewScreen {
     pub fn confirmed(&mut self, action: &PendingAction) -> Vec<Request> {
         match self {
             ReviewScreen::Batches(s) => s.confirmed(action),
+            ReviewScreen::Retention(s) => s.confirmed(action),
             _ => Vec::new(),
         }
     }
@@ -112,6 +132,7 @@ impl ReviewScreen {
             ReviewScreen::Overdue(s) => s,
             ReviewScreen::Quality(s) => s,
             ReviewScreen::Batches(s) => s.as_ref(),
+            ReviewScreen::Retention(s) => s,
         }
     }
 
@@ -120,6 +141,7 @@ impl ReviewScreen {
             ReviewScreen::Overdue(s) => s,
             ReviewScreen::Quality(s) => s,
             ReviewScreen::Batches(s) => s.as_mut(),
+            ReviewScreen::Retention(s) => s,
         }
     }
 }
