@@ -42,6 +42,9 @@ pub enum ErrorCode {
     /// (the preparer approving, an approver witnessing), or a transfer
     /// that changed since it was read; the message says which.
     TransferRefused,
+    /// An erasure plan's hash that is not the current plan's: the plan
+    /// changed since it was read (something came due, a rule changed).
+    RetentionPlanChanged,
     /// Too many logins are waiting to be checked: try again shortly.
     Busy,
     /// No route at that path.

@@ -122,10 +122,13 @@ pub enum Permission {
     /// Read transfers: one's own for a clerk, every one for the others
     /// who have this.
     ViewTransfers,
+    /// Read the erasure plan and approve it (an IT officer and a
+    /// supervisor, two people, both approve one before it is carried out).
+    ApproveRetention,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 18] = [
+    pub const ALL: [Permission; 19] = [
         Permission::SearchResidents,
         Permission::SearchByMyNumber,
         Permission::ViewResident,
@@ -144,6 +147,7 @@ impl Permission {
         Permission::PrepareTransfers,
         Permission::ApproveTransfers,
         Permission::ViewTransfers,
+        Permission::ApproveRetention,
     ];
 }
 
@@ -180,6 +184,7 @@ pub fn permissions(role: Role, department: Department) -> &'static [Permission] 
             ReviewCorrections,
             ApproveTransfers,
             ViewTransfers,
+            ApproveRetention,
         ],
         (Role::Supervisor, Department::Collections) => &[
             SearchResidents,
@@ -192,6 +197,7 @@ pub fn permissions(role: Role, department: Department) -> &'static [Permission] 
             ManageStaff,
             ManageTransferRegistry,
             ViewTransfers,
+            ApproveRetention,
         ],
         (Role::Auditor, Department::Audit) => {
             &[SearchResidents, ViewResident, ReadAuditLog, ViewTransfers]

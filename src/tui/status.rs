@@ -155,6 +155,7 @@ pub fn failure_key(code: ErrorCode) -> Option<&'static str> {
         ErrorCode::EntryConflict => "failure.entry_conflict",
         ErrorCode::EntryNotYours => "failure.entry_not_yours",
         ErrorCode::TransferRefused => "failure.transfer_refused",
+        ErrorCode::RetentionPlanChanged => "failure.retention_plan_changed",
         ErrorCode::Busy => "failure.busy",
         ErrorCode::NotFound => "failure.not_found",
         ErrorCode::MethodNotAllowed
