@@ -285,6 +285,14 @@ async fn an_approved_plan_erases_a_person_from_every_file_and_leaves_tombstones(
 
     let (dir, _bundle) = app.stop().await;
     let data = dir.path().to_str().unwrap().to_string();
+    // Another connection stays open (as a running service's would), so
+    // the last one to close does not checkpoint and remove the write-ahead
+    // log behind the erasure's back: what the erasure leaves is what is seen.
+    let watcher = rusqlite::Connection::open(data_dir::db_path(dir.path())).unwrap();
+    let residents: i64 = watcher
+        .query_row("SELECT count(*) FROM residents", [], |r| r.get(0))
+        .unwrap();
+    assert!(residents > 0);
     let done = bin::output(&[
         "admin",
         "retention",
@@ -308,6 +316,7 @@ async fn an_approved_plan_erases_a_person_from_every_file_and_leaves_tombstones(
         }
     }
 
+    drop(watcher);
     let store = bansho::store::sqlite::SqliteStore::open(&data_dir::db_path(dir.path())).unwrap();
     assert!(
         store
