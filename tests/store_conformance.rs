@@ -1163,9 +1163,7 @@ fn an_old_store_is_rekeyed_on_upgrade_and_finds_hyphenated_addresses(b: &Backend
             "DROP TABLE transfers; DROP TABLE transfer_formats; DROP TABLE transfer_destinations;
              DROP TABLE claims; DROP TABLE batch_entries; DROP TABLE batches; DROP TABLE reverify_items;
              DROP TABLE corrections; DROP TABLE entry_slips; DROP TABLE tax_records;
-             DROP TABLE entries; DROP TABLE audit_checkpoints; DROP TABLE retention_approvals;
-             DROP INDEX residents_left; ALTER TABLE residents DROP COLUMN left_on;
-             PRAGMA user_version = 4"
+             DROP TABLE entries; DROP TABLE audit_checkpoints; PRAGMA user_version = 4"
         }
         _ => "DELETE FROM schema_migrations WHERE version = 4",
     };

@@ -83,10 +83,7 @@ const MIGRATIONS: &[(i64, Migration)] = &[
         12,
         Migration::Sql(include_str!("../migrations/sqlite/0012_checkpoints.sql")),
     ),
-    (
-        13,
-        Migration::Sql(include_str!("../migrations/sqlite/0013_retention.sql")),
-    ),
+    (13, Migration::Code(retention::migrate)),
 ];
 
 /// How much of the store file each connection may map into memory.

@@ -18,6 +18,23 @@ use crate::store::{
     StoreResult,
 };
 
+/// Schema step 13: residents' `left_on` where missing, then the rest.
+pub(super) fn migrate(tx: &rusqlite::Transaction<'_>) -> StoreResult<()> {
+    let has_column: i64 = tx
+        .query_row(
+            "SELECT count(*) FROM pragma_table_info('residents') WHERE name = 'left_on'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(unavailable)?;
+    if has_column == 0 {
+        tx.execute_batch("ALTER TABLE residents ADD COLUMN left_on TEXT")
+            .map_err(unavailable)?;
+    }
+    tx.execute_batch(include_str!("../migrations/sqlite/0013_retention.sql"))
+        .map_err(unavailable)
+}
+
 pub(crate) fn insert_approval(c: &Connection, row: &RetentionApprovalRow) -> StoreResult<bool> {
     c.execute(
         "INSERT INTO retention_approvals(hash, user_id, role, at) VALUES (?1, ?2, ?3, ?4)
