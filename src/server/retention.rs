@@ -317,6 +317,22 @@ mod tests {
     }
 
     #[test]
+    fn the_plan_is_made_before_the_office_opens() {
+        use time::macros::datetime;
+        let tokyo = OfficeTimeZone::default();
+        // 09:00 in Tokyo: the next plan is tomorrow's, at 05:00 (20:00 UTC).
+        assert_eq!(
+            next_plan_at(&tokyo, datetime!(2026-11-23 00:00 UTC)),
+            datetime!(2026-11-23 20:00 UTC)
+        );
+        // 03:00 in Tokyo: today's is still to come.
+        assert_eq!(
+            next_plan_at(&tokyo, datetime!(2026-11-22 18:00 UTC)),
+            datetime!(2026-11-22 20:00 UTC)
+        );
+    }
+
+    #[test]
     fn cut_offs_take_in_a_day_more_than_due() {
         let day = time::macros::date!(2026 - 03 - 01);
         assert_eq!(

@@ -649,6 +649,38 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_retention_section_sets_periods_and_legal_bases() {
+        use crate::domain::retention::Period;
+        let env = Environment::from_pairs([("BANSHO_RETENTION_DRAFT_DAYS", "60")]);
+        let settings = parse(
+            "[retention]\nperson_years = 10\nperson_basis = \"条例 第3条\"\n",
+            "b.toml",
+            &env,
+        )
+        .unwrap();
+        let rules = &settings.config.retention;
+        assert_eq!(rules.person.period, Period::Years(10));
+        assert_eq!(rules.person.basis, "条例 第3条");
+        assert_eq!(rules.draft.period, Period::Days(60));
+        assert_eq!(rules.tax_record.period, Period::Years(7));
+        assert!(rules.tax_record.basis.contains("地方税法"));
+        assert!(matches!(
+            settings.origin("retention.person_basis"),
+            Some(Origin::File(_))
+        ));
+        let summary = settings.summary();
+        assert!(summary.contains("条例 第3条"), "{summary}");
+        assert_eq!(
+            error("[retention]\ntax_record_years = 0\n"),
+            "/srv/bansho.toml:2:20: retention.tax_record_years must be from 1 to 150, not 0"
+        );
+        assert_eq!(
+            error("[retention]\n\ndraft_basis = \"  \"\n"),
+            "/srv/bansho.toml:3:15: retention.draft_basis must state the legal basis, not be empty"
+        );
+    }
+
     /// The guide's table lists every key and its variable.
     #[test]
     fn the_admin_guide_documents_every_key() {
