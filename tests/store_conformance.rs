@@ -579,6 +579,7 @@ fn resident(
         address_key: itaiji::address_key(address),
         status: ResidentStatus::Resident,
         support_measure: person.ends_with('7'),
+        left_on: None,
     }
 }
 

@@ -7,6 +7,8 @@ pub mod bench;
 #[cfg(all(feature = "server", feature = "tui"))]
 pub mod demo;
 #[cfg(feature = "server")]
+mod retention;
+#[cfg(feature = "server")]
 pub mod serve;
 #[cfg(feature = "server")]
 pub mod sink;
@@ -331,6 +333,42 @@ pub enum AdminCommand {
     Backup(BackupArgs),
     /// Restore a backup into an empty or new data directory.
     Restore(RestoreArgs),
+    /// Retention: the erasure plan, and carrying out an approved one.
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
+}
+
+/// `bansho admin retention ...` (docs/admin-guide.md, "Retention and
+/// erasure"). Both read the retention rules and the time zone from the
+/// service's settings, so the plan is the one the service shows.
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Print what would be erased, why, and the plan's hash.
+    Plan {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The settings file (default: bansho.toml in the service directory).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// The day to plan for (YYYY-MM-DD; default: today in the office).
+        #[arg(long, value_name = "DATE")]
+        today: Option<String>,
+    },
+    /// Erase what the plan of HASH lists, once an IT officer and a
+    /// supervisor (two people) approved that hash.
+    Run {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// The approved plan's hash, as `plan` printed it.
+        #[arg(long, value_name = "HASH")]
+        plan: String,
+        #[arg(long, value_name = "DATE")]
+        today: Option<String>,
+    },
 }
 
 /// `bansho admin backup`: an online snapshot of the embedded store and the

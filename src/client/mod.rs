@@ -2,6 +2,7 @@
 
 mod entry;
 mod records;
+mod retention;
 mod review;
 pub mod tls;
 mod transfers;

@@ -152,6 +152,16 @@ stable_names! {
         /// A backup restored into a new directory; written in the restored
         /// store's log.
         Restore => "restore",
+        /// The day's erasure plan made (its hash and size), or read.
+        RetentionPlan => "retention_plan",
+        RetentionPlanView => "retention_plan_view",
+        /// An approval of an erasure plan's hash.
+        RetentionApprove => "retention_approve",
+        /// `bansho admin retention run`: refused, or done (its counts).
+        RetentionRun => "retention_run",
+        /// A tombstone: one item erased (kind, internal ID, rule,
+        /// approvers), never what it held.
+        RetentionErase => "retention_erase",
     }
 }
 
@@ -218,6 +228,11 @@ stable_names! {
         CheckpointTruncated => "checkpoint_truncated",
         CheckpointRoot => "checkpoint_root",
         CheckpointMissing => "checkpoint_missing",
+        /// Retention: a hash that is not the current plan's, and a run
+        /// without an IT officer's and a supervisor's approval.
+        StalePlan => "stale_plan",
+        ApprovalsMissing => "approvals_missing",
+        AlreadyApproved => "already_approved",
     }
 }
 
@@ -366,6 +381,28 @@ pub enum Detail {
         made_at: String,
         last_row: i64,
     },
+    /// An erasure plan: its hash and how many items it lists.
+    RetentionPlan {
+        hash: String,
+        items: usize,
+    },
+    /// A refusal about an erasure plan, and the plan's hash.
+    RetentionRefused {
+        reason: Reason,
+        hash: String,
+    },
+    /// One item erased: the tombstone's text.
+    Erased {
+        kind: &'static str,
+        id: String,
+        rule: String,
+        approvers: (String, String),
+    },
+    /// An erasure plan carried out: its hash and the items erased.
+    RetentionDone {
+        hash: String,
+        erased: usize,
+    },
 }
 
 impl fmt::Display for Detail {
@@ -441,6 +478,18 @@ impl fmt::Display for Detail {
                 write!(f, "transfer={id};state={state};records={records}")
             }
             Detail::Registry(id) => write!(f, "registry={id}"),
+            Detail::RetentionPlan { hash, items } => write!(f, "plan={hash};items={items}"),
+            Detail::RetentionRefused { reason, hash } => write!(f, "{reason};plan={hash}"),
+            Detail::Erased {
+                kind,
+                id,
+                rule,
+                approvers: (it, supervisor),
+            } => write!(
+                f,
+                "erased={kind};id={id};rule={rule};approvers={it}+{supervisor}"
+            ),
+            Detail::RetentionDone { hash, erased } => write!(f, "plan={hash};erased={erased}"),
             Detail::Batch {
                 id,
                 committed,

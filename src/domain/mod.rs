@@ -9,6 +9,7 @@ pub mod my_number;
 pub mod person_number;
 pub mod pin_policy;
 pub mod resident;
+pub mod retention;
 pub mod roles;
 pub mod search_query;
 pub mod session;

@@ -29,7 +29,13 @@ pub struct SyntheticResident {
     pub address: String,
     pub status: ResidentStatus,
     pub support_measure: bool,
+    /// For those who moved out or died: when, within the twelve years
+    /// before [`LAST_LEFT`], so a retention plan has some due and some not.
+    pub left_on: Option<Date>,
 }
+
+/// The latest day a synthetic resident left on.
+pub const LAST_LEFT: Date = time::macros::date!(2025 - 12 - 31);
 
 /// (surname, reading, weight). Weights follow the national ranking roughly,
 /// so the common names are shared by many residents; 異体字 spellings are
@@ -435,6 +441,13 @@ pub fn generate(seed: u64, index: u64) -> SyntheticResident {
         ResidentStatus::Resident
     };
     let support_measure = rng.below(1000) < 2;
+    // Drawn last, so every draw before it is as it always was.
+    let left_on = (status != ResidentStatus::Resident).then(|| {
+        let back = i64::try_from(rng.below(12 * 365)).unwrap_or(0);
+        LAST_LEFT
+            .checked_sub(time::Duration::days(back))
+            .unwrap_or(LAST_LEFT)
+    });
 
     SyntheticResident {
         person_number: PersonNumber::from_index(index),
@@ -449,6 +462,7 @@ pub fn generate(seed: u64, index: u64) -> SyntheticResident {
         address,
         status,
         support_measure,
+        left_on,
     }
 }
 

@@ -11,6 +11,9 @@ use crate::store::AuditEntry;
 pub const UNKNOWN_USER: &str = "(unknown)";
 /// The `terminal` of administrative commands run on the service's host.
 pub const CONSOLE_TERMINAL: &str = "console";
+/// The `user_id` and `terminal` of rows the service writes on its own
+/// schedule (the day's erasure plan).
+pub const SERVICE: &str = "(service)";
 /// The purpose of administrative commands.
 pub const SYSTEM_OPERATION: &str = "system_operation";
 
@@ -41,6 +44,14 @@ impl Actor {
         Self {
             purpose: SYSTEM_OPERATION.into(),
             ..Self::new(user, CONSOLE_TERMINAL)
+        }
+    }
+
+    /// The service itself, doing its scheduled work.
+    pub fn service() -> Self {
+        Self {
+            purpose: SYSTEM_OPERATION.into(),
+            ..Self::new(SERVICE, SERVICE)
         }
     }
 

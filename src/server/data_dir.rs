@@ -608,6 +608,7 @@ pub fn resident_row(keys: &Keys, r: &synth::SyntheticResident) -> ResidentRow {
         address: r.address.clone(),
         status: r.status,
         support_measure: r.support_measure,
+        left_on: r.left_on,
         person_number: r.person_number.clone(),
     }
 }

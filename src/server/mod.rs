@@ -16,6 +16,7 @@ pub mod pki;
 pub mod print;
 pub mod rate_limit;
 pub mod refusals;
+pub mod retention;
 pub mod reverify;
 pub mod routes;
 pub mod sessions;
@@ -80,6 +81,8 @@ pub struct ServerConfig {
     pub transfer_send_timeout: std::time::Duration,
     /// The font and spool of printouts.
     pub print: print::PrintSettings,
+    /// How long each kind of record is kept, and on what legal basis.
+    pub retention: crate::domain::retention::Rules,
 }
 
 impl ServerConfig {
@@ -129,6 +132,7 @@ impl Default for ServerConfig {
             transfer_sign_off_timeout: time::Duration::minutes(10),
             transfer_send_timeout: std::time::Duration::from_secs(30),
             print: print::PrintSettings::default(),
+            retention: crate::domain::retention::Rules::default(),
         }
     }
 }
@@ -246,6 +250,7 @@ pub struct Application {
     addr: SocketAddr,
     tls: Arc<rustls::ServerConfig>,
     refusals: Arc<refusals::RefusalLog>,
+    state: AppState,
 }
 
 impl Application {
@@ -290,7 +295,7 @@ impl Application {
         let registry = Arc::new(transport::StoreRegistry(state.store.clone()));
         let tls = pki::server_config(tls_dir, registry)?;
         let refusals = state.refusals.clone();
-        let router = routes::router(state)?;
+        let router = routes::router(state.clone())?;
         let listener = TcpListener::bind(listen).await?;
         let addr = listener.local_addr()?;
         Ok(Self {
@@ -299,6 +304,7 @@ impl Application {
             addr,
             tls,
             refusals,
+            state,
         })
     }
 
@@ -329,6 +335,7 @@ impl Application {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let sweeper = tokio::spawn(sweep_refusals(self.refusals.clone()));
+        let planner = tokio::spawn(daily_retention_plan(self.state.clone()));
         let served = transport::serve_tls(
             self.listener,
             self.router,
@@ -338,6 +345,7 @@ impl Application {
         )
         .await;
         sweeper.abort();
+        planner.abort();
         self.refusals.flush().await;
         served
     }
@@ -351,5 +359,34 @@ async fn sweep_refusals(refusals: Arc<refusals::RefusalLog>) {
     loop {
         ticks.tick().await;
         refusals.sweep().await;
+    }
+}
+
+/// Makes the erasure plan every day before the office opens and records
+/// its hash and size, which asks the IT officer and a supervisor to read
+/// it (`GET /admin/retention/plan`) and approve it. Only the plan: the
+/// erasure itself is `bansho admin retention run`, once both approved.
+async fn daily_retention_plan(state: AppState) {
+    loop {
+        let now = state.clock.now();
+        let next = retention::next_plan_at(&state.config.time_zone, now);
+        let wait = (next - now).max(time::Duration::seconds(1));
+        tokio::time::sleep(wait.unsigned_abs()).await;
+        match routes::retention::current(&state).await {
+            Ok((plan, _)) => {
+                let event = crate::domain::audit_event::Event::ok(
+                    crate::domain::audit_event::Action::RetentionPlan,
+                )
+                .with(crate::domain::audit_event::Detail::RetentionPlan {
+                    hash: plan.hash.clone(),
+                    items: plan.items.len(),
+                });
+                let row = actor::Actor::service().entry(state.clock.now(), event);
+                if state.audit(row).await.is_err() {
+                    tracing::error!("the day's erasure plan could not be recorded");
+                }
+            }
+            Err(_) => tracing::error!("the day's erasure plan could not be made"),
+        }
     }
 }

@@ -32,6 +32,14 @@
 //! [transfers]
 //! sign_off_timeout = 600       # seconds from the preview to the sign-off
 //! send_timeout = 30            # seconds one attempt waits for the receiver
+//! [retention]                  # how long each kind of record is kept
+//! tax_record_years = 7         # after the end of the record's tax year
+//! person_years = 5             # after moving out or death
+//! draft_days = 30              # entries never committed, after their last change
+//! transient_days = 7           # stated: the service keeps no transient results
+//! access_log_years = 10        # stated: the access log is never erased by the service
+//! tax_record_basis = "地方税法 第17条の5 ..."   # each rule's legal basis, as text
+//!
 //! [print]                      # printouts; unset, a send to a print destination is refused
 //! font = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"
 //! spool = "/var/spool/bansho"  # created 0700 if missing
@@ -326,6 +334,36 @@ pub fn parse(text: &str, path: &str, env: &Environment) -> Result<Settings, Sett
         None => origins.push((keys::HOLIDAYS, Origin::Default)),
     }
 
+    // The retention rules' legal bases, from the file only.
+    let bases = [
+        &file.retention.tax_record_basis,
+        &file.retention.person_basis,
+        &file.retention.draft_basis,
+        &file.retention.transient_basis,
+        &file.retention.access_log_basis,
+    ];
+    for (name, basis) in keys::RETENTION_BASES.into_iter().zip(bases) {
+        let Some(text) = basis else {
+            origins.push((name, Origin::Default));
+            continue;
+        };
+        if text.get_ref().trim().is_empty() {
+            return Err(at(
+                place(text.span()),
+                format!("{name} must state the legal basis, not be empty"),
+            ));
+        }
+        let rule = match name {
+            "retention.tax_record_basis" => &mut config.retention.tax_record,
+            "retention.person_basis" => &mut config.retention.person,
+            "retention.draft_basis" => &mut config.retention.draft,
+            "retention.transient_basis" => &mut config.retention.transient,
+            _ => &mut config.retention.access_log,
+        };
+        rule.basis = text.get_ref().clone();
+        origins.push((name, Origin::File(place(text.span()))));
+    }
+
     let purposes_origin = match file.purpose.first() {
         Some(first) => {
             let list: Vec<&PurposeDef> = file.purpose.iter().map(|p| p.get_ref()).collect();
@@ -608,6 +646,38 @@ mod tests {
         assert!(
             error("[transfers]\nsend_timout = 5\n")
                 .starts_with("/srv/bansho.toml:2:1: unknown key `transfers.send_timout`")
+        );
+    }
+
+    #[test]
+    fn the_retention_section_sets_periods_and_legal_bases() {
+        use crate::domain::retention::Period;
+        let env = Environment::from_pairs([("BANSHO_RETENTION_DRAFT_DAYS", "60")]);
+        let settings = parse(
+            "[retention]\nperson_years = 10\nperson_basis = \"条例 第3条\"\n",
+            "b.toml",
+            &env,
+        )
+        .unwrap();
+        let rules = &settings.config.retention;
+        assert_eq!(rules.person.period, Period::Years(10));
+        assert_eq!(rules.person.basis, "条例 第3条");
+        assert_eq!(rules.draft.period, Period::Days(60));
+        assert_eq!(rules.tax_record.period, Period::Years(7));
+        assert!(rules.tax_record.basis.contains("地方税法"));
+        assert!(matches!(
+            settings.origin("retention.person_basis"),
+            Some(Origin::File(_))
+        ));
+        let summary = settings.summary();
+        assert!(summary.contains("条例 第3条"), "{summary}");
+        assert_eq!(
+            error("[retention]\ntax_record_years = 0\n"),
+            "/srv/bansho.toml:2:20: retention.tax_record_years must be from 1 to 150, not 0"
+        );
+        assert_eq!(
+            error("[retention]\n\ndraft_basis = \"  \"\n"),
+            "/srv/bansho.toml:3:15: retention.draft_basis must state the legal basis, not be empty"
         );
     }
 

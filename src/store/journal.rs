@@ -15,8 +15,8 @@ use time::OffsetDateTime;
 use super::chain::{self, AuditEntry, ChainKey};
 use super::{
     AttemptClaim, BatchRow, CheckpointRow, ClaimRow, CorrectionRow, DestinationRow, EntryRow,
-    FormatRow, LockoutPolicy, ReverifyRow, SessionRow, SlipRow, StaffRow, StoreError, StoreResult,
-    TaxRecordRow, TerminalRow, TotpClaim, TransferRow,
+    FormatRow, LockoutPolicy, RetentionApprovalRow, ReverifyRow, SessionRow, SlipRow, StaffRow,
+    StoreError, StoreResult, TaxRecordRow, TerminalRow, TotpClaim, TransferRow,
 };
 
 /// One change of state. Each backend applies it with the same SQL its
@@ -124,6 +124,27 @@ pub enum Change {
     /// Stores a signed checkpoint of the access log (a conflict if one of
     /// that size is stored).
     InsertCheckpoint(CheckpointRow),
+    /// Records an approval of an erasure plan (a conflict if that person
+    /// approved that plan already).
+    InsertRetentionApproval(RetentionApprovalRow),
+    /// Erases a resident and everything kept on them: their record
+    /// versions, entries, corrections, re-verification items, claims made
+    /// by them or naming their number, and slips and batch filings of
+    /// their entries (nothing to change if they are not there).
+    EraseResident {
+        person: String,
+    },
+    /// Erases one record version, with the entry or correction that made it
+    /// and what hangs on that entry.
+    EraseTaxRecord {
+        person: String,
+        form: String,
+        version: i64,
+    },
+    /// Erases an entry never committed, with its slips and batch filing.
+    EraseDraft {
+        entry: String,
+    },
 }
 
 /// What one change did.

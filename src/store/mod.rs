@@ -28,9 +28,10 @@ use crate::domain::person_number::PersonNumber;
 pub use chain::{AuditEntry, AuditRecord};
 pub use lockout::{AttemptClaim, LockoutPolicy, LoginGuardRow};
 pub use rows::{
-    BatchRow, CheckpointRow, ClaimRow, CorrectionRow, DestinationRow, EntryRow, FormatRow,
-    PurposeRow, ResidentQuery, ResidentRow, ReverifyRow, SessionRow, SlipRow, StaffRow,
-    TaxRecordRow, TerminalRow, TotpClaim, TransferQuery, TransferRow,
+    BatchRow, CandidateQuery, CheckpointRow, ClaimRow, CorrectionRow, DestinationRow, EntryRow,
+    FormatRow, PurposeRow, ResidentQuery, ResidentRow, RetentionApprovalRow, RetentionCandidates,
+    ReverifyRow, SessionRow, SlipRow, StaffRow, TaxRecordRow, TerminalRow, TotpClaim,
+    TransferQuery, TransferRow,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -250,6 +251,28 @@ pub trait TransferStore {
     fn transfers_in(&self, query: &TransferQuery, limit: usize) -> StoreResult<Vec<TransferRow>>;
 }
 
+/// Retention and erasure: the candidates a plan is made from, the plan's
+/// approvals, and the erasure itself ([`journal::Change::EraseResident`]
+/// and its kin, with their tombstone rows) committed so that the erased
+/// bytes do not stay in freed pages, then compacted out of the files.
+pub trait RetentionStore {
+    fn retention_candidates(&self, query: &CandidateQuery) -> StoreResult<RetentionCandidates>;
+    /// The approvals of a plan's hash, oldest first.
+    fn retention_approvals(&self, hash: &str) -> StoreResult<Vec<RetentionApprovalRow>>;
+    /// As [`AuditStore::commit`], with freed pages overwritten (SQLite's
+    /// `secure_delete`) while the items' changes are applied.
+    fn commit_erasure(
+        &self,
+        key: &chain::ChainKey,
+        now: OffsetDateTime,
+        items: Vec<journal::Item>,
+    ) -> StoreResult<Vec<journal::Committed>>;
+    /// After an erasure: rewrite what still holds old bytes (SQLite: the
+    /// write-ahead log checkpointed and truncated, the file vacuumed, the
+    /// address index rebuilt; PostgreSQL: VACUUM of the tables touched).
+    fn compact_after_erasure(&self) -> StoreResult<()>;
+}
+
 /// Everything the service keeps. Implementations make each method atomic.
 pub trait Store:
     MetaStore
@@ -259,6 +282,7 @@ pub trait Store:
     + ResidentStore
     + EntryStore
     + TransferStore
+    + RetentionStore
     + AuditStore
     + Send
     + Sync
@@ -274,6 +298,7 @@ impl<T> Store for T where
         + ResidentStore
         + EntryStore
         + TransferStore
+        + RetentionStore
         + AuditStore
         + Send
         + Sync
@@ -285,7 +310,7 @@ impl<T> Store for T where
 /// store type (`use bansho::store::prelude::*`).
 pub mod prelude {
     pub use super::{
-        AuditStore, EntryStore, MetaStore, ResidentStore, SessionStore, StaffStore, Store,
-        TerminalStore, TransferStore,
+        AuditStore, EntryStore, MetaStore, ResidentStore, RetentionStore, SessionStore, StaffStore,
+        Store, TerminalStore, TransferStore,
     };
 }

@@ -60,6 +60,8 @@ pub struct ResidentRow {
     pub address_key: String,
     pub status: ResidentStatus,
     pub support_measure: bool,
+    /// When they moved out or died; retention counts from it.
+    pub left_on: Option<Date>,
 }
 
 impl std::fmt::Debug for ResidentRow {
@@ -336,4 +338,36 @@ impl std::fmt::Debug for TransferRow {
             .field("revision", &self.revision)
             .finish_non_exhaustive()
     }
+}
+
+/// An approval of an erasure plan, bound to its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetentionApprovalRow {
+    pub hash: String,
+    pub user_id: String,
+    /// The approver's role when they approved (`it_officer`, `supervisor`).
+    pub role: String,
+    pub at: OffsetDateTime,
+}
+
+/// What the store holds that a retention rule may have come due for: only
+/// internal IDs and dates, never what the records say.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RetentionCandidates {
+    /// Residents who left on or before the day asked for: (person, left on).
+    pub persons: Vec<(String, Date)>,
+    /// Record versions committed before the time asked for: (person, form,
+    /// version, committed at).
+    pub tax_records: Vec<(String, String, i64, OffsetDateTime)>,
+    /// Entries never committed, last changed before the time asked for:
+    /// (entry, person, changed at).
+    pub drafts: Vec<(String, String, OffsetDateTime)>,
+}
+
+/// Where the candidate lists stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CandidateQuery {
+    pub persons_left_by: Date,
+    pub records_committed_before: OffsetDateTime,
+    pub drafts_changed_before: OffsetDateTime,
 }

@@ -97,6 +97,16 @@ pub(crate) trait ColumnReader {
             .map_err(|_| self.corrupt(index, "not a date (YYYY-MM-DD)"))
     }
 
+    /// A calendar date, or nothing.
+    fn opt_date(&self, index: usize) -> StoreResult<Option<Date>> {
+        match self.opt_text(index)? {
+            Some(text) => Date::parse(&text, DATE_FORMAT)
+                .map(Some)
+                .map_err(|_| self.corrupt(index, "not a date (YYYY-MM-DD)")),
+            None => Ok(None),
+        }
+    }
+
     /// A comma-separated list of person numbers (an audit row's subjects).
     fn subjects(&self, index: usize) -> StoreResult<Vec<String>> {
         Ok(split_subjects(&self.text(index)?))

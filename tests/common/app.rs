@@ -81,6 +81,7 @@ fn known(
         address: address.into(),
         status,
         support_measure,
+        left_on: None,
     }
 }
 

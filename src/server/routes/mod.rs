@@ -8,6 +8,7 @@ mod entries;
 mod quality;
 mod records;
 pub(crate) mod residents;
+pub(crate) mod retention;
 mod reverify;
 mod session;
 mod staff;
@@ -296,6 +297,18 @@ pub const ROUTES: &[RouteSpec] = &[
         path: "/entries/{id}/identity/settle",
         access: Access::Permission(Permission::DecideEntries),
         action: Action::EntryIdentitySettle,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/admin/retention/plan",
+        access: Access::Permission(Permission::ApproveRetention),
+        action: Action::RetentionPlanView,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/retention/approvals",
+        access: Access::Permission(Permission::ApproveRetention),
+        action: Action::RetentionApprove,
     },
     RouteSpec {
         method: "GET",
@@ -624,6 +637,16 @@ pub fn router(state: AppState) -> Result<Router, RouteTableError> {
         handler!("POST", entries::settle_identity),
     )
     .add("GET", "/admin/staff", handler!("GET", staff::list))
+    .add(
+        "GET",
+        "/admin/retention/plan",
+        handler!("GET", retention::plan),
+    )
+    .add(
+        "POST",
+        "/admin/retention/approvals",
+        handler!("POST", retention::approve),
+    )
     .add(
         "POST",
         "/admin/transfer-destinations",

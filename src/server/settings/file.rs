@@ -23,6 +23,8 @@ pub(super) struct FileSettings {
     #[serde(default)]
     pub print: Print,
     #[serde(default)]
+    pub retention: Retention,
+    #[serde(default)]
     pub purpose: Vec<Spanned<PurposeDef>>,
 }
 
@@ -45,6 +47,32 @@ pub(super) struct Entry {
 pub(super) struct Transfers {
     pub sign_off_timeout: Option<Spanned<u32>>,
     pub send_timeout: Option<Spanned<u32>>,
+}
+
+/// Retention periods per kind of record, each with its legal basis.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Retention {
+    #[serde(default)]
+    pub tax_record_years: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub person_years: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub draft_days: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub transient_days: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub access_log_years: Option<Spanned<u32>>,
+    #[serde(default)]
+    pub tax_record_basis: Option<Spanned<String>>,
+    #[serde(default)]
+    pub person_basis: Option<Spanned<String>>,
+    #[serde(default)]
+    pub draft_basis: Option<Spanned<String>>,
+    #[serde(default)]
+    pub transient_basis: Option<Spanned<String>>,
+    #[serde(default)]
+    pub access_log_basis: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -7,6 +7,7 @@ use std::ops::RangeInclusive;
 use toml::Spanned;
 
 use super::file::FileSettings;
+use crate::domain::retention::Period;
 use crate::server::ServerConfig;
 
 /// The office's time zone: a string, checked against the zone database.
@@ -17,8 +18,26 @@ pub const DOUBLE_KEYED: &str = "entry.double_keyed";
 /// The office's holidays: a list of dates, in the file only.
 pub const HOLIDAYS: &str = "entry.holidays";
 
-/// The settings only the file may hold (lists).
-pub const FILE_ONLY: [&str; 2] = [DOUBLE_KEYED, HOLIDAYS];
+/// The legal basis of each retention rule: text, in the file only.
+pub const RETENTION_BASES: [&str; 5] = [
+    "retention.tax_record_basis",
+    "retention.person_basis",
+    "retention.draft_basis",
+    "retention.transient_basis",
+    "retention.access_log_basis",
+];
+
+/// The settings only the file may hold (lists, and the retention rules'
+/// legal bases).
+pub const FILE_ONLY: [&str; 7] = [
+    DOUBLE_KEYED,
+    HOLIDAYS,
+    RETENTION_BASES[0],
+    RETENTION_BASES[1],
+    RETENTION_BASES[2],
+    RETENTION_BASES[3],
+    RETENTION_BASES[4],
+];
 
 /// The Japanese font printouts are set in (a TrueType or OpenType file).
 pub const PRINT_FONT: &str = "print.font";
@@ -146,7 +165,51 @@ pub const NUMBER_KEYS: &[NumberKey] = &[
         apply: |c, n| c.transfer_send_timeout = std::time::Duration::from_secs(u64::from(n)),
         show: |c| c.transfer_send_timeout.as_secs().to_string(),
     },
+    // Retention: how long after its start each kind of record is kept.
+    // At least a year (or a day) so a typo cannot erase at once; the
+    // access log's period is stated only: the service never erases it.
+    NumberKey {
+        name: "retention.tax_record_years",
+        range: 1..=150,
+        read: |f| f.retention.tax_record_years.as_ref(),
+        apply: |c, n| c.retention.tax_record.period = Period::Years(n),
+        show: |c| period_number(c.retention.tax_record.period),
+    },
+    NumberKey {
+        name: "retention.person_years",
+        range: 1..=150,
+        read: |f| f.retention.person_years.as_ref(),
+        apply: |c, n| c.retention.person.period = Period::Years(n),
+        show: |c| period_number(c.retention.person.period),
+    },
+    NumberKey {
+        name: "retention.draft_days",
+        range: 1..=3_650,
+        read: |f| f.retention.draft_days.as_ref(),
+        apply: |c, n| c.retention.draft.period = Period::Days(n),
+        show: |c| period_number(c.retention.draft.period),
+    },
+    NumberKey {
+        name: "retention.transient_days",
+        range: 1..=3_650,
+        read: |f| f.retention.transient_days.as_ref(),
+        apply: |c, n| c.retention.transient.period = Period::Days(n),
+        show: |c| period_number(c.retention.transient.period),
+    },
+    NumberKey {
+        name: "retention.access_log_years",
+        range: 1..=150,
+        read: |f| f.retention.access_log_years.as_ref(),
+        apply: |c, n| c.retention.access_log.period = Period::Years(n),
+        show: |c| period_number(c.retention.access_log.period),
+    },
 ];
+
+fn period_number(period: Period) -> String {
+    match period {
+        Period::Years(n) | Period::Days(n) => n.to_string(),
+    }
+}
 
 /// Every setting the environment may override, dotted.
 pub fn names() -> impl Iterator<Item = &'static str> {
@@ -193,6 +256,7 @@ mod tests {
                 "BANSHO_READS_",
                 "BANSHO_ENTRY_",
                 "BANSHO_TRANSFERS_",
+                "BANSHO_RETENTION_",
                 "BANSHO_PRINT_",
             ]
         );

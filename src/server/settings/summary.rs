@@ -50,6 +50,10 @@ pub(super) fn render(settings: &Settings) -> String {
         if name == keys::HOLIDAYS {
             return Some(format!("{} days", config.calendar.holidays.len()));
         }
+        if let Some(i) = keys::RETENTION_BASES.iter().position(|b| *b == name) {
+            let basis = &config.retention.all()[i].basis;
+            return Some(mark_controls(basis).into_owned());
+        }
         if name == keys::PRINT_FONT || name == keys::PRINT_SPOOL {
             let path = match name {
                 keys::PRINT_FONT => config.print.font.as_ref(),

@@ -8,7 +8,7 @@ use ::postgres::Transaction;
 use time::OffsetDateTime;
 
 use super::sql::{db_error, get};
-use super::{audit, entries, sessions, staff, terminals, transfers};
+use super::{audit, entries, retention, sessions, staff, terminals, transfers};
 use crate::store::chain::{self, AuditRecord, parse_time};
 use crate::store::journal::{Applied, Change, JournalTx, Tail};
 use crate::store::{StoreError, StoreResult};
@@ -205,6 +205,20 @@ impl JournalTx for PgJournal<'_, '_> {
             Change::InsertCheckpoint(row) => {
                 audit::insert_checkpoint(c, row).map(|()| Applied::Done)?
             }
+            Change::InsertRetentionApproval(row) => {
+                if retention::insert_approval(c, row)? {
+                    Applied::Done
+                } else {
+                    Applied::Conflict("that plan is approved by that person already".into())
+                }
+            }
+            Change::EraseResident { person } => done_if(retention::erase_resident(c, person)?),
+            Change::EraseTaxRecord {
+                person,
+                form,
+                version,
+            } => done_if(retention::erase_tax_record(c, person, form, *version)?),
+            Change::EraseDraft { entry } => done_if(retention::erase_draft(c, entry)?),
         })
     }
 

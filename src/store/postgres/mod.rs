@@ -28,6 +28,7 @@ mod journal_tx;
 pub(crate) mod meta;
 mod rekey;
 pub(crate) mod residents;
+pub(crate) mod retention;
 pub(crate) mod sessions;
 mod sql;
 pub(crate) mod staff;
@@ -97,6 +98,10 @@ const MIGRATIONS: &[(i64, Migration)] = &[
     (
         11,
         Migration::Sql(include_str!("../migrations/postgres/0011_checkpoints.sql")),
+    ),
+    (
+        12,
+        Migration::Sql(include_str!("../migrations/postgres/0012_retention.sql")),
     ),
 ];
 

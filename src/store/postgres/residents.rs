@@ -12,8 +12,8 @@ use crate::store::sql::{ColumnReader, contains_pattern, format_date, prefix_uppe
 use crate::store::{ResidentQuery, ResidentRow, ResidentStore, StoreResult};
 
 const RESIDENT_COLUMNS: &str = "person_number, my_number_enc, my_number_index, name, kana, name_key, \
-     kana_key, birth_date, sex, postal_code, address, address_key, status, support_measure";
-const RESIDENT_WIDTH: usize = 14;
+     kana_key, birth_date, sex, postal_code, address, address_key, status, support_measure, left_on";
+const RESIDENT_WIDTH: usize = 15;
 
 fn resident_from_row(r: &Cols<'_>) -> StoreResult<ResidentRow> {
     Ok(ResidentRow {
@@ -31,6 +31,7 @@ fn resident_from_row(r: &Cols<'_>) -> StoreResult<ResidentRow> {
         address_key: r.text(11)?,
         status: r.resident_status(12)?,
         support_measure: r.get(13)?,
+        left_on: r.opt_date(14)?,
     })
 }
 
@@ -47,7 +48,7 @@ pub(crate) fn insert_residents(
         );
         let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(chunk.len() * RESIDENT_WIDTH);
         // The typed columns as the text they are stored as.
-        let texts: Vec<(&str, String, &str, &str)> = chunk
+        let texts: Vec<(&str, String, &str, &str, Option<String>)> = chunk
             .iter()
             .map(|r| {
                 (
@@ -55,10 +56,11 @@ pub(crate) fn insert_residents(
                     format_date(r.birth_date),
                     r.sex.as_str(),
                     r.status.as_str(),
+                    r.left_on.map(format_date),
                 )
             })
             .collect();
-        for (r, (person_number, birth_date, sex, status)) in chunk.iter().zip(&texts) {
+        for (r, (person_number, birth_date, sex, status, left_on)) in chunk.iter().zip(&texts) {
             params.extend_from_slice(&[
                 person_number,
                 &r.my_number_enc,
@@ -74,6 +76,7 @@ pub(crate) fn insert_residents(
                 &r.address_key,
                 status,
                 &r.support_measure,
+                left_on,
             ]);
         }
         c.execute(&sql, &params).map_err(db_error)?;

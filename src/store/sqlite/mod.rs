@@ -12,6 +12,7 @@ mod journal_tx;
 pub(crate) mod meta;
 mod rekey;
 pub(crate) mod residents;
+pub(crate) mod retention;
 pub(crate) mod sessions;
 mod sql;
 pub(crate) mod staff;
@@ -82,6 +83,7 @@ const MIGRATIONS: &[(i64, Migration)] = &[
         12,
         Migration::Sql(include_str!("../migrations/sqlite/0012_checkpoints.sql")),
     ),
+    (13, Migration::Code(retention::migrate)),
 ];
 
 /// How much of the store file each connection may map into memory.

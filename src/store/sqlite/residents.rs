@@ -9,7 +9,7 @@ use crate::store::sql::{ColumnReader, contains_pattern, format_date, prefix_uppe
 use crate::store::{ResidentQuery, ResidentRow, ResidentStore, StoreResult};
 
 const RESIDENT_COLUMNS: &str = "person_number, my_number_enc, my_number_index, name, kana, name_key, \
-     kana_key, birth_date, sex, postal_code, address, address_key, status, support_measure";
+     kana_key, birth_date, sex, postal_code, address, address_key, status, support_measure, left_on";
 
 fn resident_from_row(r: &Cols<'_, '_>) -> StoreResult<ResidentRow> {
     Ok(ResidentRow {
@@ -27,6 +27,7 @@ fn resident_from_row(r: &Cols<'_, '_>) -> StoreResult<ResidentRow> {
         address_key: r.text(11)?,
         status: r.resident_status(12)?,
         support_measure: r.get(13)?,
+        left_on: r.opt_date(14)?,
     })
 }
 
@@ -144,7 +145,7 @@ pub(crate) fn insert_residents(c: &Connection, rows: &[ResidentRow]) -> StoreRes
     let mut stmt = c
         .prepare_cached(&format!(
             "INSERT INTO residents({RESIDENT_COLUMNS})
-             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)"
+             VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)"
         ))
         .map_err(unavailable)?;
     for r in rows {
@@ -163,6 +164,7 @@ pub(crate) fn insert_residents(c: &Connection, rows: &[ResidentRow]) -> StoreRes
             r.address_key,
             r.status.as_str(),
             i64::from(r.support_measure),
+            r.left_on.map(format_date),
         ])
         .map_err(unavailable)?;
     }
@@ -350,6 +352,7 @@ mod tests {
             address_key: address.into(),
             status: ResidentStatus::Resident,
             support_measure: false,
+            left_on: None,
         }
     }
 
