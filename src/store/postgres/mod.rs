@@ -98,6 +98,11 @@ const MIGRATIONS: &[(i64, Migration)] = &[
         11,
         Migration::Sql(include_str!("../migrations/postgres/0011_checkpoints.sql")),
     ),
+    // 12 is another change's.
+    (
+        13,
+        Migration::Sql(include_str!("../migrations/postgres/0013_cosignatures.sql")),
+    ),
 ];
 
 /// Advisory lock keys ("bansho" in ASCII, plus a tag). Advisory locks are

@@ -202,6 +202,9 @@ impl JournalTx for SqliteJournal<'_, '_> {
             Change::InsertCheckpoint(row) => {
                 audit::insert_checkpoint(c, row).map(|()| Applied::Done)?
             }
+            Change::InsertCosignature(row) => {
+                audit::insert_cosignature(c, row).map(|()| Applied::Done)?
+            }
         })
     }
 

@@ -82,6 +82,11 @@ const MIGRATIONS: &[(i64, Migration)] = &[
         12,
         Migration::Sql(include_str!("../migrations/sqlite/0012_checkpoints.sql")),
     ),
+    // 13 is another change's.
+    (
+        14,
+        Migration::Sql(include_str!("../migrations/sqlite/0014_cosignatures.sql")),
+    ),
 ];
 
 /// How much of the store file each connection may map into memory.
