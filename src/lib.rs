@@ -29,3 +29,5 @@ pub mod testkit;
 pub mod text;
 #[cfg(feature = "tui")]
 pub mod tui;
+#[cfg(feature = "server")]
+pub mod witness;

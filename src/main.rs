@@ -37,6 +37,8 @@ fn main() -> std::process::ExitCode {
             Some(Command::Bench(args)) => bansho::cli::bench::run(args).await,
             #[cfg(feature = "server")]
             Some(Command::Sink(args)) => bansho::cli::sink::run(args).await,
+            #[cfg(feature = "server")]
+            Some(Command::Witness(args)) => bansho::cli::witness::run(args).await,
         }
     });
     match result {

@@ -151,6 +151,7 @@ conformance!(
     transfers_change_only_from_the_revision_read_and_list_latest_first,
     audit_log_refuses_update_and_delete,
     audit_checkpoints_are_kept_largest_first_and_append_only,
+    cosignatures_are_kept_per_witness_with_their_checkpoint_and_append_only,
     reopening_keeps_data_and_migrations_are_idempotent,
     search_cost_report,
 );
@@ -1163,7 +1164,8 @@ fn an_old_store_is_rekeyed_on_upgrade_and_finds_hyphenated_addresses(b: &Backend
             "DROP TABLE transfers; DROP TABLE transfer_formats; DROP TABLE transfer_destinations;
              DROP TABLE claims; DROP TABLE batch_entries; DROP TABLE batches; DROP TABLE reverify_items;
              DROP TABLE corrections; DROP TABLE entry_slips; DROP TABLE tax_records;
-             DROP TABLE entries; DROP TABLE audit_checkpoints; PRAGMA user_version = 4"
+             DROP TABLE entries; DROP TABLE audit_checkpoints; DROP TABLE audit_cosignatures;
+             PRAGMA user_version = 4"
         }
         _ => "DELETE FROM schema_migrations WHERE version = 4",
     };
@@ -1534,6 +1536,58 @@ fn audit_log_refuses_update_and_delete(b: &Backend) {
     let rows = all_rows(s);
     assert_eq!(rows.len(), 3);
     assert_eq!(verify(&rows), 3);
+}
+
+/// A witness's cosignature is stored with its checkpoint and their one
+/// row, listed per witness largest first, checked by `check_cosigned`, and
+/// never changed or removed.
+fn cosignatures_are_kept_per_witness_with_their_checkpoint_and_append_only(b: &Backend) {
+    use bansho::store::CosignatureRow;
+    use bansho::store::checkpoint::{self, SignerKey, note_text};
+    use bansho::store::cosignature::CosignerKey;
+    let s = b.store();
+    s.append_audit(&chain_key(), &[entry(0), entry(1)]).unwrap();
+    let key = SignerKey::from_seed("bansho.audit", &[3; 32]).unwrap();
+    let witness = CosignerKey::from_seed("bansho.witness", &[4; 32]).unwrap();
+    let w = witness.verifier();
+    assert_eq!(
+        checkpoint::check_cosigned(s, &key.verifier(), &w).unwrap(),
+        Err(checkpoint::CheckpointBreak::CosignatureMissing)
+    );
+    let (made, row) = checkpoint::make(s, &key, NOW).unwrap().unwrap();
+    let line = witness.cosign(note_text(&row.note).unwrap(), 1_800_000_000);
+    let cosigned = CosignatureRow {
+        size: made.size as i64,
+        witness: w.to_text(),
+        note: format!("{}{line}", row.note),
+        cosigned_at: NOW,
+    };
+    let item = Item::recorded(
+        vec![
+            Change::InsertCheckpoint(row),
+            Change::InsertCosignature(cosigned.clone()),
+        ],
+        row_for("audit_checkpoint"),
+    );
+    assert!(
+        commit(s, vec![item], FailPoint::None).unwrap()[0]
+            .effect
+            .kept()
+    );
+    assert_eq!(s.cosignatures(&w.to_text(), 5).unwrap(), vec![cosigned]);
+    assert!(s.cosignatures("other+00000000+AA", 5).unwrap().is_empty());
+    let checked = checkpoint::check_cosigned(s, &key.verifier(), &w).unwrap();
+    assert_eq!(checked.map(|(c, t)| (c.size, t)), Ok((2, 1_800_000_000)));
+    for sql in [
+        "UPDATE audit_cosignatures SET note = 'x'",
+        "DELETE FROM audit_cosignatures",
+    ] {
+        let refused = (b.raw)(sql);
+        assert!(
+            refused.as_ref().is_err_and(|e| e.contains("append-only")),
+            "{sql}: {refused:?}"
+        );
+    }
 }
 
 /// Checkpoints are stored through the journal with their row, one per

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use super::{
     AdminArgs, AdminCommand, AuditCommand, BackupArgs, RestoreArgs, StoreArgs, TerminalCommand,
-    UserCommand,
+    UserCommand, WitnessClientArgs,
 };
 use crate::domain::audit_event::{Action, Detail, Event, Outcome, Reason};
 use crate::domain::roles::{Department, Role};
@@ -48,9 +48,18 @@ fn run_blocking(args: AdminArgs) -> anyhow::Result<ExitCode> {
             seed,
         } => seed_cmd(&store, residents, seed),
         AdminCommand::Audit { command } => match command {
-            AuditCommand::Verify { store, verifier } => verify(&store, verifier.as_deref()),
-            AuditCommand::Checkpoint { store, key, latest } => match key {
-                Some(key) if !latest => checkpoint(&store, &key),
+            AuditCommand::Verify {
+                store,
+                verifier,
+                witness_key,
+            } => verify(&store, verifier.as_deref(), witness_key.as_deref()),
+            AuditCommand::Checkpoint {
+                store,
+                key,
+                latest,
+                witness,
+            } => match key {
+                Some(key) if !latest => checkpoint(&store, &key, &witness),
                 _ => latest_checkpoint(&store),
             },
             AuditCommand::Keygen { out, name } => keygen(&out, &name),
@@ -169,7 +178,11 @@ fn seed_cmd(args: &StoreArgs, residents: u64, seed: u64) -> anyhow::Result<ExitC
     Ok(ExitCode::SUCCESS)
 }
 
-fn verify(args: &StoreArgs, verifier: Option<&str>) -> anyhow::Result<ExitCode> {
+fn verify(
+    args: &StoreArgs,
+    verifier: Option<&str>,
+    witness_key: Option<&str>,
+) -> anyhow::Result<ExitCode> {
     let (store, keys) = open(args)?;
     let started = std::time::Instant::now();
     let anchor = data_dir::chain_anchor(&args.data)?;
@@ -195,7 +208,32 @@ fn verify(args: &StoreArgs, verifier: Option<&str>) -> anyhow::Result<ExitCode> 
                     return Ok(ExitCode::FAILURE);
                 }
             };
-            if let Some(Err(broken)) = &checked {
+            // Then the latest checkpoint the witness cosigned: rows it saw
+            // cannot be cut even with the store's own checkpoints.
+            let cosigned = match witness_key {
+                None => None,
+                Some(text) => {
+                    let witness = crate::store::cosignature::WitnessKey::parse(text).context(
+                        "--witness-key is not a witness key (NAME+ID+KEY, as `bansho witness` prints it)",
+                    )?;
+                    let Some(verifier) = trusted_verifier(&args.data, verifier)? else {
+                        eprintln!(
+                            "access log cosignatures NOT CHECKED: no checkpoint verifier key \
+                             (pass --verifier KEY from the paper record)"
+                        );
+                        return Ok(ExitCode::FAILURE);
+                    };
+                    Some((
+                        witness.name().to_string(),
+                        checkpoint::check_cosigned(store.as_ref(), &verifier, &witness)?,
+                    ))
+                }
+            };
+            let broken = match (&checked, &cosigned) {
+                (Some(Err(broken)), _) | (_, Some((_, Err(broken)))) => Some(broken),
+                _ => None,
+            };
+            if let Some(broken) = broken {
                 let event = Event::new(
                     Action::AuditVerify,
                     Outcome::Broken,
@@ -229,6 +267,17 @@ fn verify(args: &StoreArgs, verifier: Option<&str>) -> anyhow::Result<ExitCode> 
                 _ => println!(
                     "  no signed checkpoint yet: make one with `bansho admin audit checkpoint --key FILE`"
                 ),
+            }
+            if let Some((name, Ok((cosigned, timestamp)))) = cosigned {
+                let at = OffsetDateTime::from_unix_timestamp(timestamp as i64)
+                    .map(crate::store::chain::format_time)
+                    .unwrap_or_else(|_| timestamp.to_string());
+                println!(
+                    "  it extends the latest checkpoint the witness {name} cosigned: {} rows, \
+                     fingerprint {}, cosigned {at}",
+                    cosigned.size,
+                    cosigned.fingerprint()
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -331,7 +380,43 @@ fn print_checkpoint(checkpoint: &checkpoint::Checkpoint, note: &str, verifier: &
     );
 }
 
-fn checkpoint(args: &StoreArgs, key: &Path) -> anyhow::Result<ExitCode> {
+/// Has the new checkpoint cosigned by the witness, if one is named: the
+/// row to keep with it and the witness's name, or why there is none.
+fn cosign(
+    store: &dyn Store,
+    witness: &WitnessClientArgs,
+    made: &checkpoint::Checkpoint,
+    note: &str,
+) -> anyhow::Result<Option<(crate::store::CosignatureRow, String)>> {
+    let (Some(url), Some(ca), Some(key)) =
+        (&witness.witness, &witness.witness_ca, &witness.witness_key)
+    else {
+        return Ok(None);
+    };
+    let witness = crate::witness::submit::Witness::new(url, ca, key)?;
+    let key_text = witness.key.to_text();
+    // The size the witness last cosigned, as this store knows it; the
+    // witness corrects it if it knows another.
+    let old = store
+        .cosignatures(&key_text, 1)?
+        .pop()
+        .map_or(0, |row| row.size.max(0) as u64);
+    let cosigned =
+        tokio::runtime::Handle::current().block_on(witness.cosign(store, made, note, old))?;
+    let row = crate::store::CosignatureRow {
+        size: made.size as i64,
+        witness: key_text,
+        note: cosigned,
+        cosigned_at: OffsetDateTime::now_utc(),
+    };
+    Ok(Some((row, witness.key.name().to_string())))
+}
+
+fn checkpoint(
+    args: &StoreArgs,
+    key: &Path,
+    witness: &WitnessClientArgs,
+) -> anyhow::Result<ExitCode> {
     let key = signing_key(key, &args.data)?;
     let (store, keys) = open(args)?;
     let verifier = key.verifier();
@@ -362,11 +447,27 @@ fn checkpoint(args: &StoreArgs, key: &Path) -> anyhow::Result<ExitCode> {
         anyhow::bail!("the access log is empty; nothing to sign");
     };
     let note = row.note.clone();
-    if !data_dir::store_checkpoint(store.as_ref(), &keys, &made, row)? {
+    // A witness that refuses, or cannot be reached, does not stop the
+    // checkpoint: it is kept uncosigned and the refusal is the exit status.
+    let (cosigned, refusal) = match cosign(store.as_ref(), witness, &made, &note) {
+        Ok(cosigned) => (cosigned, None),
+        Err(refusal) => (None, Some(refusal)),
+    };
+    let witness_name = cosigned.as_ref().map(|(_, name)| name.clone());
+    if !data_dir::store_checkpoint(store.as_ref(), &keys, &made, row, cosigned)? {
         anyhow::bail!("a checkpoint of {} rows is stored already", made.size);
     }
     data_dir::anchor_checkpoint_verifier(&args.data, &verifier.to_text())?;
     print_checkpoint(&made, &note, &verifier.to_text());
+    if let Some(name) = witness_name {
+        println!("cosigned by:  {name}");
+    }
+    if let Some(refusal) = refusal {
+        return Err(refusal.context(
+            "the checkpoint was stored WITHOUT the witness's cosignature; see docs/admin-guide.md, \
+             \"When the witness refuses\"",
+        ));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -13,6 +13,8 @@ pub mod serve;
 #[cfg(feature = "server")]
 pub mod sink;
 pub mod startup;
+#[cfg(feature = "server")]
+pub mod witness;
 #[cfg(feature = "tui")]
 pub mod workstation;
 
@@ -66,6 +68,52 @@ pub enum Command {
     /// (for tests, the demo and trying a destination out).
     #[cfg(feature = "server")]
     Sink(SinkArgs),
+    /// A witness of the access log's checkpoints, on a host apart from the
+    /// service: it cosigns each checkpoint that extends the last it saw.
+    #[cfg(feature = "server")]
+    Witness(WitnessArgs),
+}
+
+#[cfg(feature = "server")]
+#[derive(Debug, Args)]
+pub struct WitnessArgs {
+    /// Address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:9444")]
+    pub listen: std::net::SocketAddr,
+    /// Its own directory (made 0700 on first start): its certificates, its
+    /// cosigning key and the history of what it cosigned. Never a service
+    /// directory.
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// A log verifier key to trust (`NAME+ID+KEY`, as `bansho admin audit
+    /// keygen` prints it), or a file of them, one a line (repeatable; at
+    /// least one).
+    #[arg(long = "log-key", value_name = "KEY_OR_FILE", required = true)]
+    pub log_keys: Vec<String>,
+    /// Host names or addresses submitters use besides loopback, for its
+    /// certificate (on first start).
+    #[arg(long = "name", value_name = "HOST")]
+    pub names: Vec<String>,
+    /// The name in its cosignatures (on first start, when its key is made).
+    #[arg(long, value_name = "NAME", default_value = crate::witness::DEFAULT_NAME)]
+    pub key_name: String,
+}
+
+/// Where `admin audit checkpoint` has its checkpoint cosigned and `admin
+/// audit verify` which witness's cosignature it checks.
+#[derive(Debug, Clone, Args)]
+pub struct WitnessClientArgs {
+    /// The witness's address, e.g. https://witness.city.local:9444
+    #[arg(long, value_name = "URL", env = "BANSHO_WITNESS_URL", requires_all = ["witness_ca", "witness_key"])]
+    pub witness: Option<String>,
+    /// The witness's CA certificate (its tls/ca.pem), the only CA trusted
+    /// for it.
+    #[arg(long, value_name = "FILE", env = "BANSHO_WITNESS_CA")]
+    pub witness_ca: Option<PathBuf>,
+    /// The witness's cosigning key (`NAME+ID+KEY`, as `bansho witness`
+    /// prints it on start).
+    #[arg(long, value_name = "KEY", env = "BANSHO_WITNESS_KEY")]
+    pub witness_key: Option<String>,
 }
 
 #[cfg(feature = "server")]
@@ -420,6 +468,10 @@ pub enum AuditCommand {
         /// service directory keeps.
         #[arg(long, value_name = "KEY")]
         verifier: Option<String>,
+        /// Also check the latest checkpoint cosigned by this witness key
+        /// (`NAME+ID+KEY`) and that the log still extends it.
+        #[arg(long, value_name = "KEY", env = "BANSHO_WITNESS_KEY")]
+        witness_key: Option<String>,
     },
     /// Make a signed checkpoint of the access log as it is now, store it
     /// and print it with its fingerprint for the paper record. Refused if
@@ -440,6 +492,8 @@ pub enum AuditCommand {
         /// Print the latest stored checkpoint instead; no key needed.
         #[arg(long, conflicts_with = "key")]
         latest: bool,
+        #[command(flatten)]
+        witness: WitnessClientArgs,
     },
     /// Create a checkpoint signing key in FILE (mode 0600, never an
     /// existing file) and print its verifier key.

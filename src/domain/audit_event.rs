@@ -233,6 +233,9 @@ stable_names! {
         StalePlan => "stale_plan",
         ApprovalsMissing => "approvals_missing",
         AlreadyApproved => "already_approved",
+        /// `audit verify --witness-key` findings.
+        CosignatureInvalid => "cosignature_invalid",
+        CosignatureMissing => "cosignature_missing",
     }
 }
 
@@ -314,6 +317,12 @@ pub enum Detail {
     Checkpoint {
         size: u64,
         fingerprint: String,
+    },
+    /// A signed checkpoint stored with the cosignature of the witness named.
+    CosignedCheckpoint {
+        size: u64,
+        fingerprint: String,
+        witness: String,
     },
     /// The account an administrative command changed.
     User(String),
@@ -453,6 +462,14 @@ impl fmt::Display for Detail {
             Detail::Checkpoint { size, fingerprint } => {
                 write!(f, "checkpoint_size={size};fingerprint={fingerprint}")
             }
+            Detail::CosignedCheckpoint {
+                size,
+                fingerprint,
+                witness,
+            } => write!(
+                f,
+                "checkpoint_size={size};fingerprint={fingerprint};witness={witness}"
+            ),
             Detail::User(user) => write!(f, "user={user}"),
             Detail::TerminalName(name) => write!(f, "terminal={name}"),
             Detail::StaffAdded {
@@ -614,6 +631,14 @@ mod tests {
                     fingerprint: "0909-0909-0909-0909".into(),
                 },
                 "checkpoint_size=12;fingerprint=0909-0909-0909-0909",
+            ),
+            (
+                Detail::CosignedCheckpoint {
+                    size: 12,
+                    fingerprint: "0909-0909-0909-0909".into(),
+                    witness: "bansho.witness".into(),
+                },
+                "checkpoint_size=12;fingerprint=0909-0909-0909-0909;witness=bansho.witness",
             ),
             (Detail::None, ""),
         ];

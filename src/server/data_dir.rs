@@ -185,26 +185,31 @@ pub fn anchor_checkpoint_verifier(dir: &Path, verifier: &str) -> Result<(), Setu
         })
 }
 
-/// Stores a signed checkpoint with the access-log row that records it;
-/// false if one of that size is stored already.
+/// Stores a signed checkpoint, and the witness's cosignature of it if
+/// there is one (with the witness's name), with the access-log row that
+/// records them, in one transaction; false if one of that size is stored
+/// already.
 pub fn store_checkpoint(
     store: &dyn Store,
     keys: &Keys,
     checkpoint: &crate::store::checkpoint::Checkpoint,
     row: crate::store::CheckpointRow,
+    cosigned: Option<(crate::store::CosignatureRow, String)>,
 ) -> Result<bool, SetupError> {
-    let entry = Actor::console(ADMIN).entry(
-        row.made_at,
-        Event::ok(Action::AuditCheckpoint).with(Detail::Checkpoint {
-            size: checkpoint.size,
-            fingerprint: checkpoint.fingerprint(),
-        }),
-    );
-    Ok(
-        commit(store, keys, vec![Change::InsertCheckpoint(row)], entry)?
-            .effect
-            .kept(),
-    )
+    let (size, fingerprint) = (checkpoint.size, checkpoint.fingerprint());
+    let detail = match &cosigned {
+        Some((_, witness)) => Detail::CosignedCheckpoint {
+            size,
+            fingerprint,
+            witness: witness.clone(),
+        },
+        None => Detail::Checkpoint { size, fingerprint },
+    };
+    let entry =
+        Actor::console(ADMIN).entry(row.made_at, Event::ok(Action::AuditCheckpoint).with(detail));
+    let mut changes = vec![Change::InsertCheckpoint(row)];
+    changes.extend(cosigned.map(|(row, _)| Change::InsertCosignature(row)));
+    Ok(commit(store, keys, changes, entry)?.effect.kept())
 }
 
 /// Opens an existing store and its key.

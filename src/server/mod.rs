@@ -15,6 +15,7 @@ pub mod login_gate;
 pub mod pki;
 pub mod print;
 pub mod rate_limit;
+pub mod receiver;
 pub mod refusals;
 pub mod retention;
 pub mod reverify;

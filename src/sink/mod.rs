@@ -19,10 +19,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
-use tokio_rustls::TlsAcceptor;
-use tower::ServiceExt;
 
 use crate::api::transfer::SinkReceipt;
 use crate::server::pki;
@@ -138,37 +135,5 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let config = pki::receiver_config(dir)?;
     let received = Arc::new(Received::open(dir)?);
-    let router = router(received, answer_delay);
-    let acceptor = TlsAcceptor::from(config);
-    tokio::pin!(shutdown);
-    loop {
-        let (stream, _) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(_) => {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            _ = &mut shutdown => return Ok(()),
-        };
-        let acceptor = acceptor.clone();
-        let router = router.clone();
-        tokio::spawn(async move {
-            let handshake = tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream));
-            let Ok(Ok(tls)) = handshake.await else {
-                return;
-            };
-            let service = hyper::service::service_fn(move |request| {
-                let router = router.clone();
-                async move {
-                    let request = request.map(axum::body::Body::new);
-                    router.oneshot(request).await
-                }
-            });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(tls), service)
-                .await;
-        });
-    }
+    crate::server::receiver::serve(listener, config, router(received, answer_delay), shutdown).await
 }

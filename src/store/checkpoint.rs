@@ -32,7 +32,7 @@ use crate::domain::audit_event::Reason;
 
 /// The signed-note signature type of Ed25519.
 const ED25519: u8 = 0x01;
-const PRIVATE_PREFIX: &str = "PRIVATE+KEY+";
+pub(crate) const PRIVATE_PREFIX: &str = "PRIVATE+KEY+";
 /// The key name `bansho admin audit keygen` gives by default.
 pub const DEFAULT_KEY_NAME: &str = "bansho.audit";
 
@@ -49,16 +49,22 @@ pub enum CheckpointError {
 }
 
 /// A key name as signed notes allow it: non-empty, no space, no '+'.
-fn valid_name(name: &str) -> bool {
+pub(crate) fn valid_name(name: &str) -> bool {
     !name.is_empty() && !name.contains('+') && !name.chars().any(char::is_whitespace)
 }
 
 /// The 4-byte key ID of an Ed25519 key: SHA-256(name || '\n' || 0x01 || key).
 fn key_id(name: &str, public: &[u8; 32]) -> [u8; 4] {
+    typed_key_id(name, ED25519, public)
+}
+
+/// The 4-byte key ID of a key of signature type `kind`:
+/// SHA-256(name || '\n' || kind || key)[:4].
+pub(crate) fn typed_key_id(name: &str, kind: u8, public: &[u8; 32]) -> [u8; 4] {
     let mut h = Sha256::new();
     h.update(name.as_bytes());
     h.update(b"\n");
-    h.update([ED25519]);
+    h.update([kind]);
     h.update(public);
     let d = h.finalize();
     [d[0], d[1], d[2], d[3]]
@@ -138,7 +144,7 @@ impl SignerKey {
 }
 
 /// `<name>+<8 hex>+<base64>` into its parts.
-fn split_key(text: &str) -> Result<(&str, [u8; 4], Vec<u8>), CheckpointError> {
+pub(crate) fn split_key(text: &str) -> Result<(&str, [u8; 4], Vec<u8>), CheckpointError> {
     // The base64 may hold '+' itself.
     let mut parts = text.splitn(3, '+');
     let (Some(name), Some(id), Some(bytes)) = (parts.next(), parts.next(), parts.next()) else {
@@ -329,6 +335,18 @@ pub enum CheckpointBreak {
         "the service directory has a checkpoint key but the store has no checkpoint: checkpoints were removed"
     )]
     Missing,
+    #[error(
+        "the latest cosigned checkpoint (size {size}) carries no valid cosignature of the witness key: it was forged or swapped"
+    )]
+    Cosignature { size: i64 },
+    #[error(
+        "the latest cosigned checkpoint covers {size} rows but the log has {rows}: rows the witness saw were cut from its end"
+    )]
+    CosignedTruncated { size: u64, rows: u64 },
+    #[error(
+        "the store has no checkpoint cosigned by the witness key given: cosignatures were removed, or none was ever made"
+    )]
+    CosignatureMissing,
 }
 
 impl CheckpointBreak {
@@ -340,6 +358,9 @@ impl CheckpointBreak {
             CheckpointBreak::Truncated { .. } => Reason::CheckpointTruncated,
             CheckpointBreak::Root { .. } => Reason::CheckpointRoot,
             CheckpointBreak::Missing => Reason::CheckpointMissing,
+            CheckpointBreak::Cosignature { .. } => Reason::CosignatureInvalid,
+            CheckpointBreak::CosignedTruncated { .. } => Reason::CheckpointTruncated,
+            CheckpointBreak::CosignatureMissing => Reason::CosignatureMissing,
         }
     }
 }
@@ -461,22 +482,74 @@ pub fn check_latest(
     if checkpoint.size != row.size as u64 {
         return Ok(Err(CheckpointBreak::Signature { size: row.size }));
     }
+    Ok(
+        extended_by_log(store, checkpoint, |size, rows| CheckpointBreak::Truncated {
+            size,
+            rows,
+        })?
+        .map(Some),
+    )
+}
+
+/// Whether the log is of `checkpoint`'s origin and still extends it: at
+/// least its size, and the same root over its first rows. `cut` names a
+/// log with fewer rows.
+fn extended_by_log(
+    store: &dyn super::Store,
+    checkpoint: Checkpoint,
+    cut: fn(u64, u64) -> CheckpointBreak,
+) -> super::StoreResult<Result<Checkpoint, CheckpointBreak>> {
     if store_origin(store)?.as_deref() != Some(checkpoint.origin.as_str()) {
-        return Ok(Err(CheckpointBreak::Origin { size: row.size }));
+        return Ok(Err(CheckpointBreak::Origin {
+            size: checkpoint.size as i64,
+        }));
     }
     let tree = log_tree(store, Some(checkpoint.size))?;
     if tree.size() < checkpoint.size {
-        return Ok(Err(CheckpointBreak::Truncated {
-            size: checkpoint.size,
-            rows: tree.size(),
-        }));
+        return Ok(Err(cut(checkpoint.size, tree.size())));
     }
     if tree.root() != checkpoint.root {
         return Ok(Err(CheckpointBreak::Root {
             size: checkpoint.size,
         }));
     }
-    Ok(Ok(Some(checkpoint)))
+    Ok(Ok(checkpoint))
+}
+
+/// The note's text, what its signatures sign.
+pub fn note_text(note: &str) -> Option<&str> {
+    note.rfind("\n\n").map(|end| &note[..end + 1])
+}
+
+/// Checks the store's latest checkpoint cosigned by `witness`: the
+/// witness's cosignature, the log's signature, that it is of this log and
+/// that the log still extends it. Rows cut after a checkpoint the witness
+/// saw are found even if the store's own checkpoints were cut with them.
+pub fn check_cosigned(
+    store: &dyn super::Store,
+    verifier: &VerifierKey,
+    witness: &super::cosignature::WitnessKey,
+) -> super::StoreResult<Result<(Checkpoint, u64), CheckpointBreak>> {
+    let Some(row) = store.cosignatures(&witness.to_text(), 1)?.pop() else {
+        return Ok(Err(CheckpointBreak::CosignatureMissing));
+    };
+    let forged = CheckpointBreak::Cosignature { size: row.size };
+    let Some(text) = note_text(&row.note) else {
+        return Ok(Err(forged));
+    };
+    let Ok(timestamp) = witness.check(text, &row.note[text.len()..]) else {
+        return Ok(Err(forged));
+    };
+    let Ok(checkpoint) = Checkpoint::open(&row.note, verifier) else {
+        return Ok(Err(CheckpointBreak::Signature { size: row.size }));
+    };
+    if checkpoint.size != row.size as u64 {
+        return Ok(Err(forged));
+    }
+    Ok(extended_by_log(store, checkpoint, |size, rows| {
+        CheckpointBreak::CosignedTruncated { size, rows }
+    })?
+    .map(|checkpoint| (checkpoint, timestamp)))
 }
 
 #[cfg(test)]

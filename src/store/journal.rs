@@ -14,9 +14,9 @@ use time::OffsetDateTime;
 
 use super::chain::{self, AuditEntry, ChainKey};
 use super::{
-    AttemptClaim, BatchRow, CheckpointRow, ClaimRow, CorrectionRow, DestinationRow, EntryRow,
-    FormatRow, LockoutPolicy, RetentionApprovalRow, ReverifyRow, SessionRow, SlipRow, StaffRow,
-    StoreError, StoreResult, TaxRecordRow, TerminalRow, TotpClaim, TransferRow,
+    AttemptClaim, BatchRow, CheckpointRow, ClaimRow, CorrectionRow, CosignatureRow, DestinationRow,
+    EntryRow, FormatRow, LockoutPolicy, RetentionApprovalRow, ReverifyRow, SessionRow, SlipRow,
+    StaffRow, StoreError, StoreResult, TaxRecordRow, TerminalRow, TotpClaim, TransferRow,
 };
 
 /// One change of state. Each backend applies it with the same SQL its
@@ -145,6 +145,9 @@ pub enum Change {
     EraseDraft {
         entry: String,
     },
+    /// Stores a witness's cosignature of a checkpoint (a conflict if that
+    /// witness's cosignature of that size is stored).
+    InsertCosignature(CosignatureRow),
 }
 
 /// What one change did.

@@ -12,6 +12,7 @@
 
 pub mod chain;
 pub mod checkpoint;
+pub mod cosignature;
 pub mod journal;
 mod lockout;
 pub mod merkle;
@@ -28,10 +29,10 @@ use crate::domain::person_number::PersonNumber;
 pub use chain::{AuditEntry, AuditRecord};
 pub use lockout::{AttemptClaim, LockoutPolicy, LoginGuardRow};
 pub use rows::{
-    BatchRow, CandidateQuery, CheckpointRow, ClaimRow, CorrectionRow, DestinationRow, EntryRow,
-    FormatRow, PurposeRow, ResidentQuery, ResidentRow, RetentionApprovalRow, RetentionCandidates,
-    ReverifyRow, SessionRow, SlipRow, StaffRow, TaxRecordRow, TerminalRow, TotpClaim,
-    TransferQuery, TransferRow,
+    BatchRow, CandidateQuery, CheckpointRow, ClaimRow, CorrectionRow, CosignatureRow,
+    DestinationRow, EntryRow, FormatRow, PurposeRow, ResidentQuery, ResidentRow,
+    RetentionApprovalRow, RetentionCandidates, ReverifyRow, SessionRow, SlipRow, StaffRow,
+    TaxRecordRow, TerminalRow, TotpClaim, TransferQuery, TransferRow,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -194,6 +195,9 @@ pub trait AuditStore {
     /// The newest `limit` signed checkpoints, largest size first. They are
     /// written through the journal ([`journal::Change::InsertCheckpoint`]).
     fn checkpoints(&self, limit: usize) -> StoreResult<Vec<CheckpointRow>>;
+    /// The newest `limit` cosignatures by the witness key `witness`,
+    /// largest size first ([`journal::Change::InsertCosignature`]).
+    fn cosignatures(&self, witness: &str, limit: usize) -> StoreResult<Vec<CosignatureRow>>;
 }
 
 /// Entries being keyed, the records they commit, and the slips found on

@@ -128,6 +128,18 @@ pub struct CheckpointRow {
     pub made_at: OffsetDateTime,
 }
 
+/// A witness's cosignature of a checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CosignatureRow {
+    pub size: i64,
+    /// The witness's key (signed-note verifier text).
+    pub witness: String,
+    /// The checkpoint note with the witness's cosignature line after the
+    /// log's signature.
+    pub note: String,
+    pub cosigned_at: OffsetDateTime,
+}
+
 /// A registered terminal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TerminalRow {

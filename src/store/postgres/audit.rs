@@ -11,7 +11,7 @@ use super::sql::{Cols, INSERT_CHUNK, db_error, limit_of, query_rows, values_list
 use crate::store::chain::{AuditEntry, AuditRecord, ChainKey, format_time};
 use crate::store::journal;
 use crate::store::sql::{ColumnReader, join_subjects};
-use crate::store::{AuditStore, CheckpointRow, StoreResult};
+use crate::store::{AuditStore, CheckpointRow, CosignatureRow, StoreResult};
 
 /// Advisory lock key ("bansho" in ASCII, plus a tag) every appender takes.
 const AUDIT_LOCK: i64 = 0x62_61_6e_73_68_6f_00_02;
@@ -110,6 +110,23 @@ pub(crate) fn insert_checkpoint(
     .map_err(db_error)
 }
 
+pub(crate) fn insert_cosignature(
+    c: &mut impl GenericClient,
+    row: &CosignatureRow,
+) -> StoreResult<()> {
+    c.execute(
+        "INSERT INTO audit_cosignatures(size, witness, note, cosigned_at) VALUES ($1, $2, $3, $4)",
+        &[
+            &row.size,
+            &row.witness,
+            &row.note,
+            &format_time(row.cosigned_at),
+        ],
+    )
+    .map(drop)
+    .map_err(db_error)
+}
+
 impl AuditStore for PostgresStore {
     fn commit(
         &self,
@@ -166,6 +183,26 @@ impl AuditStore for PostgresStore {
                         note: r.text(1)?,
                         verifier: r.text(2)?,
                         made_at: r.time(3)?,
+                    })
+                },
+            )
+        })
+    }
+
+    fn cosignatures(&self, witness: &str, limit: usize) -> StoreResult<Vec<CosignatureRow>> {
+        self.with(|c| {
+            query_rows(
+                c,
+                "audit_cosignatures",
+                "SELECT size, witness, note, cosigned_at FROM audit_cosignatures
+                 WHERE witness = $1 ORDER BY size DESC LIMIT $2",
+                &[&witness, &limit_of(limit)],
+                |r| {
+                    Ok(CosignatureRow {
+                        size: r.get(0)?,
+                        witness: r.text(1)?,
+                        note: r.text(2)?,
+                        cosigned_at: r.time(3)?,
                     })
                 },
             )

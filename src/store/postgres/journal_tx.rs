@@ -219,6 +219,9 @@ impl JournalTx for PgJournal<'_, '_> {
                 version,
             } => done_if(retention::erase_tax_record(c, person, form, *version)?),
             Change::EraseDraft { entry } => done_if(retention::erase_draft(c, entry)?),
+            Change::InsertCosignature(row) => {
+                audit::insert_cosignature(c, row).map(|()| Applied::Done)?
+            }
         })
     }
 

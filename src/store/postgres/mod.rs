@@ -103,6 +103,10 @@ const MIGRATIONS: &[(i64, Migration)] = &[
         12,
         Migration::Sql(include_str!("../migrations/postgres/0012_retention.sql")),
     ),
+    (
+        13,
+        Migration::Sql(include_str!("../migrations/postgres/0013_cosignatures.sql")),
+    ),
 ];
 
 /// Advisory lock keys ("bansho" in ASCII, plus a tag). Advisory locks are

@@ -9,7 +9,7 @@ use super::sql::{Cols, query_rows, unavailable};
 use crate::store::chain::{AuditEntry, AuditRecord, ChainKey, format_time};
 use crate::store::journal;
 use crate::store::sql::{ColumnReader, join_subjects};
-use crate::store::{AuditStore, CheckpointRow, StoreResult};
+use crate::store::{AuditStore, CheckpointRow, CosignatureRow, StoreResult};
 
 const AUDIT_COLUMNS: &str = "seq, at, user_id, terminal, action, subjects, query_hmac, purpose, \
      outcome, detail, sensitive, prev_hash, hash";
@@ -73,6 +73,20 @@ pub(crate) fn insert_checkpoint(c: &Connection, row: &CheckpointRow) -> StoreRes
     .map_err(unavailable)
 }
 
+pub(crate) fn insert_cosignature(c: &Connection, row: &CosignatureRow) -> StoreResult<()> {
+    c.execute(
+        "INSERT INTO audit_cosignatures(size, witness, note, cosigned_at) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            row.size,
+            row.witness,
+            row.note,
+            format_time(row.cosigned_at)
+        ],
+    )
+    .map(drop)
+    .map_err(unavailable)
+}
+
 impl AuditStore for SqliteStore {
     fn commit(
         &self,
@@ -127,6 +141,26 @@ impl AuditStore for SqliteStore {
                         note: r.text(1)?,
                         verifier: r.text(2)?,
                         made_at: r.time(3)?,
+                    })
+                },
+            )
+        })
+    }
+
+    fn cosignatures(&self, witness: &str, limit: usize) -> StoreResult<Vec<CosignatureRow>> {
+        self.with(|c| {
+            query_rows(
+                c,
+                "audit_cosignatures",
+                "SELECT size, witness, note, cosigned_at FROM audit_cosignatures
+                 WHERE witness = ?1 ORDER BY size DESC LIMIT ?2",
+                params![witness, limit as i64],
+                |r| {
+                    Ok(CosignatureRow {
+                        size: r.get(0)?,
+                        witness: r.text(1)?,
+                        note: r.text(2)?,
+                        cosigned_at: r.time(3)?,
                     })
                 },
             )

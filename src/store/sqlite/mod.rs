@@ -84,6 +84,10 @@ const MIGRATIONS: &[(i64, Migration)] = &[
         Migration::Sql(include_str!("../migrations/sqlite/0012_checkpoints.sql")),
     ),
     (13, Migration::Code(retention::migrate)),
+    (
+        14,
+        Migration::Sql(include_str!("../migrations/sqlite/0014_cosignatures.sql")),
+    ),
 ];
 
 /// How much of the store file each connection may map into memory.
