@@ -159,13 +159,6 @@ fn fill(app: &mut App, by_post: bool) {
     type_text(app, "番所市本町3丁目4番5号");
 }
 
-fn capture(name: &str, text: &str) {
-    let dir = std::path::Path::new("/work/captures/intake");
-    if std::fs::create_dir_all(dir).is_ok() {
-        let _ = std::fs::write(dir.join(format!("{name}.txt")), text);
-    }
-}
-
 // ---- 1. the intake ---------------------------------------------------------------
 
 #[test]
@@ -194,7 +187,6 @@ fn a_new_first_keying_starts_with_the_intake_empty_ja_and_en() {
         } else {
             "Address"
         }));
-        capture(name, &text);
         insta::assert_snapshot!(name, terminal.backend());
     }
 }
@@ -256,7 +248,6 @@ fn the_intake_sent_then_its_differences_shown_field_by_field_and_keying_follows(
         text.contains("< 窓口 >") && text.contains("< 男 >"),
         "{text}"
     );
-    capture("intake_filled_ja", &text);
     insta::assert_snapshot!("intake_filled_ja", terminal.backend());
 
     let EntryCall::Identity { id, request } = call(press(&mut app, KeyCode::F(8))) else {
@@ -290,7 +281,6 @@ fn the_intake_sent_then_its_differences_shown_field_by_field_and_keying_follows(
     assert!(address_line.contains("登録と相違"), "{address_line}");
     let name_line = text.lines().find(|l| l.contains("高橋 一郎")).unwrap();
     assert!(name_line.contains("一致"), "{name_line}");
-    capture("intake_differences_ja", &text);
     insta::assert_snapshot!("intake_differences_ja", terminal.backend());
     // Typing changes nothing now.
     type_text(&mut app, "x");
@@ -470,7 +460,6 @@ fn the_supervisor_sees_which_fields_differ_and_settles_with_a_reason() {
     assert!(line("住所").contains("登録と相違"), "{text}");
     assert!(line("氏名").contains("登録と相違"), "{text}");
     assert!(line("生年月日").contains("一致"), "{text}");
-    capture("settle_ja", &text);
     insta::assert_snapshot!("settle_ja", terminal.backend());
 
     // F8 asks for the reason; without one nothing goes.

@@ -227,18 +227,10 @@ fn status_text(app: &App) -> String {
     }
 }
 
-fn capture(name: &str, text: &str) {
-    let dir = std::path::Path::new("/work/captures/transfers");
-    if std::fs::create_dir_all(dir).is_ok() {
-        let _ = std::fs::write(dir.join(format!("{name}.txt")), text);
-    }
-}
-
 #[test]
 fn the_transfers_tab_lists_what_the_caller_may_see_ja_and_en() {
     let app = on_transfers(Lang::Ja, clerk());
     let text = screen_text(&draw(&app, 80, 24));
-    capture("list_ja", &text);
     assert!(text.contains("承認待ち"), "{text}");
     assert!(text.contains("移転・提供"), "{text}");
     insta::assert_snapshot!("transfers_list_ja", draw(&app, 80, 24).backend());
@@ -257,7 +249,6 @@ fn enter_opens_one_transfer_with_its_request_persons_and_rejection() {
     );
     answer(&mut app, TransfersAnswer::View(Ok(view("rejected"))));
     let text = screen_text(&draw(&app, 80, 24));
-    capture("detail_ja", &text);
     for part in [
         "目的が不明確",
         "1000000001",
@@ -343,15 +334,12 @@ fn prepare_form_then_summary_then_the_request_as_typed() {
     press(&mut app, KeyCode::Tab);
     type_text(&mut app, "本人の申請による");
     let text = screen_text(&draw(&app, 80, 24));
-    capture("form_ja", &text);
     assert!(text.contains("窓口印刷"), "{text}");
     assert!(text.contains("地方税法第20条の10"), "{text}");
     insta::assert_snapshot!("transfers_form_ja", draw(&app, 80, 24).backend());
     // F8: the summary, nothing sent.
     assert!(transfer_calls(press(&mut app, KeyCode::F(8))).is_empty());
     assert!(app.popup.is_none());
-    let text = screen_text(&draw(&app, 80, 24));
-    capture("summary_ja", &text);
     insta::assert_snapshot!("transfers_summary_ja", draw(&app, 80, 24).backend());
     // F8 again asks first; Enter sends.
     assert!(transfer_calls(press(&mut app, KeyCode::F(8))).is_empty());
@@ -535,7 +523,6 @@ fn with_state(state: &str) -> TransferView {
 fn the_preview_shows_what_leaves_and_each_support_record_is_reconfirmed() {
     let mut app = on_preview();
     let text = screen_text(&draw(&app, 100, 30));
-    capture("preview_ja", &text);
     for part in [
         "税務署（国税連携）",
         "person_number, name, income",
@@ -650,7 +637,6 @@ fn the_officer_signs_off_at_the_clerks_terminal_and_what_they_typed_is_wiped() {
     press(&mut app, KeyCode::Enter);
     type_text(&mut app, "123456");
     let text = screen_text(&draw(&app, 100, 30));
-    capture("sign_off_ja", &text);
     assert!(text.contains("****"), "{text}");
     assert!(!text.contains("4321"), "{text}");
     insta::assert_snapshot!("transfers_sign_off_ja", draw(&app, 100, 30).backend());
@@ -736,8 +722,6 @@ fn a_signed_off_transfer_is_sent_and_a_failure_is_sent_again() {
         "{}",
         status_text(&app)
     );
-    let text = screen_text(&draw(&app, 100, 30));
-    capture("failed_ja", &text);
     insta::assert_snapshot!("transfers_failed_ja", draw(&app, 100, 30).backend());
     // F8 again: the retry.
     let call = one_call(press(&mut app, KeyCode::F(8)));
@@ -760,8 +744,6 @@ fn a_signed_off_transfer_is_sent_and_a_failure_is_sent_again() {
         "{}",
         status_text(&app)
     );
-    let text = screen_text(&draw(&app, 100, 30));
-    capture("delivered_ja", &text);
     insta::assert_snapshot!("transfers_delivered_ja", draw(&app, 100, 30).backend());
     // Delivered: nothing more to send.
     assert!(transfer_calls(press(&mut app, KeyCode::F(8))).is_empty());
@@ -779,7 +761,6 @@ fn only_the_preparer_executes_and_the_history_shows_every_step() {
     delivered.delivered_at = Some("2026-11-30T10:06:00Z".into());
     answer(&mut app, TransfersAnswer::View(Ok(delivered)));
     let text = screen_text(&draw(&app, 100, 30));
-    capture("history_ja", &text);
     for part in [
         "kazei01  2026-11-29T15:30:00Z",
         "kazei09  2026-11-29T16:00:00Z",
