@@ -77,6 +77,7 @@ fn run_blocking(args: AdminArgs) -> anyhow::Result<ExitCode> {
         AdminCommand::Backup(args) => backup_cmd(&args),
         AdminCommand::Restore(args) => restore_cmd(&args),
         AdminCommand::Retention { command } => super::retention::run(command),
+        AdminCommand::PiaReport(args) => super::pia_report::run(&args),
     }
 }
 

@@ -7,6 +7,8 @@ pub mod bench;
 #[cfg(all(feature = "server", feature = "tui"))]
 pub mod demo;
 #[cfg(feature = "server")]
+mod pia_report;
+#[cfg(feature = "server")]
 mod retention;
 #[cfg(feature = "server")]
 pub mod serve;
@@ -386,6 +388,34 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: RetentionCommand,
     },
+    /// The PIA evidence report: for each measure of the PIA's section III
+    /// that bansho carries out, what the store shows now (text; a PDF too
+    /// with --pdf). It names staff and terminals, never a resident.
+    PiaReport(PiaReportArgs),
+}
+
+/// `bansho admin pia-report`.
+#[derive(Debug, Args)]
+pub struct PiaReportArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The settings file (default: bansho.toml in the service directory):
+    /// the office's time zone for the dates, and `print.font`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The first day of the period (YYYY-MM-DD, office time; default: a
+    /// year before --to).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// The day after the period (YYYY-MM-DD, office time; default: tomorrow).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Also write the report as a PDF to FILE (a new file, 0600).
+    #[arg(long, value_name = "FILE")]
+    pub pdf: Option<PathBuf>,
+    /// The Japanese font to set the PDF in (default: `print.font`).
+    #[arg(long, value_name = "FILE")]
+    pub font: Option<PathBuf>,
 }
 
 /// `bansho admin retention ...` (docs/admin-guide.md, "Retention and

@@ -103,7 +103,7 @@ pub fn run(command: RetentionCommand) -> anyhow::Result<ExitCode> {
 }
 
 /// The service's settings, as `bansho serve` reads them.
-fn settings_of(
+pub(super) fn settings_of(
     data: &std::path::Path,
     config: Option<&std::path::Path>,
 ) -> anyhow::Result<ServerConfig> {

@@ -152,6 +152,9 @@ stable_names! {
         /// A backup restored into a new directory; written in the restored
         /// store's log.
         Restore => "restore",
+        /// The PIA evidence report made (`bansho admin pia-report`): its
+        /// period and whether a PDF was written.
+        PiaReport => "pia_report",
         /// The day's erasure plan made (its hash and size), or read.
         RetentionPlan => "retention_plan",
         RetentionPlanView => "retention_plan_view",
@@ -385,6 +388,12 @@ pub enum Detail {
         file: String,
         recipients: usize,
     },
+    /// A report's period (RFC 3339 ends) and the file written, if any.
+    Report {
+        from: String,
+        to: String,
+        file: Option<String>,
+    },
     /// A restored backup: when it was made and its last access-log row.
     Restored {
         made_at: String,
@@ -484,6 +493,13 @@ impl fmt::Display for Detail {
                 counts.iter().try_for_each(|(k, n)| write!(f, ";{k}={n}"))
             }
             Detail::EntryRefused { id, code } => write!(f, "entry={id};code={code}"),
+            Detail::Report { from, to, file } => {
+                write!(f, "from={from};to={to}")?;
+                match file {
+                    Some(file) => write!(f, ";file={file}"),
+                    None => Ok(()),
+                }
+            }
             Detail::BackupFile { file, recipients } => {
                 write!(f, "file={file};recipients={recipients}")
             }

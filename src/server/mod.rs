@@ -12,6 +12,7 @@ pub mod error;
 pub mod journal;
 pub mod json;
 pub mod login_gate;
+pub mod pia_report;
 pub mod pki;
 pub mod print;
 pub mod rate_limit;
@@ -24,6 +25,7 @@ pub mod sessions;
 pub mod settings;
 pub mod store_location;
 pub mod totp;
+pub mod transfer_seal;
 pub mod transport;
 
 use std::net::SocketAddr;

@@ -1,7 +1,9 @@
 //! Printouts: a transfer to a print destination is rendered as a PDF of
 //! exactly the signed manifest, set in the configured Japanese font (only
 //! the glyphs used are embedded), and written once into the spool
-//! directory as `<transfer id>.pdf`. Nothing else in bansho prints.
+//! directory as `<transfer id>.pdf`. Nothing else in bansho prints resident
+//! data; the same page layout ([`document`]) sets the PIA evidence report,
+//! which holds none.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -26,11 +28,11 @@ const LOCALE: &str = include_str!("../../locales/ja.toml");
 /// A4 in points, and the margin all round.
 const PAGE: (f32, f32) = (595.28, 841.89);
 const MARGIN: f32 = 50.0;
-const TITLE_SIZE: f32 = 16.0;
-const TEXT_SIZE: f32 = 10.5;
+pub const TITLE_SIZE: f32 = 16.0;
+pub const TEXT_SIZE: f32 = 10.5;
 const LINE: f32 = 16.0;
 /// Display columns on a line: a wide (CJK) character is one em, two columns.
-const COLUMNS: usize = ((PAGE.0 - 2.0 * MARGIN) / (TEXT_SIZE / 2.0)) as usize - 4;
+pub const COLUMNS: usize = ((PAGE.0 - 2.0 * MARGIN) / (TEXT_SIZE / 2.0)) as usize - 4;
 
 /// `[print]`: the font and the spool; unset, printing is refused.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -70,7 +72,8 @@ pub fn ready(settings: &PrintSettings) -> Result<(&Path, &Path), String> {
     Ok((font, spool))
 }
 
-fn load_font(path: &Path) -> Result<Font, String> {
+/// The font file named in `print.font`, read and checked.
+pub fn load_font(path: &Path) -> Result<Font, String> {
     let data = std::fs::read(path)
         .map_err(|e| format!("{PRINT_FONT}: cannot read {}: {e}", path.display()))?;
     Font::new(data.into(), 0).ok_or_else(|| {
@@ -111,7 +114,7 @@ fn labels() -> BTreeMap<String, String> {
 }
 
 /// `text` cut into lines of at most `columns` display columns.
-fn wrap(text: &str, columns: usize) -> Vec<String> {
+pub fn wrap(text: &str, columns: usize) -> Vec<String> {
     let mut lines = vec![String::new()];
     let mut width = 0;
     for c in text.chars() {
@@ -184,7 +187,16 @@ pub fn render(
         }
         blocks.push(block);
     }
+    document(blocks, font)
+}
 
+/// A line of a [`document`]: its text and its size in points.
+pub type DocLine = (String, f32);
+
+/// An A4 PDF of `blocks` set in `font` (only the glyphs used embedded): the
+/// first line of a block larger than the text size is a title; a block's
+/// lines stay together on one page.
+pub fn document(blocks: Vec<Vec<DocLine>>, font: Font) -> Result<Vec<u8>, String> {
     let settings = PageSettings::from_wh(PAGE.0, PAGE.1).ok_or("no page size")?;
     let mut document = Document::new();
     let bottom = PAGE.1 - MARGIN;
@@ -222,7 +234,7 @@ pub fn render(
     }
     document
         .finish()
-        .map_err(|e| format!("the printout could not be made: {e:?}"))
+        .map_err(|e| format!("the PDF could not be made: {e:?}"))
 }
 
 /// The print "delivery": `<spool>/<id>.pdf` written once (a temp file in

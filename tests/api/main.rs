@@ -11,6 +11,7 @@ mod journal;
 mod lockout;
 mod login;
 mod malformed;
+mod pia_report;
 mod printouts;
 mod purposes;
 mod refusals;

@@ -20,7 +20,7 @@ const IPAEX: &str = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf";
 
 /// The font, or None (said plainly) where it is not installed; with
 /// BANSHO_REQUIRE_FONT=1 (CI) its absence fails the test.
-fn font() -> Option<PathBuf> {
+pub(crate) fn font() -> Option<PathBuf> {
     let path = PathBuf::from(IPAEX);
     if path.is_file() {
         return Some(path);

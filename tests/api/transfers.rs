@@ -394,7 +394,7 @@ fn sign_off_body(app: &TestApp, user: &str, hash: &str) -> Option<String> {
 }
 
 /// A destination at a running sink, pinned to its CA.
-async fn sink_destination(app: &TestApp) -> crate::sink::Sink {
+pub(crate) async fn sink_destination(app: &TestApp) -> crate::sink::Sink {
     let sink = crate::sink::start().await;
     register_at(app, &sink, &sink).await;
     sink

@@ -223,26 +223,13 @@ pub async fn list_formats(
 
 // ---- transfers ----------------------------------------------------------------
 
-fn label(id: &str) -> String {
-    format!("transfer:{id}")
-}
-
 fn seal(state: &AppState, id: &str, transfer: &Transfer) -> Result<Vec<u8>, AppError> {
-    let json =
-        zeroize::Zeroizing::new(serde_json::to_vec(transfer).map_err(|_| AppError::internal())?);
-    Ok(state.keys.seal_entry(&label(id), &json))
+    crate::server::transfer_seal::seal(&state.keys, id, transfer).map_err(|_| AppError::internal())
 }
 
 fn open(state: &AppState, row: &TransferRow) -> Result<Transfer, AppError> {
-    let json = state
-        .keys
-        .open_entry(&label(&row.id), &row.body)
-        .map_err(|_| {
-            tracing::error!(transfer = %row.id, "stored transfer does not decrypt");
-            AppError::internal()
-        })?;
-    serde_json::from_slice(&json).map_err(|_| {
-        tracing::error!(transfer = %row.id, "stored transfer does not decode");
+    crate::server::transfer_seal::open(&state.keys, row).map_err(|e| {
+        tracing::error!(transfer = %row.id, "{e}");
         AppError::internal()
     })
 }
