@@ -98,6 +98,10 @@ const MIGRATIONS: &[(i64, Migration)] = &[
         11,
         Migration::Sql(include_str!("../migrations/postgres/0011_checkpoints.sql")),
     ),
+    (
+        14,
+        Migration::Sql(include_str!("../migrations/postgres/0014_audit_review.sql")),
+    ),
 ];
 
 /// Advisory lock keys ("bansho" in ASCII, plus a tag). Advisory locks are

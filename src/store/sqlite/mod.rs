@@ -82,6 +82,10 @@ const MIGRATIONS: &[(i64, Migration)] = &[
         12,
         Migration::Sql(include_str!("../migrations/sqlite/0012_checkpoints.sql")),
     ),
+    (
+        15,
+        Migration::Sql(include_str!("../migrations/sqlite/0015_audit_review.sql")),
+    ),
 ];
 
 /// How much of the store file each connection may map into memory.
