@@ -45,7 +45,9 @@ pub enum GroupBy {
     UserOutcomeDetail,
     /// User and person, for rows with no row by the same user about the
     /// same person in the same bucket whose action is one of `work`.
-    UnfollowedPerson { work: Vec<Action> },
+    UnfollowedPerson {
+        work: Vec<Action>,
+    },
 }
 
 /// One group's counts.
@@ -112,10 +114,16 @@ impl Statement {
 fn conditions(st: &mut Statement, filter: &AuditFilter) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(user) = &filter.user {
-        out.push(format!("a.user_id = {}", st.bind(Param::Text(user.clone()))));
+        out.push(format!(
+            "a.user_id = {}",
+            st.bind(Param::Text(user.clone()))
+        ));
     }
     if let Some(user) = &filter.not_user {
-        out.push(format!("a.user_id <> {}", st.bind(Param::Text(user.clone()))));
+        out.push(format!(
+            "a.user_id <> {}",
+            st.bind(Param::Text(user.clone()))
+        ));
     }
     if let Some(department) = &filter.department {
         let mark = st.bind(Param::Text(department.clone()));
@@ -140,7 +148,10 @@ fn conditions(st: &mut Statement, filter: &AuditFilter) -> Vec<String> {
         ));
     }
     if let Some(from) = filter.from {
-        out.push(format!("a.at >= {}", st.bind(Param::Text(format_time(from)))));
+        out.push(format!(
+            "a.at >= {}",
+            st.bind(Param::Text(format_time(from)))
+        ));
     }
     if let Some(to) = filter.to {
         out.push(format!("a.at < {}", st.bind(Param::Text(format_time(to)))));
@@ -150,7 +161,10 @@ fn conditions(st: &mut Statement, filter: &AuditFilter) -> Vec<String> {
         out.push(format!("a.outcome IN ({marks})"));
     }
     if let Some(detail) = &filter.detail {
-        out.push(format!("a.detail = {}", st.bind(Param::Text(detail.clone()))));
+        out.push(format!(
+            "a.detail = {}",
+            st.bind(Param::Text(detail.clone()))
+        ));
     }
     if let Some(sensitive) = filter.sensitive {
         out.push(format!("a.sensitive = {}", st.bind(Param::Bool(sensitive))));
@@ -261,11 +275,7 @@ pub(crate) fn groups(
 }
 
 /// A row of [`groups`] as read back.
-pub(crate) fn group_row(
-    bucket: i64,
-    keys: [Option<String>; 3],
-    counts: [i64; 4],
-) -> AuditGroup {
+pub(crate) fn group_row(bucket: i64, keys: [Option<String>; 3], counts: [i64; 4]) -> AuditGroup {
     AuditGroup {
         bucket: usize::try_from(bucket).unwrap_or(usize::MAX),
         keys: keys.into_iter().flatten().collect(),

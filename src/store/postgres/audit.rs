@@ -8,10 +8,10 @@ use time::OffsetDateTime;
 use super::PostgresStore;
 use super::journal_tx::PgJournal;
 use super::sql::{Cols, INSERT_CHUNK, db_error, limit_of, query_rows, values_list};
+use crate::store::audit_review::{self, Param};
 use crate::store::chain::{AuditEntry, AuditRecord, ChainKey, format_time};
 use crate::store::journal;
 use crate::store::sql::{ColumnReader, join_subjects};
-use crate::store::audit_review::{self, Param};
 use crate::store::{
     AuditFilter, AuditGroup, AuditStore, Bucket, CheckpointRow, GroupBy, StoreResult,
 };

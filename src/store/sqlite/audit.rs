@@ -6,10 +6,10 @@ use time::OffsetDateTime;
 use super::SqliteStore;
 use super::journal_tx::SqliteJournal;
 use super::sql::{Cols, query_rows, unavailable};
+use crate::store::audit_review::{self, Param};
 use crate::store::chain::{AuditEntry, AuditRecord, ChainKey, format_time};
 use crate::store::journal;
 use crate::store::sql::{ColumnReader, join_subjects};
-use crate::store::audit_review::{self, Param};
 use crate::store::{
     AuditFilter, AuditGroup, AuditStore, Bucket, CheckpointRow, GroupBy, StoreResult,
 };
@@ -70,7 +70,9 @@ pub(crate) fn insert_audit_records(c: &Connection, records: &[AuditRecord]) -> S
         .map_err(unavailable)?;
     for r in records {
         for person in &r.entry.subjects {
-            subject.execute(params![person, r.seq]).map_err(unavailable)?;
+            subject
+                .execute(params![person, r.seq])
+                .map_err(unavailable)?;
         }
     }
     Ok(())
