@@ -2,6 +2,8 @@
 //! here, never only in the terminal.
 
 pub mod actor;
+pub mod audit_report;
+pub mod audit_review;
 pub mod auth;
 pub mod backup;
 pub mod clock;
@@ -80,6 +82,9 @@ pub struct ServerConfig {
     pub transfer_send_timeout: std::time::Duration,
     /// The font and spool of printouts.
     pub print: print::PrintSettings,
+    /// The office's opening hours on business days (the calendar's), in
+    /// its time zone: access outside them is an analysis of the log.
+    pub business_hours: audit_review::BusinessHours,
 }
 
 impl ServerConfig {
@@ -129,6 +134,7 @@ impl Default for ServerConfig {
             transfer_sign_off_timeout: time::Duration::minutes(10),
             transfer_send_timeout: std::time::Duration::from_secs(30),
             print: print::PrintSettings::default(),
+            business_hours: audit_review::BusinessHours::default(),
         }
     }
 }

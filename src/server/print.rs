@@ -26,11 +26,11 @@ const LOCALE: &str = include_str!("../../locales/ja.toml");
 /// A4 in points, and the margin all round.
 const PAGE: (f32, f32) = (595.28, 841.89);
 const MARGIN: f32 = 50.0;
-const TITLE_SIZE: f32 = 16.0;
-const TEXT_SIZE: f32 = 10.5;
+pub(crate) const TITLE_SIZE: f32 = 16.0;
+pub(crate) const TEXT_SIZE: f32 = 10.5;
 const LINE: f32 = 16.0;
 /// Display columns on a line: a wide (CJK) character is one em, two columns.
-const COLUMNS: usize = ((PAGE.0 - 2.0 * MARGIN) / (TEXT_SIZE / 2.0)) as usize - 4;
+pub(crate) const COLUMNS: usize = ((PAGE.0 - 2.0 * MARGIN) / (TEXT_SIZE / 2.0)) as usize - 4;
 
 /// `[print]`: the font and the spool; unset, printing is refused.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -70,7 +70,7 @@ pub fn ready(settings: &PrintSettings) -> Result<(&Path, &Path), String> {
     Ok((font, spool))
 }
 
-fn load_font(path: &Path) -> Result<Font, String> {
+pub(crate) fn load_font(path: &Path) -> Result<Font, String> {
     let data = std::fs::read(path)
         .map_err(|e| format!("{PRINT_FONT}: cannot read {}: {e}", path.display()))?;
     Font::new(data.into(), 0).ok_or_else(|| {
@@ -98,9 +98,14 @@ struct SignedRecord {
 }
 
 fn labels() -> BTreeMap<String, String> {
+    section_labels("printout")
+}
+
+/// The labels of one section of the Japanese locale.
+pub(crate) fn section_labels(section: &str) -> BTreeMap<String, String> {
     let table: toml::Table = toml::from_str(LOCALE).unwrap_or_default();
     table
-        .get("printout")
+        .get(section)
         .and_then(|t| t.as_table())
         .map(|t| {
             t.iter()
@@ -111,7 +116,7 @@ fn labels() -> BTreeMap<String, String> {
 }
 
 /// `text` cut into lines of at most `columns` display columns.
-fn wrap(text: &str, columns: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, columns: usize) -> Vec<String> {
     let mut lines = vec![String::new()];
     let mut width = 0;
     for c in text.chars() {
@@ -185,6 +190,12 @@ pub fn render(
         blocks.push(block);
     }
 
+    document(blocks, font)
+}
+
+/// A4 pages of `blocks` (lines with their sizes; a block's lines stay on
+/// one page) set in `font`, from the top margin down.
+pub(crate) fn document(blocks: Vec<Vec<(String, f32)>>, font: Font) -> Result<Vec<u8>, String> {
     let settings = PageSettings::from_wh(PAGE.0, PAGE.1).ok_or("no page size")?;
     let mut document = Document::new();
     let bottom = PAGE.1 - MARGIN;
@@ -222,7 +233,7 @@ pub fn render(
     }
     document
         .finish()
-        .map_err(|e| format!("the printout could not be made: {e:?}"))
+        .map_err(|e| format!("the PDF could not be made: {e:?}"))
 }
 
 /// The print "delivery": `<spool>/<id>.pdf` written once (a temp file in
