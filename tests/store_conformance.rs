@@ -19,9 +19,10 @@ use bansho::server::data_dir;
 use bansho::store::chain::{self, ChainVerifier, GENESIS};
 use bansho::store::journal::{Applied, Change, Committed, FailPoint, Item};
 use bansho::store::{
-    AttemptClaim, AuditEntry, AuditRecord, BatchRow, ClaimRow, DestinationRow, EntryRow, FormatRow,
-    LockoutPolicy, PurposeRow, ResidentQuery, ResidentRow, ReverifyRow, SessionRow, SlipRow,
-    StaffRow, Store, StoreError, TaxRecordRow, TotpClaim, TransferQuery, TransferRow,
+    AttemptClaim, AuditEntry, AuditFilter, AuditRecord, BatchRow, ClaimRow, DestinationRow,
+    EntryRow, FormatRow, GroupBy, LockoutPolicy, PurposeRow, ResidentQuery, ResidentRow,
+    ReverifyRow, SessionRow, SlipRow, StaffRow, Store, StoreError, TaxRecordRow, TotpClaim,
+    TransferQuery, TransferRow,
 };
 use common::pg;
 use time::OffsetDateTime;
@@ -150,6 +151,8 @@ conformance!(
     transfer_registries_keep_each_destination_and_format_version_once,
     transfers_change_only_from_the_revision_read_and_list_latest_first,
     audit_log_refuses_update_and_delete,
+    audit_review_filters_and_pages_by_seq,
+    audit_review_groups_match_a_count_by_hand,
     audit_checkpoints_are_kept_largest_first_and_append_only,
     cosignatures_are_kept_per_witness_with_their_checkpoint_and_append_only,
     reopening_keeps_data_and_migrations_are_idempotent,
@@ -1165,6 +1168,9 @@ fn an_old_store_is_rekeyed_on_upgrade_and_finds_hyphenated_addresses(b: &Backend
              DROP TABLE claims; DROP TABLE batch_entries; DROP TABLE batches; DROP TABLE reverify_items;
              DROP TABLE corrections; DROP TABLE entry_slips; DROP TABLE tax_records;
              DROP TABLE entries; DROP TABLE audit_checkpoints; DROP TABLE audit_cosignatures;
+             DROP TABLE audit_subjects; DROP INDEX audit_log_at; DROP INDEX audit_log_user;
+             DROP INDEX audit_log_action; DROP INDEX audit_log_terminal;
+             DROP INDEX audit_log_outcome;
              PRAGMA user_version = 4"
         }
         _ => "DELETE FROM schema_migrations WHERE version = 4",
@@ -1392,6 +1398,179 @@ fn verify(rows: &[AuditRecord]) -> i64 {
         v.check(r).unwrap_or_else(|e| panic!("chain broken: {e}"));
     }
     v.verified()
+}
+
+/// Entries 0..n appended one commit each, so each keeps its own time.
+fn review_log(s: &dyn Store, n: usize) -> Vec<AuditEntry> {
+    let entries: Vec<AuditEntry> = (0..n).map(entry).collect();
+    for e in &entries {
+        s.append_audit(&chain_key(), std::slice::from_ref(e))
+            .unwrap();
+    }
+    entries
+}
+
+fn seqs_where(entries: &[AuditEntry], keep: impl Fn(&AuditEntry) -> bool) -> Vec<i64> {
+    let mut seqs: Vec<i64> = (0..entries.len())
+        .filter(|&i| keep(&entries[i]))
+        .map(|i| i as i64 + 1)
+        .collect();
+    seqs.reverse();
+    seqs
+}
+
+fn queried(s: &dyn Store, filter: &AuditFilter) -> Vec<i64> {
+    s.audit_query(filter, None, 1000)
+        .unwrap()
+        .iter()
+        .map(|r| r.seq)
+        .collect()
+}
+
+fn audit_review_filters_and_pages_by_seq(b: &Backend) {
+    let s = b.store();
+    let entries = review_log(s, 30);
+    let mut other = staff("clerk1");
+    other.department = Department::Collections;
+    s.insert_staff(&other).unwrap();
+    s.insert_staff(&staff("clerk2")).unwrap();
+
+    let by_user = AuditFilter {
+        user: Some("clerk1".into()),
+        ..AuditFilter::default()
+    };
+    assert_eq!(
+        queried(s, &by_user),
+        seqs_where(&entries, |e| e.user_id == "clerk1")
+    );
+    let person = "9000000001";
+    let by_person = AuditFilter {
+        person: Some(person.into()),
+        ..AuditFilter::default()
+    };
+    assert_eq!(
+        queried(s, &by_person),
+        seqs_where(&entries, |e| e.subjects.iter().any(|p| p == person))
+    );
+    let (from, to) = (entries[5].at, entries[20].at);
+    let views_between = AuditFilter {
+        actions: vec![Action::View],
+        from: Some(from),
+        to: Some(to),
+        sensitive: Some(false),
+        ..AuditFilter::default()
+    };
+    assert_eq!(
+        queried(s, &views_between),
+        seqs_where(&entries, |e| e.action == Action::View
+            && e.at >= from
+            && e.at < to
+            && !e.sensitive)
+    );
+    let collections = AuditFilter {
+        department: Some("collections".into()),
+        ..AuditFilter::default()
+    };
+    assert_eq!(queried(s, &collections), queried(s, &by_user));
+    let nobody = AuditFilter {
+        terminal: Some("端末-99".into()),
+        outcomes: vec![Outcome::Denied],
+        ..AuditFilter::default()
+    };
+    assert!(queried(s, &nobody).is_empty());
+
+    // Pages by cursor: rows appended between pages never shift a page.
+    let all = queried(s, &AuditFilter::default());
+    let mut paged = Vec::new();
+    let mut before = None;
+    loop {
+        let page = s.audit_query(&AuditFilter::default(), before, 7).unwrap();
+        let Some(last) = page.last() else { break };
+        before = Some(last.seq);
+        paged.extend(page.iter().map(|r| r.seq));
+        s.append_audit(&chain_key(), &[entry(99)]).unwrap();
+    }
+    assert_eq!(paged, all);
+}
+
+fn audit_review_groups_match_a_count_by_hand(b: &Backend) {
+    let s = b.store();
+    let entries = review_log(s, 40);
+    let buckets = [
+        (entries[0].at, entries[20].at),
+        (entries[20].at, entries[39].at + time::Duration::seconds(1)),
+    ];
+    let in_bucket = |e: &AuditEntry, k: usize| e.at >= buckets[k].0 && e.at < buckets[k].1;
+
+    let by_user = s
+        .audit_groups(&AuditFilter::default(), &buckets, &GroupBy::User)
+        .unwrap();
+    for g in &by_user {
+        let rows: Vec<usize> = (0..entries.len())
+            .filter(|&i| in_bucket(&entries[i], g.bucket) && entries[i].user_id == g.keys[0])
+            .collect();
+        assert_eq!(g.rows, rows.len() as i64, "{g:?}");
+        assert_eq!(g.users, 1);
+        assert_eq!(g.first_seq, rows[0] as i64 + 1);
+        assert_eq!(g.last_seq, *rows.last().unwrap() as i64 + 1);
+    }
+    assert_eq!(by_user.len(), 6, "three users in each of two buckets");
+
+    let by_terminal = s
+        .audit_groups(&AuditFilter::default(), &buckets[..1], &GroupBy::Terminal)
+        .unwrap();
+    assert_eq!(by_terminal.len(), 1);
+    assert_eq!((by_terminal[0].rows, by_terminal[0].users), (20, 3));
+
+    // Views of a person with no search of that person by the same user in
+    // the same bucket.
+    let views = AuditFilter {
+        actions: vec![Action::View],
+        ..AuditFilter::default()
+    };
+    // Every view here is followed by a search; none by a reveal.
+    for (work, some) in [(Action::Search, false), (Action::Reveal, true)] {
+        let unfollowed = s
+            .audit_groups(
+                &views,
+                &buckets,
+                &GroupBy::UnfollowedPerson { work: vec![work] },
+            )
+            .unwrap();
+        let mut expected = std::collections::BTreeMap::new();
+        for (k, _) in buckets.iter().enumerate() {
+            for e in entries
+                .iter()
+                .filter(|e| in_bucket(e, k) && e.action == Action::View)
+            {
+                for p in &e.subjects {
+                    let worked = entries.iter().any(|w| {
+                        in_bucket(w, k)
+                            && w.action == work
+                            && w.user_id == e.user_id
+                            && w.subjects.contains(p)
+                    });
+                    if !worked {
+                        *expected
+                            .entry((k, e.user_id.clone(), p.clone()))
+                            .or_insert(0) += 1;
+                    }
+                }
+            }
+        }
+        let found: std::collections::BTreeMap<_, _> = unfollowed
+            .iter()
+            .map(|g| ((g.bucket, g.keys[0].clone(), g.keys[1].clone()), g.rows))
+            .collect();
+        assert_eq!(found, expected);
+        assert_eq!(!found.is_empty(), some, "{work}");
+    }
+
+    assert!(
+        s.audit_groups(&AuditFilter::default(), &[], &GroupBy::User)
+            .unwrap()
+            .is_empty()
+    );
 }
 
 fn audit_append_rows_and_tail(b: &Backend) {

@@ -185,6 +185,48 @@ pub struct AuditList {
     pub rows: Vec<AuditRow>,
 }
 
+/// A page of the filtered access log, newest first. `next_before` asks for
+/// the next (older) page; `None` when this was the last.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditPage {
+    pub rows: Vec<AuditRow>,
+    pub next_before: Option<i64>,
+}
+
+/// What one analysis of the access log found over a period.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditFindings {
+    pub kind: String,
+    pub from: String,
+    pub to: String,
+    pub findings: Vec<AuditFinding>,
+}
+
+/// One finding: who or what, how many rows, and the `/audit/rows` query
+/// (`filter`) that pages through exactly the rows behind it (for
+/// `no_follow_up` and `volume`, the rows of that user, person and day).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditFinding {
+    pub description: String,
+    pub user: Option<String>,
+    pub terminal: Option<String>,
+    /// A person number, never a name.
+    pub person: Option<String>,
+    pub reason: Option<String>,
+    pub from: String,
+    pub to: String,
+    pub rows: i64,
+    pub users: i64,
+    /// The usual count this one is measured against (`volume`).
+    pub baseline: Option<f64>,
+    pub first_seq: i64,
+    pub last_seq: i64,
+    pub filter: std::collections::BTreeMap<String, String>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StaffList {

@@ -5,6 +5,7 @@
 //! Markdown table. Figures only: nothing here passes or fails on time.
 //! docs/performance.md has the commands and the figures of one machine.
 
+pub mod audit;
 pub mod entry;
 pub mod harness;
 pub mod queries;
@@ -35,6 +36,7 @@ pub async fn smoke() -> anyhow::Result<()> {
     )
     .await?;
     tokio::task::spawn_blocking(|| verify::run(&[1_000, 3_000])).await??;
+    tokio::task::spawn_blocking(|| audit::run(5_000, 1, None)).await??;
     entry::smoke().await?;
     transfer::run(transfer::Options {
         records: 20,

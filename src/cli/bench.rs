@@ -49,6 +49,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         }
         #[cfg(feature = "tui")]
         BenchCommand::Tui { keys, runs } => bench::tui::run(keys, runs).await?,
+        BenchCommand::Audit { rows, runs, data } => {
+            tokio::task::spawn_blocking(move || {
+                bench::audit::run(rows, runs.max(1), data.as_deref())
+            })
+            .await??;
+        }
         BenchCommand::Verify { rows } => {
             let rows = list(&rows)?;
             tokio::task::spawn_blocking(move || bench::verify::run(&rows)).await??;

@@ -201,6 +201,18 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 3)]
         runs: usize,
     },
+    /// Access-log review at scale: a filtered page and each analysis
+    /// over a log of N rows (a year of work).
+    Audit {
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+        rows: u64,
+        /// Timed runs of each query.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Keep the log in DIR/audit-review.db and reuse it next time.
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
     /// Access-log verification time against log size.
     Verify {
         /// Log sizes, comma-separated, grown in turn.

@@ -75,6 +75,12 @@ stable_names! {
         Reveal => "reveal",
         AuditRead => "audit_read",
         AuditVerify => "audit_verify",
+        /// The access log read through a filter (one page).
+        AuditQuery => "audit_query",
+        /// A ready-made analysis of the access log run over a period.
+        AuditAnalysis => "audit_analysis",
+        /// A report of an analysis made (CSV or PDF), before it is handed out.
+        AuditReport => "audit_report",
         /// A signed checkpoint of the access log made and stored.
         AuditCheckpoint => "audit_checkpoint",
         StaffList => "staff_list",
@@ -307,6 +313,13 @@ pub enum Detail {
     },
     /// Rows listed (access log, staff, terminals).
     Rows(usize),
+    /// An access-log review: the filter or analysis asked for (user IDs,
+    /// actions, times; the person is the row's subject, never a name) and
+    /// how many rows or findings it answered.
+    Review {
+        asked: String,
+        answered: usize,
+    },
     /// The reason a clerk gave for revealing a My Number.
     RevealReason(String),
     /// A verified access log.
@@ -465,6 +478,7 @@ impl fmt::Display for Detail {
                 write!(f, "results={count}{}", if *truncated { "+" } else { "" })
             }
             Detail::Rows(rows) => write!(f, "rows={rows}"),
+            Detail::Review { asked, answered } => write!(f, "{asked};answered={answered}"),
             Detail::RevealReason(reason) => write!(f, "reason={reason}"),
             Detail::Intact { rows } => write!(f, "intact;rows={rows}"),
             Detail::FirstBadRow(seq) => write!(f, "first_bad_row={seq}"),

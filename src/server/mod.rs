@@ -2,6 +2,8 @@
 //! here, never only in the terminal.
 
 pub mod actor;
+pub mod audit_report;
+pub mod audit_review;
 pub mod auth;
 pub mod backup;
 pub mod clock;
@@ -86,6 +88,9 @@ pub struct ServerConfig {
     pub print: print::PrintSettings,
     /// How long each kind of record is kept, and on what legal basis.
     pub retention: crate::domain::retention::Rules,
+    /// The office's opening hours on business days (the calendar's), in
+    /// its time zone: access outside them is an analysis of the log.
+    pub business_hours: audit_review::BusinessHours,
 }
 
 impl ServerConfig {
@@ -136,6 +141,7 @@ impl Default for ServerConfig {
             transfer_send_timeout: std::time::Duration::from_secs(30),
             print: print::PrintSettings::default(),
             retention: crate::domain::retention::Rules::default(),
+            business_hours: audit_review::BusinessHours::default(),
         }
     }
 }

@@ -101,9 +101,14 @@ struct SignedRecord {
 }
 
 fn labels() -> BTreeMap<String, String> {
+    section_labels("printout")
+}
+
+/// The labels of one section of the Japanese locale.
+pub(crate) fn section_labels(section: &str) -> BTreeMap<String, String> {
     let table: toml::Table = toml::from_str(LOCALE).unwrap_or_default();
     table
-        .get("printout")
+        .get(section)
         .and_then(|t| t.as_table())
         .map(|t| {
             t.iter()

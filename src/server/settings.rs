@@ -8,6 +8,8 @@
 //! ```toml
 //! [office]
 //! time_zone = "Asia/Tokyo"     # lock times are shown in it; stored as UTC
+//! opens_minutes = 510          # business hours (08:30), minutes after local midnight
+//! closes_minutes = 1035        # ... until 17:15, on the calendar's business days
 //!
 //! [login]
 //! lockout_threshold = 5        # attempts checked before the lock

@@ -10,6 +10,7 @@
 //! changes can share one transaction. Rules both backends follow (the
 //! lockout, column decoding, search patterns) live once, here.
 
+pub mod audit_review;
 pub mod chain;
 pub mod checkpoint;
 pub mod cosignature;
@@ -26,6 +27,7 @@ use time::OffsetDateTime;
 
 use crate::domain::person_number::PersonNumber;
 
+pub use audit_review::{AuditFilter, AuditGroup, Bucket, GroupBy};
 pub use chain::{AuditEntry, AuditRecord};
 pub use lockout::{AttemptClaim, LockoutPolicy, LoginGuardRow};
 pub use rows::{
@@ -192,6 +194,23 @@ pub trait AuditStore {
     fn audit_rows(&self, after: i64, limit: usize) -> StoreResult<Vec<AuditRecord>>;
     /// The newest `limit` rows, newest first.
     fn audit_tail(&self, limit: usize) -> StoreResult<Vec<AuditRecord>>;
+    /// The rows `filter` selects with `seq < before` (all when `None`),
+    /// newest first, at most `limit`: the next page is asked for with the
+    /// last row's seq, so rows appended meanwhile never shift a page.
+    fn audit_query(
+        &self,
+        filter: &AuditFilter,
+        before: Option<i64>,
+        limit: usize,
+    ) -> StoreResult<Vec<AuditRecord>>;
+    /// Counts of the rows `filter` selects within each bucket, grouped by
+    /// `by`, computed in the store; in bucket order, then key order.
+    fn audit_groups(
+        &self,
+        filter: &AuditFilter,
+        buckets: &[Bucket],
+        by: &GroupBy,
+    ) -> StoreResult<Vec<AuditGroup>>;
     /// The newest `limit` signed checkpoints, largest size first. They are
     /// written through the journal ([`journal::Change::InsertCheckpoint`]).
     fn checkpoints(&self, limit: usize) -> StoreResult<Vec<CheckpointRow>>;

@@ -3,6 +3,7 @@
 
 mod access;
 mod audit;
+mod audit_review;
 #[path = "../common/mod.rs"]
 mod common;
 mod connections;

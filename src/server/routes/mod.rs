@@ -3,6 +3,7 @@
 //! when a handler is registered without an entry.
 
 mod audit_log;
+mod audit_review;
 mod batches;
 mod entries;
 mod quality;
@@ -111,6 +112,24 @@ pub const ROUTES: &[RouteSpec] = &[
         path: "/audit",
         access: Access::Permission(Permission::ReadAuditLog),
         action: Action::AuditRead,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/audit/rows",
+        access: Access::Permission(Permission::ReadAuditLog),
+        action: Action::AuditQuery,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/audit/analyses/{kind}",
+        access: Access::Permission(Permission::ReadAuditLog),
+        action: Action::AuditAnalysis,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/audit/reports/{kind}",
+        access: Access::Permission(Permission::ReadAuditLog),
+        action: Action::AuditReport,
     },
     RouteSpec {
         method: "POST",
@@ -521,6 +540,17 @@ pub fn router(state: AppState) -> Result<Router, RouteTableError> {
         handler!("POST", residents::reveal),
     )
     .add("GET", "/audit", handler!("GET", audit_log::list))
+    .add("GET", "/audit/rows", handler!("GET", audit_review::rows))
+    .add(
+        "GET",
+        "/audit/analyses/{kind}",
+        handler!("GET", audit_review::analyses),
+    )
+    .add(
+        "GET",
+        "/audit/reports/{kind}",
+        handler!("GET", audit_review::reports),
+    )
     .add("POST", "/entries", handler!("POST", entries::start))
     .add("GET", "/entries/work", handler!("GET", entries::work))
     .add("GET", "/entries/{id}", handler!("GET", entries::view))

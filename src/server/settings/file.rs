@@ -88,6 +88,8 @@ pub(super) struct Print {
 #[serde(deny_unknown_fields)]
 pub(super) struct Office {
     pub time_zone: Option<Spanned<String>>,
+    pub opens_minutes: Option<Spanned<u32>>,
+    pub closes_minutes: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -64,6 +64,22 @@ pub struct NumberKey {
 /// Their bounds keep a typo from disabling a protection (a lock of 0
 /// minutes) or from exhausting the machine (19 MiB per PIN check).
 pub const NUMBER_KEYS: &[NumberKey] = &[
+    // Business hours, in minutes after the office's local midnight
+    // (08:30 is 510, 17:15 is 1035); a business day is the calendar's.
+    NumberKey {
+        name: "office.opens_minutes",
+        range: 0..=1_440,
+        read: |f| f.office.opens_minutes.as_ref(),
+        apply: |c, n| c.business_hours.opens = u16::try_from(n).unwrap_or(0),
+        show: |c| c.business_hours.opens.to_string(),
+    },
+    NumberKey {
+        name: "office.closes_minutes",
+        range: 0..=1_440,
+        read: |f| f.office.closes_minutes.as_ref(),
+        apply: |c, n| c.business_hours.closes = u16::try_from(n).unwrap_or(1_440),
+        show: |c| c.business_hours.closes.to_string(),
+    },
     NumberKey {
         name: "login.lockout_threshold",
         range: 1..=100,

@@ -54,6 +54,27 @@ impl OfficeTimeZone {
         time::OffsetDateTime::from_unix_timestamp(ts.as_second()).ok()
     }
 
+    /// The instant `minutes` after the start of the office's day `date` by
+    /// its clocks (1440 is the next day's start).
+    pub fn at_minute(&self, date: time::Date, minutes: u16) -> Option<time::OffsetDateTime> {
+        if minutes >= 1_440 {
+            return self.day_start(date.next_day()?);
+        }
+        let civil = jiff::civil::date(
+            i16::try_from(date.year()).ok()?,
+            i8::try_from(u8::from(date.month())).ok()?,
+            i8::try_from(date.day()).ok()?,
+        )
+        .at(
+            i8::try_from(minutes / 60).ok()?,
+            i8::try_from(minutes % 60).ok()?,
+            0,
+            0,
+        );
+        let ts = civil.to_zoned(self.zone.clone()).ok()?.timestamp();
+        time::OffsetDateTime::from_unix_timestamp(ts.as_second()).ok()
+    }
+
     /// `2026-12-01 18:45 (Asia/Tokyo)`.
     pub fn show(&self, at: time::OffsetDateTime) -> String {
         let local = jiff::Timestamp::from_second(at.unix_timestamp())

@@ -8,10 +8,14 @@ use time::OffsetDateTime;
 use super::PostgresStore;
 use super::journal_tx::PgJournal;
 use super::sql::{Cols, INSERT_CHUNK, db_error, limit_of, query_rows, values_list};
+use crate::store::audit_review::{self, Param};
 use crate::store::chain::{AuditEntry, AuditRecord, ChainKey, format_time};
 use crate::store::journal;
 use crate::store::sql::{ColumnReader, join_subjects};
-use crate::store::{AuditStore, CheckpointRow, CosignatureRow, StoreResult};
+use crate::store::{
+    AuditFilter, AuditGroup, AuditStore, Bucket, CheckpointRow, CosignatureRow, GroupBy,
+    StoreResult,
+};
 
 /// Advisory lock key ("bansho" in ASCII, plus a tag) every appender takes.
 const AUDIT_LOCK: i64 = 0x62_61_6e_73_68_6f_00_02;
@@ -90,7 +94,36 @@ pub(crate) fn insert_audit_records(
         }
         c.execute(&sql, &params).map_err(db_error)?;
     }
+    // The person index of the review filter, in the same transaction.
+    let subjects: Vec<(&String, i64)> = records
+        .iter()
+        .flat_map(|r| r.entry.subjects.iter().map(move |p| (p, r.seq)))
+        .collect();
+    for chunk in subjects.chunks(INSERT_CHUNK) {
+        let sql = format!(
+            "INSERT INTO audit_subjects(person, seq) VALUES {} ON CONFLICT DO NOTHING",
+            values_list(chunk.len(), 2)
+        );
+        let params: Vec<&(dyn ToSql + Sync)> = chunk
+            .iter()
+            .flat_map(|(p, seq)| [*p as &(dyn ToSql + Sync), seq as &(dyn ToSql + Sync)])
+            .collect();
+        c.execute(&sql, &params).map_err(db_error)?;
+    }
     Ok(())
+}
+
+fn values(params: &[Param]) -> Vec<Box<dyn ToSql + Sync>> {
+    params
+        .iter()
+        .map(|p| -> Box<dyn ToSql + Sync> {
+            match p {
+                Param::Text(t) => Box::new(t.clone()),
+                Param::Int(n) => Box::new(*n),
+                Param::Bool(b) => Box::new(*b),
+            }
+        })
+        .collect()
 }
 
 pub(crate) fn insert_checkpoint(
@@ -166,6 +199,40 @@ impl AuditStore for PostgresStore {
                 &[&limit_of(limit)],
                 audit_from_row,
             )
+        })
+    }
+
+    fn audit_query(
+        &self,
+        filter: &AuditFilter,
+        before: Option<i64>,
+        limit: usize,
+    ) -> StoreResult<Vec<AuditRecord>> {
+        let st = audit_review::query(true, AUDIT_COLUMNS, filter, before, limit);
+        let owned = values(&st.params);
+        let params: Vec<&(dyn ToSql + Sync)> = owned.iter().map(|b| b.as_ref()).collect();
+        self.with(|c| query_rows(c, "audit_log", &st.sql, &params, audit_from_row))
+    }
+
+    fn audit_groups(
+        &self,
+        filter: &AuditFilter,
+        buckets: &[Bucket],
+        by: &GroupBy,
+    ) -> StoreResult<Vec<AuditGroup>> {
+        let Some(st) = audit_review::groups(true, filter, buckets, by) else {
+            return Ok(Vec::new());
+        };
+        let owned = values(&st.params);
+        let params: Vec<&(dyn ToSql + Sync)> = owned.iter().map(|b| b.as_ref()).collect();
+        self.with(|c| {
+            query_rows(c, "audit_log", &st.sql, &params, |r| {
+                Ok(audit_review::group_row(
+                    r.get(0)?,
+                    [r.opt_text(1)?, r.opt_text(2)?, r.opt_text(3)?],
+                    [r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?],
+                ))
+            })
         })
     }
 

@@ -107,6 +107,10 @@ const MIGRATIONS: &[(i64, Migration)] = &[
         13,
         Migration::Sql(include_str!("../migrations/postgres/0013_cosignatures.sql")),
     ),
+    (
+        14,
+        Migration::Sql(include_str!("../migrations/postgres/0014_audit_review.sql")),
+    ),
 ];
 
 /// Advisory lock keys ("bansho" in ASCII, plus a tag). Advisory locks are

@@ -6,10 +6,14 @@ use time::OffsetDateTime;
 use super::SqliteStore;
 use super::journal_tx::SqliteJournal;
 use super::sql::{Cols, query_rows, unavailable};
+use crate::store::audit_review::{self, Param};
 use crate::store::chain::{AuditEntry, AuditRecord, ChainKey, format_time};
 use crate::store::journal;
 use crate::store::sql::{ColumnReader, join_subjects};
-use crate::store::{AuditStore, CheckpointRow, CosignatureRow, StoreResult};
+use crate::store::{
+    AuditFilter, AuditGroup, AuditStore, Bucket, CheckpointRow, CosignatureRow, GroupBy,
+    StoreResult,
+};
 
 const AUDIT_COLUMNS: &str = "seq, at, user_id, terminal, action, subjects, query_hmac, purpose, \
      outcome, detail, sensitive, prev_hash, hash";
@@ -61,7 +65,30 @@ pub(crate) fn insert_audit_records(c: &Connection, records: &[AuditRecord]) -> S
         ])
         .map_err(unavailable)?;
     }
+    // The person index of the review filter, in the same transaction.
+    let mut subject = c
+        .prepare_cached("INSERT OR IGNORE INTO audit_subjects(person, seq) VALUES (?1, ?2)")
+        .map_err(unavailable)?;
+    for r in records {
+        for person in &r.entry.subjects {
+            subject
+                .execute(params![person, r.seq])
+                .map_err(unavailable)?;
+        }
+    }
     Ok(())
+}
+
+fn values(params: &[Param]) -> Vec<rusqlite::types::Value> {
+    use rusqlite::types::Value;
+    params
+        .iter()
+        .map(|p| match p {
+            Param::Text(t) => Value::Text(t.clone()),
+            Param::Int(n) => Value::Integer(*n),
+            Param::Bool(b) => Value::Integer(i64::from(*b)),
+        })
+        .collect()
 }
 
 pub(crate) fn insert_checkpoint(c: &Connection, row: &CheckpointRow) -> StoreResult<()> {
@@ -123,6 +150,50 @@ impl AuditStore for SqliteStore {
                 &format!("SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT ?1"),
                 params![limit as i64],
                 audit_from_row,
+            )
+        })
+    }
+
+    fn audit_query(
+        &self,
+        filter: &AuditFilter,
+        before: Option<i64>,
+        limit: usize,
+    ) -> StoreResult<Vec<AuditRecord>> {
+        let st = audit_review::query(false, AUDIT_COLUMNS, filter, before, limit);
+        self.with(|c| {
+            query_rows(
+                c,
+                "audit_log",
+                &st.sql,
+                rusqlite::params_from_iter(values(&st.params)),
+                audit_from_row,
+            )
+        })
+    }
+
+    fn audit_groups(
+        &self,
+        filter: &AuditFilter,
+        buckets: &[Bucket],
+        by: &GroupBy,
+    ) -> StoreResult<Vec<AuditGroup>> {
+        let Some(st) = audit_review::groups(false, filter, buckets, by) else {
+            return Ok(Vec::new());
+        };
+        self.with(|c| {
+            query_rows(
+                c,
+                "audit_log",
+                &st.sql,
+                rusqlite::params_from_iter(values(&st.params)),
+                |r| {
+                    Ok(audit_review::group_row(
+                        r.get(0)?,
+                        [r.opt_text(1)?, r.opt_text(2)?, r.opt_text(3)?],
+                        [r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?],
+                    ))
+                },
             )
         })
     }

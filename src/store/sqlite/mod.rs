@@ -88,6 +88,10 @@ const MIGRATIONS: &[(i64, Migration)] = &[
         14,
         Migration::Sql(include_str!("../migrations/sqlite/0014_cosignatures.sql")),
     ),
+    (
+        15,
+        Migration::Sql(include_str!("../migrations/sqlite/0015_audit_review.sql")),
+    ),
 ];
 
 /// How much of the store file each connection may map into memory.

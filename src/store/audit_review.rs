@@ -1,0 +1,295 @@
+//! Reading the access log for review: a filter over its rows, paged by
+//! `seq` (never by offset, so a page is found by the index however deep it
+//! lies), and grouped counts over time buckets that the analyses are made
+//! of. The SQL is written once here for both backends; each runs it with
+//! its own placeholders and value types.
+
+use time::OffsetDateTime;
+
+use super::chain::format_time;
+use crate::domain::audit_event::{Action, Outcome};
+
+/// Which rows: every field set narrows; nothing set is every row.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub user: Option<String>,
+    /// Rows of users on the staff of this department (a supervisor's view).
+    pub department: Option<String>,
+    /// Rows about this person (by person number).
+    pub person: Option<String>,
+    /// Any of these actions; empty is any.
+    pub actions: Vec<Action>,
+    pub terminal: Option<String>,
+    /// Rows at or after `from` and before `to`.
+    pub from: Option<OffsetDateTime>,
+    pub to: Option<OffsetDateTime>,
+    /// Any of these outcomes; empty is any.
+    pub outcomes: Vec<Outcome>,
+    /// The stored detail, exactly (a refusal's reason).
+    pub detail: Option<String>,
+    /// Only rows that touch (or do not touch) a 支援措置 person.
+    pub sensitive: Option<bool>,
+    /// Leave out this user's rows (the not-logged-in "(unknown)").
+    pub not_user: Option<String>,
+}
+
+/// A half-open interval of time `[start, end)` that counts are grouped by.
+pub type Bucket = (OffsetDateTime, OffsetDateTime);
+
+/// What rows are grouped by within a bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupBy {
+    User,
+    Terminal,
+    /// User, outcome and detail: refusals by who and why.
+    UserOutcomeDetail,
+    /// User and person, for rows with no row by the same user about the
+    /// same person in the same bucket whose action is one of `work`.
+    UnfollowedPerson {
+        work: Vec<Action>,
+    },
+}
+
+/// One group's counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditGroup {
+    /// Index of the bucket in the list asked for.
+    pub bucket: usize,
+    /// The grouping's values, in `GroupBy`'s order (user, terminal, person,
+    /// outcome, detail as they apply).
+    pub keys: Vec<String>,
+    pub rows: i64,
+    /// Distinct users among the rows.
+    pub users: i64,
+    pub first_seq: i64,
+    pub last_seq: i64,
+}
+
+/// A value bound to a placeholder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Param {
+    Text(String),
+    Int(i64),
+    Bool(bool),
+}
+
+/// A statement and its values, placeholders numbered in order.
+#[derive(Debug, Default)]
+pub(crate) struct Statement {
+    pub sql: String,
+    pub params: Vec<Param>,
+    /// `?N` (SQLite) or `$N` (PostgreSQL).
+    dollar: bool,
+}
+
+impl Statement {
+    pub(crate) fn new(dollar: bool) -> Self {
+        Self {
+            dollar,
+            ..Self::default()
+        }
+    }
+
+    /// Binds `value` and returns its placeholder.
+    fn bind(&mut self, value: Param) -> String {
+        self.params.push(value);
+        let n = self.params.len();
+        if self.dollar {
+            format!("${n}")
+        } else {
+            format!("?{n}")
+        }
+    }
+
+    fn list(&mut self, values: impl IntoIterator<Item = String>) -> String {
+        let marks: Vec<String> = values
+            .into_iter()
+            .map(|v| self.bind(Param::Text(v)))
+            .collect();
+        marks.join(", ")
+    }
+}
+
+/// The WHERE conditions of `filter` on the log aliased `a`.
+fn conditions(st: &mut Statement, filter: &AuditFilter) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(user) = &filter.user {
+        out.push(format!(
+            "a.user_id = {}",
+            st.bind(Param::Text(user.clone()))
+        ));
+    }
+    if let Some(user) = &filter.not_user {
+        out.push(format!(
+            "a.user_id <> {}",
+            st.bind(Param::Text(user.clone()))
+        ));
+    }
+    if let Some(department) = &filter.department {
+        let mark = st.bind(Param::Text(department.clone()));
+        out.push(format!(
+            "a.user_id IN (SELECT user_id FROM staff WHERE department = {mark})"
+        ));
+    }
+    if let Some(person) = &filter.person {
+        let mark = st.bind(Param::Text(person.clone()));
+        out.push(format!(
+            "a.seq IN (SELECT seq FROM audit_subjects WHERE person = {mark})"
+        ));
+    }
+    if !filter.actions.is_empty() {
+        let marks = st.list(filter.actions.iter().map(|a| a.as_str().to_string()));
+        out.push(format!("a.action IN ({marks})"));
+    }
+    if let Some(terminal) = &filter.terminal {
+        out.push(format!(
+            "a.terminal = {}",
+            st.bind(Param::Text(terminal.clone()))
+        ));
+    }
+    if let Some(from) = filter.from {
+        out.push(format!(
+            "a.at >= {}",
+            st.bind(Param::Text(format_time(from)))
+        ));
+    }
+    if let Some(to) = filter.to {
+        out.push(format!("a.at < {}", st.bind(Param::Text(format_time(to)))));
+    }
+    if !filter.outcomes.is_empty() {
+        let marks = st.list(filter.outcomes.iter().map(|o| o.as_str().to_string()));
+        out.push(format!("a.outcome IN ({marks})"));
+    }
+    if let Some(detail) = &filter.detail {
+        out.push(format!(
+            "a.detail = {}",
+            st.bind(Param::Text(detail.clone()))
+        ));
+    }
+    if let Some(sensitive) = filter.sensitive {
+        out.push(format!("a.sensitive = {}", st.bind(Param::Bool(sensitive))));
+    }
+    out
+}
+
+fn where_clause(conditions: &[String]) -> String {
+    if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    }
+}
+
+/// The rows `filter` selects with `seq < before`, newest first, at most
+/// `limit`: the columns are `columns`, on the log aliased `a`.
+pub(crate) fn query(
+    dollar: bool,
+    columns: &str,
+    filter: &AuditFilter,
+    before: Option<i64>,
+    limit: usize,
+) -> Statement {
+    let mut st = Statement::new(dollar);
+    let mut conds = conditions(&mut st, filter);
+    if let Some(before) = before {
+        conds.push(format!("a.seq < {}", st.bind(Param::Int(before))));
+    }
+    let limit = st.bind(Param::Int(i64::try_from(limit).unwrap_or(i64::MAX)));
+    let columns = columns
+        .split(", ")
+        .map(|c| format!("a.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    st.sql = format!(
+        "SELECT {columns} FROM audit_log a {} ORDER BY a.seq DESC LIMIT {limit}",
+        where_clause(&conds)
+    );
+    st
+}
+
+/// Counts of the rows `filter` selects in each bucket, grouped by `by`.
+/// Columns: bucket, three keys (NULL where unused), rows, users, first and
+/// last seq. Each bucket is an index range scan over `at`.
+pub(crate) fn groups(
+    dollar: bool,
+    filter: &AuditFilter,
+    buckets: &[Bucket],
+    by: &GroupBy,
+) -> Option<Statement> {
+    if buckets.is_empty() {
+        return None;
+    }
+    let mut st = Statement::new(dollar);
+    let values: Vec<String> = buckets
+        .iter()
+        .enumerate()
+        .map(|(i, (start, end))| {
+            let s = st.bind(Param::Text(format_time(*start)));
+            let e = st.bind(Param::Text(format_time(*end)));
+            // The index is ours, never input: written as a literal so
+            // PostgreSQL types the column without a cast.
+            format!("({i}, {s}, {e})")
+        })
+        .collect();
+    let mut conds = conditions(&mut st, filter);
+    let null = "CAST(NULL AS TEXT)";
+    // SQLite's planner would rather walk an action's or user's index over
+    // the whole log than the time range of each bucket; told which, each
+    // bucket is a range scan, and a follow-up check a lookup by row number.
+    let (by_time, by_seq) = if st.dollar {
+        ("", "")
+    } else {
+        (" INDEXED BY audit_log_at", " NOT INDEXED")
+    };
+    let (keys, join, group) = match by {
+        GroupBy::User => (
+            format!("a.user_id, {null}, {null}"),
+            String::new(),
+            "a.user_id",
+        ),
+        GroupBy::Terminal => (
+            format!("a.terminal, {null}, {null}"),
+            String::new(),
+            "a.terminal",
+        ),
+        GroupBy::UserOutcomeDetail => (
+            "a.user_id, a.outcome, a.detail".to_string(),
+            String::new(),
+            "a.user_id, a.outcome, a.detail",
+        ),
+        GroupBy::UnfollowedPerson { work } => {
+            let marks = st.list(work.iter().map(|a| a.as_str().to_string()));
+            conds.push(format!(
+                "NOT EXISTS (SELECT 1 FROM audit_subjects w JOIN audit_log f{by_seq} ON f.seq = w.seq
+                  WHERE w.person = p.person AND f.user_id = a.user_id
+                  AND f.at >= b.s AND f.at < b.e AND f.action IN ({marks}))"
+            ));
+            (
+                format!("a.user_id, p.person, {null}"),
+                "JOIN audit_subjects p ON p.seq = a.seq".to_string(),
+                "a.user_id, p.person",
+            )
+        }
+    };
+    st.sql = format!(
+        "WITH b(i, s, e) AS (VALUES {values})
+         SELECT CAST(b.i AS BIGINT), {keys}, COUNT(*), COUNT(DISTINCT a.user_id), MIN(a.seq), MAX(a.seq)
+         FROM b JOIN audit_log a{by_time} ON a.at >= b.s AND a.at < b.e {join}
+         {} GROUP BY b.i, {group} ORDER BY b.i, {group}",
+        where_clause(&conds),
+        values = values.join(", "),
+    );
+    Some(st)
+}
+
+/// A row of [`groups`] as read back.
+pub(crate) fn group_row(bucket: i64, keys: [Option<String>; 3], counts: [i64; 4]) -> AuditGroup {
+    AuditGroup {
+        bucket: usize::try_from(bucket).unwrap_or(usize::MAX),
+        keys: keys.into_iter().flatten().collect(),
+        rows: counts[0],
+        users: counts[1],
+        first_seq: counts[2],
+        last_seq: counts[3],
+    }
+}
