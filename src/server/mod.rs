@@ -84,6 +84,8 @@ pub struct ServerConfig {
     pub print: print::PrintSettings,
     /// How long each kind of record is kept, and on what legal basis.
     pub retention: crate::domain::retention::Rules,
+    /// The longest a grant of a role may run.
+    pub grant_rules: crate::domain::grant::GrantRules,
 }
 
 impl ServerConfig {
@@ -131,6 +133,7 @@ impl Default for ServerConfig {
             reverify_rules: crate::domain::entry::reverify::Rules::default(),
             calendar: crate::domain::entry::reverify::Calendar::default(),
             transfer_sign_off_timeout: time::Duration::minutes(10),
+            grant_rules: crate::domain::grant::GrantRules::default(),
             transfer_send_timeout: std::time::Duration::from_secs(30),
             print: print::PrintSettings::default(),
             retention: crate::domain::retention::Rules::default(),

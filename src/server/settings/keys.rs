@@ -64,6 +64,15 @@ pub struct NumberKey {
 /// Their bounds keep a typo from disabling a protection (a lock of 0
 /// minutes) or from exhausting the machine (19 MiB per PIN check).
 pub const NUMBER_KEYS: &[NumberKey] = &[
+    // A grant runs at most this long (an extension likewise, from its
+    // day): a year and a day covers a fiscal year with its last day.
+    NumberKey {
+        name: "login.grant_max_days",
+        range: 1..=1_830,
+        read: |f| f.login.grant_max_days.as_ref(),
+        apply: |c, n| c.grant_rules.max_length = time::Duration::days(i64::from(n)),
+        show: |c| c.grant_rules.max_length.whole_days().to_string(),
+    },
     NumberKey {
         name: "login.lockout_threshold",
         range: 1..=100,

@@ -24,6 +24,7 @@
 pub(crate) mod audit;
 mod connect;
 pub(crate) mod entries;
+pub(crate) mod grants;
 mod journal_tx;
 pub(crate) mod meta;
 mod rekey;
@@ -106,6 +107,11 @@ const MIGRATIONS: &[(i64, Migration)] = &[
     (
         13,
         Migration::Sql(include_str!("../migrations/postgres/0013_cosignatures.sql")),
+    ),
+    // 14 is reserved for another change.
+    (
+        15,
+        Migration::Sql(include_str!("../migrations/postgres/0015_grants.sql")),
     ),
 ];
 

@@ -8,6 +8,7 @@
 
 pub(crate) mod audit;
 pub(crate) mod entries;
+pub(crate) mod grants;
 mod journal_tx;
 pub(crate) mod meta;
 mod rekey;
@@ -87,6 +88,11 @@ const MIGRATIONS: &[(i64, Migration)] = &[
     (
         14,
         Migration::Sql(include_str!("../migrations/sqlite/0014_cosignatures.sql")),
+    ),
+    // 15 is reserved for another change.
+    (
+        16,
+        Migration::Sql(include_str!("../migrations/sqlite/0016_grants.sql")),
     ),
 ];
 
