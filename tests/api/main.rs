@@ -7,6 +7,7 @@ mod audit;
 mod common;
 mod connections;
 mod entries;
+mod grants;
 mod journal;
 mod lockout;
 mod login;
