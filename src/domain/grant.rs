@@ -145,7 +145,7 @@ pub enum GrantError {
     NotItOfficer,
     #[error("the person who requested a grant may not apply it")]
     SelfApplication,
-    #[error("nobody may apply, revoke or extend a grant of their own")]
+    #[error("nobody may apply or extend a grant of their own")]
     OwnGrant,
     #[error("that role has no work in that department")]
     NoWork,
