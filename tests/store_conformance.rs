@@ -1170,7 +1170,7 @@ fn an_old_store_is_rekeyed_on_upgrade_and_finds_hyphenated_addresses(b: &Backend
              DROP TABLE claims; DROP TABLE batch_entries; DROP TABLE batches; DROP TABLE reverify_items;
              DROP TABLE corrections; DROP TABLE entry_slips; DROP TABLE tax_records;
              DROP TABLE entries; DROP TABLE audit_checkpoints; DROP TABLE audit_cosignatures;
-             PRAGMA user_version = 4"
+             DROP TABLE grants; PRAGMA user_version = 4"
         }
         _ => "DELETE FROM schema_migrations WHERE version = 4",
     };
