@@ -10,6 +10,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use bansho::domain::audit_event::{Action, Outcome};
+use bansho::domain::grant::{Grant, GrantState};
 use bansho::domain::person_number::PersonNumber;
 use bansho::domain::resident::{ResidentStatus, Sex};
 use bansho::domain::roles::{Department, Role};
@@ -20,9 +21,9 @@ use bansho::store::chain::{self, ChainVerifier, GENESIS};
 use bansho::store::journal::{Applied, Change, Committed, FailPoint, Item};
 use bansho::store::{
     AttemptClaim, AuditEntry, AuditFilter, AuditRecord, BatchRow, ClaimRow, DestinationRow,
-    EntryRow, FormatRow, GroupBy, LockoutPolicy, PurposeRow, ResidentQuery, ResidentRow,
-    ReverifyRow, SessionRow, SlipRow, StaffRow, Store, StoreError, TaxRecordRow, TotpClaim,
-    TransferQuery, TransferRow,
+    EntryRow, FormatRow, GrantQuery, GrantRow, GroupBy, LockoutPolicy, PurposeRow, ResidentQuery,
+    ResidentRow, ReverifyRow, SessionRow, SlipRow, StaffRow, Store, StoreError, TaxRecordRow,
+    TotpClaim, TransferQuery, TransferRow,
 };
 use common::pg;
 use time::OffsetDateTime;
@@ -157,6 +158,9 @@ conformance!(
     cosignatures_are_kept_per_witness_with_their_checkpoint_and_append_only,
     reopening_keeps_data_and_migrations_are_idempotent,
     search_cost_report,
+    grants_change_only_from_the_revision_read_and_the_one_in_force_is_found,
+    disabling_an_account_changes_it_once,
+    an_old_store_gives_every_account_a_grant_of_its_role_on_upgrade,
 );
 
 const NOW: OffsetDateTime = datetime!(2026-11-23 09:00:00.123456 UTC);
@@ -1171,7 +1175,7 @@ fn an_old_store_is_rekeyed_on_upgrade_and_finds_hyphenated_addresses(b: &Backend
              DROP TABLE audit_subjects; DROP INDEX audit_log_at; DROP INDEX audit_log_user;
              DROP INDEX audit_log_action; DROP INDEX audit_log_terminal;
              DROP INDEX audit_log_outcome;
-             PRAGMA user_version = 4"
+             DROP TABLE grants; PRAGMA user_version = 4"
         }
         _ => "DELETE FROM schema_migrations WHERE version = 4",
     };
@@ -2633,4 +2637,197 @@ fn transfers_change_only_from_the_revision_read_and_list_latest_first(b: &Backen
         ..TransferQuery::default()
     };
     assert_eq!(ids_of(clerks_own, 10), ["t3"]);
+}
+
+fn grant_row(
+    id: &str,
+    user: &str,
+    from: OffsetDateTime,
+    until: Option<OffsetDateTime>,
+) -> GrantRow {
+    GrantRow {
+        expires_at: until,
+        ..Grant::bootstrap(
+            id.into(),
+            user,
+            Role::Clerk,
+            Department::Assessment,
+            from,
+            "admin-cli",
+        )
+    }
+}
+
+fn grants_change_only_from_the_revision_read_and_the_one_in_force_is_found(b: &Backend) {
+    let s = b.store();
+    s.insert_staff(&staff("kazei01")).unwrap();
+    let day = time::Duration::days(1);
+    let old = grant_row("g-old", "kazei01", NOW - day * 10, None);
+    let later = grant_row("g-later", "kazei01", NOW - day, Some(NOW + day));
+    let future = grant_row("g-future", "kazei01", NOW + day * 5, Some(NOW + day * 9));
+    for g in [&old, &later, &future] {
+        let item = Item::recorded(vec![Change::InsertGrant(g.clone())], row_for("grant_apply"));
+        assert!(
+            commit(s, vec![item], FailPoint::None).unwrap()[0]
+                .effect
+                .kept()
+        );
+    }
+    // The same id again, and a grant for nobody, are conflicts.
+    for g in [old.clone(), grant_row("g-nobody", "nobody01", NOW, None)] {
+        let item = Item::recorded(vec![Change::InsertGrant(g)], row_for("grant_apply"));
+        let committed = commit(s, vec![item], FailPoint::None).unwrap();
+        assert!(
+            matches!(committed[0].effect.refusal(), Some(Applied::Conflict(_))),
+            "{}",
+            b.name
+        );
+    }
+    assert_eq!(s.grant("g-later").unwrap(), Some(later.clone()));
+    // The one in force that started last.
+    assert_eq!(
+        s.active_grant("kazei01", NOW).unwrap().map(|g| g.id),
+        Some("g-later".into())
+    );
+    assert_eq!(
+        s.active_grant("kazei01", NOW + day * 2)
+            .unwrap()
+            .map(|g| g.id),
+        Some("g-old".into())
+    );
+    assert_eq!(
+        s.active_grant("kazei01", NOW + day * 6)
+            .unwrap()
+            .map(|g| g.id),
+        Some("g-future".into())
+    );
+    assert_eq!(s.active_grant("kazei02", NOW).unwrap(), None);
+
+    // Revoked from the revision read; a stale revision is a conflict.
+    let revoked = GrantRow {
+        state: GrantState::Revoked,
+        revoked_by: Some("joho01".into()),
+        revoked_at: Some(NOW),
+        end_reason: Some("moved".into()),
+        revision: later.revision + 1,
+        ..later.clone()
+    };
+    let update = |row: GrantRow, expected_revision| {
+        Item::recorded(
+            vec![Change::UpdateGrant {
+                row,
+                expected_revision,
+            }],
+            row_for("grant_revoke"),
+        )
+    };
+    assert!(
+        commit(
+            s,
+            vec![update(revoked.clone(), later.revision)],
+            FailPoint::None
+        )
+        .unwrap()[0]
+            .effect
+            .kept()
+    );
+    let stale = commit(
+        s,
+        vec![update(revoked.clone(), later.revision)],
+        FailPoint::None,
+    )
+    .unwrap();
+    assert!(matches!(
+        stale[0].effect.refusal(),
+        Some(Applied::Conflict(_))
+    ));
+    assert_eq!(s.grant("g-later").unwrap(), Some(revoked));
+    assert_eq!(
+        s.active_grant("kazei01", NOW).unwrap().map(|g| g.id),
+        Some("g-old".into())
+    );
+
+    // Listing by user, department and state, latest requested first.
+    let all = s.grants(&GrantQuery::default(), 10).unwrap();
+    assert_eq!(
+        all.iter().map(|g| g.id.as_str()).collect::<Vec<_>>(),
+        ["g-future", "g-later", "g-old"]
+    );
+    let revoked = s
+        .grants(
+            &GrantQuery {
+                state: Some(GrantState::Revoked),
+                ..GrantQuery::default()
+            },
+            10,
+        )
+        .unwrap();
+    assert_eq!(revoked.len(), 1);
+    let elsewhere = GrantQuery {
+        department: Some(Department::Collections),
+        ..GrantQuery::default()
+    };
+    assert!(s.grants(&elsewhere, 10).unwrap().is_empty());
+    let other = GrantQuery {
+        user_id: Some("kazei02".into()),
+        ..GrantQuery::default()
+    };
+    assert!(s.grants(&other, 10).unwrap().is_empty());
+    assert_eq!(s.grants(&GrantQuery::default(), 1).unwrap().len(), 1);
+}
+
+fn disabling_an_account_changes_it_once(b: &Backend) {
+    let s = b.store();
+    s.insert_staff(&staff("kazei01")).unwrap();
+    let disable = || {
+        Item::recorded(
+            vec![Change::DisableStaff {
+                user_id: "kazei01".into(),
+            }],
+            row_for("staff_disable"),
+        )
+    };
+    assert!(
+        commit(s, vec![disable()], FailPoint::None).unwrap()[0]
+            .effect
+            .kept()
+    );
+    assert!(s.staff("kazei01").unwrap().expect("there").disabled);
+    let again = commit(s, vec![disable()], FailPoint::None).unwrap();
+    assert_eq!(again[0].effect.refusal(), Some(&Applied::NothingToChange));
+}
+
+fn an_old_store_gives_every_account_a_grant_of_its_role_on_upgrade(b: &Backend) {
+    let s = b.store();
+    s.insert_staff(&staff("kazei01")).unwrap();
+    s.insert_staff(&StaffRow {
+        role: Role::Supervisor,
+        ..staff("shunin01")
+    })
+    .unwrap();
+    // Back to the schema before grants.
+    let undo = if b.name == "SQLite" {
+        "DROP TABLE grants; PRAGMA user_version = 15;"
+    } else {
+        "DROP TABLE grants; DELETE FROM schema_migrations WHERE version = 15;"
+    };
+    (b.raw)(undo).expect("undo the migration");
+    let upgraded = (b.reopen)();
+    for (user, role) in [("kazei01", Role::Clerk), ("shunin01", Role::Supervisor)] {
+        let grant = upgraded
+            .active_grant(user, NOW)
+            .unwrap()
+            .unwrap_or_else(|| panic!("{user} has a grant on {}", b.name));
+        assert_eq!(
+            (grant.role, grant.department),
+            (role, Department::Assessment)
+        );
+        assert_eq!((grant.starts_at, grant.expires_at), (NOW, None));
+    }
+    assert_eq!(
+        upgraded
+            .active_grant("kazei01", NOW - time::Duration::seconds(1))
+            .unwrap(),
+        None
+    );
 }

@@ -45,6 +45,10 @@ pub enum ErrorCode {
     /// An erasure plan's hash that is not the current plan's: the plan
     /// changed since it was read (something came due, a rule changed).
     RetentionPlanChanged,
+    /// A grant step refused by the rules of grants (who may request or
+    /// apply, the two-person rule, the state, a grant changed since it was
+    /// read); the message says which.
+    GrantRefused,
     /// Too many logins are waiting to be checked: try again shortly.
     Busy,
     /// No route at that path.

@@ -5,6 +5,7 @@
 
 pub mod entry;
 pub mod error;
+pub mod grant;
 pub mod retention;
 pub mod search;
 pub mod terminal_bundle;

@@ -7,6 +7,8 @@ pub mod bench;
 #[cfg(all(feature = "server", feature = "tui"))]
 pub mod demo;
 #[cfg(feature = "server")]
+mod grant;
+#[cfg(feature = "server")]
 mod pia_report;
 #[cfg(feature = "server")]
 mod retention;
@@ -391,6 +393,12 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Grants of roles: list, request, apply, revoke, extend
+    /// (docs/admin-guide.md, section 3).
+    Grant {
+        #[command(subcommand)]
+        command: GrantCommand,
+    },
     /// Write an encrypted backup of the store while the service runs.
     Backup(BackupArgs),
     /// Restore a backup into an empty or new data directory.
@@ -598,6 +606,85 @@ pub enum UserCommand {
     List {
         #[command(flatten)]
         store: StoreArgs,
+    },
+    /// Disable an account: its sessions end at their next request.
+    Disable {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        id: String,
+    },
+}
+
+/// `bansho admin grant ...`. A request and an application each name who
+/// makes them (`--as`), a supervisor and an IT officer with a grant in
+/// force, two people; revocation and extension are the console's (an IT
+/// officer's task).
+#[derive(Debug, Subcommand)]
+pub enum GrantCommand {
+    /// List grants, latest requested first.
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        user: Option<String>,
+        #[arg(long)]
+        department: Option<String>,
+        /// requested, active, refused or revoked.
+        #[arg(long)]
+        state: Option<String>,
+    },
+    /// Request a grant, as the department's supervisor.
+    Request {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The supervisor requesting (an IT officer for information_systems).
+        #[arg(long = "as", value_name = "USER")]
+        by: String,
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        department: String,
+        /// RFC 3339 (default: now).
+        #[arg(long)]
+        from: Option<String>,
+        /// RFC 3339.
+        #[arg(long)]
+        until: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Apply a requested grant, as an IT officer other than the requester.
+    Apply {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long = "as", value_name = "USER")]
+        by: String,
+        #[arg(long)]
+        id: String,
+    },
+    /// Revoke a grant: the user's sessions end at their next request.
+    Revoke {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Extend every active grant of a department expiring before UNTIL.
+    Extend {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        department: String,
+        /// RFC 3339.
+        #[arg(long)]
+        until: String,
+        #[arg(long)]
+        reason: String,
     },
 }
 

@@ -171,6 +171,16 @@ stable_names! {
         /// A tombstone: one item erased (kind, internal ID, rule,
         /// approvers), never what it held.
         RetentionErase => "retention_erase",
+        /// Grants: one row per transition (an extension: one per grant),
+        /// and the list read.
+        GrantRequest => "grant_request",
+        GrantApply => "grant_apply",
+        GrantRefuse => "grant_refuse",
+        GrantRevoke => "grant_revoke",
+        GrantExtend => "grant_extend",
+        GrantList => "grant_list",
+        /// An account disabled (its sessions end at their next request).
+        StaffDisable => "staff_disable",
     }
 }
 
@@ -245,6 +255,17 @@ stable_names! {
         /// `audit verify --witness-key` findings.
         CosignatureInvalid => "cosignature_invalid",
         CosignatureMissing => "cosignature_missing",
+        /// A session ended because no grant gives its user a role now.
+        GrantEnded => "grant_ended",
+        /// Grant refusals: the two-person rule, who may request or apply,
+        /// the period, the state.
+        SelfApplication => "self_application",
+        OwnGrant => "own_grant",
+        NotRequester => "not_requester",
+        NotItOfficer => "not_it_officer",
+        GrantRule => "grant_rule",
+        GrantState => "grant_state",
+        GrantChanged => "grant_changed",
     }
 }
 
@@ -429,6 +450,21 @@ pub enum Detail {
         rule: String,
         approvers: (String, String),
     },
+    /// A grant after a step: its id, whose, the role and department, its
+    /// stored state and expiry (never the reasons given: free text).
+    Grant {
+        id: String,
+        user: String,
+        role: &'static str,
+        department: &'static str,
+        state: &'static str,
+        until: Option<String>,
+    },
+    /// A grant step refused: why, and the grant if there is one.
+    GrantRefused {
+        reason: Reason,
+        id: Option<String>,
+    },
     /// An erasure plan carried out: its hash and the items erased.
     RetentionDone {
         hash: String,
@@ -537,6 +573,30 @@ impl fmt::Display for Detail {
                 "erased={kind};id={id};rule={rule};approvers={it}+{supervisor}"
             ),
             Detail::RetentionDone { hash, erased } => write!(f, "plan={hash};erased={erased}"),
+            Detail::Grant {
+                id,
+                user,
+                role,
+                department,
+                state,
+                until,
+            } => {
+                write!(
+                    f,
+                    "grant={id};user={user};role={role};department={department};state={state}"
+                )?;
+                match until {
+                    Some(until) => write!(f, ";until={until}"),
+                    None => Ok(()),
+                }
+            }
+            Detail::GrantRefused { reason, id } => {
+                f.write_str(reason.as_str())?;
+                match id {
+                    Some(id) => write!(f, ";grant={id}"),
+                    None => Ok(()),
+                }
+            }
             Detail::Batch {
                 id,
                 committed,

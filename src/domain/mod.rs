@@ -3,6 +3,7 @@
 pub mod actor;
 pub mod audit_event;
 pub mod entry;
+pub mod grant;
 pub mod itaiji;
 pub mod kana;
 pub mod my_number;

@@ -125,10 +125,13 @@ pub enum Permission {
     /// Read the erasure plan and approve it (an IT officer and a
     /// supervisor, two people, both approve one before it is carried out).
     ApproveRetention,
+    /// Request grants of roles in one's department (a supervisor; an IT
+    /// officer for information systems) and read the department's grants.
+    RequestGrants,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 19] = [
+    pub const ALL: [Permission; 20] = [
         Permission::SearchResidents,
         Permission::SearchByMyNumber,
         Permission::ViewResident,
@@ -148,6 +151,7 @@ impl Permission {
         Permission::ApproveTransfers,
         Permission::ViewTransfers,
         Permission::ApproveRetention,
+        Permission::RequestGrants,
     ];
 }
 
@@ -185,12 +189,14 @@ pub fn permissions(role: Role, department: Department) -> &'static [Permission] 
             ApproveTransfers,
             ViewTransfers,
             ApproveRetention,
+            RequestGrants,
         ],
         (Role::Supervisor, Department::Collections) => &[
             SearchResidents,
             ViewResident,
             ViewProtectedAddress,
             ReadAuditLog,
+            RequestGrants,
         ],
         (Role::ItOfficer, Department::InformationSystems) => &[
             ReadAuditLog,
@@ -198,6 +204,7 @@ pub fn permissions(role: Role, department: Department) -> &'static [Permission] 
             ManageTransferRegistry,
             ViewTransfers,
             ApproveRetention,
+            RequestGrants,
         ],
         (Role::Auditor, Department::Audit) => {
             &[SearchResidents, ViewResident, ReadAuditLog, ViewTransfers]

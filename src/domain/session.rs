@@ -1,7 +1,8 @@
 //! A session's life, as the service enforces it. Opened by a login (both
 //! factors proven, see the login guard), it awaits its business purpose
 //! when the department has several, is active once it has one, and ends by
-//! logout, by a timeout or a disabled account found at a request, or by a
+//! logout, by a timeout, a disabled account or an ended grant found at a
+//! request, or by a
 //! lockout while unlocking. Unlock proves both factors again and renews the
 //! session (the service also gives it a new token). Ended is final.
 //!
@@ -72,6 +73,9 @@ pub enum EndReason {
     AccountDisabled,
     /// Unlock attempts reached the lockout.
     LockedOut,
+    /// The user's grant expired or was revoked since the login: no grant
+    /// gives them a role now.
+    GrantEnded,
 }
 
 impl EndReason {
@@ -83,6 +87,7 @@ impl EndReason {
             Self::AbsoluteTimeout => "absolute_timeout",
             Self::AccountDisabled => "staff_disabled",
             Self::LockedOut => "locked_out",
+            Self::GrantEnded => "grant_ended",
         }
     }
 }
@@ -100,6 +105,9 @@ pub enum Account {
     Enabled,
     /// Disabled, or no longer there.
     Disabled,
+    /// Enabled, but no grant gives it a role now (expired, revoked, not
+    /// started).
+    NoGrant,
 }
 
 /// What proving both factors again came to, at unlock.
@@ -275,6 +283,7 @@ impl Session {
         let ends = open.due(at, rules).or(match account {
             Account::Enabled => None,
             Account::Disabled => Some(EndReason::AccountDisabled),
+            Account::NoGrant => Some(EndReason::GrantEnded),
         });
         if let Some(reason) = ends {
             return Ok(Session::Ended(open.end(purpose, at, reason)));

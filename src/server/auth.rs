@@ -20,7 +20,7 @@ use crate::domain::roles::{Department, Permission, Role, permissions};
 use crate::domain::session::{Account, Session, SessionError, UnlockProof};
 use crate::secret::{Pin, SessionToken};
 use crate::store::journal::{Applied, Change, Item};
-use crate::store::{AttemptClaim, AuditEntry, SessionRow, StaffRow, TotpClaim};
+use crate::store::{AttemptClaim, AuditEntry, GrantRow, SessionRow, StaffRow, TotpClaim};
 
 /// Argon2id at OWASP's minimum: 19 MiB, 2 passes, 1 lane.
 fn argon2() -> Argon2<'static> {
@@ -285,10 +285,15 @@ async fn prove_factors(
         _ => return Err(AppError::internal()),
     };
     let uid = user_id.to_string();
+    // An account without a grant in force is refused as a disabled one is:
+    // the same steps, the same answer.
     let staff = state
-        .store(move |s| s.staff(&uid))
-        .await?
-        .filter(|s| !s.disabled);
+        .store(move |s| {
+            let staff = s.staff(&uid)?;
+            let grant = s.active_grant(&uid, now)?;
+            Ok(granted(staff, grant))
+        })
+        .await?;
     match check_factors(state, staff.as_ref(), pin, code, now).await {
         Err(Unchecked::Internal) => Err(AppError::internal()),
         Err(Unchecked::Busy) => {
@@ -316,6 +321,19 @@ async fn prove_factors(
             })),
             None => Err(AppError::internal()),
         },
+    }
+}
+
+/// The account as its grant in force makes it: enabled, with the grant's
+/// role and department; `None` if disabled, unknown, or without a grant.
+fn granted(staff: Option<StaffRow>, grant: Option<GrantRow>) -> Option<StaffRow> {
+    match (staff, grant) {
+        (Some(staff), Some(grant)) if !staff.disabled => Some(StaffRow {
+            role: grant.role,
+            department: grant.department,
+            ..staff
+        }),
+        _ => None,
     }
 }
 
@@ -821,21 +839,25 @@ pub async fn authenticate(
     let hash = crypto::token_hash(token);
     let now = state.clock.now();
     let lookup = hash.clone();
-    // Session and account in one trip to the store's threads.
-    let (session, staff) = state
+    // Session, account and the grant in force in one trip to the store's
+    // threads.
+    let (session, staff, grant) = state
         .store(move |s| {
             let Some(session) = s.session(&lookup)? else {
-                return Ok((None, None));
+                return Ok((None, None, None));
             };
             let staff = s.staff(&session.user_id)?;
-            Ok((Some(session), staff))
+            let grant = s.active_grant(&session.user_id, now)?;
+            Ok((Some(session), staff, grant))
         })
         .await?;
     let session = session.ok_or_else(AppError::unauthenticated)?;
 
-    let account = match &staff {
-        Some(s) if !s.disabled => Account::Enabled,
-        _ => Account::Disabled,
+    let account = match (&staff, &grant) {
+        (Some(s), _) if s.disabled => Account::Disabled,
+        (None, _) => Account::Disabled,
+        (Some(_), None) => Account::NoGrant,
+        (Some(_), Some(_)) => Account::Enabled,
     };
     let seen = sessions::state_of(&session).request(
         &sessions::actor(&session.user_id, &terminal.name),
@@ -864,7 +886,7 @@ pub async fn authenticate(
         }
         Err(_) => return Err(AppError::unauthenticated()),
     };
-    let staff = staff.ok_or_else(AppError::unauthenticated)?;
+    let staff = granted(staff, grant).ok_or_else(AppError::unauthenticated)?;
 
     // The idle clock is the one write that is not a change anyone answers
     // for: it goes straight to the store, without a row of its own.

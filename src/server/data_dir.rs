@@ -14,6 +14,7 @@ use super::{auth, totp};
 use crate::api::terminal_bundle::TerminalBundle;
 use crate::domain::actor::Actor as MachineActor;
 use crate::domain::audit_event::{Action, Detail, Event};
+use crate::domain::grant::Grant;
 use crate::domain::pin_policy::check_pin;
 use crate::domain::roles::{Department, Role};
 use crate::domain::synth;
@@ -355,10 +356,20 @@ pub fn create_staff(
         role: staff.role.as_str(),
         department: staff.department.as_str(),
     });
+    // The account's role comes from its grant: one in force from `now`
+    // (the account's start), without expiry, applied at the console.
+    let grant = Grant::bootstrap(
+        super::crypto::new_token()[..32].to_owned(),
+        &staff.user_id,
+        staff.role,
+        staff.department,
+        now,
+        ADMIN,
+    );
     let committed = commit(
         store,
         keys,
-        vec![Change::InsertStaff(row)],
+        vec![Change::InsertStaff(row), Change::InsertGrant(grant)],
         Actor::console(ADMIN).entry(now, added),
     )?;
     if !committed.effect.kept() {

@@ -91,6 +91,8 @@ pub struct ServerConfig {
     /// The office's opening hours on business days (the calendar's), in
     /// its time zone: access outside them is an analysis of the log.
     pub business_hours: audit_review::BusinessHours,
+    /// The longest a grant of a role may run.
+    pub grant_rules: crate::domain::grant::GrantRules,
 }
 
 impl ServerConfig {
@@ -138,6 +140,7 @@ impl Default for ServerConfig {
             reverify_rules: crate::domain::entry::reverify::Rules::default(),
             calendar: crate::domain::entry::reverify::Calendar::default(),
             transfer_sign_off_timeout: time::Duration::minutes(10),
+            grant_rules: crate::domain::grant::GrantRules::default(),
             transfer_send_timeout: std::time::Duration::from_secs(30),
             print: print::PrintSettings::default(),
             retention: crate::domain::retention::Rules::default(),

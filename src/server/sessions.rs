@@ -74,6 +74,7 @@ fn end_event(reason: EndReason) -> Event {
         EndReason::AbsoluteTimeout => Reason::AbsoluteTimeout,
         EndReason::AccountDisabled => Reason::StaffDisabled,
         EndReason::LockedOut => Reason::AccountLocked,
+        EndReason::GrantEnded => Reason::GrantEnded,
     };
     Event::new(Action::SessionEnd, Outcome::Expired, Detail::Reason(reason))
 }

@@ -15,8 +15,8 @@ use time::OffsetDateTime;
 use super::chain::{self, AuditEntry, ChainKey};
 use super::{
     AttemptClaim, BatchRow, CheckpointRow, ClaimRow, CorrectionRow, CosignatureRow, DestinationRow,
-    EntryRow, FormatRow, LockoutPolicy, RetentionApprovalRow, ReverifyRow, SessionRow, SlipRow,
-    StaffRow, StoreError, StoreResult, TaxRecordRow, TerminalRow, TotpClaim, TransferRow,
+    EntryRow, FormatRow, GrantRow, LockoutPolicy, RetentionApprovalRow, ReverifyRow, SessionRow,
+    SlipRow, StaffRow, StoreError, StoreResult, TaxRecordRow, TerminalRow, TotpClaim, TransferRow,
 };
 
 /// One change of state. Each backend applies it with the same SQL its
@@ -24,6 +24,19 @@ use super::{
 #[derive(Debug, Clone)]
 pub enum Change {
     InsertStaff(StaffRow),
+    /// Disables an enabled account (nothing to change if it is disabled
+    /// or not there). Its sessions end at their next request.
+    DisableStaff {
+        user_id: String,
+    },
+    /// A new grant (a conflict if the id is taken or the user is unknown).
+    InsertGrant(GrantRow),
+    /// Replaces a grant read at `expected_revision`; a conflict if it
+    /// changed since.
+    UpdateGrant {
+        row: GrantRow,
+        expected_revision: i64,
+    },
     ResetCredentials {
         user_id: String,
         pin_hash: String,

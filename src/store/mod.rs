@@ -32,9 +32,9 @@ pub use chain::{AuditEntry, AuditRecord};
 pub use lockout::{AttemptClaim, LockoutPolicy, LoginGuardRow};
 pub use rows::{
     BatchRow, CandidateQuery, CheckpointRow, ClaimRow, CorrectionRow, CosignatureRow,
-    DestinationRow, EntryRow, FormatRow, PurposeRow, ResidentQuery, ResidentRow,
-    RetentionApprovalRow, RetentionCandidates, ReverifyRow, SessionRow, SlipRow, StaffRow,
-    TaxRecordRow, TerminalRow, TotpClaim, TransferQuery, TransferRow,
+    DestinationRow, EntryRow, FormatRow, GrantQuery, GrantRow, PurposeRow, ResidentQuery,
+    ResidentRow, RetentionApprovalRow, RetentionCandidates, ReverifyRow, SessionRow, SlipRow,
+    StaffRow, TaxRecordRow, TerminalRow, TotpClaim, TransferQuery, TransferRow,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -105,6 +105,18 @@ pub trait StaffStore {
     /// it is later than the stored one; otherwise the code was already used
     /// (or an older one): exactly one of several concurrent claims wins.
     fn claim_totp_step(&self, user_id: &str, step: i64, terminal: &str) -> StoreResult<TotpClaim>;
+}
+
+/// Grants of roles to staff, with their start and expiry. Every write goes
+/// through the journal ([`journal::Change::InsertGrant`] and
+/// [`journal::Change::UpdateGrant`]).
+pub trait GrantStore {
+    fn grant(&self, id: &str) -> StoreResult<Option<GrantRow>>;
+    /// The grants `query` asks for, latest requested first, at most `limit`.
+    fn grants(&self, query: &GrantQuery, limit: usize) -> StoreResult<Vec<GrantRow>>;
+    /// The grant that gives `user_id` their role at `at`: applied, started,
+    /// not expired. With several, the one that started last.
+    fn active_grant(&self, user_id: &str, at: OffsetDateTime) -> StoreResult<Option<GrantRow>>;
 }
 
 /// The registry of terminals allowed to connect.
@@ -300,6 +312,7 @@ pub trait RetentionStore {
 pub trait Store:
     MetaStore
     + StaffStore
+    + GrantStore
     + TerminalStore
     + SessionStore
     + ResidentStore
@@ -316,6 +329,7 @@ pub trait Store:
 impl<T> Store for T where
     T: MetaStore
         + StaffStore
+        + GrantStore
         + TerminalStore
         + SessionStore
         + ResidentStore
@@ -333,7 +347,7 @@ impl<T> Store for T where
 /// store type (`use bansho::store::prelude::*`).
 pub mod prelude {
     pub use super::{
-        AuditStore, EntryStore, MetaStore, ResidentStore, RetentionStore, SessionStore, StaffStore,
-        Store, TerminalStore, TransferStore,
+        AuditStore, EntryStore, GrantStore, MetaStore, ResidentStore, RetentionStore, SessionStore,
+        StaffStore, Store, TerminalStore, TransferStore,
     };
 }

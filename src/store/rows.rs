@@ -31,6 +31,17 @@ impl std::fmt::Debug for StaffRow {
     }
 }
 
+/// A grant as stored: the domain's grant itself, every field a column.
+pub type GrantRow = crate::domain::grant::Grant;
+
+/// Which grants to list: every present condition must hold.
+#[derive(Debug, Default, Clone)]
+pub struct GrantQuery {
+    pub user_id: Option<String>,
+    pub department: Option<Department>,
+    pub state: Option<crate::domain::grant::GrantState>,
+}
+
 #[derive(Debug, Clone)]
 pub struct SessionRow {
     pub token_hash: Vec<u8>,

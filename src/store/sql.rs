@@ -70,6 +70,11 @@ pub(crate) trait ColumnReader {
             .ok_or_else(|| self.corrupt(index, "not a known department"))
     }
 
+    fn grant_state(&self, index: usize) -> StoreResult<crate::domain::grant::GrantState> {
+        crate::domain::grant::GrantState::parse(&self.text(index)?)
+            .ok_or_else(|| self.corrupt(index, "not a grant state"))
+    }
+
     fn sex(&self, index: usize) -> StoreResult<Sex> {
         self.text(index)?
             .parse()

@@ -156,6 +156,7 @@ pub fn failure_key(code: ErrorCode) -> Option<&'static str> {
         ErrorCode::EntryNotYours => "failure.entry_not_yours",
         ErrorCode::TransferRefused => "failure.transfer_refused",
         ErrorCode::RetentionPlanChanged => "failure.retention_plan_changed",
+        ErrorCode::GrantRefused => "failure.grant_refused",
         ErrorCode::Busy => "failure.busy",
         ErrorCode::NotFound => "failure.not_found",
         ErrorCode::MethodNotAllowed

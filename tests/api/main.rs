@@ -8,6 +8,7 @@ mod audit_review;
 mod common;
 mod connections;
 mod entries;
+mod grants;
 mod journal;
 mod lockout;
 mod login;

@@ -223,6 +223,16 @@ fn a_request_for_a_disabled_account_ends_the_session() {
 }
 
 #[test]
+fn a_request_without_a_grant_in_force_ends_the_session() {
+    let ended = ended_as(
+        active()
+            .request(&clerk(), minutes(1), &RULES, Account::NoGrant)
+            .unwrap(),
+    );
+    assert_eq!(ended.reason, EndReason::GrantEnded);
+}
+
+#[test]
 fn a_request_from_another_terminal_is_refused_and_leaves_the_session() {
     let session = active();
     let elsewhere = Actor::staff("kazei01", "counter-09");
@@ -374,6 +384,7 @@ fn end_reasons_have_the_access_logs_names() {
         EndReason::AbsoluteTimeout,
         EndReason::AccountDisabled,
         EndReason::LockedOut,
+        EndReason::GrantEnded,
     ]
     .into_iter()
     .map(EndReason::as_str)
@@ -385,7 +396,8 @@ fn end_reasons_have_the_access_logs_names() {
             "idle_timeout",
             "absolute_timeout",
             "staff_disabled",
-            "locked_out"
+            "locked_out",
+            "grant_ended"
         ]
     );
 }

@@ -6,6 +6,7 @@ mod audit_log;
 mod audit_review;
 mod batches;
 mod entries;
+mod grants;
 mod quality;
 mod records;
 pub(crate) mod residents;
@@ -334,6 +335,48 @@ pub const ROUTES: &[RouteSpec] = &[
         path: "/admin/staff",
         access: Access::Permission(Permission::ManageStaff),
         action: Action::StaffList,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/admin/grants",
+        access: Access::Permission(Permission::RequestGrants),
+        action: Action::GrantList,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/grants",
+        access: Access::Permission(Permission::RequestGrants),
+        action: Action::GrantRequest,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/grants/{id}/apply",
+        access: Access::Permission(Permission::ManageStaff),
+        action: Action::GrantApply,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/grants/{id}/refuse",
+        access: Access::Permission(Permission::ManageStaff),
+        action: Action::GrantRefuse,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/grants/{id}/revoke",
+        access: Access::Permission(Permission::ManageStaff),
+        action: Action::GrantRevoke,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/grants/extend",
+        access: Access::Permission(Permission::ManageStaff),
+        action: Action::GrantExtend,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/staff/{id}/disable",
+        access: Access::Permission(Permission::ManageStaff),
+        action: Action::StaffDisable,
     },
     RouteSpec {
         method: "POST",
@@ -667,6 +710,33 @@ pub fn router(state: AppState) -> Result<Router, RouteTableError> {
         handler!("POST", entries::settle_identity),
     )
     .add("GET", "/admin/staff", handler!("GET", staff::list))
+    .add(
+        "POST",
+        "/admin/staff/{id}/disable",
+        handler!("POST", grants::disable),
+    )
+    .add("GET", "/admin/grants", handler!("GET", grants::list))
+    .add("POST", "/admin/grants", handler!("POST", grants::request))
+    .add(
+        "POST",
+        "/admin/grants/{id}/apply",
+        handler!("POST", grants::apply),
+    )
+    .add(
+        "POST",
+        "/admin/grants/{id}/refuse",
+        handler!("POST", grants::refuse),
+    )
+    .add(
+        "POST",
+        "/admin/grants/{id}/revoke",
+        handler!("POST", grants::revoke),
+    )
+    .add(
+        "POST",
+        "/admin/grants/extend",
+        handler!("POST", grants::extend),
+    )
     .add(
         "GET",
         "/admin/retention/plan",

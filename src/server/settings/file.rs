@@ -102,6 +102,8 @@ pub(super) struct Login {
     pub verifications: Option<Spanned<u32>>,
     pub queue: Option<Spanned<u32>>,
     pub per_terminal_per_minute: Option<Spanned<u32>>,
+    /// The longest a grant of a role may run, in days.
+    pub grant_max_days: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -80,6 +80,15 @@ pub const NUMBER_KEYS: &[NumberKey] = &[
         apply: |c, n| c.business_hours.closes = u16::try_from(n).unwrap_or(1_440),
         show: |c| c.business_hours.closes.to_string(),
     },
+    // A grant runs at most this long (an extension likewise, from its
+    // day): a year and a day covers a fiscal year with its last day.
+    NumberKey {
+        name: "login.grant_max_days",
+        range: 1..=1_830,
+        read: |f| f.login.grant_max_days.as_ref(),
+        apply: |c, n| c.grant_rules.max_length = time::Duration::days(i64::from(n)),
+        show: |c| c.grant_rules.max_length.whole_days().to_string(),
+    },
     NumberKey {
         name: "login.lockout_threshold",
         range: 1..=100,

@@ -24,6 +24,7 @@
 pub(crate) mod audit;
 mod connect;
 pub(crate) mod entries;
+pub(crate) mod grants;
 mod journal_tx;
 pub(crate) mod meta;
 mod rekey;
@@ -110,6 +111,10 @@ const MIGRATIONS: &[(i64, Migration)] = &[
     (
         14,
         Migration::Sql(include_str!("../migrations/postgres/0014_audit_review.sql")),
+    ),
+    (
+        15,
+        Migration::Sql(include_str!("../migrations/postgres/0015_grants.sql")),
     ),
 ];
 

@@ -72,6 +72,16 @@ pub(crate) fn reset_credentials(
     .map_err(db_error)
 }
 
+/// False if the account is disabled already or not there.
+pub(crate) fn disable_staff(c: &mut impl GenericClient, user_id: &str) -> StoreResult<bool> {
+    c.execute(
+        "UPDATE staff SET disabled = TRUE WHERE user_id = $1 AND NOT disabled",
+        &[&user_id],
+    )
+    .map(|n| n == 1)
+    .map_err(db_error)
+}
+
 /// The login guard's SQL for the shared lockout rule, inside one
 /// transaction.
 struct Guard<'t, 'c>(&'t mut Transaction<'c>);

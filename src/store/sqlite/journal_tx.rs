@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use time::OffsetDateTime;
 
 use super::sql::unavailable;
-use super::{audit, entries, retention, sessions, staff, terminals, transfers};
+use super::{audit, entries, grants, retention, sessions, staff, terminals, transfers};
 use crate::store::chain::{self, AuditRecord, parse_time};
 use crate::store::journal::{Applied, Change, JournalTx, Tail};
 use crate::store::{StoreError, StoreResult};
@@ -74,6 +74,18 @@ impl JournalTx for SqliteJournal<'_, '_> {
         let c = self.0;
         Ok(match change {
             Change::InsertStaff(s) => staff::insert_staff(c, s).map(|()| Applied::Done)?,
+            Change::DisableStaff { user_id } => done_if(staff::disable_staff(c, user_id)?),
+            Change::InsertGrant(g) => grants::insert_grant(c, g).map(|()| Applied::Done)?,
+            Change::UpdateGrant {
+                row,
+                expected_revision,
+            } => {
+                if grants::update_grant(c, row, *expected_revision)? {
+                    Applied::Done
+                } else {
+                    Applied::Conflict("the grant changed since it was read".into())
+                }
+            }
             Change::ResetCredentials {
                 user_id,
                 pin_hash,

@@ -8,6 +8,7 @@
 
 pub(crate) mod audit;
 pub(crate) mod entries;
+pub(crate) mod grants;
 mod journal_tx;
 pub(crate) mod meta;
 mod rekey;
@@ -91,6 +92,10 @@ const MIGRATIONS: &[(i64, Migration)] = &[
     (
         15,
         Migration::Sql(include_str!("../migrations/sqlite/0015_audit_review.sql")),
+    ),
+    (
+        16,
+        Migration::Sql(include_str!("../migrations/sqlite/0016_grants.sql")),
     ),
 ];
 

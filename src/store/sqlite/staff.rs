@@ -73,6 +73,16 @@ pub(crate) fn reset_credentials(
     .map_err(unavailable)
 }
 
+/// False if the account is disabled already or not there.
+pub(crate) fn disable_staff(c: &Connection, user_id: &str) -> StoreResult<bool> {
+    c.execute(
+        "UPDATE staff SET disabled = 1 WHERE user_id = ?1 AND disabled = 0",
+        [user_id],
+    )
+    .map(|n| n == 1)
+    .map_err(unavailable)
+}
+
 /// The login guard's SQL for the shared lockout rule. SQLite locks the whole
 /// database for a write transaction, so `lock` needs no row lock: the
 /// caller's transaction must be `IMMEDIATE`.
