@@ -52,6 +52,7 @@ async fn the_report_shows_each_transfer_with_its_witness_and_the_failed_logins_b
     assert!(line.contains(&format!("prepared {CLERK}")), "{line}");
     assert!(text.contains("Failed logins and unlocks: 1"), "{text}");
     assert!(text.contains("Access log chain: intact"), "{text}");
+    assert!(text.contains("Grants in force now: "), "{text}");
     assert!(text.contains(&format!("{CLERK} ")), "{text}");
     // Whose record left is not in it.
     assert!(!text.contains(Known::TAKAHASHI), "{text}");
