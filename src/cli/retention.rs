@@ -130,17 +130,20 @@ fn day_of(config: &ServerConfig, today: Option<&str>) -> anyhow::Result<Date> {
     }
 }
 
-/// The approvals whose approver still has that role and an enabled
-/// account: an approval by someone since moved or disabled does not count.
+/// The approvals whose approver still has that role, by the grant in
+/// force now, and an enabled account: an approval by someone since moved,
+/// whose grant ended, or who was disabled does not count.
 fn standing(
     store: &dyn Store,
     approvals: Vec<RetentionApprovalRow>,
 ) -> anyhow::Result<Vec<RetentionApprovalRow>> {
     let mut kept = Vec::new();
     for approval in approvals {
+        let now = time::OffsetDateTime::now_utc();
         if let Some(staff) = store.staff(&approval.user_id)?
             && !staff.disabled
-            && staff.role.as_str() == approval.role
+            && let Some(grant) = store.active_grant(&approval.user_id, now)?
+            && grant.role.as_str() == approval.role
         {
             kept.push(approval);
         }

@@ -127,12 +127,26 @@ pub async fn ensure_today(state: &AppState, caller: &SessionCtx) -> Result<usize
     if fresh.is_empty() {
         return Ok(0);
     }
-    let staff = state.store(|s| s.list_staff()).await?;
-    let clerks: Vec<String> = staff
-        .into_iter()
-        .filter(|s| s.role == Role::Clerk && s.department == Department::Assessment && !s.disabled)
-        .map(|s| s.user_id)
-        .collect();
+    // Who may be given an item: enabled assessment clerks by the grant in
+    // force now (the staff row's own role gives no access).
+    let now = state.clock.now();
+    let clerks: Vec<String> = state
+        .store(move |s| {
+            let mut clerks = Vec::new();
+            for staff in s.list_staff()? {
+                if staff.disabled {
+                    continue;
+                }
+                if let Some(grant) = s.active_grant(&staff.user_id, now)?
+                    && grant.role == Role::Clerk
+                    && grant.department == Department::Assessment
+                {
+                    clerks.push(staff.user_id);
+                }
+            }
+            Ok(clerks)
+        })
+        .await?;
     let items = reverify::build(
         &state.config.reverify_rules,
         &state.config.calendar,
