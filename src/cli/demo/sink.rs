@@ -100,13 +100,18 @@ impl DemoSink {
         &self.dir
     }
 
+    /// Where the sink takes transfers this run.
+    fn endpoint(&self) -> String {
+        format!("https://127.0.0.1:{}/transfers", self.port)
+    }
+
     /// The destination as the demo's IT officer registers it.
     pub fn destination(&self, name: &str, legal_basis: &str) -> Destination {
         Destination {
             id: DESTINATION.into(),
             name: name.into(),
             kind: DestinationKind::Partner,
-            endpoint: Some(format!("https://127.0.0.1:{}/transfers", self.port)),
+            endpoint: Some(self.endpoint()),
             ca_pem: Some(self.ca_pem.clone()),
             formats: vec!["tax_certificate".into()],
             legal_basis: legal_basis.into(),
@@ -122,7 +127,7 @@ impl DemoSink {
         };
         let mut registered: Destination =
             serde_json::from_str(&row.body).context("the demo destination's registry entry")?;
-        let endpoint = self.destination("", "").endpoint;
+        let endpoint = Some(self.endpoint());
         if registered.endpoint == endpoint {
             return Ok(());
         }
@@ -194,7 +199,7 @@ mod tests {
         let now = store.destination(DESTINATION).unwrap().unwrap();
         assert_eq!(now.revision, 2);
         let now: Destination = serde_json::from_str(&now.body).unwrap();
-        assert_eq!(now.endpoint, second.destination("", "").endpoint);
+        assert_eq!(now.endpoint, Some(second.endpoint()));
         assert_eq!(now.name, "デモ受信側");
         let kept = std::fs::read_to_string(second.dir().join(PORT_FILE)).unwrap();
         assert_eq!(kept, second.port.to_string());

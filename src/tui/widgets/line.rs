@@ -24,3 +24,12 @@ pub fn fit_line(spans: Vec<Span<'static>>, width: usize) -> Line<'static> {
     }
     Line::from(out)
 }
+
+/// A hash in groups of eight characters, as it is read out against another
+/// screen or the console (a transfer's manifest, an erasure plan).
+pub fn hash_groups(hash: &str) -> Vec<String> {
+    hash.as_bytes()
+        .chunks(8)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect()
+}

@@ -23,6 +23,7 @@ use crate::tui::screens::tabs::{self, Tab};
 use crate::tui::status::Level;
 use crate::tui::theme::Role;
 use crate::tui::view::View;
+use crate::tui::widgets::line::hash_groups;
 use crate::tui::widgets::panel::panel;
 
 use super::{Align, Column, draw_table, is_movement, list_command, moved, muted_line};
@@ -45,15 +46,6 @@ impl Default for RetentionScreen {
             sending: false,
         }
     }
-}
-
-/// The hash in groups of eight, as it is read out against the console.
-pub fn hash_groups(hash: &str) -> String {
-    hash.as_bytes()
-        .chunks(8)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// A code from the service in the UI language under `key` when the
@@ -195,7 +187,10 @@ impl RetentionScreen {
                 ),
                 Role::Text,
             ),
-            line(format!("SHA-256  {}", hash_groups(&plan.hash)), Role::Text),
+            line(
+                format!("SHA-256  {}", hash_groups(&plan.hash).join(" ")),
+                Role::Text,
+            ),
             line(approvals, Role::Text),
             line(next, Role::Muted),
         ]

@@ -17,7 +17,7 @@ use crate::tui::theme::Role;
 use crate::tui::view::View;
 use crate::tui::widgets::demo;
 use crate::tui::widgets::input::TextInput;
-use crate::tui::widgets::line::fit_line;
+use crate::tui::widgets::line::{fit_line, hash_groups};
 
 use super::state_text;
 
@@ -377,11 +377,7 @@ fn muted(view: &View<'_>, text: &str, _width: usize) -> Line<'static> {
 /// bold, to be read aloud digit by digit.
 fn hash_lines(view: &View<'_>, hash: &str, fingerprint: &str, width: usize) -> Vec<Line<'static>> {
     let t = view.i18n;
-    let groups: Vec<String> = clean(hash)
-        .as_bytes()
-        .chunks(8)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect();
+    let groups = hash_groups(&clean(hash));
     let spaced: String = clean(fingerprint)
         .chars()
         .map(|c| {
