@@ -1991,3 +1991,112 @@ fn backups_and_restores_refuse_what_would_lose_or_forge_records() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(verify(&into).status.success());
 }
+
+fn last_row(dir: &Path) -> (i64, String, String) {
+    db(dir)
+        .query_row(
+            "SELECT seq, action, detail FROM audit_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("last row")
+}
+
+#[test]
+fn audit_report_writes_an_analysis_as_csv_or_pdf_after_its_row() {
+    use bansho::domain::audit_event::{Action, Event, Reason};
+    let tmp = private_tempdir();
+    let dir = tmp.path();
+    init(dir);
+    let d = dir.to_str().expect("utf-8");
+    // Two refused reveals by a clerk, as the service would log them.
+    {
+        let args = bansho::cli::StoreArgs {
+            data: dir.to_path_buf(),
+            store: None,
+            allow_unsafe_durability: false,
+        };
+        let (store, keys) = bansho::cli::admin::open(&args).expect("open");
+        for _ in 0..2 {
+            let event = Event::denied(Action::Reveal, Reason::Forbidden);
+            bansho::server::data_dir::record(store.as_ref(), &keys, "kazei09", event).expect("row");
+        }
+    }
+
+    let csv = bansho(&["admin", "audit", "report", "refused", "--data", d]);
+    assert!(csv.status.success(), "{}", text(&csv.stderr));
+    let out = text(&csv.stdout);
+    let mut lines = out.lines();
+    assert!(lines.next().expect("header").starts_with("kind,from,to,"));
+    let finding: Vec<&str> = lines.filter(|l| l.contains("kazei09")).collect();
+    assert_eq!(finding.len(), 1, "{out}");
+    assert!(finding[0].contains(",2,1,"), "two rows, one user: {out}");
+    let (_, action, detail) = last_row(dir);
+    assert_eq!(action, "audit_report");
+    assert!(
+        detail.contains("analysis=refused") && detail.contains("format=csv"),
+        "{detail}"
+    );
+
+    // A kind that is not an analysis, or a PDF without a file: refused,
+    // and nothing logged.
+    let (before, _, _) = last_row(dir);
+    let bad = bansho(&["admin", "audit", "report", "everything", "--data", d]);
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad.stderr).contains("one of after_hours, volume"),
+        "{}",
+        text(&bad.stderr)
+    );
+    let no_file = bansho(&[
+        "admin", "audit", "report", "refused", "--format", "pdf", "--data", d,
+    ]);
+    assert!(
+        text(&no_file.stderr).contains("needs --out FILE"),
+        "{}",
+        text(&no_file.stderr)
+    );
+    assert_eq!(last_row(dir).0, before);
+
+    let Some(font) = common::font() else { return };
+    let pdf = tmp.path().join("refused.pdf");
+    let made = bansho(&[
+        "admin",
+        "audit",
+        "report",
+        "refused",
+        "--format",
+        "pdf",
+        "--font",
+        font.to_str().expect("utf-8"),
+        "--out",
+        pdf.to_str().expect("utf-8"),
+        "--data",
+        d,
+    ]);
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let bytes = std::fs::read(&pdf).expect("pdf");
+    assert!(bytes.starts_with(b"%PDF"));
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&pdf).expect("meta").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let (_, action, detail) = last_row(dir);
+    assert_eq!(action, "audit_report");
+    assert!(detail.contains("format=pdf"), "{detail}");
+    // A second report never overwrites the first.
+    let again = bansho(&[
+        "admin",
+        "audit",
+        "report",
+        "refused",
+        "--format",
+        "pdf",
+        "--font",
+        font.to_str().expect("utf-8"),
+        "--out",
+        pdf.to_str().expect("utf-8"),
+        "--data",
+        d,
+    ]);
+    assert!(!again.status.success());
+}

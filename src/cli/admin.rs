@@ -62,6 +62,7 @@ fn run_blocking(args: AdminArgs) -> anyhow::Result<ExitCode> {
                 Some(key) if !latest => checkpoint(&store, &key, &witness),
                 _ => latest_checkpoint(&store),
             },
+            AuditCommand::Report(args) => super::audit_report::run(&args),
             AuditCommand::Keygen { out, name } => keygen(&out, &name),
         },
         AdminCommand::User { command } => match command {

@@ -3,11 +3,14 @@
 #[cfg(feature = "server")]
 pub mod admin;
 #[cfg(feature = "server")]
+mod audit_report;
+#[cfg(feature = "server")]
 pub mod bench;
 #[cfg(all(feature = "server", feature = "tui"))]
 pub mod demo;
 #[cfg(feature = "server")]
 mod grant;
+pub mod period;
 #[cfg(feature = "server")]
 mod pia_report;
 #[cfg(feature = "server")]
@@ -414,22 +417,37 @@ pub enum AdminCommand {
     PiaReport(PiaReportArgs),
 }
 
+/// `bansho admin audit report`.
+#[derive(Debug, Args)]
+pub struct AuditReportArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The analysis: after_hours, volume, no_follow_up, support_measure,
+    /// my_number_reveals, refused or shared_terminals.
+    pub kind: String,
+    /// The period (default: the 30 days up to the end of today).
+    #[command(flatten)]
+    pub period: period::PeriodArgs,
+    /// csv or pdf.
+    #[arg(long, default_value = "csv", value_parser = ["csv", "pdf"])]
+    pub format: String,
+    /// The file to write (a new file, 0600); without it a CSV goes to
+    /// standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// The Japanese font to set a PDF in (default: `print.font`).
+    #[arg(long, value_name = "FILE")]
+    pub font: Option<PathBuf>,
+}
+
 /// `bansho admin pia-report`.
 #[derive(Debug, Args)]
 pub struct PiaReportArgs {
     #[command(flatten)]
     pub store: StoreArgs,
-    /// The settings file (default: bansho.toml in the service directory):
-    /// the office's time zone for the dates, and `print.font`.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// The first day of the period (YYYY-MM-DD, office time; default: a
-    /// year before --to).
-    #[arg(long, value_name = "DATE")]
-    pub from: Option<String>,
-    /// The day after the period (YYYY-MM-DD, office time; default: tomorrow).
-    #[arg(long, value_name = "DATE")]
-    pub to: Option<String>,
+    /// The period (default: the year up to the end of today).
+    #[command(flatten)]
+    pub period: period::PeriodArgs,
     /// Also write the report as a PDF to FILE (a new file, 0600).
     #[arg(long, value_name = "FILE")]
     pub pdf: Option<PathBuf>,
@@ -545,6 +563,10 @@ pub enum AuditCommand {
         #[command(flatten)]
         witness: WitnessClientArgs,
     },
+    /// One of the ready-made analyses as a report for the audit (CSV or
+    /// PDF), with staff by user ID and residents by person number only;
+    /// its making is logged before it is written.
+    Report(AuditReportArgs),
     /// Create a checkpoint signing key in FILE (mode 0600, never an
     /// existing file) and print its verifier key.
     Keygen {

@@ -5,53 +5,20 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use time::{Date, Duration, OffsetDateTime};
+use time::{Duration, OffsetDateTime};
 
 use super::PiaReportArgs;
 use crate::domain::audit_event::{Action, Detail, Event};
 use crate::server::pia_report::{self, Period};
-use crate::server::settings::OfficeTimeZone;
 use crate::server::{data_dir, print};
 use crate::store::chain::format_time;
 
-/// The start of `text` (YYYY-MM-DD) in the office's zone.
-fn day_start(zone: &OfficeTimeZone, flag: &str, text: &str) -> anyhow::Result<OffsetDateTime> {
-    let day = Date::parse(text, &time::format_description::well_known::Iso8601::DATE)
-        .with_context(|| {
-            format!(
-                "--{flag}: `{}` is not a date (2027-04-01)",
-                text.escape_debug()
-            )
-        })?;
-    zone.day_start(day)
-        .with_context(|| format!("--{flag}: {day} is outside the office's calendar"))
-}
-
-fn period(args: &PiaReportArgs, zone: &OfficeTimeZone) -> anyhow::Result<Period> {
-    let to = match &args.to {
-        Some(text) => day_start(zone, "to", text)?,
-        None => {
-            let today = zone
-                .local_date(OffsetDateTime::now_utc())
-                .context("today is outside the office's calendar")?;
-            let tomorrow = today
-                .next_day()
-                .context("tomorrow is outside the calendar")?;
-            zone.day_start(tomorrow)
-                .context("tomorrow is outside the office's calendar")?
-        }
-    };
-    let from = match &args.from {
-        Some(text) => day_start(zone, "from", text)?,
-        None => to - Duration::days(365),
-    };
-    anyhow::ensure!(from < to, "--from must be before --to");
-    Ok(Period { from, to })
-}
-
 pub fn run(args: &PiaReportArgs) -> anyhow::Result<ExitCode> {
-    let config = super::retention::settings_of(&args.store.data, args.config.as_deref())?;
-    let period = period(args, &config.time_zone)?;
+    let config = super::retention::settings_of(&args.store.data, args.period.config.as_deref())?;
+    let (from, to) = args
+        .period
+        .resolve(&config.time_zone, Duration::days(365))?;
+    let period = Period { from, to };
     // The font is read before anything is logged: a report that cannot be
     // set is not made.
     let font = match &args.pdf {

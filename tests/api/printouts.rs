@@ -15,24 +15,7 @@ use reqwest::Method;
 use crate::common::app::*;
 use crate::transfers::{call, json, signed_off_to};
 
-/// Where Debian's fonts-ipaexfont-gothic puts its font.
-const IPAEX: &str = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf";
-
-/// The font, or None (said plainly) where it is not installed; with
-/// BANSHO_REQUIRE_FONT=1 (CI) its absence fails the test.
-pub(crate) fn font() -> Option<PathBuf> {
-    let path = PathBuf::from(IPAEX);
-    if path.is_file() {
-        return Some(path);
-    }
-    if std::env::var("BANSHO_REQUIRE_FONT").as_deref() == Ok("1") {
-        panic!(
-            "{IPAEX} is missing and BANSHO_REQUIRE_FONT=1: apt-get install fonts-ipaexfont-gothic"
-        );
-    }
-    eprintln!("SKIPPED: {IPAEX} is missing (apt-get install fonts-ipaexfont-gothic)");
-    None
-}
+pub(crate) use crate::common::font;
 
 /// The IT officer registers the shipped format and a print destination.
 async fn print_destination(app: &TestApp) {

@@ -23,3 +23,22 @@ pub fn private_tempdir() -> tempfile::TempDir {
     }
     builder.tempdir().expect("tmp")
 }
+
+/// Where Debian's fonts-ipaexfont-gothic puts its font.
+const IPAEX: &str = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf";
+
+/// The font the printouts are set in, or None (said plainly) where it is
+/// not installed; with BANSHO_REQUIRE_FONT=1 (CI) its absence fails the test.
+pub fn font() -> Option<std::path::PathBuf> {
+    let path = std::path::PathBuf::from(IPAEX);
+    if path.is_file() {
+        return Some(path);
+    }
+    if std::env::var("BANSHO_REQUIRE_FONT").as_deref() == Ok("1") {
+        panic!(
+            "{IPAEX} is missing and BANSHO_REQUIRE_FONT=1: apt-get install fonts-ipaexfont-gothic"
+        );
+    }
+    eprintln!("SKIPPED: {IPAEX} is missing (apt-get install fonts-ipaexfont-gothic)");
+    None
+}
