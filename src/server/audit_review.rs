@@ -185,22 +185,51 @@ fn names(actions: &[Action]) -> String {
         .join(",")
 }
 
+/// A bucket's times as findings show them: made once per bucket, not
+/// once per finding (a year of `no_follow_up` can have 400,000).
+struct BucketText {
+    from: String,
+    to: String,
+    shown: String,
+}
+
+fn texts(config: &ServerConfig, buckets: &[Bucket]) -> Vec<BucketText> {
+    buckets
+        .iter()
+        .map(|(s, e)| BucketText {
+            from: format_time(*s),
+            to: format_time(*e),
+            shown: config.time_zone.show(*s),
+        })
+        .collect()
+}
+
 /// A finding from a group: its bucket's period, the group's counts.
-fn finding(g: &AuditGroup, bucket: &Bucket, description: String) -> AuditFinding {
+fn finding(g: &AuditGroup, bucket: &BucketText, description: String) -> AuditFinding {
     AuditFinding {
         description,
         user: None,
         terminal: None,
         person: None,
         reason: None,
-        from: format_time(bucket.0),
-        to: format_time(bucket.1),
+        from: bucket.from.clone(),
+        to: bucket.to.clone(),
         rows: g.rows,
         users: g.users,
         baseline: None,
         first_seq: g.first_seq,
         last_seq: g.last_seq,
         filter: BTreeMap::new(),
+    }
+}
+
+impl BucketText {
+    /// The `from` and `to` pairs of a finding's filter.
+    fn period(&self) -> [(&'static str, Option<String>); 2] {
+        [
+            ("from", Some(self.from.clone())),
+            ("to", Some(self.to.clone())),
+        ]
     }
 }
 
@@ -214,36 +243,37 @@ pub fn run(
     from: OffsetDateTime,
     to: OffsetDateTime,
 ) -> StoreResult<Vec<AuditFinding>> {
-    let time = |at: OffsetDateTime| Some(format_time(at));
     let show = |at: OffsetDateTime| config.time_zone.show(at);
     let day_groups = |filter: AuditFilter, by: GroupBy| {
         let buckets = days(config, from, to);
         store
             .audit_groups(&filter, &buckets, &by)
-            .map(|groups| (buckets, groups))
+            .map(|groups| (texts(config, &buckets), groups))
+    };
+    let with_period = |pairs: &[(&str, Option<String>)], t: &BucketText| {
+        let mut all = pairs.to_vec();
+        all.extend(t.period());
+        filter_query(&all)
     };
     let mut out = Vec::new();
     match analysis {
         Analysis::AfterHours => {
             let gaps = off_hours(config, from, to);
+            let text = texts(config, &gaps);
             for g in store.audit_groups(scope, &gaps, &GroupBy::User)? {
-                let b = gaps[g.bucket];
+                let (b, t) = (gaps[g.bucket], &text[g.bucket]);
                 let user = g.keys[0].clone();
                 let mut f = finding(
                     &g,
-                    &b,
+                    t,
                     format!(
                         "{user}: {} rows outside business hours, {} to {}",
                         g.rows,
-                        show(b.0),
+                        t.shown,
                         show(b.1)
                     ),
                 );
-                f.filter = filter_query(&[
-                    ("user", Some(user.clone())),
-                    ("from", time(b.0)),
-                    ("to", time(b.1)),
-                ]);
+                f.filter = with_period(&[("user", Some(user.clone()))], t);
                 f.user = Some(user);
                 out.push(f);
             }
@@ -251,6 +281,7 @@ pub fn run(
         Analysis::Volume => {
             let start = from - Duration::days(BASELINE_DAYS);
             let buckets = days(config, start, to);
+            let text = texts(config, &buckets);
             let reads = AuditFilter {
                 actions: READS.to_vec(),
                 ..scope.clone()
@@ -282,23 +313,24 @@ pub fn run(
                 if (g.rows as f64) <= mean + VOLUME_SIGMAS * sd || g.rows <= VOLUME_FLOOR {
                     continue;
                 }
+                let t = &text[g.bucket];
                 let user = g.keys[0].clone();
                 let mut f = finding(
                     g,
-                    &b,
+                    t,
                     format!(
                         "{user}: {} reads on {}, against a usual {mean:.1} a day",
-                        g.rows,
-                        show(b.0)
+                        g.rows, t.shown
                     ),
                 );
                 f.baseline = Some((mean * 10.0).round() / 10.0);
-                f.filter = filter_query(&[
-                    ("user", Some(user.clone())),
-                    ("action", Some(names(&READS))),
-                    ("from", time(b.0)),
-                    ("to", time(b.1)),
-                ]);
+                f.filter = with_period(
+                    &[
+                        ("user", Some(user.clone())),
+                        ("action", Some(names(&READS))),
+                    ],
+                    t,
+                );
                 f.user = Some(user);
                 out.push(f);
             }
@@ -312,26 +344,26 @@ pub fn run(
             let by = GroupBy::UnfollowedPerson {
                 work: WORK.to_vec(),
             };
-            let (buckets, groups) = day_groups(views, by)?;
+            let (text, groups) = day_groups(views, by)?;
             for g in groups {
-                let b = buckets[g.bucket];
+                let t = &text[g.bucket];
                 let (user, person) = (g.keys[0].clone(), g.keys[1].clone());
                 let mut f = finding(
                     &g,
-                    &b,
+                    t,
                     format!(
                         "{user}: viewed person {person} {} times on {} with no work on their records that day",
-                        g.rows,
-                        show(b.0)
+                        g.rows, t.shown
                     ),
                 );
-                f.filter = filter_query(&[
-                    ("user", Some(user.clone())),
-                    ("person", Some(person.clone())),
-                    ("action", Some(Action::View.as_str().into())),
-                    ("from", time(b.0)),
-                    ("to", time(b.1)),
-                ]);
+                f.filter = with_period(
+                    &[
+                        ("user", Some(user.clone())),
+                        ("person", Some(person.clone())),
+                        ("action", Some(Action::View.as_str().into())),
+                    ],
+                    t,
+                );
                 (f.user, f.person) = (Some(user), Some(person));
                 out.push(f);
             }
@@ -358,21 +390,15 @@ pub fn run(
                     ("action", Action::Reveal.as_str().to_string()),
                 )
             };
-            let (buckets, groups) = day_groups(filter, GroupBy::User)?;
+            let (text, groups) = day_groups(filter, GroupBy::User)?;
             for g in groups {
-                let b = buckets[g.bucket];
+                let t = &text[g.bucket];
                 let user = g.keys[0].clone();
-                let mut f = finding(
-                    &g,
-                    &b,
-                    format!("{user}: {} {what} on {}", g.rows, show(b.0)),
+                let mut f = finding(&g, t, format!("{user}: {} {what} on {}", g.rows, t.shown));
+                f.filter = with_period(
+                    &[("user", Some(user.clone())), (pair.0, Some(pair.1.clone()))],
+                    t,
                 );
-                f.filter = filter_query(&[
-                    ("user", Some(user.clone())),
-                    (pair.0, Some(pair.1.clone())),
-                    ("from", time(b.0)),
-                    ("to", time(b.1)),
-                ]);
                 f.user = Some(user);
                 out.push(f);
             }
@@ -382,24 +408,26 @@ pub fn run(
                 outcomes: vec![Outcome::Denied, Outcome::Failure, Outcome::RateLimited],
                 ..scope.clone()
             };
-            let bucket = (from, to);
-            let groups = store.audit_groups(&refused, &[bucket], &GroupBy::UserOutcomeDetail)?;
+            let bucket = [(from, to)];
+            let text = texts(config, &bucket);
+            let groups = store.audit_groups(&refused, &bucket, &GroupBy::UserOutcomeDetail)?;
             for g in groups {
                 let (user, outcome, reason) =
                     (g.keys[0].clone(), g.keys[1].clone(), g.keys[2].clone());
                 let shown = if reason.is_empty() { "-" } else { &reason };
                 let mut f = finding(
                     &g,
-                    &bucket,
+                    &text[0],
                     format!("{user}: {} refused ({outcome}: {shown})", g.rows),
                 );
-                f.filter = filter_query(&[
-                    ("user", Some(user.clone())),
-                    ("outcome", Some(outcome)),
-                    ("detail", Some(reason.clone())),
-                    ("from", time(from)),
-                    ("to", time(to)),
-                ]);
+                f.filter = with_period(
+                    &[
+                        ("user", Some(user.clone())),
+                        ("outcome", Some(outcome)),
+                        ("detail", Some(reason.clone())),
+                    ],
+                    &text[0],
+                );
                 (f.user, f.reason) = (Some(user), Some(reason));
                 out.push(f);
             }
@@ -409,27 +437,22 @@ pub fn run(
                 not_user: Some(UNKNOWN_USER.into()),
                 ..scope.clone()
             };
-            let (buckets, groups) = day_groups(known, GroupBy::Terminal)?;
+            let (text, groups) = day_groups(known, GroupBy::Terminal)?;
             for g in groups
                 .into_iter()
                 .filter(|g| g.users >= SHARED_TERMINAL_USERS)
             {
-                let b = buckets[g.bucket];
+                let t = &text[g.bucket];
                 let terminal = g.keys[0].clone();
                 let mut f = finding(
                     &g,
-                    &b,
+                    t,
                     format!(
                         "terminal {terminal}: used by {} users on {}",
-                        g.users,
-                        show(b.0)
+                        g.users, t.shown
                     ),
                 );
-                f.filter = filter_query(&[
-                    ("terminal", Some(terminal.clone())),
-                    ("from", time(b.0)),
-                    ("to", time(b.1)),
-                ]);
+                f.filter = with_period(&[("terminal", Some(terminal.clone()))], t);
                 f.terminal = Some(terminal);
                 out.push(f);
             }
