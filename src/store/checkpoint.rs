@@ -100,14 +100,8 @@ impl SignerKey {
             .trim()
             .strip_prefix(PRIVATE_PREFIX)
             .ok_or(CheckpointError::Key)?;
-        let (name, id, bytes) = split_key(rest)?;
-        let bytes = Zeroizing::new(bytes);
-        let (&kind, seed) = bytes.split_first().ok_or(CheckpointError::Key)?;
-        let seed: &[u8; 32] = seed.try_into().map_err(|_| CheckpointError::Key)?;
-        if kind != ED25519 {
-            return Err(CheckpointError::Key);
-        }
-        let key = Self::from_seed(name, seed)?;
+        let (name, id, seed) = read_key(rest, ED25519)?;
+        let key = Self::from_seed(name, &seed)?;
         if key_id(name, key.key.verifying_key().as_bytes()) != id {
             return Err(CheckpointError::Key);
         }
@@ -116,15 +110,9 @@ impl SignerKey {
 
     /// The key's text form, for its file only.
     pub fn to_text(&self) -> Zeroizing<String> {
-        let mut bytes = Zeroizing::new(vec![ED25519]);
-        bytes.extend_from_slice(self.key.as_bytes());
         let public = self.key.verifying_key();
-        Zeroizing::new(format!(
-            "{PRIVATE_PREFIX}{}+{}+{}",
-            self.name,
-            hex::encode(key_id(&self.name, public.as_bytes())),
-            B64.encode(bytes.as_slice())
-        ))
+        let text = key_text(&self.name, ED25519, public.as_bytes(), self.key.as_bytes());
+        Zeroizing::new(format!("{PRIVATE_PREFIX}{}", text.as_str()))
     }
 
     pub fn verifier(&self) -> VerifierKey {
@@ -143,10 +131,15 @@ impl SignerKey {
     }
 }
 
-/// `<name>+<8 hex>+<base64>` into its parts.
-pub(crate) fn split_key(text: &str) -> Result<(&str, [u8; 4], Vec<u8>), CheckpointError> {
+/// `<name>+<8 hex>+<base64(kind || 32 bytes)>` into the name, the ID and
+/// the 32 bytes of a key of signature type `kind` (the caller checks the
+/// ID, which needs the public key).
+pub(crate) fn read_key(
+    text: &str,
+    kind: u8,
+) -> Result<(&str, [u8; 4], Zeroizing<[u8; 32]>), CheckpointError> {
     // The base64 may hold '+' itself.
-    let mut parts = text.splitn(3, '+');
+    let mut parts = text.trim().splitn(3, '+');
     let (Some(name), Some(id), Some(bytes)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(CheckpointError::Key);
     };
@@ -157,8 +150,32 @@ pub(crate) fn split_key(text: &str) -> Result<(&str, [u8; 4], Vec<u8>), Checkpoi
         .ok()
         .and_then(|id| id.try_into().ok())
         .ok_or(CheckpointError::Key)?;
-    let bytes = B64.decode(bytes).map_err(|_| CheckpointError::Key)?;
-    Ok((name, id, bytes))
+    let bytes = Zeroizing::new(B64.decode(bytes).map_err(|_| CheckpointError::Key)?);
+    match bytes.split_first() {
+        Some((&k, key)) if k == kind => {
+            let key: [u8; 32] = key.try_into().map_err(|_| CheckpointError::Key)?;
+            Ok((name, id, Zeroizing::new(key)))
+        }
+        _ => Err(CheckpointError::Key),
+    }
+}
+
+/// The text form of a key of signature type `kind` named `name` whose
+/// public half is `public`: `key` is that public key, or the private seed
+/// (the caller puts [`PRIVATE_PREFIX`] before it).
+pub(crate) fn key_text(
+    name: &str,
+    kind: u8,
+    public: &[u8; 32],
+    key: &[u8; 32],
+) -> Zeroizing<String> {
+    let mut bytes = Zeroizing::new(vec![kind]);
+    bytes.extend_from_slice(key);
+    Zeroizing::new(format!(
+        "{name}+{}+{}",
+        hex::encode(typed_key_id(name, kind, public)),
+        B64.encode(bytes.as_slice())
+    ))
 }
 
 /// The public key checkpoints are checked with.
@@ -171,13 +188,11 @@ pub struct VerifierKey {
 impl VerifierKey {
     /// Reads `<name>+<id>+<base64(0x01 || key)>`.
     pub fn parse(text: &str) -> Result<Self, CheckpointError> {
-        let (name, id, bytes) = split_key(text.trim())?;
-        let (&kind, public) = bytes.split_first().ok_or(CheckpointError::Key)?;
-        let public: &[u8; 32] = public.try_into().map_err(|_| CheckpointError::Key)?;
-        if kind != ED25519 || key_id(name, public) != id {
+        let (name, id, public) = read_key(text, ED25519)?;
+        if key_id(name, &public) != id {
             return Err(CheckpointError::Key);
         }
-        let key = VerifyingKey::from_bytes(public).map_err(|_| CheckpointError::Key)?;
+        let key = VerifyingKey::from_bytes(&public).map_err(|_| CheckpointError::Key)?;
         Ok(Self {
             name: name.to_string(),
             key,
@@ -193,14 +208,8 @@ impl VerifierKey {
     }
 
     pub fn to_text(&self) -> String {
-        let mut bytes = vec![ED25519];
-        bytes.extend_from_slice(self.key.as_bytes());
-        format!(
-            "{}+{}+{}",
-            self.name,
-            hex::encode(self.id()),
-            B64.encode(bytes)
-        )
+        let public = self.key.as_bytes();
+        key_text(&self.name, ED25519, public, public).to_string()
     }
 
     /// The text of `note` if one of its signatures is this key's and valid.

@@ -15,7 +15,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use zeroize::Zeroizing;
 
-use super::checkpoint::{PRIVATE_PREFIX, split_key, typed_key_id, valid_name};
+use super::checkpoint::{PRIVATE_PREFIX, key_text, read_key, typed_key_id, valid_name};
 
 /// The signed-note signature type of an Ed25519 cosignature/v1.
 const COSIGNATURE_V1: u8 = 0x04;
@@ -66,14 +66,8 @@ impl CosignerKey {
             .trim()
             .strip_prefix(PRIVATE_PREFIX)
             .ok_or(CosignatureError::Key)?;
-        let (name, id, bytes) = split_key(rest).map_err(|_| CosignatureError::Key)?;
-        let bytes = Zeroizing::new(bytes);
-        let (&kind, seed) = bytes.split_first().ok_or(CosignatureError::Key)?;
-        let seed: &[u8; 32] = seed.try_into().map_err(|_| CosignatureError::Key)?;
-        if kind != COSIGNATURE_V1 {
-            return Err(CosignatureError::Key);
-        }
-        let key = Self::from_seed(name, seed)?;
+        let (name, id, seed) = read_key(rest, COSIGNATURE_V1).map_err(|_| CosignatureError::Key)?;
+        let key = Self::from_seed(name, &seed)?;
         if key.verifier().id() != id {
             return Err(CosignatureError::Key);
         }
@@ -82,14 +76,14 @@ impl CosignerKey {
 
     /// The key's text form, for its file only.
     pub fn to_text(&self) -> Zeroizing<String> {
-        let mut bytes = Zeroizing::new(vec![COSIGNATURE_V1]);
-        bytes.extend_from_slice(self.key.as_bytes());
-        Zeroizing::new(format!(
-            "{PRIVATE_PREFIX}{}+{}+{}",
-            self.name,
-            hex::encode(self.verifier().id()),
-            B64.encode(bytes.as_slice())
-        ))
+        let public = self.key.verifying_key();
+        let text = key_text(
+            &self.name,
+            COSIGNATURE_V1,
+            public.as_bytes(),
+            self.key.as_bytes(),
+        );
+        Zeroizing::new(format!("{PRIVATE_PREFIX}{}", text.as_str()))
     }
 
     pub fn verifier(&self) -> WitnessKey {
@@ -120,13 +114,12 @@ pub struct WitnessKey {
 impl WitnessKey {
     /// Reads `<name>+<id>+<base64(0x04 || key)>`.
     pub fn parse(text: &str) -> Result<Self, CosignatureError> {
-        let (name, id, bytes) = split_key(text.trim()).map_err(|_| CosignatureError::Key)?;
-        let (&kind, public) = bytes.split_first().ok_or(CosignatureError::Key)?;
-        let public: &[u8; 32] = public.try_into().map_err(|_| CosignatureError::Key)?;
-        if kind != COSIGNATURE_V1 || typed_key_id(name, kind, public) != id {
+        let (name, id, public) =
+            read_key(text, COSIGNATURE_V1).map_err(|_| CosignatureError::Key)?;
+        if typed_key_id(name, COSIGNATURE_V1, &public) != id {
             return Err(CosignatureError::Key);
         }
-        let key = VerifyingKey::from_bytes(public).map_err(|_| CosignatureError::Key)?;
+        let key = VerifyingKey::from_bytes(&public).map_err(|_| CosignatureError::Key)?;
         Ok(Self {
             name: name.to_string(),
             key,
@@ -142,14 +135,8 @@ impl WitnessKey {
     }
 
     pub fn to_text(&self) -> String {
-        let mut bytes = vec![COSIGNATURE_V1];
-        bytes.extend_from_slice(self.key.as_bytes());
-        format!(
-            "{}+{}+{}",
-            self.name,
-            hex::encode(self.id()),
-            B64.encode(bytes)
-        )
+        let public = self.key.as_bytes();
+        key_text(&self.name, COSIGNATURE_V1, public, public).to_string()
     }
 
     /// The timestamp of this key's valid cosignature of the note text
