@@ -1,6 +1,8 @@
 //! Typed HTTP client of the records service, used by the terminal and the tests.
 
+mod audit;
 mod entry;
+mod grants;
 mod records;
 mod retention;
 mod review;

@@ -11,7 +11,9 @@ use crate::client::ClientError;
 use crate::client::tls::TlsProblem;
 use crate::secret::Secret;
 
+pub use super::audit_call::AuditAnswer;
 pub use super::entry_call::EntryAnswer;
+pub use super::grants_call::GrantsAnswer;
 pub use super::records_call::RecordsAnswer;
 pub use super::review_call::ReviewAnswer;
 pub use super::transfers_call::TransfersAnswer;
@@ -176,6 +178,13 @@ commands! {
     Execute => "execute",
     Reconfirm => "reconfirm",
     SignOff => "sign_off",
+    NewGrant => "new_grant",
+    Revoke => "revoke",
+    Extend => "extend",
+    Filter => "filter",
+    ClearFilter => "clear_filter",
+    SaveCsv => "save_csv",
+    SavePdf => "save_pdf",
     Noop => "noop",
 }
 
@@ -249,6 +258,10 @@ pub enum Action {
     /// The service's answer to a transfer call.
     /// Boxed: a transfer's view is the largest answer.
     Transfers(Box<TransfersAnswer>),
+    /// The service's answer to a grant call.
+    Grants(GrantsAnswer),
+    /// The service's answer to an audit review call.
+    Audit(AuditAnswer),
 }
 
 /// What the result of a request says about reaching the service.
@@ -274,6 +287,8 @@ impl Action {
             Action::Review(answer) => answer.failure(),
             Action::Records(answer) => answer.failure(),
             Action::Transfers(answer) => answer.failure(),
+            Action::Grants(answer) => answer.failure(),
+            Action::Audit(answer) => answer.failure(),
             _ => return None,
         };
         match failure {

@@ -15,7 +15,9 @@ use super::keymap::Keymap;
 use super::popups::confirm::{ConfirmPopup, PendingAction};
 use super::popups::help::HelpOverlay;
 use super::popups::log::LogPopup;
+use super::screens::audit::AuditScreen;
 use super::screens::entry::EntryScreen;
+use super::screens::grants::GrantsScreen;
 use super::screens::lock::LockScreen;
 use super::screens::login::LoginScreen;
 use super::screens::no_search::NoSearchScreen;
@@ -58,6 +60,10 @@ pub enum Screen {
     Records,
     /// The transfers tab: the list, one transfer, a clerk's request.
     Transfers,
+    /// The grants tab.
+    Grants,
+    /// The access log and analyses tabs.
+    Audit,
 }
 
 /// The active screen with its state. The search screen's state lives in
@@ -74,6 +80,8 @@ enum Active {
     Review(ReviewScreen),
     Records(RecordsScreen),
     Transfers(Box<TransfersScreen>),
+    Grants(Box<GrantsScreen>),
+    Audit(Box<AuditScreen>),
 }
 
 pub struct App {
@@ -115,6 +123,9 @@ pub struct App {
     /// The persons (internal numbers) chosen on their records for the
     /// transfer being prepared. Dropped at lock and logout.
     pub transfer_picks: Vec<String>,
+    /// The folder analysis reports are saved in: the directory the
+    /// workstation was started in.
+    pub reports_dir: std::path::PathBuf,
     /// Next search request number (never reset, so an answer from before a
     /// logout can never match a later request).
     next_seq: u64,
@@ -149,6 +160,7 @@ impl App {
             demo_accounts,
             current_batch: None,
             transfer_picks: Vec::new(),
+            reports_dir: std::path::PathBuf::from("."),
             next_seq: 1,
             needs_render: true,
             should_quit: false,
@@ -167,6 +179,8 @@ impl App {
             Active::Review(_) => Screen::Review,
             Active::Records(_) => Screen::Records,
             Active::Transfers(_) => Screen::Transfers,
+            Active::Grants(_) => Screen::Grants,
+            Active::Audit(_) => Screen::Audit,
         }
     }
 
@@ -285,6 +299,51 @@ impl App {
             Active::Transfers(s) => Some(s.as_mut()),
             _ => None,
         }
+    }
+
+    pub fn grants(&self) -> Option<&GrantsScreen> {
+        match &self.active {
+            Active::Grants(s) => Some(s.as_ref()),
+            _ => None,
+        }
+    }
+
+    pub fn grants_mut(&mut self) -> Option<&mut GrantsScreen> {
+        match &mut self.active {
+            Active::Grants(s) => Some(s.as_mut()),
+            _ => None,
+        }
+    }
+
+    pub fn audit(&self) -> Option<&AuditScreen> {
+        match &self.active {
+            Active::Audit(s) => Some(s.as_ref()),
+            _ => None,
+        }
+    }
+
+    pub fn audit_mut(&mut self) -> Option<&mut AuditScreen> {
+        match &mut self.active {
+            Active::Audit(s) => Some(s.as_mut()),
+            _ => None,
+        }
+    }
+
+    /// Shows the grants tab (the search results stay for the way back).
+    pub fn show_grants(&mut self, grants: GrantsScreen) {
+        self.active = Active::Grants(Box::new(grants));
+    }
+
+    /// Shows an audit review tab (the search results stay for the way back).
+    pub fn show_audit(&mut self, audit: AuditScreen) {
+        self.active = Active::Audit(Box::new(audit));
+    }
+
+    /// A new request number (see [`Ctx::next_seq`]).
+    pub fn next_seq(&mut self) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        seq
     }
 
     /// Shows the transfers tab (the search results stay for the way back).
@@ -443,6 +502,8 @@ impl App {
             Active::Review(s) => s,
             Active::Records(s) => s,
             Active::Transfers(s) => s.as_ref(),
+            Active::Grants(s) => s.as_ref(),
+            Active::Audit(s) => s.as_ref(),
         }
     }
 
@@ -493,6 +554,8 @@ impl App {
             Active::Review(s) => s,
             Active::Records(s) => s,
             Active::Transfers(s) => s.as_mut(),
+            Active::Grants(s) => s.as_mut(),
+            Active::Audit(s) => s.as_mut(),
         };
         if self.help {
             let mut help = HelpOverlay {

@@ -78,6 +78,8 @@ pub enum Request {
     /// The persons chosen for the transfer being prepared, now (a
     /// prepared transfer empties them).
     TransferPicks(Vec<String>),
+    /// Show the access log tab filtered to these rows (a finding's).
+    OpenAuditRows(super::audit_call::AuditFilter),
 }
 
 impl Request {

@@ -4,7 +4,9 @@
 use crate::api::{LoginRequest, UnlockRequest};
 use crate::secret::SessionToken;
 
+pub use super::audit_call::AuditCall;
 pub use super::entry_call::EntryCall;
+pub use super::grants_call::GrantsCall;
 pub use super::records_call::RecordsCall;
 pub use super::review_call::ReviewCall;
 pub use super::transfers_call::TransfersCall;
@@ -35,6 +37,10 @@ pub enum Effect {
     Records(RecordsCall),
     /// A transfer call: the list, one transfer, preparing, approving.
     Transfers(TransfersCall),
+    /// A grant call: the list, a request, apply, refuse, revoke, extend.
+    Grants(GrantsCall),
+    /// An audit review call: a page of rows, an analysis, a report.
+    Audit(AuditCall),
     /// Tell the service the session ends, then forget the token.
     Logout,
     /// Forget the token (the service already ended the session).

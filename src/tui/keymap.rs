@@ -63,10 +63,20 @@ pub enum Layer {
     Retention,
     /// The notice a role without resident search gets after login.
     NoSearch,
+    /// The grants tab: the list, requests applied, refused and revoked.
+    Grants,
+    /// A grant request or a department's extension being typed.
+    GrantForm,
+    /// The access log tab: a filtered page of rows.
+    Audit,
+    /// The access log's filter, or an analysis period, being typed.
+    AuditForm,
+    /// The analyses tab: the seven analyses and their findings.
+    Analyses,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 21] = [
+    pub const ALL: [Layer; 26] = [
         Layer::Global,
         Layer::Login,
         Layer::Search,
@@ -88,6 +98,11 @@ impl Layer {
         Layer::TransferExec,
         Layer::Retention,
         Layer::NoSearch,
+        Layer::Grants,
+        Layer::GrantForm,
+        Layer::Audit,
+        Layer::AuditForm,
+        Layer::Analyses,
     ];
 
     fn index(self) -> usize {
@@ -113,6 +128,11 @@ impl Layer {
             Layer::TransferExec => 18,
             Layer::Retention => 19,
             Layer::NoSearch => 20,
+            Layer::Grants => 21,
+            Layer::GrantForm => 22,
+            Layer::Audit => 23,
+            Layer::AuditForm => 24,
+            Layer::Analyses => 25,
         }
     }
 }
@@ -279,11 +299,15 @@ const DANGEROUS: &[Command] = &[
     Command::Execute,
     Command::Reconfirm,
     Command::SignOff,
+    Command::Revoke,
+    Command::Extend,
+    Command::SaveCsv,
+    Command::SavePdf,
 ];
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keymap {
-    layers: [Vec<Binding>; 21],
+    layers: [Vec<Binding>; 26],
 }
 
 #[derive(Deserialize)]
@@ -330,6 +354,16 @@ struct FileDe {
     retention: Option<SectionDe>,
     #[serde(default)]
     no_search: Option<SectionDe>,
+    #[serde(default)]
+    grants: Option<SectionDe>,
+    #[serde(default)]
+    grant_form: Option<SectionDe>,
+    #[serde(default)]
+    audit: Option<SectionDe>,
+    #[serde(default)]
+    audit_form: Option<SectionDe>,
+    #[serde(default)]
+    analyses: Option<SectionDe>,
 }
 
 #[derive(Deserialize)]
@@ -383,6 +417,11 @@ impl Keymap {
             (Layer::TransferExec, de.transfer_exec),
             (Layer::Retention, de.retention),
             (Layer::NoSearch, de.no_search),
+            (Layer::Grants, de.grants),
+            (Layer::GrantForm, de.grant_form),
+            (Layer::Audit, de.audit),
+            (Layer::AuditForm, de.audit_form),
+            (Layer::Analyses, de.analyses),
         ];
         for (layer, section) in sections {
             let Some(section) = section else { continue };

@@ -11,10 +11,12 @@
 
 pub mod action;
 pub mod app;
+pub mod audit_call;
 pub mod component;
 pub mod config_error;
 pub mod effect;
 pub mod entry_call;
+pub mod grants_call;
 pub mod i18n;
 pub mod keymap;
 pub mod popups;

@@ -166,6 +166,16 @@ impl Runtime {
                     self.spawn(call.run(client));
                 }
             }
+            Effect::Grants(call) => {
+                if let Some(client) = self.session.clone() {
+                    self.spawn(call.run(client));
+                }
+            }
+            Effect::Audit(call) => {
+                if let Some(client) = self.session.clone() {
+                    self.spawn(call.run(client));
+                }
+            }
             Effect::Logout => {
                 if let Some(client) = self.session.take() {
                     tokio::spawn(async move {

@@ -16,7 +16,9 @@ use super::app::{App, Level, Screen, Status};
 use super::component::{Outcome, Request, command_for};
 use super::keymap::Key;
 use super::popups::confirm::{ConfirmPopup, ConfirmedAction, PendingAction};
+use super::screens::audit::{self, AuditScreen};
 use super::screens::entry::{self, EntryScreen};
+use super::screens::grants::GrantsScreen;
 use super::screens::lock::unwanted_unlock;
 use super::screens::record::RecordScreen;
 use super::screens::records::{self, RecordsScreen, list::ListKind};
@@ -175,6 +177,26 @@ fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
             apply(app, requests)
         }
         Action::Transfers(_) => vec![],
+        Action::Grants(answer) if app.session.is_some() => {
+            let requests = match app.grants_mut() {
+                Some(screen) => screen.answered(answer),
+                None => answer
+                    .into_failure()
+                    .map(Request::Failed)
+                    .into_iter()
+                    .collect(),
+            };
+            apply(app, requests)
+        }
+        Action::Grants(_) => vec![],
+        Action::Audit(answer) if app.session.is_some() => {
+            let requests = match app.audit_mut() {
+                Some(screen) => screen.answered(answer),
+                None => audit::stray(answer),
+            };
+            apply(app, requests)
+        }
+        Action::Audit(_) => vec![],
     }
 }
 
@@ -327,6 +349,11 @@ fn apply(app: &mut App, requests: Vec<Request>) -> Vec<Effect> {
             Request::OpenTab(tab) => effects.extend(open_tab(app, tab)),
             Request::CurrentBatch(batch) => app.current_batch = batch,
             Request::TransferPicks(picks) => app.transfer_picks = picks,
+            Request::OpenAuditRows(filter) => {
+                let (screen, requests) = AuditScreen::rows(filter, app.next_seq());
+                app.show_audit(screen);
+                effects.extend(apply(app, requests));
+            }
         }
     }
     effects
@@ -380,6 +407,18 @@ fn confirmed_action(app: &mut App, confirmed: ConfirmedAction) -> Vec<Effect> {
             let requests = app.records_mut().map(|s| s.confirmed(&action));
             apply(app, requests.unwrap_or_default())
         }
+        action @ (PendingAction::RequestGrant { .. }
+        | PendingAction::ApplyGrant { .. }
+        | PendingAction::RefuseGrant { .. }
+        | PendingAction::RevokeGrant { .. }
+        | PendingAction::ExtendGrants { .. }) => {
+            let requests = app.grants_mut().map(|s| s.confirmed(&action));
+            apply(app, requests.unwrap_or_default())
+        }
+        action @ PendingAction::SaveReport { .. } => {
+            let requests = app.audit_mut().map(|s| s.confirmed(&action));
+            apply(app, requests.unwrap_or_default())
+        }
         action @ (PendingAction::PrepareTransfer { .. }
         | PendingAction::ApproveTransfer { .. }
         | PendingAction::RejectTransfer { .. }) => {
@@ -419,6 +458,23 @@ fn open_tab(app: &mut App, tab: Tab) -> Vec<Effect> {
     if let Some((screen, requests)) = ReviewScreen::open(tab, app.current_batch.clone()) {
         app.show_review(screen);
         return apply(app, requests);
+    }
+    match tab {
+        Tab::Grants => {
+            let (screen, requests) = GrantsScreen::open(app.session.as_ref());
+            app.show_grants(screen);
+            return apply(app, requests);
+        }
+        Tab::Audit | Tab::Analyses => {
+            let seq = app.next_seq();
+            let (screen, requests) = match tab {
+                Tab::Audit => AuditScreen::rows(Default::default(), seq),
+                _ => AuditScreen::analyses(seq, app.reports_dir.clone()),
+            };
+            app.show_audit(screen);
+            return apply(app, requests);
+        }
+        _ => {}
     }
     if tab == Tab::Transfers {
         let (screen, requests) =

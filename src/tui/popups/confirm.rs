@@ -13,8 +13,9 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::tui::action::Command;
 use crate::tui::component::{Component, Ctx, Hint, Outcome, Request};
+use crate::tui::i18n::I18n;
 use crate::tui::keymap::{Key, Layer};
-use crate::tui::sanitize::{display_width, pad_to_width};
+use crate::tui::sanitize::{clean, display_width, pad_to_width};
 use crate::tui::status::Level;
 use crate::tui::theme::Role;
 use crate::tui::view::View;
@@ -75,6 +76,27 @@ pub enum PendingAction {
     RejectTransfer { id: String, reason: String },
     /// Approve the erasure plan of this hash (the service logs it).
     ApproveRetention { hash: String },
+    /// Send the grant request typed on the grants tab, for this user.
+    RequestGrant { user: String },
+    /// Apply this requested grant of `user` (the service logs it).
+    ApplyGrant { id: String, user: String },
+    /// Refuse this requested grant, with the reason typed (kept).
+    RefuseGrant {
+        id: String,
+        user: String,
+        reason: String,
+    },
+    /// Revoke this grant, with the reason typed (kept): its holder's
+    /// sessions end at their next request.
+    RevokeGrant {
+        id: String,
+        user: String,
+        reason: String,
+    },
+    /// Extend the grants of this department to the date typed.
+    ExtendGrants { department: String, until: String },
+    /// Save the analysis shown as a report file (the service logs it).
+    SaveReport { kind: String, format: String },
 }
 
 impl PendingAction {
@@ -101,6 +123,31 @@ impl PendingAction {
             PendingAction::ApproveTransfer { .. } => "confirm.approve_transfer",
             PendingAction::RejectTransfer { .. } => "confirm.reject_transfer",
             PendingAction::ApproveRetention { .. } => "confirm.approve_retention",
+            PendingAction::RequestGrant { .. } => "confirm.request_grant",
+            PendingAction::ApplyGrant { .. } => "confirm.apply_grant",
+            PendingAction::RefuseGrant { .. } => "confirm.refuse_grant",
+            PendingAction::RevokeGrant { .. } => "confirm.revoke_grant",
+            PendingAction::ExtendGrants { .. } => "confirm.extend_grants",
+            PendingAction::SaveReport { .. } => "confirm.save_report",
+        }
+    }
+
+    /// What the question names (who, until when, which file format).
+    fn question_args(&self, t: &I18n) -> Vec<(&'static str, String)> {
+        match self {
+            PendingAction::RequestGrant { user }
+            | PendingAction::ApplyGrant { user, .. }
+            | PendingAction::RefuseGrant { user, .. }
+            | PendingAction::RevokeGrant { user, .. } => vec![("user", user.clone())],
+            PendingAction::ExtendGrants { department, until } => vec![
+                (
+                    "department",
+                    t.t(&format!("department.{department}")).to_string(),
+                ),
+                ("until", until.clone()),
+            ],
+            PendingAction::SaveReport { format, .. } => vec![("format", format.to_uppercase())],
+            _ => Vec::new(),
         }
     }
 
@@ -110,7 +157,9 @@ impl PendingAction {
             PendingAction::StartEntry { .. } => Some("confirm.paper"),
             PendingAction::DiscardEntry { .. }
             | PendingAction::SettleIdentity { .. }
-            | PendingAction::RejectTransfer { .. } => Some("confirm.reason"),
+            | PendingAction::RejectTransfer { .. }
+            | PendingAction::RefuseGrant { .. }
+            | PendingAction::RevokeGrant { .. } => Some("confirm.reason"),
             _ => None,
         }
     }
@@ -186,6 +235,20 @@ impl ConfirmPopup {
             (PendingAction::RejectTransfer { id, .. }, Some(reason)) => {
                 Some(PendingAction::RejectTransfer {
                     id: id.clone(),
+                    reason,
+                })
+            }
+            (PendingAction::RefuseGrant { id, user, .. }, Some(reason)) => {
+                Some(PendingAction::RefuseGrant {
+                    id: id.clone(),
+                    user: user.clone(),
+                    reason,
+                })
+            }
+            (PendingAction::RevokeGrant { id, user, .. }, Some(reason)) => {
+                Some(PendingAction::RevokeGrant {
+                    id: id.clone(),
+                    user: user.clone(),
                     reason,
                 })
             }
@@ -277,7 +340,17 @@ impl Component for ConfirmPopup {
             }
         }
         let question = Line::from(Span::styled(
-            t.t(self.pending.question()).to_string(),
+            clean(
+                &t.tf(
+                    self.pending.question(),
+                    &self
+                        .pending
+                        .question_args(t)
+                        .iter()
+                        .map(|(k, v)| (*k, v.as_str()))
+                        .collect::<Vec<_>>(),
+                ),
+            ),
             view.style(Role::Text),
         ));
         let hint = fit_line(hint, usize::from(inner.width));

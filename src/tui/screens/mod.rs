@@ -2,7 +2,9 @@
 //! [`crate::tui::component::Component`]), its drawing and its hints; none
 //! imports another, and shared drawing lives in `tui/widgets/`.
 
+pub mod audit;
 pub mod entry;
+pub mod grants;
 pub mod lock;
 pub mod login;
 pub mod no_search;

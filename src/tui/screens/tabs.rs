@@ -35,6 +35,12 @@ pub enum Tab {
     Transfers,
     /// Today's erasure plan, to approve (消去計画).
     Retention,
+    /// Grants of roles: requested, applied, refused, revoked (権限).
+    Grants,
+    /// The access log, filtered and paged (監査).
+    Audit,
+    /// The ready-made analyses of the access log (分析).
+    Analyses,
 }
 
 impl Tab {
@@ -48,6 +54,9 @@ impl Tab {
         Tab::Quality,
         Tab::Transfers,
         Tab::Retention,
+        Tab::Grants,
+        Tab::Audit,
+        Tab::Analyses,
     ];
 
     /// The permission the service checks for this tab's list.
@@ -59,6 +68,8 @@ impl Tab {
             Tab::Corrections => Permission::ReviewCorrections,
             Tab::Transfers => Permission::ViewTransfers,
             Tab::Retention => Permission::ApproveRetention,
+            Tab::Grants => Permission::RequestGrants,
+            Tab::Audit | Tab::Analyses => Permission::ReadAuditLog,
         }
     }
 
@@ -74,6 +85,9 @@ impl Tab {
             Tab::Corrections => "tab.corrections",
             Tab::Transfers => "tab.transfers",
             Tab::Retention => "tab.retention",
+            Tab::Grants => "tab.grants",
+            Tab::Audit => "tab.audit",
+            Tab::Analyses => "tab.analyses",
         }
     }
 }
@@ -111,15 +125,39 @@ pub fn switch(session: Option<&SessionInfo>, current: Tab, command: Command) -> 
 
 /// Draws the bar on the first row of `area` and returns the rows below it.
 /// With a single tab the bar still names it, so the screen says what it is.
+/// When the tabs do not fit, the first ones give way (a `<` says so) until
+/// the one showing does.
 pub fn draw_bar(view: &View<'_>, frame: &mut Frame, area: Rect, current: Tab) -> Rect {
     let [bar, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    let tabs = tabs_of(view.session);
+    let texts: Vec<String> = tabs
+        .iter()
+        .map(|tab| format!(" {} ", view.t(tab.label())))
+        .collect();
+    let room = usize::from(bar.width);
+    let upto = tabs.iter().position(|t| *t == current).unwrap_or(0);
+    let width_of = |from: usize| -> usize {
+        let marker = if from > 0 { 2 } else { 0 };
+        marker
+            + texts[from..=upto.min(texts.len().saturating_sub(1))]
+                .iter()
+                .map(|t| display_width(t) + 1)
+                .sum::<usize>()
+    };
+    let mut first = 0;
+    while first < upto && width_of(first) > room {
+        first += 1;
+    }
     let mut spans = Vec::new();
-    let mut left = usize::from(bar.width);
-    for tab in tabs_of(view.session) {
-        let text = format!(" {} ", view.t(tab.label()));
-        let text = clean_fit(&text, left);
+    let mut left = room;
+    if first > 0 {
+        spans.push(Span::styled("< ", view.style(Role::Muted)));
+        left = left.saturating_sub(2);
+    }
+    for (tab, text) in tabs.iter().zip(&texts).skip(first) {
+        let text = clean_fit(text, left);
         left = left.saturating_sub(display_width(&text) + 1);
-        let role = if tab == current {
+        let role = if *tab == current {
             Role::Selection
         } else {
             Role::Muted

@@ -26,11 +26,17 @@ use super::ui::render;
 use super::update::{Effect, update};
 use super::{DemoAccount, DemoPanel};
 
+#[cfg(feature = "server")]
+mod audit;
 mod demo;
 mod entry;
+#[cfg(feature = "server")]
+mod grants;
 mod intake;
 mod keys;
 mod layout;
+#[cfg(feature = "server")]
+mod live;
 mod query;
 mod records;
 mod retention;

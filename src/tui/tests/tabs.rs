@@ -79,7 +79,10 @@ fn a_session_has_the_tabs_of_its_permissions_in_the_bar_order() {
             Tab::Overdue,
             Tab::Quality,
             Tab::Transfers,
-            Tab::Retention
+            Tab::Retention,
+            Tab::Grants,
+            Tab::Audit,
+            Tab::Analyses
         ]
     );
 }
@@ -160,4 +163,29 @@ fn a_clerk_has_the_keying_and_batches_tabs_and_none_of_a_supervisor() {
         the_call(press(&mut app, KeyCode::Tab)),
         EntryCall::Work
     ));
+}
+
+#[test]
+fn tabs_that_do_not_fit_give_way_to_the_one_showing() {
+    let mut app = new_app(Lang::En, false);
+    let clerk = session(Department::Assessment);
+    log_in_as(
+        &mut app,
+        SessionInfo {
+            permissions: crate::domain::roles::permissions(
+                Role::Supervisor,
+                Department::Assessment,
+            )
+            .to_vec(),
+            ..clerk
+        },
+    );
+    update(&mut app, Action::Run(Command::WorkList));
+    // Back from the first tab round to the last: the analyses.
+    update(&mut app, Action::Run(Command::PrevTab));
+    let text = screen_text(&draw(&app, 80, 24));
+    let bar = text.lines().nth(1).unwrap_or_default();
+    assert!(bar.starts_with("< "), "{bar}");
+    assert!(bar.contains("Analyses"), "{bar}");
+    assert!(!bar.contains("Decisions"), "{bar}");
 }

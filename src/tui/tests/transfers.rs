@@ -191,9 +191,9 @@ fn on_transfers_in(lang: Lang, who: SessionInfo, demo: bool) -> App {
     log_in_as(&mut app, who);
     update(&mut app, Action::Run(Command::WorkList));
     // Back round the tabs to the transfers (after it, a supervisor has the
-    // erasure plan).
+    // erasure plan, the grants and the audit review).
     let mut effects = Vec::new();
-    for _ in 0..3 {
+    for _ in 0..8 {
         effects = update(&mut app, Action::Run(Command::PrevTab));
         if app.screen() == Screen::Transfers {
             break;

@@ -5,6 +5,7 @@
 pub mod bars;
 pub mod demo;
 pub mod diff;
+pub mod fields;
 pub mod form;
 pub mod history;
 pub mod input;
@@ -15,3 +16,4 @@ pub mod panel;
 pub mod read_as;
 pub mod resident;
 pub mod results;
+pub mod time;

@@ -28,6 +28,7 @@ use crate::tui::theme::Role;
 use crate::tui::view::View;
 use crate::tui::widgets::diff::{self, DiffRow, rank};
 use crate::tui::widgets::line::fit_line;
+use crate::tui::widgets::time::shown_time;
 
 use super::list::why_text;
 use super::propose::ProposeScreen;
@@ -50,26 +51,6 @@ pub struct HistoryScreen {
     /// The item's mark on its way (verified or not).
     resolving: Option<bool>,
     next: Option<Next>,
-}
-
-/// A time as sent (RFC 3339), shown in Japan's time: `2026-02-16 10:23`.
-fn shown_time(at: &str) -> String {
-    use time::format_description::well_known::Rfc3339;
-    let jst = time::UtcOffset::from_hms(9, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    match time::OffsetDateTime::parse(at, &Rfc3339) {
-        Ok(t) => {
-            let t = t.to_offset(jst);
-            format!(
-                "{:04}-{:02}-{:02} {:02}:{:02}",
-                t.year(),
-                u8::from(t.month()),
-                t.day(),
-                t.hour(),
-                t.minute()
-            )
-        }
-        Err(_) => clean(at),
-    }
 }
 
 /// Who had a hand in a version, in the clerk's words.
