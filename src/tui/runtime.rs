@@ -295,6 +295,7 @@ mod tests {
             idle_timeout_secs: 900,
             expires_at: "2030-01-01T09:00:00Z".into(),
             permissions: vec![],
+            pin_change_required: false,
         }
     }
 

@@ -158,6 +158,7 @@ fn session(department: Department) -> SessionInfo {
         idle_timeout_secs: 900,
         expires_at: "2030-01-01T09:00:00Z".into(),
         permissions: crate::domain::roles::permissions(Role::Clerk, department).to_vec(),
+        pin_change_required: false,
     }
 }
 
@@ -1684,6 +1685,7 @@ fn it_officer_session() -> SessionInfo {
         idle_timeout_secs: 900,
         expires_at: "2030-01-01T09:00:00Z".into(),
         permissions: crate::domain::roles::permissions(role, department).to_vec(),
+        pin_change_required: false,
     }
 }
 
