@@ -19,6 +19,7 @@ use super::screens::entry::EntryScreen;
 use super::screens::lock::LockScreen;
 use super::screens::login::LoginScreen;
 use super::screens::no_search::NoSearchScreen;
+use super::screens::pin_change::PinChangeScreen;
 use super::screens::purpose::PurposeScreen;
 use super::screens::record::RecordScreen;
 use super::screens::records::RecordsScreen;
@@ -58,6 +59,8 @@ pub enum Screen {
     Records,
     /// The transfers tab: the list, one transfer, a clerk's request.
     Transfers,
+    /// The holder's PIN change (first, after a handed-over PIN).
+    PinChange,
 }
 
 /// The active screen with its state. The search screen's state lives in
@@ -74,6 +77,7 @@ enum Active {
     Review(ReviewScreen),
     Records(RecordsScreen),
     Transfers(Box<TransfersScreen>),
+    PinChange(PinChangeScreen),
 }
 
 pub struct App {
@@ -167,6 +171,7 @@ impl App {
             Active::Review(_) => Screen::Review,
             Active::Records(_) => Screen::Records,
             Active::Transfers(_) => Screen::Transfers,
+            Active::PinChange(_) => Screen::PinChange,
         }
     }
 
@@ -210,6 +215,25 @@ impl App {
             Active::Record(s) => Some(s),
             _ => None,
         }
+    }
+
+    pub fn pin_change(&self) -> Option<&PinChangeScreen> {
+        match &self.active {
+            Active::PinChange(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn pin_change_mut(&mut self) -> Option<&mut PinChangeScreen> {
+        match &mut self.active {
+            Active::PinChange(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Shows the holder's own PIN change (the search results stay).
+    pub fn show_pin_change(&mut self, screen: PinChangeScreen) {
+        self.active = Active::PinChange(screen);
     }
 
     pub fn lock(&self) -> Option<&LockScreen> {
@@ -307,12 +331,14 @@ impl App {
         self.popup.as_ref().map(ConfirmPopup::pending)
     }
 
-    /// Where a session starts, fresh: the purpose choice until it has one,
-    /// then the search box if its role may search, else the notice; the
-    /// login without a session.
+    /// Where a session starts, fresh: the PIN change while a handed-over
+    /// PIN is not changed, the purpose choice until it has one, then the
+    /// search box if its role may search, else the notice; the login
+    /// without a session.
     pub fn show_home(&mut self) {
         self.active = match &self.session {
             None => Active::Login(LoginScreen::new()),
+            Some(s) if s.pin_change_required => Active::PinChange(PinChangeScreen::new(true)),
             Some(s) if s.purpose.is_none() => Active::Purpose(PurposeScreen::default()),
             Some(s) if s.permissions.contains(&Permission::SearchResidents) => Active::Search,
             Some(_) => Active::NoSearch(NoSearchScreen),
@@ -443,6 +469,7 @@ impl App {
             Active::Review(s) => s,
             Active::Records(s) => s,
             Active::Transfers(s) => s.as_ref(),
+            Active::PinChange(s) => s,
         }
     }
 
@@ -493,6 +520,7 @@ impl App {
             Active::Review(s) => s,
             Active::Records(s) => s,
             Active::Transfers(s) => s.as_mut(),
+            Active::PinChange(s) => s,
         };
         if self.help {
             let mut help = HelpOverlay {

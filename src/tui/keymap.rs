@@ -63,10 +63,14 @@ pub enum Layer {
     Retention,
     /// The notice a role without resident search gets after login.
     NoSearch,
+    /// The holder's PIN change (forced after a handed-over PIN).
+    PinChange,
+    /// The IT officer's staff tab (職員): credentials and disabling.
+    Staff,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 21] = [
+    pub const ALL: [Layer; 23] = [
         Layer::Global,
         Layer::Login,
         Layer::Search,
@@ -88,6 +92,8 @@ impl Layer {
         Layer::TransferExec,
         Layer::Retention,
         Layer::NoSearch,
+        Layer::PinChange,
+        Layer::Staff,
     ];
 
     fn index(self) -> usize {
@@ -113,6 +119,8 @@ impl Layer {
             Layer::TransferExec => 18,
             Layer::Retention => 19,
             Layer::NoSearch => 20,
+            Layer::PinChange => 21,
+            Layer::Staff => 22,
         }
     }
 }
@@ -264,6 +272,8 @@ pub struct Binding {
 /// Commands that must never sit on a bare printable key.
 const DANGEROUS: &[Command] = &[
     Command::Reveal,
+    Command::ResetCredentials,
+    Command::DisableAccount,
     Command::Logout,
     Command::Confirm,
     Command::SwitchUser,
@@ -283,7 +293,7 @@ const DANGEROUS: &[Command] = &[
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keymap {
-    layers: [Vec<Binding>; 21],
+    layers: [Vec<Binding>; 23],
 }
 
 #[derive(Deserialize)]
@@ -330,6 +340,10 @@ struct FileDe {
     retention: Option<SectionDe>,
     #[serde(default)]
     no_search: Option<SectionDe>,
+    #[serde(default)]
+    pin_change: Option<SectionDe>,
+    #[serde(default)]
+    staff: Option<SectionDe>,
 }
 
 #[derive(Deserialize)]
@@ -383,6 +397,8 @@ impl Keymap {
             (Layer::TransferExec, de.transfer_exec),
             (Layer::Retention, de.retention),
             (Layer::NoSearch, de.no_search),
+            (Layer::PinChange, de.pin_change),
+            (Layer::Staff, de.staff),
         ];
         for (layer, section) in sections {
             let Some(section) = section else { continue };

@@ -86,6 +86,18 @@ impl Runtime {
                     })));
                 }
             },
+            Effect::ChangePin(change) => match self.session.clone() {
+                Some(client) => self.spawn(async move {
+                    Action::PinChanged(client.change_pin(&change).await.map_err(Failure::from))
+                }),
+                None => {
+                    let _ = self.tx.send(Action::PinChanged(Err(Failure {
+                        code: Some(crate::api::ErrorCode::Unauthenticated),
+                        status: None,
+                        message: FailureText::Local("login.session_ended"),
+                    })));
+                }
+            },
             Effect::Unlock(request) => match self.session.clone() {
                 Some(client) => self.spawn(async move {
                     Action::Unlocked(

@@ -75,6 +75,10 @@ pub enum PendingAction {
     RejectTransfer { id: String, reason: String },
     /// Approve the erasure plan of this hash (the service logs it).
     ApproveRetention { hash: String },
+    /// New credentials for this account (shown once; its sessions end).
+    ResetCredentials { user: String },
+    /// Disable this account (its sessions end).
+    DisableAccount { user: String },
 }
 
 impl PendingAction {
@@ -101,6 +105,8 @@ impl PendingAction {
             PendingAction::ApproveTransfer { .. } => "confirm.approve_transfer",
             PendingAction::RejectTransfer { .. } => "confirm.reject_transfer",
             PendingAction::ApproveRetention { .. } => "confirm.approve_retention",
+            PendingAction::ResetCredentials { .. } => "confirm.reset_credentials",
+            PendingAction::DisableAccount { .. } => "confirm.disable_account",
         }
     }
 

@@ -6,6 +6,7 @@ pub mod entry;
 pub mod lock;
 pub mod login;
 pub mod no_search;
+pub mod pin_change;
 pub mod purpose;
 pub mod record;
 pub mod records;

@@ -26,6 +26,7 @@ use super::ui::render;
 use super::update::{Effect, update};
 use super::{DemoAccount, DemoPanel};
 
+mod credentials;
 mod demo;
 mod entry;
 mod intake;
