@@ -8,7 +8,6 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Modifier;
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Padding, Paragraph, Wrap};
 
@@ -20,10 +19,10 @@ use crate::tui::action::{Command, Failure};
 use crate::tui::component::{Component, Ctx, Hint, Outcome, Request};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Key, Layer};
-use crate::tui::sanitize::{display_width, pad_to_width};
 use crate::tui::status::{Level, Status};
 use crate::tui::theme::Role;
 use crate::tui::view::View;
+use crate::tui::widgets::field_row;
 use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::layout::centred;
 
@@ -267,42 +266,11 @@ impl Component for PinChangeScreen {
             .wrap(Wrap { trim: true }),
             rows[0],
         );
-        let label_width = LABELS
-            .iter()
-            .map(|key| display_width(t.t(key)))
-            .max()
-            .unwrap_or(0)
-            + 3;
-        let label_cols = u16::try_from(label_width)
-            .unwrap_or(20)
-            .min(inner.width / 2);
+        let label_cols = field_row::label_columns(view, &LABELS, inner.width);
         let can_type = !self.busy && !view.covered;
         for (i, (input, key)) in self.fields.iter().zip(LABELS).enumerate() {
-            let row = rows[2 + i];
             let focused = can_type && self.focus == i;
-            let marker = if focused { "> " } else { "  " };
-            let label_role = if focused { Role::Focus } else { Role::Text };
-            frame.render_widget(
-                Span::styled(
-                    pad_to_width(&format!("{marker}{}", t.t(key)), usize::from(label_cols)),
-                    view.style(label_role),
-                ),
-                Rect {
-                    width: label_cols,
-                    ..row
-                },
-            );
-            let field = Rect {
-                x: row.x + label_cols,
-                width: row.width.saturating_sub(label_cols + 1),
-                ..row
-            };
-            let style = view.style(Role::Text).add_modifier(Modifier::UNDERLINED);
-            frame.render_widget(
-                Span::styled(" ".repeat(usize::from(field.width)), style),
-                field,
-            );
-            input.draw(frame, field, style, focused);
+            field_row::draw(view, frame, rows[2 + i], label_cols, key, input, focused);
         }
         frame.render_widget(
             Paragraph::new(Span::styled(
