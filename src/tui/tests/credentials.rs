@@ -185,16 +185,6 @@ fn staff_list() -> StaffList {
     }
 }
 
-fn review_calls(effects: Vec<Effect>) -> Vec<ReviewCall> {
-    effects
-        .into_iter()
-        .filter_map(|e| match e {
-            Effect::Review(call) => Some(call),
-            _ => None,
-        })
-        .collect()
-}
-
 /// The IT officer on the staff tab, the list loaded.
 fn on_staff(lang: Lang) -> App {
     let mut app = new_app(lang, false);

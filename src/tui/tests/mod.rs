@@ -381,6 +381,17 @@ fn open_record(app: &mut App, department: Department) {
     assert_eq!(app.screen(), Screen::Record);
 }
 
+/// The review calls among `effects`.
+fn review_calls(effects: Vec<Effect>) -> Vec<crate::tui::effect::ReviewCall> {
+    effects
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Review(call) => Some(call),
+            _ => None,
+        })
+        .collect()
+}
+
 fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|frame| render(app, frame)).unwrap();
