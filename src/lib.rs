@@ -15,6 +15,7 @@ pub mod cli;
 pub mod client;
 pub mod domain;
 pub mod private_fs;
+pub mod qr;
 pub mod secret;
 #[cfg(feature = "server")]
 pub mod server;

@@ -122,6 +122,82 @@ fn admin_commands_write_access_log_rows_and_verify_passes() {
     );
 }
 
+/// `admin user reset`: a new PIN, the secret as text and as a QR code,
+/// printed once; the PIN must be changed at the next login, the row names
+/// the account and the reason, and neither secret is in the store or the
+/// log. Unknown accounts and reasons are refused with nothing written.
+#[test]
+fn admin_user_reset_prints_new_credentials_once_and_flags_the_pin() {
+    let tmp = private_tempdir();
+    let dir = tmp.path();
+    let first = init(dir);
+    let d = dir.to_str().expect("utf-8");
+    assert!(
+        text(&first.stdout).contains("\u{2588}"),
+        "init prints the QR code"
+    );
+    let old_pin = common::bin::field(&first.stdout, "PIN:");
+    let old_secret = common::bin::field(&first.stdout, "TOTP secret:");
+    let rows_before: i64 = db(dir)
+        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+        .expect("count");
+
+    let reset = bansho(&["admin", "user", "reset", "--data", d, "--id", "boss"]);
+    assert!(reset.status.success(), "{}", text(&reset.stderr));
+    let stdout = text(&reset.stdout);
+    let pin = common::bin::field(&reset.stdout, "PIN:");
+    let secret = common::bin::field(&reset.stdout, "TOTP secret:");
+    assert!(pin.len() >= 8 && secret.len() >= 26, "{stdout}");
+    assert_ne!(
+        (pin.as_str(), secret.as_str()),
+        (old_pin.as_str(), old_secret.as_str())
+    );
+    let uri = common::bin::field(&reset.stdout, "TOTP URI:");
+    assert!(uri.contains(&format!("secret={secret}")), "{uri}");
+    let qr_lines = stdout.lines().filter(|l| l.contains('\u{2588}')).count();
+    assert!(qr_lines >= 15, "a QR code of about 25 lines: {stdout}");
+    assert!(stdout.contains("must be changed at the first login"));
+
+    let conn = db(dir);
+    let (flag, detail): (i64, String) = conn
+        .query_row(
+            "SELECT s.pin_change_required, a.detail FROM staff s, audit_log a
+             WHERE s.user_id = 'boss' AND a.action = 'credentials_reset'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("flag and row");
+    assert_eq!(flag, 1);
+    assert_eq!(detail, "user=boss;reason=enrolment;sessions_ended=0");
+    let store = std::fs::read(dir.join("bansho.db")).expect("db");
+    for leak in [&pin, &secret] {
+        assert!(!store.windows(leak.len()).any(|w| w == leak.as_bytes()));
+    }
+
+    for (args, says) in [
+        (vec!["--id", "nobody"], "no account nobody"),
+        (vec!["--id", "boss", "--reason", "bored"], "--reason"),
+    ] {
+        let mut all = vec!["admin", "user", "reset", "--data", d];
+        all.extend(args);
+        let refused = bansho(&all);
+        assert!(!refused.status.success());
+        assert!(
+            text(&refused.stderr).contains(says),
+            "{}",
+            text(&refused.stderr)
+        );
+        assert!(!text(&refused.stdout).contains("PIN:"));
+    }
+    let rows_after: i64 = conn
+        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(rows_after, rows_before + 1, "one row: the reset");
+
+    let listed = bansho(&["admin", "user", "list", "--data", d]);
+    assert!(text(&listed.stdout).contains("PIN change pending"));
+}
+
 /// A store with a few access-log rows and its append-only triggers removed,
 /// as someone with the file in hand could do.
 fn tampered_store() -> tempfile::TempDir {
@@ -1685,6 +1761,7 @@ fn a_backup_taken_under_load_restores_the_same_records_and_a_chain_that_verifies
         "--department",
         "assessment",
     ]));
+    common::bin::as_if_pin_changed(&dir, "kazei01");
     let pin = common::bin::field(&clerk.stdout, "PIN:");
     let secret = common::bin::field(&clerk.stdout, "TOTP secret:");
     let bundle = tmp.path().join("counter.toml");

@@ -138,6 +138,7 @@ fn a_full_disk_gives_503s_loses_nothing_and_the_service_recovers_when_space_retu
         "--data",
         &d,
     ]));
+    bin::as_if_pin_changed(&data, "full01");
     let pin = bin::field(&added.stdout, "PIN:");
     let secret = totp::from_base32(&bin::field(&added.stdout, "TOTP secret:")).expect("secret");
     let outputs = common::private_tempdir();

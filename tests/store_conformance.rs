@@ -161,6 +161,7 @@ conformance!(
     grants_change_only_from_the_revision_read_and_the_one_in_force_is_found,
     disabling_an_account_changes_it_once,
     an_old_store_gives_every_account_a_grant_of_its_role_on_upgrade,
+    credentials_reset_and_pin_change_go_through_the_journal,
 );
 
 const NOW: OffsetDateTime = datetime!(2026-11-23 09:00:00.123456 UTC);
@@ -192,6 +193,7 @@ fn staff(user_id: &str) -> StaffRow {
         last_totp_step: None,
         disabled: false,
         created_at: NOW,
+        pin_change_required: false,
     }
 }
 
@@ -256,11 +258,110 @@ fn staff_crud_and_credential_reset(b: &Backend) {
         s.insert_staff(&staff("aa-first")),
         Err(StoreError::Conflict(_))
     ));
-    s.reset_credentials("zz-last", "new-hash", &[9, 9]).unwrap();
+    assert!(!got.pin_change_required);
+    assert!(
+        s.reset_credentials("zz-last", "new-hash", &[9, 9], true)
+            .unwrap()
+    );
     let reset = s.staff("zz-last").unwrap().unwrap();
     assert_eq!(reset.pin_hash, "new-hash");
     assert_eq!(reset.totp_secret_enc, vec![9, 9]);
     assert_eq!(reset.last_totp_step, None);
+    assert!(reset.pin_change_required);
+    assert!(!s.reset_credentials("nobody", "h", &[1], true).unwrap());
+}
+
+fn user_session(user: &str, token: u8) -> SessionRow {
+    SessionRow {
+        token_hash: vec![token; 32],
+        user_id: user.into(),
+        terminal: "counter-01".into(),
+        purpose: None,
+        created_at: NOW,
+        last_seen_at: NOW,
+        expires_at: NOW + time::Duration::hours(12),
+    }
+}
+
+/// A reset sets the PIN change requirement, the holder's own change clears
+/// it, and ending a user's sessions keeps the one asked for and nobody
+/// else's; each through the journal with its row.
+fn credentials_reset_and_pin_change_go_through_the_journal(b: &Backend) {
+    let s = b.store();
+    prepared(b);
+    s.insert_staff(&staff("kazei01")).unwrap();
+    s.insert_staff(&staff("kazei02")).unwrap();
+    for (user, token) in [
+        ("kazei01", 1),
+        ("kazei01", 2),
+        ("kazei01", 3),
+        ("kazei02", 4),
+    ] {
+        s.insert_session(&user_session(user, token)).unwrap();
+    }
+    let reset = Item::recorded(
+        vec![
+            Change::ResetCredentials {
+                user_id: "kazei01".into(),
+                pin_hash: "reset-hash".into(),
+                totp_secret_enc: vec![4, 4],
+                pin_change_required: true,
+            },
+            Change::EndSessionsOf {
+                user_id: "kazei01".into(),
+                keep: None,
+            },
+        ],
+        row_for("credentials_reset"),
+    );
+    let done = commit(s, vec![reset], FailPoint::None).unwrap();
+    assert_eq!(done[0].effect.applied[1], Applied::Count(3));
+    assert_eq!(done[0].seqs.len(), 1);
+    let got = s.staff("kazei01").unwrap().unwrap();
+    assert!(got.pin_change_required);
+    assert_eq!(
+        (got.pin_hash.as_str(), got.totp_secret_enc.as_slice()),
+        ("reset-hash", &[4u8, 4][..])
+    );
+    for token in [1, 2, 3] {
+        assert!(s.session(&[token; 32]).unwrap().is_none());
+    }
+    assert!(s.session(&[4; 32]).unwrap().is_some(), "another user's");
+
+    for token in [5, 6] {
+        s.insert_session(&user_session("kazei01", token)).unwrap();
+    }
+    let change = Item::recorded(
+        vec![
+            Change::ChangePin {
+                user_id: "kazei01".into(),
+                pin_hash: "own-hash".into(),
+            },
+            Change::EndSessionsOf {
+                user_id: "kazei01".into(),
+                keep: Some(vec![5; 32]),
+            },
+        ],
+        row_for("pin_change"),
+    );
+    let done = commit(s, vec![change], FailPoint::None).unwrap();
+    assert_eq!(done[0].effect.applied[1], Applied::Count(1));
+    let got = s.staff("kazei01").unwrap().unwrap();
+    assert!(!got.pin_change_required);
+    assert_eq!(got.pin_hash, "own-hash");
+    assert!(s.session(&[5; 32]).unwrap().is_some(), "the one kept");
+    assert!(s.session(&[6; 32]).unwrap().is_none());
+
+    let unknown = Item::recorded(
+        vec![Change::ChangePin {
+            user_id: "nobody".into(),
+            pin_hash: "h".into(),
+        }],
+        row_for("pin_change"),
+    );
+    let refused = commit(s, vec![unknown], FailPoint::None).unwrap();
+    assert_eq!(refused[0].effect.refusal(), Some(&Applied::NothingToChange));
+    assert!(refused[0].seqs.is_empty());
 }
 
 fn policy(threshold: i64) -> LockoutPolicy {
@@ -1175,7 +1276,8 @@ fn an_old_store_is_rekeyed_on_upgrade_and_finds_hyphenated_addresses(b: &Backend
              DROP TABLE audit_subjects; DROP INDEX audit_log_at; DROP INDEX audit_log_user;
              DROP INDEX audit_log_action; DROP INDEX audit_log_terminal;
              DROP INDEX audit_log_outcome;
-             DROP TABLE grants; PRAGMA user_version = 4"
+             DROP TABLE grants; ALTER TABLE staff DROP COLUMN pin_change_required;
+             PRAGMA user_version = 4"
         }
         _ => "DELETE FROM schema_migrations WHERE version = 4",
     };
@@ -2807,7 +2909,8 @@ fn an_old_store_gives_every_account_a_grant_of_its_role_on_upgrade(b: &Backend) 
     .unwrap();
     // Back to the schema before grants.
     let undo = if b.name == "SQLite" {
-        "DROP TABLE grants; PRAGMA user_version = 15;"
+        "DROP TABLE grants; ALTER TABLE staff DROP COLUMN pin_change_required;
+         PRAGMA user_version = 15;"
     } else {
         "DROP TABLE grants; DELETE FROM schema_migrations WHERE version = 15;"
     };

@@ -30,6 +30,14 @@ pub enum ErrorCode {
     PurposeNotAllowed,
     /// The purpose of a session is chosen once.
     PurposeAlreadyChosen,
+    /// The PIN was handed over (a new account, a reset): change it first.
+    PinChangeRequired,
+    /// A new PIN refused by the PIN policy or equal to the current one;
+    /// the message names the rule.
+    PinRejected,
+    /// New credentials refused: the caller's own account, or no such
+    /// account.
+    CredentialsRefused,
     /// An entry step this entry's state does not allow, or an entry that
     /// changed since it was read.
     EntryConflict,

@@ -8,6 +8,7 @@ pub mod error;
 pub mod grant;
 pub mod retention;
 pub mod search;
+pub mod staff;
 pub mod terminal_bundle;
 pub mod transfer;
 
@@ -94,6 +95,10 @@ pub struct SessionInfo {
     /// What this session's role may do, for the terminal to show or hide keys.
     /// The service checks every request regardless.
     pub permissions: Vec<Permission>,
+    /// The PIN was handed over: until its holder changes it the session
+    /// may only read itself, change the PIN and log out.
+    #[serde(default)]
+    pub pin_change_required: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -231,7 +236,7 @@ pub struct AuditFinding {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StaffList {
-    pub staff: Vec<StaffInfo>,
+    pub staff: Vec<staff::StaffAccount>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -243,7 +243,8 @@ impl Harness {
                 "ベンチ 課税",
                 STAFF_ROLE.0,
                 STAFF_ROLE.1,
-            );
+            )
+            .keeping_pin();
             made.push(Account::of(&staff));
             let store = self.store.clone();
             let keys = self.keys.clone();

@@ -237,7 +237,7 @@ async fn account(
     user_id: &str,
     (role, department): (Role, Department),
 ) -> anyhow::Result<Account> {
-    let staff = NewStaff::generated(user_id, "ベンチ 職員", role, department);
+    let staff = NewStaff::generated(user_id, "ベンチ 職員", role, department).keeping_pin();
     let account = Account::of(&staff);
     let (store, keys) = (harness.store.clone(), harness.keys.clone());
     tokio::task::spawn_blocking(move || {

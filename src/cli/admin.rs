@@ -13,9 +13,11 @@ use super::{
     AdminArgs, AdminCommand, AuditCommand, BackupArgs, RestoreArgs, StoreArgs, TerminalCommand,
     UserCommand, WitnessClientArgs,
 };
+use crate::api::staff::ResetReason;
 use crate::domain::audit_event::{Action, Detail, Event, Outcome, Reason};
 use crate::domain::roles::{Department, Role};
 use crate::server::backup;
+use crate::server::credentials;
 use crate::server::crypto::Keys;
 use crate::server::data_dir::{self, NewStaff};
 use crate::server::store_location::{self, OpenOptions, StoreLocation};
@@ -75,6 +77,7 @@ fn run_blocking(args: AdminArgs) -> anyhow::Result<ExitCode> {
             } => add_user(&store, &id, &name, &role, &department),
             UserCommand::List { store } => list_users(&store),
             UserCommand::Disable { store, id } => super::grant::disable_user(&store, &id),
+            UserCommand::Reset { store, id, reason } => reset_user(&store, &id, &reason),
         },
         AdminCommand::Grant { command } => super::grant::run(command),
         AdminCommand::Backup(args) => backup_cmd(&args),
@@ -112,20 +115,50 @@ fn append(store: &dyn Store, keys: &Keys, event: Event) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Prints a new account's secrets once. Standard output only; nothing is
-/// kept anywhere else.
+/// Prints an account's new secrets once, the QR code of the secret for an
+/// authenticator app too. Standard output only; nothing is kept anywhere
+/// else.
 fn print_enrolment(staff: &NewStaff) {
     let secret = totp::to_base32(&staff.totp_secret);
-    let uri = totp::otpauth_uri("bansho", &staff.user_id, &staff.totp_secret);
+    let uri = totp::otpauth_uri(credentials::ISSUER, &staff.user_id, &staff.totp_secret);
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "user:        {}", staff.user_id);
     let _ = writeln!(out, "PIN:         {}", staff.pin.expose());
     let _ = writeln!(out, "TOTP secret: {}", secret.as_str());
     let _ = writeln!(out, "TOTP URI:    {}", uri.as_str());
+    if let Some(lines) = crate::qr::lines(&uri) {
+        let _ = writeln!(out, "Scan with the authenticator app:");
+        for line in lines.iter() {
+            let _ = writeln!(out, "{line}");
+        }
+    }
     let _ = writeln!(
         out,
         "These are shown once. Hand them over in person; enrol the secret in an authenticator app."
     );
+    if staff.pin_change_required {
+        let _ = writeln!(out, "The PIN must be changed at the first login.");
+    }
+}
+
+/// New credentials for an account at the console, printed once.
+fn reset_user(args: &StoreArgs, id: &str, reason: &str) -> anyhow::Result<ExitCode> {
+    let reason =
+        ResetReason::parse(reason).context("--reason: lost_device, forgotten_pin or enrolment")?;
+    let (store, keys) = open(args)?;
+    let Some(account) = store.staff(id)? else {
+        anyhow::bail!("--id: there is no account {id}");
+    };
+    let staff = NewStaff::generated(
+        &account.user_id,
+        &account.display_name,
+        account.role,
+        account.department,
+    );
+    data_dir::reset_staff(store.as_ref(), &keys, &staff, reason)?;
+    println!("New credentials for {id}: their sessions are ended.");
+    print_enrolment(&staff);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn init(args: &StoreArgs, admin_user: &str, server_names: &[String]) -> anyhow::Result<ExitCode> {
@@ -611,11 +644,16 @@ fn list_users(args: &StoreArgs) -> anyhow::Result<ExitCode> {
     )?;
     for s in staff {
         println!(
-            "{:<16} {:<12} {:<20} {}",
+            "{:<16} {:<12} {:<20} {}{}",
             s.user_id,
             s.role.as_str(),
             s.department.as_str(),
-            if s.disabled { "disabled" } else { "active" }
+            if s.disabled { "disabled" } else { "active" },
+            if s.pin_change_required {
+                ", PIN change pending"
+            } else {
+                ""
+            }
         );
     }
     Ok(ExitCode::SUCCESS)

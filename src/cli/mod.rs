@@ -636,6 +636,18 @@ pub enum UserCommand {
         #[arg(long)]
         id: String,
     },
+    /// Issue an account a new PIN and TOTP secret (a new authenticator or a
+    /// forgotten PIN): prints them once, with the secret as a QR code; the
+    /// account's sessions end and its PIN must be changed at the next login.
+    Reset {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(long)]
+        id: String,
+        /// lost_device, forgotten_pin or enrolment.
+        #[arg(long, default_value = "enrolment")]
+        reason: String,
+    },
 }
 
 /// `bansho admin grant ...`. A request and an application each name who

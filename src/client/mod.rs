@@ -184,6 +184,30 @@ impl ApiClient {
         self.call(Method::GET, "/admin/staff", None::<&()>).await
     }
 
+    /// New credentials for `user_id`, answered once.
+    pub async fn reset_credentials(
+        &self,
+        user_id: &str,
+        reason: crate::api::staff::ResetReason,
+    ) -> Result<crate::api::staff::IssuedCredentials, ClientError> {
+        let path = format!("/admin/staff/{}/credentials", path_segment(user_id));
+        let body = crate::api::staff::ResetCredentials { reason };
+        self.call(Method::POST, &path, Some(&body)).await
+    }
+
+    pub async fn disable_staff(&self, user_id: &str) -> Result<(), ClientError> {
+        let path = format!("/admin/staff/{}/disable", path_segment(user_id));
+        self.call_empty(Method::POST, &path).await
+    }
+
+    /// The caller's own PIN change; answers the session as it is now.
+    pub async fn change_pin(
+        &self,
+        change: &crate::api::staff::PinChange,
+    ) -> Result<SessionInfo, ClientError> {
+        self.call(Method::POST, "/session/pin", Some(change)).await
+    }
+
     /// A request with any method, path and raw body: for tests of what the
     /// service does with malformed input. Returns the status and body text.
     pub async fn raw(

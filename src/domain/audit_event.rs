@@ -181,6 +181,8 @@ stable_names! {
         GrantList => "grant_list",
         /// An account disabled (its sessions end at their next request).
         StaffDisable => "staff_disable",
+        /// A holder's change of their own PIN (current PIN and a fresh code).
+        PinChange => "pin_change",
     }
 }
 
@@ -266,6 +268,14 @@ stable_names! {
         GrantRule => "grant_rule",
         GrantState => "grant_state",
         GrantChanged => "grant_changed",
+        /// The session's PIN was handed over and must be changed first.
+        PinChangeRequired => "pin_change_required",
+        /// A new PIN refused by the PIN policy, or equal to the current one.
+        PinPolicy => "pin_policy",
+        SamePin => "same_pin",
+        /// Credentials of an account that does not exist, or the caller's own.
+        UnknownAccount => "unknown_account",
+        OwnCredentials => "own_credentials",
     }
 }
 
@@ -470,6 +480,23 @@ pub enum Detail {
         hash: String,
         erased: usize,
     },
+    /// New credentials for an account: whose, why (a fixed code), and how
+    /// many of its sessions ended. Never the PIN or the secret.
+    CredentialsReset {
+        user: String,
+        reason: &'static str,
+        sessions_ended: u64,
+    },
+    /// A holder's own PIN changed, and how many of their other sessions
+    /// ended.
+    PinChanged {
+        sessions_ended: u64,
+    },
+    /// A new PIN refused: the rule it broke (a fixed code, never the PIN).
+    PinRefused {
+        reason: Reason,
+        rule: &'static str,
+    },
 }
 
 impl fmt::Display for Detail {
@@ -573,6 +600,16 @@ impl fmt::Display for Detail {
                 "erased={kind};id={id};rule={rule};approvers={it}+{supervisor}"
             ),
             Detail::RetentionDone { hash, erased } => write!(f, "plan={hash};erased={erased}"),
+            Detail::CredentialsReset {
+                user,
+                reason,
+                sessions_ended,
+            } => write!(
+                f,
+                "user={user};reason={reason};sessions_ended={sessions_ended}"
+            ),
+            Detail::PinChanged { sessions_ended } => write!(f, "sessions_ended={sessions_ended}"),
+            Detail::PinRefused { reason, rule } => write!(f, "{reason};rule={rule}"),
             Detail::Grant {
                 id,
                 user,

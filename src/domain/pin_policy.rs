@@ -26,6 +26,32 @@ pub enum PinPolicyError {
     DigitSequence,
 }
 
+impl PinPolicyError {
+    /// A stable code for the rule, for the access log and the terminal's
+    /// own wording.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::TooShort => "too_short",
+            Self::TooLong => "too_long",
+            Self::ControlCharacter => "control_character",
+            Self::Common => "common",
+            Self::SameCharacter => "same_character",
+            Self::RepeatedPattern => "repeated_pattern",
+            Self::DigitSequence => "digit_sequence",
+        }
+    }
+
+    pub const ALL: [PinPolicyError; 7] = [
+        Self::TooShort,
+        Self::TooLong,
+        Self::ControlCharacter,
+        Self::Common,
+        Self::SameCharacter,
+        Self::RepeatedPattern,
+        Self::DigitSequence,
+    ];
+}
+
 /// Common PINs and passwords of 8 characters or more, compared in lower
 /// case after NFKC.
 const BLOCKLIST: &[&str] = &[

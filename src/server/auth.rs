@@ -68,6 +68,9 @@ pub struct SessionCtx {
     /// The session's state as of this request: always an open one (the
     /// route guard ends any other).
     pub state: Session,
+    /// The account's PIN was handed over: the session may only read
+    /// itself, change the PIN and log out until it is changed.
+    pub pin_change_required: bool,
 }
 
 impl SessionCtx {
@@ -84,7 +87,9 @@ impl SessionCtx {
     }
 
     pub fn can(&self, permission: Permission) -> bool {
-        self.purpose().is_some() && permissions(self.role, self.department).contains(&permission)
+        self.purpose().is_some()
+            && !self.pin_change_required
+            && permissions(self.role, self.department).contains(&permission)
     }
 
     /// Who this session's rows are about.
@@ -98,7 +103,7 @@ impl SessionCtx {
     }
 }
 
-fn login_failed() -> AppError {
+pub(crate) fn login_failed() -> AppError {
     AppError::new(
         StatusCode::UNAUTHORIZED,
         ErrorCode::LoginFailed,
@@ -108,7 +113,7 @@ fn login_failed() -> AppError {
 
 /// The same answer for a real account and for an ID nobody has: both are
 /// counted and locked alike.
-fn account_locked(state: &AppState, until: OffsetDateTime) -> AppError {
+pub(crate) fn account_locked(state: &AppState, until: OffsetDateTime) -> AppError {
     AppError::new(
         StatusCode::LOCKED,
         ErrorCode::AccountLocked,
@@ -207,7 +212,7 @@ async fn check_factors(
 }
 
 /// Why a proof of identity was refused; its access-log row is written.
-enum Unproven {
+pub(crate) enum Unproven {
     /// The terminal tried too often this minute.
     TerminalLimit,
     /// Too many checks waiting; the attempt was taken back.
@@ -223,8 +228,8 @@ enum Unproven {
 
 /// Factors that held. What the proof opens commits with the code's step
 /// claimed and the count of attempts cleared ([`commit_proof`]).
-struct Proof {
-    staff: StaffRow,
+pub(crate) struct Proof {
+    pub(crate) staff: StaffRow,
     step: i64,
     guard_key: Vec<u8>,
     /// This attempt was the last before the lock.
@@ -237,7 +242,7 @@ struct Proof {
 /// its row, made for `actor` under `action`, before it is returned.
 /// Unknown and disabled IDs take the same steps as accounts.
 #[allow(clippy::too_many_arguments)]
-async fn prove_factors(
+pub(crate) async fn prove_factors(
     state: &AppState,
     user_id: &str,
     pin: &Pin,
@@ -353,14 +358,14 @@ async fn refund(state: &AppState, key: Vec<u8>, row: AuditEntry) -> Result<(), A
 /// (a replay, another window) refuses it all and its row says so; the code
 /// that just opened a session here, sent again, is a double-submitted form:
 /// refused, its attempt taken back.
-async fn commit_proof(
+pub(crate) async fn commit_proof(
     state: &AppState,
     proof: &Proof,
     actor: &Actor,
     action: Action,
     now: OffsetDateTime,
     changes: Vec<Change>,
-    ok: AuditEntry,
+    ok: impl FnOnce(&crate::store::journal::Effect) -> AuditEntry + Send + 'static,
 ) -> Result<Result<(), Unproven>, AppError> {
     let (step, terminal) = (proof.step, actor.terminal.clone());
     let just_used_here = move |applied: Option<&Applied>| {
@@ -395,7 +400,7 @@ async fn commit_proof(
     let effect = state
         .commit(Item::new(all, move |effect| {
             if effect.kept() {
-                vec![ok]
+                vec![ok(effect)]
             } else if matches!(effect.refusal(), Some(Applied::Totp(_))) && !check(effect.refusal())
             {
                 vec![reused]
@@ -452,11 +457,12 @@ fn session_view(
     purpose: Option<&str>,
     terminal: &str,
     expires_at: OffsetDateTime,
+    pin_change_required: bool,
 ) -> SessionInfo {
     let choices = state.config.purposes_of(staff.department);
     let permissions = match purpose {
-        Some(_) => permissions(staff.role, staff.department).to_vec(),
-        None => Vec::new(),
+        Some(_) if !pin_change_required => permissions(staff.role, staff.department).to_vec(),
+        _ => Vec::new(),
     };
     SessionInfo {
         purpose: purpose.and_then(|code| {
@@ -471,6 +477,7 @@ fn session_view(
         idle_timeout_secs: state.config.idle_timeout.whole_seconds().max(0) as u64,
         expires_at: crate::store::chain::format_time(expires_at),
         permissions,
+        pin_change_required,
     }
 }
 
@@ -519,7 +526,7 @@ pub async fn login(
                 Action::Login,
                 now,
                 Vec::new(),
-                denied,
+                move |_| denied,
             )
             .await?
             {
@@ -541,8 +548,16 @@ pub async fn login(
         .entry(now, event);
     let (token, session) = new_session(&opened)?;
     let changes = vec![Change::InsertSession(session.clone())];
-    if let Err(unproven) =
-        commit_proof(state, &proof, &actor, Action::Login, now, changes, ok).await?
+    if let Err(unproven) = commit_proof(
+        state,
+        &proof,
+        &actor,
+        Action::Login,
+        now,
+        changes,
+        move |_| ok,
+    )
+    .await?
     {
         return Err(refused_login(state, unproven));
     }
@@ -552,6 +567,7 @@ pub async fn login(
         session.purpose.as_deref(),
         &session.terminal,
         session.expires_at,
+        proof.staff.pin_change_required,
     );
     Ok((token, info))
 }
@@ -579,14 +595,14 @@ pub async fn prove_witness(
         Err(unproven) => return Err(refused_login(state, unproven)),
     };
     let (changes, ok) = open(&proof.staff)?;
-    match commit_proof(state, &proof, &actor, action, now, changes, ok).await? {
+    match commit_proof(state, &proof, &actor, action, now, changes, move |_| ok).await? {
         Ok(()) => Ok(()),
         Err(unproven) => Err(refused_login(state, unproven)),
     }
 }
 
 /// The answer to a login whose proof was refused (its row is written).
-fn refused_login(state: &AppState, unproven: Unproven) -> AppError {
+pub(crate) fn refused_login(state: &AppState, unproven: Unproven) -> AppError {
     match unproven {
         Unproven::TerminalLimit => terminal_login_limit(),
         Unproven::Busy => AppError::busy(),
@@ -738,8 +754,16 @@ pub async fn unlock(
         Change::InsertSession(session.clone()),
     ];
     let ok = actor.entry(now, Event::ok(Action::Unlock));
-    if let Err(unproven) =
-        commit_proof(state, &proof, &actor, Action::Unlock, now, changes, ok).await?
+    if let Err(unproven) = commit_proof(
+        state,
+        &proof,
+        &actor,
+        Action::Unlock,
+        now,
+        changes,
+        move |_| ok,
+    )
+    .await?
     {
         return Err(match refused(unproven) {
             Ok(answer) => answer,
@@ -752,6 +776,7 @@ pub async fn unlock(
         session.purpose.as_deref(),
         &session.terminal,
         session.expires_at,
+        proof.staff.pin_change_required,
     );
     Ok((token, info))
 }
@@ -903,6 +928,7 @@ pub async fn authenticate(
         terminal: session.terminal,
         token_hash: hash,
         state: seen,
+        pin_change_required: staff.pin_change_required,
     })
 }
 
@@ -919,5 +945,6 @@ pub fn session_info(state: &AppState, ctx: &SessionCtx) -> SessionInfo {
         ctx.purpose(),
         &ctx.terminal,
         ctx.expires_at(),
+        ctx.pin_change_required,
     )
 }

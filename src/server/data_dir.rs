@@ -11,6 +11,7 @@ use zeroize::Zeroizing;
 use super::actor::Actor;
 use super::crypto::{KeyDerivation, Keys, MasterKey};
 use super::{auth, totp};
+use crate::api::staff::ResetReason;
 use crate::api::terminal_bundle::TerminalBundle;
 use crate::domain::actor::Actor as MachineActor;
 use crate::domain::audit_event::{Action, Detail, Event};
@@ -254,6 +255,8 @@ pub struct NewStaff {
     pub department: Department,
     pub pin: Pin,
     pub totp_secret: Zeroizing<Vec<u8>>,
+    /// The PIN is handed over: its holder must change it at the next login.
+    pub pin_change_required: bool,
 }
 
 impl NewStaff {
@@ -271,6 +274,17 @@ impl NewStaff {
             department,
             pin: generate_pin(),
             totp_secret: totp::new_secret(),
+            pin_change_required: true,
+        }
+    }
+
+    /// The same account without the PIN change at the first login: for the
+    /// demo's accounts, whose PINs its panel shows, and for test and
+    /// benchmark accounts.
+    pub fn keeping_pin(self) -> Self {
+        Self {
+            pin_change_required: false,
+            ..self
         }
     }
 }
@@ -298,7 +312,7 @@ pub fn demo_staff() -> Vec<NewStaff> {
         ("kansa01", "監査 正", Role::Auditor, Department::Audit),
     ]
     .into_iter()
-    .map(|(id, name, role, dept)| NewStaff::generated(id, name, role, dept))
+    .map(|(id, name, role, dept)| NewStaff::generated(id, name, role, dept).keeping_pin())
     .collect()
 }
 
@@ -350,6 +364,7 @@ pub fn create_staff(
         last_totp_step: None,
         disabled: false,
         created_at: now,
+        pin_change_required: staff.pin_change_required,
     };
     let added = Event::ok(Action::StaffAdd).with(Detail::StaffAdded {
         user: staff.user_id.clone(),
@@ -408,26 +423,86 @@ pub fn commit(
         .ok_or_else(|| SetupError::Invalid("the journal answered nothing".into()))
 }
 
-/// Gives an existing account a new PIN and TOTP secret.
-pub fn reset_staff(store: &dyn Store, keys: &Keys, staff: &NewStaff) -> Result<(), SetupError> {
-    check_pin(staff.pin.expose()).map_err(|e| SetupError::Invalid(e.to_string()))?;
-    let pin_hash = auth::hash_pin(&staff.pin)
-        .map_err(|_| SetupError::Invalid("the PIN could not be hashed".into()))?;
-    let changes = vec![
+/// What issuing new credentials to an account changes: the PIN hash and
+/// the sealed secret replaced (the PIN change requirement as `staff` asks),
+/// the account's lockout cleared and every session of it ended.
+pub fn reset_changes(keys: &Keys, staff: &NewStaff, pin_hash: String) -> Vec<Change> {
+    vec![
         Change::ResetCredentials {
             user_id: staff.user_id.clone(),
             pin_hash,
             totp_secret_enc: keys.seal_totp_secret(&staff.user_id, &staff.totp_secret),
+            pin_change_required: staff.pin_change_required,
         },
         Change::ClearLoginAttempts {
             key: keys.login_guard_key(&staff.user_id),
         },
-    ];
-    let row = Actor::console(ADMIN).entry(
-        OffsetDateTime::now_utc(),
-        Event::ok(Action::CredentialsReset).with(Detail::User(staff.user_id.clone())),
-    );
-    commit(store, keys, changes, row)?;
+        Change::EndSessionsOf {
+            user_id: staff.user_id.clone(),
+            keep: None,
+        },
+    ]
+}
+
+/// How many sessions a committed reset ended.
+pub fn sessions_ended(effect: &crate::store::journal::Effect) -> u64 {
+    effect
+        .applied
+        .iter()
+        .find_map(|a| match a {
+            crate::store::journal::Applied::Count(n) => Some(*n),
+            _ => None,
+        })
+        .unwrap_or(0)
+}
+
+/// Gives an existing account a new PIN and TOTP secret at the console,
+/// with the reason its row names; refuses an account that is not there.
+pub fn reset_staff(
+    store: &dyn Store,
+    keys: &Keys,
+    staff: &NewStaff,
+    reason: ResetReason,
+) -> Result<(), SetupError> {
+    check_pin(staff.pin.expose()).map_err(|e| SetupError::Invalid(e.to_string()))?;
+    if store.staff(&staff.user_id)?.is_none() {
+        return Err(SetupError::Invalid(format!(
+            "--id: there is no account {}",
+            staff.user_id
+        )));
+    }
+    let pin_hash = auth::hash_pin(&staff.pin)
+        .map_err(|_| SetupError::Invalid("the PIN could not be hashed".into()))?;
+    let user = staff.user_id.clone();
+    let item = Item::new(reset_changes(keys, staff, pin_hash), move |effect| {
+        if !effect.kept() {
+            return Vec::new();
+        }
+        let detail = Detail::CredentialsReset {
+            user,
+            reason: reason.as_str(),
+            sessions_ended: sessions_ended(effect),
+        };
+        vec![Actor::console(ADMIN).entry(
+            OffsetDateTime::now_utc(),
+            Event::ok(Action::CredentialsReset).with(detail),
+        )]
+    });
+    let committed = store
+        .commit(
+            &keys.audit_chain_key(),
+            OffsetDateTime::now_utc(),
+            vec![item],
+            FailPoint::None,
+        )?
+        .pop()
+        .ok_or_else(|| SetupError::Invalid("the journal answered nothing".into()))?;
+    if !committed.effect.kept() {
+        return Err(SetupError::Invalid(format!(
+            "--id: there is no account {}",
+            staff.user_id
+        )));
+    }
     Ok(())
 }
 

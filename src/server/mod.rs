@@ -7,6 +7,7 @@ pub mod audit_review;
 pub mod auth;
 pub mod backup;
 pub mod clock;
+pub mod credentials;
 pub mod crypto;
 pub mod data_dir;
 pub mod entry;

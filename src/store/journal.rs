@@ -37,10 +37,20 @@ pub enum Change {
         row: GrantRow,
         expected_revision: i64,
     },
+    /// A new PIN and TOTP secret for an account (nothing to change if it
+    /// is not there), the last used step forgotten, and whether the PIN
+    /// must be changed at the next login.
     ResetCredentials {
         user_id: String,
         pin_hash: String,
         totp_secret_enc: Vec<u8>,
+        pin_change_required: bool,
+    },
+    /// The holder's own new PIN: the hash replaced and the requirement to
+    /// change it cleared (nothing to change if the account is not there).
+    ChangePin {
+        user_id: String,
+        pin_hash: String,
     },
     /// Counts one login attempt for a user ID's keyed hash at the commit's
     /// time ([`super::LoginGuardRow::claim`]).
@@ -71,6 +81,12 @@ pub enum Change {
     },
     DeleteSession {
         token_hash: Vec<u8>,
+    },
+    /// Ends every session of a user but the one under `keep` (their next
+    /// request is refused); applied as the count ended.
+    EndSessionsOf {
+        user_id: String,
+        keep: Option<Vec<u8>>,
     },
     ChooseSessionPurpose {
         token_hash: Vec<u8>,
@@ -175,6 +191,8 @@ pub enum Applied {
     Conflict(String),
     /// A record version was stored under this number.
     Version(i64),
+    /// A change of many rows touched this many.
+    Count(u64),
 }
 
 impl Applied {

@@ -73,14 +73,16 @@ pub trait StaffStore {
     fn staff(&self, user_id: &str) -> StoreResult<Option<StaffRow>>;
     fn list_staff(&self) -> StoreResult<Vec<StaffRow>>;
     /// Replaces a PIN hash and sealed TOTP secret (credential reset); clears
-    /// the last used step. The lockout is the login guard's
-    /// ([`StaffStore::clear_login_attempts`]).
+    /// the last used step and sets whether the PIN must be changed at the
+    /// next login. False if there is no such account. The lockout is the
+    /// login guard's ([`StaffStore::clear_login_attempts`]).
     fn reset_credentials(
         &self,
         user_id: &str,
         pin_hash: &str,
         totp_secret_enc: &[u8],
-    ) -> StoreResult<()>;
+        pin_change_required: bool,
+    ) -> StoreResult<bool>;
     /// Counts one login attempt for the user ID whose keyed hash is `key`
     /// (known account or not) before any factor is checked, applying
     /// [`LoginGuardRow::claim`] atomically: however many attempts run at

@@ -19,6 +19,9 @@ pub struct StaffRow {
     pub last_totp_step: Option<i64>,
     pub disabled: bool,
     pub created_at: OffsetDateTime,
+    /// The PIN was handed over (a new account, a reset): its holder must
+    /// change it before the session may do anything else.
+    pub pin_change_required: bool,
 }
 
 impl std::fmt::Debug for StaffRow {

@@ -185,6 +185,9 @@ commands! {
     ClearFilter => "clear_filter",
     SaveCsv => "save_csv",
     SavePdf => "save_pdf",
+    ChangePin => "change_pin",
+    ResetCredentials => "reset_credentials",
+    DisableAccount => "disable_account",
     Noop => "noop",
 }
 
@@ -229,6 +232,8 @@ pub enum Action {
     Wheel(Wheel, Instant),
     /// The service's answer to the choice of a purpose.
     PurposeChosen(Result<SessionInfo, Failure>),
+    /// The service's answer to a PIN change: the session as it is now.
+    PinChanged(Result<SessionInfo, Failure>),
     LoggedIn(Result<Box<LoginResponse>, Failure>),
     /// The answer to an unlock: a new token and session, or why not.
     Unlocked(Result<Box<LoginResponse>, Failure>),
@@ -278,7 +283,7 @@ impl Action {
     /// it got through; None for input, and for failures made up locally.
     pub fn reach(&self) -> Option<Reach> {
         let failure = match self {
-            Action::PurposeChosen(result) => result.as_ref().err(),
+            Action::PurposeChosen(result) | Action::PinChanged(result) => result.as_ref().err(),
             Action::LoggedIn(result) | Action::Unlocked(result) => result.as_ref().err(),
             Action::Searched { result, .. } => result.as_ref().err(),
             Action::RecordLoaded { result, .. } => result.as_ref().err(),

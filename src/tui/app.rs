@@ -21,6 +21,7 @@ use super::screens::grants::GrantsScreen;
 use super::screens::lock::LockScreen;
 use super::screens::login::LoginScreen;
 use super::screens::no_search::NoSearchScreen;
+use super::screens::pin_change::PinChangeScreen;
 use super::screens::purpose::PurposeScreen;
 use super::screens::record::RecordScreen;
 use super::screens::records::RecordsScreen;
@@ -64,6 +65,8 @@ pub enum Screen {
     Grants,
     /// The access log and analyses tabs.
     Audit,
+    /// The holder's PIN change (first, after a handed-over PIN).
+    PinChange,
 }
 
 /// The active screen with its state. The search screen's state lives in
@@ -82,6 +85,7 @@ enum Active {
     Transfers(Box<TransfersScreen>),
     Grants(Box<GrantsScreen>),
     Audit(Box<AuditScreen>),
+    PinChange(PinChangeScreen),
 }
 
 pub struct App {
@@ -181,6 +185,7 @@ impl App {
             Active::Transfers(_) => Screen::Transfers,
             Active::Grants(_) => Screen::Grants,
             Active::Audit(_) => Screen::Audit,
+            Active::PinChange(_) => Screen::PinChange,
         }
     }
 
@@ -224,6 +229,25 @@ impl App {
             Active::Record(s) => Some(s),
             _ => None,
         }
+    }
+
+    pub fn pin_change(&self) -> Option<&PinChangeScreen> {
+        match &self.active {
+            Active::PinChange(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn pin_change_mut(&mut self) -> Option<&mut PinChangeScreen> {
+        match &mut self.active {
+            Active::PinChange(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Shows the holder's own PIN change (the search results stay).
+    pub fn show_pin_change(&mut self, screen: PinChangeScreen) {
+        self.active = Active::PinChange(screen);
     }
 
     pub fn lock(&self) -> Option<&LockScreen> {
@@ -366,12 +390,14 @@ impl App {
         self.popup.as_ref().map(ConfirmPopup::pending)
     }
 
-    /// Where a session starts, fresh: the purpose choice until it has one,
-    /// then the search box if its role may search, else the notice; the
-    /// login without a session.
+    /// Where a session starts, fresh: the PIN change while a handed-over
+    /// PIN is not changed, the purpose choice until it has one, then the
+    /// search box if its role may search, else the notice; the login
+    /// without a session.
     pub fn show_home(&mut self) {
         self.active = match &self.session {
             None => Active::Login(LoginScreen::new()),
+            Some(s) if s.pin_change_required => Active::PinChange(PinChangeScreen::new(true)),
             Some(s) if s.purpose.is_none() => Active::Purpose(PurposeScreen::default()),
             Some(s) if s.permissions.contains(&Permission::SearchResidents) => Active::Search,
             Some(_) => Active::NoSearch(NoSearchScreen),
@@ -504,6 +530,7 @@ impl App {
             Active::Transfers(s) => s.as_ref(),
             Active::Grants(s) => s.as_ref(),
             Active::Audit(s) => s.as_ref(),
+            Active::PinChange(s) => s,
         }
     }
 
@@ -556,6 +583,7 @@ impl App {
             Active::Transfers(s) => s.as_mut(),
             Active::Grants(s) => s.as_mut(),
             Active::Audit(s) => s.as_mut(),
+            Active::PinChange(s) => s,
         };
         if self.help {
             let mut help = HelpOverlay {

@@ -16,6 +16,8 @@ pub enum Effect {
     Login(Box<LoginRequest>),
     /// Choose the business purpose of the session that has none yet.
     ChoosePurpose(String),
+    /// The holder's own PIN change, with the session's token.
+    ChangePin(Box<crate::api::staff::PinChange>),
     /// Unlock with the locked session's token; the answer's token replaces it.
     Unlock(Box<UnlockRequest>),
     /// Use this token for the requests that follow (replacing any other).

@@ -73,10 +73,14 @@ pub enum Layer {
     AuditForm,
     /// The analyses tab: the seven analyses and their findings.
     Analyses,
+    /// The holder's PIN change (forced after a handed-over PIN).
+    PinChange,
+    /// The IT officer's staff tab (職員): credentials and disabling.
+    Staff,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 26] = [
+    pub const ALL: [Layer; 28] = [
         Layer::Global,
         Layer::Login,
         Layer::Search,
@@ -103,6 +107,8 @@ impl Layer {
         Layer::Audit,
         Layer::AuditForm,
         Layer::Analyses,
+        Layer::PinChange,
+        Layer::Staff,
     ];
 
     fn index(self) -> usize {
@@ -133,6 +139,8 @@ impl Layer {
             Layer::Audit => 23,
             Layer::AuditForm => 24,
             Layer::Analyses => 25,
+            Layer::PinChange => 26,
+            Layer::Staff => 27,
         }
     }
 }
@@ -284,6 +292,8 @@ pub struct Binding {
 /// Commands that must never sit on a bare printable key.
 const DANGEROUS: &[Command] = &[
     Command::Reveal,
+    Command::ResetCredentials,
+    Command::DisableAccount,
     Command::Logout,
     Command::Confirm,
     Command::SwitchUser,
@@ -307,7 +317,7 @@ const DANGEROUS: &[Command] = &[
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keymap {
-    layers: [Vec<Binding>; 26],
+    layers: [Vec<Binding>; 28],
 }
 
 #[derive(Deserialize)]
@@ -364,6 +374,9 @@ struct FileDe {
     audit_form: Option<SectionDe>,
     #[serde(default)]
     analyses: Option<SectionDe>,
+    pin_change: Option<SectionDe>,
+    #[serde(default)]
+    staff: Option<SectionDe>,
 }
 
 #[derive(Deserialize)]
@@ -422,6 +435,8 @@ impl Keymap {
             (Layer::Audit, de.audit),
             (Layer::AuditForm, de.audit_form),
             (Layer::Analyses, de.analyses),
+            (Layer::PinChange, de.pin_change),
+            (Layer::Staff, de.staff),
         ];
         for (layer, section) in sections {
             let Some(section) = section else { continue };

@@ -4,8 +4,10 @@
 //! each answer comes back: one [`ReviewCall`] leaves `update` as an effect,
 //! runs in a task, and returns as a [`ReviewAnswer`].
 
+use crate::api::StaffList;
 use crate::api::entry::{BatchList, BatchView, OpenBatchRequest, QualityReport, ReverifyList};
 use crate::api::retention::RetentionPlanView;
+use crate::api::staff::{IssuedCredentials, ResetReason};
 use crate::client::ApiClient;
 
 use super::action::{Action, Failure};
@@ -26,6 +28,12 @@ pub enum ReviewCall {
     RetentionPlan,
     /// `POST /admin/retention/approvals`: approves the plan of this hash.
     ApproveRetention(String),
+    /// `GET /admin/staff`: every account.
+    Staff,
+    /// `POST /admin/staff/{id}/credentials`: a new PIN and TOTP secret.
+    ResetCredentials(String),
+    /// `POST /admin/staff/{id}/disable`.
+    DisableStaff(String),
 }
 
 #[derive(Debug)]
@@ -45,6 +53,10 @@ pub enum ReviewAnswer {
     RetentionPlan(Result<RetentionPlanView, Failure>),
     /// The plan as it stands after an approval.
     RetentionApproved(Result<RetentionPlanView, Failure>),
+    Staff(Result<StaffList, Failure>),
+    /// New credentials, to show once.
+    CredentialsIssued(Result<IssuedCredentials, Failure>),
+    StaffDisabled(Result<(), Failure>),
 }
 
 impl ReviewAnswer {
@@ -60,6 +72,9 @@ impl ReviewAnswer {
             ReviewAnswer::RetentionPlan(result) | ReviewAnswer::RetentionApproved(result) => {
                 result.as_ref().err()
             }
+            ReviewAnswer::Staff(result) => result.as_ref().err(),
+            ReviewAnswer::CredentialsIssued(result) => result.as_ref().err(),
+            ReviewAnswer::StaffDisabled(result) => result.as_ref().err(),
         }
     }
 
@@ -75,6 +90,9 @@ impl ReviewAnswer {
             ReviewAnswer::RetentionPlan(result) | ReviewAnswer::RetentionApproved(result) => {
                 result.err()
             }
+            ReviewAnswer::Staff(result) => result.err(),
+            ReviewAnswer::CredentialsIssued(result) => result.err(),
+            ReviewAnswer::StaffDisabled(result) => result.err(),
         }
     }
 }
@@ -105,6 +123,18 @@ impl ReviewCall {
             }
             ReviewCall::ApproveRetention(hash) => ReviewAnswer::RetentionApproved(
                 client.approve_retention(&hash).await.map_err(Failure::from),
+            ),
+            ReviewCall::Staff => ReviewAnswer::Staff(client.staff().await.map_err(Failure::from)),
+            // The console and the API name why; at the workstation an IT
+            // officer enrols the holder's authenticator anew.
+            ReviewCall::ResetCredentials(user) => ReviewAnswer::CredentialsIssued(
+                client
+                    .reset_credentials(&user, ResetReason::Enrolment)
+                    .await
+                    .map_err(Failure::from),
+            ),
+            ReviewCall::DisableStaff(user) => ReviewAnswer::StaffDisabled(
+                client.disable_staff(&user).await.map_err(Failure::from),
             ),
         };
         Action::Review(answer)

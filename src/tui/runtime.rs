@@ -86,6 +86,18 @@ impl Runtime {
                     })));
                 }
             },
+            Effect::ChangePin(change) => match self.session.clone() {
+                Some(client) => self.spawn(async move {
+                    Action::PinChanged(client.change_pin(&change).await.map_err(Failure::from))
+                }),
+                None => {
+                    let _ = self.tx.send(Action::PinChanged(Err(Failure {
+                        code: Some(crate::api::ErrorCode::Unauthenticated),
+                        status: None,
+                        message: FailureText::Local("login.session_ended"),
+                    })));
+                }
+            },
             Effect::Unlock(request) => match self.session.clone() {
                 Some(client) => self.spawn(async move {
                     Action::Unlocked(
@@ -305,6 +317,7 @@ mod tests {
             idle_timeout_secs: 900,
             expires_at: "2030-01-01T09:00:00Z".into(),
             permissions: vec![],
+            pin_change_required: false,
         }
     }
 

@@ -157,6 +157,9 @@ pub fn failure_key(code: ErrorCode) -> Option<&'static str> {
         ErrorCode::TransferRefused => "failure.transfer_refused",
         ErrorCode::RetentionPlanChanged => "failure.retention_plan_changed",
         ErrorCode::GrantRefused => "failure.grant_refused",
+        ErrorCode::PinChangeRequired => "failure.pin_change_required",
+        ErrorCode::PinRejected => "failure.pin_rejected",
+        ErrorCode::CredentialsRefused => "failure.credentials_refused",
         ErrorCode::Busy => "failure.busy",
         ErrorCode::NotFound => "failure.not_found",
         ErrorCode::MethodNotAllowed

@@ -20,6 +20,7 @@ use super::screens::audit::{self, AuditScreen};
 use super::screens::entry::{self, EntryScreen};
 use super::screens::grants::GrantsScreen;
 use super::screens::lock::unwanted_unlock;
+use super::screens::pin_change::PinChangeScreen;
 use super::screens::record::RecordScreen;
 use super::screens::records::{self, RecordsScreen, list::ListKind};
 use super::screens::review::{self, ReviewScreen};
@@ -122,6 +123,10 @@ fn dispatch(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::PurposeChosen(result) => {
             let requests = app.purpose_mut().map(|s| s.chosen(result));
+            apply(app, requests.unwrap_or_default())
+        }
+        Action::PinChanged(result) => {
+            let requests = app.pin_change_mut().map(|s| s.changed(result));
             apply(app, requests.unwrap_or_default())
         }
         Action::Unlocked(result) => {
@@ -288,6 +293,16 @@ fn global(app: &mut App, command: Command) -> Vec<Effect> {
             entry_command(app, command)
         }
         Command::History if app.screen() == Screen::Record => history_command(app),
+        Command::ChangePin
+            if matches!(
+                app.screen(),
+                Screen::Search | Screen::Record | Screen::NoSearch
+            ) =>
+        {
+            app.show_pin_change(PinChangeScreen::new(false));
+            app.status = None;
+            vec![]
+        }
         Command::TransferPick if app.screen() == Screen::Record => transfer_pick(app),
         // A screen's command where nothing takes it.
         _ => vec![],
@@ -394,7 +409,9 @@ fn confirmed_action(app: &mut App, confirmed: ConfirmedAction) -> Vec<Effect> {
         }
         action @ (PendingAction::OpenBatch { .. }
         | PendingAction::CloseBatch { .. }
-        | PendingAction::ApproveRetention { .. }) => {
+        | PendingAction::ApproveRetention { .. }
+        | PendingAction::ResetCredentials { .. }
+        | PendingAction::DisableAccount { .. }) => {
             let requests = app.review_mut().map(|s| s.confirmed(&action));
             apply(app, requests.unwrap_or_default())
         }

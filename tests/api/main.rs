@@ -7,6 +7,7 @@ mod audit_review;
 #[path = "../common/mod.rs"]
 mod common;
 mod connections;
+mod credentials;
 mod entries;
 mod grants;
 mod journal;

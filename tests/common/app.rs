@@ -156,7 +156,8 @@ pub async fn spawn_app_with(config: ServerConfig, residents: u64) -> TestApp {
             "誤設定",
             bansho::domain::roles::Role::Clerk,
             bansho::domain::roles::Department::Audit,
-        );
+        )
+        .keeping_pin();
         for s in data_dir::demo_staff().into_iter().chain([misfit]) {
             staff
                 .create(store.as_ref(), &keys, &s, START)

@@ -146,3 +146,19 @@ impl Drop for Serve {
         let _ = self.child.wait();
     }
 }
+
+/// Marks `user`'s handed-over PIN as changed, straight in the store of the
+/// data directory `dir`: for tests about something else (crashes, a full
+/// disk, backups) whose accounts come from `admin user add` and must
+/// search at once, without waiting for a second TOTP step. The change
+/// itself is tested through the API (tests/api/credentials.rs).
+pub fn as_if_pin_changed(dir: &Path, user: &str) {
+    let db = rusqlite::Connection::open(dir.join("bansho.db")).expect("open the store");
+    let changed = db
+        .execute(
+            "UPDATE staff SET pin_change_required = 0 WHERE user_id = ?1",
+            [user],
+        )
+        .expect("update");
+    assert_eq!(changed, 1, "{user} is in the store");
+}

@@ -69,6 +69,9 @@ impl Office {
                     "--department",
                     "assessment",
                 ]);
+                // These tests drive the work, not the first login's PIN
+                // change (tests/api/credentials.rs, src/tui/tests).
+                crate::common::bin::as_if_pin_changed(&data, id);
                 let secret = field(&out.stdout, "TOTP secret:");
                 Clerk {
                     id: id.to_string(),

@@ -13,6 +13,7 @@ use rustls::pki_types::pem::PemObject;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use crate::api::staff::ResetReason;
 use crate::api::terminal_bundle::TerminalBundle;
 use crate::secret::Pin;
 use crate::server::crypto::Keys;
@@ -92,7 +93,7 @@ pub fn reuse_accounts(
                 account.totp_secret = secret;
             }
             _ => {
-                data_dir::reset_staff(store, keys, account)?;
+                data_dir::reset_staff(store, keys, account, ResetReason::Enrolment)?;
                 changed = true;
             }
         }

@@ -92,6 +92,12 @@ pub const ROUTES: &[RouteSpec] = &[
     },
     RouteSpec {
         method: "POST",
+        path: "/session/pin",
+        access: Access::Session,
+        action: Action::PinChange,
+    },
+    RouteSpec {
+        method: "POST",
         path: "/residents/search",
         access: Access::Permission(Permission::SearchResidents),
         action: Action::Search,
@@ -380,6 +386,12 @@ pub const ROUTES: &[RouteSpec] = &[
     },
     RouteSpec {
         method: "POST",
+        path: "/admin/staff/{id}/credentials",
+        access: Access::Permission(Permission::ManageStaff),
+        action: Action::CredentialsReset,
+    },
+    RouteSpec {
+        method: "POST",
         path: "/admin/transfer-destinations",
         access: Access::Permission(Permission::ManageTransferRegistry),
         action: Action::DestinationRegister,
@@ -476,6 +488,13 @@ pub const ROUTES: &[RouteSpec] = &[
     },
 ];
 
+/// All a session whose PIN was handed over may do until it is changed.
+pub const PIN_CHANGE_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/session"),
+    ("POST", "/session/pin"),
+    ("POST", "/logout"),
+];
+
 #[derive(Debug, thiserror::Error)]
 pub enum RouteTableError {
     #[error("route {method} {path} has no entry in the access table")]
@@ -566,6 +585,11 @@ pub fn router(state: AppState) -> Result<Router, RouteTableError> {
         "POST",
         "/session/purpose",
         handler!("POST", session::choose_purpose),
+    )
+    .add(
+        "POST",
+        "/session/pin",
+        handler!("POST", session::change_pin),
     )
     .add(
         "POST",
@@ -714,6 +738,11 @@ pub fn router(state: AppState) -> Result<Router, RouteTableError> {
         "POST",
         "/admin/staff/{id}/disable",
         handler!("POST", grants::disable),
+    )
+    .add(
+        "POST",
+        "/admin/staff/{id}/credentials",
+        handler!("POST", staff::reset_credentials),
     )
     .add("GET", "/admin/grants", handler!("GET", grants::list))
     .add("POST", "/admin/grants", handler!("POST", grants::request))
@@ -894,6 +923,20 @@ async fn guard(
         return Ok(next.run(request).await);
     }
     let ctx = authenticate(&state, request.headers(), &terminal).await?;
+    // A handed-over PIN is changed before anything else, the purpose
+    // included; repeats are counted by the refusal log.
+    if ctx.pin_change_required && !PIN_CHANGE_ROUTES.contains(&(spec.method, spec.path)) {
+        let entry = ctx.entry(
+            state.clock.now(),
+            Event::denied(spec.action, Reason::PinChangeRequired),
+        );
+        state.refusal(entry).await?;
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::PinChangeRequired,
+            "the PIN you were given must be changed first",
+        ));
+    }
     if let Access::Permission(permission) = spec.access {
         // A session may do nothing until its business purpose is chosen.
         // The read limit does not apply yet, so repeats are counted by the

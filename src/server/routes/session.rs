@@ -5,12 +5,14 @@ use axum::http::StatusCode;
 use axum::{Extension, Json};
 
 use super::Caller;
+use crate::api::staff::PinChange;
 use crate::api::{
     ChoosePurposeRequest, Health, LoginRequest, LoginResponse, SessionInfo, UnlockRequest,
 };
 use crate::domain::session::Session;
 use crate::server::AppState;
 use crate::server::auth::{self, Terminal};
+use crate::server::credentials;
 use crate::server::error::AppError;
 use crate::server::json::ApiJson;
 use crate::server::sessions;
@@ -71,4 +73,15 @@ pub async fn current(
     caller: Caller,
 ) -> Result<Json<SessionInfo>, AppError> {
     Ok(Json(auth::session_info(&state, &caller)))
+}
+
+/// The holder's own PIN change (also the one a handed-over PIN requires).
+pub async fn change_pin(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(request): ApiJson<PinChange>,
+) -> Result<Json<SessionInfo>, AppError> {
+    Ok(Json(
+        credentials::change_pin(&state, &caller, request).await?,
+    ))
 }

@@ -116,6 +116,10 @@ const MIGRATIONS: &[(i64, Migration)] = &[
         15,
         Migration::Sql(include_str!("../migrations/postgres/0015_grants.sql")),
     ),
+    (
+        16,
+        Migration::Sql(include_str!("../migrations/postgres/0016_pin_change.sql")),
+    ),
 ];
 
 /// Advisory lock keys ("bansho" in ASCII, plus a tag). Advisory locks are

@@ -47,6 +47,19 @@ pub(crate) fn delete_session(c: &mut impl GenericClient, token_hash: &[u8]) -> S
         .map_err(db_error)
 }
 
+/// Deletes every session of `user_id` but the one under `keep`; how many.
+pub(crate) fn end_sessions_of(
+    c: &mut impl GenericClient,
+    user_id: &str,
+    keep: Option<&[u8]>,
+) -> StoreResult<u64> {
+    c.execute(
+        "DELETE FROM sessions WHERE user_id = $1 AND ($2::BYTEA IS NULL OR token_hash <> $2)",
+        &[&user_id, &keep],
+    )
+    .map_err(db_error)
+}
+
 /// False if the session has a purpose already (or is gone).
 pub(crate) fn choose_session_purpose(
     c: &mut impl GenericClient,

@@ -14,7 +14,7 @@ use crate::store::{
 };
 
 const STAFF_COLUMNS: &str = "user_id, display_name, role, department, pin_hash, totp_secret_enc, \
-     last_totp_step, disabled, created_at";
+     last_totp_step, disabled, created_at, pin_change_required";
 
 fn staff_from_row(r: &Cols<'_>) -> StoreResult<StaffRow> {
     Ok(StaffRow {
@@ -27,6 +27,7 @@ fn staff_from_row(r: &Cols<'_>) -> StoreResult<StaffRow> {
         last_totp_step: r.get(6)?,
         disabled: r.get(7)?,
         created_at: r.time(8)?,
+        pin_change_required: r.get(9)?,
     })
 }
 
@@ -40,7 +41,7 @@ fn guard_from_row(r: &Cols<'_>) -> StoreResult<LoginGuardRow> {
 
 pub(crate) fn insert_staff(c: &mut impl GenericClient, s: &StaffRow) -> StoreResult<()> {
     c.execute(
-        &format!("INSERT INTO staff({STAFF_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)"),
+        &format!("INSERT INTO staff({STAFF_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)"),
         &[
             &s.user_id,
             &s.display_name,
@@ -51,24 +52,42 @@ pub(crate) fn insert_staff(c: &mut impl GenericClient, s: &StaffRow) -> StoreRes
             &s.last_totp_step,
             &s.disabled,
             &format_time(s.created_at),
+            &s.pin_change_required,
         ],
     )
     .map(|_| ())
     .map_err(db_error)
 }
 
+/// False if there is no such account.
 pub(crate) fn reset_credentials(
     c: &mut impl GenericClient,
     user_id: &str,
     pin_hash: &str,
     totp_secret_enc: &[u8],
-) -> StoreResult<()> {
+    pin_change_required: bool,
+) -> StoreResult<bool> {
     c.execute(
         "UPDATE staff SET pin_hash = $2, totp_secret_enc = $3, last_totp_step = NULL,
-         last_totp_terminal = NULL WHERE user_id = $1",
-        &[&user_id, &pin_hash, &totp_secret_enc],
+         last_totp_terminal = NULL, pin_change_required = $4 WHERE user_id = $1",
+        &[&user_id, &pin_hash, &totp_secret_enc, &pin_change_required],
     )
-    .map(|_| ())
+    .map(|n| n == 1)
+    .map_err(db_error)
+}
+
+/// Replaces the PIN hash of an account and clears its PIN change
+/// requirement; false if there is no such account.
+pub(crate) fn change_pin(
+    c: &mut impl GenericClient,
+    user_id: &str,
+    pin_hash: &str,
+) -> StoreResult<bool> {
+    c.execute(
+        "UPDATE staff SET pin_hash = $2, pin_change_required = FALSE WHERE user_id = $1",
+        &[&user_id, &pin_hash],
+    )
+    .map(|n| n == 1)
     .map_err(db_error)
 }
 
@@ -266,8 +285,9 @@ impl StaffStore for PostgresStore {
         user_id: &str,
         pin_hash: &str,
         totp_secret_enc: &[u8],
-    ) -> StoreResult<()> {
-        self.with(|c| reset_credentials(c, user_id, pin_hash, totp_secret_enc))
+        pin_change_required: bool,
+    ) -> StoreResult<bool> {
+        self.with(|c| reset_credentials(c, user_id, pin_hash, totp_secret_enc, pin_change_required))
     }
 
     fn claim_login_attempt(

@@ -90,8 +90,17 @@ impl JournalTx for SqliteJournal<'_, '_> {
                 user_id,
                 pin_hash,
                 totp_secret_enc,
-            } => staff::reset_credentials(c, user_id, pin_hash, totp_secret_enc)
-                .map(|()| Applied::Done)?,
+                pin_change_required,
+            } => done_if(staff::reset_credentials(
+                c,
+                user_id,
+                pin_hash,
+                totp_secret_enc,
+                *pin_change_required,
+            )?),
+            Change::ChangePin { user_id, pin_hash } => {
+                done_if(staff::change_pin(c, user_id, pin_hash)?)
+            }
             Change::ClaimLoginAttempt { key, policy } => {
                 Applied::Attempt(staff::claim_login_attempt(c, key, at, policy)?)
             }
@@ -116,6 +125,9 @@ impl JournalTx for SqliteJournal<'_, '_> {
             }
             Change::DeleteSession { token_hash } => {
                 done_if(sessions::delete_session(c, token_hash)?)
+            }
+            Change::EndSessionsOf { user_id, keep } => {
+                Applied::Count(sessions::end_sessions_of(c, user_id, keep.as_deref())?)
             }
             Change::ChooseSessionPurpose {
                 token_hash,

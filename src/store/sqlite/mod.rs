@@ -97,6 +97,10 @@ const MIGRATIONS: &[(i64, Migration)] = &[
         16,
         Migration::Sql(include_str!("../migrations/sqlite/0016_grants.sql")),
     ),
+    (
+        17,
+        Migration::Sql(include_str!("../migrations/sqlite/0017_pin_change.sql")),
+    ),
 ];
 
 /// How much of the store file each connection may map into memory.

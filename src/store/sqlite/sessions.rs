@@ -47,6 +47,20 @@ pub(crate) fn delete_session(c: &Connection, token_hash: &[u8]) -> StoreResult<b
         .map_err(unavailable)
 }
 
+/// Deletes every session of `user_id` but the one under `keep`; how many.
+pub(crate) fn end_sessions_of(
+    c: &Connection,
+    user_id: &str,
+    keep: Option<&[u8]>,
+) -> StoreResult<u64> {
+    c.execute(
+        "DELETE FROM sessions WHERE user_id = ?1 AND (?2 IS NULL OR token_hash <> ?2)",
+        params![user_id, keep],
+    )
+    .map(|n| n as u64)
+    .map_err(unavailable)
+}
+
 /// False if the session has a purpose already (or is gone).
 pub(crate) fn choose_session_purpose(
     c: &Connection,

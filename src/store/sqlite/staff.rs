@@ -13,7 +13,7 @@ use crate::store::{
 };
 
 const STAFF_COLUMNS: &str = "user_id, display_name, role, department, pin_hash, totp_secret_enc, \
-     last_totp_step, disabled, created_at";
+     last_totp_step, disabled, created_at, pin_change_required";
 
 fn staff_from_row(r: &Cols<'_, '_>) -> StoreResult<StaffRow> {
     Ok(StaffRow {
@@ -26,6 +26,7 @@ fn staff_from_row(r: &Cols<'_, '_>) -> StoreResult<StaffRow> {
         last_totp_step: r.get(6)?,
         disabled: r.get(7)?,
         created_at: r.time(8)?,
+        pin_change_required: r.get(9)?,
     })
 }
 
@@ -41,7 +42,7 @@ const GUARD_SELECT: &str = "SELECT attempts, locked_until, last_at FROM login_gu
 
 pub(crate) fn insert_staff(c: &Connection, s: &StaffRow) -> StoreResult<()> {
     c.execute(
-        &format!("INSERT INTO staff({STAFF_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"),
+        &format!("INSERT INTO staff({STAFF_COLUMNS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)"),
         params![
             s.user_id,
             s.display_name,
@@ -52,24 +53,43 @@ pub(crate) fn insert_staff(c: &Connection, s: &StaffRow) -> StoreResult<()> {
             s.last_totp_step,
             i64::from(s.disabled),
             format_time(s.created_at),
+            i64::from(s.pin_change_required),
         ],
     )
     .map(|_| ())
     .map_err(unavailable)
 }
 
+/// False if there is no such account.
 pub(crate) fn reset_credentials(
     c: &Connection,
     user_id: &str,
     pin_hash: &str,
     totp_secret_enc: &[u8],
-) -> StoreResult<()> {
+    pin_change_required: bool,
+) -> StoreResult<bool> {
     c.execute(
         "UPDATE staff SET pin_hash = ?2, totp_secret_enc = ?3, last_totp_step = NULL,
-         last_totp_terminal = NULL WHERE user_id = ?1",
-        params![user_id, pin_hash, totp_secret_enc],
+         last_totp_terminal = NULL, pin_change_required = ?4 WHERE user_id = ?1",
+        params![
+            user_id,
+            pin_hash,
+            totp_secret_enc,
+            i64::from(pin_change_required)
+        ],
     )
-    .map(|_| ())
+    .map(|n| n == 1)
+    .map_err(unavailable)
+}
+
+/// Replaces the PIN hash of an account and clears its PIN change
+/// requirement; false if there is no such account.
+pub(crate) fn change_pin(c: &Connection, user_id: &str, pin_hash: &str) -> StoreResult<bool> {
+    c.execute(
+        "UPDATE staff SET pin_hash = ?2, pin_change_required = 0 WHERE user_id = ?1",
+        params![user_id, pin_hash],
+    )
+    .map(|n| n == 1)
     .map_err(unavailable)
 }
 
@@ -254,8 +274,11 @@ impl StaffStore for SqliteStore {
         user_id: &str,
         pin_hash: &str,
         totp_secret_enc: &[u8],
-    ) -> StoreResult<()> {
-        self.write(|tx| reset_credentials(tx, user_id, pin_hash, totp_secret_enc))
+        pin_change_required: bool,
+    ) -> StoreResult<bool> {
+        self.write(|tx| {
+            reset_credentials(tx, user_id, pin_hash, totp_secret_enc, pin_change_required)
+        })
     }
 
     fn claim_login_attempt(

@@ -97,6 +97,10 @@ pub enum PendingAction {
     ExtendGrants { department: String, until: String },
     /// Save the analysis shown as a report file (the service logs it).
     SaveReport { kind: String, format: String },
+    /// New credentials for this account (shown once; its sessions end).
+    ResetCredentials { user: String },
+    /// Disable this account (its sessions end).
+    DisableAccount { user: String },
 }
 
 impl PendingAction {
@@ -129,6 +133,8 @@ impl PendingAction {
             PendingAction::RevokeGrant { .. } => "confirm.revoke_grant",
             PendingAction::ExtendGrants { .. } => "confirm.extend_grants",
             PendingAction::SaveReport { .. } => "confirm.save_report",
+            PendingAction::ResetCredentials { .. } => "confirm.reset_credentials",
+            PendingAction::DisableAccount { .. } => "confirm.disable_account",
         }
     }
 

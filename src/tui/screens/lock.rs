@@ -6,7 +6,6 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Modifier;
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Padding, Paragraph, Wrap};
 
@@ -16,11 +15,12 @@ use crate::tui::action::{Command, Failure};
 use crate::tui::component::{Component, Ctx, Hint, Outcome, Request};
 use crate::tui::effect::Effect;
 use crate::tui::keymap::{Key, Layer};
-use crate::tui::sanitize::{clean, display_width, pad_to_width};
+use crate::tui::sanitize::clean;
 use crate::tui::status::{Level, Status};
 use crate::tui::theme::Role;
 use crate::tui::view::View;
 use crate::tui::widgets::demo;
+use crate::tui::widgets::field_row;
 use crate::tui::widgets::input::TextInput;
 use crate::tui::widgets::layout::{centred, centred_columns};
 
@@ -241,39 +241,11 @@ impl LockScreen {
         frame.render_widget(text("lock.prompt", Role::Muted), prompt);
 
         let labels = ["login.user_id", "login.pin", "login.code"];
-        let label_width = labels
-            .iter()
-            .map(|key| display_width(t.t(key)))
-            .max()
-            .unwrap_or(0)
-            + 3;
-        let label_cols = u16::try_from(label_width)
-            .unwrap_or(16)
-            .min(inner.width / 2);
-        let field = |row: Rect| Rect {
-            x: row.x + label_cols,
-            width: row.width.saturating_sub(label_cols + 1),
-            ..row
-        };
-        let label = |frame: &mut Frame, row: Rect, key: &str, focused: bool| {
-            let marker = if focused { "> " } else { "  " };
-            let role = if focused { Role::Focus } else { Role::Text };
-            frame.render_widget(
-                Span::styled(
-                    pad_to_width(&format!("{marker}{}", t.t(key)), usize::from(label_cols)),
-                    view.style(role),
-                ),
-                Rect {
-                    width: label_cols,
-                    ..row
-                },
-            );
-        };
-
-        label(frame, user, "login.user_id", false);
+        let label_cols = field_row::label_columns(view, &labels, inner.width);
+        field_row::label(view, frame, user, label_cols, "login.user_id", false);
         frame.render_widget(
             Span::styled(clean(&self.user_id), view.style(Role::Text)),
-            field(user),
+            field_row::field_area(user, label_cols),
         );
         let can_type = !self.busy && !view.covered;
         for (row, key, which, input) in [
@@ -281,14 +253,7 @@ impl LockScreen {
             (code, "login.code", LockField::Code, &self.code),
         ] {
             let focused = can_type && self.focus == which;
-            label(frame, row, key, focused);
-            let area = field(row);
-            let field_style = view.style(Role::Text).add_modifier(Modifier::UNDERLINED);
-            frame.render_widget(
-                Span::styled(" ".repeat(usize::from(area.width)), field_style),
-                area,
-            );
-            input.draw(frame, area, field_style, focused);
+            field_row::draw(view, frame, row, label_cols, key, input, focused);
         }
 
         if let Some(key) = view.keymap.key_for(Layer::Lock, Command::SwitchUser) {

@@ -8,6 +8,7 @@ pub mod grants;
 pub mod lock;
 pub mod login;
 pub mod no_search;
+pub mod pin_change;
 pub mod purpose;
 pub mod record;
 pub mod records;

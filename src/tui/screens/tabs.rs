@@ -41,6 +41,8 @@ pub enum Tab {
     Audit,
     /// The ready-made analyses of the access log (分析).
     Analyses,
+    /// The staff accounts: credentials and disabling (職員).
+    Staff,
 }
 
 impl Tab {
@@ -57,6 +59,7 @@ impl Tab {
         Tab::Grants,
         Tab::Audit,
         Tab::Analyses,
+        Tab::Staff,
     ];
 
     /// The permission the service checks for this tab's list.
@@ -70,6 +73,7 @@ impl Tab {
             Tab::Retention => Permission::ApproveRetention,
             Tab::Grants => Permission::RequestGrants,
             Tab::Audit | Tab::Analyses => Permission::ReadAuditLog,
+            Tab::Staff => Permission::ManageStaff,
         }
     }
 
@@ -88,6 +92,7 @@ impl Tab {
             Tab::Grants => "tab.grants",
             Tab::Audit => "tab.audit",
             Tab::Analyses => "tab.analyses",
+            Tab::Staff => "tab.staff",
         }
     }
 }

@@ -208,6 +208,7 @@ fn supervisor_session() -> SessionInfo {
         idle_timeout_secs: 900,
         expires_at: "2030-01-01T09:00:00Z".into(),
         permissions: crate::domain::roles::permissions(role, department).to_vec(),
+        pin_change_required: false,
     }
 }
 

@@ -28,6 +28,7 @@ use super::{DemoAccount, DemoPanel};
 
 #[cfg(feature = "server")]
 mod audit;
+mod credentials;
 mod demo;
 mod entry;
 #[cfg(feature = "server")]
@@ -164,6 +165,7 @@ fn session(department: Department) -> SessionInfo {
         idle_timeout_secs: 900,
         expires_at: "2030-01-01T09:00:00Z".into(),
         permissions: crate::domain::roles::permissions(Role::Clerk, department).to_vec(),
+        pin_change_required: false,
     }
 }
 
@@ -383,6 +385,17 @@ fn open_record(app: &mut App, department: Department) {
         },
     );
     assert_eq!(app.screen(), Screen::Record);
+}
+
+/// The review calls among `effects`.
+fn review_calls(effects: Vec<Effect>) -> Vec<crate::tui::effect::ReviewCall> {
+    effects
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Review(call) => Some(call),
+            _ => None,
+        })
+        .collect()
 }
 
 fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
@@ -1690,6 +1703,7 @@ fn it_officer_session() -> SessionInfo {
         idle_timeout_secs: 900,
         expires_at: "2030-01-01T09:00:00Z".into(),
         permissions: crate::domain::roles::permissions(role, department).to_vec(),
+        pin_change_required: false,
     }
 }
 

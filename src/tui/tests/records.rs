@@ -135,6 +135,7 @@ fn supervisor() -> SessionInfo {
             department,
         },
         permissions: crate::domain::roles::permissions(role, department).to_vec(),
+        pin_change_required: false,
         ..session(Department::Assessment)
     }
 }

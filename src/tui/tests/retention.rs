@@ -55,16 +55,6 @@ fn plan(approvals: &[(&str, &str)], awaiting: &[&str], items: usize) -> Retentio
     }
 }
 
-fn review_calls(effects: Vec<Effect>) -> Vec<ReviewCall> {
-    effects
-        .into_iter()
-        .filter_map(|e| match e {
-            Effect::Review(call) => Some(call),
-            _ => None,
-        })
-        .collect()
-}
-
 fn status_text(app: &App) -> String {
     let Some(status) = app.status.as_ref() else {
         return String::new();

@@ -16,6 +16,7 @@ use crate::tui::screens::tabs::{self, Tab};
 fn session_with(permissions: Vec<Permission>) -> SessionInfo {
     SessionInfo {
         permissions,
+        pin_change_required: false,
         ..session(Department::Assessment)
     }
 }

@@ -5,6 +5,7 @@
 pub mod bars;
 pub mod demo;
 pub mod diff;
+pub mod field_row;
 pub mod fields;
 pub mod form;
 pub mod history;

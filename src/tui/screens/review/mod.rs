@@ -7,6 +7,7 @@ pub mod batches;
 pub mod overdue;
 pub mod quality;
 pub mod retention;
+pub mod staff;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -31,6 +32,7 @@ use batches::BatchesScreen;
 use overdue::OverdueScreen;
 use quality::QualityScreen;
 use retention::RetentionScreen;
+use staff::StaffScreen;
 
 #[derive(Debug)]
 pub enum ReviewScreen {
@@ -38,6 +40,7 @@ pub enum ReviewScreen {
     Quality(QualityScreen),
     Batches(Box<BatchesScreen>),
     Retention(RetentionScreen),
+    Staff(Box<StaffScreen>),
 }
 
 impl ReviewScreen {
@@ -61,6 +64,7 @@ impl ReviewScreen {
                 ReviewScreen::Retention(RetentionScreen::default()),
                 ReviewCall::RetentionPlan,
             ),
+            Tab::Staff => (ReviewScreen::Staff(Box::default()), ReviewCall::Staff),
             _ => return None,
         };
         Some((screen, vec![Request::Effect(Effect::Review(call))]))
@@ -72,6 +76,7 @@ impl ReviewScreen {
             ReviewScreen::Quality(_) => Tab::Quality,
             ReviewScreen::Batches(_) => Tab::Batches,
             ReviewScreen::Retention(_) => Tab::Retention,
+            ReviewScreen::Staff(_) => Tab::Staff,
         }
     }
 
@@ -96,6 +101,13 @@ impl ReviewScreen {
         }
     }
 
+    pub fn staff(&self) -> Option<&StaffScreen> {
+        match self {
+            ReviewScreen::Staff(s) => Some(s),
+            _ => None,
+        }
+    }
+
     pub fn batches(&self) -> Option<&BatchesScreen> {
         match self {
             ReviewScreen::Batches(s) => Some(s),
@@ -113,6 +125,9 @@ impl ReviewScreen {
             (ReviewScreen::Retention(s), ReviewAnswer::RetentionApproved(result)) => {
                 s.approved(result)
             }
+            (ReviewScreen::Staff(s), ReviewAnswer::Staff(result)) => s.loaded(result),
+            (ReviewScreen::Staff(s), ReviewAnswer::CredentialsIssued(result)) => s.issued(result),
+            (ReviewScreen::Staff(s), ReviewAnswer::StaffDisabled(result)) => s.disabled(result),
             (ReviewScreen::Batches(s), answer) => s.answered(answer),
             (_, answer) => stray(answer),
         }
@@ -123,6 +138,7 @@ impl ReviewScreen {
         match self {
             ReviewScreen::Batches(s) => s.confirmed(action),
             ReviewScreen::Retention(s) => s.confirmed(action),
+            ReviewScreen::Staff(s) => s.confirmed(action),
             _ => Vec::new(),
         }
     }
@@ -133,6 +149,7 @@ impl ReviewScreen {
             ReviewScreen::Quality(s) => s,
             ReviewScreen::Batches(s) => s.as_ref(),
             ReviewScreen::Retention(s) => s,
+            ReviewScreen::Staff(s) => s.as_ref(),
         }
     }
 
@@ -142,6 +159,7 @@ impl ReviewScreen {
             ReviewScreen::Quality(s) => s,
             ReviewScreen::Batches(s) => s.as_mut(),
             ReviewScreen::Retention(s) => s,
+            ReviewScreen::Staff(s) => s.as_mut(),
         }
     }
 }
