@@ -131,13 +131,13 @@ impl SignerKey {
     }
 }
 
+/// A key's text in its parts: name, key ID, the 32 key bytes.
+pub(crate) type KeyParts<'t> = (&'t str, [u8; 4], Zeroizing<[u8; 32]>);
+
 /// `<name>+<8 hex>+<base64(kind || 32 bytes)>` into the name, the ID and
 /// the 32 bytes of a key of signature type `kind` (the caller checks the
 /// ID, which needs the public key).
-pub(crate) fn read_key(
-    text: &str,
-    kind: u8,
-) -> Result<(&str, [u8; 4], Zeroizing<[u8; 32]>), CheckpointError> {
+pub(crate) fn read_key(text: &str, kind: u8) -> Result<KeyParts<'_>, CheckpointError> {
     // The base64 may hold '+' itself.
     let mut parts = text.trim().splitn(3, '+');
     let (Some(name), Some(id), Some(bytes)) = (parts.next(), parts.next(), parts.next()) else {
