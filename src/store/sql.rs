@@ -70,6 +70,20 @@ pub(crate) trait ColumnReader {
             .ok_or_else(|| self.corrupt(index, "not a known department"))
     }
 
+    fn opt_department(&self, index: usize) -> StoreResult<Option<Department>> {
+        match self.opt_text(index)? {
+            Some(text) => Department::parse(&text)
+                .map(Some)
+                .ok_or_else(|| self.corrupt(index, "not a known department")),
+            None => Ok(None),
+        }
+    }
+
+    fn finding_reason(&self, index: usize) -> StoreResult<crate::domain::roster::FindingReason> {
+        crate::domain::roster::FindingReason::parse(&self.text(index)?)
+            .ok_or_else(|| self.corrupt(index, "not a roster finding's reason"))
+    }
+
     fn grant_state(&self, index: usize) -> StoreResult<crate::domain::grant::GrantState> {
         crate::domain::grant::GrantState::parse(&self.text(index)?)
             .ok_or_else(|| self.corrupt(index, "not a grant state"))

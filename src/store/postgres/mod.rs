@@ -30,6 +30,7 @@ pub(crate) mod meta;
 mod rekey;
 pub(crate) mod residents;
 pub(crate) mod retention;
+pub(crate) mod roster;
 pub(crate) mod sessions;
 mod sql;
 pub(crate) mod staff;
@@ -115,6 +116,10 @@ const MIGRATIONS: &[(i64, Migration)] = &[
     (
         15,
         Migration::Sql(include_str!("../migrations/postgres/0015_grants.sql")),
+    ),
+    (
+        17,
+        Migration::Sql(include_str!("../migrations/postgres/0017_roster.sql")),
     ),
 ];
 
