@@ -4,8 +4,11 @@ mod entry;
 mod records;
 mod retention;
 mod review;
+mod roster;
 pub mod tls;
 mod transfers;
+
+pub use roster::RosterAnswer;
 
 use reqwest::{Method, StatusCode};
 use serde::Serialize;

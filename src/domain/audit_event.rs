@@ -181,6 +181,12 @@ stable_names! {
         GrantList => "grant_list",
         /// An account disabled (its sessions end at their next request).
         StaffDisable => "staff_disable",
+        /// The HR roster compared with the grants (or refused as malformed),
+        /// the latest comparison read, and its findings' grants revoked (one
+        /// `grant_revoke` row per grant besides).
+        RosterReconcile => "roster_reconcile",
+        RosterView => "roster_view",
+        RosterRevoke => "roster_revoke",
     }
 }
 
@@ -266,6 +272,9 @@ stable_names! {
         GrantRule => "grant_rule",
         GrantState => "grant_state",
         GrantChanged => "grant_changed",
+        /// A revocation from a reconciliation that is not the newest, was
+        /// acted on, or whose count of grants is not the one confirmed.
+        StaleReconciliation => "stale_reconciliation",
     }
 }
 
@@ -470,6 +479,29 @@ pub enum Detail {
         hash: String,
         erased: usize,
     },
+    /// A roster reconciliation: its id, the roster file's SHA-256, how many
+    /// people it listed and how many findings it made.
+    Reconciliation {
+        id: String,
+        sha256: String,
+        lines: usize,
+        findings: usize,
+    },
+    /// A roster refused as malformed: its SHA-256 and how many bad lines.
+    RosterRefused {
+        sha256: String,
+        bad_lines: usize,
+    },
+    /// A reconciliation's findings revoked: how many grants ended.
+    RosterRevoked {
+        id: String,
+        revoked: usize,
+    },
+    /// A revocation refused, and the reconciliation it named.
+    ReconciliationRefused {
+        reason: Reason,
+        id: String,
+    },
 }
 
 impl fmt::Display for Detail {
@@ -573,6 +605,24 @@ impl fmt::Display for Detail {
                 "erased={kind};id={id};rule={rule};approvers={it}+{supervisor}"
             ),
             Detail::RetentionDone { hash, erased } => write!(f, "plan={hash};erased={erased}"),
+            Detail::Reconciliation {
+                id,
+                sha256,
+                lines,
+                findings,
+            } => write!(
+                f,
+                "reconciliation={id};sha256={sha256};lines={lines};findings={findings}"
+            ),
+            Detail::RosterRefused { sha256, bad_lines } => {
+                write!(f, "sha256={sha256};bad_lines={bad_lines}")
+            }
+            Detail::RosterRevoked { id, revoked } => {
+                write!(f, "reconciliation={id};revoked={revoked}")
+            }
+            Detail::ReconciliationRefused { reason, id } => {
+                write!(f, "{reason};reconciliation={id}")
+            }
             Detail::Grant {
                 id,
                 user,

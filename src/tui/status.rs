@@ -142,7 +142,9 @@ impl MessageLog {
 /// reading of a query, the checks an entry failed).
 pub fn failure_key(code: ErrorCode) -> Option<&'static str> {
     Some(match code {
-        ErrorCode::InvalidQuery | ErrorCode::EntryInvalid => return None,
+        ErrorCode::InvalidQuery | ErrorCode::EntryInvalid | ErrorCode::RosterInvalid => {
+            return None;
+        }
         ErrorCode::BadRequest => "failure.bad_request",
         ErrorCode::LoginFailed => "failure.login_failed",
         ErrorCode::CodeJustUsed => "failure.code_just_used",
@@ -157,6 +159,7 @@ pub fn failure_key(code: ErrorCode) -> Option<&'static str> {
         ErrorCode::TransferRefused => "failure.transfer_refused",
         ErrorCode::RetentionPlanChanged => "failure.retention_plan_changed",
         ErrorCode::GrantRefused => "failure.grant_refused",
+        ErrorCode::RosterStale => "failure.roster_stale",
         ErrorCode::Busy => "failure.busy",
         ErrorCode::NotFound => "failure.not_found",
         ErrorCode::MethodNotAllowed
