@@ -8,6 +8,10 @@ use super::error::ApiError;
 use crate::domain::roles::{Department, Role};
 pub use crate::domain::roster::FindingReason;
 
+/// The largest roster file the service takes: some 20,000 staff at 50
+/// bytes a line.
+pub const MAX_ROSTER_BYTES: usize = 1024 * 1024;
+
 /// One grant the roster calls into question.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

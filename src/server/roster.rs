@@ -20,8 +20,8 @@ use crate::store::chain::format_time;
 use crate::store::journal::{Change, Item};
 use crate::store::{AuditEntry, GrantQuery, GrantRow, ReconciliationRow, Store, StoreResult};
 
-/// The largest roster file taken: some 20,000 staff at 50 bytes a line.
-pub const ROSTER_BODY_LIMIT: usize = 1024 * 1024;
+/// The largest roster file taken.
+pub const ROSTER_BODY_LIMIT: usize = crate::api::roster::MAX_ROSTER_BYTES;
 /// The most bad lines a refusal names (the rest are counted).
 pub const BAD_LINES_NAMED: usize = 50;
 /// The most grants a reconciliation reads: more than any office holds.

@@ -176,6 +176,7 @@ commands! {
     Execute => "execute",
     Reconfirm => "reconfirm",
     SignOff => "sign_off",
+    Revoke => "revoke",
     Noop => "noop",
 }
 

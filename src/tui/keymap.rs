@@ -63,10 +63,12 @@ pub enum Layer {
     Retention,
     /// The notice a role without resident search gets after login.
     NoSearch,
+    /// The roster reconciliation tab of the IT officer.
+    Roster,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 21] = [
+    pub const ALL: [Layer; 22] = [
         Layer::Global,
         Layer::Login,
         Layer::Search,
@@ -88,6 +90,7 @@ impl Layer {
         Layer::TransferExec,
         Layer::Retention,
         Layer::NoSearch,
+        Layer::Roster,
     ];
 
     fn index(self) -> usize {
@@ -113,6 +116,7 @@ impl Layer {
             Layer::TransferExec => 18,
             Layer::Retention => 19,
             Layer::NoSearch => 20,
+            Layer::Roster => 21,
         }
     }
 }
@@ -279,11 +283,12 @@ const DANGEROUS: &[Command] = &[
     Command::Execute,
     Command::Reconfirm,
     Command::SignOff,
+    Command::Revoke,
 ];
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keymap {
-    layers: [Vec<Binding>; 21],
+    layers: [Vec<Binding>; 22],
 }
 
 #[derive(Deserialize)]
@@ -330,6 +335,8 @@ struct FileDe {
     retention: Option<SectionDe>,
     #[serde(default)]
     no_search: Option<SectionDe>,
+    #[serde(default)]
+    roster: Option<SectionDe>,
 }
 
 #[derive(Deserialize)]
@@ -383,6 +390,7 @@ impl Keymap {
             (Layer::TransferExec, de.transfer_exec),
             (Layer::Retention, de.retention),
             (Layer::NoSearch, de.no_search),
+            (Layer::Roster, de.roster),
         ];
         for (layer, section) in sections {
             let Some(section) = section else { continue };

@@ -6,7 +6,8 @@
 
 use crate::api::entry::{BatchList, BatchView, OpenBatchRequest, QualityReport, ReverifyList};
 use crate::api::retention::RetentionPlanView;
-use crate::client::ApiClient;
+use crate::api::roster::{LatestReconciliation, MAX_ROSTER_BYTES, ReconciliationView};
+use crate::client::{ApiClient, RosterAnswer};
 
 use super::action::{Action, Failure};
 
@@ -26,6 +27,13 @@ pub enum ReviewCall {
     RetentionPlan,
     /// `POST /admin/retention/approvals`: approves the plan of this hash.
     ApproveRetention(String),
+    /// `GET /admin/roster/reconciliations/latest`.
+    LatestReconciliation,
+    /// Reads the roster file at this path on the workstation and posts it
+    /// (`POST /admin/roster/reconciliations`).
+    ReconcileRoster(std::path::PathBuf),
+    /// `POST /admin/roster/reconciliations/{id}/revoke`, the count shown.
+    RevokeFindings { id: String, count: usize },
 }
 
 #[derive(Debug)]
@@ -45,6 +53,11 @@ pub enum ReviewAnswer {
     RetentionPlan(Result<RetentionPlanView, Failure>),
     /// The plan as it stands after an approval.
     RetentionApproved(Result<RetentionPlanView, Failure>),
+    LatestReconciliation(Result<LatestReconciliation, Failure>),
+    /// The findings of a roster sent, or its bad lines.
+    Reconciled(Result<RosterAnswer, Failure>),
+    /// The reconciliation as it stands after its revocation.
+    FindingsRevoked(Result<ReconciliationView, Failure>),
 }
 
 impl ReviewAnswer {
@@ -60,6 +73,9 @@ impl ReviewAnswer {
             ReviewAnswer::RetentionPlan(result) | ReviewAnswer::RetentionApproved(result) => {
                 result.as_ref().err()
             }
+            ReviewAnswer::LatestReconciliation(result) => result.as_ref().err(),
+            ReviewAnswer::Reconciled(result) => result.as_ref().err(),
+            ReviewAnswer::FindingsRevoked(result) => result.as_ref().err(),
         }
     }
 
@@ -75,6 +91,9 @@ impl ReviewAnswer {
             ReviewAnswer::RetentionPlan(result) | ReviewAnswer::RetentionApproved(result) => {
                 result.err()
             }
+            ReviewAnswer::LatestReconciliation(result) => result.err(),
+            ReviewAnswer::Reconciled(result) => result.err(),
+            ReviewAnswer::FindingsRevoked(result) => result.err(),
         }
     }
 }
@@ -106,7 +125,45 @@ impl ReviewCall {
             ReviewCall::ApproveRetention(hash) => ReviewAnswer::RetentionApproved(
                 client.approve_retention(&hash).await.map_err(Failure::from),
             ),
+            ReviewCall::LatestReconciliation => ReviewAnswer::LatestReconciliation(
+                client.latest_reconciliation().await.map_err(Failure::from),
+            ),
+            ReviewCall::ReconcileRoster(path) => {
+                ReviewAnswer::Reconciled(match read_roster(&path).await {
+                    Ok(bytes) => client.reconcile_roster(bytes).await.map_err(Failure::from),
+                    Err(failure) => Err(failure),
+                })
+            }
+            ReviewCall::RevokeFindings { id, count } => ReviewAnswer::FindingsRevoked(
+                client
+                    .revoke_findings(&id, count)
+                    .await
+                    .map_err(Failure::from),
+            ),
         };
         Action::Review(answer)
     }
+}
+
+/// The roster file's bytes, read on this workstation and held only until
+/// they are sent; one larger than the service takes is not read at all.
+async fn read_roster(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
+    let path = path.to_path_buf();
+    let read = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, &'static str> {
+        let meta = std::fs::metadata(&path).map_err(|_| "roster.file_unreadable")?;
+        if !meta.is_file() {
+            return Err("roster.file_unreadable");
+        }
+        if meta.len() > MAX_ROSTER_BYTES as u64 {
+            return Err("roster.file_too_large");
+        }
+        std::fs::read(&path).map_err(|_| "roster.file_unreadable")
+    })
+    .await
+    .unwrap_or(Err("roster.file_unreadable"));
+    read.map_err(|key| Failure {
+        code: None,
+        status: None,
+        message: super::action::FailureText::Local(key),
+    })
 }

@@ -367,7 +367,8 @@ fn confirmed_action(app: &mut App, confirmed: ConfirmedAction) -> Vec<Effect> {
         }
         action @ (PendingAction::OpenBatch { .. }
         | PendingAction::CloseBatch { .. }
-        | PendingAction::ApproveRetention { .. }) => {
+        | PendingAction::ApproveRetention { .. }
+        | PendingAction::RevokeFindings { .. }) => {
             let requests = app.review_mut().map(|s| s.confirmed(&action));
             apply(app, requests.unwrap_or_default())
         }

@@ -148,7 +148,7 @@ async fn a_broken_roster_names_its_bad_lines_stores_nothing_and_changes_no_grant
     );
     assert_eq!(
         refusal.bad_lines[2].message,
-        "line 5: the staff_id is on line 2 already"
+        "the staff_id is on line 2 already"
     );
     // Nothing stored but the refusal's row; the clerk works on.
     assert_eq!(

@@ -115,7 +115,7 @@ fn refusal_body(bad: &[crate::domain::roster::BadLine]) -> Response {
         .map(|b| BadLineView {
             line: b.line,
             code: b.problem.code().to_owned(),
-            message: b.to_string(),
+            message: b.problem.to_string(),
         })
         .collect();
     let body = RosterRefusal {

@@ -75,6 +75,8 @@ pub enum PendingAction {
     RejectTransfer { id: String, reason: String },
     /// Approve the erasure plan of this hash (the service logs it).
     ApproveRetention { hash: String },
+    /// Revoke the `count` grants this reconciliation found still in force.
+    RevokeFindings { id: String, count: usize },
 }
 
 impl PendingAction {
@@ -101,6 +103,15 @@ impl PendingAction {
             PendingAction::ApproveTransfer { .. } => "confirm.approve_transfer",
             PendingAction::RejectTransfer { .. } => "confirm.reject_transfer",
             PendingAction::ApproveRetention { .. } => "confirm.approve_retention",
+            PendingAction::RevokeFindings { .. } => "confirm.revoke_findings",
+        }
+    }
+
+    /// What the question's text is filled in with.
+    fn question_args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            PendingAction::RevokeFindings { count, .. } => vec![("n", count.to_string())],
+            _ => Vec::new(),
         }
     }
 
@@ -276,8 +287,10 @@ impl Component for ConfirmPopup {
                 ));
             }
         }
+        let args = self.pending.question_args();
+        let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let question = Line::from(Span::styled(
-            t.t(self.pending.question()).to_string(),
+            t.tf(self.pending.question(), &args),
             view.style(Role::Text),
         ));
         let hint = fit_line(hint, usize::from(inner.width));

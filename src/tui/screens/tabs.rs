@@ -35,6 +35,8 @@ pub enum Tab {
     Transfers,
     /// Today's erasure plan, to approve (消去計画).
     Retention,
+    /// The HR roster against the grants (名簿照合).
+    Roster,
 }
 
 impl Tab {
@@ -48,6 +50,7 @@ impl Tab {
         Tab::Quality,
         Tab::Transfers,
         Tab::Retention,
+        Tab::Roster,
     ];
 
     /// The permission the service checks for this tab's list.
@@ -59,6 +62,7 @@ impl Tab {
             Tab::Corrections => Permission::ReviewCorrections,
             Tab::Transfers => Permission::ViewTransfers,
             Tab::Retention => Permission::ApproveRetention,
+            Tab::Roster => Permission::ManageStaff,
         }
     }
 
@@ -74,6 +78,7 @@ impl Tab {
             Tab::Corrections => "tab.corrections",
             Tab::Transfers => "tab.transfers",
             Tab::Retention => "tab.retention",
+            Tab::Roster => "tab.roster",
         }
     }
 }

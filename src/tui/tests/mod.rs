@@ -35,6 +35,7 @@ mod query;
 mod records;
 mod retention;
 mod review;
+mod roster;
 mod tabs;
 mod themes;
 mod transfers;

@@ -7,6 +7,7 @@ pub mod batches;
 pub mod overdue;
 pub mod quality;
 pub mod retention;
+pub mod roster;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -31,6 +32,7 @@ use batches::BatchesScreen;
 use overdue::OverdueScreen;
 use quality::QualityScreen;
 use retention::RetentionScreen;
+use roster::RosterScreen;
 
 #[derive(Debug)]
 pub enum ReviewScreen {
@@ -38,6 +40,7 @@ pub enum ReviewScreen {
     Quality(QualityScreen),
     Batches(Box<BatchesScreen>),
     Retention(RetentionScreen),
+    Roster(Box<RosterScreen>),
 }
 
 impl ReviewScreen {
@@ -61,6 +64,10 @@ impl ReviewScreen {
                 ReviewScreen::Retention(RetentionScreen::default()),
                 ReviewCall::RetentionPlan,
             ),
+            Tab::Roster => (
+                ReviewScreen::Roster(Box::default()),
+                ReviewCall::LatestReconciliation,
+            ),
             _ => return None,
         };
         Some((screen, vec![Request::Effect(Effect::Review(call))]))
@@ -72,6 +79,7 @@ impl ReviewScreen {
             ReviewScreen::Quality(_) => Tab::Quality,
             ReviewScreen::Batches(_) => Tab::Batches,
             ReviewScreen::Retention(_) => Tab::Retention,
+            ReviewScreen::Roster(_) => Tab::Roster,
         }
     }
 
@@ -96,6 +104,13 @@ impl ReviewScreen {
         }
     }
 
+    pub fn roster(&self) -> Option<&RosterScreen> {
+        match self {
+            ReviewScreen::Roster(s) => Some(s),
+            _ => None,
+        }
+    }
+
     pub fn batches(&self) -> Option<&BatchesScreen> {
         match self {
             ReviewScreen::Batches(s) => Some(s),
@@ -114,6 +129,7 @@ impl ReviewScreen {
                 s.approved(result)
             }
             (ReviewScreen::Batches(s), answer) => s.answered(answer),
+            (ReviewScreen::Roster(s), answer) => s.answered(answer),
             (_, answer) => stray(answer),
         }
     }
@@ -123,6 +139,7 @@ impl ReviewScreen {
         match self {
             ReviewScreen::Batches(s) => s.confirmed(action),
             ReviewScreen::Retention(s) => s.confirmed(action),
+            ReviewScreen::Roster(s) => s.confirmed(action),
             _ => Vec::new(),
         }
     }
@@ -133,6 +150,7 @@ impl ReviewScreen {
             ReviewScreen::Quality(s) => s,
             ReviewScreen::Batches(s) => s.as_ref(),
             ReviewScreen::Retention(s) => s,
+            ReviewScreen::Roster(s) => s.as_ref(),
         }
     }
 
@@ -142,6 +160,7 @@ impl ReviewScreen {
             ReviewScreen::Quality(s) => s,
             ReviewScreen::Batches(s) => s.as_mut(),
             ReviewScreen::Retention(s) => s,
+            ReviewScreen::Roster(s) => s.as_mut(),
         }
     }
 }
