@@ -2020,38 +2020,30 @@ fn a_roster_is_reconciled_and_its_findings_revoked_only_with_yes() {
     }
     // HR's files live outside the service's directory.
     let files = tempfile::tempdir().expect("tmp");
-    let broken = files.path().join("broken.csv");
-    std::fs::write(
-        &broken,
+    let reconcile = |name: &str, csv: &str| {
+        let path = files.path().join(name);
+        std::fs::write(&path, csv).expect("write");
+        bansho(&[
+            "admin",
+            "roster",
+            "reconcile",
+            "--data",
+            d,
+            path.to_str().expect("utf-8"),
+        ])
+    };
+    let out = reconcile(
+        "broken.csv",
         "staff_id,name,department,status\nboss,x,information_systems,active\nkazei02,y,総務課,在職\n",
-    )
-    .expect("write");
-    let out = bansho(&[
-        "admin",
-        "roster",
-        "reconcile",
-        "--data",
-        d,
-        broken.to_str().expect("utf-8"),
-    ]);
+    );
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
     assert!(stderr.contains("line 3: unknown department"), "{stderr}");
 
-    let roster = files.path().join("roster.csv");
-    std::fs::write(
-        &roster,
+    let out = reconcile(
+        "roster.csv",
         "職員番号,氏名,所属,在籍区分\r\nboss,情報 守,情報システム課,在職\r\nkazei02,名簿 二郎,課税課,退職\r\nnozei02,名簿 三郎,納税課,在職\r\n",
-    )
-    .expect("write");
-    let out = bansho(&[
-        "admin",
-        "roster",
-        "reconcile",
-        "--data",
-        d,
-        roster.to_str().expect("utf-8"),
-    ]);
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("1 findings"), "{stdout}");

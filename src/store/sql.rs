@@ -132,6 +132,21 @@ pub(crate) trait ColumnReader {
     }
 }
 
+/// A roster finding from the columns `grant_id, user_id, role, department,
+/// reason, roster_department`, in that order.
+pub(crate) fn finding_from_row(
+    r: &impl ColumnReader,
+) -> StoreResult<crate::domain::roster::Finding> {
+    Ok(crate::domain::roster::Finding {
+        grant_id: r.text(0)?,
+        user_id: r.text(1)?,
+        role: r.role(2)?,
+        department: r.department(3)?,
+        reason: r.finding_reason(4)?,
+        roster_department: r.opt_department(5)?,
+    })
+}
+
 const DATE_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day]");
 

@@ -38,6 +38,14 @@ pub async fn reconcile(it: &ApiClient, csv: &str) -> ReconciliationView {
     }
 }
 
+/// The latest reconciliation, if any.
+async fn latest(it: &ApiClient) -> Option<ReconciliationView> {
+    it.latest_reconciliation()
+        .await
+        .expect("latest")
+        .reconciliation
+}
+
 fn reasons(view: &ReconciliationView) -> Vec<(&str, FindingReason)> {
     view.findings
         .iter()
@@ -101,8 +109,7 @@ async fn a_roster_finds_who_left_is_on_leave_moved_or_is_missing_and_keeps_no_na
         )
     );
     // The latest reads back the same, and its reading is logged.
-    let latest = it.latest_reconciliation().await.expect("latest");
-    assert_eq!(latest.reconciliation.as_ref(), Some(&view));
+    assert_eq!(latest(&it).await.as_ref(), Some(&view));
     assert_eq!(app.audit_tail(1)[0].entry.action, "roster_view");
     // No name from the roster is kept anywhere in the store.
     let stored = store_bytes(&app);
@@ -151,13 +158,7 @@ async fn a_broken_roster_names_its_bad_lines_stores_nothing_and_changes_no_grant
         "the staff_id is on line 2 already"
     );
     // Nothing stored but the refusal's row; the clerk works on.
-    assert_eq!(
-        it.latest_reconciliation()
-            .await
-            .expect("latest")
-            .reconciliation,
-        None
-    );
+    assert_eq!(latest(&it).await, None);
     let refused = app
         .audit_tail(10)
         .into_iter()
@@ -273,10 +274,9 @@ async fn a_stale_revocation_is_refused_and_revokes_nothing() {
     let stale = it.revoke_findings(&first.id, 5).await.expect_err("stale");
     assert_eq!(stale.status(), Some(409));
     assert!(stale.to_string().contains("newer"), "{stale}");
-    let latest = it.latest_reconciliation().await.expect("latest");
-    let latest = latest.reconciliation.expect("one");
-    assert_eq!(latest.id, second.id);
-    assert_eq!((latest.revocable, latest.revoked), (5, None));
+    let newest = latest(&it).await.expect("one");
+    assert_eq!(newest.id, second.id);
+    assert_eq!((newest.revocable, newest.revoked), (5, None));
     assert!(app.login(CLERK).await.session().await.is_ok());
     let unknown = it
         .revoke_findings(&"0".repeat(32), 0)
@@ -300,13 +300,7 @@ async fn only_an_it_officer_reconciles_and_the_refusal_is_logged() {
         ("roster_reconcile", "denied")
     );
     let it = app.login(IT).await;
-    assert_eq!(
-        it.latest_reconciliation()
-            .await
-            .expect("latest")
-            .reconciliation,
-        None
-    );
+    assert_eq!(latest(&it).await, None);
     // The IT officer's own grant is a finding (not on this roster) but not
     // theirs to revoke: another IT officer or the console does that.
     let view = reconcile(

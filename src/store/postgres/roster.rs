@@ -5,9 +5,8 @@ use time::OffsetDateTime;
 
 use super::PostgresStore;
 use super::sql::{Cols, db_error, query_first, query_rows};
-use crate::domain::roster::Finding;
 use crate::store::chain::format_time;
-use crate::store::sql::ColumnReader;
+use crate::store::sql::{ColumnReader, finding_from_row};
 use crate::store::{ReconciliationRow, RosterStore, StoreResult};
 
 const COLUMNS: &str = "id, made_at, made_by, roster_sha256, lines, revoked_at, revoked_by, revoked";
@@ -23,17 +22,6 @@ fn reconciliation_from_row(r: &Cols<'_>) -> StoreResult<ReconciliationRow> {
         revoked_at: r.opt_time(5)?,
         revoked_by: r.opt_text(6)?,
         revoked: r.get(7)?,
-    })
-}
-
-fn finding_from_row(r: &Cols<'_>) -> StoreResult<Finding> {
-    Ok(Finding {
-        grant_id: r.text(0)?,
-        user_id: r.text(1)?,
-        role: r.role(2)?,
-        department: r.department(3)?,
-        reason: r.finding_reason(4)?,
-        roster_department: r.opt_department(5)?,
     })
 }
 
@@ -111,7 +99,7 @@ impl PostgresStore {
                 "SELECT grant_id, user_id, role, department, reason, roster_department
                  FROM roster_findings WHERE reconciliation = $1 ORDER BY user_id, grant_id",
                 &[&row.id],
-                finding_from_row,
+                |r| finding_from_row(r),
             )
         })?;
         Ok(Some(row))

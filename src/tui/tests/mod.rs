@@ -1688,6 +1688,32 @@ fn it_officer_session() -> SessionInfo {
     }
 }
 
+/// The review calls among `effects`.
+fn review_calls(effects: Vec<Effect>) -> Vec<super::effect::ReviewCall> {
+    effects
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Review(call) => Some(call),
+            _ => None,
+        })
+        .collect()
+}
+
+/// F6 to the work screen, then Tab until `tab` shows; the review calls
+/// the last key made.
+fn to_review_tab(app: &mut App, tab: super::screens::tabs::Tab) -> Vec<super::effect::ReviewCall> {
+    press(app, KeyCode::F(6));
+    let mut calls = Vec::new();
+    for _ in 0..super::screens::tabs::Tab::ALL.len() {
+        if app.review().map(|r| r.tab()) == Some(tab) {
+            break;
+        }
+        calls = review_calls(press(app, KeyCode::Tab));
+    }
+    assert_eq!(app.review().map(|r| r.tab()), Some(tab));
+    calls
+}
+
 /// Logs in through the keyboard and answers with `session`.
 fn log_in_as(app: &mut App, session: SessionInfo) {
     type_text(app, &session.staff.user_id);

@@ -107,29 +107,11 @@ fn refusal() -> RosterRefusal {
     }
 }
 
-fn review_calls(effects: Vec<Effect>) -> Vec<ReviewCall> {
-    effects
-        .into_iter()
-        .filter_map(|e| match e {
-            Effect::Review(call) => Some(call),
-            _ => None,
-        })
-        .collect()
-}
-
 /// The IT officer on the roster tab, the latest reconciliation `latest`.
 fn on_roster(lang: Lang, latest: Option<ReconciliationView>) -> App {
     let mut app = new_app(lang, false);
     log_in_as(&mut app, it_officer_session());
-    press(&mut app, KeyCode::F(6));
-    let mut calls = Vec::new();
-    for _ in 0..6 {
-        if app.review().map(|r| r.tab()) == Some(Tab::Roster) {
-            break;
-        }
-        calls = review_calls(press(&mut app, KeyCode::Tab));
-    }
-    assert_eq!(app.review().map(|r| r.tab()), Some(Tab::Roster));
+    let calls = to_review_tab(&mut app, Tab::Roster);
     assert!(
         matches!(calls.as_slice(), [ReviewCall::LatestReconciliation]),
         "{calls:?}"
