@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::bin::{Serve, output as bansho, succeeds, text, under_umask as bansho_under_umask};
+use common::bin::{
+    Serve, field, output as bansho, succeeds, text, under_umask as bansho_under_umask,
+};
 use common::private_tempdir;
 
 fn init(dir: &Path) -> Output {
@@ -2176,4 +2178,107 @@ fn audit_report_writes_an_analysis_as_csv_or_pdf_after_its_row() {
         d,
     ]);
     assert!(!again.status.success());
+}
+
+#[test]
+fn a_roster_is_reconciled_and_its_findings_revoked_only_with_yes() {
+    let tmp = private_tempdir();
+    let dir = tmp.path();
+    init(dir);
+    let d = dir.to_str().expect("utf-8");
+    for (id, department) in [("kazei02", "assessment"), ("nozei02", "collections")] {
+        let add = bansho(&[
+            "admin",
+            "user",
+            "add",
+            "--data",
+            d,
+            "--id",
+            id,
+            "--name",
+            "名簿 試験",
+            "--role",
+            "clerk",
+            "--department",
+            department,
+        ]);
+        assert!(add.status.success(), "{}", text(&add.stderr));
+    }
+    // HR's files live outside the service's directory.
+    let files = tempfile::tempdir().expect("tmp");
+    let reconcile = |name: &str, csv: &str| {
+        let path = files.path().join(name);
+        std::fs::write(&path, csv).expect("write");
+        bansho(&[
+            "admin",
+            "roster",
+            "reconcile",
+            "--data",
+            d,
+            path.to_str().expect("utf-8"),
+        ])
+    };
+    let out = reconcile(
+        "broken.csv",
+        "staff_id,name,department,status\nboss,x,information_systems,active\nkazei02,y,総務課,在職\n",
+    );
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("line 3: unknown department"), "{stderr}");
+
+    let out = reconcile(
+        "roster.csv",
+        "職員番号,氏名,所属,在籍区分\r\nboss,情報 守,情報システム課,在職\r\nkazei02,名簿 二郎,課税課,退職\r\nnozei02,名簿 三郎,納税課,在職\r\n",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("1 findings"), "{stdout}");
+    let finding = stdout
+        .lines()
+        .find(|l| l.starts_with("kazei02"))
+        .unwrap_or_else(|| panic!("no finding for kazei02:\n{stdout}"));
+    assert!(finding.ends_with("left"), "{finding}");
+    let id = field(&out.stdout, "reconciliation")
+        .split_whitespace()
+        .next()
+        .expect("id")
+        .to_owned();
+
+    // Without --yes: shown, not done, and nothing waits on standard input.
+    let out = bansho(&["admin", "roster", "revoke", "--data", d, "--id", &id]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("would revoke 1 grants"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = bansho(&[
+        "admin", "roster", "revoke", "--data", d, "--id", &id, "--yes",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("1 grants revoked"),
+        "{}",
+        text(&out.stdout)
+    );
+    let state: String = db(dir)
+        .query_row(
+            "SELECT state FROM grants WHERE user_id = 'kazei02'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("grant");
+    assert_eq!(state, "revoked");
+    // Acted on: a second revocation is refused.
+    let again = bansho(&[
+        "admin", "roster", "revoke", "--data", d, "--id", &id, "--yes",
+    ]);
+    assert!(!again.status.success());
+    assert!(
+        text(&again.stderr).contains("acted on already"),
+        "{}",
+        text(&again.stderr)
+    );
+    let ok = verify(dir);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
 }

@@ -14,6 +14,7 @@ use bansho::domain::grant::{Grant, GrantState};
 use bansho::domain::person_number::PersonNumber;
 use bansho::domain::resident::{ResidentStatus, Sex};
 use bansho::domain::roles::{Department, Role};
+use bansho::domain::roster::{Finding, FindingReason};
 use bansho::domain::{itaiji, kana, synth};
 use bansho::server::crypto::Keys;
 use bansho::server::data_dir;
@@ -21,9 +22,9 @@ use bansho::store::chain::{self, ChainVerifier, GENESIS};
 use bansho::store::journal::{Applied, Change, Committed, FailPoint, Item};
 use bansho::store::{
     AttemptClaim, AuditEntry, AuditFilter, AuditRecord, BatchRow, ClaimRow, DestinationRow,
-    EntryRow, FormatRow, GrantQuery, GrantRow, GroupBy, LockoutPolicy, PurposeRow, ResidentQuery,
-    ResidentRow, ReverifyRow, SessionRow, SlipRow, StaffRow, Store, StoreError, TaxRecordRow,
-    TotpClaim, TransferQuery, TransferRow,
+    EntryRow, FormatRow, GrantQuery, GrantRow, GroupBy, LockoutPolicy, PurposeRow,
+    ReconciliationRow, ResidentQuery, ResidentRow, ReverifyRow, SessionRow, SlipRow, StaffRow,
+    Store, StoreError, TaxRecordRow, TotpClaim, TransferQuery, TransferRow,
 };
 use common::pg;
 use time::OffsetDateTime;
@@ -162,6 +163,7 @@ conformance!(
     disabling_an_account_changes_it_once,
     an_old_store_gives_every_account_a_grant_of_its_role_on_upgrade,
     credentials_reset_and_pin_change_go_through_the_journal,
+    reconciliations_keep_their_findings_and_only_the_newest_is_acted_on_once,
 );
 
 const NOW: OffsetDateTime = datetime!(2026-11-23 09:00:00.123456 UTC);
@@ -1276,6 +1278,7 @@ fn an_old_store_is_rekeyed_on_upgrade_and_finds_hyphenated_addresses(b: &Backend
              DROP TABLE audit_subjects; DROP INDEX audit_log_at; DROP INDEX audit_log_user;
              DROP INDEX audit_log_action; DROP INDEX audit_log_terminal;
              DROP INDEX audit_log_outcome;
+             DROP TABLE roster_findings; DROP TABLE roster_reconciliations;
              DROP TABLE grants; ALTER TABLE staff DROP COLUMN pin_change_required;
              PRAGMA user_version = 4"
         }
@@ -2909,10 +2912,12 @@ fn an_old_store_gives_every_account_a_grant_of_its_role_on_upgrade(b: &Backend) 
     .unwrap();
     // Back to the schema before grants.
     let undo = if b.name == "SQLite" {
-        "DROP TABLE grants; ALTER TABLE staff DROP COLUMN pin_change_required;
+        "DROP TABLE roster_findings; DROP TABLE roster_reconciliations;
+         DROP TABLE grants; ALTER TABLE staff DROP COLUMN pin_change_required;
          PRAGMA user_version = 15;"
     } else {
-        "DROP TABLE grants; DELETE FROM schema_migrations WHERE version = 15;"
+        "DROP TABLE roster_findings; DROP TABLE roster_reconciliations;
+         DROP TABLE grants; DELETE FROM schema_migrations WHERE version IN (15, 17);"
     };
     (b.raw)(undo).expect("undo the migration");
     let upgraded = (b.reopen)();
@@ -2933,4 +2938,108 @@ fn an_old_store_gives_every_account_a_grant_of_its_role_on_upgrade(b: &Backend) 
             .unwrap(),
         None
     );
+}
+
+fn reconciliation(id: &str, findings: Vec<Finding>) -> ReconciliationRow {
+    ReconciliationRow {
+        id: id.into(),
+        made_at: NOW,
+        made_by: "joho01".into(),
+        roster_sha256: "ab".repeat(32),
+        lines: 120,
+        findings,
+        revoked_at: None,
+        revoked_by: None,
+        revoked: None,
+    }
+}
+
+fn finding(grant: &str, user: &str, reason: FindingReason) -> Finding {
+    Finding {
+        grant_id: grant.into(),
+        user_id: user.into(),
+        role: Role::Clerk,
+        department: Department::Assessment,
+        reason,
+        roster_department: (reason == FindingReason::Moved).then_some(Department::Collections),
+    }
+}
+
+fn reconciliations_keep_their_findings_and_only_the_newest_is_acted_on_once(b: &Backend) {
+    let s = b.store();
+    assert_eq!(s.latest_reconciliation().unwrap(), None);
+    for user in ["kazei01", "kazei02"] {
+        s.insert_staff(&staff(user)).unwrap();
+        let grant = grant_row(&format!("g-{user}"), user, NOW, None);
+        let item = Item::recorded(vec![Change::InsertGrant(grant)], row_for("grant_apply"));
+        assert!(
+            commit(s, vec![item], FailPoint::None).unwrap()[0]
+                .effect
+                .kept()
+        );
+    }
+    let insert = |row: ReconciliationRow| {
+        let item = Item::recorded(
+            vec![Change::InsertReconciliation(row)],
+            row_for("roster_reconcile"),
+        );
+        commit(s, vec![item], FailPoint::None).unwrap().remove(0)
+    };
+    let first = reconciliation(
+        "r1",
+        vec![
+            finding("g-kazei01", "kazei01", FindingReason::Left),
+            finding("g-kazei02", "kazei02", FindingReason::Moved),
+        ],
+    );
+    assert!(insert(first.clone()).effect.kept());
+    assert_eq!(s.reconciliation("r1").unwrap(), Some(first.clone()));
+    assert_eq!(s.latest_reconciliation().unwrap(), Some(first.clone()));
+    // A finding on an unknown grant, and the id again, keep nothing.
+    for bad in [
+        reconciliation(
+            "r-bad",
+            vec![finding("g-none", "x", FindingReason::NotOnRoster)],
+        ),
+        reconciliation("r1", Vec::new()),
+    ] {
+        assert!(matches!(
+            insert(bad).effect.refusal(),
+            Some(Applied::Conflict(_))
+        ));
+    }
+    assert_eq!(s.reconciliation("r-bad").unwrap(), None);
+
+    let mark = |id: &str| {
+        let item = Item::recorded(
+            vec![Change::MarkReconciliationRevoked {
+                id: id.into(),
+                by: "joho01".into(),
+                revoked: 2,
+            }],
+            row_for("roster_revoke"),
+        );
+        commit(s, vec![item], FailPoint::None).unwrap().remove(0)
+    };
+    let second = reconciliation("r2", Vec::new());
+    assert!(insert(second.clone()).effect.kept());
+    assert_eq!(s.latest_reconciliation().unwrap(), Some(second));
+    // Not the newest: refused, and nothing of its item is kept.
+    assert!(matches!(
+        mark("r1").effect.refusal(),
+        Some(Applied::Conflict(_))
+    ));
+    assert_eq!(s.reconciliation("r1").unwrap().unwrap().revoked_at, None);
+    assert!(mark("r2").effect.kept());
+    let acted = s.reconciliation("r2").unwrap().unwrap();
+    assert_eq!(
+        (acted.revoked_at, acted.revoked_by.as_deref(), acted.revoked),
+        (Some(NOW), Some("joho01"), Some(2))
+    );
+    // Once only.
+    assert!(matches!(
+        mark("r2").effect.refusal(),
+        Some(Applied::Conflict(_))
+    ));
+    assert_eq!(s.reconciliation("nope").unwrap(), None);
 }

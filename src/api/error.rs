@@ -57,6 +57,11 @@ pub enum ErrorCode {
     /// apply, the two-person rule, the state, a grant changed since it was
     /// read); the message says which.
     GrantRefused,
+    /// A roster that cannot be read (422; the body lists the bad lines).
+    RosterInvalid,
+    /// A revocation from a reconciliation that is not the newest, was acted
+    /// on already, or whose count of grants differs from the one confirmed.
+    RosterStale,
     /// Too many logins are waiting to be checked: try again shortly.
     Busy,
     /// No route at that path.

@@ -7,6 +7,7 @@ pub mod entry;
 pub mod error;
 pub mod grant;
 pub mod retention;
+pub mod roster;
 pub mod search;
 pub mod staff;
 pub mod terminal_bundle;

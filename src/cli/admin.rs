@@ -84,6 +84,7 @@ fn run_blocking(args: AdminArgs) -> anyhow::Result<ExitCode> {
         AdminCommand::Restore(args) => restore_cmd(&args),
         AdminCommand::Retention { command } => super::retention::run(command),
         AdminCommand::PiaReport(args) => super::pia_report::run(&args),
+        AdminCommand::Roster { command } => super::roster::run(command),
     }
 }
 

@@ -16,6 +16,8 @@ mod pia_report;
 #[cfg(feature = "server")]
 mod retention;
 #[cfg(feature = "server")]
+mod roster;
+#[cfg(feature = "server")]
 pub mod serve;
 #[cfg(feature = "server")]
 pub mod sink;
@@ -415,6 +417,38 @@ pub enum AdminCommand {
     /// that bansho carries out, what the store shows now (text; a PDF too
     /// with --pdf). It names staff and terminals, never a resident.
     PiaReport(PiaReportArgs),
+    /// The HR roster against the grants: reconcile a roster file, revoke
+    /// what it found (docs/admin-guide.md, "Roster reconciliation").
+    Roster {
+        #[command(subcommand)]
+        command: RosterCommand,
+    },
+}
+
+/// `bansho admin roster ...`.
+#[derive(Debug, Subcommand)]
+pub enum RosterCommand {
+    /// Compare the roster FILE (CSV: staff_id, name, department, status)
+    /// with every grant in force; print the findings and the
+    /// reconciliation's id, or the bad lines (and exit non-zero).
+    Reconcile {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Revoke every grant of the newest reconciliation's findings that is
+    /// still in force. Without --yes: print them, revoke nothing, exit 2.
+    Revoke {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The reconciliation, as `reconcile` printed it.
+        #[arg(long)]
+        id: String,
+        /// Revoke them (nothing asks on standard input).
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 /// `bansho admin audit report`.

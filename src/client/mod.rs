@@ -6,8 +6,11 @@ mod grants;
 mod records;
 mod retention;
 mod review;
+mod roster;
 pub mod tls;
 mod transfers;
+
+pub use roster::RosterAnswer;
 
 use reqwest::{Method, StatusCode};
 use serde::Serialize;

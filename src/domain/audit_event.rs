@@ -183,6 +183,12 @@ stable_names! {
         StaffDisable => "staff_disable",
         /// A holder's change of their own PIN (current PIN and a fresh code).
         PinChange => "pin_change",
+        /// The HR roster compared with the grants (or refused as malformed),
+        /// the latest comparison read, and its findings' grants revoked (one
+        /// `grant_revoke` row per grant besides).
+        RosterReconcile => "roster_reconcile",
+        RosterView => "roster_view",
+        RosterRevoke => "roster_revoke",
     }
 }
 
@@ -276,6 +282,9 @@ stable_names! {
         /// Credentials of an account that does not exist, or the caller's own.
         UnknownAccount => "unknown_account",
         OwnCredentials => "own_credentials",
+        /// A revocation from a reconciliation that is not the newest, was
+        /// acted on, or whose count of grants is not the one confirmed.
+        StaleReconciliation => "stale_reconciliation",
     }
 }
 
@@ -497,6 +506,29 @@ pub enum Detail {
         reason: Reason,
         rule: &'static str,
     },
+    /// A roster reconciliation: its id, the roster file's SHA-256, how many
+    /// people it listed and how many findings it made.
+    Reconciliation {
+        id: String,
+        sha256: String,
+        lines: usize,
+        findings: usize,
+    },
+    /// A roster refused as malformed: its SHA-256 and how many bad lines.
+    RosterRefused {
+        sha256: String,
+        bad_lines: usize,
+    },
+    /// A reconciliation's findings revoked: how many grants ended.
+    RosterRevoked {
+        id: String,
+        revoked: usize,
+    },
+    /// A revocation refused, and the reconciliation it named.
+    ReconciliationRefused {
+        reason: Reason,
+        id: String,
+    },
 }
 
 impl fmt::Display for Detail {
@@ -610,6 +642,24 @@ impl fmt::Display for Detail {
             ),
             Detail::PinChanged { sessions_ended } => write!(f, "sessions_ended={sessions_ended}"),
             Detail::PinRefused { reason, rule } => write!(f, "{reason};rule={rule}"),
+            Detail::Reconciliation {
+                id,
+                sha256,
+                lines,
+                findings,
+            } => write!(
+                f,
+                "reconciliation={id};sha256={sha256};lines={lines};findings={findings}"
+            ),
+            Detail::RosterRefused { sha256, bad_lines } => {
+                write!(f, "sha256={sha256};bad_lines={bad_lines}")
+            }
+            Detail::RosterRevoked { id, revoked } => {
+                write!(f, "reconciliation={id};revoked={revoked}")
+            }
+            Detail::ReconciliationRefused { reason, id } => {
+                write!(f, "{reason};reconciliation={id}")
+            }
             Detail::Grant {
                 id,
                 user,

@@ -12,6 +12,7 @@ pub mod pin_policy;
 pub mod resident;
 pub mod retention;
 pub mod roles;
+pub mod roster;
 pub mod search_query;
 pub mod session;
 pub mod synth;

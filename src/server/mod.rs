@@ -23,6 +23,7 @@ pub mod receiver;
 pub mod refusals;
 pub mod retention;
 pub mod reverify;
+pub mod roster;
 pub mod routes;
 pub mod sessions;
 pub mod settings;

@@ -16,7 +16,7 @@ use crate::domain::grant::GrantState;
 use crate::domain::transfer::machine::Transfer;
 use crate::server::crypto::Keys;
 use crate::store::chain::{self, format_time};
-use crate::store::{GrantQuery, Store, StoreResult, TransferQuery};
+use crate::store::{GrantQuery, ReconciliationRow, Store, StoreResult, TransferQuery};
 
 /// The most transfers one report lists (the count says if there were more).
 const TRANSFERS_LISTED: usize = 1_000;
@@ -149,14 +149,34 @@ fn staff_section(store: &dyn Store) -> StoreResult<Section> {
             s.department.as_str()
         ));
     }
-    lines.push(
-        "Roster reconciliation: none recorded by bansho yet (compare the list above with the HR roster)"
-            .to_string(),
-    );
+    lines.push(roster_line(store.latest_reconciliation()?.as_ref()));
     Ok(Section {
         title: "アクセス権限の管理 (users and their roles)",
         lines,
     })
+}
+
+/// When the HR roster was last compared with the grants, what it found
+/// and how many of those grants were revoked.
+fn roster_line(latest: Option<&ReconciliationRow>) -> String {
+    let Some(r) = latest else {
+        return "Roster reconciliation: none made yet (bansho admin roster reconcile FILE)".into();
+    };
+    let revoked = match r.revoked {
+        Some(n) => format!(
+            "{n} grants revoked {}",
+            r.revoked_at.map(format_time).unwrap_or_default()
+        ),
+        None => "none revoked".into(),
+    };
+    format!(
+        "Roster reconciliation: last made {} by {} ({} people, roster SHA-256 {}): {} findings, {revoked}",
+        format_time(r.made_at),
+        r.made_by,
+        r.lines,
+        &r.roster_sha256[..r.roster_sha256.len().min(16)],
+        r.findings.len(),
+    )
 }
 
 fn grants_section(store: &dyn Store, period: Period, now: OffsetDateTime) -> StoreResult<Section> {

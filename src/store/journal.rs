@@ -15,8 +15,9 @@ use time::OffsetDateTime;
 use super::chain::{self, AuditEntry, ChainKey};
 use super::{
     AttemptClaim, BatchRow, CheckpointRow, ClaimRow, CorrectionRow, CosignatureRow, DestinationRow,
-    EntryRow, FormatRow, GrantRow, LockoutPolicy, RetentionApprovalRow, ReverifyRow, SessionRow,
-    SlipRow, StaffRow, StoreError, StoreResult, TaxRecordRow, TerminalRow, TotpClaim, TransferRow,
+    EntryRow, FormatRow, GrantRow, LockoutPolicy, ReconciliationRow, RetentionApprovalRow,
+    ReverifyRow, SessionRow, SlipRow, StaffRow, StoreError, StoreResult, TaxRecordRow, TerminalRow,
+    TotpClaim, TransferRow,
 };
 
 /// One change of state. Each backend applies it with the same SQL its
@@ -36,6 +37,17 @@ pub enum Change {
     UpdateGrant {
         row: GrantRow,
         expected_revision: i64,
+    },
+    /// A roster reconciliation with its findings (a conflict if the id is
+    /// taken or a finding names an unknown grant).
+    InsertReconciliation(ReconciliationRow),
+    /// Marks the reconciliation `id` acted on by `by` at the commit's time,
+    /// `revoked` grants ended; a conflict unless it is the newest and not
+    /// acted on yet, so a revocation from a stale one keeps nothing.
+    MarkReconciliationRevoked {
+        id: String,
+        by: String,
+        revoked: i64,
     },
     /// A new PIN and TOTP secret for an account (nothing to change if it
     /// is not there), the last used step forgotten, and whether the PIN

@@ -32,9 +32,9 @@ pub use chain::{AuditEntry, AuditRecord};
 pub use lockout::{AttemptClaim, LockoutPolicy, LoginGuardRow};
 pub use rows::{
     BatchRow, CandidateQuery, CheckpointRow, ClaimRow, CorrectionRow, CosignatureRow,
-    DestinationRow, EntryRow, FormatRow, GrantQuery, GrantRow, PurposeRow, ResidentQuery,
-    ResidentRow, RetentionApprovalRow, RetentionCandidates, ReverifyRow, SessionRow, SlipRow,
-    StaffRow, TaxRecordRow, TerminalRow, TotpClaim, TransferQuery, TransferRow,
+    DestinationRow, EntryRow, FormatRow, GrantQuery, GrantRow, PurposeRow, ReconciliationRow,
+    ResidentQuery, ResidentRow, RetentionApprovalRow, RetentionCandidates, ReverifyRow, SessionRow,
+    SlipRow, StaffRow, TaxRecordRow, TerminalRow, TotpClaim, TransferQuery, TransferRow,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -119,6 +119,15 @@ pub trait GrantStore {
     /// The grant that gives `user_id` their role at `at`: applied, started,
     /// not expired. With several, the one that started last.
     fn active_grant(&self, user_id: &str, at: OffsetDateTime) -> StoreResult<Option<GrantRow>>;
+}
+
+/// Reconciliations of the HR roster against the grants. Written through
+/// the journal ([`journal::Change::InsertReconciliation`] and
+/// [`journal::Change::MarkReconciliationRevoked`]).
+pub trait RosterStore {
+    /// The newest reconciliation, with its findings.
+    fn latest_reconciliation(&self) -> StoreResult<Option<ReconciliationRow>>;
+    fn reconciliation(&self, id: &str) -> StoreResult<Option<ReconciliationRow>>;
 }
 
 /// The registry of terminals allowed to connect.
@@ -315,6 +324,7 @@ pub trait Store:
     MetaStore
     + StaffStore
     + GrantStore
+    + RosterStore
     + TerminalStore
     + SessionStore
     + ResidentStore
@@ -332,6 +342,7 @@ impl<T> Store for T where
     T: MetaStore
         + StaffStore
         + GrantStore
+        + RosterStore
         + TerminalStore
         + SessionStore
         + ResidentStore
@@ -349,7 +360,7 @@ impl<T> Store for T where
 /// store type (`use bansho::store::prelude::*`).
 pub mod prelude {
     pub use super::{
-        AuditStore, EntryStore, GrantStore, MetaStore, ResidentStore, RetentionStore, SessionStore,
-        StaffStore, Store, TerminalStore, TransferStore,
+        AuditStore, EntryStore, GrantStore, MetaStore, ResidentStore, RetentionStore, RosterStore,
+        SessionStore, StaffStore, Store, TerminalStore, TransferStore,
     };
 }

@@ -45,6 +45,26 @@ pub struct GrantQuery {
     pub state: Option<crate::domain::grant::GrantState>,
 }
 
+/// A roster reconciliation as stored: when and by whom, the roster file's
+/// SHA-256 and how many people it listed, its findings (never a name from
+/// the roster), and the revocation of them once made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReconciliationRow {
+    pub id: String,
+    pub made_at: OffsetDateTime,
+    pub made_by: String,
+    /// Hex SHA-256 of the file as sent.
+    pub roster_sha256: String,
+    /// The people the roster listed.
+    pub lines: i64,
+    /// By user, then grant.
+    pub findings: Vec<crate::domain::roster::Finding>,
+    pub revoked_at: Option<OffsetDateTime>,
+    pub revoked_by: Option<String>,
+    /// How many grants the revocation ended.
+    pub revoked: Option<i64>,
+}
+
 #[derive(Debug, Clone)]
 pub struct SessionRow {
     pub token_hash: Vec<u8>,

@@ -70,6 +70,20 @@ pub(crate) trait ColumnReader {
             .ok_or_else(|| self.corrupt(index, "not a known department"))
     }
 
+    fn opt_department(&self, index: usize) -> StoreResult<Option<Department>> {
+        match self.opt_text(index)? {
+            Some(text) => Department::parse(&text)
+                .map(Some)
+                .ok_or_else(|| self.corrupt(index, "not a known department")),
+            None => Ok(None),
+        }
+    }
+
+    fn finding_reason(&self, index: usize) -> StoreResult<crate::domain::roster::FindingReason> {
+        crate::domain::roster::FindingReason::parse(&self.text(index)?)
+            .ok_or_else(|| self.corrupt(index, "not a roster finding's reason"))
+    }
+
     fn grant_state(&self, index: usize) -> StoreResult<crate::domain::grant::GrantState> {
         crate::domain::grant::GrantState::parse(&self.text(index)?)
             .ok_or_else(|| self.corrupt(index, "not a grant state"))
@@ -116,6 +130,21 @@ pub(crate) trait ColumnReader {
     fn subjects(&self, index: usize) -> StoreResult<Vec<String>> {
         Ok(split_subjects(&self.text(index)?))
     }
+}
+
+/// A roster finding from the columns `grant_id, user_id, role, department,
+/// reason, roster_department`, in that order.
+pub(crate) fn finding_from_row(
+    r: &impl ColumnReader,
+) -> StoreResult<crate::domain::roster::Finding> {
+    Ok(crate::domain::roster::Finding {
+        grant_id: r.text(0)?,
+        user_id: r.text(1)?,
+        role: r.role(2)?,
+        department: r.department(3)?,
+        reason: r.finding_reason(4)?,
+        roster_department: r.opt_department(5)?,
+    })
 }
 
 const DATE_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =

@@ -77,10 +77,12 @@ pub enum Layer {
     PinChange,
     /// The IT officer's staff tab (職員): credentials and disabling.
     Staff,
+    /// The roster reconciliation tab of the IT officer.
+    Roster,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 28] = [
+    pub const ALL: [Layer; 29] = [
         Layer::Global,
         Layer::Login,
         Layer::Search,
@@ -109,6 +111,7 @@ impl Layer {
         Layer::Analyses,
         Layer::PinChange,
         Layer::Staff,
+        Layer::Roster,
     ];
 
     fn index(self) -> usize {
@@ -141,6 +144,7 @@ impl Layer {
             Layer::Analyses => 25,
             Layer::PinChange => 26,
             Layer::Staff => 27,
+            Layer::Roster => 28,
         }
     }
 }
@@ -317,7 +321,7 @@ const DANGEROUS: &[Command] = &[
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Keymap {
-    layers: [Vec<Binding>; 28],
+    layers: [Vec<Binding>; 29],
 }
 
 #[derive(Deserialize)]
@@ -377,6 +381,7 @@ struct FileDe {
     pin_change: Option<SectionDe>,
     #[serde(default)]
     staff: Option<SectionDe>,
+    roster: Option<SectionDe>,
 }
 
 #[derive(Deserialize)]
@@ -437,6 +442,7 @@ impl Keymap {
             (Layer::Analyses, de.analyses),
             (Layer::PinChange, de.pin_change),
             (Layer::Staff, de.staff),
+            (Layer::Roster, de.roster),
         ];
         for (layer, section) in sections {
             let Some(section) = section else { continue };

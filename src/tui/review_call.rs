@@ -7,8 +7,9 @@
 use crate::api::StaffList;
 use crate::api::entry::{BatchList, BatchView, OpenBatchRequest, QualityReport, ReverifyList};
 use crate::api::retention::RetentionPlanView;
+use crate::api::roster::{LatestReconciliation, MAX_ROSTER_BYTES, ReconciliationView};
 use crate::api::staff::{IssuedCredentials, ResetReason};
-use crate::client::ApiClient;
+use crate::client::{ApiClient, RosterAnswer};
 
 use super::action::{Action, Failure};
 
@@ -34,6 +35,13 @@ pub enum ReviewCall {
     ResetCredentials(String),
     /// `POST /admin/staff/{id}/disable`.
     DisableStaff(String),
+    /// `GET /admin/roster/reconciliations/latest`.
+    LatestReconciliation,
+    /// Reads the roster file at this path on the workstation and posts it
+    /// (`POST /admin/roster/reconciliations`).
+    ReconcileRoster(std::path::PathBuf),
+    /// `POST /admin/roster/reconciliations/{id}/revoke`, the count shown.
+    RevokeFindings { id: String, count: usize },
 }
 
 #[derive(Debug)]
@@ -57,6 +65,11 @@ pub enum ReviewAnswer {
     /// New credentials, to show once.
     CredentialsIssued(Result<IssuedCredentials, Failure>),
     StaffDisabled(Result<(), Failure>),
+    LatestReconciliation(Result<LatestReconciliation, Failure>),
+    /// The findings of a roster sent, or its bad lines.
+    Reconciled(Result<RosterAnswer, Failure>),
+    /// The reconciliation as it stands after its revocation.
+    FindingsRevoked(Result<ReconciliationView, Failure>),
 }
 
 impl ReviewAnswer {
@@ -75,6 +88,9 @@ impl ReviewAnswer {
             ReviewAnswer::Staff(result) => result.as_ref().err(),
             ReviewAnswer::CredentialsIssued(result) => result.as_ref().err(),
             ReviewAnswer::StaffDisabled(result) => result.as_ref().err(),
+            ReviewAnswer::LatestReconciliation(result) => result.as_ref().err(),
+            ReviewAnswer::Reconciled(result) => result.as_ref().err(),
+            ReviewAnswer::FindingsRevoked(result) => result.as_ref().err(),
         }
     }
 
@@ -93,6 +109,9 @@ impl ReviewAnswer {
             ReviewAnswer::Staff(result) => result.err(),
             ReviewAnswer::CredentialsIssued(result) => result.err(),
             ReviewAnswer::StaffDisabled(result) => result.err(),
+            ReviewAnswer::LatestReconciliation(result) => result.err(),
+            ReviewAnswer::Reconciled(result) => result.err(),
+            ReviewAnswer::FindingsRevoked(result) => result.err(),
         }
     }
 }
@@ -136,7 +155,45 @@ impl ReviewCall {
             ReviewCall::DisableStaff(user) => ReviewAnswer::StaffDisabled(
                 client.disable_staff(&user).await.map_err(Failure::from),
             ),
+            ReviewCall::LatestReconciliation => ReviewAnswer::LatestReconciliation(
+                client.latest_reconciliation().await.map_err(Failure::from),
+            ),
+            ReviewCall::ReconcileRoster(path) => {
+                ReviewAnswer::Reconciled(match read_roster(&path).await {
+                    Ok(bytes) => client.reconcile_roster(bytes).await.map_err(Failure::from),
+                    Err(failure) => Err(failure),
+                })
+            }
+            ReviewCall::RevokeFindings { id, count } => ReviewAnswer::FindingsRevoked(
+                client
+                    .revoke_findings(&id, count)
+                    .await
+                    .map_err(Failure::from),
+            ),
         };
         Action::Review(answer)
     }
+}
+
+/// The roster file's bytes, read on this workstation and held only until
+/// they are sent; one larger than the service takes is not read at all.
+async fn read_roster(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
+    let path = path.to_path_buf();
+    let read = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, &'static str> {
+        let meta = std::fs::metadata(&path).map_err(|_| "roster.file_unreadable")?;
+        if !meta.is_file() {
+            return Err("roster.file_unreadable");
+        }
+        if meta.len() > MAX_ROSTER_BYTES as u64 {
+            return Err("roster.file_too_large");
+        }
+        std::fs::read(&path).map_err(|_| "roster.file_unreadable")
+    })
+    .await
+    .unwrap_or(Err("roster.file_unreadable"));
+    read.map_err(|key| Failure {
+        code: None,
+        status: None,
+        message: super::action::FailureText::Local(key),
+    })
 }

@@ -142,7 +142,9 @@ impl MessageLog {
 /// reading of a query, the checks an entry failed).
 pub fn failure_key(code: ErrorCode) -> Option<&'static str> {
     Some(match code {
-        ErrorCode::InvalidQuery | ErrorCode::EntryInvalid => return None,
+        ErrorCode::InvalidQuery | ErrorCode::EntryInvalid | ErrorCode::RosterInvalid => {
+            return None;
+        }
         ErrorCode::BadRequest => "failure.bad_request",
         ErrorCode::LoginFailed => "failure.login_failed",
         ErrorCode::CodeJustUsed => "failure.code_just_used",
@@ -160,6 +162,7 @@ pub fn failure_key(code: ErrorCode) -> Option<&'static str> {
         ErrorCode::PinChangeRequired => "failure.pin_change_required",
         ErrorCode::PinRejected => "failure.pin_rejected",
         ErrorCode::CredentialsRefused => "failure.credentials_refused",
+        ErrorCode::RosterStale => "failure.roster_stale",
         ErrorCode::Busy => "failure.busy",
         ErrorCode::NotFound => "failure.not_found",
         ErrorCode::MethodNotAllowed

@@ -411,7 +411,8 @@ fn confirmed_action(app: &mut App, confirmed: ConfirmedAction) -> Vec<Effect> {
         | PendingAction::CloseBatch { .. }
         | PendingAction::ApproveRetention { .. }
         | PendingAction::ResetCredentials { .. }
-        | PendingAction::DisableAccount { .. }) => {
+        | PendingAction::DisableAccount { .. }
+        | PendingAction::RevokeFindings { .. }) => {
             let requests = app.review_mut().map(|s| s.confirmed(&action));
             apply(app, requests.unwrap_or_default())
         }

@@ -19,6 +19,7 @@ mod printouts;
 mod purposes;
 mod refusals;
 mod residents;
+mod roster;
 mod sink;
 mod terminals;
 mod transfer_crash;

@@ -80,3 +80,49 @@ async fn the_report_shows_each_transfer_with_its_witness_and_the_failed_logins_b
     let words = document.extract_text(&pages).unwrap_or_default();
     assert!(words.contains(&id), "{words}");
 }
+
+#[tokio::test]
+async fn the_report_gives_the_last_roster_reconciliation_its_findings_and_revocations() {
+    let app = spawn_app().await;
+    let period = Period {
+        from: app.clock.now() - time::Duration::days(1),
+        to: app.clock.now() + time::Duration::days(1),
+    };
+    let gather = || {
+        pia_report::gather(app.store.as_ref(), &app.keys, None, period, app.clock.now())
+            .unwrap()
+            .to_text()
+    };
+    assert!(
+        gather().contains("Roster reconciliation: none made yet"),
+        "{}",
+        gather()
+    );
+    let it = app.login(IT).await;
+    let view = crate::roster::reconcile(&it, crate::roster::GOOD_ROSTER).await;
+    let text = gather();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("Roster reconciliation: last made"))
+        .unwrap_or_else(|| panic!("no reconciliation line:\n{text}"));
+    assert!(line.contains(&format!("by {IT} (7 people")), "{line}");
+    assert!(line.ends_with("5 findings, none revoked"), "{line}");
+    it.revoke_findings(&view.id, 5).await.expect("revoked");
+    let report =
+        pia_report::gather(app.store.as_ref(), &app.keys, None, period, app.clock.now()).unwrap();
+    let text = report.to_text();
+    assert!(text.contains("5 findings, 5 grants revoked "), "{text}");
+    assert!(text.contains(" applied, 5 revoked"), "{text}");
+    // No name from the roster.
+    assert!(!text.contains("名簿"), "{text}");
+
+    let Some(font) = font() else {
+        return;
+    };
+    let font = bansho::server::print::load_font(&font).unwrap();
+    let pdf = report.to_pdf(font).unwrap();
+    let document = lopdf::Document::load_mem(&pdf).unwrap();
+    let pages: Vec<u32> = document.get_pages().keys().copied().collect();
+    let words = document.extract_text(&pages).unwrap_or_default();
+    assert!(words.contains("5 grants revoked"), "{words}");
+}

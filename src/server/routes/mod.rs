@@ -12,6 +12,7 @@ mod records;
 pub(crate) mod residents;
 pub(crate) mod retention;
 mod reverify;
+mod roster;
 mod session;
 mod staff;
 mod transfers;
@@ -392,6 +393,24 @@ pub const ROUTES: &[RouteSpec] = &[
     },
     RouteSpec {
         method: "POST",
+        path: "/admin/roster/reconciliations",
+        access: Access::Permission(Permission::ManageStaff),
+        action: Action::RosterReconcile,
+    },
+    RouteSpec {
+        method: "GET",
+        path: "/admin/roster/reconciliations/latest",
+        access: Access::Permission(Permission::ManageStaff),
+        action: Action::RosterView,
+    },
+    RouteSpec {
+        method: "POST",
+        path: "/admin/roster/reconciliations/{id}/revoke",
+        access: Access::Permission(Permission::ManageStaff),
+        action: Action::RosterRevoke,
+    },
+    RouteSpec {
+        method: "POST",
         path: "/admin/transfer-destinations",
         access: Access::Permission(Permission::ManageTransferRegistry),
         action: Action::DestinationRegister,
@@ -765,6 +784,23 @@ pub fn router(state: AppState) -> Result<Router, RouteTableError> {
         "POST",
         "/admin/grants/extend",
         handler!("POST", grants::extend),
+    )
+    .add(
+        "POST",
+        "/admin/roster/reconciliations",
+        handler!("POST", roster::reconcile).layer(axum::extract::DefaultBodyLimit::max(
+            crate::server::roster::ROSTER_BODY_LIMIT,
+        )),
+    )
+    .add(
+        "GET",
+        "/admin/roster/reconciliations/latest",
+        handler!("GET", roster::latest),
+    )
+    .add(
+        "POST",
+        "/admin/roster/reconciliations/{id}/revoke",
+        handler!("POST", roster::revoke),
     )
     .add(
         "GET",

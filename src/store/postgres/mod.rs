@@ -30,6 +30,7 @@ pub(crate) mod meta;
 mod rekey;
 pub(crate) mod residents;
 pub(crate) mod retention;
+pub(crate) mod roster;
 pub(crate) mod sessions;
 mod sql;
 pub(crate) mod staff;
@@ -119,6 +120,10 @@ const MIGRATIONS: &[(i64, Migration)] = &[
     (
         16,
         Migration::Sql(include_str!("../migrations/postgres/0016_pin_change.sql")),
+    ),
+    (
+        17,
+        Migration::Sql(include_str!("../migrations/postgres/0017_roster.sql")),
     ),
 ];
 

@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use time::OffsetDateTime;
 
 use super::sql::unavailable;
-use super::{audit, entries, grants, retention, sessions, staff, terminals, transfers};
+use super::{audit, entries, grants, retention, roster, sessions, staff, terminals, transfers};
 use crate::store::chain::{self, AuditRecord, parse_time};
 use crate::store::journal::{Applied, Change, JournalTx, Tail};
 use crate::store::{StoreError, StoreResult};
@@ -84,6 +84,18 @@ impl JournalTx for SqliteJournal<'_, '_> {
                     Applied::Done
                 } else {
                     Applied::Conflict("the grant changed since it was read".into())
+                }
+            }
+            Change::InsertReconciliation(row) => {
+                roster::insert_reconciliation(c, row).map(|()| Applied::Done)?
+            }
+            Change::MarkReconciliationRevoked { id, by, revoked } => {
+                if roster::mark_revoked(c, id, by, *revoked, at)? {
+                    Applied::Done
+                } else {
+                    Applied::Conflict(
+                        "a newer reconciliation exists, or this one was acted on".into(),
+                    )
                 }
             }
             Change::ResetCredentials {

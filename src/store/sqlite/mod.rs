@@ -14,6 +14,7 @@ pub(crate) mod meta;
 mod rekey;
 pub(crate) mod residents;
 pub(crate) mod retention;
+pub(crate) mod roster;
 pub(crate) mod sessions;
 mod sql;
 pub(crate) mod staff;
@@ -100,6 +101,10 @@ const MIGRATIONS: &[(i64, Migration)] = &[
     (
         17,
         Migration::Sql(include_str!("../migrations/sqlite/0017_pin_change.sql")),
+    ),
+    (
+        18,
+        Migration::Sql(include_str!("../migrations/sqlite/0018_roster.sql")),
     ),
 ];
 

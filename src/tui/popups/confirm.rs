@@ -101,6 +101,8 @@ pub enum PendingAction {
     ResetCredentials { user: String },
     /// Disable this account (its sessions end).
     DisableAccount { user: String },
+    /// Revoke the `count` grants this reconciliation found still in force.
+    RevokeFindings { id: String, count: usize },
 }
 
 impl PendingAction {
@@ -135,6 +137,7 @@ impl PendingAction {
             PendingAction::SaveReport { .. } => "confirm.save_report",
             PendingAction::ResetCredentials { .. } => "confirm.reset_credentials",
             PendingAction::DisableAccount { .. } => "confirm.disable_account",
+            PendingAction::RevokeFindings { .. } => "confirm.revoke_findings",
         }
     }
 
@@ -153,6 +156,7 @@ impl PendingAction {
                 ("until", until.clone()),
             ],
             PendingAction::SaveReport { format, .. } => vec![("format", format.to_uppercase())],
+            PendingAction::RevokeFindings { count, .. } => vec![("n", count.to_string())],
             _ => Vec::new(),
         }
     }

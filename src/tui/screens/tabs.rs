@@ -43,6 +43,8 @@ pub enum Tab {
     Analyses,
     /// The staff accounts: credentials and disabling (職員).
     Staff,
+    /// The HR roster against the grants (名簿照合).
+    Roster,
 }
 
 impl Tab {
@@ -60,6 +62,7 @@ impl Tab {
         Tab::Audit,
         Tab::Analyses,
         Tab::Staff,
+        Tab::Roster,
     ];
 
     /// The permission the service checks for this tab's list.
@@ -74,6 +77,7 @@ impl Tab {
             Tab::Grants => Permission::RequestGrants,
             Tab::Audit | Tab::Analyses => Permission::ReadAuditLog,
             Tab::Staff => Permission::ManageStaff,
+            Tab::Roster => Permission::ManageStaff,
         }
     }
 
@@ -93,6 +97,7 @@ impl Tab {
             Tab::Audit => "tab.audit",
             Tab::Analyses => "tab.analyses",
             Tab::Staff => "tab.staff",
+            Tab::Roster => "tab.roster",
         }
     }
 }

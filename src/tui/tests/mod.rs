@@ -42,6 +42,7 @@ mod query;
 mod records;
 mod retention;
 mod review;
+mod roster;
 mod tabs;
 mod themes;
 mod transfers;
@@ -1705,6 +1706,21 @@ fn it_officer_session() -> SessionInfo {
         permissions: crate::domain::roles::permissions(role, department).to_vec(),
         pin_change_required: false,
     }
+}
+
+/// F6 to the work screen, then Tab until `tab` shows; the review calls
+/// the last key made.
+fn to_review_tab(app: &mut App, tab: super::screens::tabs::Tab) -> Vec<super::effect::ReviewCall> {
+    press(app, KeyCode::F(6));
+    let mut calls = Vec::new();
+    for _ in 0..super::screens::tabs::Tab::ALL.len() {
+        if app.review().map(|r| r.tab()) == Some(tab) {
+            break;
+        }
+        calls = review_calls(press(app, KeyCode::Tab));
+    }
+    assert_eq!(app.review().map(|r| r.tab()), Some(tab));
+    calls
 }
 
 /// Logs in through the keyboard and answers with `session`.

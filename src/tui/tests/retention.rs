@@ -72,15 +72,7 @@ fn status_text(app: &App) -> String {
 fn on_plan(lang: Lang, shown: RetentionPlanView) -> App {
     let mut app = new_app(lang, false);
     log_in_as(&mut app, it_officer_session());
-    press(&mut app, KeyCode::F(6));
-    let mut calls = Vec::new();
-    for _ in 0..4 {
-        if app.review().map(|r| r.tab()) == Some(Tab::Retention) {
-            break;
-        }
-        calls = review_calls(press(&mut app, KeyCode::Tab));
-    }
-    assert_eq!(app.review().map(|r| r.tab()), Some(Tab::Retention));
+    let calls = to_review_tab(&mut app, Tab::Retention);
     assert!(
         matches!(calls.as_slice(), [ReviewCall::RetentionPlan]),
         "{calls:?}"

@@ -7,6 +7,7 @@ pub mod batches;
 pub mod overdue;
 pub mod quality;
 pub mod retention;
+pub mod roster;
 pub mod staff;
 
 use ratatui::Frame;
@@ -32,6 +33,7 @@ use batches::BatchesScreen;
 use overdue::OverdueScreen;
 use quality::QualityScreen;
 use retention::RetentionScreen;
+use roster::RosterScreen;
 use staff::StaffScreen;
 
 #[derive(Debug)]
@@ -41,6 +43,7 @@ pub enum ReviewScreen {
     Batches(Box<BatchesScreen>),
     Retention(RetentionScreen),
     Staff(Box<StaffScreen>),
+    Roster(Box<RosterScreen>),
 }
 
 impl ReviewScreen {
@@ -65,6 +68,10 @@ impl ReviewScreen {
                 ReviewCall::RetentionPlan,
             ),
             Tab::Staff => (ReviewScreen::Staff(Box::default()), ReviewCall::Staff),
+            Tab::Roster => (
+                ReviewScreen::Roster(Box::default()),
+                ReviewCall::LatestReconciliation,
+            ),
             _ => return None,
         };
         Some((screen, vec![Request::Effect(Effect::Review(call))]))
@@ -77,6 +84,7 @@ impl ReviewScreen {
             ReviewScreen::Batches(_) => Tab::Batches,
             ReviewScreen::Retention(_) => Tab::Retention,
             ReviewScreen::Staff(_) => Tab::Staff,
+            ReviewScreen::Roster(_) => Tab::Roster,
         }
     }
 
@@ -108,6 +116,13 @@ impl ReviewScreen {
         }
     }
 
+    pub fn roster(&self) -> Option<&RosterScreen> {
+        match self {
+            ReviewScreen::Roster(s) => Some(s),
+            _ => None,
+        }
+    }
+
     pub fn batches(&self) -> Option<&BatchesScreen> {
         match self {
             ReviewScreen::Batches(s) => Some(s),
@@ -129,6 +144,7 @@ impl ReviewScreen {
             (ReviewScreen::Staff(s), ReviewAnswer::CredentialsIssued(result)) => s.issued(result),
             (ReviewScreen::Staff(s), ReviewAnswer::StaffDisabled(result)) => s.disabled(result),
             (ReviewScreen::Batches(s), answer) => s.answered(answer),
+            (ReviewScreen::Roster(s), answer) => s.answered(answer),
             (_, answer) => stray(answer),
         }
     }
@@ -139,6 +155,7 @@ impl ReviewScreen {
             ReviewScreen::Batches(s) => s.confirmed(action),
             ReviewScreen::Retention(s) => s.confirmed(action),
             ReviewScreen::Staff(s) => s.confirmed(action),
+            ReviewScreen::Roster(s) => s.confirmed(action),
             _ => Vec::new(),
         }
     }
@@ -150,6 +167,7 @@ impl ReviewScreen {
             ReviewScreen::Batches(s) => s.as_ref(),
             ReviewScreen::Retention(s) => s,
             ReviewScreen::Staff(s) => s.as_ref(),
+            ReviewScreen::Roster(s) => s.as_ref(),
         }
     }
 
@@ -160,6 +178,7 @@ impl ReviewScreen {
             ReviewScreen::Batches(s) => s.as_mut(),
             ReviewScreen::Retention(s) => s,
             ReviewScreen::Staff(s) => s.as_mut(),
+            ReviewScreen::Roster(s) => s.as_mut(),
         }
     }
 }
