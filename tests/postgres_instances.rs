@@ -504,7 +504,7 @@ mod postgres {
             applied,
             db.count("SELECT count(DISTINCT version) FROM schema_migrations")
         );
-        assert_eq!(applied, 17);
+        assert_eq!(applied, 18);
     }
 
     #[test]

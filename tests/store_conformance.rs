@@ -2914,7 +2914,7 @@ fn an_old_store_gives_every_account_a_grant_of_its_role_on_upgrade(b: &Backend) 
     let undo = if b.name == "SQLite" {
         "DROP TABLE roster_findings; DROP TABLE roster_reconciliations;
          DROP TABLE grants; ALTER TABLE staff DROP COLUMN pin_change_required;
-         PRAGMA user_version = 15;"
+         DROP INDEX audit_subjects_seq; PRAGMA user_version = 15;"
     } else {
         "DROP TABLE roster_findings; DROP TABLE roster_reconciliations;
          DROP TABLE grants; DELETE FROM schema_migrations WHERE version IN (15, 17);"

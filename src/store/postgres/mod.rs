@@ -125,6 +125,12 @@ const MIGRATIONS: &[(i64, Migration)] = &[
         17,
         Migration::Sql(include_str!("../migrations/postgres/0017_roster.sql")),
     ),
+    (
+        18,
+        Migration::Sql(include_str!(
+            "../migrations/postgres/0018_audit_subjects_seq.sql"
+        )),
+    ),
 ];
 
 /// Advisory lock keys ("bansho" in ASCII, plus a tag). Advisory locks are

@@ -106,6 +106,12 @@ const MIGRATIONS: &[(i64, Migration)] = &[
         18,
         Migration::Sql(include_str!("../migrations/sqlite/0018_roster.sql")),
     ),
+    (
+        19,
+        Migration::Sql(include_str!(
+            "../migrations/sqlite/0019_audit_subjects_seq.sql"
+        )),
+    ),
 ];
 
 /// How much of the store file each connection may map into memory.
