@@ -281,6 +281,8 @@ stable_names! {
         SamePin => "same_pin",
         /// Credentials of an account that does not exist, or the caller's own.
         UnknownAccount => "unknown_account",
+        /// A step on a grant id nobody has.
+        UnknownGrant => "unknown_grant",
         OwnCredentials => "own_credentials",
         /// A revocation from a reconciliation that is not the newest, was
         /// acted on, or whose count of grants is not the one confirmed.

@@ -77,3 +77,13 @@ impl Actor {
         }
     }
 }
+
+/// An identifier from a request path as a row may name it: printable
+/// ASCII only, at most 64 characters (the rest of what was sent is not
+/// worth keeping, and must not break the row's format).
+pub fn printable_id(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_ascii_graphic())
+        .take(64)
+        .collect()
+}

@@ -114,15 +114,10 @@ async fn unknown_account(
     user_id: &str,
     now: OffsetDateTime,
 ) -> AppError {
-    let shown: String = user_id
-        .chars()
-        .filter(|c| c.is_ascii_graphic())
-        .take(64)
-        .collect();
     let event = Event::new(
         Action::CredentialsReset,
         Outcome::NotFound,
-        Detail::User(shown),
+        Detail::User(crate::server::actor::printable_id(user_id)),
     );
     match state.audit(caller.entry(now, event)).await {
         Ok(_) => AppError::new(

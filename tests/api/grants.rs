@@ -289,6 +289,24 @@ async fn a_revoked_grant_ends_the_session_at_its_next_request() {
 }
 
 #[tokio::test]
+async fn a_step_on_an_unknown_grant_or_account_is_refused_and_logged() {
+    let app = spawn_app().await;
+    let it = app.login(IT).await;
+    let (status, body) = apply(&it, "no-such-grant").await;
+    assert_eq!(status, 404, "{body}");
+    let row = last_row(&app, "grant_apply");
+    assert_eq!(row.entry.outcome.as_str(), "not_found");
+    assert_eq!(row.entry.detail, "unknown_grant;grant=no-such-grant");
+    let (status, body) = call(&it, Method::POST, "/admin/staff/nobody/disable", None).await;
+    assert_eq!(status, 404, "{body}");
+    let row = last_row(&app, "staff_disable");
+    assert_eq!(
+        (row.entry.outcome.as_str(), row.entry.detail.as_str()),
+        ("not_found", "user=nobody")
+    );
+}
+
+#[tokio::test]
 async fn a_disabled_account_ends_its_session_at_its_next_request() {
     let app = spawn_app().await;
     let collections = app.login(COLLECTIONS).await;

@@ -13,10 +13,11 @@ use time::format_description::well_known::Rfc3339;
 use super::Caller;
 use crate::api::error::ErrorCode;
 use crate::api::grant::{ExtendGrants, GrantList, GrantReason, GrantRequestBody, GrantView};
-use crate::domain::audit_event::{Action, Detail, Event, Reason};
+use crate::domain::audit_event::{Action, Detail, Event, Outcome, Reason};
 use crate::domain::grant::{Grant, GrantError, GrantRequest, GrantState, GrantStatus, Member};
 use crate::domain::roles::{Department, Permission};
 use crate::server::AppState;
+use crate::server::actor::printable_id;
 use crate::server::auth::SessionCtx;
 use crate::server::error::AppError;
 use crate::server::json::ApiJson;
@@ -254,6 +255,15 @@ async fn step(
 ) -> Result<Json<GrantView>, AppError> {
     let lookup = id.clone();
     let Some(grant) = state.store(move |s| s.grant(&lookup)).await? else {
+        let event = Event::new(
+            action,
+            Outcome::NotFound,
+            Detail::GrantRefused {
+                reason: Reason::UnknownGrant,
+                id: Some(printable_id(&id)),
+            },
+        );
+        state.audit(caller.entry(state.clock.now(), event)).await?;
         return Err(AppError::not_found("grant"));
     };
     let now = state.clock.now();
@@ -407,6 +417,12 @@ pub async fn disable(
     }
     let lookup = user.clone();
     if state.store(move |s| s.staff(&lookup)).await?.is_none() {
+        let event = Event::new(
+            Action::StaffDisable,
+            Outcome::NotFound,
+            Detail::User(printable_id(&user)),
+        );
+        state.audit(caller.entry(now, event)).await?;
         return Err(AppError::not_found("account"));
     }
     let row = caller.entry(
