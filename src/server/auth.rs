@@ -20,7 +20,9 @@ use crate::domain::roles::{Department, Permission, Role, permissions};
 use crate::domain::session::{Account, Session, SessionError, UnlockProof};
 use crate::secret::{Pin, SessionToken};
 use crate::store::journal::{Applied, Change, Item};
-use crate::store::{AttemptClaim, AuditEntry, GrantRow, SessionRow, StaffRow, TotpClaim};
+use crate::store::{
+    AttemptClaim, AuditEntry, CallerRows, GrantRow, SessionRow, StaffRow, TotpClaim,
+};
 
 /// Argon2id at OWASP's minimum: 19 MiB, 2 passes, 1 lane.
 fn argon2() -> Argon2<'static> {
@@ -789,6 +791,43 @@ pub struct Terminal {
     pub name: String,
 }
 
+/// What the guard reads for a request, in one trip to the store: the
+/// terminal of its certificate and, when it carries a token, the session,
+/// account and grant behind it. No certificate: nothing is read.
+pub async fn read_caller(
+    state: &AppState,
+    peer: Option<&super::transport::PeerCertificate>,
+    headers: Option<&HeaderMap>,
+) -> Result<CallerRead, AppError> {
+    let token_hash = headers.and_then(bearer).map(crypto::token_hash);
+    let now = state.clock.now();
+    let Some(peer) = peer else {
+        return Ok(CallerRead {
+            token_hash,
+            rows: CallerRows::default(),
+            now,
+        });
+    };
+    let fingerprint = peer.fingerprint.clone();
+    let lookup = token_hash.clone();
+    let rows = state
+        .store(move |s| s.caller(&fingerprint, lookup.as_deref(), now))
+        .await?;
+    Ok(CallerRead {
+        token_hash,
+        rows,
+        now,
+    })
+}
+
+/// The rows of one request's caller and the time they were read at.
+#[derive(Debug)]
+pub struct CallerRead {
+    token_hash: Option<Vec<u8>>,
+    rows: CallerRows,
+    now: OffsetDateTime,
+}
+
 /// The terminal of a request, if the registry has it and it is not revoked.
 /// A refusal is written to the access log (through `refusals`, so a
 /// terminal hammering the service leaves a bounded number of rows) under the
@@ -797,6 +836,7 @@ pub struct Terminal {
 pub async fn resolve_terminal(
     state: &AppState,
     peer: Option<&super::transport::PeerCertificate>,
+    caller: &mut CallerRead,
     action: Action,
 ) -> Result<Terminal, AppError> {
     let refusal = |terminal: String, detail: Detail| {
@@ -812,11 +852,7 @@ pub async fn resolve_terminal(
         ),
         Some(peer) => {
             let fingerprint = peer.fingerprint.clone();
-            let found = state
-                .store(move |s| s.terminal_by_fingerprint(&fingerprint))
-                .await?;
-            let fingerprint = peer.fingerprint.clone();
-            match found {
+            match caller.rows.terminal.take() {
                 Some(t) if t.revoked_at.is_none() => return Ok(Terminal { name: t.name }),
                 Some(t) => refusal(
                     t.name,
@@ -857,25 +893,21 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// removed and their end logged.
 pub async fn authenticate(
     state: &AppState,
-    headers: &HeaderMap,
+    caller: CallerRead,
     terminal: &Terminal,
 ) -> Result<SessionCtx, AppError> {
-    let token = bearer(headers).ok_or_else(AppError::unauthenticated)?;
-    let hash = crypto::token_hash(token);
-    let now = state.clock.now();
-    let lookup = hash.clone();
-    // Session, account and the grant in force in one trip to the store's
-    // threads.
-    let (session, staff, grant) = state
-        .store(move |s| {
-            let Some(session) = s.session(&lookup)? else {
-                return Ok((None, None, None));
-            };
-            let staff = s.staff(&session.user_id)?;
-            let grant = s.active_grant(&session.user_id, now)?;
-            Ok((Some(session), staff, grant))
-        })
-        .await?;
+    let CallerRead {
+        token_hash,
+        rows,
+        now,
+    } = caller;
+    let hash = token_hash.ok_or_else(AppError::unauthenticated)?;
+    let CallerRows {
+        session,
+        staff,
+        grant,
+        ..
+    } = rows;
     let session = session.ok_or_else(AppError::unauthenticated)?;
 
     let account = match (&staff, &grant) {

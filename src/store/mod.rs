@@ -150,6 +150,31 @@ pub trait SessionStore {
     fn choose_session_purpose(&self, token_hash: &[u8], purpose: &str) -> StoreResult<bool>;
 }
 
+/// What the route guard reads for every request, read together: the
+/// terminal a certificate belongs to and, with a token, its session, the
+/// account and the grant in force at `at`. Each is `None` when absent or
+/// when what it hangs on is (no session: no account, no grant).
+#[derive(Debug, Default)]
+pub struct CallerRows {
+    pub terminal: Option<TerminalRow>,
+    pub session: Option<SessionRow>,
+    pub staff: Option<StaffRow>,
+    pub grant: Option<GrantRow>,
+}
+
+/// The guard's reads in one trip to the store: on SQLite one connection
+/// and one read transaction (a transaction that starts after a commit
+/// finds its page cache dropped, so one instead of four matters under
+/// load); on PostgreSQL one pooled connection.
+pub trait CallerStore {
+    fn caller(
+        &self,
+        fingerprint: &str,
+        token_hash: Option<&[u8]>,
+        at: OffsetDateTime,
+    ) -> StoreResult<CallerRows>;
+}
+
 /// Residents and the search over them.
 pub trait ResidentStore {
     fn insert_residents(&self, rows: &[ResidentRow]) -> StoreResult<()>;
@@ -327,6 +352,7 @@ pub trait Store:
     + RosterStore
     + TerminalStore
     + SessionStore
+    + CallerStore
     + ResidentStore
     + EntryStore
     + TransferStore
@@ -345,6 +371,7 @@ impl<T> Store for T where
         + RosterStore
         + TerminalStore
         + SessionStore
+        + CallerStore
         + ResidentStore
         + EntryStore
         + TransferStore
@@ -360,7 +387,7 @@ impl<T> Store for T where
 /// store type (`use bansho::store::prelude::*`).
 pub mod prelude {
     pub use super::{
-        AuditStore, EntryStore, GrantStore, MetaStore, ResidentStore, RetentionStore, RosterStore,
-        SessionStore, StaffStore, Store, TerminalStore, TransferStore,
+        AuditStore, CallerStore, EntryStore, GrantStore, MetaStore, ResidentStore, RetentionStore,
+        RosterStore, SessionStore, StaffStore, Store, TerminalStore, TransferStore,
     };
 }

@@ -27,7 +27,7 @@ use axum::{Extension, Router};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::AppState;
-use super::auth::{SessionCtx, authenticate, resolve_terminal};
+use super::auth::{SessionCtx, authenticate, read_caller, resolve_terminal};
 use super::error::{AppError, refusals_as_json};
 use super::transport::PeerCertificate;
 use crate::api::error::ErrorCode;
@@ -942,7 +942,9 @@ async fn guard(
     next: Next,
 ) -> Result<Response, AppError> {
     let peer = request.extensions().get::<PeerCertificate>();
-    let terminal = match resolve_terminal(&state, peer, spec.action).await {
+    let headers = (spec.access != Access::Public).then(|| request.headers());
+    let mut caller = read_caller(&state, peer, headers).await?;
+    let terminal = match resolve_terminal(&state, peer, &mut caller, spec.action).await {
         Ok(terminal) => terminal,
         Err(refused) => {
             // Nothing more will be served on this connection.
@@ -958,7 +960,7 @@ async fn guard(
     if spec.access == Access::Public {
         return Ok(next.run(request).await);
     }
-    let ctx = authenticate(&state, request.headers(), &terminal).await?;
+    let ctx = authenticate(&state, caller, &terminal).await?;
     // A handed-over PIN is changed before anything else, the purpose
     // included; repeats are counted by the refusal log.
     if ctx.pin_change_required && !PIN_CHANGE_ROUTES.contains(&(spec.method, spec.path)) {

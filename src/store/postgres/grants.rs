@@ -93,6 +93,21 @@ pub(crate) fn update_grant(
     .map_err(db_error)
 }
 
+pub(crate) fn active_grant(
+    c: &mut impl GenericClient,
+    user_id: &str,
+    at: OffsetDateTime,
+) -> StoreResult<Option<GrantRow>> {
+    let sql = format!(
+        "SELECT {GRANT_COLUMNS} FROM grants
+         WHERE user_id = $1 AND state = 'active' AND starts_at <= $2
+           AND (expires_at IS NULL OR expires_at > $2)
+         ORDER BY starts_at DESC, id LIMIT 1"
+    );
+    let at = format_time(at);
+    query_first(c, "grants", &sql, &[&user_id, &at], grant_from_row)
+}
+
 impl GrantStore for PostgresStore {
     fn grant(&self, id: &str) -> StoreResult<Option<GrantRow>> {
         let sql = format!("SELECT {GRANT_COLUMNS} FROM grants WHERE id = $1");
@@ -122,13 +137,6 @@ impl GrantStore for PostgresStore {
     }
 
     fn active_grant(&self, user_id: &str, at: OffsetDateTime) -> StoreResult<Option<GrantRow>> {
-        let sql = format!(
-            "SELECT {GRANT_COLUMNS} FROM grants
-             WHERE user_id = $1 AND state = 'active' AND starts_at <= $2
-               AND (expires_at IS NULL OR expires_at > $2)
-             ORDER BY starts_at DESC, id LIMIT 1"
-        );
-        let at = format_time(at);
-        self.with(|c| query_first(c, "grants", &sql, &[&user_id, &at], grant_from_row))
+        self.with(|c| active_grant(c, user_id, at))
     }
 }

@@ -22,6 +22,7 @@
 //! transaction can run several of them.
 
 pub(crate) mod audit;
+mod caller;
 mod connect;
 pub(crate) mod entries;
 pub(crate) mod grants;

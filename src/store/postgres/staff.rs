@@ -251,21 +251,23 @@ pub(crate) fn claim_totp_step(
     })
 }
 
+pub(crate) fn staff(c: &mut impl GenericClient, user_id: &str) -> StoreResult<Option<StaffRow>> {
+    query_first(
+        c,
+        "staff",
+        &format!("SELECT {STAFF_COLUMNS} FROM staff WHERE user_id = $1"),
+        &[&user_id],
+        staff_from_row,
+    )
+}
+
 impl StaffStore for PostgresStore {
     fn insert_staff(&self, staff: &StaffRow) -> StoreResult<()> {
         self.with(|c| insert_staff(c, staff))
     }
 
     fn staff(&self, user_id: &str) -> StoreResult<Option<StaffRow>> {
-        self.with(|c| {
-            query_first(
-                c,
-                "staff",
-                &format!("SELECT {STAFF_COLUMNS} FROM staff WHERE user_id = $1"),
-                &[&user_id],
-                staff_from_row,
-            )
-        })
+        self.with(|c| staff(c, user_id))
     }
 
     fn list_staff(&self) -> StoreResult<Vec<StaffRow>> {

@@ -46,6 +46,19 @@ pub(crate) fn revoke_terminal(
     .map_err(db_error)
 }
 
+pub(crate) fn terminal_by_fingerprint(
+    c: &mut impl GenericClient,
+    fingerprint: &str,
+) -> StoreResult<Option<TerminalRow>> {
+    query_first(
+        c,
+        "terminals",
+        "SELECT name, fingerprint, created_at, revoked_at FROM terminals WHERE fingerprint = $1",
+        &[&fingerprint],
+        terminal_from_row,
+    )
+}
+
 impl TerminalStore for PostgresStore {
     fn insert_terminal(&self, terminal: &TerminalRow) -> StoreResult<()> {
         self.with(|c| insert_terminal(c, terminal))
@@ -64,15 +77,7 @@ impl TerminalStore for PostgresStore {
     }
 
     fn terminal_by_fingerprint(&self, fingerprint: &str) -> StoreResult<Option<TerminalRow>> {
-        self.with(|c| {
-            query_first(
-                c,
-                "terminals",
-                "SELECT name, fingerprint, created_at, revoked_at FROM terminals WHERE fingerprint = $1",
-                &[&fingerprint],
-                terminal_from_row,
-            )
-        })
+        self.with(|c| terminal_by_fingerprint(c, fingerprint))
     }
 
     fn revoke_terminal(&self, name: &str, at: OffsetDateTime) -> StoreResult<bool> {

@@ -93,6 +93,26 @@ pub(crate) fn update_grant(
     .map_err(unavailable)
 }
 
+pub(crate) fn active_grant(
+    c: &Connection,
+    user_id: &str,
+    at: OffsetDateTime,
+) -> StoreResult<Option<GrantRow>> {
+    let sql = format!(
+        "SELECT {GRANT_COLUMNS} FROM grants
+         WHERE user_id = ?1 AND state = 'active' AND starts_at <= ?2
+           AND (expires_at IS NULL OR expires_at > ?2)
+         ORDER BY starts_at DESC, id LIMIT 1"
+    );
+    query_first(
+        c,
+        "grants",
+        &sql,
+        params![user_id, format_time(at)],
+        grant_from_row,
+    )
+}
+
 impl GrantStore for SqliteStore {
     fn grant(&self, id: &str) -> StoreResult<Option<GrantRow>> {
         let sql = format!("SELECT {GRANT_COLUMNS} FROM grants WHERE id = ?1");
@@ -125,20 +145,6 @@ impl GrantStore for SqliteStore {
     }
 
     fn active_grant(&self, user_id: &str, at: OffsetDateTime) -> StoreResult<Option<GrantRow>> {
-        let sql = format!(
-            "SELECT {GRANT_COLUMNS} FROM grants
-             WHERE user_id = ?1 AND state = 'active' AND starts_at <= ?2
-               AND (expires_at IS NULL OR expires_at > ?2)
-             ORDER BY starts_at DESC, id LIMIT 1"
-        );
-        self.with(|c| {
-            query_first(
-                c,
-                "grants",
-                &sql,
-                params![user_id, format_time(at)],
-                grant_from_row,
-            )
-        })
+        self.with(|c| active_grant(c, user_id, at))
     }
 }

@@ -7,6 +7,7 @@
 //! caller holding one `IMMEDIATE` transaction can run several of them.
 
 pub(crate) mod audit;
+mod caller;
 pub(crate) mod entries;
 pub(crate) mod grants;
 mod journal_tx;

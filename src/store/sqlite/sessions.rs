@@ -75,32 +75,34 @@ pub(crate) fn choose_session_purpose(
     .map_err(unavailable)
 }
 
+pub(crate) fn session(c: &Connection, token_hash: &[u8]) -> StoreResult<Option<SessionRow>> {
+    query_first(
+        c,
+        "sessions",
+        "SELECT token_hash, user_id, terminal, purpose, created_at, last_seen_at, expires_at
+         FROM sessions WHERE token_hash = ?1",
+        [token_hash],
+        |r| {
+            Ok(SessionRow {
+                token_hash: r.get(0)?,
+                user_id: r.text(1)?,
+                terminal: r.text(2)?,
+                purpose: r.opt_text(3)?,
+                created_at: r.time(4)?,
+                last_seen_at: r.time(5)?,
+                expires_at: r.time(6)?,
+            })
+        },
+    )
+}
+
 impl SessionStore for SqliteStore {
     fn insert_session(&self, session: &SessionRow) -> StoreResult<()> {
         self.write(|tx| insert_session(tx, session))
     }
 
     fn session(&self, token_hash: &[u8]) -> StoreResult<Option<SessionRow>> {
-        self.with(|c| {
-            query_first(
-                c,
-                "sessions",
-                "SELECT token_hash, user_id, terminal, purpose, created_at, last_seen_at, expires_at
-                 FROM sessions WHERE token_hash = ?1",
-                [token_hash],
-                |r| {
-                    Ok(SessionRow {
-                        token_hash: r.get(0)?,
-                        user_id: r.text(1)?,
-                        terminal: r.text(2)?,
-                        purpose: r.opt_text(3)?,
-                        created_at: r.time(4)?,
-                        last_seen_at: r.time(5)?,
-                        expires_at: r.time(6)?,
-                    })
-                },
-            )
-        })
+        self.with(|c| session(c, token_hash))
     }
 
     fn touch_session(&self, token_hash: &[u8], now: OffsetDateTime) -> StoreResult<()> {

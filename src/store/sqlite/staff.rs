@@ -240,21 +240,23 @@ pub(crate) fn claim_totp_step(
     })
 }
 
+pub(crate) fn staff(c: &Connection, user_id: &str) -> StoreResult<Option<StaffRow>> {
+    query_first(
+        c,
+        "staff",
+        &format!("SELECT {STAFF_COLUMNS} FROM staff WHERE user_id = ?1"),
+        [user_id],
+        staff_from_row,
+    )
+}
+
 impl StaffStore for SqliteStore {
     fn insert_staff(&self, staff: &StaffRow) -> StoreResult<()> {
         self.write(|tx| insert_staff(tx, staff))
     }
 
     fn staff(&self, user_id: &str) -> StoreResult<Option<StaffRow>> {
-        self.with(|c| {
-            query_first(
-                c,
-                "staff",
-                &format!("SELECT {STAFF_COLUMNS} FROM staff WHERE user_id = ?1"),
-                [user_id],
-                staff_from_row,
-            )
-        })
+        self.with(|c| staff(c, user_id))
     }
 
     fn list_staff(&self) -> StoreResult<Vec<StaffRow>> {

@@ -42,6 +42,19 @@ pub(crate) fn revoke_terminal(c: &Connection, name: &str, at: OffsetDateTime) ->
     .map_err(unavailable)
 }
 
+pub(crate) fn terminal_by_fingerprint(
+    c: &Connection,
+    fingerprint: &str,
+) -> StoreResult<Option<TerminalRow>> {
+    query_first(
+        c,
+        "terminals",
+        "SELECT name, fingerprint, created_at, revoked_at FROM terminals WHERE fingerprint = ?1",
+        [fingerprint],
+        terminal_from_row,
+    )
+}
+
 impl TerminalStore for SqliteStore {
     fn insert_terminal(&self, terminal: &TerminalRow) -> StoreResult<()> {
         self.write(|tx| insert_terminal(tx, terminal))
@@ -60,15 +73,7 @@ impl TerminalStore for SqliteStore {
     }
 
     fn terminal_by_fingerprint(&self, fingerprint: &str) -> StoreResult<Option<TerminalRow>> {
-        self.with(|c| {
-            query_first(
-                c,
-                "terminals",
-                "SELECT name, fingerprint, created_at, revoked_at FROM terminals WHERE fingerprint = ?1",
-                [fingerprint],
-                terminal_from_row,
-            )
-        })
+        self.with(|c| terminal_by_fingerprint(c, fingerprint))
     }
 
     fn revoke_terminal(&self, name: &str, at: OffsetDateTime) -> StoreResult<bool> {
