@@ -7,7 +7,17 @@ use bansho::text::mark_controls;
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Runtime::new() {
+    // The workstation waits on one person and one connection: one thread
+    // serves it, and keeps its memory small. Everything else gets a
+    // worker per core.
+    let runtime = if cli.runs_workstation() {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Runtime::new()
+    };
+    let runtime = match runtime {
         Ok(runtime) => runtime,
         Err(error) => {
             let message = error.to_string();

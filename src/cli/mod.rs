@@ -56,6 +56,17 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+impl Cli {
+    /// Whether this runs the workstation alone (no service in the process).
+    pub fn runs_workstation(&self) -> bool {
+        #[cfg(feature = "tui")]
+        if matches!(self.command, None | Some(Command::Tui(_))) {
+            return true;
+        }
+        false
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start a throwaway service with synthetic residents and open the workstation.
@@ -197,6 +208,26 @@ pub enum BenchCommand {
         /// Rates of another run (e.g. the bench-unaudited build) to compare with.
         #[arg(long)]
         baseline: Option<PathBuf>,
+    },
+    /// Audited exact searches from a separate load generator (oha) over
+    /// mutual TLS, beside an echo on the same TLS and HTTP stack.
+    Load {
+        /// The oha binary (`cargo install oha`).
+        #[arg(long, default_value = "oha")]
+        oha: PathBuf,
+        #[arg(long, default_value_t = 2_000_000, value_parser = clap::value_parser!(u64).range(1..=2_000_000))]
+        residents: u64,
+        /// Reuse (or create) the store in DIR.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Concurrent connections, comma-separated.
+        #[arg(long, default_value = "32")]
+        connections: String,
+        /// Seconds per run.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+        seconds: u64,
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=20))]
+        runs: u64,
     },
     /// Workstation start time, memory and keystroke-to-frame time.
     #[cfg(feature = "tui")]
