@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod entry;
 pub mod harness;
+pub mod load;
 pub mod queries;
 pub mod search;
 pub mod seed;

@@ -69,6 +69,20 @@ pub fn peak_rss_mib() -> Option<f64> {
     proc_status_kb("self", "VmHWM").map(|kb| kb as f64 / 1024.0)
 }
 
+/// CPU time this process has used (user + system), from `/proc/self/stat`
+/// (in USER_HZ ticks, 100 a second). On a machine shared with other work,
+/// CPU time per request moves far less than requests per second.
+pub fn process_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold
+    // spaces: state is the first, utime the 12th, stime the 13th.
+    let rest = stat.rsplit_once(')')?.1;
+    let mut fields = rest.split_whitespace().skip(11);
+    let user: u64 = fields.next()?.parse().ok()?;
+    let system: u64 = fields.next()?.parse().ok()?;
+    Some(Duration::from_millis((user + system) * 10))
+}
+
 /// A comma-separated list of numbers (`1,8,32,64`, `10000,2000000`).
 pub fn parse_list(text: &str) -> Result<Vec<u64>, String> {
     text.split(',')
@@ -106,6 +120,21 @@ mod tests {
         assert_eq!(
             ratio(Duration::from_micros(30), Duration::from_micros(10)),
             "3.0x"
+        );
+    }
+
+    #[test]
+    fn process_cpu_grows_with_work() {
+        let before = process_cpu().expect("Linux has /proc/self/stat");
+        let started = std::time::Instant::now();
+        let mut x = 0u64;
+        while started.elapsed() < Duration::from_millis(60) {
+            x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+        }
+        let after = process_cpu().unwrap();
+        assert!(
+            after >= before + Duration::from_millis(20),
+            "{before:?} -> {after:?}"
         );
     }
 }

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use super::harness::Harness;
 use super::queries::{self, Kind};
-use super::stats::{Summary, fmt, summarize};
+use super::stats::{Summary, fmt, process_cpu, summarize};
 use crate::server::journal::AUDITED;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +50,8 @@ pub struct Row {
     pub per_second: f64,
     pub e2e: Summary,
     pub server: Summary,
+    /// CPU time of the whole process (service and clients) per search.
+    pub cpu_per_search: Option<Duration>,
 }
 
 fn label() -> &'static str {
@@ -89,6 +91,7 @@ pub async fn measure(
         for (phase, length) in [(false, seconds.min(1.0) / 2.0), (true, seconds)] {
             harness.times.take();
             let stop = Arc::new(AtomicBool::new(false));
+            let cpu_before = process_cpu();
             let started = Instant::now();
             let tasks: Vec<_> = clients
                 .iter()
@@ -125,6 +128,9 @@ pub async fn measure(
                 errors += e;
             }
             let elapsed = started.elapsed().as_secs_f64();
+            let cpu = process_cpu()
+                .zip(cpu_before)
+                .map(|(after, before)| after - before);
             let mut server = harness.times.take();
             if phase {
                 let searches = e2e.len() as u64;
@@ -135,6 +141,9 @@ pub async fn measure(
                     per_second: searches as f64 / elapsed,
                     e2e: summarize(&mut e2e),
                     server: summarize(&mut server),
+                    cpu_per_search: cpu
+                        .filter(|_| searches > 0)
+                        .map(|cpu| cpu / searches as u32),
                 });
             }
         }
@@ -174,9 +183,9 @@ pub async fn run(
     let baseline = baseline.map(read_baseline).transpose()?.unwrap_or_default();
     println!("build: {}; query mix: {mix:?}", label());
     println!(
-        "| sessions | searches/s | searches | errors | e2e p50 | e2e p99 | server p50 | server p99 | vs baseline |"
+        "| sessions | searches/s | searches | errors | e2e p50 | e2e p99 | server p50 | server p99 | CPU per search | vs baseline |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in &rows {
         let versus = baseline
             .iter()
@@ -185,7 +194,7 @@ pub async fn run(
             .map(|(_, rate)| format!("{:.2}x", r.per_second / rate))
             .unwrap_or_else(|| "-".into());
         println!(
-            "| {} | {:.0} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {:.0} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.sessions,
             r.per_second,
             r.searches,
@@ -194,6 +203,7 @@ pub async fn run(
             fmt(r.e2e.p99),
             fmt(r.server.p50),
             fmt(r.server.p99),
+            r.cpu_per_search.map(fmt).unwrap_or_else(|| "-".into()),
             versus
         );
     }

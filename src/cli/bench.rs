@@ -47,6 +47,32 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             )
             .await?;
         }
+        BenchCommand::Load {
+            oha,
+            residents,
+            data,
+            connections,
+            seconds,
+            runs,
+        } => {
+            let connections: Vec<usize> = list(&connections)?
+                .into_iter()
+                .map(|n| n as usize)
+                .collect();
+            anyhow::ensure!(
+                connections.iter().all(|&n| (1..=1024).contains(&n)),
+                "connections must be between 1 and 1024"
+            );
+            bench::load::run(bench::load::Options {
+                oha,
+                data,
+                residents,
+                connections,
+                seconds,
+                runs: runs as usize,
+            })
+            .await?;
+        }
         #[cfg(feature = "tui")]
         BenchCommand::Tui { keys, runs } => bench::tui::run(keys, runs).await?,
         BenchCommand::Audit { rows, runs, data } => {
