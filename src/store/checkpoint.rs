@@ -669,7 +669,10 @@ mod tests {
         );
         let vkey = key().verifier().to_text();
         assert!(VerifierKey::parse(&vkey).is_ok());
-        let wrong_id = format!("bansho.audit+00000000+{}", vkey.splitn(3, '+').nth(2).unwrap());
+        let wrong_id = format!(
+            "bansho.audit+00000000+{}",
+            vkey.splitn(3, '+').nth(2).unwrap()
+        );
         assert_eq!(VerifierKey::parse(&wrong_id), Err(CheckpointError::Key));
         assert_eq!(SignerKey::parse(&vkey).unwrap_err(), CheckpointError::Key);
     }
