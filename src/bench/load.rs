@@ -100,7 +100,8 @@ async fn start_echo(
     Ok((url, stop))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// One oha run. The token of the benchmark's own throwaway session goes on
+/// oha's command line, the only way oha takes a header.
 async fn oha(
     options: &Options,
     identity: &[PathBuf; 3],

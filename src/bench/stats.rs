@@ -126,12 +126,19 @@ mod tests {
     #[test]
     fn process_cpu_grows_with_work() {
         let before = process_cpu().expect("Linux has /proc/self/stat");
+        // Spin until the count moves (a loaded machine may not run this
+        // thread at once); a count that never moves fails after 10 s.
         let started = std::time::Instant::now();
         let mut x = 0u64;
-        while started.elapsed() < Duration::from_millis(60) {
-            x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+        let mut after = before;
+        while after < before + Duration::from_millis(20)
+            && started.elapsed() < Duration::from_secs(10)
+        {
+            for _ in 0..100_000 {
+                x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(7));
+            }
+            after = process_cpu().unwrap();
         }
-        let after = process_cpu().unwrap();
         assert!(
             after >= before + Duration::from_millis(20),
             "{before:?} -> {after:?}"
