@@ -1452,87 +1452,6 @@ fn a_kept_demo_store_in_use_is_refused_naming_the_process() {
     );
 }
 
-fn tmux_available() -> bool {
-    let found = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    assert!(
-        found || std::env::var_os("BANSHO_REQUIRE_TMUX").is_none(),
-        "tmux is required here but not installed"
-    );
-    found
-}
-
-/// A program in a detached tmux session (a real pseudo-terminal); the
-/// session is killed when this is dropped.
-struct Pty(String);
-
-impl Pty {
-    fn start(name: &str, env: &[(&str, &Path)], command: &str) -> Pty {
-        let mut tmux = Command::new("tmux");
-        tmux.args(["new-session", "-d", "-s", name, "-x", "100", "-y", "30"]);
-        for (key, value) in env {
-            tmux.arg("-e").arg(format!("{key}={}", value.display()));
-        }
-        let status = tmux.arg(command).status().expect("tmux");
-        assert!(status.success());
-        Pty(name.to_string())
-    }
-
-    fn screen(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.0])
-            .output()
-            .expect("capture");
-        text(&out.stdout)
-    }
-
-    fn wait_for(&self, what: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let screen = self.screen();
-            if screen.contains(what) {
-                return screen;
-            }
-            assert!(Instant::now() < deadline, "no {what:?} on:\n{screen}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let status = Command::new("tmux")
-            .args(["send-keys", "-t", &self.0])
-            .args(keys)
-            .status()
-            .expect("send-keys");
-        assert!(status.success());
-    }
-
-    fn wait_gone(&self) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Command::new("tmux")
-            .args(["has-session", "-t", &self.0])
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-        {
-            assert!(Instant::now() < deadline, "{} did not end", self.0);
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Pty {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
-            .stderr(Stdio::null())
-            .status();
-    }
-}
-
 /// The temporary demo directories under `tmp`.
 fn demo_dirs(tmp: &Path) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(tmp)
@@ -1552,8 +1471,7 @@ fn demo_dirs(tmp: &Path) -> Vec<PathBuf> {
 #[cfg(all(unix, feature = "tui"))]
 #[test]
 fn a_demo_killed_outright_leaves_a_store_the_next_demo_removes() {
-    if !tmux_available() {
-        eprintln!("SKIPPED: tmux is not installed");
+    if !common::tmux::available() {
         return;
     }
     let tmp = tempfile::tempdir().expect("tmp");
@@ -1572,11 +1490,8 @@ fn a_demo_killed_outright_leaves_a_store_the_next_demo_removes() {
     let before = demo_dirs(&tmpdir);
 
     let command = format!("{} demo --residents 20 --lang en", common::bin::BIN);
-    let first = Pty::start(
-        &format!("bansho-cli-kill-{}", std::process::id()),
-        &[("TMPDIR", &tmpdir)],
-        &command,
-    );
+    let first =
+        common::tmux::Tmux::start_with_env("bansho-cli-kill", &[("TMPDIR", &tmpdir)], &command);
     first.wait_for("Demo accounts");
     let left: Vec<PathBuf> = demo_dirs(&tmpdir)
         .into_iter()
@@ -1598,11 +1513,8 @@ fn a_demo_killed_outright_leaves_a_store_the_next_demo_removes() {
     first.wait_gone();
     assert!(left.join("bansho.db").exists(), "SIGKILL leaves the store");
 
-    let second = Pty::start(
-        &format!("bansho-cli-next-{}", std::process::id()),
-        &[("TMPDIR", &tmpdir)],
-        &command,
-    );
+    let second =
+        common::tmux::Tmux::start_with_env("bansho-cli-next", &[("TMPDIR", &tmpdir)], &command);
     second.wait_for("Demo accounts");
     assert!(!left.exists(), "the killed demo's store is still there");
     assert!(
@@ -1621,8 +1533,7 @@ fn a_demo_killed_outright_leaves_a_store_the_next_demo_removes() {
 #[cfg(all(unix, feature = "tui"))]
 #[test]
 fn a_rerun_of_a_kept_demo_shows_the_same_accounts_and_enrols_no_terminal() {
-    if !tmux_available() {
-        eprintln!("SKIPPED: tmux is not installed");
+    if !common::tmux::available() {
         return;
     }
     let tmp = tempfile::tempdir().expect("tmp");
@@ -1644,11 +1555,8 @@ fn a_rerun_of_a_kept_demo_shows_the_same_accounts_and_enrols_no_terminal() {
     };
     let mut pins = Vec::new();
     for run in 0..2 {
-        let pty = Pty::start(
-            &format!("bansho-cli-rerun-{run}-{}", std::process::id()),
-            &[],
-            &command,
-        );
+        let pty =
+            common::tmux::Tmux::start_with_env(&format!("bansho-cli-rerun-{run}"), &[], &command);
         let screen = pty.wait_for("Demo accounts");
         pins.push(pin_of(&screen));
         pty.keys(&["C-q"]);

@@ -19,13 +19,11 @@ mod office;
 mod outage;
 #[path = "tui_pty/presets.rs"]
 mod presets;
-#[path = "tui_pty/tmux.rs"]
-mod tmux;
 #[path = "tui_pty/transfer.rs"]
 mod transfer;
 
+use common::tmux::{self, Tmux};
 use office::Office;
-use tmux::Tmux;
 
 #[test]
 fn a_clerk_logs_in_searches_and_sees_a_result_in_a_real_terminal() {

@@ -11,6 +11,8 @@
 pub mod app;
 pub mod bin;
 pub mod pg;
+#[cfg(unix)]
+pub mod tmux;
 
 /// A temporary directory only its owner can use, as a data directory must
 /// be (tempfile makes them 0777 less the umask).

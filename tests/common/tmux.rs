@@ -1,5 +1,9 @@
-//! The workstation in a tmux pseudo-terminal: keys in through
-//! `send-keys`, the screen out through `capture-pane`.
+//! A program in a tmux pseudo-terminal: keys in through `send-keys`, the
+//! screen out through `capture-pane`.
+//!
+//! Each session runs on its own tmux server (`-L`, its own socket): a
+//! server that exits as its last session ends cannot refuse the next
+//! session a test starts, and tests side by side do not share one.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -23,7 +27,7 @@ pub fn available() -> bool {
 }
 
 /// How long a screen may take to show what a step expects.
-const PATIENCE: Duration = Duration::from_secs(20);
+const PATIENCE: Duration = Duration::from_secs(60);
 
 pub struct Tmux(String);
 
@@ -31,27 +35,33 @@ impl Tmux {
     /// `command` in a new 100x30 session named after `name` and this
     /// process (tests run side by side).
     pub fn start(name: &str, command: &str) -> Self {
-        let session = format!("{name}-{}", std::process::id());
-        let status = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &session,
-                "-x",
-                "100",
-                "-y",
-                "30",
-                command,
-            ])
-            .status()
-            .expect("tmux");
-        assert!(status.success());
-        Self(session)
+        Self::start_with_env(name, &[], command)
+    }
+
+    /// As `start`, with `env` set for the command.
+    pub fn start_with_env(name: &str, env: &[(&str, &std::path::Path)], command: &str) -> Self {
+        let session = Self(format!("{name}-{}", std::process::id()));
+        let mut tmux = session.tmux();
+        tmux.args(["-f", "/dev/null", "new-session", "-d", "-s", &session.0]);
+        tmux.args(["-x", "100", "-y", "30"]);
+        for (key, value) in env {
+            tmux.arg("-e").arg(format!("{key}={}", value.display()));
+        }
+        let status = tmux.arg(command).status().expect("tmux");
+        assert!(status.success(), "tmux did not start {}", session.0);
+        session
+    }
+
+    /// tmux, speaking to this session's own server.
+    fn tmux(&self) -> Command {
+        let mut tmux = Command::new("tmux");
+        tmux.args(["-L", &self.0]);
+        tmux
     }
 
     pub fn screen(&self) -> String {
-        let out = Command::new("tmux")
+        let out = self
+            .tmux()
             .args(["capture-pane", "-p", "-t", &self.0])
             .output()
             .expect("capture");
@@ -61,7 +71,8 @@ impl Tmux {
     /// Keys by tmux's names (`Enter`, `S-F4`, `C-q`), one after another.
     pub fn keys(&self, keys: &[&str]) {
         for key in keys {
-            let status = Command::new("tmux")
+            let status = self
+                .tmux()
                 .args(["send-keys", "-t", &self.0, key])
                 .status()
                 .expect("send-keys");
@@ -70,7 +81,8 @@ impl Tmux {
     }
 
     pub fn type_text(&self, text: &str) {
-        let status = Command::new("tmux")
+        let status = self
+            .tmux()
             .args(["send-keys", "-t", &self.0, "-l", text])
             .status()
             .expect("send-keys");
@@ -114,7 +126,7 @@ impl Tmux {
     }
 
     pub fn alive(&self) -> bool {
-        Command::new("tmux")
+        self.tmux()
             .args(["has-session", "-t", &self.0])
             .stderr(Stdio::null())
             .status()
@@ -124,7 +136,7 @@ impl Tmux {
 
     /// Waits for the workstation to end (its session closes with it).
     pub fn wait_gone(&self) {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(20);
         while self.alive() {
             assert!(
                 Instant::now() < deadline,
@@ -138,8 +150,9 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.0])
+        let _ = self
+            .tmux()
+            .args(["kill-server"])
             .stderr(Stdio::null())
             .status();
     }
