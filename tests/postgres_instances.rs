@@ -86,7 +86,17 @@ mod postgres {
                     .create(store.as_ref(), &setup_keys, &s, START)
                     .expect("staff");
             }
-            data_dir::seed_residents(store.as_ref(), &setup_keys, 7, 300, |_| {}).expect("seed");
+            data_dir::seed_residents(
+                store.as_ref(),
+                &setup_keys,
+                bansho::domain::synth::Origin {
+                    seed: 7,
+                    city: bansho::domain::synth::City::Varied,
+                },
+                300,
+                |_| {},
+            )
+            .expect("seed");
             (db, staff, Arc::new(bundle))
         })
         .await

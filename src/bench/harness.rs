@@ -6,13 +6,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use rand::Rng;
 use time::OffsetDateTime;
 
 use crate::api::terminal_bundle::TerminalBundle;
 use crate::client::ApiClient;
 use crate::domain::roles::{Department, Role};
+use crate::domain::synth::{City, Origin};
 use crate::server::clock::SystemClock;
 use crate::server::crypto::Keys;
 use crate::server::data_dir::{self, NewStaff};
@@ -79,8 +79,8 @@ pub struct Harness {
     pub dir: PathBuf,
     pub times: ServerTimes,
     pub requests: RequestTimes,
-    /// The synthetic-data seed of the store.
-    pub seed: u64,
+    /// What the store's synthetic residents are drawn from.
+    pub origin: Origin,
     pub residents: u64,
     pub max_results: usize,
     tag: String,
@@ -89,17 +89,18 @@ pub struct Harness {
     _service: RunningService,
 }
 
-/// A prepared store: the store, keys, directory, seed and temp-dir guard.
+/// A prepared store: the store, keys, directory, origin and temp-dir guard.
 type Prepared = (
     Arc<SqliteStore>,
     Keys,
     PathBuf,
-    u64,
+    Origin,
     Option<tempfile::TempDir>,
 );
 
-/// The store in `data` (created and seeded as needed), or a temporary one.
-fn prepare(data: Option<&Path>, residents: u64) -> anyhow::Result<Prepared> {
+/// The store in `data` (created and seeded as needed, residents of `city`
+/// if it holds none yet), or a temporary one.
+fn prepare(data: Option<&Path>, residents: u64, city: City) -> anyhow::Result<Prepared> {
     let (temp, dir) = match data {
         Some(dir) => (None, dir.to_path_buf()),
         None => {
@@ -113,13 +114,14 @@ fn prepare(data: Option<&Path>, residents: u64) -> anyhow::Result<Prepared> {
     } else {
         data_dir::init(&dir, &[])?
     };
-    let seed = match store.get_meta("synthetic_seed")? {
-        Some(stored) => stored.parse().context("stored seed is not a number")?,
-        None => {
-            store.set_meta("synthetic_seed", "1")?;
-            1
-        }
-    };
+    let origin = data_dir::synthetic_origin(store.as_ref(), Origin { seed: 1, city })?;
+    anyhow::ensure!(
+        origin.city == city,
+        "{} holds residents of the {} city, not of the {} one: use another directory",
+        dir.display(),
+        origin.city.as_str(),
+        city.as_str()
+    );
     let have = store.resident_count()?;
     if have < residents {
         let started = Instant::now();
@@ -128,7 +130,7 @@ fn prepare(data: Option<&Path>, residents: u64) -> anyhow::Result<Prepared> {
             residents - have,
             dir.display()
         );
-        data_dir::seed_residents(store.as_ref(), &keys, seed, residents - have, |_| {})?;
+        data_dir::seed_residents(store.as_ref(), &keys, origin, residents - have, |_| {})?;
         eprintln!("  seeded in {:.1} s", started.elapsed().as_secs_f64());
     } else if have > residents {
         eprintln!(
@@ -136,7 +138,7 @@ fn prepare(data: Option<&Path>, residents: u64) -> anyhow::Result<Prepared> {
             dir.display()
         );
     }
-    Ok((store, keys, dir, seed, temp))
+    Ok((store, keys, dir, origin, temp))
 }
 
 fn tag() -> String {
@@ -153,6 +155,15 @@ impl Harness {
         Self::start_with(data, residents, |_| {}).await
     }
 
+    /// As `start`, over residents of `city`.
+    pub async fn start_in(
+        data: Option<&Path>,
+        residents: u64,
+        city: City,
+    ) -> anyhow::Result<Harness> {
+        Self::launch(data, residents, city, |_| {}).await
+    }
+
     /// As `start`, with the service's settings changed by `configure` (the
     /// entry benchmarks switch double keying off this way).
     pub async fn start_with(
@@ -160,13 +171,22 @@ impl Harness {
         residents: u64,
         configure: impl FnOnce(&mut ServerConfig),
     ) -> anyhow::Result<Harness> {
+        Self::launch(data, residents, City::Varied, configure).await
+    }
+
+    async fn launch(
+        data: Option<&Path>,
+        residents: u64,
+        city: City,
+        configure: impl FnOnce(&mut ServerConfig),
+    ) -> anyhow::Result<Harness> {
         let data = data.map(Path::to_path_buf);
         let tag = tag();
         let terminal = format!("bench-{tag}");
-        let (store, keys, dir, seed, temp, bundle) = tokio::task::spawn_blocking(move || {
-            let (store, keys, dir, seed, temp) = prepare(data.as_deref(), residents)?;
+        let (store, keys, dir, origin, temp, bundle) = tokio::task::spawn_blocking(move || {
+            let (store, keys, dir, origin, temp) = prepare(data.as_deref(), residents, city)?;
             let bundle = data_dir::enroll_terminal(store.as_ref(), &keys, &dir, &terminal, None)?;
-            anyhow::Ok((store, keys, dir, seed, temp, bundle))
+            anyhow::Ok((store, keys, dir, origin, temp, bundle))
         })
         .await??;
         let residents = store.resident_count()?;
@@ -214,7 +234,7 @@ impl Harness {
             dir,
             times,
             requests,
-            seed,
+            origin,
             residents,
             max_results,
             tag,

@@ -42,7 +42,7 @@ struct Run {
 /// The body every search sends: one My Number lookup of a resident in the
 /// store (an exact search; the row of each is written durably).
 fn search_body(harness: &Harness) -> String {
-    let query = queries::sample(Kind::MyNumber, harness.seed, harness.residents, 1)
+    let query = queries::sample(Kind::MyNumber, harness.origin, harness.residents, 1)
         .pop()
         .unwrap_or_default();
     serde_json::json!({ "query": query }).to_string()

@@ -19,13 +19,16 @@ pub mod transfer;
 pub mod tui;
 pub mod verify;
 
+use crate::domain::synth::City;
+
 /// Every benchmark on a tiny data set, a few seconds in all: `.ci/run` calls
 /// it so a change that breaks a benchmark is caught (no timing thresholds).
 pub async fn smoke() -> anyhow::Result<()> {
     let residents = 3_000;
     let started = std::time::Instant::now();
-    tokio::task::spawn_blocking(move || seed::run(None, residents)).await??;
-    search::run(None, &[residents], 30).await?;
+    tokio::task::spawn_blocking(move || seed::run(None, residents, City::Varied)).await??;
+    search::run(None, &[residents], 30, City::Varied).await?;
+    search::run(None, &[residents], 30, City::TenTowns).await?;
     throughput::run(
         None,
         residents,

@@ -5,7 +5,7 @@ use rand::Rng;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-use crate::domain::synth::{self, CITY};
+use crate::domain::synth::{self, Origin};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -49,7 +49,7 @@ impl Kind {
             Kind::BirthDate => "1961-03-15",
             Kind::KanaPrefix => "サトウ (family reading: thousands match)",
             Kind::KanjiName => "髙橋一郎 (typed with the other spelling)",
-            Kind::Address => "本町3丁目4番5号",
+            Kind::Address => "平岸3条5丁目2番10号 (本町3丁目4番5号 in the ten towns)",
             Kind::Combination => "サトウ 1961-03-15",
         }
     }
@@ -76,8 +76,8 @@ const VARIANTS: &[(&str, &str)] = &[
 ];
 
 /// One query of `kind` about resident `index`.
-pub fn query(kind: Kind, seed: u64, index: u64) -> String {
-    let r = synth::generate(seed, index);
+pub fn query(kind: Kind, origin: Origin, index: u64) -> String {
+    let r = origin.resident(index);
     match kind {
         Kind::MyNumber => r.my_number.expose().to_string(),
         Kind::PersonNumber => r.person_number.as_str().to_string(),
@@ -91,21 +91,18 @@ pub fn query(kind: Kind, seed: u64, index: u64) -> String {
                 .unwrap_or(r.family_name);
             format!("{family}{}", r.given_name)
         }
-        Kind::Address => {
-            let street = r.address.split(' ').next().unwrap_or(&r.address);
-            street.strip_prefix(CITY).unwrap_or(street).to_string()
-        }
+        Kind::Address => synth::street_fragment(&r.address).to_string(),
         Kind::Combination => format!("{} {}", r.family_kana, r.birth_date),
     }
 }
 
 /// `count` queries of `kind` about random residents among the first
 /// `residents` (fixed random seed, so runs compare).
-pub fn sample(kind: Kind, seed: u64, residents: u64, count: usize) -> Vec<String> {
+pub fn sample(kind: Kind, origin: Origin, residents: u64, count: usize) -> Vec<String> {
     let mut rng = StdRng::seed_from_u64(0x6261_6e73_686f ^ kind as u64);
     let residents = residents.max(1);
     (0..count)
-        .map(|_| query(kind, seed, rng.random_range(0..residents)))
+        .map(|_| query(kind, origin, rng.random_range(0..residents)))
         .collect()
 }
 
@@ -116,9 +113,10 @@ mod tests {
 
     #[test]
     fn every_kind_is_classified_as_meant() {
-        for i in 0..200 {
+        let cities = [synth::City::Varied, synth::City::TenTowns];
+        for (i, city) in (0..400).zip(cities.into_iter().cycle()) {
             for kind in Kind::ALL {
-                let q = query(kind, 1, i);
+                let q = query(kind, Origin { seed: 1, city }, i);
                 let terms = classify(&q).expect("query parses").terms;
                 let ok = matches!(
                     (kind, terms.as_slice()),

@@ -16,12 +16,14 @@ use super::queries::{self, Kind};
 use super::stats::{self, Summary, fmt, ratio, summarize};
 use crate::domain::roles::permissions;
 use crate::domain::search_query::classify;
+use crate::domain::synth::City;
 use crate::server::routes::residents::to_store_query;
 use crate::store::ResidentStore;
 
 #[derive(Clone)]
 pub struct Row {
     pub residents: u64,
+    pub city: City,
     pub kind: Kind,
     pub floor: Summary,
     pub server: Summary,
@@ -35,8 +37,9 @@ pub async fn measure(
     data: Option<&Path>,
     residents: u64,
     iterations: usize,
+    city: City,
 ) -> anyhow::Result<Vec<Row>> {
-    let harness = Harness::start(data, residents).await?;
+    let harness = Harness::start_in(data, residents, city).await?;
     let client = harness
         .sessions(1)
         .await?
@@ -46,7 +49,7 @@ pub async fn measure(
     let limit = harness.max_results;
     let mut rows = Vec::new();
     for kind in Kind::ALL {
-        let sample = queries::sample(kind, harness.seed, harness.residents, iterations);
+        let sample = queries::sample(kind, harness.origin, harness.residents, iterations);
         // Warm up: the first queries of a kind load its index pages.
         for q in sample.iter().take(20) {
             client.search(q).await?;
@@ -82,6 +85,7 @@ pub async fn measure(
         let mut server = harness.times.take();
         rows.push(Row {
             residents: harness.residents,
+            city: harness.origin.city,
             kind,
             floor: summarize(&mut floor),
             server: summarize(&mut server),
@@ -101,7 +105,10 @@ pub fn print(rows: &[Row]) {
         println!(
             "| {} | {} | {}/{} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.residents,
-            r.kind.label(),
+            match r.city {
+                City::Varied => r.kind.label().to_string(),
+                City::TenTowns => format!("{} (ten towns)", r.kind.label()),
+            },
             r.found,
             r.e2e.n,
             fmt(r.floor.p50),
@@ -125,13 +132,26 @@ pub fn worst_p99(rows: &[Row]) -> (Duration, Duration) {
     (server, e2e)
 }
 
-pub async fn run(data: Option<&Path>, sizes: &[u64], iterations: usize) -> anyhow::Result<()> {
+pub async fn run(
+    data: Option<&Path>,
+    sizes: &[u64],
+    iterations: usize,
+    city: City,
+) -> anyhow::Result<()> {
     let mut per_size = Vec::new();
     for &n in sizes {
-        eprintln!("search: {n} residents, {iterations} queries per kind");
-        // Each size has its own store: DIR/<n> when a data directory is given.
-        let dir = data.map(|d| d.join(n.to_string()));
-        per_size.push(measure(dir.as_deref(), n, iterations).await?);
+        eprintln!(
+            "search: {n} residents of the {} city, {iterations} queries per kind",
+            city.as_str()
+        );
+        // Each size and city has its own store: DIR/<n> (DIR/<n>-ten-towns)
+        // when a data directory is given.
+        let name = match city {
+            City::Varied => n.to_string(),
+            City::TenTowns => format!("{n}-{}", city.as_str()),
+        };
+        let dir = data.map(|d| d.join(name));
+        per_size.push(measure(dir.as_deref(), n, iterations, city).await?);
     }
     let all: Vec<Row> = per_size.iter().flatten().cloned().collect();
     print(&all);

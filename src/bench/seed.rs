@@ -5,8 +5,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use super::stats;
+use crate::domain::synth::{City, Origin};
 use crate::server::data_dir;
-use crate::store::MetaStore;
 
 pub struct Figures {
     pub residents: u64,
@@ -15,7 +15,7 @@ pub struct Figures {
     pub db_mib: f64,
 }
 
-pub fn measure(data: Option<&Path>, residents: u64) -> anyhow::Result<Figures> {
+pub fn measure(data: Option<&Path>, residents: u64, city: City) -> anyhow::Result<Figures> {
     let temp = match data {
         Some(_) => None,
         None => Some(tempfile::Builder::new().prefix("bansho-bench-").tempdir()?),
@@ -26,9 +26,9 @@ pub fn measure(data: Option<&Path>, residents: u64) -> anyhow::Result<Figures> {
         (None, None) => anyhow::bail!("no directory"),
     };
     let (store, keys) = data_dir::init(&dir, &[])?;
-    store.set_meta("synthetic_seed", "1")?;
+    let origin = data_dir::synthetic_origin(store.as_ref(), Origin { seed: 1, city })?;
     let started = Instant::now();
-    let added = data_dir::seed_residents(store.as_ref(), &keys, 1, residents, |done| {
+    let added = data_dir::seed_residents(store.as_ref(), &keys, origin, residents, |done| {
         if done % 500_000 == 0 {
             eprintln!("  {done} residents");
         }
@@ -45,9 +45,12 @@ pub fn measure(data: Option<&Path>, residents: u64) -> anyhow::Result<Figures> {
     })
 }
 
-pub fn run(data: Option<&Path>, residents: u64) -> anyhow::Result<()> {
-    eprintln!("seed: {residents} residents into a fresh store");
-    let f = measure(data, residents)?;
+pub fn run(data: Option<&Path>, residents: u64, city: City) -> anyhow::Result<()> {
+    eprintln!(
+        "seed: {residents} residents of the {} city into a fresh store",
+        city.as_str()
+    );
+    let f = measure(data, residents, city)?;
     println!("| residents | seconds | residents/s | peak RSS | store file |");
     println!("|---:|---:|---:|---:|---:|");
     println!(

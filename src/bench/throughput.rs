@@ -74,7 +74,12 @@ pub async fn measure(
     let clients = harness.sessions(most).await?;
     let mut pool: Vec<String> = Vec::new();
     for &kind in mix.kinds() {
-        pool.extend(queries::sample(kind, harness.seed, harness.residents, 2000));
+        pool.extend(queries::sample(
+            kind,
+            harness.origin,
+            harness.residents,
+            2000,
+        ));
     }
     // Interleave the kinds so every session sees the whole mix.
     let per_kind = 2000;

@@ -543,7 +543,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
         };
     })
     .await?;
-    let taxpayers = taxpayers(harness.seed, harness.residents, n)?;
+    let taxpayers = taxpayers(harness.origin.seed, harness.residents, n)?;
     key_declarations(&harness, &taxpayers).await?;
     let persons: Vec<String> = taxpayers
         .iter()

@@ -16,6 +16,7 @@ use super::{
 use crate::api::staff::ResetReason;
 use crate::domain::audit_event::{Action, Detail, Event, Outcome, Reason};
 use crate::domain::roles::{Department, Role};
+use crate::domain::synth;
 use crate::server::backup;
 use crate::server::credentials;
 use crate::server::crypto::Keys;
@@ -48,7 +49,8 @@ fn run_blocking(args: AdminArgs) -> anyhow::Result<ExitCode> {
             store,
             residents,
             seed,
-        } => seed_cmd(&store, residents, seed),
+            city,
+        } => seed_cmd(&store, residents, seed, city),
         AdminCommand::Audit { command } => match command {
             AuditCommand::Verify {
                 store,
@@ -184,18 +186,17 @@ fn init(args: &StoreArgs, admin_user: &str, server_names: &[String]) -> anyhow::
     Ok(ExitCode::SUCCESS)
 }
 
-fn seed_cmd(args: &StoreArgs, residents: u64, seed: u64) -> anyhow::Result<ExitCode> {
+fn seed_cmd(
+    args: &StoreArgs,
+    residents: u64,
+    seed: u64,
+    city: synth::City,
+) -> anyhow::Result<ExitCode> {
     let (store, keys) = open(args)?;
-    // One store, one seed: a second seed would draw colliding My Numbers.
-    let seed = match store.get_meta("synthetic_seed")? {
-        Some(stored) => stored.parse().context("stored seed is not a number")?,
-        None => {
-            store.set_meta("synthetic_seed", &seed.to_string())?;
-            seed
-        }
-    };
+    let origin = data_dir::synthetic_origin(store.as_ref(), synth::Origin { seed, city })?;
+    let seed = origin.seed;
     let started = std::time::Instant::now();
-    let added = data_dir::seed_residents(store.as_ref(), &keys, seed, residents, |done| {
+    let added = data_dir::seed_residents(store.as_ref(), &keys, origin, residents, |done| {
         if done % 100_000 == 0 {
             eprintln!("  {done} residents");
         }

@@ -11,15 +11,20 @@ fn list(text: &str) -> anyhow::Result<Vec<u64>> {
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
     match args.command {
-        BenchCommand::Seed { residents, data } => {
-            tokio::task::spawn_blocking(move || bench::seed::run(data.as_deref(), residents))
+        BenchCommand::Seed {
+            residents,
+            data,
+            city,
+        } => {
+            tokio::task::spawn_blocking(move || bench::seed::run(data.as_deref(), residents, city))
                 .await??;
         }
         BenchCommand::Search {
             residents,
             iterations,
             data,
-        } => bench::search::run(data.as_deref(), &list(&residents)?, iterations).await?,
+            city,
+        } => bench::search::run(data.as_deref(), &list(&residents)?, iterations, city).await?,
         BenchCommand::Throughput {
             residents,
             sessions,

@@ -173,6 +173,9 @@ pub enum BenchCommand {
         /// Seed into DIR (must not hold a store yet) instead of a temporary directory.
         #[arg(long)]
         data: Option<PathBuf>,
+        /// The synthetic city: varied or ten-towns.
+        #[arg(long, default_value = "varied", value_parser = parse_city)]
+        city: crate::domain::synth::City,
     },
     /// Search latency per query kind: store floor, server side, end to end over TLS.
     Search {
@@ -182,9 +185,14 @@ pub enum BenchCommand {
         /// Queries per kind.
         #[arg(long, default_value_t = 1000)]
         iterations: usize,
-        /// Keep the stores in DIR/<residents> and reuse them next time.
+        /// Keep the stores in DIR/<residents> and reuse them next time
+        /// (DIR/<residents>-ten-towns for the ten towns).
         #[arg(long)]
         data: Option<PathBuf>,
+        /// The synthetic city: varied, or ten-towns (the address search's
+        /// worst case).
+        #[arg(long, default_value = "varied", value_parser = parse_city)]
+        city: crate::domain::synth::City,
     },
     /// Audited searches per second with N concurrent sessions.
     Throughput {
@@ -418,6 +426,11 @@ pub enum AdminCommand {
         residents: u64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// How the city's addresses are laid out: varied (hundreds of towns)
+        /// or ten-towns (every address trigram shared by thousands). A store
+        /// keeps the city of its first seeding.
+        #[arg(long, default_value = "varied", value_parser = parse_city)]
+        city: crate::domain::synth::City,
     },
     /// The access log.
     Audit {
@@ -803,4 +816,11 @@ pub(crate) async fn stop_asked() {
         }
     }
     let _ = tokio::signal::ctrl_c().await;
+}
+
+/// `--city`: the synthetic city's name.
+#[cfg(feature = "server")]
+fn parse_city(text: &str) -> Result<crate::domain::synth::City, String> {
+    crate::domain::synth::City::parse(text)
+        .ok_or_else(|| format!("{text:?} is not a city: varied or ten-towns"))
 }

@@ -1,11 +1,16 @@
 //! Deterministic synthetic residents for demos and benchmarks.
 //!
-//! [`generate`] is a pure function of (seed, index): the same pair always
-//! gives the same resident, and it is cheap enough to call millions of times.
-//! Everyone lives in one invented city, 番所市, whose postal codes start with
-//! `000` (a prefix Japan Post does not assign), so demo data cannot be taken
-//! for a real address. Person numbers and My Numbers are unique across
+//! [`generate_in`] is a pure function of (city, seed, index): the same
+//! triple always gives the same resident, and it is cheap enough to call
+//! millions of times. Everyone lives in one invented city, 番所市, whose
+//! postal codes start with `000` (a prefix Japan Post does not assign), so
+//! demo data cannot be taken for a real address; [`city`] says how its
+//! addresses are laid out. Person numbers and My Numbers are unique across
 //! indices; no My Number is `000000000000`.
+
+mod city;
+
+pub use city::{City, street_fragment};
 
 use time::Date;
 
@@ -312,7 +317,7 @@ pub const FEMALE_NAMES: &[(&str, &str)] = &[
     ("惠", "メグミ"),
 ];
 
-/// (町名, postal code). One city, ten towns.
+/// (町名, postal code): the ten towns of [`City::TenTowns`].
 pub const TOWNS: &[(&str, &str)] = &[
     ("本町", "000-0101"),
     ("中央", "000-0102"),
@@ -352,6 +357,9 @@ impl SplitMix64 {
         ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
     }
 }
+
+/// Keeps the varied city's address draws apart from the resident's own.
+const VARIED_STREAM: u64 = 0x6164_6472_6573_7365;
 
 fn mix(seed: u64, index: u64) -> u64 {
     let mut r = SplitMix64(seed ^ index.wrapping_mul(0xD6E8_FEB8_6659_FD93));
@@ -399,10 +407,29 @@ fn pick<T: Copy>(rng: &mut SplitMix64, items: &[T]) -> T {
 const FIRST_BIRTH_JULIAN: i32 = 2_422_325; // 1920-01-01
 const LAST_BIRTH_JULIAN: i32 = 2_461_041; // 2025-12-31
 
-/// The resident for (seed, index). Unique person numbers and My Numbers for
-/// indices below 99,999,999,999 (My Number) and 9,000,000,000 (person
-/// number).
+/// What a store's synthetic residents are drawn from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin {
+    pub seed: u64,
+    pub city: City,
+}
+
+impl Origin {
+    pub fn resident(self, index: u64) -> SyntheticResident {
+        generate_in(self.city, self.seed, index)
+    }
+}
+
+/// The resident for (seed, index) in the varied city (see [`generate_in`]).
 pub fn generate(seed: u64, index: u64) -> SyntheticResident {
+    generate_in(City::Varied, seed, index)
+}
+
+/// The resident for (seed, index) living in `city`. Unique person numbers
+/// and My Numbers for indices below 99,999,999,999 (My Number) and
+/// 9,000,000,000 (person number). Everything but the address is the same
+/// in either city.
+pub fn generate_in(city: City, seed: u64, index: u64) -> SyntheticResident {
     let mut rng = SplitMix64(mix(seed, index));
     let (family_name, family_kana) = weighted_surname(&mut rng);
     let sex = if rng.below(2) == 0 {
@@ -431,6 +458,12 @@ pub fn generate(seed: u64, index: u64) -> SyntheticResident {
         address.push_str(&room.to_string());
         address.push_str("号室");
     }
+    let (postal, address) = match city {
+        City::TenTowns => (postal.to_owned(), address),
+        // Its own stream of draws, so the draws after the address (status,
+        // support measure, date left) are those of the ten towns.
+        City::Varied => city::varied_address(&mut SplitMix64(mix(seed ^ VARIED_STREAM, index))),
+    };
 
     let roll = rng.below(1000);
     let status = if roll < 10 {
@@ -458,7 +491,7 @@ pub fn generate(seed: u64, index: u64) -> SyntheticResident {
         given_kana: given_kana.to_owned(),
         birth_date,
         sex,
-        postal_code: postal.to_owned(),
+        postal_code: postal,
         address,
         status,
         support_measure,
@@ -560,7 +593,8 @@ mod tests {
         assert!((2600..=3400).contains(&moved), "moved out {moved}");
         assert!((130..=270).contains(&support), "support {support}");
         assert!((48_000..=52_000).contains(&male), "male {male}");
-        assert!((23_000..=27_000).contains(&with_room), "rooms {with_room}");
+        // A third of the varied city lives in named buildings.
+        assert!((31_000..=35_700).contains(&with_room), "rooms {with_room}");
         assert!(
             min >= date!(1920 - 01 - 01) && min < date!(1920 - 03 - 01),
             "{min}"
@@ -607,7 +641,7 @@ mod tests {
     #[test]
     fn addresses_are_in_one_city() {
         for i in 0..2000 {
-            let r = generate(9, i);
+            let r = generate_in(City::TenTowns, 9, i);
             assert!(r.address.starts_with(CITY), "{}", r.address);
             assert!(r.address.contains("丁目"));
             let p = r.postal_code.as_bytes();
@@ -622,5 +656,18 @@ mod tests {
         let readings: HashSet<String> = (0..5000).map(|i| generate(3, i).given_kana).collect();
         assert!(readings.contains("キョウコ"));
         assert!(readings.contains("ユウト"));
+    }
+
+    #[test]
+    fn the_two_cities_differ_only_in_the_address() {
+        for i in 0..500 {
+            let varied = generate_in(City::Varied, 4, i);
+            let mut ten = generate_in(City::TenTowns, 4, i);
+            assert!(varied.address.starts_with(CITY) && varied.postal_code.starts_with("000-"));
+            assert_ne!(varied.address, ten.address);
+            ten.address = varied.address.clone();
+            ten.postal_code = varied.postal_code.clone();
+            assert_eq!(ten, varied);
+        }
     }
 }

@@ -704,14 +704,46 @@ pub fn resident_row(keys: &Keys, r: &synth::SyntheticResident) -> ResidentRow {
     }
 }
 
-/// Adds `count` synthetic residents after those already stored, as one bulk
-/// load; `progress` hears the running total. Rows are generated and sealed
+/// The store's meta key holding the seed of its synthetic residents.
+const SEED_KEY: &str = "synthetic_seed";
+
+/// The seed and city a store's synthetic residents are drawn from: those
+/// recorded when it was first seeded, or `wanted`, recorded now. One store,
+/// one seed: a second seed would draw colliding My Numbers. A store seeded
+/// before the city was recorded holds the ten towns.
+pub fn synthetic_origin(
+    store: &dyn Store,
+    wanted: synth::Origin,
+) -> Result<synth::Origin, SetupError> {
+    let Some(seed) = store.get_meta(SEED_KEY)? else {
+        store.set_meta(synth::City::META_KEY, wanted.city.as_str())?;
+        store.set_meta(SEED_KEY, &wanted.seed.to_string())?;
+        return Ok(wanted);
+    };
+    let seed = seed.parse().map_err(|_| {
+        SetupError::Invalid(format!(
+            "the store's synthetic seed {seed:?} is not a number"
+        ))
+    })?;
+    let city = match store.get_meta(synth::City::META_KEY)? {
+        None => synth::City::TenTowns,
+        Some(name) => synth::City::parse(&name).ok_or_else(|| {
+            SetupError::Invalid(format!(
+                "the store's synthetic city {name:?} is not one bansho knows"
+            ))
+        })?,
+    };
+    Ok(synth::Origin { seed, city })
+}
+
+/// Adds `count` synthetic residents drawn from `origin` after those already stored,
+/// as one bulk load; `progress` hears the running total. Rows are generated and sealed
 /// (AES-256-GCM, HMAC) on worker threads while the store inserts the batches
 /// before them.
 pub fn seed_residents(
     store: &dyn Store,
     keys: &Keys,
-    seed: u64,
+    origin: synth::Origin,
     count: u64,
     mut progress: impl FnMut(u64),
 ) -> Result<u64, SetupError> {
@@ -735,7 +767,7 @@ pub fn seed_residents(
                         let first = b * BATCH;
                         let n = BATCH.min(count - first);
                         let rows: Vec<ResidentRow> = (start + first..start + first + n)
-                            .map(|i| resident_row(keys, &synth::generate(seed, i)))
+                            .map(|i| resident_row(keys, &origin.resident(i)))
                             .collect();
                         if tx.send(rows).is_err() {
                             return;

@@ -10,7 +10,7 @@ use bansho::client::{ApiClient, ClientError};
 use bansho::domain::my_number::MyNumber;
 use bansho::domain::person_number::PersonNumber;
 use bansho::domain::resident::{ResidentStatus, Sex};
-use bansho::domain::synth::SyntheticResident;
+use bansho::domain::synth::{self, SyntheticResident};
 use bansho::secret::{Pin, TotpCode};
 use bansho::server::clock::{Clock, ManualClock};
 use bansho::server::crypto::Keys;
@@ -168,7 +168,17 @@ pub async fn spawn_app_with(config: ServerConfig, residents: u64) -> TestApp {
             .map(|r| data_dir::resident_row(&keys, r))
             .collect();
         store.insert_residents(&rows).expect("known residents");
-        data_dir::seed_residents(store.as_ref(), &keys, 7, residents, |_| {}).expect("seed");
+        data_dir::seed_residents(
+            store.as_ref(),
+            &keys,
+            synth::Origin {
+                seed: 7,
+                city: synth::City::Varied,
+            },
+            residents,
+            |_| {},
+        )
+        .expect("seed");
         (store, keys, staff, bundle)
     })
     .await

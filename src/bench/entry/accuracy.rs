@@ -617,7 +617,7 @@ pub async fn measure(options: &Options, double: DoubleKeying) -> anyhow::Result<
         config.double_keying = setting
     })
     .await?;
-    let papers = papers(options, harness.seed, harness.residents)?;
+    let papers = papers(options, harness.origin.seed, harness.residents)?;
     let run = Run {
         harness: &harness,
         schema: forms::form(FORM).context("the declaration form is not built in")?,

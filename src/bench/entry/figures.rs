@@ -226,7 +226,7 @@ pub async fn keying(pairs: usize, per_pair: usize, double: bool) -> anyhow::Resu
         c.double_keying = setting
     })
     .await?;
-    let papers = draw(total, harness.residents, harness.seed)?;
+    let papers = draw(total, harness.residents, harness.origin.seed)?;
     let clients = harness.sessions(pairs * 2).await?;
     let started = Instant::now();
     let mut tasks = Vec::new();

@@ -52,7 +52,7 @@ use crate::server::clock::{Clock, ManualClock};
 use crate::server::data_dir::{self, NewStaff};
 use crate::server::settings::OfficeTimeZone;
 use crate::server::{AppState, ServerConfig};
-use crate::store::{MetaStore, ResidentStore};
+use crate::store::ResidentStore;
 use crate::testkit::{Account, RunningService};
 use crate::tui::Lang;
 use crate::tui::i18n::I18n;
@@ -219,22 +219,23 @@ pub async fn seed(
     let yesterday = previous_business_day(&calendar, today);
 
     let owned = dir.to_path_buf();
-    let (store, keys, bundle, seed, residents) = tokio::task::spawn_blocking(move || {
+    let (store, keys, bundle, origin, residents) = tokio::task::spawn_blocking(move || {
         let (store, keys) = data_dir::open(&owned)?;
         let bundle = super::kept::terminal(store.as_ref(), &keys, &owned)?;
-        let seed: u64 = store
-            .get_meta("synthetic_seed")?
-            .map(|s| s.parse())
-            .transpose()
-            .context("the store's synthetic seed")?
-            .unwrap_or(1);
+        let origin = data_dir::synthetic_origin(
+            store.as_ref(),
+            synth::Origin {
+                seed: 1,
+                city: synth::City::Varied,
+            },
+        )?;
         let residents = store.resident_count()?;
-        anyhow::Ok((store, keys, bundle, seed, residents))
+        anyhow::Ok((store, keys, bundle, origin, residents))
     })
     .await??;
 
     let schema = forms::form(FORM).context("the declaration form is not built in")?;
-    let Some(mut pile) = Pile::draw(schema, seed, residents, large) else {
+    let Some(mut pile) = Pile::draw(schema, origin, residents, large) else {
         return Ok(None);
     };
 
@@ -330,9 +331,14 @@ struct Pile {
 }
 
 impl Pile {
-    fn draw(schema: &FormSchema, seed: u64, residents: u64, large: Option<i64>) -> Option<Pile> {
+    fn draw(
+        schema: &FormSchema,
+        origin: synth::Origin,
+        residents: u64,
+        large: Option<i64>,
+    ) -> Option<Pile> {
         let year = forms::tax_year(schema.income_year)?;
-        let mut rng = StdRng::seed_from_u64(seed ^ 0x0DE3_0DA7);
+        let mut rng = StdRng::seed_from_u64(origin.seed ^ 0x0DE3_0DA7);
         let mut pile = Pile {
             plain: Vec::new(),
             large: None,
@@ -340,7 +346,7 @@ impl Pile {
             visitor: None,
         };
         for index in 0..residents {
-            let resident = synth::generate(seed, index);
+            let resident = origin.resident(index);
             if !paper::can_declare(&resident, year.income_year) {
                 // Never the address of someone under a support measure.
                 if pile.elsewhere.len() < 4 && !resident.support_measure {

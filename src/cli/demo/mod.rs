@@ -3,6 +3,7 @@
 //! it. The login screen shows the demo accounts and their live codes.
 
 use crate::domain::audit_event::{Action, Detail, Event};
+use crate::domain::synth;
 use std::path::Path;
 
 use std::process::ExitCode;
@@ -15,7 +16,6 @@ use crate::client::ApiClient;
 use crate::server::clock::SystemClock;
 use crate::server::data_dir::{self, NewStaff, demo_staff};
 use crate::server::{AppState, Application};
-use crate::store::MetaStore;
 use crate::tui::DemoPanel;
 
 pub mod day;
@@ -50,9 +50,15 @@ pub fn prepare(dir: &Path, residents: u64, seed: u64) -> anyhow::Result<Vec<NewS
         kept::reuse_accounts(store.as_ref(), &keys, dir, demo_staff())?
     };
     if fresh {
-        store.set_meta("synthetic_seed", &seed.to_string())?;
+        let origin = data_dir::synthetic_origin(
+            store.as_ref(),
+            synth::Origin {
+                seed,
+                city: synth::City::Varied,
+            },
+        )?;
         eprintln!("bansho demo: seeding {residents} synthetic residents...");
-        data_dir::seed_residents(store.as_ref(), &keys, seed, residents, |done| {
+        data_dir::seed_residents(store.as_ref(), &keys, origin, residents, |done| {
             if done % 200_000 == 0 {
                 eprintln!("  {done}/{residents}");
             }
