@@ -113,6 +113,12 @@ const MIGRATIONS: &[(i64, Migration)] = &[
             "../migrations/sqlite/0019_audit_subjects_seq.sql"
         )),
     ),
+    (
+        20,
+        Migration::Sql(include_str!(
+            "../migrations/sqlite/0020_residents_name_order.sql"
+        )),
+    ),
 ];
 
 /// How much of the store file each connection may map into memory.
