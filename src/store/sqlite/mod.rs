@@ -121,12 +121,9 @@ const MIGRATIONS: &[(i64, Migration)] = &[
     ),
 ];
 
-/// How much of the store file each connection may map into memory.
-const MMAP_BYTES: i64 = 4 << 30;
-
 /// Connections kept open for reuse; more are opened under load and closed
 /// when the pool is full. Enough for a busy office: opening a connection
-/// (schema, pragmas, mapping the file) costs far more than a search.
+/// (schema, pragmas) costs far more than a search.
 const POOL_SIZE: usize = 64;
 
 pub struct SqliteStore {
@@ -207,9 +204,12 @@ impl SqliteStore {
             .map_err(unavailable)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(unavailable)?;
-        // Reads map the file instead of copying pages through read(2): at
-        // city scale a search touches pages all over a file of a gigabyte.
-        conn.pragma_update(None, "mmap_size", MMAP_BYTES)
+        // Pages are copied with pread(2), never mapped: every access-log
+        // commit makes each reader drop its page cache at its next read,
+        // and a mapped reader then unmaps the whole file and faults its
+        // pages in again, which under load costs more than the copies
+        // (docs/performance.md, "Search under load").
+        conn.pragma_update(None, "mmap_size", 0)
             .map_err(unavailable)?;
         Ok(conn)
     }
