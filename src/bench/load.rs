@@ -30,13 +30,16 @@ pub struct Options {
 }
 
 /// What oha reports of one run.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 struct Run {
     per_second: f64,
     p50_ms: f64,
     p99_ms: f64,
     ok: u64,
     other: u64,
+    /// What the requests that got no 200 got instead (status or error,
+    /// with counts), for the message when none got one.
+    instead: Vec<String>,
 }
 
 /// The body every search sends: one My Number lookup of a resident in the
@@ -168,7 +171,15 @@ fn parse_oha(json: &[u8]) -> anyhow::Result<Run> {
                 run.ok += count;
             } else {
                 run.other += count;
+                run.instead.push(format!("{count} × {code}"));
             }
+        }
+    }
+    if let Some(errors) = report.get("errorDistribution").and_then(|e| e.as_object()) {
+        for (error, count) in errors {
+            let count = count.as_u64().unwrap_or(0);
+            run.other += count;
+            run.instead.push(format!("{count} × {error}"));
         }
     }
     Ok(run)
@@ -199,7 +210,7 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
     let token = login.token.expose().to_string();
     let files = tempfile::Builder::new().prefix("bansho-load-").tempdir()?;
     let identity = write_identity(&harness, files.path())?;
-    let search_url = format!("{}/residents/search", harness.base);
+    let search_url = format!("{}{}/residents/search", harness.base, crate::api::PREFIX);
     let body = search_body(&harness);
     let (echo_url, _stop_echo) = start_echo(&harness).await?;
 
@@ -234,7 +245,11 @@ pub async fn run(options: Options) -> anyhow::Result<()> {
             p50.push(search.p50_ms);
             p99.push(search.p99_ms);
             other += search.other + echo.other;
-            anyhow::ensure!(search.ok > 0, "no search was answered 200");
+            anyhow::ensure!(
+                search.ok > 0,
+                "no search was answered 200: {}",
+                search.instead.join(", ")
+            );
         }
         let ratio = median(&searches) / median(&echoes);
         let server = summarize(&mut server);
@@ -265,11 +280,13 @@ mod tests {
     fn reads_what_oha_reports() {
         let report = br#"{"summary":{"successRate":1.0,"requestsPerSec":12345.6},
             "latencyPercentiles":{"p50":0.0021,"p99":0.0105},
-            "statusCodeDistribution":{"200":1000,"429":3}}"#;
+            "statusCodeDistribution":{"200":1000,"429":3},
+            "errorDistribution":{"connection closed":2}}"#;
         let run = parse_oha(report).unwrap();
         assert_eq!(run.per_second, 12345.6);
         assert!((run.p50_ms - 2.1).abs() < 1e-9 && (run.p99_ms - 10.5).abs() < 1e-9);
-        assert_eq!((run.ok, run.other), (1000, 3));
+        assert_eq!((run.ok, run.other), (1000, 5));
+        assert_eq!(run.instead, ["3 × 429", "2 × connection closed"]);
         assert!(parse_oha(b"not json").is_err());
         assert!(parse_oha(br#"{"summary":{}}"#).is_err());
     }
