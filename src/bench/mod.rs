@@ -48,7 +48,7 @@ pub async fn smoke() -> anyhow::Result<()> {
     })
     .await?;
     #[cfg(feature = "tui")]
-    tui::run(50, 1).await?;
+    tui::run(50, 1, None).await?;
     eprintln!(
         "bench smoke: every benchmark ran ({:.1} s)",
         started.elapsed().as_secs_f64()

@@ -10,6 +10,7 @@
 //!   cursor key to the first byte of the next frame.
 
 use std::io::{Read, Write};
+use std::path::Path;
 use std::process::{ChildStdin, Command as Process, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
@@ -170,14 +171,13 @@ pub struct Binary {
     pub key_to_frame: Summary,
 }
 
-async fn binary(harness: &Harness, keys: usize) -> anyhow::Result<Binary> {
+async fn binary(harness: &Harness, exe: &Path, keys: usize) -> anyhow::Result<Binary> {
     let staff = harness.staff(1).await?;
     let staff = staff.first().ok_or_else(|| anyhow::anyhow!("no staff"))?;
     let bundle_path = harness
         .dir
         .join(format!("{}.toml", harness.bundle.terminal));
     harness.bundle.save(&bundle_path)?;
-    let exe = std::env::current_exe()?;
     let command = format!(
         "stty cols 120 rows 40; exec {} tui --terminal {} --server {} --lang en",
         shell_quote(&exe.to_string_lossy()),
@@ -309,8 +309,17 @@ async fn drive(
     })
 }
 
-pub async fn run(keys: usize, runs: usize) -> anyhow::Result<()> {
-    eprintln!("tui: in-process keystroke to frame, then the real binary {runs} times");
+/// `workstation`: the binary to run as the workstation (default: this one).
+pub async fn run(keys: usize, runs: usize, workstation: Option<&Path>) -> anyhow::Result<()> {
+    let exe = match workstation {
+        Some(path) => path.to_path_buf(),
+        None => std::env::current_exe()?,
+    };
+    anyhow::ensure!(exe.is_file(), "no workstation binary at {}", exe.display());
+    eprintln!(
+        "tui: in-process keystroke to frame, then {} {runs} times",
+        exe.display()
+    );
     let harness = Harness::start(None, 2_000).await?;
     let inproc = in_process(&harness, keys).await?;
     println!(
@@ -329,7 +338,7 @@ pub async fn run(keys: usize, runs: usize) -> anyhow::Result<()> {
     );
     println!("|---:|---:|---:|---:|---:|---:|");
     for run in 1..=runs {
-        let b = binary(&harness, keys.min(200)).await?;
+        let b = binary(&harness, &exe, keys.min(200)).await?;
         println!(
             "| {run} | {} | {:.1} MiB | {} | {} | {} |",
             fmt(b.to_login),

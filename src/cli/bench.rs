@@ -79,7 +79,11 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             .await?;
         }
         #[cfg(feature = "tui")]
-        BenchCommand::Tui { keys, runs } => bench::tui::run(keys, runs).await?,
+        BenchCommand::Tui {
+            keys,
+            runs,
+            workstation,
+        } => bench::tui::run(keys, runs, workstation.as_deref()).await?,
         BenchCommand::Audit { rows, runs, data } => {
             tokio::task::spawn_blocking(move || {
                 bench::audit::run(rows, runs.max(1), data.as_deref())

@@ -246,6 +246,10 @@ pub enum BenchCommand {
         /// Runs of the real binary.
         #[arg(long, default_value_t = 3)]
         runs: usize,
+        /// The workstation binary to run (default: this one), e.g. the
+        /// terminal-only build that clerks' terminals install.
+        #[arg(long)]
+        workstation: Option<PathBuf>,
     },
     /// Access-log review at scale: a filtered page and each analysis
     /// over a log of N rows (a year of work).
@@ -819,7 +823,6 @@ pub(crate) async fn stop_asked() {
 }
 
 /// `--city`: the synthetic city's name.
-#[cfg(feature = "server")]
 fn parse_city(text: &str) -> Result<crate::domain::synth::City, String> {
     crate::domain::synth::City::parse(text)
         .ok_or_else(|| format!("{text:?} is not a city: varied or ten-towns"))
