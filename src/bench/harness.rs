@@ -98,9 +98,10 @@ type Prepared = (
     Option<tempfile::TempDir>,
 );
 
-/// The store in `data` (created and seeded as needed, residents of `city`
-/// if it holds none yet), or a temporary one.
-fn prepare(data: Option<&Path>, residents: u64, city: City) -> anyhow::Result<Prepared> {
+/// The store in `data` (created and seeded as needed), or a temporary one.
+/// `city`: the city its residents must live in; `None` takes the store's
+/// own, and the varied city for a store with none yet.
+fn prepare(data: Option<&Path>, residents: u64, city: Option<City>) -> anyhow::Result<Prepared> {
     let (temp, dir) = match data {
         Some(dir) => (None, dir.to_path_buf()),
         None => {
@@ -114,14 +115,20 @@ fn prepare(data: Option<&Path>, residents: u64, city: City) -> anyhow::Result<Pr
     } else {
         data_dir::init(&dir, &[])?
     };
-    let origin = data_dir::synthetic_origin(store.as_ref(), Origin { seed: 1, city })?;
-    anyhow::ensure!(
-        origin.city == city,
-        "{} holds residents of the {} city, not of the {} one: use another directory",
-        dir.display(),
-        origin.city.as_str(),
-        city.as_str()
-    );
+    let wanted = Origin {
+        seed: 1,
+        city: city.unwrap_or(City::Varied),
+    };
+    let origin = data_dir::synthetic_origin(store.as_ref(), wanted)?;
+    if let Some(city) = city {
+        anyhow::ensure!(
+            origin.city == city,
+            "{} holds residents of the {} city, not of the {} one: use another directory",
+            dir.display(),
+            origin.city.as_str(),
+            city.as_str()
+        );
+    }
     let have = store.resident_count()?;
     if have < residents {
         let started = Instant::now();
@@ -155,13 +162,14 @@ impl Harness {
         Self::start_with(data, residents, |_| {}).await
     }
 
-    /// As `start`, over residents of `city`.
+    /// As `start`, over residents of `city` (a store seeded with another
+    /// city is refused).
     pub async fn start_in(
         data: Option<&Path>,
         residents: u64,
         city: City,
     ) -> anyhow::Result<Harness> {
-        Self::launch(data, residents, city, |_| {}).await
+        Self::launch(data, residents, Some(city), |_| {}).await
     }
 
     /// As `start`, with the service's settings changed by `configure` (the
@@ -171,13 +179,13 @@ impl Harness {
         residents: u64,
         configure: impl FnOnce(&mut ServerConfig),
     ) -> anyhow::Result<Harness> {
-        Self::launch(data, residents, City::Varied, configure).await
+        Self::launch(data, residents, None, configure).await
     }
 
     async fn launch(
         data: Option<&Path>,
         residents: u64,
-        city: City,
+        city: Option<City>,
         configure: impl FnOnce(&mut ServerConfig),
     ) -> anyhow::Result<Harness> {
         let data = data.map(Path::to_path_buf);
