@@ -89,10 +89,7 @@ mod postgres {
             data_dir::seed_residents(
                 store.as_ref(),
                 &setup_keys,
-                bansho::domain::synth::Origin {
-                    seed: 7,
-                    city: bansho::domain::synth::City::Varied,
-                },
+                bansho::domain::synth::Origin::varied(7),
                 300,
                 |_| {},
             )

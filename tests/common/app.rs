@@ -171,10 +171,7 @@ pub async fn spawn_app_with(config: ServerConfig, residents: u64) -> TestApp {
         data_dir::seed_residents(
             store.as_ref(),
             &keys,
-            synth::Origin {
-                seed: 7,
-                city: synth::City::Varied,
-            },
+            synth::Origin::varied(7),
             residents,
             |_| {},
         )

@@ -222,13 +222,7 @@ pub async fn seed(
     let (store, keys, bundle, origin, residents) = tokio::task::spawn_blocking(move || {
         let (store, keys) = data_dir::open(&owned)?;
         let bundle = super::kept::terminal(store.as_ref(), &keys, &owned)?;
-        let origin = data_dir::synthetic_origin(
-            store.as_ref(),
-            synth::Origin {
-                seed: 1,
-                city: synth::City::Varied,
-            },
-        )?;
+        let origin = data_dir::synthetic_origin(store.as_ref(), synth::Origin::varied(1))?;
         let residents = store.resident_count()?;
         anyhow::Ok((store, keys, bundle, origin, residents))
     })

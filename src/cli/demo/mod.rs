@@ -50,13 +50,7 @@ pub fn prepare(dir: &Path, residents: u64, seed: u64) -> anyhow::Result<Vec<NewS
         kept::reuse_accounts(store.as_ref(), &keys, dir, demo_staff())?
     };
     if fresh {
-        let origin = data_dir::synthetic_origin(
-            store.as_ref(),
-            synth::Origin {
-                seed,
-                city: synth::City::Varied,
-            },
-        )?;
+        let origin = data_dir::synthetic_origin(store.as_ref(), synth::Origin::varied(seed))?;
         eprintln!("bansho demo: seeding {residents} synthetic residents...");
         data_dir::seed_residents(store.as_ref(), &keys, origin, residents, |done| {
             if done % 200_000 == 0 {

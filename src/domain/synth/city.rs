@@ -77,6 +77,8 @@ enum Numbering {
 #[derive(Debug, Clone)]
 struct Town {
     ward: &'static str,
+    /// The root its name and its buildings' names are made from.
+    root: &'static str,
     name: String,
     postal: String,
     numbering: Numbering,
@@ -108,6 +110,7 @@ fn towns() -> &'static [Town] {
                 };
                 towns.push(Town {
                     ward: WARDS[(r * 7 + f * 3) % WARDS.len()],
+                    root,
                     name: format!("{root}{form}"),
                     postal: format!("000-{:04}", 1000 + i),
                     numbering,
@@ -149,42 +152,44 @@ const BUILDING_TAILS: &[&str] = &[
 /// (postal code, address) in the varied city, from the resident's own
 /// draws.
 pub(super) fn varied_address(rng: &mut SplitMix64) -> (String, String) {
+    use std::fmt::Write;
     let towns = towns();
     let town = &towns[rng.below(towns.len() as u64) as usize];
-    let mut address = format!("{CITY}{}{}", town.ward, town.name);
-    match town.numbering {
+    let mut address = String::with_capacity(96);
+    // Writing to a String cannot fail.
+    let _ = write!(address, "{CITY}{}{}", town.ward, town.name);
+    let _ = match town.numbering {
         Numbering::Chome { chome } => {
             let c = 1 + rng.below(chome);
             let ban = 1 + rng.below(35);
             let go = 1 + rng.below(25);
-            address.push_str(&format!("{c}丁目{ban}番{go}号"));
+            write!(address, "{c}丁目{ban}番{go}号")
         }
         Numbering::Jo { jo, chome, sides } => {
             let j = 1 + rng.below(jo);
             let c = 1 + rng.below(chome);
             let ban = 1 + rng.below(20);
             let go = 1 + rng.below(30);
-            if sides {
-                let side = if rng.below(2) == 0 { "東" } else { "西" };
-                address.push_str(&format!("{j}条{side}{c}丁目{ban}番{go}号"));
-            } else {
-                address.push_str(&format!("{j}条{c}丁目{ban}番{go}号"));
-            }
+            let side = match sides.then(|| rng.below(2)) {
+                None => "",
+                Some(0) => "東",
+                Some(_) => "西",
+            };
+            write!(address, "{j}条{side}{c}丁目{ban}番{go}号")
         }
         Numbering::Banchi { highest } => {
             let banchi = 1 + rng.below(highest);
-            address.push_str(&format!("{banchi}番地"));
-            if rng.below(2) == 0 {
-                address.push_str(&(1 + rng.below(30)).to_string());
+            match rng.below(2) {
+                0 => write!(address, "{banchi}番地{}", 1 + rng.below(30)),
+                _ => write!(address, "{banchi}番地"),
             }
         }
-    }
+    };
     if rng.below(3) == 0 {
         let head = pick(rng, BUILDING_HEADS);
         let tail = pick(rng, BUILDING_TAILS);
-        let root = town.name.chars().take(2).collect::<String>();
         let room = (1 + rng.below(15)) * 100 + 1 + rng.below(12);
-        address.push_str(&format!(" {head}{root}{tail}{room}号室"));
+        let _ = write!(address, " {head}{}{tail}{room}号室", town.root);
     }
     (town.postal.clone(), address)
 }

@@ -35,10 +35,7 @@ fn yesterday_is_the_business_day_before_over_weekends_and_holidays() {
 #[test]
 fn a_store_with_too_few_residents_gets_no_day_of_work() {
     let schema = forms::form(FORM).unwrap();
-    let origin = synth::Origin {
-        seed: 1,
-        city: synth::City::Varied,
-    };
+    let origin = synth::Origin::varied(1);
     assert!(Pile::draw(schema, origin, 5, Some(10_000_000)).is_none());
     let pile = Pile::draw(schema, origin, 400, Some(10_000_000)).expect("400 residents are enough");
     assert_eq!(pile.plain.len(), PAPERS - 1);
