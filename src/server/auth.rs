@@ -811,7 +811,7 @@ pub async fn read_caller(
     let fingerprint = peer.fingerprint.clone();
     let lookup = token_hash.clone();
     let rows = state
-        .store(move |s| s.caller(&fingerprint, lookup.as_deref(), now))
+        .read(move |s| s.caller(&fingerprint, lookup.as_deref(), now))
         .await?;
     Ok(CallerRead {
         token_hash,

@@ -170,6 +170,8 @@ pub struct AppState {
     /// adds threads competing for them, the access-log writer among them:
     /// past this, requests wait their turn on the async side.
     store_slots: Arc<tokio::sync::Semaphore>,
+    /// Whether [`AppState::read`] runs on the request's own thread.
+    reads_in_place: bool,
 }
 
 impl AppState {
@@ -198,6 +200,7 @@ impl AppState {
                 config.login_verifications,
                 config.login_queue,
             )),
+            reads_in_place: store.reads_in_place(),
             store,
             keys,
             clock,
@@ -223,6 +226,22 @@ impl AppState {
             .await
             .map_err(|_| AppError::internal())?
             .map_err(AppError::from)
+    }
+
+    /// Runs a short read bounded by an index (the guard's one trip, a
+    /// search cut at its limit, one resident). Where the store reads a
+    /// local file it runs here, on the request's own thread: handing it to
+    /// the blocking pool and back costs two thread wake-ups, more than the
+    /// read itself (docs/performance.md, "Search under load"). Anything
+    /// that scans or writes goes through [`AppState::store`].
+    pub async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn Store) -> StoreResult<T> + Send + 'static,
+    ) -> Result<T, AppError> {
+        if self.reads_in_place {
+            return f(self.store.as_ref()).map_err(AppError::from);
+        }
+        self.store(f).await
     }
 
     /// Logs a refusal a client can repeat at will: the first of an interval

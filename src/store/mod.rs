@@ -64,6 +64,13 @@ pub trait MetaStore {
     fn set_meta(&self, key: &str, value: &str) -> StoreResult<()>;
     fn purposes(&self) -> StoreResult<Vec<PurposeRow>>;
     fn upsert_purpose(&self, purpose: &PurposeRow) -> StoreResult<()>;
+    /// Whether a short indexed read is a local file read of microseconds
+    /// that may run on the calling (async) thread: true for the embedded
+    /// store. False where a read is a round trip over the network or its
+    /// client blocks on a runtime of its own (PostgreSQL).
+    fn reads_in_place(&self) -> bool {
+        false
+    }
 }
 
 /// Staff accounts, their credentials and login state: the login guard

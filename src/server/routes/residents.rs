@@ -125,7 +125,7 @@ pub async fn search(
     );
     let limit = state.config.max_results;
     let mut rows = state
-        .store(move |s| s.search_residents(&query, limit + 1))
+        .read(move |s| s.search_residents(&query, limit + 1))
         .await?;
     let truncated = rows.len() > limit;
     rows.truncate(limit);
@@ -160,7 +160,7 @@ async fn load(
     person: &PersonNumber,
 ) -> Result<ResidentRow, AppError> {
     let key = person.clone();
-    match state.store(move |s| s.resident(&key)).await? {
+    match state.read(move |s| s.resident(&key)).await? {
         Some(row) => Ok(row),
         None => {
             let mut entry = caller.entry(
