@@ -154,6 +154,7 @@ conformance!(
     transfers_change_only_from_the_revision_read_and_list_latest_first,
     audit_log_refuses_update_and_delete,
     audit_review_filters_and_pages_by_seq,
+    a_logs_subjects_are_found_by_person_after_an_upgrade,
     audit_review_groups_match_a_count_by_hand,
     audit_checkpoints_are_kept_largest_first_and_append_only,
     cosignatures_are_kept_per_witness_with_their_checkpoint_and_append_only,
@@ -1536,6 +1537,68 @@ fn queried(s: &dyn Store, filter: &AuditFilter) -> Vec<i64> {
         .collect()
 }
 
+/// A log whose subjects were kept under the earlier (person, seq) key is
+/// found by person after the upgrade, and so are rows written after it.
+fn a_logs_subjects_are_found_by_person_after_an_upgrade(b: &Backend) {
+    let entries = review_log(b.store(), 30);
+    if b.name == "SQLite" {
+        (b.raw)(
+            "DROP TABLE audit_subject_index; DROP TABLE audit_subjects;
+             CREATE TABLE audit_subjects (
+                 person TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (person, seq)
+             ) STRICT, WITHOUT ROWID;
+             INSERT INTO audit_subjects(person, seq)
+             WITH RECURSIVE split(seq, person, rest) AS (
+                 SELECT seq, '', subjects || ',' FROM audit_log WHERE subjects <> ''
+                 UNION ALL
+                 SELECT seq, substr(rest, 1, instr(rest, ',') - 1),
+                        substr(rest, instr(rest, ',') + 1)
+                 FROM split WHERE rest <> ''
+             )
+             SELECT person, seq FROM split WHERE person <> '';
+             CREATE INDEX audit_subjects_seq ON audit_subjects(seq, person);
+             PRAGMA user_version = 20;",
+        )
+        .expect("back to the earlier subjects");
+    }
+    let upgraded = (b.reopen)();
+    let s = upgraded.as_ref();
+    let person = "9000000001";
+    let by_person = AuditFilter {
+        person: Some(person.into()),
+        ..AuditFilter::default()
+    };
+    let found = queried(s, &by_person);
+    assert!(
+        !found.is_empty(),
+        "[{}] the log has rows about {person}",
+        b.name
+    );
+    assert_eq!(
+        found,
+        seqs_where(&entries, |e| e.subjects.iter().any(|p| p == person)),
+        "[{}]",
+        b.name
+    );
+    let mut later = entry(99);
+    later.subjects = vec![person.into(), "9000000077".into()];
+    let stored = s.append_audit(&chain_key(), &[later]).unwrap();
+    let mut expected = vec![stored[0].seq];
+    expected.extend(found);
+    assert_eq!(queried(s, &by_person), expected, "[{}]", b.name);
+    let other = AuditFilter {
+        person: Some("9000000077".into()),
+        ..AuditFilter::default()
+    };
+    assert_eq!(queried(s, &other), vec![stored[0].seq], "[{}]", b.name);
+    // A number that is a prefix of a subject is not that subject.
+    let prefix = AuditFilter {
+        person: Some("900000000".into()),
+        ..AuditFilter::default()
+    };
+    assert!(queried(s, &prefix).is_empty(), "[{}]", b.name);
+}
+
 fn audit_review_filters_and_pages_by_seq(b: &Backend) {
     let s = b.store();
     let entries = review_log(s, 30);
@@ -2914,7 +2977,7 @@ fn an_old_store_gives_every_account_a_grant_of_its_role_on_upgrade(b: &Backend) 
     let undo = if b.name == "SQLite" {
         "DROP TABLE roster_findings; DROP TABLE roster_reconciliations;
          DROP TABLE grants; ALTER TABLE staff DROP COLUMN pin_change_required;
-         DROP INDEX audit_subjects_seq; PRAGMA user_version = 15;"
+         DROP INDEX IF EXISTS audit_subjects_seq; PRAGMA user_version = 15;"
     } else {
         "DROP TABLE roster_findings; DROP TABLE roster_reconciliations;
          DROP TABLE grants; DELETE FROM schema_migrations WHERE version IN (15, 17);"

@@ -132,10 +132,7 @@ fn conditions(st: &mut Statement, filter: &AuditFilter) -> Vec<String> {
         ));
     }
     if let Some(person) = &filter.person {
-        let mark = st.bind(Param::Text(person.clone()));
-        out.push(format!(
-            "a.seq IN (SELECT seq FROM audit_subjects WHERE person = {mark})"
-        ));
+        out.push(person_condition(st, person));
     }
     if !filter.actions.is_empty() {
         let marks = st.list(filter.actions.iter().map(|a| a.as_str().to_string()));
@@ -170,6 +167,22 @@ fn conditions(st: &mut Statement, filter: &AuditFilter) -> Vec<String> {
         out.push(format!("a.sensitive = {}", st.bind(Param::Bool(sensitive))));
     }
     out
+}
+
+/// Rows about `person`. PostgreSQL keeps a (person, seq) key; SQLite an
+/// FTS5 index of each row's subjects (its migration 21 says why), asked
+/// for the person number as one quoted term.
+fn person_condition(st: &mut Statement, person: &str) -> String {
+    if st.dollar {
+        let mark = st.bind(Param::Text(person.to_string()));
+        format!("a.seq IN (SELECT seq FROM audit_subjects WHERE person = {mark})")
+    } else {
+        let term = format!("\"{}\"", person.replace('"', "\"\""));
+        let mark = st.bind(Param::Text(term));
+        format!(
+            "a.seq IN (SELECT rowid FROM audit_subject_index WHERE audit_subject_index MATCH {mark})"
+        )
+    }
 }
 
 fn where_clause(conditions: &[String]) -> String {

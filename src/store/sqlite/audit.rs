@@ -65,16 +65,27 @@ pub(crate) fn insert_audit_records(c: &Connection, records: &[AuditRecord]) -> S
         ])
         .map_err(unavailable)?;
     }
-    // The person index of the review filter, in the same transaction.
+    // Who each row is about, in the same transaction: rows by seq for the
+    // analyses' joins, and the person index of the review filter
+    // (migration 21 says why it is FTS5).
     let mut subject = c
-        .prepare_cached("INSERT OR IGNORE INTO audit_subjects(person, seq) VALUES (?1, ?2)")
+        .prepare_cached("INSERT OR IGNORE INTO audit_subjects(seq, person) VALUES (?1, ?2)")
+        .map_err(unavailable)?;
+    let mut indexed = c
+        .prepare_cached("INSERT INTO audit_subject_index(rowid, subjects) VALUES (?1, ?2)")
         .map_err(unavailable)?;
     for r in records {
+        if r.entry.subjects.is_empty() {
+            continue;
+        }
         for person in &r.entry.subjects {
             subject
-                .execute(params![person, r.seq])
+                .execute(params![r.seq, person])
                 .map_err(unavailable)?;
         }
+        indexed
+            .execute(params![r.seq, r.entry.subjects.join(" ")])
+            .map_err(unavailable)?;
     }
     Ok(())
 }

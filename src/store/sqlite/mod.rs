@@ -119,6 +119,12 @@ const MIGRATIONS: &[(i64, Migration)] = &[
             "../migrations/sqlite/0020_residents_name_order.sql"
         )),
     ),
+    (
+        21,
+        Migration::Sql(include_str!(
+            "../migrations/sqlite/0021_audit_subjects_appended.sql"
+        )),
+    ),
 ];
 
 /// Connections kept open for reuse; more are opened under load and closed
