@@ -1543,19 +1543,13 @@ fn a_logs_subjects_are_found_by_person_after_an_upgrade(b: &Backend) {
     let entries = review_log(b.store(), 30);
     if b.name == "SQLite" {
         (b.raw)(
-            "DROP TABLE audit_subject_index; DROP TABLE audit_subjects;
+            "DROP TABLE audit_subject_index;
+             ALTER TABLE audit_subjects RENAME TO appended;
              CREATE TABLE audit_subjects (
                  person TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (person, seq)
              ) STRICT, WITHOUT ROWID;
-             INSERT INTO audit_subjects(person, seq)
-             WITH RECURSIVE split(seq, person, rest) AS (
-                 SELECT seq, '', subjects || ',' FROM audit_log WHERE subjects <> ''
-                 UNION ALL
-                 SELECT seq, substr(rest, 1, instr(rest, ',') - 1),
-                        substr(rest, instr(rest, ',') + 1)
-                 FROM split WHERE rest <> ''
-             )
-             SELECT person, seq FROM split WHERE person <> '';
+             INSERT INTO audit_subjects(person, seq) SELECT person, seq FROM appended;
+             DROP TABLE appended;
              CREATE INDEX audit_subjects_seq ON audit_subjects(seq, person);
              PRAGMA user_version = 20;",
         )

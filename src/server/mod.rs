@@ -170,8 +170,6 @@ pub struct AppState {
     /// adds threads competing for them, the access-log writer among them:
     /// past this, requests wait their turn on the async side.
     store_slots: Arc<tokio::sync::Semaphore>,
-    /// Whether [`AppState::read`] runs on the request's own thread.
-    reads_in_place: bool,
 }
 
 impl AppState {
@@ -200,7 +198,6 @@ impl AppState {
                 config.login_verifications,
                 config.login_queue,
             )),
-            reads_in_place: store.reads_in_place(),
             store,
             keys,
             clock,
@@ -238,7 +235,7 @@ impl AppState {
         &self,
         f: impl FnOnce(&dyn Store) -> StoreResult<T> + Send + 'static,
     ) -> Result<T, AppError> {
-        if self.reads_in_place {
+        if self.store.reads_in_place() {
             return f(self.store.as_ref()).map_err(AppError::from);
         }
         self.store(f).await
