@@ -154,7 +154,7 @@ conformance!(
     transfers_change_only_from_the_revision_read_and_list_latest_first,
     audit_log_refuses_update_and_delete,
     audit_review_filters_and_pages_by_seq,
-    a_logs_subjects_are_found_by_person_after_an_upgrade,
+    a_logs_rows_are_found_by_person_account_and_terminal_after_an_upgrade,
     audit_review_groups_match_a_count_by_hand,
     audit_checkpoints_are_kept_largest_first_and_append_only,
     cosignatures_are_kept_per_witness_with_their_checkpoint_and_append_only,
@@ -1276,8 +1276,8 @@ fn an_old_store_is_rekeyed_on_upgrade_and_finds_hyphenated_addresses(b: &Backend
              DROP TABLE claims; DROP TABLE batch_entries; DROP TABLE batches; DROP TABLE reverify_items;
              DROP TABLE corrections; DROP TABLE entry_slips; DROP TABLE tax_records;
              DROP TABLE entries; DROP TABLE audit_checkpoints; DROP TABLE audit_cosignatures;
-             DROP TABLE audit_subjects; DROP INDEX audit_log_at; DROP INDEX audit_log_user;
-             DROP INDEX audit_log_action; DROP INDEX audit_log_terminal;
+             DROP TABLE audit_subjects; DROP INDEX audit_log_at; DROP INDEX IF EXISTS audit_log_user;
+             DROP INDEX audit_log_action; DROP INDEX IF EXISTS audit_log_terminal;
              DROP INDEX audit_log_outcome;
              DROP TABLE roster_findings; DROP TABLE roster_reconciliations;
              DROP TABLE grants; ALTER TABLE staff DROP COLUMN pin_change_required;
@@ -1537,13 +1537,31 @@ fn queried(s: &dyn Store, filter: &AuditFilter) -> Vec<i64> {
         .collect()
 }
 
-/// A log whose subjects were kept under the earlier (person, seq) key is
-/// found by person after the upgrade, and so are rows written after it.
-fn a_logs_subjects_are_found_by_person_after_an_upgrade(b: &Backend) {
-    let entries = review_log(b.store(), 30);
+/// A log kept under the earlier keys (its subjects by (person, seq), its
+/// accounts and terminals in B-tree indexes) is found by person, account,
+/// terminal and department after the upgrade, and so are rows written
+/// after it.
+fn a_logs_rows_are_found_by_person_account_and_terminal_after_an_upgrade(b: &Backend) {
+    let entries: Vec<AuditEntry> = (0..30)
+        .map(|i| AuditEntry {
+            terminal: format!("端末-{:02}", i % 4),
+            ..entry(i)
+        })
+        .collect();
+    for e in &entries {
+        b.store()
+            .append_audit(&chain_key(), std::slice::from_ref(e))
+            .unwrap();
+    }
+    let mut collector = staff("clerk1");
+    collector.department = Department::Collections;
+    b.store().insert_staff(&collector).unwrap();
+    b.store().insert_staff(&staff("clerk2")).unwrap();
     if b.name == "SQLite" {
         (b.raw)(
-            "DROP TABLE audit_subject_index;
+            "DROP TABLE audit_terms;
+             CREATE INDEX audit_log_user ON audit_log(user_id, seq);
+             CREATE INDEX audit_log_terminal ON audit_log(terminal, seq);
              ALTER TABLE audit_subjects RENAME TO appended;
              CREATE TABLE audit_subjects (
                  person TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (person, seq)
@@ -1553,44 +1571,102 @@ fn a_logs_subjects_are_found_by_person_after_an_upgrade(b: &Backend) {
              CREATE INDEX audit_subjects_seq ON audit_subjects(seq, person);
              PRAGMA user_version = 20;",
         )
-        .expect("back to the earlier subjects");
+        .expect("back to the earlier keys");
     }
     let upgraded = (b.reopen)();
     let s = upgraded.as_ref();
     let person = "9000000001";
-    let by_person = AuditFilter {
-        person: Some(person.into()),
-        ..AuditFilter::default()
+    let about = |e: &AuditEntry| e.subjects.iter().any(|p| p == person);
+    let filters = [
+        AuditFilter {
+            person: Some(person.into()),
+            ..AuditFilter::default()
+        },
+        AuditFilter {
+            user: Some("clerk1".into()),
+            ..AuditFilter::default()
+        },
+        AuditFilter {
+            terminal: Some("端末-02".into()),
+            ..AuditFilter::default()
+        },
+        AuditFilter {
+            department: Some("collections".into()),
+            ..AuditFilter::default()
+        },
+        AuditFilter {
+            user: Some("clerk2".into()),
+            terminal: Some("端末-02".into()),
+            person: Some(person.into()),
+            ..AuditFilter::default()
+        },
+        AuditFilter {
+            department: Some("collections".into()),
+            person: Some("9000000000".into()),
+            ..AuditFilter::default()
+        },
+    ];
+    let keeps: [&dyn Fn(&AuditEntry) -> bool; 6] = [
+        &about,
+        &|e| e.user_id == "clerk1",
+        &|e| e.terminal == "端末-02",
+        &|e| e.user_id == "clerk1",
+        &|e| e.user_id == "clerk2" && e.terminal == "端末-02" && about(e),
+        &|e| e.user_id == "clerk1" && e.subjects.iter().any(|p| p == "9000000000"),
+    ];
+    let mut found = Vec::new();
+    for (filter, keep) in filters.iter().zip(keeps) {
+        let rows = queried(s, filter);
+        assert!(
+            !rows.is_empty(),
+            "[{}] the log has rows for {filter:?}",
+            b.name
+        );
+        assert_eq!(rows, seqs_where(&entries, keep), "[{}] {filter:?}", b.name);
+        found.push(rows);
+    }
+
+    // A row written after the upgrade is found by each of them.
+    let later = AuditEntry {
+        user_id: "clerk1".into(),
+        terminal: "端末-02".into(),
+        subjects: vec!["9000000000".into(), person.into(), "9000000077".into()],
+        ..entry(99)
     };
-    let found = queried(s, &by_person);
-    assert!(
-        !found.is_empty(),
-        "[{}] the log has rows about {person}",
-        b.name
-    );
-    assert_eq!(
-        found,
-        seqs_where(&entries, |e| e.subjects.iter().any(|p| p == person)),
-        "[{}]",
-        b.name
-    );
-    let mut later = entry(99);
-    later.subjects = vec![person.into(), "9000000077".into()];
     let stored = s.append_audit(&chain_key(), &[later]).unwrap();
-    let mut expected = vec![stored[0].seq];
-    expected.extend(found);
-    assert_eq!(queried(s, &by_person), expected, "[{}]", b.name);
+    for (filter, before) in filters.iter().zip(found) {
+        let rows = queried(s, filter);
+        let is_clerk2 = filter.user.as_deref() == Some("clerk2");
+        let expected: Vec<i64> = if is_clerk2 {
+            before
+        } else {
+            std::iter::once(stored[0].seq).chain(before).collect()
+        };
+        assert_eq!(rows, expected, "[{}] after the upgrade: {filter:?}", b.name);
+    }
     let other = AuditFilter {
         person: Some("9000000077".into()),
         ..AuditFilter::default()
     };
     assert_eq!(queried(s, &other), vec![stored[0].seq], "[{}]", b.name);
-    // A number that is a prefix of a subject is not that subject.
-    let prefix = AuditFilter {
-        person: Some("900000000".into()),
-        ..AuditFilter::default()
-    };
-    assert!(queried(s, &prefix).is_empty(), "[{}]", b.name);
+    // A number that is a prefix of a subject is not that subject, nor an
+    // account's name a prefix of another's.
+    for filter in [
+        AuditFilter {
+            person: Some("900000000".into()),
+            ..AuditFilter::default()
+        },
+        AuditFilter {
+            user: Some("clerk".into()),
+            ..AuditFilter::default()
+        },
+        AuditFilter {
+            department: Some("no-such-department".into()),
+            ..AuditFilter::default()
+        },
+    ] {
+        assert!(queried(s, &filter).is_empty(), "[{}] {filter:?}", b.name);
+    }
 }
 
 fn audit_review_filters_and_pages_by_seq(b: &Backend) {

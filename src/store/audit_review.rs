@@ -6,7 +6,7 @@
 
 use time::OffsetDateTime;
 
-use super::chain::format_time;
+use super::chain::{AuditEntry, format_time};
 use crate::domain::audit_event::{Action, Outcome};
 
 /// Which rows: every field set narrows; nothing set is every row.
@@ -112,37 +112,20 @@ impl Statement {
 
 /// The WHERE conditions of `filter` on the log aliased `a`.
 fn conditions(st: &mut Statement, filter: &AuditFilter) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Some(user) = &filter.user {
-        out.push(format!(
-            "a.user_id = {}",
-            st.bind(Param::Text(user.clone()))
-        ));
-    }
+    let mut out = if st.dollar {
+        keyed_conditions(st, filter)
+    } else {
+        term_condition(st, filter).into_iter().collect()
+    };
     if let Some(user) = &filter.not_user {
         out.push(format!(
             "a.user_id <> {}",
             st.bind(Param::Text(user.clone()))
         ));
     }
-    if let Some(department) = &filter.department {
-        let mark = st.bind(Param::Text(department.clone()));
-        out.push(format!(
-            "a.user_id IN (SELECT user_id FROM staff WHERE department = {mark})"
-        ));
-    }
-    if let Some(person) = &filter.person {
-        out.push(person_condition(st, person));
-    }
     if !filter.actions.is_empty() {
         let marks = st.list(filter.actions.iter().map(|a| a.as_str().to_string()));
         out.push(format!("a.action IN ({marks})"));
-    }
-    if let Some(terminal) = &filter.terminal {
-        out.push(format!(
-            "a.terminal = {}",
-            st.bind(Param::Text(terminal.clone()))
-        ));
     }
     if let Some(from) = filter.from {
         out.push(format!(
@@ -169,20 +152,90 @@ fn conditions(st: &mut Statement, filter: &AuditFilter) -> Vec<String> {
     out
 }
 
-/// Rows about `person`. PostgreSQL keeps a (person, seq) key; SQLite an
-/// FTS5 index of each row's subjects (its migration 21 says why), asked
-/// for the person number as one quoted term.
-fn person_condition(st: &mut Statement, person: &str) -> String {
-    if st.dollar {
-        let mark = st.bind(Param::Text(person.to_string()));
-        format!("a.seq IN (SELECT seq FROM audit_subjects WHERE person = {mark})")
-    } else {
-        let term = format!("\"{}\"", person.replace('"', "\"\""));
-        let mark = st.bind(Param::Text(term));
-        format!(
-            "a.seq IN (SELECT rowid FROM audit_subject_index WHERE audit_subject_index MATCH {mark})"
-        )
+/// PostgreSQL: the account, terminal and person filters on B-tree keys,
+/// `(user_id, seq)`, `(terminal, seq)` and the subjects' `(person, seq)`.
+fn keyed_conditions(st: &mut Statement, filter: &AuditFilter) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(user) = &filter.user {
+        let mark = st.bind(Param::Text(user.clone()));
+        out.push(format!("a.user_id = {mark}"));
     }
+    if let Some(department) = &filter.department {
+        let mark = st.bind(Param::Text(department.clone()));
+        out.push(format!(
+            "a.user_id IN (SELECT user_id FROM staff WHERE department = {mark})"
+        ));
+    }
+    if let Some(person) = &filter.person {
+        let mark = st.bind(Param::Text(person.clone()));
+        out.push(format!(
+            "a.seq IN (SELECT seq FROM audit_subjects WHERE person = {mark})"
+        ));
+    }
+    if let Some(terminal) = &filter.terminal {
+        let mark = st.bind(Param::Text(terminal.clone()));
+        out.push(format!("a.terminal = {mark}"));
+    }
+    out
+}
+
+/// SQLite: the account, terminal, department and person filters as one
+/// query of the FTS5 index `audit_terms` (migrations 21 and 22 say why),
+/// so the index intersects them itself. A department is any of its
+/// staff's accounts, looked up in the same statement.
+fn term_condition(st: &mut Statement, filter: &AuditFilter) -> Option<String> {
+    let mut terms = Vec::new();
+    if let Some(user) = &filter.user {
+        terms.push(quoted(&account_term(user)));
+    }
+    if let Some(terminal) = &filter.terminal {
+        terms.push(quoted(&terminal_term(terminal)));
+    }
+    if let Some(person) = &filter.person {
+        terms.push(quoted(person));
+    }
+    let mut query = Vec::new();
+    if !terms.is_empty() {
+        query.push(st.bind(Param::Text(terms.join(" AND "))));
+    }
+    if let Some(department) = &filter.department {
+        let mark = st.bind(Param::Text(department.clone()));
+        // 'none' is no term of any row: a department without staff
+        // matches nothing.
+        query.push(format!(
+            "'(' || (SELECT coalesce(group_concat('u' || hex(user_id), ' OR '), 'none') \
+             FROM staff WHERE department = {mark}) || ')'"
+        ));
+    }
+    (!query.is_empty()).then(|| {
+        format!(
+            "a.seq IN (SELECT rowid FROM audit_terms WHERE audit_terms MATCH {})",
+            query.join(" || ' AND ' || ")
+        )
+    })
+}
+
+/// The terms SQLite indexes for a row of the log: its account, its
+/// terminal and the person numbers it is about.
+pub(crate) fn terms(entry: &AuditEntry) -> String {
+    let mut terms = vec![account_term(&entry.user_id), terminal_term(&entry.terminal)];
+    terms.extend(entry.subjects.iter().cloned());
+    terms.join(" ")
+}
+
+/// An account as one term: 'u' and its UTF-8 bytes in hex, as SQLite's
+/// `'u' || hex(user_id)` writes it.
+fn account_term(user: &str) -> String {
+    format!("u{}", hex::encode_upper(user))
+}
+
+fn terminal_term(terminal: &str) -> String {
+    format!("t{}", hex::encode_upper(terminal))
+}
+
+/// A term as an FTS5 string, so nothing in it is read as query syntax.
+fn quoted(term: &str) -> String {
+    format!("\"{}\"", term.replace('"', "\"\""))
 }
 
 fn where_clause(conditions: &[String]) -> String {

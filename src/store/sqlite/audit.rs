@@ -66,25 +66,22 @@ pub(crate) fn insert_audit_records(c: &Connection, records: &[AuditRecord]) -> S
         .map_err(unavailable)?;
     }
     // Who each row is about, in the same transaction: rows by seq for the
-    // analyses' joins, and the person index of the review filter
-    // (migration 21 says why it is FTS5).
+    // analyses' joins, and the terms of the review's filters by account,
+    // terminal and person (migrations 21 and 22 say why they are FTS5).
     let mut subject = c
         .prepare_cached("INSERT OR IGNORE INTO audit_subjects(seq, person) VALUES (?1, ?2)")
         .map_err(unavailable)?;
     let mut indexed = c
-        .prepare_cached("INSERT INTO audit_subject_index(rowid, subjects) VALUES (?1, ?2)")
+        .prepare_cached("INSERT INTO audit_terms(rowid, terms) VALUES (?1, ?2)")
         .map_err(unavailable)?;
     for r in records {
-        if r.entry.subjects.is_empty() {
-            continue;
-        }
         for person in &r.entry.subjects {
             subject
                 .execute(params![r.seq, person])
                 .map_err(unavailable)?;
         }
         indexed
-            .execute(params![r.seq, r.entry.subjects.join(" ")])
+            .execute(params![r.seq, audit_review::terms(&r.entry)])
             .map_err(unavailable)?;
     }
     Ok(())

@@ -125,6 +125,10 @@ const MIGRATIONS: &[(i64, Migration)] = &[
             "../migrations/sqlite/0021_audit_subjects_appended.sql"
         )),
     ),
+    (
+        22,
+        Migration::Sql(include_str!("../migrations/sqlite/0022_audit_terms.sql")),
+    ),
 ];
 
 /// Connections kept open for reuse; more are opened under load and closed
