@@ -93,6 +93,27 @@ impl Tmux {
         self.wait_until(what, PATIENCE, |screen| screen.contains(what))
     }
 
+    /// Waits for `what`, then until the screen stops changing, and returns
+    /// it: a frame can be captured while it is still being drawn, with
+    /// cells of the screen before it, which a test reading values off the
+    /// screen must not take for the values.
+    pub fn wait_for_settled(&self, what: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        let mut screen = self.wait_for(what);
+        loop {
+            std::thread::sleep(Duration::from_millis(200));
+            let next = self.screen();
+            if next == screen && next.contains(what) {
+                return next;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited for {what:?} to settle; the screen shows:\n{next}"
+            );
+            screen = next;
+        }
+    }
+
     /// Waits until the screen no longer shows `what`.
     pub fn wait_without(&self, what: &str) -> String {
         self.wait_until(&format!("no {what}"), PATIENCE, |s| !s.contains(what))

@@ -72,7 +72,9 @@ fn start_first_keying(tui: &Tmux) {
     tui.keys(&["Enter"]);
     tui.wait_for("佐藤");
     tui.keys(&["Down", "Enter"]);
-    let record = tui.wait_for("Resident record");
+    // The values are read off this screen and typed back: it must be
+    // whole, not a frame half drawn over the search results.
+    let record = tui.wait_for_settled("Resident record");
     tui.keys(&["F4"]);
     tui.wait_for("type the paper's reference");
     tui.type_text("2026-02-16/001/003");
